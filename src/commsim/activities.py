@@ -1,0 +1,359 @@
+"""Process 3 — activities: sessions offered at centres and compounds, and who attends.
+
+Who takes part follows the civic voluntarism model (Verba, Schlozman & Brady 1995):
+resources (free time, fatigue), engagement (interest, belonging) and recruitment (being
+asked by a team leader or the platform), plus the threshold influence of one's ties
+(Granovetter 1978) and a points incentive with crowding out. Walking distance lowers
+the odds exponentially (distance decay). Awareness gates attendance: a resident who
+never hears of a session cannot attend. Capacity binds. Co-attendees may form ties
+(focus theory, Feld 1981).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commsim.mechanisms import incentive_pull, logistic, threshold_response
+from commsim.population import CHILDREN, ELDERLY_CARE, ORGANISER
+
+GENERAL_TYPES = np.array([0, 1, 4])  # culture, sports, learning
+BOOKING_TIME_SAVING = 0.25  # share of a session's time cost saved by booking online
+PLATFORM_AWARENESS = 0.8  # chance a platform follower sees this week's sessions
+
+
+@dataclass(frozen=True, slots=True)
+class Sessions:
+    """This week's sessions.
+
+    Attributes:
+        centre: Centre hosting each session, -1 for a compound public space.
+        compound: Compound hosting each session, -1 for a centre.
+        activity_type: Index into ``ACTIVITY_TYPES``.
+        capacity: Places.
+        organiser: Resident slot of the organiser running it, -1 if none.
+    """
+
+    centre: np.ndarray
+    compound: np.ndarray
+    activity_type: np.ndarray
+    capacity: np.ndarray
+    organiser: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.centre)
+
+
+def centre_session_types(n_sessions: int, share_elderly: float, share_children: float, rng: np.random.Generator) -> np.ndarray:
+    """Activity types of one centre's sessions: targeted shares first, the rest general."""
+    n_elderly = int(round(share_elderly * n_sessions))
+    n_children = min(int(round(share_children * n_sessions)), n_sessions - n_elderly)
+    general = rng.choice(GENERAL_TYPES, n_sessions - n_elderly - n_children)
+    return np.concatenate([np.full(n_elderly, ELDERLY_CARE), np.full(n_children, CHILDREN), general]).astype(np.int64)
+
+
+def offer_sessions(
+    *,
+    centre_sessions: np.ndarray,
+    params: dict,
+    organisers: np.ndarray,
+    organiser_compound: np.ndarray,
+    organiser_type: np.ndarray,
+    org_sessions_at_centres: int,
+    n_compounds: int,
+    rng: np.random.Generator,
+) -> Sessions:
+    """Assemble this week's sessions from centres, organisers and library organisations.
+
+    Args:
+        centre_sessions: Sessions each centre opens this week (after funding).
+        params: Resolved parameters.
+        organisers: Slots of active activity organisers.
+        organiser_compound: Compound of each organiser.
+        organiser_type: Favourite activity type of each organiser.
+        org_sessions_at_centres: Sessions offered by library organisations (hosted at
+            centres, or at random compounds when there is no centre).
+        n_compounds: Number of compounds.
+        rng: Random generator.
+
+    Returns:
+        The week's sessions.
+    """
+    centre_ids = np.repeat(np.arange(len(centre_sessions)), centre_sessions)
+    types = [
+        centre_session_types(int(k), params["targeted_share_elderly"], params["targeted_share_children"], rng)
+        for k in centre_sessions
+        if k > 0
+    ]
+    centre_types = np.concatenate(types) if types else np.zeros(0, dtype=np.int64)
+    n_centres = len(centre_sessions)
+    if n_centres:
+        org_centre = rng.integers(0, n_centres, org_sessions_at_centres)
+        org_compound = np.full(org_sessions_at_centres, -1)
+    else:
+        org_centre = np.full(org_sessions_at_centres, -1)
+        org_compound = rng.integers(0, n_compounds, org_sessions_at_centres)
+    org_types = rng.integers(0, 5, org_sessions_at_centres)
+
+    runs = rng.poisson(params["organiser_sessions_per_week"], len(organisers))
+    run_slot = np.repeat(organisers, runs)
+    run_compound = np.repeat(organiser_compound, runs)
+    run_type = np.repeat(organiser_type, runs)
+
+    centre_capacity, compound_capacity = params["centre_capacity"], params["compound_session_capacity"]
+    return Sessions(
+        centre=np.concatenate([centre_ids, org_centre, np.full(len(run_slot), -1)]).astype(np.int64),
+        compound=np.concatenate([np.full(len(centre_ids), -1), org_compound, run_compound]).astype(np.int64),
+        activity_type=np.concatenate([centre_types, org_types, run_type]).astype(np.int64),
+        capacity=np.concatenate(
+            [
+                np.full(len(centre_ids), centre_capacity),
+                np.where(org_centre >= 0, centre_capacity, compound_capacity),
+                np.full(len(run_slot), compound_capacity),
+            ]
+        ).astype(np.int64),
+        organiser=np.concatenate([np.full(len(centre_ids) + org_sessions_at_centres, -1), run_slot]).astype(np.int64),
+    )
+
+
+def _grouped_slots(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Order of items sorted by key and the start of each key's run (length n_groups + 1)."""
+    order = np.argsort(keys, kind="stable")
+    return order, np.searchsorted(keys[order], np.arange(n_groups + 1))
+
+
+def candidate_sessions(
+    sessions: Sessions,
+    resident_building: np.ndarray,
+    building_compound: np.ndarray,
+    near_centres: np.ndarray,
+    near_weights: np.ndarray,
+    n_centres: int,
+    n_compounds: int,
+    compound_share: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draw one candidate session for every resident (-1 if none is within reach).
+
+    A resident looks in the own compound's public space with probability
+    ``compound_share`` (when it has sessions), else at one of the nearest centres,
+    chosen with distance-decay weights, and then at a random session there.
+
+    Returns:
+        Session index per resident, or -1.
+    """
+    n = len(resident_building)
+    choice = np.full(n, -1, dtype=np.int64)
+    at_centre = sessions.centre >= 0
+    centre_order, centre_start = _grouped_slots(np.where(at_centre, sessions.centre, n_centres), n_centres)
+    compound_order, compound_start = _grouped_slots(np.where(at_centre, n_compounds, sessions.compound), n_compounds)
+
+    compound = building_compound[resident_building]
+    compound_count = compound_start[compound + 1] - compound_start[compound]
+    use_compound = (compound_count > 0) & (rng.random(n) < compound_share)
+    offset = (rng.random(n) * compound_count).astype(np.int64)
+    picked = compound_start[compound] + offset
+    choice[use_compound] = compound_order[picked[use_compound]]
+
+    if n_centres:
+        weights = near_weights[resident_building]
+        cumulative = np.cumsum(weights, axis=1)
+        k = (rng.random(n)[:, None] > cumulative).sum(axis=1)
+        k = np.minimum(k, weights.shape[1] - 1)
+        centre = near_centres[resident_building, k]
+        centre_count = centre_start[centre + 1] - centre_start[centre]
+        use_centre = ~use_compound & (centre_count > 0)
+        offset = (rng.random(n) * centre_count).astype(np.int64)
+        picked = centre_start[centre] + offset
+        choice[use_centre] = centre_order[picked[use_centre]]
+    return choice
+
+
+def attendance_log_odds(
+    *,
+    interest: np.ndarray,
+    civic_skills: np.ndarray,
+    belonging: np.ndarray,
+    social_pull: np.ndarray,
+    asked: np.ndarray,
+    walking_km: np.ndarray,
+    hours: np.ndarray | float,
+    free_time: np.ndarray,
+    fatigue: np.ndarray,
+    reward_yuan: float,
+    params: dict,
+) -> np.ndarray:
+    """Log-odds that an aware resident attends a session (civic voluntarism utility).
+
+    ``intercept + w_interest*interest (minus crowding out) + w_civic_skills*skills + w_belonging*belonging
+    + w_social*threshold response + w_asked*asked + points pull - decay*km
+    - w_time*hours/free_time - w_fatigue*fatigue``.
+
+    Returns:
+        Log-odds per resident.
+    """
+    intrinsic = params["w_interest"] * interest
+    return (
+        params["attend_intercept"]
+        + intrinsic
+        + incentive_pull(
+            reward_yuan,
+            weight=params["w_points"],
+            half_value=params["points_half_value_yuan"],
+            crowding_out=params["crowding_out"],
+            intrinsic=intrinsic,
+        )
+        + params["w_civic_skills"] * civic_skills
+        + params["w_belonging"] * belonging
+        + params["w_social"] * social_pull
+        + params["w_asked"] * asked
+        - params["distance_decay_per_km"] * walking_km
+        - params["w_time_cost"] * hours / free_time
+        - params["w_fatigue"] * fatigue
+    )
+
+
+def awareness_probability(
+    *, share_ties_recent: np.ndarray, leader_reach: np.ndarray, platform: np.ndarray, params: dict
+) -> np.ndarray:
+    """Chance of hearing of a session: notices, word of mouth, team leader, platform."""
+    missed = (
+        (1 - params["awareness_noticeboard"])
+        * (1 - params["awareness_word_of_mouth"] * share_ties_recent)
+        * (1 - leader_reach)
+        * (1 - PLATFORM_AWARENESS * platform)
+    )
+    return 1 - missed
+
+
+def admit(session_of: np.ndarray, capacity: np.ndarray, priority: np.ndarray) -> np.ndarray:
+    """Admit willing residents up to each session's capacity, highest priority first.
+
+    Args:
+        session_of: Session wanted by each willing resident.
+        capacity: Places per session.
+        priority: Priority per willing resident (random, plus a bonus for booking).
+
+    Returns:
+        Boolean mask of the willing residents who get a place.
+    """
+    order = np.lexsort((-priority, session_of))
+    sorted_sessions = session_of[order]
+    first = np.searchsorted(sorted_sessions, sorted_sessions, side="left")
+    rank = np.arange(len(order)) - first
+    admitted = np.zeros(len(order), dtype=bool)
+    admitted[order] = rank < capacity[sorted_sessions]
+    return admitted
+
+
+def coattendance_pairs(attendee: np.ndarray, session_of: np.ndarray, probability: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of co-attendees who meet: each attendee, with ``probability``, one other.
+
+    Returns:
+        The two ends of each meeting pair.
+    """
+    order = np.argsort(session_of, kind="stable")
+    people, sessions = attendee[order], session_of[order]
+    start = np.searchsorted(sessions, sessions, side="left")
+    stop = np.searchsorted(sessions, sessions, side="right")
+    size = stop - start
+    meets = (size > 1) & (rng.random(len(people)) < probability)
+    position = np.arange(len(people)) - start
+    shift = 1 + (rng.random(len(people)) * np.maximum(size - 1, 1)).astype(np.int64)
+    partner = start + (position + shift) % np.maximum(size, 1)
+    return people[meets], people[partner[meets]]
+
+
+def run_activities(model) -> None:
+    """Offer this week's sessions, decide attendance, admit, record acts and new ties."""
+    params, residents, layout, rng, week = model.p, model.residents, model.layout, model.rng, model.week
+    organisers = np.flatnonzero(residents.role == ORGANISER)
+    sessions = offer_sessions(
+        centre_sessions=model.finance.centre_sessions_this_week(layout.n_centres, rng),
+        params=params,
+        organisers=organisers,
+        organiser_compound=layout.building_compound[residents.building[organisers]],
+        organiser_type=np.argmax(residents.interests[organisers], axis=1),
+        org_sessions_at_centres=model.organisations.sessions_this_week(params, rng),
+        n_compounds=layout.n_compounds,
+        rng=rng,
+    )
+    week.sessions = sessions
+    n = len(residents)
+    if len(sessions) == 0:
+        return
+
+    recent = residents.last_activities >= model.steps - params["recent_window_weeks"]
+    share_recent = model.ties.share_of_ties(recent)
+    leader_reach = model.leader_reach_by_resident()
+    follower = residents.platform_follower & (params["platform_reach"] > 0)
+
+    draws = [
+        candidate_sessions(
+            sessions, residents.building, layout.building_compound, layout.near_centres,
+            layout.near_centre_weights, layout.n_centres, layout.n_compounds,
+            params["compound_session_share"], rng,
+        )
+        for _ in range(2)
+    ]
+    hours = params["session_hours"] * np.where(follower & params["platform_booking"], 1 - BOOKING_TIME_SAVING, 1.0)
+    asked = (rng.random(n) < leader_reach) | (follower & (rng.random(n) < params["platform_promotion"]))
+    social = threshold_response(share_recent, residents.social_threshold)
+    reward = params["points_per_act"] * params["point_value_yuan"]
+
+    def utility(choice: np.ndarray) -> np.ndarray:
+        valid = choice >= 0
+        safe = np.where(valid, choice, 0)
+        activity = sessions.activity_type[safe]
+        centre = sessions.centre[safe]
+        minutes = np.where(
+            centre >= 0,
+            layout.centre_minutes[residents.building, np.maximum(centre, 0)] if layout.n_centres else 0.0,
+            layout.compound_minutes[residents.building],
+        )
+        km = minutes * params["walking_speed_m_per_min"] / 1000.0
+        log_odds = attendance_log_odds(
+            interest=residents.interests[np.arange(n), activity],
+            civic_skills=residents.civic_skills,
+            belonging=residents.belonging,
+            social_pull=social,
+            asked=asked,
+            walking_km=km,
+            hours=hours,
+            free_time=residents.free_time,
+            fatigue=residents.fatigue,
+            reward_yuan=reward,
+            params=params,
+        )
+        return np.where(valid, log_odds, -np.inf)
+
+    first, second = (utility(choice) for choice in draws)
+    best = np.where(second > first, draws[1], draws[0])
+    log_odds = np.maximum(first, second)
+
+    aware = rng.random(n) < awareness_probability(
+        share_ties_recent=share_recent, leader_reach=leader_reach, platform=follower, params=params
+    )
+    willing = aware & (best >= 0) & (rng.random(n) < logistic(log_odds))
+    willing &= sessions.organiser[np.maximum(best, 0)] != np.arange(n)
+    who = np.flatnonzero(willing)
+    wanted = best[who]
+    booked = follower[who] & params["platform_booking"]
+    admitted = admit(wanted, sessions.capacity, rng.random(len(who)) + booked)
+    attendee, session_of = who[admitted], wanted[admitted]
+
+    week.activity_attendees = attendee
+    week.turned_away = who[~admitted & ~booked]
+    week.session_attendance = np.bincount(session_of, minlength=len(sessions))
+    week.hours_used[attendee] += hours[attendee]
+    model.record_acts(attendee, "activities")
+    # Organisers who ran a session with attendees took part too.
+    ran = np.unique(sessions.organiser[session_of][sessions.organiser[session_of] >= 0])
+    model.record_acts(ran, "activities")
+    week.role_hours[sessions.organiser[sessions.organiser >= 0]] += params["session_hours"]
+
+    i, j = coattendance_pairs(attendee, session_of, params["tie_formation_coattend"], rng)
+    similar = residents.age_group[i] == residents.age_group[j]
+    keep = rng.random(len(i)) < (1 - params["homophily"] * 0.5) + params["homophily"] * 0.5 * similar
+    model.ties.strengthen(i[keep], j[keep], 0.3)

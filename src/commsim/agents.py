@@ -1,0 +1,128 @@
+"""Mesa agent classes: thin views over the model's arrays.
+
+Residents' state lives in :class:`commsim.population.Residents` (one numpy array per
+variable). A :class:`Resident` is a Mesa agent that reads its slot of those arrays, so
+Mesa's agent sets, data collection and visualisation work while the processes run as
+array operations. A :class:`Volunteer` is the role a resident holds; it reads the same
+slot. An :class:`Organization` reads its row of the organisations' arrays.
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from commsim.organisations import COLOURS
+from commsim.population import ACTIVITY_TYPES, AGE_GROUPS, ROLES, TENURES
+
+
+class _ResidentView(mesa.Agent):
+    """Shared read-only view of one resident slot."""
+
+    def __init__(self, model, slot: int) -> None:
+        super().__init__(model)
+        self.slot = slot
+
+    @property
+    def _state(self):
+        return self.model.residents
+
+    @property
+    def age_group(self) -> str:
+        """"youth" (18-34), "adult" (35-59) or "elderly" (60+)."""
+        return AGE_GROUPS[self._state.age_group[self.slot]]
+
+    @property
+    def tenure(self) -> str:
+        """"long_term" or "migrant"."""
+        return TENURES[int(self._state.migrant[self.slot])]
+
+    @property
+    def building(self) -> int:
+        """Index of the resident's building."""
+        return int(self._state.building[self.slot])
+
+    @property
+    def belonging(self) -> float:
+        """Sense of belonging to the community, 0-1."""
+        return float(self._state.belonging[self.slot])
+
+    @property
+    def trust(self) -> float:
+        """Trust in local institutions, 0-1."""
+        return float(self._state.trust[self.slot])
+
+    @property
+    def efficacy(self) -> float:
+        """Belief that taking part makes a difference, 0-1."""
+        return float(self._state.efficacy[self.slot])
+
+    @property
+    def satisfaction(self) -> float:
+        """Satisfaction with the community, 0-1."""
+        return float(self._state.satisfaction[self.slot])
+
+    @property
+    def participation_count(self) -> int:
+        """Acts of participation in any channel since the run began (or since moving in)."""
+        return int(self._state.participation_count[self.slot])
+
+    @property
+    def interests(self) -> dict[str, float]:
+        """Interest in each activity type, 0-1."""
+        return dict(zip(ACTIVITY_TYPES, self._state.interests[self.slot].tolist(), strict=True))
+
+
+class Resident(_ResidentView):
+    """A resident (Mesa agent) — a view over slot ``slot`` of ``model.residents``."""
+
+
+class Volunteer(_ResidentView):
+    """A resident holding a volunteer role: team leader, expert or activity organiser."""
+
+    @property
+    def role(self) -> str:
+        """"team_leader", "expert" or "organiser"."""
+        return ROLES[self._state.role[self.slot]]
+
+    @property
+    def burnout(self) -> float:
+        """Burnout, 0-1; raises the chance of quitting."""
+        return float(self._state.burnout[self.slot])
+
+    @property
+    def weekly_capacity(self) -> float:
+        """Hours per week the volunteer can give without strain."""
+        return float(self._state.role_capacity[self.slot])
+
+    @property
+    def load(self) -> float:
+        """Hours the role took last week."""
+        return float(self._state.role_load[self.slot])
+
+
+class Organization(mesa.Agent):
+    """An organisation (red, white or green) — a view over row ``row`` of ``model.organisations``."""
+
+    def __init__(self, model, row: int) -> None:
+        super().__init__(model)
+        self.row = row
+
+    @property
+    def colour(self) -> str:
+        """"red" (party/government unit), "white" (business) or "green" (social organisation)."""
+        return COLOURS[self.model.organisations.colour[self.row]]
+
+    @property
+    def engagement(self) -> float:
+        """Engagement with the community, 0-1."""
+        return float(self.model.organisations.engagement[self.row])
+
+    @property
+    def in_library(self) -> bool:
+        """Whether the organisation is enrolled in the resource library."""
+        return bool(self.model.organisations.in_library[self.row])
+
+    @property
+    def budget(self) -> float:
+        """Yearly budget it can give the community (yuan)."""
+        return float(self.model.organisations.budget_year[self.row])

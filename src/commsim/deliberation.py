@@ -1,0 +1,236 @@
+"""Process 4 — deliberation: known issues are handled in formats, opinions converge, projects run.
+
+With the tiered policy each issue category has its own format (the five formats of the
+Lanzhou social work committee); otherwise every issue waits for the regular council,
+which takes a limited agenda. Invited residents attend by a deliberation utility in
+which trust and efficacy weigh more than for activities. Opinions on the proposal move
+by bounded confidence (Deffuant et al. 2000); the meeting agrees when the spread falls
+under a threshold. An agreed project draws on the autonomy fund, library organisations
+and residents' contributed hours (conditional cooperation); its success follows an
+accelerating production function in resources and experts (Oliver, Marwell & Teixeira
+1985).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commsim.issues import CATEGORIES
+from commsim.mechanisms import bounded_confidence, conditional_contributions, logistic, project_success_probability
+from commsim.population import EXPERT, LEADER
+
+EXPERTS_PER_MEETING = 2
+SMALL_MEETING_INVITES = 12
+RETRY_WEEKS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """A deliberation format: how soon it meets, how many sittings, how many invited."""
+
+    name: str
+    delay_weeks: int
+    sittings: int
+    max_invited: int | None
+    at_council: bool = False
+
+
+FORMATS = {
+    "on_the_spot": Format("on_the_spot", 0, 1, SMALL_MEETING_INVITES),
+    "on_site": Format("on_site", 1, 1, None),
+    "council": Format("council", 0, 1, None, at_council=True),
+    "immediate": Format("immediate", 0, 1, None),
+    "multi_round": Format("multi_round", 2, 3, None),
+}
+# Format of each category (order of CATEGORIES) when tiered formats are on.
+TIERED_FORMAT = ("on_site", "on_the_spot", "council", "multi_round", "immediate")
+assert len(TIERED_FORMAT) == len(CATEGORIES)
+
+
+def format_for(category: int, tiered: bool) -> Format:
+    """The format that handles an issue of ``category``."""
+    return FORMATS[TIERED_FORMAT[category]] if tiered else FORMATS["council"]
+
+
+def next_council(step: int, interval: int) -> int:
+    """The first council sitting at or after ``step`` (councils sit when step % interval == 0)."""
+    return int(-(-step // interval) * interval)
+
+
+def deliberation_log_odds(*, trust, efficacy, civic_skills, belonging, urgency, hours, free_time, fatigue, params) -> np.ndarray:
+    """Log-odds that an invited resident attends a deliberation."""
+    return (
+        params["delib_intercept"]
+        + params["w_civic_skills"] * civic_skills
+        + params["w_delib_trust"] * trust
+        + params["w_delib_efficacy"] * efficacy
+        + params["w_belonging"] * belonging
+        + params["w_delib_urgency"] * urgency
+        - params["w_time_cost"] * hours / free_time
+        - params["w_fatigue"] * fatigue
+    )
+
+
+def initial_opinions(trust: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Opinions on a proposal: centred on it, more dispersed among the less trusting."""
+    return np.clip(rng.normal(0.5, 0.25 * (1.3 - trust)), 0.0, 1.0)
+
+
+def schedule(model, issue: np.ndarray, *, retry: bool) -> None:
+    """Set the next meeting of issues that just became known or failed."""
+    params, issues, step = model.p, model.issues, model.steps
+    for k in issue:
+        fmt = format_for(int(issues.category[k]), params["tiered_formats"])
+        wait = fmt.delay_weeks + (RETRY_WEEKS if retry else 0)
+        when = step + wait
+        if fmt.at_council:
+            when = next_council(step + (1 if retry else 0), params["council_interval_weeks"])
+        issues.next_meeting[k] = when
+
+
+def scope_slots(model, issue: int) -> np.ndarray:
+    """Resident slots affected by an issue (its building or its compound)."""
+    layout, issues = model.layout, model.issues
+    scope = int(issues.scope_id[issue])
+    if issues.compound_scope[issue]:
+        first = layout.compound_building_start[scope]
+        last = layout.compound_building_start[scope + 1]
+        return np.arange(layout.building_start[first], layout.building_start[last])
+    return np.arange(layout.building_start[scope], layout.building_start[scope + 1])
+
+
+def due_issues(model) -> np.ndarray:
+    """Issues meeting this week, with the council's agenda limit applied."""
+    params, issues, step = model.p, model.issues, model.steps
+    due = np.flatnonzero(issues.open & issues.known & (issues.next_meeting >= 0) & (issues.next_meeting <= step))
+    if len(due) == 0:
+        return due
+    at_council = np.array([format_for(int(c), params["tiered_formats"]).at_council for c in issues.category[due]])
+    council = due[at_council]
+    if len(council) > params["council_agenda_size"]:
+        priority = issues.urgency[council] * (1 + (step - issues.raised_step[council]) / 13.0)
+        order = np.argsort(-priority, kind="stable")
+        postponed = council[order[params["council_agenda_size"]:]]
+        issues.next_meeting[postponed] = next_council(step + 1, params["council_interval_weeks"])
+        council = council[order[: params["council_agenda_size"]]]
+    return np.sort(np.concatenate([due[~at_council], council]))
+
+
+def hold_meeting(model, issue: int) -> None:
+    """Deliberate one issue, run its project if agreed, and apply the consequences."""
+    params, residents, issues, rng, week = model.p, model.residents, model.issues, model.rng, model.week
+    fmt = format_for(int(issues.category[issue]), params["tiered_formats"])
+    slots = scope_slots(model, issue)
+    leaders = slots[residents.role[slots] == LEADER]
+    invited = slots[rng.random(len(slots)) < params["inclusiveness"]]
+    if fmt.max_invited is not None and len(invited) > fmt.max_invited:
+        invited = rng.choice(invited, fmt.max_invited, replace=False)
+    invited = np.setdiff1d(invited, leaders)
+    hours = params["delib_hours"] * fmt.sittings
+    p_attend = logistic(
+        deliberation_log_odds(
+            trust=residents.trust[invited], efficacy=residents.efficacy[invited],
+            civic_skills=residents.civic_skills[invited],
+            belonging=residents.belonging[invited], urgency=issues.urgency[issue], hours=hours,
+            free_time=residents.free_time[invited], fatigue=residents.fatigue[invited], params=params,
+        )
+    )
+    attendees = np.concatenate([leaders, invited[rng.random(len(invited)) < p_attend]])
+    experts = np.flatnonzero(residents.role == EXPERT)
+    if len(experts) > EXPERTS_PER_MEETING:
+        experts = rng.choice(experts, EXPERTS_PER_MEETING, replace=False)
+    experts = np.setdiff1d(experts, attendees)
+    issues.attempts[issue] += 1
+    week.meetings += 1
+    if len(attendees) + len(experts) >= 1:
+        participants = np.concatenate([attendees, experts])
+        model.record_acts(participants, "deliberation", count=fmt.sittings)
+        week.hours_used[attendees] += hours
+        week.role_hours[experts] += hours
+        week.role_hours[leaders] += hours
+    if len(attendees) < 2:
+        schedule(model, np.array([issue]), retry=True)
+        return
+
+    epsilon = params["confidence_bound"] + params["expert_epsilon_gain"] * len(experts)
+    opinions = bounded_confidence(
+        initial_opinions(residents.trust[attendees], rng),
+        epsilon=epsilon,
+        mu=params["convergence_rate"],
+        encounters=int(round(params["encounters_per_round"] * len(attendees) * fmt.sittings / 2)),
+        rng=rng,
+    )
+    agreed = np.std(opinions) < params["agreement_spread"]
+    succeeded = False
+    if agreed:
+        week.agreements += 1
+        succeeded = run_project(model, issue, attendees, len(experts))
+    gain = params["efficacy_gain"]
+    if succeeded:
+        issues.resolved_step[issue] = model.steps
+        week.issues_resolved[issues.category[issue]] += 1
+        week.successes_by_building[slots_buildings(model, slots)] += 1
+        residents.satisfaction[slots] += params["satisfaction_gain"] * (1 - residents.satisfaction[slots])
+        residents.efficacy[attendees] += gain * (1 - residents.efficacy[attendees])
+    else:
+        residents.efficacy[attendees] -= 0.5 * gain * residents.efficacy[attendees]
+        schedule(model, np.array([issue]), retry=True)
+
+
+def slots_buildings(model, slots: np.ndarray) -> np.ndarray:
+    """Buildings of a contiguous run of slots."""
+    return np.unique(model.residents.building[slots])
+
+
+def run_project(model, issue: int, contributors: np.ndarray, n_experts: int) -> bool:
+    """Fund and carry out an agreed project; return whether it succeeded.
+
+    Money comes from the street office's routine budget (a fixed share), the autonomy
+    fund and engaged library organisations; residents
+    contribute hours by conditional cooperation. Resources, as a share of cost, plus the
+    experts' gain, set the success probability of the accelerating production function.
+    """
+    params, issues, residents, rng, week = model.p, model.issues, model.residents, model.rng, model.week
+    cost = float(issues.cost[issue])
+    hours = conditional_contributions(
+        residents.cooperator_type[contributors], model.contribution_share, params["max_contribution_hours"]
+    )
+    if params["max_contribution_hours"] > 0 and len(hours):
+        model.contribution_share = float(hours.mean() / params["max_contribution_hours"])
+    week.hours_used[contributors] += hours
+    if cost <= 0:
+        return True
+    labour = hours.sum() * params["volunteer_hour_value_yuan"]
+    public = params["public_project_share"] * cost
+    needed = max(cost - labour - public, 0.0)
+    from_fund = model.finance.spend_on_project(needed)
+    from_orgs = model.organisations.contribute(needed - from_fund, rng)
+    week.fund_spent += from_fund
+    resources = (labour + public + from_fund + from_orgs) / cost + params["expert_resource_gain"] * n_experts
+    success = rng.random() < project_success_probability(
+        resources, half=params["success_half_resources"], acceleration=params["success_acceleration"]
+    )
+    if success and from_orgs > 0:
+        model.organisations.joint_success(params)
+    return bool(success)
+
+
+def routine_fixes(model) -> None:
+    """The street office fixes some known issues without residents' deliberation."""
+    issues, rng = model.issues, model.rng
+    known_open = np.flatnonzero(issues.open & issues.known)
+    fixed = known_open[rng.random(len(known_open)) < model.p["routine_fix_rate"]]
+    issues.resolved_step[fixed] = model.steps
+    np.add.at(model.week.issues_resolved, issues.category[fixed], 1)
+
+
+def run_deliberation(model) -> None:
+    """Schedule newly known issues, hold this week's meetings, then routine fixes."""
+    issues = model.issues
+    newly_known = np.flatnonzero(issues.open & (issues.known_step == model.steps))
+    schedule(model, newly_known, retry=False)
+    for issue in due_issues(model):
+        hold_meeting(model, int(issue))
+    routine_fixes(model)

@@ -1,0 +1,120 @@
+"""Process 2 — issues: local problems arise in five categories and become known when reported.
+
+An issue affects a building or a whole compound, has an urgency in [0, 1] and a cost in
+yuan. Each week every affected resident may report it; the chance rises with trust, with
+a platform reporting channel and with a team leader in the building. Open issues are kept
+in an :class:`IssueTable` until resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+CATEGORIES = ("environment", "disputes", "public_services", "facilities", "safety_health")
+ENVIRONMENT, DISPUTES, PUBLIC_SERVICES, FACILITIES, SAFETY_HEALTH = range(5)
+# Relative frequency, whether the scope is a whole compound, mean urgency and median cost (yuan).
+CATEGORY_WEIGHT = np.array([0.30, 0.25, 0.15, 0.20, 0.10])
+CATEGORY_COMPOUND_SCOPE = np.array([0.7, 0.0, 0.8, 0.4, 0.3])
+CATEGORY_URGENCY = np.array([0.4, 0.5, 0.4, 0.5, 0.85])
+CATEGORY_COST_YUAN = np.array([4000.0, 0.0, 8000.0, 25000.0, 6000.0])
+# Categories whose frequency grows with the age of buildings and facilities.
+AGE_SENSITIVE = np.array([1.0, 0.0, 0.0, 1.0, 0.5])
+
+
+@dataclass(slots=True)
+class IssueTable:
+    """All issues of a run, one array per attribute (grown as issues arrive)."""
+
+    category: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    compound_scope: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    scope_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    urgency: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    raised_step: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    known_step: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    resolved_step: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    next_meeting: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    attempts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.category)
+
+    def append(self, **columns: np.ndarray) -> None:
+        """Add new issues; ``columns`` gives every attribute as an array of equal length."""
+        for column in fields(self):
+            setattr(self, column.name, np.concatenate([getattr(self, column.name), columns[column.name]]))
+
+    @property
+    def open(self) -> np.ndarray:
+        """Mask of issues not yet resolved."""
+        return self.resolved_step < 0
+
+    @property
+    def known(self) -> np.ndarray:
+        """Mask of issues known to the committee."""
+        return self.known_step >= 0
+
+
+def new_issues(n_residents: int, params: dict, n_buildings: int, building_compound: np.ndarray, step: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Draw this week's new issues.
+
+    The count is Poisson with mean ``issue_rate_per_1000 * n / 1000``; the category
+    mix tilts toward environment and facilities as ``infrastructure_age`` rises.
+
+    Returns:
+        Columns for :meth:`IssueTable.append`.
+    """
+    count = rng.poisson(params["issue_rate_per_1000"] * n_residents / 1000.0)
+    weights = CATEGORY_WEIGHT * (1 + AGE_SENSITIVE * (params["infrastructure_age"] - 0.5))
+    category = rng.choice(len(CATEGORIES), size=count, p=weights / weights.sum())
+    building = rng.integers(0, n_buildings, count)
+    compound_scope = rng.random(count) < CATEGORY_COMPOUND_SCOPE[category]
+    return {
+        "category": category,
+        "compound_scope": compound_scope,
+        "scope_id": np.where(compound_scope, building_compound[building], building),
+        "urgency": np.clip(CATEGORY_URGENCY[category] + rng.normal(0, 0.1, count), 0.05, 1.0),
+        "cost": CATEGORY_COST_YUAN[category] * rng.lognormal(0, 0.5, count),
+        "raised_step": np.full(count, step),
+        "known_step": np.full(count, -1),
+        "resolved_step": np.full(count, -1),
+        "next_meeting": np.full(count, -1),
+        "attempts": np.zeros(count, dtype=np.int64),
+    }
+
+
+def report_probability_per_resident(trust: np.ndarray, reporting_channel: np.ndarray, leader_in_building: np.ndarray, params: dict) -> np.ndarray:
+    """Weekly chance that one affected resident reports an issue.
+
+    ``report_base * trust``, multiplied by ``report_platform_boost`` for residents with a
+    platform reporting channel; a team leader in the building adds a report at the
+    leader's reach.
+    """
+    base = params["report_base"] * trust * np.where(reporting_channel, params["report_platform_boost"], 1.0)
+    return np.clip(base, 0.0, 0.99)
+
+
+def run_issues(model) -> None:
+    """Add new issues and mark open ones that an affected resident reports as known."""
+    params, residents, layout, rng, issues = model.p, model.residents, model.layout, model.rng, model.issues
+    columns = new_issues(len(residents), params, layout.n_buildings, layout.building_compound, model.steps, rng)
+    model.week.issues_raised = np.bincount(columns["category"], minlength=len(CATEGORIES))
+    issues.append(**columns)
+
+    unknown = np.flatnonzero(issues.open & ~issues.known)
+    if len(unknown) == 0:
+        return
+    channel = residents.platform_follower & params["platform_reporting"] & (params["platform_reach"] > 0)
+    p = report_probability_per_resident(residents.trust, channel, np.zeros(len(residents), bool), params)
+    log_silent = np.bincount(residents.building, weights=np.log1p(-p), minlength=layout.n_buildings)
+    log_silent += np.log1p(-model.leader_reach_by_building())
+    by_compound = np.bincount(layout.building_compound, weights=log_silent, minlength=layout.n_compounds)
+    scope = issues.scope_id[unknown]
+    compound = issues.compound_scope[unknown]
+    silent = np.empty(len(unknown))
+    silent[compound] = by_compound[scope[compound]]
+    silent[~compound] = log_silent[scope[~compound]]
+    reported = rng.random(len(unknown)) < -np.expm1(silent)
+    issues.known_step[unknown[reported]] = model.steps

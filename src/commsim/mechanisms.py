@@ -1,0 +1,217 @@
+"""Pure behavioural mechanisms, each a documented function of arrays and an explicit rng.
+
+These are the canonical models the processes stand on (MODEL_SPEC section 7):
+
+* :func:`bounded_confidence` — Deffuant, Neau, Amblard & Weisbuch (2000);
+* :func:`threshold_response` — threshold models of collective behaviour (Granovetter
+  1978; Watts 2002), in a smooth form;
+* :func:`project_success_probability` — accelerating production function of collective
+  action (Oliver, Marwell & Teixeira 1985);
+* :func:`conditional_contributions` — conditional cooperation (Fischbacher, Gächter &
+  Fehr 2001);
+* :func:`incentive_pull` — extrinsic rewards with crowding out (Gneezy & Rustichini
+  2000; Frey & Goette 1999);
+* :func:`distance_decay` — exponential decay of walking trips with distance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def logistic(x: np.ndarray | float) -> np.ndarray:
+    """The logistic function 1 / (1 + exp(-x)), safe for large |x|."""
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float)))
+
+
+def distance_decay(km: np.ndarray, rate_per_km: float) -> np.ndarray:
+    """Relative attractiveness of a destination ``km`` away: exp(-rate * km).
+
+    Half the trips are lost at ln(2) / rate km (0.8 km for rate 0.87).
+    """
+    return np.exp(-rate_per_km * np.asarray(km))
+
+
+def threshold_response(share_active: np.ndarray, threshold: np.ndarray, sharpness: float = 0.05) -> np.ndarray:
+    """Smooth Granovetter threshold: near 1 once the share of active ties passes one's threshold.
+
+    Args:
+        share_active: Share of each resident's ties who took part recently.
+        threshold: Each resident's threshold share.
+        sharpness: Width of the step; tends to the hard threshold as it goes to 0.
+
+    Returns:
+        Response in (0, 1) per resident.
+    """
+    return logistic((share_active - threshold) / sharpness)
+
+
+def bounded_confidence(
+    opinions: np.ndarray,
+    *,
+    epsilon: float,
+    mu: float,
+    encounters: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Deffuant-Weisbuch bounded-confidence dynamics over random pairs of the whole array.
+
+    In each encounter two agents are drawn at random; if their opinions differ by less
+    than ``epsilon`` each moves toward the other by ``mu`` times the difference.
+    Encounters are drawn as rounds of random disjoint pairings (a random matching of the
+    array), so the updates within a round touch different agents and are applied
+    together, exactly as the same encounters applied one by one.
+
+    Args:
+        opinions: Opinions in [0, 1]; not modified.
+        epsilon: Confidence bound.
+        mu: Convergence parameter in [0, 0.5].
+        encounters: Total number of pairwise encounters.
+        rng: Random generator.
+
+    Returns:
+        The opinions after the encounters.
+    """
+    return grouped_bounded_confidence(
+        opinions, np.zeros(len(opinions), dtype=np.int64), epsilon=epsilon, mu=mu,
+        encounters_per_member=2.0 * encounters / max(len(opinions), 1), rng=rng, exact_total=encounters,
+    )
+
+
+def grouped_bounded_confidence(
+    opinions: np.ndarray,
+    group: np.ndarray,
+    *,
+    epsilon: float | np.ndarray,
+    mu: float,
+    encounters_per_member: float,
+    rng: np.random.Generator,
+    exact_total: int | None = None,
+) -> np.ndarray:
+    """Deffuant-Weisbuch dynamics run separately inside each group (one meeting per group).
+
+    Args:
+        opinions: Opinions in [0, 1]; not modified.
+        group: Group (meeting) of each opinion; pairs form only within a group.
+        epsilon: Confidence bound, a scalar or one value per element (the element's group's).
+        mu: Convergence parameter.
+        encounters_per_member: Encounters each member takes part in, on average.
+        rng: Random generator.
+        exact_total: If given, stop after exactly this many encounters in total.
+
+    Returns:
+        The opinions after the encounters.
+    """
+    result = np.array(opinions, dtype=float, copy=True)
+    n = len(result)
+    if n < 2:
+        return result
+    epsilon = np.broadcast_to(np.asarray(epsilon, dtype=float), (n,))
+    rounds = max(1, int(round(encounters_per_member)))
+    remaining = exact_total
+    done = 0
+    while (done < rounds) if remaining is None else (remaining > 0):
+        order = np.lexsort((rng.random(n), group))
+        left, right = order[0 : n - 1 : 2], order[1:n:2]
+        same = group[left] == group[right]
+        left, right = left[same], right[same]
+        if remaining is not None:
+            left, right = left[:remaining], right[:remaining]
+            remaining -= len(left)
+        difference = result[right] - result[left]
+        shift = mu * difference * (np.abs(difference) < epsilon[left])
+        result[left] += shift
+        result[right] -= shift
+        done += 1
+    return result
+
+
+def opinion_clusters(opinions: np.ndarray, gap: float = 0.05) -> int:
+    """Number of opinion clusters: runs of sorted opinions separated by more than ``gap``."""
+    if len(opinions) == 0:
+        return 0
+    ordered = np.sort(opinions)
+    return int(1 + np.sum(np.diff(ordered) > gap))
+
+
+def project_success_probability(resources: np.ndarray | float, *, half: float, acceleration: float) -> np.ndarray:
+    """Accelerating (S-shaped) production function of collective action.
+
+    P = r^g / (r^g + h^g): with ``g > 1`` the first contributions add little and later
+    ones add more (Oliver, Marwell & Teixeira 1985), until saturation.
+
+    Args:
+        resources: Resources mobilised, as a share of the project's cost.
+        half: Resources at which success is 50%.
+        acceleration: Exponent g (> 1 accelerating).
+
+    Returns:
+        Success probability in [0, 1).
+    """
+    r = np.maximum(np.asarray(resources, dtype=float), 0.0) ** acceleration
+    return r / (r + half**acceleration)
+
+
+def conditional_contributions(
+    cooperator_type: np.ndarray, observed_share: float, max_hours: float
+) -> np.ndarray:
+    """Hours given to a project by type of cooperator (Fischbacher, Gächter & Fehr 2001).
+
+    Free riders (type 0) give nothing; conditional cooperators (type 1) give the share
+    of the maximum they saw others give; unconditional cooperators (type 2) give fully.
+
+    Args:
+        cooperator_type: 0, 1 or 2 per contributor.
+        observed_share: Share of the maximum that others gave last time, in [0, 1].
+        max_hours: Hours of a full contribution.
+
+    Returns:
+        Hours given by each contributor.
+    """
+    share = np.choose(cooperator_type, [0.0, observed_share, 1.0])
+    return share * max_hours
+
+
+def incentive_pull(reward_yuan: float, *, weight: float, half_value: float, crowding_out: float, intrinsic: np.ndarray) -> np.ndarray:
+    """Net effect of a points reward on the log-odds of taking part.
+
+    The extrinsic pull saturates with the reward (``weight * r / (r + half_value)``);
+    any reward removes a share ``crowding_out`` of intrinsic motivation. Small rewards
+    therefore lower participation of the intrinsically motivated and large rewards raise
+    it (Gneezy & Rustichini 2000: "pay enough or don't pay at all").
+
+    Args:
+        reward_yuan: Value of the reward per act.
+        weight: Maximum extrinsic pull (log-odds).
+        half_value: Reward at which the pull is half its maximum.
+        crowding_out: Share of intrinsic motivation lost when rewarded.
+        intrinsic: Intrinsic motivation term (log-odds) per resident.
+
+    Returns:
+        Change in log-odds per resident.
+    """
+    if reward_yuan <= 0:
+        return np.zeros_like(intrinsic)
+    extrinsic = weight * reward_yuan / (reward_yuan + half_value)
+    return extrinsic - crowding_out * intrinsic
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 equal, toward 1 concentrated)."""
+    values = np.sort(np.asarray(values, dtype=float))
+    total = values.sum()
+    if total <= 0:
+        return 0.0
+    n = len(values)
+    cumulative = np.cumsum(values)
+    return float((n + 1 - 2 * np.sum(cumulative) / total) / n)
+
+
+def top_share(values: np.ndarray, fraction: float = 0.1) -> float:
+    """Share of the total held by the top ``fraction`` of units."""
+    values = np.asarray(values, dtype=float)
+    total = values.sum()
+    if total <= 0:
+        return 0.0
+    k = max(1, int(round(fraction * len(values))))
+    return float(np.partition(values, len(values) - k)[-k:].sum() / total)

@@ -1,0 +1,190 @@
+"""Outputs of MODEL_SPEC section 5, computed from the model's arrays once per step.
+
+:data:`METRICS` declares every model-level column (name, unit, range, meaning);
+``docs/metrics.md`` is generated from it and :func:`compute_metrics` fills it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commsim.issues import CATEGORIES
+from commsim.mechanisms import gini, top_share
+from commsim.network import clustering_coefficient, cross_building_share
+from commsim.population import ADULT, ELDERLY, EXPERT, LEADER, NO_ROLE, ORGANISER, YOUTH
+from commsim.space import life_circle_coverage
+
+YEAR = 52
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One output column."""
+
+    name: str
+    unit: str
+    range: str
+    meaning: str
+
+
+def _rate(name: str, meaning: str) -> Metric:
+    return Metric(name, "share of residents", "0-1", meaning)
+
+
+METRICS: tuple[Metric, ...] = (
+    _rate("rate_any", "Took part in any channel in the last 4 weeks"),
+    _rate("rate_activities", "Attended or ran an activity session in the last 4 weeks"),
+    _rate("rate_deliberation", "Took part in a deliberation in the last 4 weeks"),
+    _rate("rate_mutual_aid", "Gave or received help through mutual aid in the last 4 weeks"),
+    _rate("rate_youth", "Youth (18-34) who took part in any channel in the last 4 weeks"),
+    _rate("rate_adult", "Adults (35-59) who took part in any channel in the last 4 weeks"),
+    _rate("rate_elderly", "Elderly (60+) who took part in any channel in the last 4 weeks"),
+    _rate("rate_long_term", "Long-term residents who took part in the last 4 weeks"),
+    _rate("rate_migrant", "Migrants who took part in the last 4 weeks"),
+    _rate("rate_with_needs", "Residents with a need (old, young, poor, disabled) who took part in the last 4 weeks"),
+    _rate("rate_without_needs", "Residents without such needs who took part in the last 4 weeks"),
+    _rate("activity_rate_elderly", "Elderly who attended an activity in the last 4 weeks"),
+    _rate("deliberation_year_youth", "Youth who took part in a deliberation in the last 52 weeks"),
+    _rate("deliberation_year_adult", "Adults who took part in a deliberation in the last 52 weeks"),
+    _rate("deliberation_year_elderly", "Elderly who took part in a deliberation in the last 52 weeks"),
+    _rate("volunteering_year_adults", "Residents who held a volunteer role or helped through the time bank in the last 52 weeks (formal volunteering)"),
+    Metric("unique_participants", "residents", "0-n", "Residents who took part in any channel in the last 52 weeks"),
+    Metric("participation_gini", "index", "0-1", "Gini coefficient of acts over the last year (exponentially weighted, 52-week memory)"),
+    Metric("top10_share", "share of acts", "0-1", "Share of the last year's acts given by the most active 10% of residents"),
+    Metric("volunteers_active", "residents", "0-n", "Residents holding a volunteer role"),
+    Metric("team_leaders", "residents", "0-n", "Building team leaders"),
+    Metric("experts", "residents", "0-n", "Resident experts in the pool"),
+    Metric("organisers", "residents", "0-n", "Activity organisers"),
+    Metric("volunteer_burnout", "score", "0-1", "Mean burnout of volunteers (0 without volunteers)"),
+    Metric("volunteer_quits", "residents/week", "0-n", "Volunteers who quit their role this week"),
+    Metric("mean_belonging", "score", "0-1", "Mean sense of belonging"),
+    Metric("mean_trust", "score", "0-1", "Mean trust in local institutions"),
+    Metric("mean_efficacy", "score", "0-1", "Mean efficacy"),
+    Metric("mean_satisfaction", "score", "0-1", "Mean satisfaction"),
+    Metric("network_mean_degree", "ties/resident", ">=0", "Mean number of ties"),
+    Metric("network_clustering", "coefficient", "0-1", "Mean local clustering coefficient (exact up to 2,000 residents, else a 2,000-node sample)"),
+    Metric("cross_building_ties", "share of ties", "0-1", "Share of ties joining residents of different buildings"),
+    Metric("issues_raised", "issues/week", ">=0", "New issues this week"),
+    Metric("issues_reported", "issues/week", ">=0", "Issues that became known to the committee this week"),
+    Metric("issues_resolved", "issues/week", ">=0", "Issues resolved this week"),
+    Metric("issues_open", "issues", ">=0", "Issues not yet resolved"),
+    Metric("median_resolution_weeks", "weeks", ">=0 or empty", "Median weeks from raising to resolution of issues resolved in the last 52 weeks (empty until one is resolved)"),
+    *(Metric(f"raised_{c}", "issues", ">=0", f"Issues of category {c.replace('_', ' ')} raised since the start") for c in CATEGORIES),
+    *(Metric(f"resolved_{c}", "issues", ">=0", f"Issues of category {c.replace('_', ' ')} resolved since the start") for c in CATEGORIES),
+    Metric("meetings", "meetings/week", ">=0", "Deliberation meetings held this week"),
+    Metric("aid_requests", "requests/week", ">=0", "Mutual-aid requests posted this week"),
+    Metric("aid_met", "requests/week", ">=0", "Mutual-aid requests met this week"),
+    Metric("aid_met_share", "share of requests", "0-1", "Share of requests met over the last 4 weeks"),
+    Metric("time_bank_members", "residents", "0-n", "Members of the time bank"),
+    Metric("credits_earned", "hours", ">=0", "Time credits earned by helpers since the start"),
+    Metric("credits_spent", "hours", ">=0", "Time credits spent by requesters from their own balance since the start (the rest came from the pool)"),
+    Metric("organisations_engaged", "organisations", "0-n", "Library members with engagement of at least 0.5"),
+    Metric("fund_spent", "yuan", ">=0", "Autonomy fund spent since the start (projects and centre running costs)"),
+    Metric("fund_balance", "yuan", ">=0", "Autonomy fund available for projects"),
+    Metric("centre_sessions", "sessions/week", ">=0", "Centre sessions held this week (after funding)"),
+    Metric("centre_funded_share", "share", "0-1", "Share of planned centre sessions paid for this week"),
+    Metric("centre_utilisation", "share of places", "0-1", "Places taken over places offered in centre sessions this week (0 without sessions)"),
+    Metric("coverage_15min", "share of residents", "0-1", "Residents within 15 walking minutes of a centre"),
+    Metric("programme_cost", "yuan", ">=0", "Cumulative cost of measures: centre running costs, fund spending on projects, points redeemed"),
+    Metric("cost_per_participant", "yuan/resident", ">=0", "Programme cost over residents who took part in the last 52 weeks"),
+)
+METRIC_NAMES = tuple(metric.name for metric in METRICS)
+
+
+def _share(mask: np.ndarray, within: np.ndarray) -> float:
+    count = within.sum()
+    return float((mask & within).sum() / count) if count else 0.0
+
+
+def compute_metrics(model) -> dict[str, float]:
+    """Compute every output column for the current step."""
+    params, residents, week, step, issues = model.p, model.residents, model.week, model.steps, model.issues
+    window = params["recent_window_weeks"]
+    everyone = np.ones(len(residents), dtype=bool)
+    recent = {
+        "activities": residents.last_activities > step - window,
+        "deliberation": residents.last_deliberation > step - window,
+        "mutual_aid": residents.last_mutual_aid > step - window,
+    }
+    any_recent = recent["activities"] | recent["deliberation"] | recent["mutual_aid"]
+    age, migrant, needs = residents.age_group, residents.migrant, residents.needs
+    delib_year = residents.last_deliberation > step - YEAR
+    any_year = residents.last_any() > step - YEAR
+    volunteer = residents.role != NO_ROLE
+    formal = volunteer | (residents.time_bank_member & (residents.last_mutual_aid > step - YEAR))
+
+    resolved_recent = issues.resolved_step > step - YEAR
+    resolved_recent &= issues.resolved_step >= 0
+    resolution = issues.resolved_step[resolved_recent] - issues.raised_step[resolved_recent]
+    centre = week.sessions.centre >= 0 if week.sessions is not None else np.zeros(0, bool)
+    places = week.sessions.capacity[centre].sum() if week.sessions is not None else 0
+    used = week.session_attendance[centre].sum() if week.session_attendance is not None else 0
+    unique = int(any_year.sum())
+    cost = model.finance.programme_cost()
+
+    values = {
+        "rate_any": _share(any_recent, everyone),
+        "rate_activities": _share(recent["activities"], everyone),
+        "rate_deliberation": _share(recent["deliberation"], everyone),
+        "rate_mutual_aid": _share(recent["mutual_aid"], everyone),
+        "rate_youth": _share(any_recent, age == YOUTH),
+        "rate_adult": _share(any_recent, age == ADULT),
+        "rate_elderly": _share(any_recent, age == ELDERLY),
+        "rate_long_term": _share(any_recent, ~migrant),
+        "rate_migrant": _share(any_recent, migrant),
+        "rate_with_needs": _share(any_recent, needs),
+        "rate_without_needs": _share(any_recent, ~needs),
+        "activity_rate_elderly": _share(recent["activities"], age == ELDERLY),
+        "deliberation_year_youth": _share(delib_year, age == YOUTH),
+        "deliberation_year_adult": _share(delib_year, age == ADULT),
+        "deliberation_year_elderly": _share(delib_year, age == ELDERLY),
+        "volunteering_year_adults": _share(formal, everyone),
+        "unique_participants": unique,
+        "participation_gini": gini(residents.acts_recent),
+        "top10_share": top_share(residents.acts_recent, 0.1),
+        "volunteers_active": int(volunteer.sum()),
+        "team_leaders": int(np.sum(residents.role == LEADER)),
+        "experts": int(np.sum(residents.role == EXPERT)),
+        "organisers": int(np.sum(residents.role == ORGANISER)),
+        "volunteer_burnout": float(residents.burnout[volunteer].mean()) if volunteer.any() else 0.0,
+        "volunteer_quits": week.quits,
+        "mean_belonging": float(residents.belonging.mean()),
+        "mean_trust": float(residents.trust.mean()),
+        "mean_efficacy": float(residents.efficacy.mean()),
+        "mean_satisfaction": float(residents.satisfaction.mean()),
+        "network_mean_degree": 2.0 * len(model.ties) / len(residents),
+        "network_clustering": clustering_coefficient(model.ties, model.metrics_rng),
+        "cross_building_ties": cross_building_share(model.ties, residents.building),
+        "issues_raised": int(week.issues_raised.sum()),
+        "issues_reported": int(np.sum(issues.known_step == step)),
+        "issues_resolved": int(week.issues_resolved.sum()),
+        "issues_open": int(issues.open.sum()),
+        "median_resolution_weeks": float(np.median(resolution)) if len(resolution) else float("nan"),
+        "meetings": week.meetings,
+        "aid_requests": week.aid_requests,
+        "aid_met": week.aid_met,
+        "aid_met_share": model.recent_met_share,
+        "time_bank_members": int(residents.time_bank_member.sum()),
+        "credits_earned": model.credits_earned,
+        "credits_spent": model.credits_spent,
+        "organisations_engaged": model.organisations.engaged_count(),
+        "fund_spent": model.finance.fund_spent,
+        "fund_balance": model.finance.fund_balance,
+        "centre_sessions": int(centre.sum()),
+        "centre_funded_share": model.finance.funded_share,
+        "centre_utilisation": float(used / places) if places else 0.0,
+        "coverage_15min": life_circle_coverage(model.layout),
+        "programme_cost": cost,
+        "cost_per_participant": cost / unique if unique else 0.0,
+    }
+    for c, name in enumerate(CATEGORIES):
+        values[f"raised_{name}"] = int(np.sum(issues.category == c))
+        values[f"resolved_{name}"] = int(np.sum((issues.category == c) & (issues.resolved_step >= 0)))
+    return values
+
+
+def read_metric(name: str, model) -> float:
+    """DataCollector reporter body: one column of ``model.metrics`` (use with functools.partial)."""
+    return model.metrics[name]

@@ -1,0 +1,160 @@
+"""Process 5 — mutual aid: requests for help met through ties, neighbours or the time bank.
+
+Residents with needs ("old, young, poor, disabled") ask for help. A helper is sought
+first among the requester's ties (drawn in proportion to tie strength), then among
+neighbours in the same building, then — when the time bank is on — among time-bank
+members within the matching radius. Willingness to help rises with tie strength,
+belonging and the share of requests others met recently (conditional cooperation).
+A time-bank match moves time credits from the requester (or, when the requester has
+none, from the time bank's pool) to the helper: credits are conserved. Every match
+creates or strengthens a tie.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from commsim.mechanisms import logistic
+
+NEIGHBOUR_PENALTY = 1.0  # lower log-odds of helping someone one has no tie with
+TIME_BANK_BONUS = 1.0  # higher log-odds of helping when the help earns credits
+TIME_BANK_TRIES = 3
+
+
+def help_log_odds(*, tie_strength, belonging, fatigue, met_share, params) -> np.ndarray:
+    """Log-odds that an asked resident helps."""
+    return (
+        params["help_intercept"]
+        + params["w_help_tie"] * tie_strength
+        + params["w_help_others"] * met_share
+        + params["w_belonging"] * 0.5 * belonging
+        - params["w_fatigue"] * fatigue
+    )
+
+
+def first_come(helpers: np.ndarray, accepted: np.ndarray, busy: np.ndarray) -> np.ndarray:
+    """Keep acceptances so that each helper helps at most once this week."""
+    ok = accepted & (helpers >= 0) & ~busy[np.maximum(helpers, 0)]
+    index = np.flatnonzero(ok)
+    _, first = np.unique(helpers[index], return_index=True)
+    keep = np.zeros(len(helpers), dtype=bool)
+    keep[index[first]] = True
+    return keep
+
+
+def buildings_within(building_xy: np.ndarray, radius_m: float, detour: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each building, the buildings within a walking radius (straight line × detour).
+
+    Returns:
+        CSR-style ``(indptr, indices)``: building ``b``'s neighbours are
+        ``indices[indptr[b]:indptr[b + 1]]`` (always including ``b`` itself).
+    """
+    tree = cKDTree(building_xy)
+    pairs = tree.query_pairs(radius_m / detour, output_type="ndarray")
+    n = len(building_xy)
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(n)])
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(n)])
+    order = np.lexsort((cols, rows))
+    indptr = np.searchsorted(rows[order], np.arange(n + 1))
+    return indptr, cols[order]
+
+
+def transfer_credits(credits: np.ndarray, pool: float, payer: np.ndarray, payee: np.ndarray, hours: float) -> tuple[float, float, float]:
+    """Move ``hours`` credits per match from payer (or from the pool) to payee, in place.
+
+    A payer pays what it holds up to ``hours``; the rest comes from the pool while it lasts.
+
+    Returns:
+        New pool balance, hours paid by residents (spent), hours paid by the pool.
+    """
+    own = np.minimum(np.maximum(credits[payer], 0.0), hours)
+    from_pool_wanted = hours - own
+    cumulative = np.cumsum(from_pool_wanted)
+    from_pool = np.clip(pool - (cumulative - from_pool_wanted), 0.0, from_pool_wanted)
+    np.subtract.at(credits, payer, own)
+    np.add.at(credits, payee, own + from_pool)
+    return pool - float(from_pool.sum()), float(own.sum()), float(from_pool.sum())
+
+
+def run_mutual_aid(model) -> None:
+    """Post requests, find helpers, transfer credits and record acts and ties."""
+    params, residents, rng, week, ties = model.p, model.residents, model.rng, model.week, model.ties
+    n = len(residents)
+    requesters = np.flatnonzero(residents.needs & (rng.random(n) < params["aid_request_rate"]))
+    week.aid_requests = len(requesters)
+    if len(requesters) == 0:
+        return
+    met_share = model.recent_met_share
+    busy = np.zeros(n, dtype=bool)
+    busy[requesters] = True
+    matched_helper = np.full(len(requesters), -1, dtype=np.int64)
+    via_time_bank = np.zeros(len(requesters), dtype=bool)
+
+    # 1. Through ties.
+    helper = ties.random_neighbour(requesters, rng)
+    strength = np.zeros(len(requesters))
+    has = helper >= 0
+    if has.any():
+        strength[has] = np.asarray(ties.adjacency()[requesters[has], helper[has]]).ravel()
+    safe = np.maximum(helper, 0)
+    p = logistic(help_log_odds(tie_strength=strength, belonging=residents.belonging[safe], fatigue=residents.fatigue[safe], met_share=met_share, params=params))
+    keep = first_come(helper, has & (rng.random(len(requesters)) < p), busy)
+    matched_helper[keep] = helper[keep]
+    busy[helper[keep]] = True
+
+    # 2. A neighbour in the same building.
+    layout = model.layout
+    open_ = matched_helper < 0
+    building = residents.building[requesters]
+    start, stop = layout.building_start[building], layout.building_start[building + 1]
+    helper = start + (rng.random(len(requesters)) * (stop - start)).astype(np.int64)
+    p = logistic(help_log_odds(tie_strength=0.0, belonging=residents.belonging[helper], fatigue=residents.fatigue[helper], met_share=met_share, params=params) - NEIGHBOUR_PENALTY)
+    keep = first_come(np.where(open_, helper, -1), open_ & (rng.random(len(requesters)) < p), busy)
+    matched_helper[keep] = helper[keep]
+    busy[helper[keep]] = True
+
+    # 3. The time bank within the matching radius.
+    if params["time_bank"]:
+        near = model.time_bank_neighbourhood()
+        for _ in range(TIME_BANK_TRIES):
+            open_ = np.flatnonzero(matched_helper < 0)
+            if len(open_) == 0:
+                break
+            candidate = random_members(near, building[open_], layout.building_start, residents.time_bank_member, rng)
+            valid = candidate >= 0
+            safe = np.maximum(candidate, 0)
+            p = logistic(help_log_odds(tie_strength=0.0, belonging=residents.belonging[safe], fatigue=residents.fatigue[safe], met_share=met_share, params=params) + TIME_BANK_BONUS)
+            keep = first_come(candidate, valid & (rng.random(len(open_)) < p), busy)
+            matched_helper[open_[keep]] = candidate[keep]
+            via_time_bank[open_[keep]] = True
+            busy[candidate[keep]] = True
+        residents.time_bank_member[requesters] = True
+
+    met = matched_helper >= 0
+    helped, helpers = requesters[met], matched_helper[met]
+    week.aid_met = int(met.sum())
+    hours = params["aid_hours"]
+    if via_time_bank.any():
+        payer, payee = requesters[via_time_bank], matched_helper[via_time_bank]
+        model.time_bank_pool, spent, donated = transfer_credits(residents.credits, model.time_bank_pool, payer, payee, hours)
+        week.credits_spent += spent
+        week.credits_from_pool += donated
+        week.credits_earned += spent + donated
+    week.hours_used[helpers] += hours
+    model.record_acts(np.concatenate([helped, helpers]), "mutual_aid")
+    ties.strengthen(helped, helpers, 0.3)
+
+
+def random_members(near: tuple[np.ndarray, np.ndarray], buildings: np.ndarray, building_start: np.ndarray, member: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each requester's building, one random resident of a building within reach.
+
+    Returns:
+        The drawn slot where it holds a time-bank member, else -1.
+    """
+    indptr, indices = near
+    count = indptr[buildings + 1] - indptr[buildings]
+    building = indices[indptr[buildings] + (rng.random(len(buildings)) * count).astype(np.int64)]
+    start, stop = building_start[building], building_start[building + 1]
+    slot = start + (rng.random(len(buildings)) * (stop - start)).astype(np.int64)
+    return np.where(member[slot], slot, -1)

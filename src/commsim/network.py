@@ -1,0 +1,216 @@
+"""The social network: undirected, weighted ties among residents, held as a sparse matrix.
+
+Ties are stored once per pair (``i < j``) as sorted int64 keys with a strength in
+(0, 1]; the symmetric CSR adjacency used by the processes is rebuilt lazily after a
+change. Ties form at the start (mostly within buildings, with homophily), from
+co-attendance (focus theory, Feld 1981), mutual aid and deliberation, and decay without
+contact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def pair_keys(i: np.ndarray, j: np.ndarray, n: int) -> np.ndarray:
+    """Encode unordered pairs as int64 keys ``min * n + max``; self-pairs give -1."""
+    low, high = np.minimum(i, j).astype(np.int64), np.maximum(i, j).astype(np.int64)
+    return np.where(low == high, -1, low * n + high)
+
+
+class Ties:
+    """Weighted undirected ties among ``n`` residents.
+
+    Args:
+        n: Number of resident slots.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.strength = np.zeros(0)
+        self._adjacency: sp.csr_matrix | None = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @property
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The two ends (i < j) of every tie."""
+        return np.divmod(self.keys, self.n)
+
+    def strengthen(self, i: np.ndarray, j: np.ndarray, gain: float | np.ndarray) -> None:
+        """Create ties between pairs, or strengthen existing ones, capped at 1.
+
+        Args:
+            i: One end of each contact.
+            j: Other end of each contact.
+            gain: Strength added (a new tie starts at ``gain``).
+        """
+        keys = pair_keys(np.asarray(i), np.asarray(j), self.n)
+        gain = np.broadcast_to(np.asarray(gain, dtype=float), keys.shape)
+        valid = keys >= 0
+        if not valid.any():
+            return
+        keys, gain = keys[valid], gain[valid]
+        keys, inverse = np.unique(keys, return_inverse=True)
+        gain = np.bincount(inverse, weights=gain, minlength=len(keys))
+        position = np.searchsorted(self.keys, keys)
+        found = position < len(self.keys)
+        found[found] = self.keys[position[found]] == keys[found]
+        self.strength[position[found]] = np.minimum(1.0, self.strength[position[found]] + gain[found])
+        if (~found).any():
+            new_keys = keys[~found]
+            insert_at = position[~found]
+            self.keys = np.insert(self.keys, insert_at, new_keys)
+            self.strength = np.insert(self.strength, insert_at, np.minimum(1.0, gain[~found]))
+        self._adjacency = None
+
+    def decay(self, rate: float, floor: float) -> None:
+        """Weaken every tie by ``rate`` (share per week) and dissolve those below ``floor``."""
+        self.strength *= 1.0 - rate
+        keep = self.strength >= floor
+        if not keep.all():
+            self.keys, self.strength = self.keys[keep], self.strength[keep]
+        self._adjacency = None
+
+    def remove_residents(self, slots: np.ndarray) -> None:
+        """Dissolve every tie of the given slots (residents who moved out)."""
+        if len(slots) == 0 or len(self.keys) == 0:
+            return
+        gone = np.zeros(self.n, dtype=bool)
+        gone[slots] = True
+        i, j = self.pairs
+        keep = ~(gone[i] | gone[j])
+        self.keys, self.strength = self.keys[keep], self.strength[keep]
+        self._adjacency = None
+
+    def adjacency(self) -> sp.csr_matrix:
+        """Symmetric CSR matrix of tie strengths (cached until the ties change)."""
+        if self._adjacency is None:
+            i, j = self.pairs
+            rows = np.concatenate([i, j])
+            cols = np.concatenate([j, i])
+            data = np.concatenate([self.strength, self.strength])
+            self._adjacency = sp.csr_matrix((data, (rows, cols)), shape=(self.n, self.n))
+        return self._adjacency
+
+    def degree(self) -> np.ndarray:
+        """Number of ties of each resident."""
+        i, j = self.pairs
+        return np.bincount(i, minlength=self.n) + np.bincount(j, minlength=self.n)
+
+    def share_of_ties(self, flag: np.ndarray) -> np.ndarray:
+        """Share of each resident's ties for whom ``flag`` is true (0 without ties)."""
+        adjacency = self.adjacency()
+        pattern = adjacency.copy()
+        pattern.data[:] = 1.0
+        degree = np.asarray(pattern.sum(axis=1)).ravel()
+        hits = pattern @ flag.astype(float)
+        return np.divide(hits, degree, out=np.zeros(self.n), where=degree > 0)
+
+    def random_neighbour(self, who: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One tie of each resident in ``who``, drawn in proportion to strength (-1 if none)."""
+        adjacency = self.adjacency()
+        start, stop = adjacency.indptr[who], adjacency.indptr[who + 1]
+        result = np.full(len(who), -1, dtype=np.int64)
+        has = stop > start
+        if not has.any():
+            return result
+        cumulative = np.cumsum(adjacency.data)
+        before = np.where(start > 0, cumulative[np.maximum(start - 1, 0)], 0.0)
+        total = cumulative[stop - 1] - before
+        target = before + rng.random(len(who)) * np.where(has, total, 0.0)
+        pick = np.searchsorted(cumulative, target, side="right")
+        pick = np.clip(pick, start, np.maximum(stop - 1, start))
+        result[has] = adjacency.indices[pick[has]]
+        return result
+
+
+def initial_ties(
+    building: np.ndarray,
+    building_start: np.ndarray,
+    compound_of_building: np.ndarray,
+    compound_building_start: np.ndarray,
+    similarity_key: np.ndarray,
+    *,
+    mean_degree: float,
+    share_within_building: float,
+    homophily: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw the initial neighbourly ties.
+
+    Each resident starts about ``mean_degree / 2`` ties; a partner is drawn from the own
+    building (with probability ``share_within_building``) or else from the own compound.
+    Homophily: of two candidate partners the one with the same ``similarity_key`` (age
+    group and tenure) is preferred with probability ``homophily``.
+
+    Args:
+        building: Building of each resident slot (slots ordered by building).
+        building_start: First slot of each building; length buildings + 1.
+        compound_of_building: Compound of each building (buildings ordered by compound).
+        compound_building_start: First building of each compound.
+        similarity_key: Integer group of each resident for homophily.
+        mean_degree: Target mean number of ties.
+        share_within_building: Share of ties within the building.
+        homophily: Preference for similar partners in [0, 1].
+        rng: Random generator.
+
+    Returns:
+        The two ends of each tie (duplicates and self-ties are removed by :class:`Ties`).
+    """
+    n = len(building)
+    stubs = rng.poisson(mean_degree / 2.0, size=n)
+    source = np.repeat(np.arange(n), stubs)
+    if len(source) == 0:
+        return source, source
+    source_building = building[source]
+    within = rng.random(len(source)) < share_within_building
+    compound = compound_of_building[source_building]
+    slot_lo = np.where(within, building_start[source_building], building_start[compound_building_start[compound]])
+    slot_hi = np.where(within, building_start[source_building + 1], building_start[compound_building_start[compound + 1]])
+    width = slot_hi - slot_lo
+    first = slot_lo + (rng.random(len(source)) * width).astype(np.int64)
+    second = slot_lo + (rng.random(len(source)) * width).astype(np.int64)
+    alike_first = similarity_key[first] == similarity_key[source]
+    alike_second = similarity_key[second] == similarity_key[source]
+    prefer_alike = rng.random(len(source)) < homophily
+    take_second = prefer_alike & ~alike_first & alike_second
+    partner = np.where(take_second, second, first)
+    return source, partner
+
+
+def clustering_coefficient(ties: Ties, rng: np.random.Generator, sample: int = 2000) -> float:
+    """Average local clustering coefficient, exact up to ``sample`` nodes, else estimated.
+
+    Args:
+        ties: The network.
+        rng: Random generator for the node sample.
+        sample: Largest number of nodes evaluated.
+
+    Returns:
+        Mean over sampled nodes with degree >= 2 of triangles / possible triangles.
+    """
+    adjacency = ties.adjacency()
+    pattern = adjacency.copy()
+    pattern.data[:] = 1.0
+    degree = np.diff(pattern.indptr)
+    nodes = np.flatnonzero(degree >= 2)
+    if len(nodes) == 0:
+        return 0.0
+    if len(nodes) > sample:
+        nodes = rng.choice(nodes, sample, replace=False)
+    rows = pattern[nodes]
+    triangles = np.asarray((rows @ pattern).multiply(rows).sum(axis=1)).ravel() / 2.0
+    k = degree[nodes]
+    return float(np.mean(triangles / (k * (k - 1) / 2.0)))
+
+
+def cross_building_share(ties: Ties, building: np.ndarray) -> float:
+    """Share of ties that join residents of different buildings."""
+    if len(ties) == 0:
+        return 0.0
+    i, j = ties.pairs
+    return float(np.mean(building[i] != building[j]))

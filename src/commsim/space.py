@@ -1,0 +1,222 @@
+"""The neighbourhood's space: buildings, compounds, service centres and walking minutes.
+
+Buildings stand on a square lattice (``building_spacing_m`` apart, with a little jitter);
+blocks of neighbouring buildings form compounds, each with a public space at its
+centroid. Centres are placed centrally, spread for coverage (k-means on resident
+locations) or on the edge. Walking minutes from every building to every centre are
+computed once: straight-line distance times a route detour factor over walking speed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.cluster.vq import kmeans2
+from scipy.spatial import cKDTree
+
+LIFE_CIRCLE_MINUTES = 15.0
+NEAREST_CENTRES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Geometry of a neighbourhood, fixed for a run.
+
+    Attributes:
+        building_xy: Building positions in metres, shape (buildings, 2), ordered by compound.
+        building_compound: Compound of each building.
+        building_residents: Number of resident slots in each building.
+        building_start: Index of each building's first resident slot (slots are ordered
+            by building); length buildings + 1.
+        compound_xy: Position of each compound's public space in metres.
+        compound_building_start: First building of each compound; length compounds + 1.
+        centre_xy: Centre positions in metres, shape (centres, 2).
+        centre_minutes: Walking minutes from each building to each centre, (buildings, centres).
+        compound_minutes: Walking minutes from each building to its compound's public space.
+        near_centres: The nearest centres of each building, (buildings, k), -1 if none.
+        near_centre_weights: Choice weights of those centres (distance decay), rows sum to 1.
+        metres_per_cell: Physical size of one grid cell.
+        extent_m: Side of the square area in metres.
+    """
+
+    building_xy: np.ndarray
+    building_compound: np.ndarray
+    building_residents: np.ndarray
+    building_start: np.ndarray
+    compound_xy: np.ndarray
+    compound_building_start: np.ndarray
+    centre_xy: np.ndarray
+    centre_minutes: np.ndarray
+    compound_minutes: np.ndarray
+    near_centres: np.ndarray
+    near_centre_weights: np.ndarray
+    metres_per_cell: float
+    extent_m: float
+
+    @property
+    def n_buildings(self) -> int:
+        """Number of buildings."""
+        return len(self.building_xy)
+
+    @property
+    def n_compounds(self) -> int:
+        """Number of compounds."""
+        return len(self.compound_xy)
+
+    @property
+    def n_centres(self) -> int:
+        """Number of service centres."""
+        return len(self.centre_xy)
+
+    @property
+    def building_cells(self) -> np.ndarray:
+        """Grid cell (column, row) of each building."""
+        return np.floor(self.building_xy / self.metres_per_cell).astype(np.int64)
+
+    def nearest_centre_minutes(self) -> np.ndarray:
+        """Walking minutes from each building to its nearest centre (inf without centres)."""
+        if self.n_centres == 0:
+            return np.full(self.n_buildings, np.inf)
+        return self.centre_minutes.min(axis=1)
+
+
+def walking_minutes(
+    origins: np.ndarray, destinations: np.ndarray, *, detour: float, speed_m_per_min: float
+) -> np.ndarray:
+    """Walking minutes between every origin and destination.
+
+    Args:
+        origins: Positions in metres, shape (n, 2).
+        destinations: Positions in metres, shape (m, 2).
+        detour: Route length over straight-line distance.
+        speed_m_per_min: Walking speed.
+
+    Returns:
+        Array of shape (n, m).
+    """
+    delta = origins[:, None, :] - destinations[None, :, :]
+    return np.sqrt((delta**2).sum(axis=-1)) * detour / speed_m_per_min
+
+
+def place_centres(
+    n_centres: int,
+    placement: str,
+    building_xy: np.ndarray,
+    building_weight: np.ndarray,
+    extent_m: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Choose centre positions.
+
+    Args:
+        n_centres: How many centres.
+        placement: ``central`` (clustered at the middle), ``spread`` (k-means on
+            residents, the coverage-maximising choice) or ``edge`` (along the boundary).
+        building_xy: Building positions in metres.
+        building_weight: Residents per building (k-means weights).
+        extent_m: Side of the area in metres.
+        rng: Random generator.
+
+    Returns:
+        Centre positions, shape (n_centres, 2).
+    """
+    if n_centres == 0:
+        return np.zeros((0, 2))
+    middle = np.array([extent_m / 2, extent_m / 2])
+    if placement == "central":
+        angles = np.linspace(0, 2 * np.pi, n_centres, endpoint=False)
+        radius = np.where(np.arange(n_centres) == 0, 0.0, 80.0 * np.sqrt(np.arange(n_centres)))
+        return middle + radius[:, None] * np.column_stack([np.cos(angles), np.sin(angles)])
+    if placement == "edge":
+        position = (np.arange(n_centres) + 0.5) / n_centres * 4 * extent_m
+        side, offset = np.divmod(position, extent_m)
+        corners = {0: (offset, 0 * offset), 1: (extent_m + 0 * offset, offset),
+                   2: (extent_m - offset, extent_m + 0 * offset), 3: (0 * offset, extent_m - offset)}
+        xy = np.zeros((n_centres, 2))
+        for s, (x, y) in corners.items():
+            mask = side == s
+            xy[mask, 0], xy[mask, 1] = x[mask], y[mask]
+        return xy
+    if n_centres >= len(building_xy):
+        return building_xy.copy()[:n_centres]
+    points = np.repeat(building_xy, np.maximum(1, building_weight // 10), axis=0)
+    seed = int(rng.integers(2**31))
+    centroids, _ = kmeans2(points, n_centres, minit="++", seed=seed)
+    return centroids
+
+
+def build_layout(params: dict, rng: np.random.Generator) -> Layout:
+    """Lay out buildings, compounds and centres for a parameter set.
+
+    Args:
+        params: Resolved parameters (profile and policy).
+        rng: Random generator.
+
+    Returns:
+        The neighbourhood layout.
+    """
+    n_residents = params["n_residents"]
+    n_buildings = max(1, int(round(n_residents / params["residents_per_building"])))
+    spacing = params["building_spacing_m"]
+    side = int(np.ceil(np.sqrt(n_buildings)))
+    extent = side * spacing
+    cols, rows = np.divmod(np.arange(n_buildings), side)
+    xy = (np.column_stack([cols, rows]) + 0.5) * spacing
+    xy += rng.uniform(-0.25, 0.25, size=xy.shape) * spacing
+
+    # Compounds: square-ish blocks of buildings on the lattice.
+    block = max(1, int(round(np.sqrt(params["buildings_per_compound"]))))
+    blocks_per_row = int(np.ceil(side / block))
+    compound_raw = (rows // block) * blocks_per_row + cols // block
+    order = np.argsort(compound_raw, kind="stable")
+    xy = xy[order]
+    _, compound = np.unique(compound_raw[order], return_inverse=True)
+    n_compounds = int(compound.max()) + 1
+    compound_building_start = np.searchsorted(compound, np.arange(n_compounds + 1))
+    compound_xy = np.column_stack(
+        [np.bincount(compound, weights=xy[:, k]) / np.bincount(compound) for k in (0, 1)]
+    )
+
+    # Resident slots per building: as equal as possible, remainder spread at random.
+    residents = np.full(n_buildings, n_residents // n_buildings)
+    residents[rng.choice(n_buildings, n_residents % n_buildings, replace=False)] += 1
+    building_start = np.concatenate([[0], np.cumsum(residents)])
+
+    detour, speed = params["route_detour"], params["walking_speed_m_per_min"]
+    centre_xy = place_centres(params["n_centres"], params["centre_placement"], xy, residents, extent, rng)
+    centre_minutes = walking_minutes(xy, centre_xy, detour=detour, speed_m_per_min=speed)
+    compound_minutes = np.sqrt(((xy - compound_xy[compound]) ** 2).sum(axis=1)) * detour / speed
+
+    k = min(NEAREST_CENTRES, len(centre_xy))
+    if k:
+        tree = cKDTree(centre_xy)
+        _, near = tree.query(xy, k=k)
+        near = near.reshape(n_buildings, k)
+        km = np.take_along_axis(centre_minutes, near, axis=1) * speed / 1000.0
+        weights = np.exp(-params["distance_decay_per_km"] * km)
+        weights /= weights.sum(axis=1, keepdims=True)
+    else:
+        near = np.full((n_buildings, 1), -1)
+        weights = np.zeros((n_buildings, 1))
+    return Layout(
+        building_xy=xy,
+        building_compound=compound,
+        building_residents=residents,
+        building_start=building_start,
+        compound_xy=compound_xy,
+        compound_building_start=compound_building_start,
+        centre_xy=centre_xy,
+        centre_minutes=centre_minutes,
+        compound_minutes=compound_minutes,
+        near_centres=near,
+        near_centre_weights=weights,
+        metres_per_cell=params["metres_per_cell"],
+        extent_m=extent,
+    )
+
+
+def life_circle_coverage(layout: Layout) -> float:
+    """Share of residents within 15 walking minutes of a centre (the 15-minute circle)."""
+    covered = layout.nearest_centre_minutes() <= LIFE_CIRCLE_MINUTES
+    return float(layout.building_residents[covered].sum() / layout.building_residents.sum())
