@@ -20,7 +20,8 @@ from commsim.population import CHILDREN, ELDERLY_CARE, ORGANISER
 
 GENERAL_TYPES = np.array([0, 1, 4])  # culture, sports, learning
 BOOKING_TIME_SAVING = 0.25  # share of a session's time cost saved by booking online
-PLATFORM_AWARENESS = 0.8  # chance a platform follower sees this week's sessions
+PLATFORM_AWARENESS = 0.8
+BOOKED_PRIORITY = 100.0  # booked places are served before walk-ins  # chance a platform follower sees this week's sessions
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,10 +341,14 @@ def run_activities(model) -> None:
     who = np.flatnonzero(willing)
     wanted = best[who]
     booked = follower[who] & params["platform_booking"]
-    admitted = admit(wanted, sessions.capacity, rng.random(len(who)) + booked)
+    # First come, first served: the keener come earlier (log-odds plus Gumbel noise);
+    # with online booking a place is secured in advance.
+    eagerness = log_odds[who] + rng.gumbel(size=len(who))
+    admitted = admit(wanted, sessions.capacity, eagerness + BOOKED_PRIORITY * booked)
     attendee, session_of = who[admitted], wanted[admitted]
 
     week.activity_attendees = attendee
+    week.centre_attendees = attendee[sessions.centre[session_of] >= 0]
     week.turned_away = who[~admitted & ~booked]
     week.session_attendance = np.bincount(session_of, minlength=len(sessions))
     week.hours_used[attendee] += hours[attendee]

@@ -76,12 +76,21 @@ def update_attitudes(model) -> None:
 
 
 def volunteer_load(model) -> np.ndarray:
-    """Hours each volunteer gave to the role this week (team leaders serve their building)."""
+    """Hours each volunteer's role took this week.
+
+    A volunteer's own role hours (sessions run, meetings attended; team leaders also serve
+    every resident of their building), plus an equal share of the support work that all
+    of this week's acts of participation need. The fewer the volunteers, the larger the
+    share: participation that rests on few volunteers overloads them.
+    """
     params, residents, layout = model.p, model.residents, model.layout
     load = model.week.role_hours.copy()
     leaders = residents.role == LEADER
     served = layout.building_residents[residents.building[leaders]]
     load[leaders] += params["leader_hours_per_resident"] * served * (1 - 0.5 * params["leader_training"])
+    volunteer = residents.role != NO_ROLE
+    if volunteer.any():
+        load[volunteer] += params["support_hours_per_act"] * model.week.acts.sum() / volunteer.sum()
     return load
 
 
@@ -110,6 +119,7 @@ def update_roles(model) -> tuple[np.ndarray, np.ndarray]:
 
     active = residents.last_any() >= step - params["recent_window_weeks"]
     asked = (rng.random(n) < model.leader_reach_by_resident()) | model.library_asks(n)
+    asked |= rng.random(n) < params["committee_ask_rate"]
     candidate = (residents.role == NO_ROLE) & active & asked & (residents.belonging >= params["recruit_belonging_min"])
     candidate &= rng.random(n) < params["volunteer_recruit_rate"]
     candidate[quitting] = False
@@ -118,7 +128,7 @@ def update_roles(model) -> tuple[np.ndarray, np.ndarray]:
     residents.role[recruits] = roles
     residents.role_capacity[recruits] = params["volunteer_capacity_h"]
     taken = recruits[roles != NO_ROLE]
-    residents.role[recruits[roles == NO_ROLE]] = NO_ROLE
+    residents.last_volunteered[residents.role != NO_ROLE] = step
     return quitting, taken
 
 
@@ -141,11 +151,13 @@ def assign_roles(model, recruits: np.ndarray) -> np.ndarray:
 
 
 def join_time_bank(model) -> None:
-    """Residents reached by the platform or a team leader join the time bank."""
-    params, residents, rng = model.p, model.residents, model.rng
+    """Residents reached by the platform, a team leader or a centre session join the time bank."""
+    params, residents, rng, week = model.p, model.residents, model.rng, model.week
     if not params["time_bank"]:
         return
     n = len(residents)
     reached = residents.platform_follower | (rng.random(n) < model.leader_reach_by_resident())
+    if week.centre_attendees is not None:
+        reached[week.centre_attendees] = True
     joins = reached & (rng.random(n) < params["time_bank_join_rate"] * (0.5 + residents.belonging))
     residents.time_bank_member |= joins

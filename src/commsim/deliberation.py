@@ -68,7 +68,7 @@ def deliberation_log_odds(*, trust, efficacy, civic_skills, belonging, urgency, 
         + params["w_delib_efficacy"] * efficacy
         + params["w_belonging"] * belonging
         + params["w_delib_urgency"] * urgency
-        - params["w_time_cost"] * hours / free_time
+        - params["w_delib_time_cost"] * hours / free_time
         - params["w_fatigue"] * fatigue
     )
 

@@ -49,7 +49,7 @@ METRICS: tuple[Metric, ...] = (
     _rate("deliberation_year_youth", "Youth who took part in a deliberation in the last 52 weeks"),
     _rate("deliberation_year_adult", "Adults who took part in a deliberation in the last 52 weeks"),
     _rate("deliberation_year_elderly", "Elderly who took part in a deliberation in the last 52 weeks"),
-    _rate("volunteering_year_adults", "Residents who held a volunteer role or helped through the time bank in the last 52 weeks (formal volunteering)"),
+    _rate("formal_volunteering_year", "Residents who held a volunteer role or helped through the time bank in the last 52 weeks (formal volunteering)"),
     Metric("unique_participants", "residents", "0-n", "Residents who took part in any channel in the last 52 weeks"),
     Metric("participation_gini", "index", "0-1", "Gini coefficient of acts over the last year (exponentially weighted, 52-week memory)"),
     Metric("top10_share", "share of acts", "0-1", "Share of the last year's acts given by the most active 10% of residents"),
@@ -113,7 +113,7 @@ def compute_metrics(model) -> dict[str, float]:
     delib_year = residents.last_deliberation > step - YEAR
     any_year = residents.last_any() > step - YEAR
     volunteer = residents.role != NO_ROLE
-    formal = volunteer | (residents.time_bank_member & (residents.last_mutual_aid > step - YEAR))
+    formal = residents.last_volunteered > step - YEAR
 
     resolved_recent = issues.resolved_step > step - YEAR
     resolved_recent &= issues.resolved_step >= 0
@@ -140,7 +140,7 @@ def compute_metrics(model) -> dict[str, float]:
         "deliberation_year_youth": _share(delib_year, age == YOUTH),
         "deliberation_year_adult": _share(delib_year, age == ADULT),
         "deliberation_year_elderly": _share(delib_year, age == ELDERLY),
-        "volunteering_year_adults": _share(formal, everyone),
+        "formal_volunteering_year": _share(formal, everyone),
         "unique_participants": unique,
         "participation_gini": gini(residents.acts_recent),
         "top10_share": top_share(residents.acts_recent, 0.1),

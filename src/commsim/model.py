@@ -48,6 +48,7 @@ class Week:
     sessions: Sessions | None = None
     session_attendance: np.ndarray | None = None
     activity_attendees: np.ndarray | None = None
+    centre_attendees: np.ndarray | None = None
     turned_away: np.ndarray | None = None
     issues_raised: np.ndarray = field(default_factory=lambda: np.zeros(len(CATEGORIES), dtype=np.int64))
     issues_resolved: np.ndarray = field(default_factory=lambda: np.zeros(len(CATEGORIES), dtype=np.int64))

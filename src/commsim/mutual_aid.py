@@ -141,8 +141,11 @@ def run_mutual_aid(model) -> None:
         week.credits_spent += spent
         week.credits_from_pool += donated
         week.credits_earned += spent + donated
+        residents.last_volunteered[payee] = model.steps
     week.hours_used[helpers] += hours
-    model.record_acts(np.concatenate([helped, helpers]), "mutual_aid")
+    both = np.concatenate([helped, helpers])
+    model.record_acts(both, "mutual_aid")
+    residents.belonging[both] += params["aid_belonging_gain"] * (1 - residents.belonging[both])
     ties.strengthen(helped, helpers, 0.3)
 
 

@@ -72,6 +72,7 @@ class Residents:
     last_activities: np.ndarray
     last_deliberation: np.ndarray
     last_mutual_aid: np.ndarray
+    last_volunteered: np.ndarray
     role: np.ndarray
     role_capacity: np.ndarray
     burnout: np.ndarray
@@ -204,6 +205,7 @@ def draw_residents(
         last_activities=np.full(n, NEVER, dtype=np.int64),
         last_deliberation=np.full(n, NEVER, dtype=np.int64),
         last_mutual_aid=np.full(n, NEVER, dtype=np.int64),
+        last_volunteered=np.full(n, NEVER, dtype=np.int64),
         role=np.zeros(n, dtype=np.int8),
         role_capacity=np.zeros(n),
         burnout=np.zeros(n),
