@@ -61,8 +61,9 @@ def update_attitudes(model) -> None:
 
     if disclosure_due(params["disclosure"], step):
         week.disclosure = True
-        resolved_share = model.resolved_share_since_disclosure()
-        residents.trust = toward(residents.trust, 1.0, params["trust_disclosure_gain"] * resolved_share)
+        # Opening the books earns half the gain by itself, the other half by the record shown.
+        record = model.resolved_share_since_disclosure()
+        residents.trust = toward(residents.trust, 1.0, params["trust_disclosure_gain"] * (0.5 + 0.5 * record))
         # Disclosure makes every success since the last open day visible to all.
         if model.successes_since_disclosure > 0:
             residents.belonging = toward(residents.belonging, 1.0, params["visible_success_gain"])

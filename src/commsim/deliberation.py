@@ -214,6 +214,7 @@ def run_project(model, issue: int, contributors: np.ndarray, n_experts: int) -> 
     )
     if success and from_orgs > 0:
         model.organisations.joint_success(params)
+    model.projects[bool(success)] += 1
     return bool(success)
 
 

@@ -124,6 +124,7 @@ class CommunityModel(mesa.Model):
         self.organisations = Organisations.create(params, self.rng)
         self.finance = Finance(params, households=n / params["persons_per_household"])
         self.contribution_share = 0.5
+        self.projects = {True: 0, False: 0}  # funded projects by outcome (succeeded?)
         self.time_bank_pool = params["time_bank_start_credits"] * float(self.residents.needs.sum()) if params["time_bank"] else 0.0
         self.credits_earned = 0.0
         self.credits_spent = 0.0
@@ -214,14 +215,16 @@ class CommunityModel(mesa.Model):
         return int(np.sum(self.issues.resolved_step >= 0)) - self._resolved_at_disclosure
 
     def resolved_share_since_disclosure(self) -> float:
-        """Resolved over resolved-plus-still-open known issues since the last open day."""
-        resolved = self.successes_since_disclosure
-        open_known = int(np.sum(self.issues.open & self.issues.known))
-        return resolved / (resolved + open_known) if resolved + open_known else 0.5
+        """Issues resolved over issues reported since the last open day, capped at 1 (0.5 if none)."""
+        reported = int(np.sum(self.issues.known)) - self._known_at_disclosure
+        if reported <= 0:
+            return 0.5
+        return min(1.0, self.successes_since_disclosure / reported)
 
     def mark_disclosure(self) -> None:
         """Remember where the last open day left the record."""
         self._resolved_at_disclosure = int(np.sum(self.issues.resolved_step >= 0))
+        self._known_at_disclosure = int(np.sum(self.issues.known))
 
     def record_acts(self, slots: np.ndarray, channel: str, count: int = 1) -> None:
         """Record acts of participation of ``slots`` (repeats allowed) in ``channel``."""

@@ -121,7 +121,7 @@ def run_mutual_aid(model) -> None:
             open_ = np.flatnonzero(matched_helper < 0)
             if len(open_) == 0:
                 break
-            candidate = random_members(near, building[open_], layout.building_start, residents.time_bank_member, rng)
+            candidate = random_members(near, building[open_], residents.building, residents.time_bank_member, rng)
             valid = candidate >= 0
             safe = np.maximum(candidate, 0)
             p = logistic(help_log_odds(tie_strength=0.0, belonging=residents.belonging[safe], fatigue=residents.fatigue[safe], met_share=met_share, params=params) + TIME_BANK_BONUS)
@@ -149,15 +149,41 @@ def run_mutual_aid(model) -> None:
     ties.strengthen(helped, helpers, 0.3)
 
 
-def random_members(near: tuple[np.ndarray, np.ndarray], buildings: np.ndarray, building_start: np.ndarray, member: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """For each requester's building, one random resident of a building within reach.
+def random_members(
+    near: tuple[np.ndarray, np.ndarray],
+    buildings: np.ndarray,
+    resident_building: np.ndarray,
+    member: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """For each requester's building, a random time-bank member living within reach.
+
+    Every member within the matching radius is equally likely to be drawn.
+
+    Args:
+        near: CSR ``(indptr, indices)`` of buildings within reach of each building.
+        buildings: Building of each requester.
+        resident_building: Building of every resident slot.
+        member: Whether each slot is a time-bank member.
+        rng: Random generator.
 
     Returns:
-        The drawn slot where it holds a time-bank member, else -1.
+        A member's slot per requester, or -1 where no member lives within reach.
     """
     indptr, indices = near
-    count = indptr[buildings + 1] - indptr[buildings]
-    building = indices[indptr[buildings] + (rng.random(len(buildings)) * count).astype(np.int64)]
-    start, stop = building_start[building], building_start[building + 1]
-    slot = start + (rng.random(len(buildings)) * (stop - start)).astype(np.int64)
-    return np.where(member[slot], slot, -1)
+    members = np.flatnonzero(member)
+    member_building = resident_building[members]
+    order = np.argsort(member_building, kind="stable")
+    members, member_building = members[order], member_building[order]
+    n_buildings = len(indptr) - 1
+    member_start = np.searchsorted(member_building, np.arange(n_buildings + 1))
+    per_building = np.diff(member_start)
+    cumulative = np.concatenate([[0], np.cumsum(per_building[indices])])
+    low, high = cumulative[indptr[buildings]], cumulative[indptr[buildings + 1]]
+    total = high - low
+    target = low + (rng.random(len(buildings)) * total).astype(np.int64)
+    position = np.searchsorted(cumulative, target, side="right") - 1
+    chosen = indices[np.minimum(position, len(indices) - 1)]
+    offset = target - cumulative[np.minimum(position, len(cumulative) - 1)]
+    slot = members[np.minimum(member_start[chosen] + offset, max(len(members) - 1, 0))] if len(members) else np.zeros(len(buildings), dtype=np.int64)
+    return np.where(total > 0, slot, -1)
