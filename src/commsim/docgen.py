@@ -1,0 +1,114 @@
+"""Generate ``docs/parameters.md`` and ``docs/metrics.md`` from the declarations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from commsim.metrics import METRICS
+from commsim.params import parameters
+
+GROUP_TITLES = {
+    "profile": "Community profile",
+    "policy": "Policy levers",
+    "behaviour": "Behaviour (calibration targets: MODEL_SPEC section 8)",
+}
+
+
+def _allowed(spec) -> str:
+    if spec.type == "choice":
+        return " / ".join(spec.choices)
+    if spec.type == "bool":
+        return "true / false"
+    return f"{spec.minimum:g} – {spec.maximum:g}"
+
+
+def _default(spec) -> str:
+    if spec.type == "bool":
+        return "true" if spec.default else "false"
+    return f"{spec.default:g}" if isinstance(spec.default, int | float) else str(spec.default)
+
+
+def parameters_markdown() -> str:
+    """Render every declared parameter, grouped, as Markdown."""
+    lines = [
+        "# Parameters",
+        "",
+        "Generated from `configs/parameters.yaml` by `commsim docs`; do not edit by hand.",
+        "Community profiles (`configs/profiles/`) and policy packages (`configs/policies/`) override",
+        "the defaults; run configs and `CommunityModel(**overrides)` override both.",
+        "",
+    ]
+    specs = list(parameters().values())
+    for group, title in GROUP_TITLES.items():
+        lines += [f"## {title}", ""]
+        members = [s for s in specs if s.group == group]
+        if group == "policy":
+            levers: dict[str, list] = {}
+            for spec in members:
+                levers.setdefault(spec.lever, []).append(spec)
+            for lever, lever_specs in levers.items():
+                lines += [f"### Lever: {lever.replace('_', ' ')}", ""]
+                lines += _table(lever_specs)
+        else:
+            lines += _table(members)
+    return "\n".join(lines)
+
+
+def _table(specs) -> list[str]:
+    rows = ["| parameter | default | allowed | unit | meaning |", "| --- | --- | --- | --- | --- |"]
+    rows += [f"| `{s.name}` | {_default(s)} | {_allowed(s)} | {s.unit} | {s.help} |" for s in specs]
+    return [*rows, ""]
+
+
+def metrics_markdown() -> str:
+    """Render every output column as Markdown."""
+    lines = [
+        "# Output metrics",
+        "",
+        "Generated from `commsim.metrics.METRICS` by `commsim docs`; do not edit by hand.",
+        "",
+        "`model.datacollector` has one model-level column per metric below, collected at the",
+        "start (step 0) and after every weekly step. Rates whose meaning says \"in the last 4",
+        "weeks\" count residents whose last act in that channel fell within the last",
+        "`recent_window_weeks` steps (default 4); yearly rates use the last 52 steps. Rates are",
+        "shares of the residents present at that step (newcomers included).",
+        "",
+        "| column | unit | range | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| `{m.name}` | {m.unit} | {m.range} | {m.meaning} |" for m in METRICS]
+    lines += [
+        "",
+        "## Derived by `commsim run`",
+        "",
+        "| column | unit | range | meaning |",
+        "| --- | --- | --- | --- |",
+        "| `cost_per_additional_participant` | yuan/resident | >=0 or empty | `programme_cost` over the"
+        " additional unique participants (last 52 weeks) compared with the `baseline` package run on"
+        " the same seed; empty where the package adds no participants |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_docs(folder: Path, *, check: bool = False) -> list[Path]:
+    """Write (or, with ``check``, compare) the generated documents.
+
+    Args:
+        folder: The ``docs`` folder.
+        check: Only report which files are stale; write nothing.
+
+    Returns:
+        The files that were written, or that are stale when ``check`` is set.
+    """
+    documents = {"parameters.md": parameters_markdown(), "metrics.md": metrics_markdown()}
+    changed = []
+    for name, text in documents.items():
+        path = folder / name
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != text:
+            changed.append(path)
+            if not check:
+                folder.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+    return changed
