@@ -23,6 +23,7 @@ run: $(VENV)/.installed
 	$(BIN)/commsim run configs/baseline.yaml
 
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test

@@ -21,7 +21,9 @@ from commsim.population import CHILDREN, ELDERLY_CARE, ORGANISER
 GENERAL_TYPES = np.array([0, 1, 4])  # culture, sports, learning
 BOOKING_TIME_SAVING = 0.25  # share of a session's time cost saved by booking online
 PLATFORM_AWARENESS = 0.8
-BOOKED_PRIORITY = 100.0  # booked places are served before walk-ins  # chance a platform follower sees this week's sessions
+BOOKED_PRIORITY = (
+    100.0  # booked places are served before walk-ins  # chance a platform follower sees this week's sessions
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,9 @@ class Sessions:
         return len(self.centre)
 
 
-def centre_session_types(n_sessions: int, share_elderly: float, share_children: float, rng: np.random.Generator) -> np.ndarray:
+def centre_session_types(
+    n_sessions: int, share_elderly: float, share_children: float, rng: np.random.Generator
+) -> np.ndarray:
     """Activity types of one centre's sessions: targeted shares first, the rest general."""
     n_elderly = int(round(share_elderly * n_sessions))
     n_children = min(int(round(share_children * n_sessions)), n_sessions - n_elderly)
@@ -248,7 +252,9 @@ def admit(session_of: np.ndarray, capacity: np.ndarray, priority: np.ndarray) ->
     return admitted
 
 
-def coattendance_pairs(attendee: np.ndarray, session_of: np.ndarray, probability: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def coattendance_pairs(
+    attendee: np.ndarray, session_of: np.ndarray, probability: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of co-attendees who meet: each attendee, with ``probability``, one other.
 
     Returns:
@@ -292,9 +298,15 @@ def run_activities(model) -> None:
 
     draws = [
         candidate_sessions(
-            sessions, residents.building, layout.building_compound, layout.near_centres,
-            layout.near_centre_weights, layout.n_centres, layout.n_compounds,
-            params["compound_session_share"], rng,
+            sessions,
+            residents.building,
+            layout.building_compound,
+            layout.near_centres,
+            layout.near_centre_weights,
+            layout.n_centres,
+            layout.n_compounds,
+            params["compound_session_share"],
+            rng,
         )
         for _ in range(2)
     ]

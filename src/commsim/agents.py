@@ -28,12 +28,12 @@ class _ResidentView(mesa.Agent):
 
     @property
     def age_group(self) -> str:
-        """"youth" (18-34), "adult" (35-59) or "elderly" (60+)."""
+        """Age group: "youth" (18-34), "adult" (35-59) or "elderly" (60+)."""
         return AGE_GROUPS[self._state.age_group[self.slot]]
 
     @property
     def tenure(self) -> str:
-        """"long_term" or "migrant"."""
+        """Tenure: "long_term" or "migrant"."""
         return TENURES[int(self._state.migrant[self.slot])]
 
     @property
@@ -81,7 +81,7 @@ class Volunteer(_ResidentView):
 
     @property
     def role(self) -> str:
-        """"team_leader", "expert" or "organiser"."""
+        """Role: "team_leader", "expert" or "organiser"."""
         return ROLES[self._state.role[self.slot]]
 
     @property
@@ -109,7 +109,7 @@ class Organization(mesa.Agent):
 
     @property
     def colour(self) -> str:
-        """"red" (party/government unit), "white" (business) or "green" (social organisation)."""
+        """Colour: "red" (party/government unit), "white" (business) or "green" (social organisation)."""
         return COLOURS[self.model.organisations.colour[self.row]]
 
     @property

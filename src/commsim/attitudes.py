@@ -109,7 +109,11 @@ def update_roles(model) -> tuple[np.ndarray, np.ndarray]:
     overload = np.maximum(load / np.maximum(residents.role_capacity, 1e-9) - 1.0, 0.0)
     residents.burnout = np.where(
         volunteer,
-        np.clip(residents.burnout + params["burnout_rate"] * overload - params["burnout_recovery"] * (overload == 0), 0, 1),
+        np.clip(
+            residents.burnout + params["burnout_rate"] * overload - params["burnout_recovery"] * (overload == 0),
+            0,
+            1,
+        ),
         0.0,
     )
     quit_p = params["quit_base"] + params["quit_burnout"] * residents.burnout
@@ -134,11 +138,16 @@ def update_roles(model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def assign_roles(model, recruits: np.ndarray) -> np.ndarray:
-    """Role of each recruit: expert if skilled and the pool has room, team leader if the
-    building is covered but has none, otherwise activity organiser."""
+    """Role of each recruit.
+
+    Expert if skilled and the pool has room, team leader if the building is covered but
+    has none, otherwise activity organiser.
+    """
     params, residents, layout = model.p, model.residents, model.layout
     roles = np.full(len(recruits), ORGANISER, dtype=np.int8)
-    expert_room = int(round(params["expert_pool_share"] * residents.skilled.sum())) - int(np.sum(residents.role == EXPERT))
+    expert_room = int(round(params["expert_pool_share"] * residents.skilled.sum())) - int(
+        np.sum(residents.role == EXPERT)
+    )
     skilled = np.flatnonzero(residents.skilled[recruits])[: max(expert_room, 0)]
     roles[skilled] = EXPERT
     has_leader = np.zeros(layout.n_buildings, dtype=bool)

@@ -11,7 +11,14 @@ import json
 import sys
 from pathlib import Path
 
-from commsim.config import ConfigError, load_preset, load_run_config, preset_names, run_config_schema, validate_file
+from commsim.config import (
+    ConfigError,
+    load_preset,
+    load_run_config,
+    preset_names,
+    run_config_schema,
+    validate_file,
+)
 
 EXIT_CONFIG = 2
 KEY_METRICS = (
@@ -79,7 +86,9 @@ def _run(args) -> int:
 
     config = load_run_config(args.config)
     out_dir = args.out or Path("results") / config.name
-    result = run_scenario(config, out_dir=out_dir, replicates=args.replicates, steps=args.steps, progress=not args.quiet)
+    result = run_scenario(
+        config, out_dir=out_dir, replicates=args.replicates, steps=args.steps, progress=not args.quiet
+    )
     if not args.quiet:
         _print_summary(result, config.policy, BASELINE)
     print(f"Results written to {out_dir}")
@@ -90,11 +99,15 @@ def _print_summary(result, policy: str, baseline: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    summary = result.summary[(result.summary["window"] == "last_year") & (result.summary["scenario"] == policy)].set_index("metric")
+    summary = result.summary[
+        (result.summary["window"] == "last_year") & (result.summary["scenario"] == policy)
+    ].set_index("metric")
     paired = result.paired.set_index("metric") if result.paired is not None else None
     manifest = result.manifest
-    table = Table(title=f"{manifest['name']}: {manifest['config']['profile']} + {policy}, "
-                  f"{manifest['replicates']} replicates x {manifest['steps']} weeks (mean over the last year, 95% CI)")
+    table = Table(
+        title=f"{manifest['name']}: {manifest['config']['profile']} + {policy}, "
+        f"{manifest['replicates']} replicates x {manifest['steps']} weeks (mean over the last year, 95% CI)"
+    )
     table.add_column("metric")
     table.add_column(policy, justify="right")
     if paired is not None:

@@ -36,9 +36,7 @@ def _field_for(spec) -> tuple[Any, Any]:
     if spec.type == "bool":
         return (bool | None, Field(default=None, description=description))
     kind = int if spec.type == "int" else float
-    constrained = Annotated[
-        kind, Field(ge=spec.minimum, le=spec.maximum, strict=spec.type == "int")
-    ]
+    constrained = Annotated[kind, Field(ge=spec.minimum, le=spec.maximum, strict=spec.type == "int")]
     return (constrained | None, Field(default=None, description=description))
 
 
@@ -52,11 +50,7 @@ def overrides_model(group: str | None = None) -> type[BaseModel]:
     Returns:
         A pydantic model class with one optional field per parameter, extra keys forbidden.
     """
-    fields = {
-        name: _field_for(spec)
-        for name, spec in parameters().items()
-        if group is None or spec.group == group
-    }
+    fields = {name: _field_for(spec) for name, spec in parameters().items() if group is None or spec.group == group}
     title = f"{(group or 'parameter').capitalize()}Values"
     return create_model(title, __config__=ConfigDict(extra="forbid"), **fields)
 
@@ -202,18 +196,14 @@ def load_preset(group: str, name: str) -> BaseModel:
     path = preset_path(group, name)
     if not path.is_file():
         kind = "community profile" if group == "profile" else "policy package"
-        raise ConfigError(
-            f"unknown {kind} {name!r}; available: {', '.join(preset_names(group))}"
-        )
+        raise ConfigError(f"unknown {kind} {name!r}; available: {', '.join(preset_names(group))}")
     preset, _ = _validate(path, preset_model(group))
     if preset.name != name:
         raise ConfigError(f"{path}: name: {preset.name!r} differs from the file name {name!r}")
     return preset
 
 
-def resolve_parameters(
-    profile: str, policy: str, overrides: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def resolve_parameters(profile: str, policy: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Combine defaults, a profile, a policy package and overrides into one parameter set.
 
     Args:

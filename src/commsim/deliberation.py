@@ -18,7 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from commsim.issues import CATEGORIES
-from commsim.mechanisms import bounded_confidence, conditional_contributions, logistic, project_success_probability
+from commsim.mechanisms import (
+    bounded_confidence,
+    conditional_contributions,
+    logistic,
+    project_success_probability,
+)
 from commsim.population import EXPERT, LEADER
 
 EXPERTS_PER_MEETING = 2
@@ -59,7 +64,9 @@ def next_council(step: int, interval: int) -> int:
     return int(-(-step // interval) * interval)
 
 
-def deliberation_log_odds(*, trust, efficacy, civic_skills, belonging, urgency, hours, free_time, fatigue, params) -> np.ndarray:
+def deliberation_log_odds(
+    *, trust, efficacy, civic_skills, belonging, urgency, hours, free_time, fatigue, params
+) -> np.ndarray:
     """Log-odds that an invited resident attends a deliberation."""
     return (
         params["delib_intercept"]
@@ -112,7 +119,7 @@ def due_issues(model) -> np.ndarray:
     if len(council) > params["council_agenda_size"]:
         priority = issues.urgency[council] * (1 + (step - issues.raised_step[council]) / 13.0)
         order = np.argsort(-priority, kind="stable")
-        postponed = council[order[params["council_agenda_size"]:]]
+        postponed = council[order[params["council_agenda_size"] :]]
         issues.next_meeting[postponed] = next_council(step + 1, params["council_interval_weeks"])
         council = council[order[: params["council_agenda_size"]]]
     return np.sort(np.concatenate([due[~at_council], council]))
@@ -131,10 +138,15 @@ def hold_meeting(model, issue: int) -> None:
     hours = params["delib_hours"] * fmt.sittings
     p_attend = logistic(
         deliberation_log_odds(
-            trust=residents.trust[invited], efficacy=residents.efficacy[invited],
+            trust=residents.trust[invited],
+            efficacy=residents.efficacy[invited],
             civic_skills=residents.civic_skills[invited],
-            belonging=residents.belonging[invited], urgency=issues.urgency[issue], hours=hours,
-            free_time=residents.free_time[invited], fatigue=residents.fatigue[invited], params=params,
+            belonging=residents.belonging[invited],
+            urgency=issues.urgency[issue],
+            hours=hours,
+            free_time=residents.free_time[invited],
+            fatigue=residents.fatigue[invited],
+            params=params,
         )
     )
     attendees = np.concatenate([leaders, invited[rng.random(len(invited)) < p_attend]])

@@ -7,13 +7,17 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from scipy import stats  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from scipy import stats
 
 LOOP_PANELS = (
-    ("Participation (last 4 weeks)", "share of residents", ("rate_any", "rate_activities", "rate_deliberation", "rate_mutual_aid")),
+    (
+        "Participation (last 4 weeks)",
+        "share of residents",
+        ("rate_any", "rate_activities", "rate_deliberation", "rate_mutual_aid"),
+    ),
     ("Belonging, trust, efficacy", "score 0-1", ("mean_belonging", "mean_trust", "mean_efficacy")),
     ("Investment: volunteers", "residents", ("volunteers_active",)),
     ("Visible success: projects", "projects since start", ("projects_succeeded", "projects_failed")),

@@ -57,7 +57,14 @@ class IssueTable:
         return self.known_step >= 0
 
 
-def new_issues(n_residents: int, params: dict, n_buildings: int, building_compound: np.ndarray, step: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def new_issues(
+    n_residents: int,
+    params: dict,
+    n_buildings: int,
+    building_compound: np.ndarray,
+    step: int,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
     """Draw this week's new issues.
 
     The count is Poisson with mean ``issue_rate_per_1000 * n / 1000``; the category
@@ -85,7 +92,9 @@ def new_issues(n_residents: int, params: dict, n_buildings: int, building_compou
     }
 
 
-def report_probability_per_resident(trust: np.ndarray, reporting_channel: np.ndarray, leader_in_building: np.ndarray, params: dict) -> np.ndarray:
+def report_probability_per_resident(
+    trust: np.ndarray, reporting_channel: np.ndarray, leader_in_building: np.ndarray, params: dict
+) -> np.ndarray:
     """Weekly chance that one affected resident reports an issue.
 
     ``report_base * trust``, multiplied by ``report_platform_boost`` for residents with a

@@ -73,8 +73,13 @@ def bounded_confidence(
         The opinions after the encounters.
     """
     return grouped_bounded_confidence(
-        opinions, np.zeros(len(opinions), dtype=np.int64), epsilon=epsilon, mu=mu,
-        encounters_per_member=2.0 * encounters / max(len(opinions), 1), rng=rng, exact_total=encounters,
+        opinions,
+        np.zeros(len(opinions), dtype=np.int64),
+        epsilon=epsilon,
+        mu=mu,
+        encounters_per_member=2.0 * encounters / max(len(opinions), 1),
+        rng=rng,
+        exact_total=encounters,
     )
 
 
@@ -152,9 +157,7 @@ def project_success_probability(resources: np.ndarray | float, *, half: float, a
     return r / (r + half**acceleration)
 
 
-def conditional_contributions(
-    cooperator_type: np.ndarray, observed_share: float, max_hours: float
-) -> np.ndarray:
+def conditional_contributions(cooperator_type: np.ndarray, observed_share: float, max_hours: float) -> np.ndarray:
     """Hours given to a project by type of cooperator (Fischbacher, Gächter & Fehr 2001).
 
     Free riders (type 0) give nothing; conditional cooperators (type 1) give the share
@@ -172,7 +175,9 @@ def conditional_contributions(
     return share * max_hours
 
 
-def incentive_pull(reward_yuan: float, *, weight: float, half_value: float, crowding_out: float, intrinsic: np.ndarray) -> np.ndarray:
+def incentive_pull(
+    reward_yuan: float, *, weight: float, half_value: float, crowding_out: float, intrinsic: np.ndarray
+) -> np.ndarray:
     """Net effect of a points reward on the log-odds of taking part.
 
     The extrinsic pull saturates with the reward (``weight * r / (r + half_value)``);

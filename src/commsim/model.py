@@ -113,11 +113,15 @@ class CommunityModel(mesa.Model):
         self.ties = Ties(n)
         similarity = self.residents.age_group * 2 + self.residents.migrant
         i, j = initial_ties(
-            building, self.layout.building_start, self.layout.building_compound,
-            self.layout.compound_building_start, similarity,
+            building,
+            self.layout.building_start,
+            self.layout.building_compound,
+            self.layout.compound_building_start,
+            similarity,
             mean_degree=params["initial_mean_degree"],
             share_within_building=params["share_initial_ties_within_building"],
-            homophily=params["homophily"], rng=self.rng,
+            homophily=params["homophily"],
+            rng=self.rng,
         )
         self.ties.strengthen(i, j, self.rng.uniform(0.3, 1.0, len(i)))
         self.issues = IssueTable()
@@ -125,7 +129,9 @@ class CommunityModel(mesa.Model):
         self.finance = Finance(params, households=n / params["persons_per_household"])
         self.contribution_share = 0.5
         self.projects = {True: 0, False: 0}  # funded projects by outcome (succeeded?)
-        self.time_bank_pool = params["time_bank_start_credits"] * float(self.residents.needs.sum()) if params["time_bank"] else 0.0
+        self.time_bank_pool = (
+            params["time_bank_start_credits"] * float(self.residents.needs.sum()) if params["time_bank"] else 0.0
+        )
         self.credits_earned = 0.0
         self.credits_spent = 0.0
         self._aid_history: list[tuple[int, int]] = []
@@ -133,7 +139,9 @@ class CommunityModel(mesa.Model):
         self._known_at_disclosure = 0
         self._near_buildings = None
         self.covered_buildings = np.zeros(self.layout.n_buildings, dtype=bool)
-        covered = self.rng.permutation(self.layout.n_buildings)[: int(round(params["leader_coverage"] * self.layout.n_buildings))]
+        covered = self.rng.permutation(self.layout.n_buildings)[
+            : int(round(params["leader_coverage"] * self.layout.n_buildings))
+        ]
         self.covered_buildings[covered] = True
         self._appoint_initial_volunteers()
 
@@ -200,7 +208,9 @@ class CommunityModel(mesa.Model):
     def time_bank_neighbourhood(self) -> tuple[np.ndarray, np.ndarray]:
         """Buildings within the time bank's matching radius of each building (cached)."""
         if self._near_buildings is None:
-            self._near_buildings = buildings_within(self.layout.building_xy, self.p["matching_radius_m"], self.p["route_detour"])
+            self._near_buildings = buildings_within(
+                self.layout.building_xy, self.p["matching_radius_m"], self.p["route_detour"]
+            )
         return self._near_buildings
 
     @property

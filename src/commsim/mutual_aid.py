@@ -60,7 +60,9 @@ def buildings_within(building_xy: np.ndarray, radius_m: float, detour: float) ->
     return indptr, cols[order]
 
 
-def transfer_credits(credits: np.ndarray, pool: float, payer: np.ndarray, payee: np.ndarray, hours: float) -> tuple[float, float, float]:
+def transfer_credits(
+    credits: np.ndarray, pool: float, payer: np.ndarray, payee: np.ndarray, hours: float
+) -> tuple[float, float, float]:
     """Move ``hours`` credits per match from payer (or from the pool) to payee, in place.
 
     A payer pays what it holds up to ``hours``; the rest comes from the pool while it lasts.
@@ -98,7 +100,15 @@ def run_mutual_aid(model) -> None:
     if has.any():
         strength[has] = np.asarray(ties.adjacency()[requesters[has], helper[has]]).ravel()
     safe = np.maximum(helper, 0)
-    p = logistic(help_log_odds(tie_strength=strength, belonging=residents.belonging[safe], fatigue=residents.fatigue[safe], met_share=met_share, params=params))
+    p = logistic(
+        help_log_odds(
+            tie_strength=strength,
+            belonging=residents.belonging[safe],
+            fatigue=residents.fatigue[safe],
+            met_share=met_share,
+            params=params,
+        )
+    )
     keep = first_come(helper, has & (rng.random(len(requesters)) < p), busy)
     matched_helper[keep] = helper[keep]
     busy[helper[keep]] = True
@@ -109,7 +119,16 @@ def run_mutual_aid(model) -> None:
     building = residents.building[requesters]
     start, stop = layout.building_start[building], layout.building_start[building + 1]
     helper = start + (rng.random(len(requesters)) * (stop - start)).astype(np.int64)
-    p = logistic(help_log_odds(tie_strength=0.0, belonging=residents.belonging[helper], fatigue=residents.fatigue[helper], met_share=met_share, params=params) - NEIGHBOUR_PENALTY)
+    p = logistic(
+        help_log_odds(
+            tie_strength=0.0,
+            belonging=residents.belonging[helper],
+            fatigue=residents.fatigue[helper],
+            met_share=met_share,
+            params=params,
+        )
+        - NEIGHBOUR_PENALTY
+    )
     keep = first_come(np.where(open_, helper, -1), open_ & (rng.random(len(requesters)) < p), busy)
     matched_helper[keep] = helper[keep]
     busy[helper[keep]] = True
@@ -124,7 +143,16 @@ def run_mutual_aid(model) -> None:
             candidate = random_members(near, building[open_], residents.building, residents.time_bank_member, rng)
             valid = candidate >= 0
             safe = np.maximum(candidate, 0)
-            p = logistic(help_log_odds(tie_strength=0.0, belonging=residents.belonging[safe], fatigue=residents.fatigue[safe], met_share=met_share, params=params) + TIME_BANK_BONUS)
+            p = logistic(
+                help_log_odds(
+                    tie_strength=0.0,
+                    belonging=residents.belonging[safe],
+                    fatigue=residents.fatigue[safe],
+                    met_share=met_share,
+                    params=params,
+                )
+                + TIME_BANK_BONUS
+            )
             keep = first_come(candidate, valid & (rng.random(len(open_)) < p), busy)
             matched_helper[open_[keep]] = candidate[keep]
             via_time_bank[open_[keep]] = True
@@ -137,7 +165,9 @@ def run_mutual_aid(model) -> None:
     hours = params["aid_hours"]
     if via_time_bank.any():
         payer, payee = requesters[via_time_bank], matched_helper[via_time_bank]
-        model.time_bank_pool, spent, donated = transfer_credits(residents.credits, model.time_bank_pool, payer, payee, hours)
+        model.time_bank_pool, spent, donated = transfer_credits(
+            residents.credits, model.time_bank_pool, payer, payee, hours
+        )
         week.credits_spent += spent
         week.credits_from_pool += donated
         week.credits_earned += spent + donated
@@ -185,5 +215,9 @@ def random_members(
     position = np.searchsorted(cumulative, target, side="right") - 1
     chosen = indices[np.minimum(position, len(indices) - 1)]
     offset = target - cumulative[np.minimum(position, len(cumulative) - 1)]
-    slot = members[np.minimum(member_start[chosen] + offset, max(len(members) - 1, 0))] if len(members) else np.zeros(len(buildings), dtype=np.int64)
+    slot = (
+        members[np.minimum(member_start[chosen] + offset, max(len(members) - 1, 0))]
+        if len(members)
+        else np.zeros(len(buildings), dtype=np.int64)
+    )
     return np.where(total > 0, slot, -1)

@@ -170,7 +170,9 @@ def initial_ties(
     within = rng.random(len(source)) < share_within_building
     compound = compound_of_building[source_building]
     slot_lo = np.where(within, building_start[source_building], building_start[compound_building_start[compound]])
-    slot_hi = np.where(within, building_start[source_building + 1], building_start[compound_building_start[compound + 1]])
+    slot_hi = np.where(
+        within, building_start[source_building + 1], building_start[compound_building_start[compound + 1]]
+    )
     width = slot_hi - slot_lo
     first = slot_lo + (rng.random(len(source)) * width).astype(np.int64)
     second = slot_lo + (rng.random(len(source)) * width).astype(np.int64)

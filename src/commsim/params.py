@@ -83,8 +83,7 @@ class Parameter:
             value = float(value)
         if not self.minimum <= value <= self.maximum:
             raise ValueError(
-                f"{self.name}: {value!r} is outside the allowed range "
-                f"[{self.minimum}, {self.maximum}] ({self.unit})"
+                f"{self.name}: {value!r} is outside the allowed range [{self.minimum}, {self.maximum}] ({self.unit})"
             )
         return value
 
@@ -130,11 +129,7 @@ def defaults(group: str | None = None) -> dict[str, Any]:
     Returns:
         Mapping from parameter name to its default.
     """
-    return {
-        name: spec.default
-        for name, spec in parameters().items()
-        if group is None or spec.group == group
-    }
+    return {name: spec.default for name, spec in parameters().items() if group is None or spec.group == group}
 
 
 def levers() -> dict[str, list[str]]:
@@ -183,6 +178,4 @@ def check_consistency(values: dict[str, Any]) -> None:
     ]
     for first, second in pairs:
         if values[first] + values[second] > 1.0 + 1e-9:
-            raise ValueError(
-                f"{first} + {second} = {values[first] + values[second]:g} exceeds 1"
-            )
+            raise ValueError(f"{first} + {second} = {values[first] + values[second]:g} exceeds 1")

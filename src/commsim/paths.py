@@ -27,9 +27,7 @@ def config_dir() -> Path:
     for candidate in candidates:
         if (candidate / "parameters.yaml").is_file():
             return candidate
-    raise FileNotFoundError(
-        "commsim cannot find its configs folder (parameters.yaml); set COMMSIM_CONFIG_DIR"
-    )
+    raise FileNotFoundError("commsim cannot find its configs folder (parameters.yaml); set COMMSIM_CONFIG_DIR")
 
 
 def project_root() -> Path:

@@ -145,17 +145,19 @@ def draw_residents(
     elderly = age == ELDERLY
 
     with_children = ~elderly & (rng.random(n) < params["share_with_children"])
-    free_mean = np.array(
-        [params["free_time_youth_h"], params["free_time_adult_h"], params["free_time_elderly_h"]]
-    )[age]
+    free_mean = np.array([params["free_time_youth_h"], params["free_time_adult_h"], params["free_time_elderly_h"]])[age]
     free_time = free_mean * rng.gamma(4.0, 0.25, size=n)
     free_time = np.maximum(free_time - 2.0 * with_children, 0.5)
 
     interests = np.clip(INTEREST_BY_AGE[age] + rng.normal(0, 0.15, size=(n, 5)), 0, 1)
-    interests[:, CHILDREN] = np.where(with_children, np.clip(0.75 + rng.normal(0, 0.15, n), 0, 1), interests[:, CHILDREN])
+    interests[:, CHILDREN] = np.where(
+        with_children, np.clip(0.75 + rng.normal(0, 0.15, n), 0, 1), interests[:, CHILDREN]
+    )
 
     need_care = elderly & (rng.random(n) < params["share_elderly_care_need"])
-    interests[:, ELDERLY_CARE] = np.where(need_care, np.clip(0.8 + rng.normal(0, 0.1, n), 0, 1), interests[:, ELDERLY_CARE])
+    interests[:, ELDERLY_CARE] = np.where(
+        need_care, np.clip(0.8 + rng.normal(0, 0.1, n), 0, 1), interests[:, ELDERLY_CARE]
+    )
     skilled = rng.random(n) < params["share_skilled"]
     civic_skills = np.clip(_beta(0.3, 2.5, n, rng) + 0.3 * skilled, 0, 1)
     digital_share = np.where(elderly, params["digital_access_elderly"], params["digital_access_nonelderly"])

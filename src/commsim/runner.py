@@ -57,12 +57,18 @@ def replicate_seeds(root_seed: int, replicates: int) -> list[dict[str, Any]]:
     """
     children = np.random.SeedSequence(root_seed).spawn(replicates)
     return [
-        {"replicate": i, "spawn_key": list(child.spawn_key), "seed": int(child.generate_state(1, dtype=np.uint64)[0] >> 1)}
+        {
+            "replicate": i,
+            "spawn_key": list(child.spawn_key),
+            "seed": int(child.generate_state(1, dtype=np.uint64)[0] >> 1),
+        }
         for i, child in enumerate(children)
     ]
 
 
-def simulate(seed: int, steps: int, settings: dict[str, Any], on_step: Callable[[], None] | None = None) -> pd.DataFrame:
+def simulate(
+    seed: int, steps: int, settings: dict[str, Any], on_step: Callable[[], None] | None = None
+) -> pd.DataFrame:
     """Run one replicate and return its per-step metrics (step 0 is the initial state)."""
     model = CommunityModel(rng=seed, **settings)
     for _ in range(steps):
@@ -101,7 +107,18 @@ def summarise(series: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
             part = frame[frame["scenario"] == scenario]
             for metric in metrics:
                 mean, sd, low, high, n = mean_ci(part[metric].to_numpy())
-                rows.append({"scenario": scenario, "window": label, "metric": metric, "mean": mean, "sd": sd, "ci_low": low, "ci_high": high, "n": n})
+                rows.append(
+                    {
+                        "scenario": scenario,
+                        "window": label,
+                        "metric": metric,
+                        "mean": mean,
+                        "sd": sd,
+                        "ci_low": low,
+                        "ci_high": high,
+                        "n": n,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -133,7 +150,14 @@ def add_cost_per_additional_participant(series: pd.DataFrame, scenario: str) -> 
 
 def _git_commit() -> str | None:
     try:
-        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True, text=True, timeout=10, check=True)
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=project_root(),
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return result.stdout.strip() or None
@@ -144,7 +168,7 @@ def _versions() -> dict[str, str]:
     for package in PACKAGES:
         try:
             found[package] = version(package)
-        except Exception:  # noqa: BLE001 - a missing package is recorded, not fatal
+        except Exception:
             found[package] = "unknown"
     return found
 
@@ -189,7 +213,7 @@ def run_scenario(
 
     started = datetime.now(UTC)
     frames, timings = [], []
-    with _progress(progress, total=steps * replicates * len(scenarios)) as advance:
+    with _Progress(progress, total=steps * replicates * len(scenarios)) as advance:
         for scenario, settings in scenarios.items():
             for entry in seeds:
                 wall, cpu = time.perf_counter(), time.process_time()
@@ -198,7 +222,14 @@ def run_scenario(
                 frame.insert(0, "replicate", entry["replicate"])
                 frame.insert(0, "scenario", scenario)
                 frames.append(frame)
-                timings.append({"scenario": scenario, "replicate": entry["replicate"], "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu})
+                timings.append(
+                    {
+                        "scenario": scenario,
+                        "replicate": entry["replicate"],
+                        "wall_s": time.perf_counter() - wall,
+                        "cpu_s": time.process_time() - cpu,
+                    }
+                )
     series = pd.concat(frames, ignore_index=True)
     metrics = list(METRIC_NAMES)
     paired = None
@@ -250,7 +281,7 @@ def _write_atomically(out_dir, series, summary, paired, manifest, write_figures)
         raise
 
 
-class _progress:
+class _Progress:
     """A rich progress bar over model steps (a no-op when disabled)."""
 
     def __init__(self, enabled: bool, total: int) -> None:
@@ -259,9 +290,24 @@ class _progress:
     def __enter__(self) -> Callable[[], None] | None:
         if not self.enabled:
             return None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
-        self._bar = Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("steps"), TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
+        self._bar = Progress(
+            TextColumn("simulating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("steps"),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+        )
         self._bar.start()
         task = self._bar.add_task("run", total=self.total)
         return lambda: self._bar.advance(task)

@@ -131,8 +131,12 @@ def place_centres(
     if placement == "edge":
         position = (np.arange(n_centres) + 0.5) / n_centres * 4 * extent_m
         side, offset = np.divmod(position, extent_m)
-        corners = {0: (offset, 0 * offset), 1: (extent_m + 0 * offset, offset),
-                   2: (extent_m - offset, extent_m + 0 * offset), 3: (0 * offset, extent_m - offset)}
+        corners = {
+            0: (offset, 0 * offset),
+            1: (extent_m + 0 * offset, offset),
+            2: (extent_m - offset, extent_m + 0 * offset),
+            3: (0 * offset, extent_m - offset),
+        }
         xy = np.zeros((n_centres, 2))
         for s, (x, y) in corners.items():
             mask = side == s
@@ -174,9 +178,7 @@ def build_layout(params: dict, rng: np.random.Generator) -> Layout:
     _, compound = np.unique(compound_raw[order], return_inverse=True)
     n_compounds = int(compound.max()) + 1
     compound_building_start = np.searchsorted(compound, np.arange(n_compounds + 1))
-    compound_xy = np.column_stack(
-        [np.bincount(compound, weights=xy[:, k]) / np.bincount(compound) for k in (0, 1)]
-    )
+    compound_xy = np.column_stack([np.bincount(compound, weights=xy[:, k]) / np.bincount(compound) for k in (0, 1)])
 
     # Resident slots per building: as equal as possible, remainder spread at random.
     residents = np.full(n_buildings, n_residents // n_buildings)

@@ -67,7 +67,10 @@ def test_cli_overrides_steps_and_replicates(tmp_path):
 @pytest.mark.parametrize(
     ("body", "needles"),
     [
-        ("overrides:\n  n_residents: 250\n  leader_coverage: 3\n", ["trial.yaml:9", "overrides.leader_coverage"]),
+        (
+            "overrides:\n  n_residents: 250\n  leader_coverage: 3\n",
+            ["trial.yaml:9", "overrides.leader_coverage"],
+        ),
         ("overrides:\n  n_residents: 250\nreplicatez: 2\n", ["trial.yaml:9", "replicatez", "unknown key"]),
         ("overrides:\n  n_residents: many\n", ["trial.yaml:8", "overrides.n_residents"]),
         ("overrides: [\n", ["trial.yaml", "broken YAML"]),

@@ -19,8 +19,18 @@ from commsim.params import defaults, levers, parameters
 from commsim.paths import config_dir
 
 LEVERS = {
-    "service_centres", "targeted_services", "digital_platform", "transparency", "deliberation", "team_leaders",
-    "points_incentive", "autonomy_fund", "resource_library", "expert_pool", "time_bank", "self_financing",
+    "service_centres",
+    "targeted_services",
+    "digital_platform",
+    "transparency",
+    "deliberation",
+    "team_leaders",
+    "points_incentive",
+    "autonomy_fund",
+    "resource_library",
+    "expert_pool",
+    "time_bank",
+    "self_financing",
 }
 
 
@@ -42,7 +52,14 @@ def test_all_twelve_levers_are_declared():
 def test_presets_exist_and_describe_their_practice():
     profiles, packages = preset_names("profile"), preset_names("policy")
     assert {"old_inner_city", "new_commercial_estate", "migrant_heavy", "semi_rural_village"} <= set(profiles)
-    assert {"baseline", "centres", "consultation", "acquaintance", "social_work_committee", "complete_community"} <= set(packages)
+    assert {
+        "baseline",
+        "centres",
+        "consultation",
+        "acquaintance",
+        "social_work_committee",
+        "complete_community",
+    } <= set(packages)
     for group, names in (("profile", profiles), ("policy", packages)):
         for name in names:
             preset = load_preset(group, name)
@@ -59,7 +76,9 @@ def test_baseline_package_restates_the_defaults():
 def test_resolution_order_defaults_profile_policy_overrides():
     resolved = resolve_parameters("semi_rural_village", "centres", {"n_centres": 7})
     assert resolved["n_centres"] == 7
-    assert resolved["residents_per_building"] == load_preset("profile", "semi_rural_village").values.residents_per_building
+    assert (
+        resolved["residents_per_building"] == load_preset("profile", "semi_rural_village").values.residents_per_building
+    )
 
 
 def test_shipped_run_configs_validate():
@@ -84,15 +103,27 @@ def _write(tmp_path, text: str):
     [
         ("name: x\nreplicatez: 3\n", ["scenario.yaml:2", "replicatez", "unknown key"]),
         ("name: x\nsteps: many\n", ["scenario.yaml:2", "steps", "integer"]),
-        ("name: x\noverrides:\n  leader_coverage: 1.5\n", ["scenario.yaml:3", "overrides.leader_coverage", "less than or equal to 1"]),
+        (
+            "name: x\noverrides:\n  leader_coverage: 1.5\n",
+            ["scenario.yaml:3", "overrides.leader_coverage", "less than or equal to 1"],
+        ),
         ("name: x\noverrides:\n  n_centres: 2.5\n", ["scenario.yaml:3", "overrides.n_centres"]),
-        ("name: x\noverrides:\n  magic_wand: 1\n", ["scenario.yaml:3", "overrides.magic_wand", "unknown key"]),
+        (
+            "name: x\noverrides:\n  magic_wand: 1\n",
+            ["scenario.yaml:3", "overrides.magic_wand", "unknown key"],
+        ),
         ("name: x\noverrides:\n  disclosure: weekly\n", ["scenario.yaml:3", "overrides.disclosure"]),
-        ("name: x\nprofile: atlantis\n", ["scenario.yaml:2", "profile", "unknown community profile 'atlantis'"]),
+        (
+            "name: x\nprofile: atlantis\n",
+            ["scenario.yaml:2", "profile", "unknown community profile 'atlantis'"],
+        ),
         ("name: x\npolicy: utopia\n", ["scenario.yaml:2", "policy", "unknown policy package 'utopia'"]),
         ("name: x\nsteps: [1,\n", ["scenario.yaml", "broken YAML"]),
         ("- just\n- a list\n", ["scenario.yaml", "mapping"]),
-        ("name: x\noverrides:\n  share_youth: 0.7\n  share_elderly: 0.6\n", ["scenario.yaml", "share_youth + share_elderly"]),
+        (
+            "name: x\noverrides:\n  share_youth: 0.7\n  share_elderly: 0.6\n",
+            ["scenario.yaml", "share_youth + share_elderly"],
+        ),
     ],
 )
 def test_bad_run_configs_are_rejected_with_file_line_field_and_reason(tmp_path, text, needles):

@@ -68,9 +68,17 @@ def test_centre_coverage_raises_elderly_activity_participation():
 def test_distance_decay_is_visible_in_attendance():
     """Residents of buildings far from the only centre attend its sessions less."""
     model = CommunityModel(
-        rng=5, n_residents=1500, profile="semi_rural_village", n_centres=1, centre_placement="edge",
-        centre_sessions_per_week=20, centre_capacity=200, compound_session_share=0.0, initial_organiser_share=0.0,
-        volunteer_recruit_rate=0.0, policy="baseline",
+        rng=5,
+        n_residents=1500,
+        profile="semi_rural_village",
+        n_centres=1,
+        centre_placement="edge",
+        centre_sessions_per_week=20,
+        centre_capacity=200,
+        compound_session_share=0.0,
+        initial_organiser_share=0.0,
+        volunteer_recruit_rate=0.0,
+        policy="baseline",
     )
     for _ in range(40):
         model.step()
@@ -91,7 +99,12 @@ def test_transparency_raises_trust():
 
 
 def test_trust_raises_reporting_and_deliberation_turnout():
-    common = {"issue_rate_per_1000": 4.0, "council_interval_weeks": 4, "council_agenda_size": 20, "inclusiveness": 0.4}
+    common = {
+        "issue_rate_per_1000": 4.0,
+        "council_interval_weeks": 4,
+        "council_agenda_size": 20,
+        "inclusiveness": 0.4,
+    }
     low = {**common, "initial_trust": 0.15, "newcomer_trust": 0.1, "trust_rest": 0.15}
     high = {**common, "initial_trust": 0.8, "newcomer_trust": 0.6, "trust_rest": 0.7}
     assert_raises("issues_unreported", high, low)
@@ -109,9 +122,20 @@ def test_turnover_weakens_the_loop_and_mutual_aid_partly_restores_it():
 
 def test_volunteers_burn_out_when_participation_rests_on_few():
     def burnout_per_volunteer_week(share: float, seed: int) -> float:
-        frame = _series(seed, STEPS, tuple(sorted({
-            "n_residents": 1000, "policy": "centres", "volunteer_recruit_rate": 0.0, "initial_organiser_share": share,
-        }.items())))
+        frame = _series(
+            seed,
+            STEPS,
+            tuple(
+                sorted(
+                    {
+                        "n_residents": 1000,
+                        "policy": "centres",
+                        "volunteer_recruit_rate": 0.0,
+                        "initial_organiser_share": share,
+                    }.items()
+                )
+            ),
+        )
         active = frame["volunteers_active"] > 0
         return float(frame.loc[active, "volunteer_burnout"].mean()) if active.any() else 0.0
 
@@ -123,7 +147,12 @@ def test_volunteers_burn_out_when_participation_rests_on_few():
 
 def test_removing_funding_makes_centre_gains_fade():
     funded = {"policy": "centres", "centre_public_funding_weeks": 26, "self_financing": 1.0}
-    unfunded = {"policy": "centres", "centre_public_funding_weeks": 26, "self_financing": 0.0, "fund_per_household_year": 0.0}
+    unfunded = {
+        "policy": "centres",
+        "centre_public_funding_weeks": 26,
+        "self_financing": 0.0,
+        "fund_per_household_year": 0.0,
+    }
     assert_raises("rate_activities", unfunded, funded)
     # Within the unfunded run, participation after the funding ends falls below its level before.
     for seed in SEEDS:
@@ -135,12 +164,25 @@ def test_removing_funding_makes_centre_gains_fade():
 
 
 def test_lever_service_centres():
-    assert_raises("rate_activities", {"n_centres": 1, "centre_sessions_per_week": 3}, {"n_centres": 3, "centre_sessions_per_week": 10, "centre_placement": "spread"})
+    assert_raises(
+        "rate_activities",
+        {"n_centres": 1, "centre_sessions_per_week": 3},
+        {"n_centres": 3, "centre_sessions_per_week": 10, "centre_placement": "spread"},
+    )
 
 
 def test_lever_targeted_services():
-    common = {"centre_sessions_per_week": 6, "compound_session_share": 0.0, "initial_organiser_share": 0.0, "volunteer_recruit_rate": 0.0}
-    assert_raises("activity_rate_elderly", {**common, "targeted_share_elderly": 0.0}, {**common, "targeted_share_elderly": 0.6})
+    common = {
+        "centre_sessions_per_week": 6,
+        "compound_session_share": 0.0,
+        "initial_organiser_share": 0.0,
+        "volunteer_recruit_rate": 0.0,
+    }
+    assert_raises(
+        "activity_rate_elderly",
+        {**common, "targeted_share_elderly": 0.0},
+        {**common, "targeted_share_elderly": 0.6},
+    )
 
 
 def test_lever_digital_platform():
@@ -155,7 +197,12 @@ def test_lever_transparency():
 
 def test_lever_deliberation():
     common = {"issue_rate_per_1000": 3.0}
-    assert_raises("rate_deliberation", {**common, "council_interval_weeks": 13}, {**common, "council_interval_weeks": 4}, last=STEPS)
+    assert_raises(
+        "rate_deliberation",
+        {**common, "council_interval_weeks": 13},
+        {**common, "council_interval_weeks": 4},
+        last=STEPS,
+    )
     assert_raises("rate_deliberation", {**common, "inclusiveness": 0.05}, {**common, "inclusiveness": 0.5}, last=STEPS)
     assert_raises("issues_open", {**common, "tiered_formats": True}, {**common, "tiered_formats": False})
 
@@ -171,18 +218,33 @@ def test_lever_points_incentive_crowds_out_when_small_and_pulls_when_large():
 
 def test_lever_autonomy_fund():
     common = {"issue_rate_per_1000": 3.0, "council_interval_weeks": 4, "inclusiveness": 0.4}
-    assert_raises("projects_succeeded", {**common, "fund_per_household_year": 0.0}, {**common, "fund_per_household_year": 200.0}, last=1)
+    assert_raises(
+        "projects_succeeded",
+        {**common, "fund_per_household_year": 0.0},
+        {**common, "fund_per_household_year": 200.0},
+        last=1,
+    )
 
 
 def test_lever_resource_library():
     none = {"library_share_red": 0.0, "library_share_white": 0.0, "library_share_green": 0.0}
-    full = {"library_share_red": 1.0, "library_share_white": 1.0, "library_share_green": 1.0, "library_work_meeting": True}
+    full = {
+        "library_share_red": 1.0,
+        "library_share_white": 1.0,
+        "library_share_green": 1.0,
+        "library_work_meeting": True,
+    }
     assert_raises("organisations_engaged", none, full)
     assert_raises("rate_activities", none, full)
 
 
 def test_lever_expert_pool():
-    common = {"issue_rate_per_1000": 4.0, "council_interval_weeks": 4, "council_agenda_size": 20, "inclusiveness": 0.4}
+    common = {
+        "issue_rate_per_1000": 4.0,
+        "council_interval_weeks": 4,
+        "council_agenda_size": 20,
+        "inclusiveness": 0.4,
+    }
     assert_raises("mean_efficacy", {**common, "expert_pool_share": 0.0}, {**common, "expert_pool_share": 0.8})
 
 
@@ -199,6 +261,8 @@ def test_lever_self_financing():
     assert_raises("rate_activities", {**after, "self_financing": 0.2}, {**after, "self_financing": 0.9})
 
 
-@pytest.mark.parametrize("policy", ["centres", "consultation", "acquaintance", "social_work_committee", "complete_community"])
+@pytest.mark.parametrize(
+    "policy", ["centres", "consultation", "acquaintance", "social_work_committee", "complete_community"]
+)
 def test_every_package_beats_no_levers(policy):
     assert_raises("rate_any", {"policy": "no_levers"}, {"policy": policy})

@@ -116,12 +116,22 @@ def test_overrides_win_over_presets_and_are_validated():
 
 def test_model_params_for_solaraviz_are_keywords():
     # SolaraViz's Reset calls type(model)(**params): every parameter must be a keyword.
-    model = CommunityModel(**{"rng": 3, "n_residents": 120, "profile": "semi_rural_village", "policy": "baseline", "disclosure": "monthly"})
+    model = CommunityModel(
+        **{
+            "rng": 3,
+            "n_residents": 120,
+            "profile": "semi_rural_village",
+            "policy": "baseline",
+            "disclosure": "monthly",
+        }
+    )
     model.step()
     assert model.steps == 1 and model.running
 
 
 def test_public_mechanism_is_exported():
     opinions = np.linspace(0, 1, 50)
-    result = commsim.mechanisms.bounded_confidence(opinions, epsilon=0.5, mu=0.5, encounters=2000, rng=np.random.default_rng(0))
+    result = commsim.mechanisms.bounded_confidence(
+        opinions, epsilon=0.5, mu=0.5, encounters=2000, rng=np.random.default_rng(0)
+    )
     assert result.std() < 0.05 and np.allclose(opinions, np.linspace(0, 1, 50))
