@@ -66,6 +66,7 @@ def transfer_credits(
     """Move ``hours`` credits per match from payer (or from the pool) to payee, in place.
 
     A payer pays what it holds up to ``hours``; the rest comes from the pool while it lasts.
+    Each payer appears at most once (a resident posts at most one request a week).
 
     Returns:
         New pool balance, hours paid by residents (spent), hours paid by the pool.
