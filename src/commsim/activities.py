@@ -368,7 +368,7 @@ def run_activities(model) -> None:
     # Organisers who ran a session with attendees took part too.
     ran = np.unique(sessions.organiser[session_of][sessions.organiser[session_of] >= 0])
     model.record_acts(ran, "activities")
-    week.role_hours[sessions.organiser[sessions.organiser >= 0]] += params["session_hours"]
+    np.add.at(week.role_hours, sessions.organiser[sessions.organiser >= 0], params["session_hours"])
 
     i, j = coattendance_pairs(attendee, session_of, params["tie_formation_coattend"], rng)
     similar = residents.age_group[i] == residents.age_group[j]
