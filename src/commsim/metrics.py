@@ -133,7 +133,7 @@ METRICS: tuple[Metric, ...] = (
         "credits_spent",
         "hours",
         ">=0",
-        "Time credits spent by requesters from their own balance since the start (the rest came from the pool)",
+        "Time credits paid by requesters from their own balance (down to the overdraft) since the start",
     ),
     Metric("organisations_engaged", "organisations", "0-n", "Library members with engagement of at least 0.5"),
     Metric("fund_spent", "yuan", ">=0", "Autonomy fund spent since the start (projects and centre running costs)"),

@@ -61,17 +61,24 @@ def buildings_within(building_xy: np.ndarray, radius_m: float, detour: float) ->
 
 
 def transfer_credits(
-    credits: np.ndarray, pool: float, payer: np.ndarray, payee: np.ndarray, hours: float
+    credits: np.ndarray,
+    pool: float,
+    payer: np.ndarray,
+    payee: np.ndarray,
+    hours: float,
+    *,
+    overdraft: float = 0.0,
 ) -> tuple[float, float, float]:
     """Move ``hours`` credits per match from payer (or from the pool) to payee, in place.
 
-    A payer pays what it holds up to ``hours``; the rest comes from the pool while it lasts.
-    Each payer appears at most once (a resident posts at most one request a week).
+    A payer pays up to ``hours`` from its balance, which may go down to ``-overdraft``
+    (mutual credit); the rest comes from the pool while it lasts. Each payer appears at
+    most once (a resident posts at most one request a week).
 
     Returns:
         New pool balance, hours paid by residents (spent), hours paid by the pool.
     """
-    own = np.minimum(np.maximum(credits[payer], 0.0), hours)
+    own = np.minimum(np.maximum(credits[payer] + overdraft, 0.0), hours)
     from_pool_wanted = hours - own
     cumulative = np.cumsum(from_pool_wanted)
     from_pool = np.clip(pool - (cumulative - from_pool_wanted), 0.0, from_pool_wanted)
@@ -167,7 +174,7 @@ def run_mutual_aid(model) -> None:
     if via_time_bank.any():
         payer, payee = requesters[via_time_bank], matched_helper[via_time_bank]
         model.time_bank_pool, spent, donated = transfer_credits(
-            residents.credits, model.time_bank_pool, payer, payee, hours
+            residents.credits, model.time_bank_pool, payer, payee, hours, overdraft=params["time_bank_overdraft_h"]
         )
         week.credits_spent += spent
         week.credits_from_pool += donated
