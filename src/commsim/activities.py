@@ -105,6 +105,9 @@ def offer_sessions(
     run_slot = np.repeat(organisers, runs)
     run_compound = np.repeat(organiser_compound, runs)
     run_type = np.repeat(organiser_type, runs)
+    # A compound's public space hosts a limited number of sessions a week.
+    held = within_limit(run_compound, params["compound_space_sessions_per_week"], rng)
+    run_slot, run_compound, run_type = run_slot[held], run_compound[held], run_type[held]
 
     centre_capacity, compound_capacity = params["centre_capacity"], params["compound_session_capacity"]
     return Sessions(
@@ -120,6 +123,16 @@ def offer_sessions(
         ).astype(np.int64),
         organiser=np.concatenate([np.full(len(centre_ids) + org_sessions_at_centres, -1), run_slot]).astype(np.int64),
     )
+
+
+def within_limit(group: np.ndarray, limit: int, rng: np.random.Generator) -> np.ndarray:
+    """Keep at most ``limit`` randomly chosen items of each group; return the mask of kept items."""
+    order = np.lexsort((rng.random(len(group)), group))
+    sorted_group = group[order]
+    rank = np.arange(len(group)) - np.searchsorted(sorted_group, sorted_group, side="left")
+    keep = np.zeros(len(group), dtype=bool)
+    keep[order] = rank < limit
+    return keep
 
 
 def _grouped_slots(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

@@ -187,7 +187,7 @@ def test_lever_targeted_services():
 
 def test_lever_digital_platform():
     assert_raises("rate_activities", {"platform_reach": 0.0}, {"platform_reach": 0.8, "platform_promotion": 0.8})
-    common = {"issue_rate_per_1000": 4.0, "platform_reach": 0.8}
+    common = {"issue_rate_per_1000": 10.0, "platform_reach": 0.8}
     assert_raises("issues_unreported", {**common, "platform_reporting": True}, {**common, "platform_reporting": False})
 
 
@@ -217,7 +217,7 @@ def test_lever_points_incentive_crowds_out_when_small_and_pulls_when_large():
 
 
 def test_lever_autonomy_fund():
-    common = {"issue_rate_per_1000": 3.0, "council_interval_weeks": 4, "inclusiveness": 0.4}
+    common = {"issue_rate_per_1000": 8.0, "council_interval_weeks": 4, "inclusiveness": 0.4}
     assert_raises(
         "projects_succeeded",
         {**common, "fund_per_household_year": 0.0},
