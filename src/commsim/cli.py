@@ -138,7 +138,7 @@ def _print_summary(result: RunResult) -> None:
     table = Table(
         title=f"{manifest['name']}: {config['profile']} + {config['policy']}, "
         f"{manifest['replicates']} replicates x {manifest['steps']} weeks",
-        caption=f"mean over weeks {manifest['steps'] - weeks + 1}-{manifest['steps']} [95% CI across replicates]",
+        caption=f"mean over weeks {manifest['steps'] - weeks + 1}-{manifest['steps']} ± half-width of the 95% CI across replicates",
     )
     table.add_column("metric")
     for scenario in by_scenario:
@@ -162,14 +162,14 @@ def _print_summary(result: RunResult) -> None:
 
 
 def _interval(mean: float, low: float, high: float, *, signed: bool = False) -> str:
-    """Format an estimate and its interval with precision suited to its size."""
+    """Format an estimate as ``mean ± half-width`` with precision suited to its size."""
     if math.isnan(mean):
         return "–"
     size = abs(mean)
     digits = 0 if size >= 100 else 1 if size >= 10 else 3
     text = f"{mean:{'+' if signed else ''},.{digits}f}"
     if not (math.isnan(low) or math.isnan(high)):
-        text += f" [{low:,.{digits}f}, {high:,.{digits}f}]"
+        text += f" ± {(high - low) / 2:,.{digits}f}"
     return text
 
 
