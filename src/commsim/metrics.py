@@ -121,6 +121,15 @@ METRICS: tuple[Metric, ...] = (
         )
         for c in CATEGORIES
     ),
+    *(
+        Metric(
+            f"median_weeks_{c}",
+            "weeks",
+            ">=0 or empty",
+            f"Median weeks to resolution of {c.replace('_', ' ')} issues resolved in the last 52 weeks",
+        )
+        for c in CATEGORIES
+    ),
     Metric("projects_succeeded", "projects", ">=0", "Agreed projects with a cost that succeeded, since the start"),
     Metric("projects_failed", "projects", ">=0", "Agreed projects with a cost that failed, since the start"),
     Metric("meetings", "meetings/week", ">=0", "Deliberation meetings held this week"),
@@ -252,7 +261,10 @@ def compute_metrics(model) -> dict[str, float]:
         "programme_cost": cost,
         "cost_per_participant": cost / unique if unique else 0.0,
     }
+    resolved_category = issues.category[resolved_recent]
     for c, name in enumerate(CATEGORIES):
+        weeks = resolution[resolved_category == c]
+        values[f"median_weeks_{name}"] = float(np.median(weeks)) if len(weeks) else float("nan")
         values[f"raised_{name}"] = int(np.sum(issues.category == c))
         values[f"resolved_{name}"] = int(np.sum((issues.category == c) & (issues.resolved_step >= 0)))
     return values
