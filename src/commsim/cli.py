@@ -22,21 +22,21 @@ if TYPE_CHECKING:
 
 EXIT_USAGE = 2
 KEY_METRICS = (
-    ("rate_any", "took part, last 4 weeks (share)"),
-    ("rate_activities", "activities, last 4 weeks (share)"),
-    ("rate_deliberation", "deliberation, last 4 weeks (share)"),
-    ("rate_mutual_aid", "mutual aid, last 4 weeks (share)"),
-    ("unique_participants", "took part, last 52 weeks (residents)"),
-    ("top10_share", "acts by the most active 10% (share)"),
-    ("mean_belonging", "mean belonging (0-1)"),
-    ("mean_trust", "mean trust (0-1)"),
-    ("mean_efficacy", "mean efficacy (0-1)"),
-    ("volunteers_active", "volunteers (residents)"),
-    ("cross_building_ties", "ties across buildings (share)"),
-    ("issues_open", "open issues"),
-    ("aid_met_share", "aid requests met (share)"),
+    ("rate_any", "took part, last 4 weeks"),
+    ("rate_activities", "  in activities"),
+    ("rate_deliberation", "  in deliberation"),
+    ("rate_mutual_aid", "  in mutual aid"),
+    ("unique_participants", "took part, 52 weeks (n)"),
+    ("top10_share", "acts by the top 10%"),
+    ("mean_belonging", "belonging (0-1)"),
+    ("mean_trust", "trust (0-1)"),
+    ("mean_efficacy", "efficacy (0-1)"),
+    ("volunteers_active", "volunteers (n)"),
+    ("cross_building_ties", "ties across buildings"),
+    ("issues_open", "open issues (n)"),
+    ("aid_met_share", "aid requests met"),
     ("programme_cost", "programme cost (yuan)"),
-    ("cost_per_additional_participant", "cost per additional participant (yuan)"),
+    ("cost_per_additional_participant", "cost/added participant"),
 )
 
 
@@ -124,10 +124,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def _print_summary(result: RunResult) -> None:
     """Print key metrics averaged over the last year with 95% CIs, and paired differences."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
-
-    from commsim.runner import BASELINE
 
     manifest, summary = result.manifest, result.summary
     yearly = summary[summary["window"] == "last_year"]
@@ -136,15 +135,18 @@ def _print_summary(result: RunResult) -> None:
     paired = result.paired.set_index("metric") if result.paired is not None else None
     config = manifest["config"]
     table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
         title=f"{manifest['name']}: {config['profile']} + {config['policy']}, "
         f"{manifest['replicates']} replicates x {manifest['steps']} weeks",
-        caption=f"mean over weeks {manifest['steps'] - weeks + 1}-{manifest['steps']} ± half-width of the 95% CI across replicates",
+        caption=f"mean over weeks {manifest['steps'] - weeks + 1}-{manifest['steps']} ± 95% CI"
+        + ("; difference paired by seed" if paired is not None else ""),
     )
-    table.add_column("metric")
+    table.add_column("metric", no_wrap=True)
     for scenario in by_scenario:
-        table.add_column(scenario if scenario == config["policy"] else f"{scenario} (same seeds)", justify="right")
+        table.add_column(scenario, justify="right", no_wrap=True)
     if paired is not None:
-        table.add_column(f"difference vs {BASELINE} (paired)", justify="right")
+        table.add_column("difference", justify="right", no_wrap=True)
     for metric, label in KEY_METRICS:
         if metric not in by_scenario[config["policy"]].index:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from commsim.metrics import METRICS
-from commsim.params import parameters
+from commsim.params import Parameter, parameters
 
 GROUP_TITLES = {
     "profile": "Community profile",
@@ -14,18 +14,27 @@ GROUP_TITLES = {
 }
 
 
-def _allowed(spec) -> str:
+def _number(value: float) -> str:
+    """Write a number in full (``2,000,000``, not ``2e+06``), without trailing zeros."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,g}"
+
+
+def _allowed(spec: Parameter) -> str:
     if spec.type == "choice":
         return " / ".join(spec.choices)
     if spec.type == "bool":
         return "true / false"
-    return f"{spec.minimum:g} – {spec.maximum:g}"
+    return f"{_number(spec.minimum)} – {_number(spec.maximum)}"
 
 
-def _default(spec) -> str:
+def _default(spec: Parameter) -> str:
     if spec.type == "bool":
         return "true" if spec.default else "false"
-    return f"{spec.default:g}" if isinstance(spec.default, int | float) else str(spec.default)
+    if spec.type == "choice":
+        return str(spec.default)
+    return _number(spec.default)
 
 
 def parameters_markdown() -> str:
@@ -43,9 +52,9 @@ def parameters_markdown() -> str:
         lines += [f"## {title}", ""]
         members = [s for s in specs if s.group == group]
         if group == "policy":
-            levers: dict[str, list] = {}
+            levers: dict[str, list[Parameter]] = {}
             for spec in members:
-                levers.setdefault(spec.lever, []).append(spec)
+                levers.setdefault(spec.lever or "other", []).append(spec)
             for lever, lever_specs in levers.items():
                 lines += [f"### Lever: {lever.replace('_', ' ')}", ""]
                 lines += _table(lever_specs)
@@ -54,7 +63,7 @@ def parameters_markdown() -> str:
     return "\n".join(lines)
 
 
-def _table(specs) -> list[str]:
+def _table(specs: list[Parameter]) -> list[str]:
     rows = ["| parameter | default | allowed | unit | meaning |", "| --- | --- | --- | --- | --- |"]
     rows += [f"| `{s.name}` | {_default(s)} | {_allowed(s)} | {s.unit} | {s.help} |" for s in specs]
     return [*rows, ""]
@@ -83,9 +92,20 @@ def metrics_markdown() -> str:
         "",
         "| column | unit | range | meaning |",
         "| --- | --- | --- | --- |",
-        "| `cost_per_additional_participant` | yuan/resident | >=0 or empty | `programme_cost` over the"
-        " additional unique participants (last 52 weeks) compared with the `baseline` package run on"
+        "| `cost_per_additional_participant` | yuan/resident | any or empty | Extra `programme_cost` over"
+        " the additional unique participants (last 52 weeks), both against the `baseline` package run on"
         " the same seed; empty where the package adds no participants |",
+        "",
+        "When a run config's package is not `baseline` and `compare_with_baseline` is true (the",
+        "default), `commsim run` also runs the `baseline` package with the same profile, the same",
+        "non-policy overrides and the same replicate seeds. `timeseries.parquet` then holds both",
+        "scenarios (column `scenario`); the column above is filled on the package's rows, step by",
+        "step, as `(programme_cost - baseline programme_cost) / (unique_participants - baseline",
+        "unique_participants)`, both of the baseline run with the same seed at the same step (an",
+        "incremental cost-effectiveness ratio), and left empty on the baseline's rows.",
+        "`summary.csv` reports every column at the final step and averaged over the last 52",
+        "weeks (all weeks if fewer); `paired_differences.csv` reports package minus baseline,",
+        "paired by seed, over the same window.",
         "",
     ]
     return "\n".join(lines)

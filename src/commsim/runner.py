@@ -302,10 +302,12 @@ def paired_differences(series: pd.DataFrame, scenario: str, metrics: list[str]) 
 
 
 def add_cost_per_additional_participant(series: pd.DataFrame, scenario: str) -> pd.DataFrame:
-    """Add programme cost per participant gained over the paired baseline run.
+    """Add the extra programme cost per participant gained over the paired baseline run.
 
-    ``programme_cost / (unique_participants - baseline unique_participants)`` of the same
-    replicate and step; NaN where the package adds no participant and on baseline rows.
+    ``(programme_cost - baseline programme_cost) / (unique_participants - baseline
+    unique_participants)`` of the same replicate and step (an incremental
+    cost-effectiveness ratio); NaN where the package adds no participant and on baseline
+    rows.
 
     Args:
         series: Tidy time series holding the scenario and the baseline.
@@ -315,10 +317,11 @@ def add_cost_per_additional_participant(series: pd.DataFrame, scenario: str) -> 
         A copy of the series with the ``cost_per_additional_participant`` column.
     """
     keys = ["replicate", "step"]
-    baseline = series[series["scenario"] == BASELINE].set_index(keys)["unique_participants"]
-    paired_baseline = baseline.reindex(pd.MultiIndex.from_frame(series[keys])).to_numpy()
-    additional = series["unique_participants"].to_numpy() - paired_baseline
-    cost = series["programme_cost"].to_numpy() / np.where(additional > 0, additional, np.nan)
+    baseline = series[series["scenario"] == BASELINE].set_index(keys)
+    paired = baseline.reindex(pd.MultiIndex.from_frame(series[keys]))
+    additional = series["unique_participants"].to_numpy() - paired["unique_participants"].to_numpy()
+    extra_cost = series["programme_cost"].to_numpy() - paired["programme_cost"].to_numpy()
+    cost = extra_cost / np.where(additional > 0, additional, np.nan)
     cost[series["scenario"].to_numpy() != scenario] = np.nan
     return series.assign(**{COST_PER_ADDITIONAL: cost})
 

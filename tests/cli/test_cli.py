@@ -1,9 +1,8 @@
-"""The commsim command: run end to end, reproducibility of outputs, and rejection of bad input."""
+"""The commsim command: end-to-end runs, reproducibility, and rejection of bad input."""
 
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pandas as pd
 import pytest
@@ -11,111 +10,214 @@ import pytest
 from commsim.cli import main
 from commsim.metrics import METRIC_NAMES
 from commsim.params import parameters
+from commsim.paths import project_root
+from commsim.runner import COST_PER_ADDITIONAL, ID_COLUMNS, replicate_seeds
 
-SMALL = "overrides:\n  n_residents: 250\n"
+STEPS, REPLICATES = 10, 2
+SMALL = "overrides:\n  n_residents: 300\n"  # lines 7-8 of the config
+CONFIGS = project_root() / "configs"
 
 
-def _config(tmp_path, name="trial", body="", policy="baseline", seed=5):
+def _config(tmp_path, *, body=SMALL, policy="baseline", seed=5, name="trial"):
+    """Write a small run config; its header takes lines 1-6, ``body`` starts on line 7."""
     path = tmp_path / f"{name}.yaml"
-    path.write_text(
-        f"name: {name}\nprofile: old_inner_city\npolicy: {policy}\nsteps: 8\nreplicates: 2\nseed: {seed}\n"
-        + (body or SMALL),
-        encoding="utf-8",
+    header = (
+        f"name: {name}\nprofile: old_inner_city\npolicy: {policy}\n"
+        f"steps: {STEPS}\nreplicates: {REPLICATES}\nseed: {seed}\n"
     )
+    path.write_text(header + body, encoding="utf-8")
     return path
 
 
-def test_run_writes_data_summary_manifest_and_figures(tmp_path, capsys):
+def _run(config, out, *extra):
+    return main(["run", str(config), "--out", str(out), "--quiet", *extra])
+
+
+# ------------------------------------------------------------------ run
+
+
+def test_paired_run_writes_series_summary_manifest_and_figures(tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["run", str(_config(tmp_path, policy="centres")), "--out", str(out), "--quiet"]) == 0
-    assert f"Results written to {out}" in capsys.readouterr().out
+    assert main(["run", str(_config(tmp_path, policy="centres")), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"Results written to {out}" in printed
+    assert "difference" in printed and "centres" in printed
+
     series = pd.read_parquet(out / "timeseries.parquet")
-    assert set(series["scenario"]) == {"centres", "baseline"}
-    assert len(series) == 2 * 2 * 9  # scenarios x replicates x (steps + initial state)
-    assert set(METRIC_NAMES) <= set(series.columns)
-    assert "cost_per_additional_participant" in series.columns
+    assert list(series.columns) == [*ID_COLUMNS, *METRIC_NAMES, COST_PER_ADDITIONAL]
+    assert series.groupby("scenario").size().to_dict() == {
+        "centres": REPLICATES * (STEPS + 1),
+        "baseline": REPLICATES * (STEPS + 1),
+    }
+    assert series[series["scenario"] == "baseline"][COST_PER_ADDITIONAL].isna().all()
+    # Paired: both scenarios ran on the same seeds, replicate by replicate.
+    seeds = series.groupby(["scenario", "replicate"])["seed"].first().unstack("scenario")
+    assert (seeds["centres"] == seeds["baseline"]).all()
+
     summary = pd.read_csv(out / "summary.csv")
-    assert {"final", "last_year"} == set(summary["window"])
-    assert {"mean", "sd", "ci_low", "ci_high", "n"} <= set(summary.columns)
+    assert set(summary["window"]) == {"final", "last_year"}
+    assert {"scenario", "metric", "mean", "sd", "ci_low", "ci_high", "n", "weeks"} <= set(summary.columns)
+    rate = summary[(summary["scenario"] == "centres") & (summary["metric"] == "rate_any")]
+    assert (rate["n"] == REPLICATES).all() and (rate["ci_low"] <= rate["mean"]).all()
+    assert set(pd.read_csv(out / "paired_differences.csv")["metric"]) == set(METRIC_NAMES)
+
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["root_seed"] == 5 and len(manifest["seeds"]) == 2
-    assert manifest["resolved_parameters"]["n_residents"] == 250
+    assert manifest["root_seed"] == 5
+    assert [entry["seed"] for entry in manifest["seeds"]] == [s.seed for s in replicate_seeds(5, REPLICATES)]
+    assert manifest["scenarios"] == ["centres", "baseline"]
+    assert manifest["resolved_parameters"]["n_residents"] == 300
+    assert manifest["baseline_parameters"]["n_residents"] == 300
     assert len(manifest["config_hash"]) == 64
-    # Paired: both scenarios used the same seeds.
-    assert series.groupby("scenario")["seed"].apply(lambda s: tuple(sorted(set(s)))).nunique() == 1
-    assert (out / "figures" / "participation_loop.png").stat().st_size > 10_000
-    assert (out / "paired_differences.csv").exists()
+    assert {"python", "commsim", "mesa", "numpy", "scipy", "pandas"} <= set(manifest["versions"])
+    assert len(manifest["replicate_timings"]) == 2 * REPLICATES
+
+    for name in ("participation_loop.png", "participation_by_group.png"):
+        assert (out / "figures" / name).read_bytes().startswith(b"\x89PNG")
 
 
-def test_same_seed_same_data_and_other_seed_other_data(tmp_path):
-    frames = []
+def test_same_seed_same_data_other_seed_other_data(tmp_path):
+    runs = []
     for index, seed in enumerate((5, 5, 6)):
         out = tmp_path / f"out{index}"
-        assert main(["run", str(_config(tmp_path, seed=seed)), "--out", str(out), "--quiet"]) == 0
-        frames.append(pd.read_parquet(out / "timeseries.parquet"))
-    pd.testing.assert_frame_equal(frames[0], frames[1])
-    assert not frames[0][list(METRIC_NAMES)].equals(frames[2][list(METRIC_NAMES)])
+        assert _run(_config(tmp_path, seed=seed), out) == 0
+        manifest = json.loads((out / "manifest.json").read_text())
+        runs.append((pd.read_parquet(out / "timeseries.parquet"), manifest["seeds"], manifest["config_hash"]))
+    (first, seeds, digest), (again, seeds_again, digest_again), (other, other_seeds, other_digest) = runs
+    pd.testing.assert_frame_equal(first, again, check_exact=True)
+    for name in ("timeseries.parquet", "summary.csv"):  # same seed, same bytes
+        assert (tmp_path / "out0" / name).read_bytes() == (tmp_path / "out1" / name).read_bytes()
+    assert seeds == seeds_again and digest == digest_again
+    assert seeds != other_seeds and digest != other_digest
+    assert not first[list(METRIC_NAMES)].equals(other[list(METRIC_NAMES)])
 
 
-def test_cli_overrides_steps_and_replicates(tmp_path):
+def test_steps_and_replicates_options_override_the_config(tmp_path):
     out = tmp_path / "out"
-    assert main(["run", str(_config(tmp_path)), "--out", str(out), "--steps", "3", "--replicates", "1", "--quiet"]) == 0
+    assert _run(_config(tmp_path), out, "--steps", "3", "--replicates", "1") == 0
     series = pd.read_parquet(out / "timeseries.parquet")
-    assert len(series) == 4
+    assert len(series) == 4 and series["step"].max() == 3
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["steps"], manifest["replicates"]) == (3, 1)
+    assert manifest["config"]["steps"] == STEPS  # the config as given
+
+
+def test_default_out_dir_is_results_name_and_old_results_are_replaced(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    stale = tmp_path / "results" / "trial" / "stale.txt"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("old")
+    assert main(["run", str(_config(tmp_path)), "--quiet", "--steps", "2", "--replicates", "1"]) == 0
+    assert "Results written to results/trial" in capsys.readouterr().out
+    assert (tmp_path / "results" / "trial" / "timeseries.parquet").exists()
+    assert not stale.exists()
+    assert [p.name for p in (tmp_path / "results").iterdir()] == ["trial"]  # no staging left over
+
+
+# ------------------------------------------------------------------ bad input
 
 
 @pytest.mark.parametrize(
     ("body", "needles"),
     [
-        (
-            "overrides:\n  n_residents: 250\n  leader_coverage: 3\n",
-            ["trial.yaml:9", "overrides.leader_coverage"],
-        ),
-        ("overrides:\n  n_residents: 250\nreplicatez: 2\n", ["trial.yaml:9", "replicatez", "unknown key"]),
-        ("overrides:\n  n_residents: many\n", ["trial.yaml:8", "overrides.n_residents"]),
-        ("overrides: [\n", ["trial.yaml", "broken YAML"]),
+        pytest.param(SMALL + "replicatez: 2\n", ["trial.yaml:9", "replicatez", "unknown key"], id="unknown-key"),
+        pytest.param(SMALL + "compare_with_baseline: maybe\n", ["trial.yaml:9", "compare_with_baseline"], id="type"),
+        pytest.param("overrides:\n  n_residents: many\n", ["trial.yaml:8", "overrides.n_residents"], id="type2"),
+        pytest.param(SMALL + "  leader_coverage: 3\n", ["trial.yaml:9", "overrides.leader_coverage"], id="range"),
+        pytest.param(SMALL + "  n_resident: 300\n", ["trial.yaml:9", "overrides.n_resident", "unknown key"], id="name"),
+        pytest.param("overrides: [\n", ["trial.yaml", "broken YAML"], id="broken-yaml"),
+        pytest.param("overrides:\n  share_youth: 0.6\n  share_elderly: 0.6\n", ["trial.yaml", "exceeds 1"], id="sum"),
     ],
 )
 def test_bad_config_exits_2_names_file_line_field_and_writes_nothing(tmp_path, capsys, body, needles):
     out = tmp_path / "out"
     assert main(["run", str(_config(tmp_path, body=body)), "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: ")
+    for needle in needles:
+        assert needle in captured.err, captured.err
+    assert "Results written" not in captured.out
+    assert [p.name for p in tmp_path.iterdir()] == ["trial.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("line", "needles"),
+    [
+        ("policy: utopia", ["x.yaml:2", "policy", "unknown policy package 'utopia'"]),
+        ("profile: atlantis", ["x.yaml:2", "profile", "unknown community profile 'atlantis'"]),
+    ],
+)
+def test_missing_preset_exits_2(tmp_path, capsys, line, needles):
+    path = tmp_path / "x.yaml"
+    path.write_text(f"name: x\n{line}\n", encoding="utf-8")
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: ")
     for needle in needles:
         assert needle in error, error
-    assert not out.exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["trial.yaml"]
-
-
-def test_missing_preset_exits_2(tmp_path, capsys):
-    path = tmp_path / "x.yaml"
-    path.write_text("name: x\npolicy: utopia\n", encoding="utf-8")
-    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
-    assert "unknown policy package 'utopia'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
-def test_bad_cli_value_exits_2(tmp_path):
-    with pytest.raises(SystemExit) as caught:
-        main(["run", str(_config(tmp_path)), "--replicates", "0"])
-    assert caught.value.code == 2
+def test_missing_config_file_exits_2(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "nowhere.yaml"), "--out", str(tmp_path / "out")]) == 2
+    assert "nowhere.yaml: cannot read file" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
-def test_validate_schema_presets_and_docs(tmp_path, capsys):
-    assert main(["validate", "configs/baseline.yaml", "configs/policies/centres.yaml"]) == 0
+@pytest.mark.parametrize(
+    "options", [["--replicates", "0"], ["--steps", "-3"], ["--replicates", "two"], ["--colour", "red"]]
+)
+def test_bad_command_line_value_exits_2_and_writes_nothing(tmp_path, capsys, options):
+    config = _config(tmp_path)
+    assert main(["run", str(config), "--out", str(tmp_path / "out"), *options]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: commsim")
+    assert [p.name for p in tmp_path.iterdir()] == ["trial.yaml"]
+
+
+def test_missing_command_exits_2(capsys):
+    assert main([]) == 2
+    assert capsys.readouterr().err.startswith("error: commsim: ")
+
+
+# ------------------------------------------------------------------ other commands
+
+
+def test_validate_accepts_run_configs_and_presets(capsys):
+    assert main(["validate", str(CONFIGS / "baseline.yaml"), str(CONFIGS / "policies" / "centres.yaml")]) == 0
     assert capsys.readouterr().out.count("ok: ") == 2
+
+
+def test_validate_rejects_bad_file_with_line_and_field(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nsteps: 0\n", encoding="utf-8")
+    assert main(["validate", str(CONFIGS / "baseline.yaml"), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.startswith("ok: ")
+    assert captured.err.startswith("error: ") and "bad.yaml:2: steps" in captured.err
+
+
+def test_schema_is_json_naming_every_parameter(capsys):
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert set(parameters()) <= set(schema["properties"]["overrides"]["properties"])
+    assert {"name", "profile", "policy", "steps", "replicates", "seed"} <= set(schema["properties"])
+
+
+def test_presets_lists_profiles_and_packages(capsys):
     assert main(["presets"]) == 0
-    assert "complete_community" in capsys.readouterr().out
+    listing = capsys.readouterr().out
+    assert "Community profiles:" in listing and "Policy packages:" in listing
+    assert "old_inner_city" in listing and "baseline" in listing
+
+
+def test_docs_are_current_and_check_detects_stale_docs(tmp_path, capsys):
     assert main(["docs", "--check"]) == 0, "docs/ are stale: run `commsim docs`"
     assert main(["docs", "--folder", str(tmp_path)]) == 0
-    assert (tmp_path / "metrics.md").exists()
-
-
-def test_validate_rejects_bad_file(tmp_path, capsys):
-    path = tmp_path / "bad.yaml"
-    path.write_text(textwrap.dedent("name: x\nsteps: 0\n"), encoding="utf-8")
-    assert main(["validate", str(path)]) == 2
-    assert "bad.yaml:2: steps" in capsys.readouterr().err
+    assert main(["docs", "--check", "--folder", str(tmp_path)]) == 0
+    text = (tmp_path / "metrics.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in text for name in (*METRIC_NAMES, COST_PER_ADDITIONAL))
+    assert all(f"`{name}`" in (tmp_path / "parameters.md").read_text(encoding="utf-8") for name in parameters())
+    (tmp_path / "metrics.md").write_text(text + "hand edit\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["docs", "--check", "--folder", str(tmp_path)]) == 1
+    assert "stale:" in capsys.readouterr().err

@@ -1,0 +1,144 @@
+"""The experiment runner: seeds, statistics, pairing with the baseline, and atomic writing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import commsim.figures
+from commsim.config import RunConfig
+from commsim.runner import (
+    BASELINE,
+    COST_PER_ADDITIONAL,
+    add_cost_per_additional_participant,
+    config_hash,
+    estimate,
+    paired_differences,
+    replicate_seeds,
+    run_scenario,
+    scenario_settings,
+    summarise,
+)
+
+
+def test_replicate_seeds_are_spawned_from_the_root_seed():
+    seeds = replicate_seeds(42, 4)
+    children = np.random.SeedSequence(42).spawn(4)
+    assert [s.spawn_key for s in seeds] == [(0,), (1,), (2,), (3,)]
+    assert [s.seed for s in seeds] == [int(c.generate_state(1, dtype=np.uint64)[0] >> 1) for c in children]
+    assert len({s.seed for s in seeds}) == 4 and all(0 <= s.seed < 2**63 for s in seeds)
+    assert replicate_seeds(42, 2) == seeds[:2]  # more replicates extend, never reshuffle
+    assert replicate_seeds(43, 1)[0].seed != seeds[0].seed
+
+
+def test_estimate_matches_the_t_interval_and_skips_missing_values():
+    values = np.array([0.2, 0.4, 0.35, 0.5, np.nan])
+    result = estimate(values)
+    finite = values[:4]
+    low, high = stats.t.interval(0.95, 3, loc=finite.mean(), scale=stats.sem(finite))
+    assert result.n == 4 and result.mean == pytest.approx(finite.mean())
+    assert (result.ci_low, result.ci_high) == pytest.approx((low, high))
+    assert result.sd == pytest.approx(finite.std(ddof=1))
+    single = estimate(np.array([1.0]))
+    assert single.mean == 1.0 and np.isnan(single.ci_low) and single.n == 1
+    assert estimate(np.array([np.nan])).n == 0
+
+
+def _series(steps=60):
+    """Two scenarios x two replicates; the package adds 10 participants in replicate 0 only."""
+    rows = []
+    for scenario, extra in (("centres", 10), (BASELINE, 0)):
+        for replicate in (0, 1):
+            for step in range(steps + 1):
+                rows.append(
+                    {
+                        "scenario": scenario,
+                        "replicate": replicate,
+                        "seed": 100 + replicate,
+                        "step": step,
+                        "unique_participants": 50 + (extra if replicate == 0 else 0),
+                        "programme_cost": 1000.0 if scenario == "centres" else 400.0,
+                        "rate_any": step / steps + (0.1 if scenario == "centres" else 0.0) + replicate * 0.01,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_cost_per_additional_participant_is_paired_by_replicate_and_step():
+    series = add_cost_per_additional_participant(_series(), "centres")
+    centres = series[series["scenario"] == "centres"]
+    # (1000 - 400 yuan of the paired baseline) / 10 additional participants
+    assert (centres[centres["replicate"] == 0][COST_PER_ADDITIONAL] == 60.0).all()
+    assert centres[centres["replicate"] == 1][COST_PER_ADDITIONAL].isna().all()  # no one added
+    assert series[series["scenario"] == BASELINE][COST_PER_ADDITIONAL].isna().all()
+
+
+def test_summary_covers_final_step_and_last_52_weeks():
+    series = _series(steps=60)
+    summary = summarise(series, ["rate_any"]).set_index(["scenario", "window"])
+    final = summary.loc[("centres", "final")]
+    yearly = summary.loc[("centres", "last_year")]
+    assert final["mean"] == pytest.approx(1.0 + 0.1 + 0.005) and final["weeks"] == 1
+    assert yearly["weeks"] == 52
+    assert yearly["mean"] == pytest.approx(np.arange(9, 61).mean() / 60 + 0.1 + 0.005)
+    assert set(summary.columns) >= {"metric", "mean", "sd", "ci_low", "ci_high", "n"}
+
+
+def test_short_runs_average_every_step_after_the_initial_state():
+    summary = summarise(_series(steps=10), ["rate_any"]).set_index(["scenario", "window"])
+    assert summary.loc[("centres", "last_year"), "weeks"] == 10
+    assert summary.loc[("centres", "last_year"), "mean"] == pytest.approx(np.arange(1, 11).mean() / 10 + 0.105)
+
+
+def test_paired_differences_subtract_the_same_replicate():
+    difference = paired_differences(_series(), "centres", ["rate_any"]).set_index("metric").loc["rate_any"]
+    assert difference["difference"] == pytest.approx(0.1)
+    assert difference["sd"] == pytest.approx(0.0, abs=1e-12) and difference["n"] == 2
+
+
+def test_baseline_pairing_keeps_profile_and_non_policy_overrides():
+    config = RunConfig(name="t", policy="centres", overrides={"n_residents": 300, "n_centres": 3})
+    scenarios = scenario_settings(config)
+    profile = {"profile": "old_inner_city"}
+    assert scenarios["centres"] == profile | {"policy": "centres", "n_residents": 300, "n_centres": 3}
+    assert scenarios[BASELINE] == profile | {"policy": BASELINE, "n_residents": 300}
+    assert list(scenario_settings(config.model_copy(update={"compare_with_baseline": False}))) == ["centres"]
+    assert list(scenario_settings(config.model_copy(update={"policy": BASELINE}))) == [BASELINE]
+
+
+def test_config_hash_is_canonical():
+    assert config_hash({"a": 1, "b": 2}, {"x": 0.5}) == config_hash({"b": 2, "a": 1}, {"x": 0.5})
+    assert config_hash({"a": 1}, {"x": 0.5}) != config_hash({"a": 1}, {"x": 0.6})
+
+
+def test_failed_run_keeps_previous_results_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "previous.txt").write_text("earlier results")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("figure failed")
+
+    monkeypatch.setattr(commsim.figures, "write_figures", broken)
+    config = RunConfig(name="t", steps=2, replicates=1, overrides={"n_residents": 200})
+    with pytest.raises(RuntimeError, match="figure failed"):
+        run_scenario(config, out_dir=out, progress=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+
+
+def test_run_result_points_at_the_written_files(tmp_path):
+    config = RunConfig(name="t", steps=2, replicates=1, overrides={"n_residents": 200})
+    result = run_scenario(config, out_dir=tmp_path / "out", progress=False)
+    assert result.timeseries_path.is_file() and result.summary_path.is_file() and result.manifest_path.is_file()
+    assert [p.name for p in result.figure_paths] == ["participation_by_group.png", "participation_loop.png"]
+    assert result.paired is None and result.manifest["baseline_parameters"] is None
+
+
+@pytest.mark.parametrize(("replicates", "steps"), [(0, 5), (1, 0)])
+def test_run_rejects_empty_runs(tmp_path, replicates, steps):
+    with pytest.raises(ValueError, match="at least 1"):
+        run_scenario(RunConfig(name="t"), out_dir=tmp_path / "out", replicates=replicates, steps=steps)
+    assert not (tmp_path / "out").exists()
