@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commsim.activities import coattendance_pairs
 from commsim.issues import CATEGORIES
 from commsim.mechanisms import (
     bounded_confidence,
@@ -175,6 +176,11 @@ def hold_meeting(model, issue: int) -> None:
         rng=rng,
     )
     agreed = np.std(opinions) < params["agreement_spread"]
+    # Neighbours who deliberate together may become acquainted, as at sessions.
+    i, j = coattendance_pairs(
+        attendees, np.zeros(len(attendees), dtype=np.int64), params["tie_formation_coattend"], rng
+    )
+    model.ties.strengthen(i, j, 0.3)
     succeeded = False
     if agreed:
         week.agreements += 1

@@ -251,7 +251,7 @@ def test_lever_expert_pool():
 def test_lever_time_bank():
     migrants = {"profile": "migrant_heavy"}
     assert_raises("aid_met_share", {**migrants, "time_bank": False}, {**migrants, "time_bank": True})
-    village = {"profile": "semi_rural_village", "time_bank": True, "help_intercept": -4.0}
+    village = {"profile": "semi_rural_village", "time_bank": True, "help_intercept": -4.0, "residents_per_building": 3}
     assert_raises("aid_met_share", {**village, "matching_radius_m": 100.0}, {**village, "matching_radius_m": 2000.0})
 
 
