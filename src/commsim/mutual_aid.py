@@ -87,6 +87,20 @@ def transfer_credits(
     return pool - float(from_pool.sum()), float(own.sum()), float(from_pool.sum())
 
 
+def accepts(model, candidate: np.ndarray, tie_strength: np.ndarray | float, shift: float) -> np.ndarray:
+    """Draw whether each asked candidate helps (``shift`` adds to the log-odds; -1 = nobody)."""
+    residents, params = model.residents, model.p
+    safe = np.maximum(candidate, 0)
+    log_odds = help_log_odds(
+        tie_strength=tie_strength,
+        belonging=residents.belonging[safe],
+        fatigue=residents.fatigue[safe],
+        met_share=model.recent_met_share,
+        params=params,
+    )
+    return (candidate >= 0) & (model.rng.random(len(candidate)) < logistic(log_odds + shift))
+
+
 def run_mutual_aid(model) -> None:
     """Post requests, find helpers, transfer credits and record acts and ties."""
     params, residents, rng, week, ties = model.p, model.residents, model.rng, model.week, model.ties
@@ -95,51 +109,33 @@ def run_mutual_aid(model) -> None:
     week.aid_requests = len(requesters)
     if len(requesters) == 0:
         return
-    met_share = model.recent_met_share
     busy = np.zeros(n, dtype=bool)
     busy[requesters] = True
     matched_helper = np.full(len(requesters), -1, dtype=np.int64)
     via_time_bank = np.zeros(len(requesters), dtype=bool)
 
-    # 1. Through ties.
+    def match(asked: np.ndarray, candidate: np.ndarray, willing: np.ndarray) -> np.ndarray:
+        keep = first_come(candidate, willing, busy)
+        matched_helper[asked[keep]] = candidate[keep]
+        busy[candidate[keep]] = True
+        return asked[keep]
+
+    everyone = np.arange(len(requesters))
+    # 1. Through ties, drawn in proportion to tie strength.
     helper = ties.random_neighbour(requesters, rng)
     strength = np.zeros(len(requesters))
     has = helper >= 0
     if has.any():
         strength[has] = np.asarray(ties.adjacency()[requesters[has], helper[has]]).ravel()
-    safe = np.maximum(helper, 0)
-    p = logistic(
-        help_log_odds(
-            tie_strength=strength,
-            belonging=residents.belonging[safe],
-            fatigue=residents.fatigue[safe],
-            met_share=met_share,
-            params=params,
-        )
-    )
-    keep = first_come(helper, has & (rng.random(len(requesters)) < p), busy)
-    matched_helper[keep] = helper[keep]
-    busy[helper[keep]] = True
+    match(everyone, helper, accepts(model, helper, strength, 0.0))
 
-    # 2. A neighbour in the same building.
+    # 2. A neighbour in the same building, with whom one has no tie.
     layout = model.layout
-    open_ = matched_helper < 0
+    open_ = np.flatnonzero(matched_helper < 0)
     building = residents.building[requesters]
-    start, stop = layout.building_start[building], layout.building_start[building + 1]
-    helper = start + (rng.random(len(requesters)) * (stop - start)).astype(np.int64)
-    p = logistic(
-        help_log_odds(
-            tie_strength=0.0,
-            belonging=residents.belonging[helper],
-            fatigue=residents.fatigue[helper],
-            met_share=met_share,
-            params=params,
-        )
-        - NEIGHBOUR_PENALTY
-    )
-    keep = first_come(np.where(open_, helper, -1), open_ & (rng.random(len(requesters)) < p), busy)
-    matched_helper[keep] = helper[keep]
-    busy[helper[keep]] = True
+    start, stop = layout.building_start[building[open_]], layout.building_start[building[open_] + 1]
+    helper = start + (rng.random(len(open_)) * (stop - start)).astype(np.int64)
+    match(open_, helper, accepts(model, helper, 0.0, -NEIGHBOUR_PENALTY))
 
     # 3. The time bank within the matching radius.
     if params["time_bank"]:
@@ -149,22 +145,7 @@ def run_mutual_aid(model) -> None:
             if len(open_) == 0:
                 break
             candidate = random_members(near, building[open_], residents.building, residents.time_bank_member, rng)
-            valid = candidate >= 0
-            safe = np.maximum(candidate, 0)
-            p = logistic(
-                help_log_odds(
-                    tie_strength=0.0,
-                    belonging=residents.belonging[safe],
-                    fatigue=residents.fatigue[safe],
-                    met_share=met_share,
-                    params=params,
-                )
-                + TIME_BANK_BONUS
-            )
-            keep = first_come(candidate, valid & (rng.random(len(open_)) < p), busy)
-            matched_helper[open_[keep]] = candidate[keep]
-            via_time_bank[open_[keep]] = True
-            busy[candidate[keep]] = True
+            via_time_bank[match(open_, candidate, accepts(model, candidate, 0.0, TIME_BANK_BONUS))] = True
         residents.time_bank_member[requesters] = True
 
     met = matched_helper >= 0
