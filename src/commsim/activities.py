@@ -20,10 +20,8 @@ from commsim.population import CHILDREN, ELDERLY_CARE, ORGANISER
 
 GENERAL_TYPES = np.array([0, 1, 4])  # culture, sports, learning
 BOOKING_TIME_SAVING = 0.25  # share of a session's time cost saved by booking online
-PLATFORM_AWARENESS = 0.8
-BOOKED_PRIORITY = (
-    100.0  # booked places are served before walk-ins  # chance a platform follower sees this week's sessions
-)
+PLATFORM_AWARENESS = 0.8  # chance a platform follower sees this week's sessions
+BOOKED_PRIORITY = 100.0  # booked places are served before walk-ins
 
 
 @dataclass(frozen=True, slots=True)

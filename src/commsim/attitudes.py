@@ -76,6 +76,11 @@ def update_attitudes(model) -> None:
         np.clip(array, 0.0, 1.0, out=array)
 
 
+def update_ties(model) -> None:
+    """Ties weaken without contact and dissolve below the floor (contact this week renewed them)."""
+    model.ties.decay(model.p["tie_decay_per_week"], model.p["tie_floor"])
+
+
 def volunteer_load(model) -> np.ndarray:
     """Hours each volunteer's role took this week.
 
@@ -122,7 +127,7 @@ def update_roles(model) -> tuple[np.ndarray, np.ndarray]:
     residents.burnout[quitting] = 0.0
     model.week.quits = len(quitting)
 
-    active = residents.last_any() >= step - params["recent_window_weeks"]
+    active = residents.last_any() > step - params["recent_window_weeks"]
     asked = (rng.random(n) < model.leader_reach_by_resident()) | model.library_asks(n)
     asked |= rng.random(n) < params["committee_ask_rate"]
     candidate = (residents.role == NO_ROLE) & active & asked & (residents.belonging >= params["recruit_belonging_min"])

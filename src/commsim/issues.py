@@ -92,14 +92,12 @@ def new_issues(
     }
 
 
-def report_probability_per_resident(
-    trust: np.ndarray, reporting_channel: np.ndarray, leader_in_building: np.ndarray, params: dict
-) -> np.ndarray:
+def report_probability_per_resident(trust: np.ndarray, reporting_channel: np.ndarray, params: dict) -> np.ndarray:
     """Weekly chance that one affected resident reports an issue.
 
     ``report_base * trust``, multiplied by ``report_platform_boost`` for residents with a
-    platform reporting channel; a team leader in the building adds a report at the
-    leader's reach.
+    platform reporting channel. (A team leader's reports are added per building in
+    :func:`run_issues`.)
     """
     base = params["report_base"] * trust * np.where(reporting_channel, params["report_platform_boost"], 1.0)
     return np.clip(base, 0.0, 0.99)
@@ -116,7 +114,7 @@ def run_issues(model) -> None:
     if len(unknown) == 0:
         return
     channel = residents.platform_follower & params["platform_reporting"] & (params["platform_reach"] > 0)
-    p = report_probability_per_resident(residents.trust, channel, np.zeros(len(residents), bool), params)
+    p = report_probability_per_resident(residents.trust, channel, params)
     log_silent = np.bincount(residents.building, weights=np.log1p(-p), minlength=layout.n_buildings)
     log_silent += np.log1p(-model.leader_reach_by_building())
     by_compound = np.bincount(layout.building_compound, weights=log_silent, minlength=layout.n_compounds)

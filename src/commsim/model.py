@@ -17,7 +17,7 @@ import numpy as np
 
 from commsim.activities import Sessions, run_activities
 from commsim.agents import Organization, Resident, Volunteer
-from commsim.attitudes import join_time_bank, update_attitudes, update_roles
+from commsim.attitudes import join_time_bank, update_attitudes, update_roles, update_ties
 from commsim.churn import run_churn
 from commsim.config import resolve_parameters
 from commsim.deliberation import run_deliberation
@@ -260,11 +260,13 @@ class CommunityModel(mesa.Model):
         self.organisations.accrue()
 
         moved = run_churn(self)
+        self._refresh_leader_reach()  # leaders who moved out no longer reach their building
         run_issues(self)
         run_activities(self)
         run_deliberation(self)
         run_mutual_aid(self)
         update_attitudes(self)
+        update_ties(self)
         quits, recruits = update_roles(self)
         join_time_bank(self)
         self.organisations.update_engagement(self.p, self.steps)

@@ -33,10 +33,13 @@ def help_log_odds(*, tie_strength, belonging, fatigue, met_share, params) -> np.
     )
 
 
-def first_come(helpers: np.ndarray, accepted: np.ndarray, busy: np.ndarray) -> np.ndarray:
-    """Keep acceptances so that each helper helps at most once this week."""
+def first_come(helpers: np.ndarray, accepted: np.ndarray, busy: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Keep acceptances so that each helper helps at most once this week.
+
+    A helper wanted by several requesters helps one of them, chosen at random.
+    """
     ok = accepted & (helpers >= 0) & ~busy[np.maximum(helpers, 0)]
-    index = np.flatnonzero(ok)
+    index = rng.permutation(np.flatnonzero(ok))
     _, first = np.unique(helpers[index], return_index=True)
     keep = np.zeros(len(helpers), dtype=bool)
     keep[index[first]] = True
@@ -115,7 +118,7 @@ def run_mutual_aid(model) -> None:
     via_time_bank = np.zeros(len(requesters), dtype=bool)
 
     def match(asked: np.ndarray, candidate: np.ndarray, willing: np.ndarray) -> np.ndarray:
-        keep = first_come(candidate, willing, busy)
+        keep = first_come(candidate, willing, busy, rng)
         matched_helper[asked[keep]] = candidate[keep]
         busy[candidate[keep]] = True
         return asked[keep]

@@ -83,8 +83,8 @@ def test_distance_decay_is_visible_in_attendance():
     for _ in range(40):
         model.step()
     minutes = model.layout.centre_minutes[:, 0][model.residents.building]
-    attended = model.residents.acts_activities > 0
-    near, far = attended[minutes < np.quantile(minutes, 0.3)], attended[minutes > np.quantile(minutes, 0.7)]
+    acts = model.residents.acts_activities
+    near, far = acts[minutes < np.quantile(minutes, 0.3)], acts[minutes > np.quantile(minutes, 0.7)]
     assert near.mean() > 1.5 * far.mean()
 
 
