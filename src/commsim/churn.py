@@ -1,7 +1,8 @@
 """Process 1 — churn: migrants move out and newcomers take their dwellings.
 
-Each week a migrant leaves with probability ``1 - (1 - turnover)^(1/52)``, so that a
-share ``migrant_turnover_per_year`` leaves in a year. The newcomer is a migrant with no
+Migrants move out at the rate ``migrant_turnover_per_year`` (per year): each week a
+migrant leaves with probability ``1 - exp(-rate / 52)``, so that a share
+``1 - exp(-rate)`` of the migrants present at the start of a year leaves within it. The newcomer is a migrant with no
 ties, low belonging and low trust; roles, points and ties of the leaver are lost, and
 the leaver's time credits return to the time bank's pool (credits are conserved).
 """
@@ -14,8 +15,8 @@ from commsim.population import draw_residents
 
 
 def weekly_leave_probability(turnover_per_year: float) -> float:
-    """Weekly probability of leaving that gives ``turnover_per_year`` leavers a year."""
-    return 1.0 - (1.0 - min(turnover_per_year, 0.999999)) ** (1.0 / 52.0)
+    """Weekly probability of leaving for a move-out rate of ``turnover_per_year`` per year."""
+    return float(-np.expm1(-turnover_per_year / 52.0))
 
 
 def run_churn(model) -> np.ndarray:

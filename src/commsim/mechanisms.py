@@ -120,6 +120,8 @@ def grouped_bounded_confidence(
         left, right = order[0 : n - 1 : 2], order[1:n:2]
         same = group[left] == group[right]
         left, right = left[same], right[same]
+        if len(left) == 0:
+            break  # no two members share a group: no encounter is possible
         if remaining is not None:
             left, right = left[:remaining], right[:remaining]
             remaining -= len(left)

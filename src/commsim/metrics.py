@@ -89,7 +89,7 @@ METRICS: tuple[Metric, ...] = (
         "network_clustering",
         "coefficient",
         "0-1",
-        "Mean local clustering coefficient (exact up to 2,000 residents, else a 2,000-node sample)",
+        "Mean local clustering coefficient over residents with 2+ ties (exact up to 2,000, else a 2,000-node sample)",
     ),
     Metric(
         "cross_building_ties",
