@@ -106,7 +106,18 @@ def run_config_schema() -> dict[str, Any]:
 # ------------------------------------------------------------------ YAML with line numbers
 
 
-def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """Read a YAML file as data and as a composed tree that knows each key's line.
+
+    Args:
+        path: The file.
+
+    Returns:
+        The parsed data and its composed tree (None for an empty file).
+
+    Raises:
+        ConfigError: If the file cannot be read or is not valid YAML, with the line.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -122,10 +133,24 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
-def _line_of(node: yaml.Node | None, location: tuple[Any, ...]) -> int | None:
-    """Find the 1-based line of a key path in a composed YAML tree."""
+def line_of(node: yaml.Node | None, location: tuple[Any, ...]) -> int | None:
+    """Find the 1-based line of a key path (keys and list indices) in a composed YAML tree.
+
+    Args:
+        node: The composed document, from :func:`read_yaml`.
+        location: Keys of mappings and integer indices of lists, outermost first.
+
+    Returns:
+        The line of the deepest part of the path that exists; None without a document.
+    """
     line = node.start_mark.line + 1 if node is not None else None
     for key in location:
+        if isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            if not 0 <= key < len(node.value):
+                break
+            node = node.value[key]
+            line = node.start_mark.line + 1
+            continue
         if not isinstance(node, yaml.MappingNode):
             break
         for key_node, value_node in node.value:
@@ -138,14 +163,25 @@ def _line_of(node: yaml.Node | None, location: tuple[Any, ...]) -> int | None:
     return line
 
 
-def _validation_message(
-    path: Path, node: yaml.Node | None, error: ValidationError, prefix: tuple[str, ...] = ()
+def validation_message(
+    path: Path, node: yaml.Node | None, error: ValidationError, prefix: tuple[Any, ...] = ()
 ) -> str:
+    """Turn a pydantic error into one ``file:line: field: reason`` line per problem.
+
+    Args:
+        path: The file that was validated.
+        node: Its composed tree.
+        error: The validation error.
+        prefix: Key path of the validated part within the file.
+
+    Returns:
+        The message.
+    """
     lines = []
     for problem in error.errors():
         location = (*prefix, *problem["loc"])
         field = ".".join(str(part) for part in location) or "(top level)"
-        line = _line_of(node, location)
+        line = line_of(node, location)
         where = f"{path}:{line}" if line else str(path)
         message = problem["msg"]
         if problem["type"] == "extra_forbidden":
@@ -154,14 +190,26 @@ def _validation_message(
     return "\n".join(lines)
 
 
-def _validate(path: Path, model: type[BaseModel]) -> tuple[BaseModel, yaml.Node | None]:
-    data, node = _read_yaml(path)
+def validate_yaml(path: Path, model: type[BaseModel]) -> tuple[BaseModel, yaml.Node | None]:
+    """Validate a YAML file whose top level is a mapping against a pydantic model.
+
+    Args:
+        path: The file.
+        model: The pydantic model.
+
+    Returns:
+        The validated model and the file's composed tree.
+
+    Raises:
+        ConfigError: Naming file, line, field and reason of every problem.
+    """
+    data, node = read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of keys to values at the top level")
     try:
         return model.model_validate(data), node
     except ValidationError as error:
-        raise ConfigError(_validation_message(path, node, error)) from error
+        raise ConfigError(validation_message(path, node, error)) from error
 
 
 # ------------------------------------------------------------------ presets
@@ -197,7 +245,7 @@ def load_preset(group: str, name: str) -> BaseModel:
     if not path.is_file():
         kind = "community profile" if group == "profile" else "policy package"
         raise ConfigError(f"unknown {kind} {name!r}; available: {', '.join(preset_names(group))}")
-    preset, _ = _validate(path, preset_model(group))
+    preset, _ = validate_yaml(path, preset_model(group))
     if preset.name != name:
         raise ConfigError(f"{path}: name: {preset.name!r} differs from the file name {name!r}")
     return preset
@@ -242,17 +290,17 @@ def load_run_config(path: str | Path) -> RunConfig:
         ConfigError: With file, line, field and reason, if anything is wrong.
     """
     path = Path(path)
-    config, node = _validate(path, RunConfig)
+    config, node = validate_yaml(path, RunConfig)
     try:
         overrides_model().model_validate(config.overrides)
     except ValidationError as error:
-        raise ConfigError(_validation_message(path, node, error, ("overrides",))) from error
+        raise ConfigError(validation_message(path, node, error, ("overrides",))) from error
     for group in ("profile", "policy"):
         name = getattr(config, group)
         try:
             load_preset(group, name)
         except ConfigError as error:
-            raise ConfigError(f"{path}:{_line_of(node, (group,))}: {group}: {error}") from error
+            raise ConfigError(f"{path}:{line_of(node, (group,))}: {group}: {error}") from error
     try:
         resolve_parameters(config.profile, config.policy, config.overrides)
     except ConfigError as error:
@@ -273,10 +321,10 @@ def validate_file(path: str | Path) -> str:
         ConfigError: If the file is invalid.
     """
     path = Path(path)
-    data, _ = _read_yaml(path)
+    data, _ = read_yaml(path)
     if isinstance(data, dict) and "values" in data:
         group = "profile" if path.parent.name == "profiles" else "policy"
-        preset, _ = _validate(path, preset_model(group))
+        preset, _ = validate_yaml(path, preset_model(group))
         return f"{path}: valid {group} preset {preset.name!r}"
     config = load_run_config(path)
     return f"{path}: valid run config {config.name!r} ({config.profile} + {config.policy})"

@@ -20,37 +20,35 @@ A results folder holds:
 
 from __future__ import annotations
 
-import hashlib
 import json
-import platform
-import shutil
-import subprocess
-import tempfile
 import time
-import uuid
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-import commsim
 from commsim.config import RunConfig, resolve_parameters
 from commsim.metrics import METRIC_NAMES
 from commsim.model import CommunityModel
 from commsim.params import parameters
-from commsim.paths import project_root
+from commsim.provenance import (
+    canonical_hash,
+    git_commit,
+    host,
+    now,
+    package_versions,
+    replace_folder_atomically,
+    seed_integer,
+)
+from commsim.statistics import estimate
 
 YEAR = 52
 BASELINE = "baseline"
 COST_PER_ADDITIONAL = "cost_per_additional_participant"
 ID_COLUMNS = ("scenario", "replicate", "seed", "step")
-VERSIONED_PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,17 +64,6 @@ class ReplicateSeed:
     replicate: int
     spawn_key: tuple[int, ...]
     seed: int
-
-
-@dataclass(frozen=True, slots=True)
-class Estimate:
-    """Mean, standard deviation and t-based confidence interval of a sample."""
-
-    mean: float
-    sd: float
-    ci_low: float
-    ci_high: float
-    n: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +121,7 @@ def replicate_seeds(root_seed: int, replicates: int) -> list[ReplicateSeed]:
         ReplicateSeed(
             replicate=index,
             spawn_key=tuple(int(part) for part in child.spawn_key),
-            # 63 bits: a non-negative int that every numpy and Mesa seeding path accepts.
-            seed=int(child.generate_state(1, dtype=np.uint64)[0] >> 1),
+            seed=seed_integer(child),
         )
         for index, child in enumerate(children)
     ]
@@ -194,7 +180,7 @@ def _simulate_all(
         for scenario, settings in scenarios.items():
             for entry in seeds:
                 bar.describe(f"{scenario} {entry.replicate + 1}/{len(seeds)}")
-                started, wall, cpu = _now(), time.perf_counter(), time.process_time()
+                started, wall, cpu = now(), time.perf_counter(), time.process_time()
                 frame = simulate(entry.seed, steps, settings, bar)
                 timings.append(
                     {
@@ -202,7 +188,7 @@ def _simulate_all(
                         "replicate": entry.replicate,
                         "seed": entry.seed,
                         "started": started,
-                        "finished": _now(),
+                        "finished": now(),
                         "wall_s": time.perf_counter() - wall,
                         "cpu_s": time.process_time() - cpu,
                     }
@@ -214,29 +200,6 @@ def _simulate_all(
 
 
 # ------------------------------------------------------------------ statistics
-
-
-def estimate(values: np.ndarray, level: float = 0.95) -> Estimate:
-    """Mean, SD and t-based confidence interval of the finite values of a sample.
-
-    Args:
-        values: The sample; NaN and infinite values are left out.
-        level: Confidence level.
-
-    Returns:
-        The estimate; SD and interval are NaN with fewer than two values.
-    """
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    n = len(values)
-    if n == 0:
-        return Estimate(np.nan, np.nan, np.nan, np.nan, 0)
-    mean = float(values.mean())
-    if n == 1:
-        return Estimate(mean, np.nan, np.nan, np.nan, 1)
-    sd = float(values.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n))
-    return Estimate(mean, sd, mean - half, mean + half, n)
 
 
 def last_year_means(series: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
@@ -263,7 +226,7 @@ def summarise(series: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
 
     Returns:
         One row per scenario, window (``final`` or ``last_year``) and metric, with the
-        window's length in weeks and the fields of :class:`Estimate`.
+        window's length in weeks and the fields of :class:`commsim.statistics.Estimate`.
     """
     last_step = int(series["step"].max())
     windows = {
@@ -339,32 +302,7 @@ def config_hash(config: dict[str, Any], resolved: dict[str, Any]) -> str:
     Returns:
         The hex digest.
     """
-    canonical = json.dumps({"config": config, "parameters": resolved}, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _git_commit() -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True, text=True, timeout=10, check=True
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip() or None
-
-
-def _versions() -> dict[str, str]:
-    found = {"python": platform.python_version(), "commsim": commsim.__version__}
-    for package in VERSIONED_PACKAGES:
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = "not installed"
-    return found
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    return canonical_hash({"config": config, "parameters": resolved})
 
 
 # ------------------------------------------------------------------ the run
@@ -404,7 +342,7 @@ def run_scenario(
     paired = BASELINE in scenarios and config.policy != BASELINE
     seeds = replicate_seeds(config.seed, replicates)
 
-    started, wall, cpu = _now(), time.perf_counter(), time.process_time()
+    started, wall, cpu = now(), time.perf_counter(), time.process_time()
     series, timings = _simulate_all(scenarios, seeds, steps, progress=progress)
     metrics = list(METRIC_NAMES)
     differences = None
@@ -429,11 +367,11 @@ def run_scenario(
         "config_hash": config_hash(effective_dict, resolved),
         "root_seed": config.seed,
         "seeds": [asdict(entry) for entry in seeds],
-        "versions": _versions(),
-        "git_commit": _git_commit(),
-        "host": platform.node(),
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+        "host": host(),
         "started": started,
-        "finished": _now(),
+        "finished": now(),
         "wall_s": time.perf_counter() - wall,
         "cpu_s": time.process_time() - cpu,
         "replicate_timings": timings,
@@ -462,35 +400,15 @@ def _write_atomically(
 ) -> None:
     from commsim.figures import write_figures  # matplotlib is imported only when writing
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
-    try:
-        staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
+    def fill(staging: Path) -> None:
         series.to_parquet(staging / "timeseries.parquet", engine="pyarrow", index=False)
         summary.to_csv(staging / "summary.csv", index=False)
         if paired is not None:
             paired.to_csv(staging / "paired_differences.csv", index=False)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         write_figures(series, staging / "figures", focus=focus)
-        _replace_folder(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
-
-def _replace_folder(new: Path, target: Path) -> None:
-    """Move ``new`` to ``target``; an existing target is moved aside first, then deleted."""
-    if not target.exists():
-        new.rename(target)
-        return
-    old = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.old")
-    target.rename(old)
-    try:
-        new.rename(target)
-    except BaseException:
-        old.rename(target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    replace_folder_atomically(out_dir, fill)
 
 
 class _StepProgress:
