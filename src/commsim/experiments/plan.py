@@ -1,0 +1,447 @@
+"""From a spec to the list of runs: factors resolved, design drawn, seeds spawned, keys made.
+
+Everything is checked here, before anything runs or is written: the target imports,
+every name is a parameter the target accepts, every value is in its declared range, and
+every run's parameter set resolves. Errors name the spec file, the line and the field.
+
+Seeds: the root seed's ``SeedSequence`` spawns two children, one for the design's own
+randomness (sample scrambling) and one for the runs. The runs' child spawns one sequence
+per design point and each of those one per replicate. Every scenario at a point reuses
+the same replicate seeds (common random numbers), so scenario comparisons are paired.
+
+Each run's key is the SHA-256 of (target, its resolved parameters, seed, horizon,
+kept metrics and steps, model version): the name of its stored result, so a resumed or
+extended sweep recognises what it has already done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from commsim.config import ConfigError, line_of, load_preset, preset_names, resolve_parameters
+from commsim.experiments import designs
+from commsim.experiments.designs import FactorSpace
+from commsim.experiments.spec import ExperimentSpec, Factor, load_spec
+from commsim.experiments.targets import RunTask, accepted_keywords, is_model_class, model_version, resolve
+from commsim.metrics import METRIC_NAMES
+from commsim.params import check_values, parameters
+from commsim.provenance import canonical_hash, seed_integer
+
+PRESET_KEYS = ("profile", "policy")
+DESIGN_COLUMNS = ("point", "block", "sample")
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRun:
+    """One run of an experiment.
+
+    Attributes:
+        index: Position in the plan (point, then scenario, then replicate).
+        point: Design point.
+        scenario: Scenario name.
+        replicate: Replicate index at the point.
+        seed: Integer seed (the same for every scenario at a point and replicate).
+        parameters: Keyword arguments passed to the target.
+        key: Hash naming the run's stored result.
+    """
+
+    index: int
+    point: int
+    scenario: str
+    replicate: int
+    seed: int
+    parameters: dict[str, Any]
+    key: str
+
+
+@dataclass(slots=True)
+class Plan:
+    """A validated experiment ready to run.
+
+    Attributes:
+        spec: The spec.
+        source: The spec file, if it came from one.
+        spec_hash: SHA-256 of the spec's canonical JSON.
+        spaces: The resolved factors.
+        design: One row per point: ``point`` (and ``block``, ``sample`` for Saltelli),
+            then one column per factor.
+        runs: Every run, in order.
+        version: Model version that enters the keys.
+        commsim_model: Whether the target is commsim's model.
+    """
+
+    spec: ExperimentSpec
+    source: Path | None
+    spec_hash: str
+    spaces: list[FactorSpace]
+    design: pd.DataFrame
+    runs: list[PlannedRun]
+    version: str
+    commsim_model: bool
+
+    @property
+    def factor_names(self) -> list[str]:
+        """Factor names, in the spec's order."""
+        return [space.name for space in self.spaces]
+
+    def task(self, run: PlannedRun) -> RunTask:
+        """The worker's task for one run."""
+        spec = self.spec
+        metrics = tuple(spec.output.metrics) if spec.output.metrics else None
+        return RunTask(
+            target=spec.target,
+            parameters=run.parameters,
+            seed=run.seed,
+            steps=spec.steps,
+            every=spec.output.every,
+            metrics=metrics,
+            timeout_s=spec.timeout_s,
+        )
+
+
+class _Locator:
+    """Turns a field path into ``file:line: field: reason`` errors."""
+
+    def __init__(self, source: Path | None, node: Any) -> None:
+        self.source, self.node = source, node
+
+    def error(self, location: tuple[Any, ...], reason: str) -> ConfigError:
+        field = ".".join(str(part) for part in location) or "(top level)"
+        if self.source is None:
+            return ConfigError(f"{field}: {reason}")
+        line = line_of(self.node, location)
+        where = f"{self.source}:{line}" if line else str(self.source)
+        return ConfigError(f"{where}: {field}: {reason}")
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read, validate and plan an experiment spec file.
+
+    Args:
+        path: The spec (YAML).
+
+    Returns:
+        The plan.
+
+    Raises:
+        ConfigError: Naming file, line, field and reason.
+    """
+    path = Path(path)
+    spec, node = load_spec(path)
+    return make_plan(spec, source=path, node=node)
+
+
+def make_plan(spec: ExperimentSpec, *, source: Path | None = None, node: Any = None) -> Plan:
+    """Plan a validated spec: resolve factors, draw the design, spawn seeds, key the runs.
+
+    Args:
+        spec: The spec.
+        source: Its file (relative design files are found next to it; errors name it).
+        node: Its composed YAML tree, for line numbers in errors.
+
+    Returns:
+        The plan.
+
+    Raises:
+        ConfigError: If anything in the spec cannot be run.
+    """
+    where = _Locator(source, node)
+    try:
+        found = resolve(spec.target)
+    except ValueError as error:
+        raise where.error(("target",), str(error)) from error
+    commsim_model = is_model_class(found) and found.__module__.startswith("commsim.")
+    allowed = {*PRESET_KEYS, *parameters()} if commsim_model else accepted_keywords(spec.target)
+    _check_names(spec, allowed, where)
+    if commsim_model:
+        _check_metrics(spec, where)
+
+    base_values = _base_values(spec, commsim_model, where)
+    spaces = [_space(spec, index, factor, commsim_model, base_values, where) for index, factor in enumerate(spec.factors)]
+    design_seed, runs_seed = np.random.SeedSequence(spec.seed).spawn(2)
+    design = _design(spec, spaces, np.random.default_rng(design_seed), source, where)
+    design.insert(0, "point", np.arange(len(design)))
+
+    version = model_version(spec.target)
+    runs = _runs(spec, spaces, design, runs_seed, commsim_model, version, where)
+    spec_hash = canonical_hash(spec.model_dump(mode="json"))
+    return Plan(spec, source, spec_hash, spaces, design, runs, version, commsim_model)
+
+
+# ------------------------------------------------------------------ names and values
+
+
+def _check_names(spec: ExperimentSpec, allowed: set[str] | None, where: _Locator) -> None:
+    if allowed is None:
+        return
+    kind = "a parameter of commsim's model" if "policy" in allowed else f"a keyword argument of {spec.target}"
+    for name in spec.base:
+        if name not in allowed:
+            raise where.error(("base", name), f"{name!r} is not {kind}")
+    for scenario, settings in spec.scenarios.items():
+        for name in settings:
+            if name not in allowed:
+                raise where.error(("scenarios", scenario, name), f"{name!r} is not {kind}")
+    varied: dict[str, str] = {}
+    for index, factor in enumerate(spec.factors):
+        for name in factor.parameters:
+            location = ("factors", index, "sets" if factor.sets else "name")
+            if name not in allowed:
+                raise where.error(location, f"{name!r} is not {kind}")
+            if name in varied:
+                raise where.error(location, f"{name!r} is already set by factor {varied[name]!r}")
+            varied[name] = factor.name
+    for scenario, settings in spec.scenarios.items():
+        for name in settings:
+            if name in varied:
+                raise where.error(
+                    ("scenarios", scenario, name), f"{name!r} is varied by factor {varied[name]!r}; a scenario cannot fix it"
+                )
+
+
+def _check_metrics(spec: ExperimentSpec, where: _Locator) -> None:
+    kept = spec.output.metrics or list(METRIC_NAMES)
+    for location, names in (
+        (("output", "metrics"), spec.output.metrics or []),
+        (("analysis", "tolerances"), list(spec.analysis.tolerances)),
+        (("analysis", "report_metrics"), spec.analysis.report_metrics or []),
+    ):
+        for name in names:
+            if name not in METRIC_NAMES:
+                raise where.error(location, f"{name!r} is not a metric (see docs/metrics.md)")
+            if location[0] == "analysis" and name not in kept:
+                raise where.error(location, f"{name!r} is not among output.metrics")
+
+
+def _base_values(spec: ExperimentSpec, commsim_model: bool, where: _Locator) -> dict[str, Any]:
+    """Every parameter's value in the base scenario (commsim), else the base keywords."""
+    if not commsim_model:
+        return dict(spec.base)
+    profile = spec.base.get("profile", "old_inner_city")
+    policy = spec.base.get("policy", "baseline")
+    overrides = {name: value for name, value in spec.base.items() if name not in PRESET_KEYS}
+    try:
+        values = resolve_parameters(profile, policy, overrides)
+    except ConfigError as error:
+        raise where.error(("base",), str(error)) from error
+    return values | {"profile": profile, "policy": policy}
+
+
+def _space(
+    spec: ExperimentSpec, index: int, factor: Factor, commsim_model: bool, base: dict[str, Any], where: _Locator
+) -> FactorSpace:
+    location = ("factors", index)
+    first = factor.parameters[0]
+    declared = parameters().get(first) if commsim_model else None
+    try:
+        if commsim_model and first in PRESET_KEYS:
+            kind = "choice"
+            levels = tuple(factor.values) if factor.values is not None else tuple(preset_names(first))
+            for level in levels:
+                load_preset(first, str(level))
+            low = high = None
+        else:
+            kind = factor.type or (declared.type if declared else _inferred_type(factor))
+            levels, low, high = _levels_and_range(factor, kind, declared)
+            for name in factor.parameters if commsim_model else ():
+                for value in (*(levels or ()), *((low, high) if low is not None else ())):
+                    check_values({name: value})
+    except (ConfigError, ValueError) as error:
+        raise where.error(location, str(error)) from error
+    if kind in ("bool", "choice") and levels is None:
+        raise where.error(location, f"a {kind} factor needs values")
+    distribution = None
+    if factor.distribution is not None:
+        fields = factor.distribution.model_dump(exclude={"kind"})
+        distribution = designs.distribution_of(factor.distribution.kind, **fields)
+    baseline = factor.baseline if factor.baseline is not None else base.get(first)
+    if baseline is None and spec.design.kind == "oat":
+        options = levels or (low, high)
+        baseline = options[len(options) // 2] if levels else (low + high) / 2
+    return FactorSpace(
+        name=factor.name,
+        sets=tuple(factor.parameters),
+        type=kind,
+        levels=levels,
+        low=low,
+        high=high,
+        grid_levels=factor.levels or designs.DEFAULT_LEVELS,
+        distribution=distribution,
+        baseline=baseline,
+    )
+
+
+def _inferred_type(factor: Factor) -> str:
+    if factor.values is None:
+        return "float"
+    if all(isinstance(value, bool) for value in factor.values):
+        return "bool"
+    if any(isinstance(value, str) for value in factor.values):
+        return "choice"
+    if all(isinstance(value, int) for value in factor.values):
+        return "int"
+    return "float"
+
+
+def _levels_and_range(factor: Factor, kind: str, declared: Any) -> tuple[tuple[Any, ...] | None, Any, Any]:
+    if factor.values is not None:
+        return tuple(_coerce(value, kind) for value in factor.values), None, None
+    if kind == "bool":
+        return (False, True), None, None
+    if kind == "choice":
+        return (tuple(declared.choices) if declared else None), None, None
+    if factor.range is not None:
+        low, high = factor.range
+    elif factor.distribution is not None:
+        low, high = factor.distribution.low, factor.distribution.high
+    elif declared is not None:
+        low, high = declared.minimum, declared.maximum
+    else:
+        raise ValueError("give values, range or distribution")
+    if kind == "int" and low is not None:
+        low, high = int(round(low)), int(round(high))
+    return None, low, high
+
+
+def _coerce(value: Any, kind: str) -> Any:
+    if kind == "int" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+# ------------------------------------------------------------------ design
+
+
+def _design(
+    spec: ExperimentSpec, spaces: list[FactorSpace], rng: np.random.Generator, source: Path | None, where: _Locator
+) -> pd.DataFrame:
+    design = spec.design
+    if not spaces:
+        if design.kind not in ("grid", "oat"):
+            raise where.error(("design", "kind"), f"a {design.kind} design needs factors")
+        return designs.single_point()
+    try:
+        if design.kind == "grid":
+            return designs.full_grid(spaces)
+        if design.kind == "oat":
+            return designs.one_at_a_time(spaces)
+        if design.kind == "csv":
+            return _csv_design(spec, spaces, source, where)
+        if design.points is None:
+            raise where.error(("design",), f"a {design.kind} design needs points")
+        if design.kind == "saltelli":
+            return designs.saltelli(spaces, design.points, rng)
+        unit = designs.unit_sample(design.kind, len(spaces), design.points, rng, scramble=design.scramble)
+        return designs.sampled(spaces, unit)
+    except ValueError as error:
+        raise where.error(("design",), str(error)) from error
+
+
+def _csv_design(spec: ExperimentSpec, spaces: list[FactorSpace], source: Path | None, where: _Locator) -> pd.DataFrame:
+    if spec.design.file is None:
+        raise where.error(("design",), "a csv design needs file")
+    path = spec.design.file
+    if not path.is_absolute() and source is not None:
+        path = source.parent / path
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise where.error(("design", "file"), f"cannot read {path}: {error}") from error
+    names = [space.name for space in spaces]
+    if sorted(frame.columns) != sorted(names):
+        raise where.error(("design", "file"), f"{path}: columns {list(frame.columns)} must be the factors {names}")
+    frame = frame[names]
+    for space in spaces:
+        for row, value in enumerate(frame[space.name].tolist()):
+            problem = _out_of_space(space, value)
+            if problem:
+                raise where.error(("design", "file"), f"{path}:{row + 2}: {space.name}: {problem}")
+    return frame.reset_index(drop=True)
+
+
+def _out_of_space(space: FactorSpace, value: Any) -> str | None:
+    if space.levels is not None:
+        return None if value in space.levels else f"{value!r} is not one of {list(space.levels)}"
+    if space.low is not None and not space.low <= value <= space.high:
+        return f"{value} is outside {space.low}-{space.high}"
+    return None
+
+
+# ------------------------------------------------------------------ runs
+
+
+def _runs(
+    spec: ExperimentSpec,
+    spaces: list[FactorSpace],
+    design: pd.DataFrame,
+    runs_seed: np.random.SeedSequence,
+    commsim_model: bool,
+    version: str,
+    where: _Locator,
+) -> list[PlannedRun]:
+    scenarios = spec.scenarios or {"base": {}}
+    metrics = sorted(spec.output.metrics) if spec.output.metrics else None
+    runs: list[PlannedRun] = []
+    point_seeds = runs_seed.spawn(len(design))
+    for point, point_seed in enumerate(point_seeds):
+        values = {space.name: _plain(design.at[point, space.name]) for space in spaces}
+        seeds = [seed_integer(child) for child in point_seed.spawn(spec.replicates)]
+        for scenario, settings in scenarios.items():
+            kwargs = dict(spec.base) | dict(settings)
+            for space in spaces:
+                for name in space.sets:
+                    kwargs[name] = values[space.name]
+            identity = _identity(kwargs, commsim_model, point, scenario, values, where)
+            for replicate, seed in enumerate(seeds):
+                key = canonical_hash(
+                    {
+                        "target": spec.target,
+                        "parameters": identity,
+                        "seed": seed,
+                        "steps": spec.steps,
+                        "every": spec.output.every,
+                        "metrics": metrics,
+                        "version": version,
+                    }
+                )
+                runs.append(PlannedRun(len(runs), point, scenario, replicate, seed, kwargs, key))
+    return runs
+
+
+def _identity(
+    kwargs: dict[str, Any], commsim_model: bool, point: int, scenario: str, values: dict[str, Any], where: _Locator
+) -> dict[str, Any]:
+    """What a run's result depends on: commsim's fully resolved parameters, else its keywords."""
+    if not commsim_model:
+        return kwargs
+    overrides = {name: value for name, value in kwargs.items() if name not in PRESET_KEYS}
+    try:
+        return resolve_parameters(kwargs.get("profile", "old_inner_city"), kwargs.get("policy", "baseline"), overrides)
+    except ConfigError as error:
+        shown = ", ".join(f"{name}={value!r}" for name, value in values.items())
+        raise where.error(("scenarios", scenario), f"design point {point} ({shown}): {error}") from error
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it stands for (for JSON and model keywords)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def plan_summary(plan: Plan) -> dict[str, Any]:
+    """Counts of a plan: points, scenarios, replicates, runs."""
+    return {
+        "points": len(plan.design),
+        "scenarios": plan.spec.scenario_names,
+        "replicates": plan.spec.replicates,
+        "runs": len(plan.runs),
+    }
+
+
+__all__ = ["DESIGN_COLUMNS", "Plan", "PlannedRun", "load_plan", "make_plan", "plan_summary"]

@@ -1,0 +1,284 @@
+"""What a run executes: a Mesa model class or a plain function, named ``module:attribute``.
+
+A **model class** is built as ``Target(rng=seed, **parameters)`` and stepped ``steps``
+times; its metrics are the model reporters of its ``datacollector`` (one row per kept
+step). A **function** is called as ``target(seed=seed, **parameters)`` and returns a
+mapping of metric names to numbers (one row, step 0). The runner serves any model this
+way, and can be checked on functions whose answers are known
+(:mod:`commsim.experiments.reference`).
+
+:func:`execute` is what a worker runs. It never raises for a failing run: the error and
+its traceback come back in the :class:`RunOutput`, so one bad run cannot stop a sweep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from commsim.provenance import host, now
+
+
+class RunTimeout(Exception):  # noqa: N818 - reads as what happened, like TimeoutError
+    """A run went past its time limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunTask:
+    """Everything a worker needs to execute one run; picklable.
+
+    Attributes:
+        target: ``module:attribute``.
+        parameters: Keyword arguments of the target.
+        seed: Integer seed.
+        steps: Steps of a model (ignored by functions).
+        every: Keep every k-th step (the last is always kept).
+        metrics: Metrics to keep; None keeps all.
+        timeout_s: Time limit in seconds; None for none.
+    """
+
+    target: str
+    parameters: dict[str, Any]
+    seed: int
+    steps: int
+    every: int = 1
+    metrics: tuple[str, ...] | None = None
+    timeout_s: float | None = None
+
+
+@dataclass(slots=True)
+class RunOutput:
+    """What came back from one run.
+
+    Attributes:
+        status: ``done``, ``failed`` or ``timeout``.
+        frame: One row per kept step, ``step`` then the metrics; None unless done.
+        error: One-line error; None when done.
+        trace: The traceback; None when done.
+        duration_s: Wall time of the run.
+        worker: ``host:pid`` of the process that ran it.
+        started: UTC start time.
+        finished: UTC end time.
+    """
+
+    status: str
+    frame: pd.DataFrame | None = None
+    error: str | None = None
+    trace: str | None = None
+    duration_s: float = 0.0
+    worker: str = field(default_factory=lambda: f"{host()}:{os.getpid()}")
+    started: str = ""
+    finished: str = ""
+
+
+def resolve(target: str) -> Any:
+    """Import the object a ``module:attribute`` string names.
+
+    Args:
+        target: ``module:attribute``.
+
+    Returns:
+        The attribute.
+
+    Raises:
+        ValueError: If the module cannot be imported or lacks the attribute, or the
+            object is neither a Mesa model class nor a callable.
+    """
+    module_name, _, attribute = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ValueError(f"cannot import module {module_name!r}: {error}") from error
+    try:
+        found = getattr(module, attribute)
+    except AttributeError:
+        raise ValueError(f"module {module_name!r} has no attribute {attribute!r}") from None
+    if not (is_model_class(found) or callable(found)):
+        raise ValueError(f"{target} is neither a Mesa model class nor a function")
+    return found
+
+
+def is_model_class(found: Any) -> bool:
+    """Whether an object is a Mesa model class (not an instance)."""
+    return isinstance(found, type) and issubclass(found, mesa.Model)
+
+
+def accepted_keywords(target: str) -> set[str] | None:
+    """Keyword arguments a target accepts besides the seed; None if it takes ``**kwargs``.
+
+    Args:
+        target: ``module:attribute``.
+
+    Returns:
+        Parameter names, or None when any keyword is accepted.
+    """
+    found = resolve(target)
+    signature = inspect.signature(found.__init__ if is_model_class(found) else found)
+    names = set()
+    for parameter in signature.parameters.values():
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            return None
+        if parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY):
+            names.add(parameter.name)
+    return names - {"self", "rng", "seed"}
+
+
+@cache
+def model_version(target: str) -> str:
+    """A version of the target's code that changes whenever its source does.
+
+    For a target in a package, the package version (if installed) and a digest of the
+    package's top-level modules (for commsim: every process module); for a lone module,
+    a digest of its file. Part of each run's key, so that resuming never mixes results
+    of different code.
+
+    Args:
+        target: ``module:attribute``.
+
+    Returns:
+        ``version+digest``.
+    """
+    module_name = target.partition(":")[0]
+    module = importlib.import_module(module_name)
+    top = importlib.import_module(module_name.split(".")[0])
+    version = getattr(top, "__version__", "0")
+    top_file = getattr(top, "__file__", None)
+    if top_file and Path(top_file).name == "__init__.py":
+        sources = sorted(Path(top_file).parent.glob("*.py"))
+    else:
+        sources = [Path(module.__file__)] if getattr(module, "__file__", None) else []
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return f"{version}+{digest.hexdigest()[:12]}"
+
+
+def execute(task: RunTask) -> RunOutput:
+    """Run one task; failures and time-outs are returned, never raised.
+
+    Args:
+        task: The run.
+
+    Returns:
+        Its output, with status, timing and the worker that ran it.
+    """
+    started, clock = now(), time.perf_counter()
+    try:
+        with _time_limit(task.timeout_s):
+            frame = _run(task, clock)
+        output = RunOutput(status="done", frame=frame)
+    except RunTimeout as error:
+        output = RunOutput(status="timeout", error=str(error), trace=traceback.format_exc())
+    except Exception as error:  # a failing run is data, not a crash of the sweep
+        output = RunOutput(status="failed", error=f"{type(error).__name__}: {error}", trace=traceback.format_exc())
+    output.duration_s = time.perf_counter() - clock
+    output.started, output.finished = started, now()
+    return output
+
+
+def warm_up(target: str) -> None:
+    """Import a target once, so that a worker process pays its imports before the first run."""
+    resolve(target)
+
+
+def _run(task: RunTask, clock: float) -> pd.DataFrame:
+    found = resolve(task.target)
+    if is_model_class(found):
+        frame = _run_model(found, task, clock)
+    else:
+        frame = _run_function(found, task)
+    if task.metrics is not None:
+        missing = [name for name in task.metrics if name not in frame.columns]
+        if missing:
+            raise KeyError(f"the target reports no metric {', '.join(missing)}")
+        frame = frame[["step", *task.metrics]]
+    return frame.reset_index(drop=True)
+
+
+def _run_model(model_class: type[mesa.Model], task: RunTask, clock: float) -> pd.DataFrame:
+    model = model_class(rng=task.seed, **task.parameters)
+    for _ in range(task.steps):
+        model.step()
+        # Cooperative limit: works in any worker (threads included), checked each step.
+        if task.timeout_s is not None and time.perf_counter() - clock > task.timeout_s:
+            raise RunTimeout(f"run exceeded its time limit of {task.timeout_s:g} s")
+    collector = getattr(model, "datacollector", None)
+    if collector is None:
+        raise TypeError(f"{task.target} has no datacollector to read metrics from")
+    frame = collector.get_model_vars_dataframe().reset_index(drop=True)
+    frame.insert(0, "step", np.arange(len(frame)))
+    last = frame["step"].iloc[-1]
+    kept = (frame["step"] % task.every == 0) | (frame["step"] == last)
+    return frame[kept]
+
+
+def _run_function(function: Callable[..., Mapping[str, Any]], task: RunTask) -> pd.DataFrame:
+    result = function(seed=task.seed, **task.parameters)
+    if not isinstance(result, Mapping):
+        raise TypeError(f"{task.target} returned {type(result).__name__}, expected a mapping of metrics")
+    row = {"step": 0}
+    for name, value in result.items():
+        row[str(name)] = float(value)
+    return pd.DataFrame([row])
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Interrupt the block with :class:`RunTimeout` after ``seconds`` of wall time.
+
+    Uses SIGALRM, so it applies only in a process's main thread on POSIX (the in-process
+    runner and the worker-process pool); elsewhere model runs still stop at the next step.
+    """
+    usable = (
+        seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise RunTimeout(f"run exceeded its time limit of {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _ensure_importable(paths: list[str]) -> None:
+    """Make the parent's import paths available in a worker (for targets outside the package)."""
+    for path in reversed(paths):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+
+
+def prepare_worker(target: str, paths: list[str]) -> None:
+    """Initialise a worker process: the parent's import paths, then the target's imports.
+
+    Args:
+        target: ``module:attribute`` the worker will run.
+        paths: The parent's ``sys.path``.
+    """
+    _ensure_importable(paths)
+    warm_up(target)
