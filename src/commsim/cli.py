@@ -1,4 +1,4 @@
-"""The ``commsim`` command: run, validate, schema, presets, docs.
+"""The ``commsim`` command: run, sweep, status, analyze, report, export, validate, schema, presets, docs.
 
 Plumbing only. Every configuration problem and every bad command-line value ends with
 ``error: ...`` on stderr, exit code 2 and nothing written; any other exception is a bug
@@ -15,12 +15,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from commsim.config import ConfigError, load_preset, load_run_config, preset_names, run_config_schema, validate_file
+from commsim.config import (
+    ConfigError,
+    load_preset,
+    load_run_config,
+    preset_names,
+    read_yaml,
+    run_config_schema,
+    validate_file,
+)
 
 if TYPE_CHECKING:
     from commsim.runner import RunResult
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXECUTOR_CHOICES = ("inline", "processes", "dask")
 KEY_METRICS = (
     ("rate_any", "took part, last 4 weeks"),
     ("rate_activities", "  in activities"),
@@ -78,9 +88,36 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, metavar="DIR", help="results folder (default: results/<name>/)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary table")
 
-    validate = commands.add_parser("validate", help="check run configs, profiles or policy packages")
+    sweep = commands.add_parser("sweep", help="run an experiment spec (resumes an existing results folder)")
+    sweep.add_argument("spec", type=Path, help="experiment spec YAML (see `commsim schema --experiment`)")
+    sweep.add_argument("--workers", type=_at_least_one, metavar="N", help="worker processes (default: one per core)")
+    sweep.add_argument(
+        "--executor", choices=EXECUTOR_CHOICES, default="processes", help="where runs execute (default: processes)"
+    )
+    sweep.add_argument(
+        "--scheduler", metavar="ADDRESS", help="attach to a running Dask scheduler (with --executor dask)"
+    )
+    sweep.add_argument("--out", type=Path, metavar="DIR", help="results folder (default: results/<name>/)")
+    sweep.add_argument("--fresh", action="store_true", help="delete stored results first instead of resuming")
+    sweep.add_argument("--dry-run", action="store_true", help="print the runs and an estimated time; write nothing")
+    sweep.add_argument("--no-report", action="store_true", help="do not analyse and report when the sweep ends")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    status = commands.add_parser("status", help="show how far an experiment folder has got")
+    status.add_argument("folder", type=Path, metavar="DIR")
+    analyze = commands.add_parser("analyze", help="write analysis tables of an experiment folder")
+    analyze.add_argument("folder", type=Path, metavar="DIR")
+    report = commands.add_parser("report", help="write report.md, figures and tables of an experiment folder")
+    report.add_argument("folder", type=Path, metavar="DIR")
+    export = commands.add_parser("export", help="export an experiment's data and runs table")
+    export.add_argument("folder", type=Path, metavar="DIR")
+    export.add_argument("--csv", action="store_true", required=True, help="write data.csv and runs.csv")
+    export.add_argument("--out", type=Path, metavar="DIR", help="where to write (default: the experiment folder)")
+
+    validate = commands.add_parser("validate", help="check run configs, experiment specs, profiles or packages")
     validate.add_argument("files", type=Path, nargs="+", metavar="FILE")
-    commands.add_parser("schema", help="print the JSON Schema of run configs")
+    schema = commands.add_parser("schema", help="print the JSON Schema of run configs (or experiment specs)")
+    schema.add_argument("--experiment", action="store_true", help="the schema of experiment specs")
     commands.add_parser("presets", help="list community profiles and policy packages")
     docs = commands.add_parser("docs", help="regenerate docs/parameters.md and docs/metrics.md")
     docs.add_argument("--check", action="store_true", help="write nothing; exit 1 if the docs are stale")
@@ -175,6 +212,153 @@ def _interval(mean: float, low: float, high: float, *, signed: bool = False) -> 
     return text
 
 
+# ------------------------------------------------------------------ experiments
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from commsim.experiments.plan import load_plan
+    from commsim.experiments.sweep import dry_run, run_sweep
+
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("commsim sweep: --scheduler needs --executor dask")
+    plan = load_plan(args.spec)
+    folder = args.out or Path("results") / plan.spec.name
+    if args.dry_run:
+        estimate = dry_run(plan, folder, workers=args.workers, executor=args.executor)
+        print(
+            f"{plan.spec.name}: {len(plan.design)} design points x {len(plan.spec.scenario_names)} scenarios x "
+            f"{plan.spec.replicates} replicates = {estimate.total} runs; {estimate.stored} already stored in "
+            f"{folder}; {estimate.to_run} to run."
+        )
+        print(
+            f"Estimated {_duration(estimate.estimated_s)} on {estimate.workers} worker(s) "
+            f"({estimate.seconds_per_run:.2f} s per run, from a short trial of the first run; worker start-up "
+            "not included). Nothing was written."
+        )
+        return 0
+    try:
+        result = run_sweep(
+            plan,
+            folder,
+            executor=args.executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            fresh=args.fresh,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        print(f"interrupted: finished runs are stored in {folder}; run the same command to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ValueError as error:  # executor set-up: bad worker count, unreachable scheduler
+        raise UsageError(f"commsim sweep: {error}") from error
+    print(
+        f"{result.total} runs: {result.skipped} already stored, {result.done} done, {result.failed} failed "
+        f"this session ({_duration(result.wall_s)})."
+    )
+    if not args.no_report and result.skipped + result.done > 0:
+        path = _write_report(folder)
+        print(f"Report written to {path}")
+    print(f"Results written to {folder}")
+    return 1 if result.failed else 0
+
+
+def _experiment(folder: Path):
+    """The plan and store of an experiment folder, from the spec its manifest holds."""
+    from commsim.experiments.plan import make_plan
+    from commsim.experiments.spec import ExperimentSpec
+    from commsim.experiments.store import ExperimentStore
+
+    store = ExperimentStore(folder)
+    if not store.exists():
+        raise UsageError(f"{folder}: no experiment here (manifest.json is missing); run `commsim sweep SPEC` first")
+    manifest = store.read_manifest()
+    spec = ExperimentSpec.model_validate(manifest["spec"])
+    source = Path(manifest["spec_file"]) if manifest.get("spec_file") else None
+    plan = make_plan(spec, source=source)
+    if plan.spec_hash != manifest["spec_hash"]:
+        raise UsageError(f"{folder}: the manifest's spec does not plan the same runs any more")
+    if not store.data_path.is_file():
+        raise UsageError(f"{folder}: no consolidated data yet; let `commsim sweep` finish (or resume it)")
+    return plan, store
+
+
+def _write_analysis(folder: Path):
+    from commsim.experiments.analysis import analyze
+
+    plan, store = _experiment(folder)
+    if store.read_data().empty:
+        raise UsageError(f"{folder}: no run has finished yet")
+    return plan, store, analyze(plan, store)
+
+
+def _write_report(folder: Path) -> Path:
+    from commsim.experiments.report import write_report
+
+    plan, store, analysis = _write_analysis(folder)
+    analysis.write(folder / "analysis")
+    return write_report(plan, store, analysis)
+
+
+def _status(args: argparse.Namespace) -> int:
+    from commsim.experiments.sweep import status
+
+    try:
+        found = status(args.folder)
+    except FileNotFoundError as error:
+        raise UsageError(str(error)) from error
+    print(
+        f"{found['name']}: {found['total']} runs — {found['done']} done, {found['failed']} failed, "
+        f"{found['timeout']} timed out, {found['pending']} pending"
+    )
+    last = found["last_event"]
+    if last is not None:
+        eta = last.get("eta_s")
+        running = last.get("event") in ("start", "run")
+        print(
+            f"last event: {last.get('event')} at {last.get('time')}"
+            + (f"; eta {_duration(eta)} if still running" if running and eta is not None else "")
+        )
+    for index, session in enumerate(found["sessions"], start=1):
+        state = "interrupted" if session.get("interrupted") else "finished" if session.get("finished") else "running"
+        print(
+            f"session {index}: {session.get('started')} {session.get('executor_description', session.get('executor'))}"
+            f" — {session.get('done', 0)} done, {session.get('failed', 0)} failed, {state}"
+        )
+    return 0
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    _, _, analysis = _write_analysis(args.folder)
+    for path in analysis.write(args.folder / "analysis"):
+        print(f"wrote {path}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    print(f"Report written to {_write_report(args.folder)}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    _plan, store = _experiment(args.folder)
+    out = args.out or args.folder
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in (("data.csv", store.read_data()), ("runs.csv", store.read_runs())):
+        table.to_csv(out / name, index=False)
+        print(f"wrote {out / name} ({len(table)} rows)")
+    return 0
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "unknown"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 # ------------------------------------------------------------------ other commands
 
 
@@ -182,15 +366,38 @@ def _validate(args: argparse.Namespace) -> int:
     failed = False
     for path in args.files:
         try:
-            print(f"ok: {validate_file(path)}")
+            print(f"ok: {_validate_experiment(path) if _is_experiment(path) else validate_file(path)}")
         except ConfigError as error:
             print(f"error: {error}", file=sys.stderr)
             failed = True
     return EXIT_USAGE if failed else 0
 
 
+def _is_experiment(path: Path) -> bool:
+    """Whether a file is an experiment spec: it sits in experiments/ or has an experiment's keys."""
+    if path.parent.name == "experiments":
+        return True
+    try:
+        data, _ = read_yaml(path)
+    except ConfigError:
+        return False
+    return isinstance(data, dict) and bool({"factors", "design", "scenarios", "target", "base"} & set(data))
+
+
+def _validate_experiment(path: Path) -> str:
+    from commsim.experiments.plan import load_plan
+
+    plan = load_plan(path)
+    return f"{path}: valid experiment spec {plan.spec.name!r} ({len(plan.runs)} runs)"
+
+
 def _schema(args: argparse.Namespace) -> int:
-    print(json.dumps(run_config_schema(), indent=2))
+    if args.experiment:
+        from commsim.experiments.spec import spec_schema
+
+        print(json.dumps(spec_schema(), indent=2))
+    else:
+        print(json.dumps(run_config_schema(), indent=2))
     return 0
 
 
@@ -221,6 +428,11 @@ def _docs(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": _run,
+    "sweep": _sweep,
+    "status": _status,
+    "analyze": _analyze,
+    "report": _report,
+    "export": _export,
     "validate": _validate,
     "schema": _schema,
     "presets": _presets,

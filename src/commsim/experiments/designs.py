@@ -166,7 +166,9 @@ def one_at_a_time(spaces: list[FactorSpace]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[space.name for space in spaces])
 
 
-def unit_sample(kind: str, dimensions: int, points: int, rng: np.random.Generator, *, scramble: bool = True) -> np.ndarray:
+def unit_sample(
+    kind: str, dimensions: int, points: int, rng: np.random.Generator, *, scramble: bool = True
+) -> np.ndarray:
     """Points in the unit hypercube from a ``scipy.stats.qmc`` engine.
 
     Args:

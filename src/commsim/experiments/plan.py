@@ -162,7 +162,9 @@ def make_plan(spec: ExperimentSpec, *, source: Path | None = None, node: Any = N
         _check_metrics(spec, where)
 
     base_values = _base_values(spec, commsim_model, where)
-    spaces = [_space(spec, index, factor, commsim_model, base_values, where) for index, factor in enumerate(spec.factors)]
+    spaces = [
+        _space(spec, index, factor, commsim_model, base_values, where) for index, factor in enumerate(spec.factors)
+    ]
     design_seed, runs_seed = np.random.SeedSequence(spec.seed).spawn(2)
     design = _design(spec, spaces, np.random.default_rng(design_seed), source, where)
     design.insert(0, "point", np.arange(len(design)))
@@ -200,7 +202,8 @@ def _check_names(spec: ExperimentSpec, allowed: set[str] | None, where: _Locator
         for name in settings:
             if name in varied:
                 raise where.error(
-                    ("scenarios", scenario, name), f"{name!r} is varied by factor {varied[name]!r}; a scenario cannot fix it"
+                    ("scenarios", scenario, name),
+                    f"{name!r} is varied by factor {varied[name]!r}; a scenario cannot fix it",
                 )
 
 

@@ -240,4 +240,10 @@ class ExperimentStore:
 
 
 def _identity(run: PlannedRun) -> dict[str, Any]:
-    return {"run": run.index, "point": run.point, "scenario": run.scenario, "replicate": run.replicate, "seed": run.seed}
+    return {
+        "run": run.index,
+        "point": run.point,
+        "scenario": run.scenario,
+        "replicate": run.replicate,
+        "seed": run.seed,
+    }

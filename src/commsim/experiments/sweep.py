@@ -234,7 +234,9 @@ def _output_of(future: Future) -> RunOutput:
     try:
         return future.result()
     except Exception as error:
-        return RunOutput(status="failed", error=f"executor: {type(error).__name__}: {error}", started=now(), finished=now())
+        return RunOutput(
+            status="failed", error=f"executor: {type(error).__name__}: {error}", started=now(), finished=now()
+        )
 
 
 def _timed(task: Any) -> float:

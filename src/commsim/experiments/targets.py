@@ -201,10 +201,7 @@ def warm_up(target: str) -> None:
 
 def _run(task: RunTask, clock: float) -> pd.DataFrame:
     found = resolve(task.target)
-    if is_model_class(found):
-        frame = _run_model(found, task, clock)
-    else:
-        frame = _run_function(found, task)
+    frame = _run_model(found, task, clock) if is_model_class(found) else _run_function(found, task)
     if task.metrics is not None:
         missing = [name for name in task.metrics if name not in frame.columns]
         if missing:

@@ -1,0 +1,550 @@
+"""The report of an experiment: ``report.md`` with PNG figures and the tables behind them.
+
+Written for a reader who runs nothing: what was asked, what was run, the effects of each
+scenario with their 95% intervals, response curves or heatmaps over the factors, Sobol
+indices, whether the replicates were enough, and where the numbers come from.
+
+Figures (each drawn only when the experiment has what it needs):
+
+* ``timeseries.png`` — the report metrics over time, mean and 95% band per scenario, for
+  up to six design points;
+* ``response_<factor>.png`` — the window outcome against one factor, per scenario;
+* ``heatmap.png`` — the reference scenario's window outcome over two grid factors;
+* ``effects.png`` — a forest plot of every scenario's paired effect against the reference;
+* ``sobol_<scenario>.png`` — first-order and total Sobol indices with intervals, ranked.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
+
+from commsim.experiments.analysis import COST_PER_ADDITIONAL, Analysis
+from commsim.experiments.plan import Plan
+from commsim.experiments.store import ExperimentStore
+from commsim.figures import LABELS, band
+from commsim.metrics import METRICS
+from commsim.provenance import now, write_file_atomically
+
+KEY_METRICS = ("rate_any", "rate_elderly", "mean_belonging", "mean_trust", "volunteers_active", "top10_share")
+MAX_SERIES_POINTS = 6
+MAX_TABLE_ROWS = 40
+MEANING = {metric.name: metric.meaning for metric in METRICS}
+EXTRA_LABELS = {"top10_share": "acts by the top 10%", COST_PER_ADDITIONAL: "cost per added participant (yuan)"}
+
+
+def label(metric: str) -> str:
+    """A readable name of a metric."""
+    return EXTRA_LABELS.get(metric) or LABELS.get(metric) or metric.replace("_", " ")
+
+
+def report_metrics(plan: Plan, available: Sequence[str]) -> list[str]:
+    """The metrics a report shows: the spec's choice, else a key set, else the first six."""
+    chosen = plan.spec.analysis.report_metrics
+    if chosen:
+        return [metric for metric in chosen if metric in available]
+    if plan.commsim_model:
+        key = [metric for metric in KEY_METRICS if metric in available]
+        if key:
+            return key
+    return list(available)[:6]
+
+
+def write_report(plan: Plan, store: ExperimentStore, analysis: Analysis) -> Path:
+    """Write ``report.md``, ``figures/`` and ``tables/`` into the experiment folder.
+
+    Args:
+        plan: The experiment.
+        store: Its folder.
+        analysis: Its analysis.
+
+    Returns:
+        The path of ``report.md``.
+    """
+    folder = store.folder
+    figures, tables = folder / "figures", folder / "tables"
+    figures.mkdir(exist_ok=True)
+    tables.mkdir(exist_ok=True)
+    available = list(analysis.outcomes["metric"].unique())
+    metrics = report_metrics(plan, available)
+    manifest = store.read_manifest()
+    runs = store.read_runs()
+
+    drawn: list[tuple[str, Path]] = []
+    data = store.read_data()
+    if data["step"].nunique() > 1:
+        drawn.append(("Time series", _timeseries(plan, data, metrics, figures / "timeseries.png")))
+    for factor in _response_factors(plan):
+        drawn.append((f"Response to {factor}", _response(plan, analysis, factor, metrics, figures)))
+    if plan.spec.design.kind == "grid" and _numeric_grid_pair(plan):
+        drawn.append(("Two factors", _heatmap(plan, analysis, metrics, figures / "heatmap.png")))
+    if not analysis.effects.empty:
+        effect_metrics = [*metrics, *([COST_PER_ADDITIONAL] if plan.commsim_model else [])]
+        drawn.append(
+            ("Effects against the reference", _forest(plan, analysis, effect_metrics, figures / "effects.png"))
+        )
+    if not analysis.sobol.empty:
+        for scenario in analysis.sobol["scenario"].unique():
+            path = figures / f"sobol_{scenario}.png"
+            drawn.append((f"Sobol indices ({scenario})", _sobol_bars(analysis, scenario, metrics, path)))
+
+    shown = _table_files(plan, analysis, metrics, tables)
+    text = _markdown(plan, manifest, runs, analysis, metrics, drawn, shown, folder)
+    path = folder / "report.md"
+    write_file_atomically(path, lambda target: target.write_text(text, encoding="utf-8"))
+    return path
+
+
+# ------------------------------------------------------------------ figures
+
+
+def _point_label(plan: Plan, point: int) -> str:
+    if not plan.factor_names:
+        return "base"
+    row = plan.design.set_index("point").loc[point]
+    return ", ".join(f"{name}={_short(row[name])}" for name in plan.factor_names)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _colours(names: Sequence[str]) -> dict[str, Any]:
+    palette = plt.get_cmap("tab10").colors
+    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+
+
+def _timeseries(plan: Plan, data: pd.DataFrame, metrics: list[str], path: Path) -> Path:
+    points = sorted(data["point"].unique())[:MAX_SERIES_POINTS]
+    scenarios = plan.spec.scenario_names
+    colours = _colours(scenarios)
+    figure, axes = plt.subplots(
+        len(points),
+        len(metrics),
+        figsize=(3.4 * len(metrics), 2.6 * len(points) + 0.8),
+        squeeze=False,
+        layout="constrained",
+        sharex=True,
+    )
+    for row, point in enumerate(points):
+        at_point = data[data["point"] == point]
+        for column, metric in enumerate(metrics):
+            axis = axes[row, column]
+            for scenario in scenarios:
+                series = at_point[at_point["scenario"] == scenario]
+                if series.empty:
+                    continue
+                steps, mean, low, high = band(series, metric)
+                axis.plot(steps, mean, color=colours[scenario], linewidth=1.4, label=scenario)
+                axis.fill_between(steps, low, high, color=colours[scenario], alpha=0.2, linewidth=0)
+            if row == 0:
+                axis.set_title(label(metric), fontsize=10)
+            if column == 0:
+                axis.set_ylabel(_point_label(plan, point), fontsize=8)
+            if row == len(points) - 1:
+                axis.set_xlabel("week")
+            axis.grid(alpha=0.3)
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    if len(scenarios) > 1:
+        figure.legend(handles, names, loc="outside lower center", ncol=min(len(names), 7), frameon=False)
+    shown = "" if len(data["point"].unique()) <= MAX_SERIES_POINTS else f" (first {MAX_SERIES_POINTS} design points)"
+    figure.suptitle(f"{plan.spec.name}: mean and 95% band over replicates{shown}")
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def _numeric(plan: Plan, factor: str) -> bool:
+    return pd.api.types.is_numeric_dtype(plan.design[factor]) and not pd.api.types.is_bool_dtype(plan.design[factor])
+
+
+def _response_factors(plan: Plan) -> list[str]:
+    """Factors to draw a response curve for: the one numeric factor of a grid, or each of an OAT design."""
+    kind = plan.spec.design.kind
+    numeric = [factor for factor in plan.factor_names if _numeric(plan, factor) and plan.design[factor].nunique() > 2]
+    if kind == "oat":
+        return numeric
+    if kind == "grid" and len(plan.factor_names) == 1:
+        return numeric
+    return []
+
+
+def _numeric_grid_pair(plan: Plan) -> bool:
+    return len(plan.factor_names) == 2 and all(_numeric(plan, factor) for factor in plan.factor_names)
+
+
+def _response(plan: Plan, analysis: Analysis, factor: str, metrics: list[str], folder: Path) -> Path:
+    points = analysis.points[analysis.points["window"] == "window"]
+    if plan.spec.design.kind == "oat":  # only the points where the other factors sit at baseline
+        baseline = {space.name: space.baseline for space in plan.spaces if space.name != factor}
+        keep = np.ones(len(points), dtype=bool)
+        for name, value in baseline.items():
+            keep &= (points[name] == value).to_numpy()
+        points = points[keep]
+    scenarios = plan.spec.scenario_names
+    colours = _colours(scenarios)
+    columns = min(3, len(metrics))
+    rows = math.ceil(len(metrics) / columns)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(4.2 * columns, 3.2 * rows + 0.6), squeeze=False, layout="constrained"
+    )
+    for axis, metric in zip(axes.flat, metrics, strict=False):
+        for scenario in scenarios:
+            curve = points[(points["metric"] == metric) & (points["scenario"] == scenario)].sort_values(factor)
+            axis.errorbar(
+                curve[factor],
+                curve["mean"],
+                yerr=[curve["mean"] - curve["ci_low"], curve["ci_high"] - curve["mean"]],
+                marker="o",
+                capsize=3,
+                color=colours[scenario],
+                label=scenario,
+            )
+        axis.set_title(label(metric), fontsize=10)
+        axis.set_xlabel(factor)
+        axis.grid(alpha=0.3)
+    for axis in axes.flat[len(metrics) :]:
+        axis.set_visible(False)
+    if len(scenarios) > 1:
+        handles, names = axes[0, 0].get_legend_handles_labels()
+        figure.legend(handles, names, loc="outside lower center", ncol=min(len(names), 7), frameon=False)
+    window = min(plan.spec.analysis.window, plan.spec.steps)
+    figure.suptitle(f"Response to {factor}: mean of the last {window} steps, 95% CI over replicates")
+    path = folder / f"response_{factor}.png"
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def _heatmap(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> Path:
+    first, second = plan.factor_names
+    reference = plan.spec.reference_scenario
+    points = analysis.points[(analysis.points["window"] == "window") & (analysis.points["scenario"] == reference)]
+    columns = min(3, len(metrics))
+    rows = math.ceil(len(metrics) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.6 * columns, 3.8 * rows), squeeze=False, layout="constrained")
+    for axis, metric in zip(axes.flat, metrics, strict=False):
+        grid = points[points["metric"] == metric].pivot_table(index=second, columns=first, values="mean")
+        image = axis.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+        axis.set_xticks(range(len(grid.columns)), [_short(v) for v in grid.columns], fontsize=8)
+        axis.set_yticks(range(len(grid.index)), [_short(v) for v in grid.index], fontsize=8)
+        axis.set_xlabel(first)
+        axis.set_ylabel(second)
+        axis.set_title(label(metric), fontsize=10)
+        figure.colorbar(image, ax=axis, shrink=0.85)
+    for axis in axes.flat[len(metrics) :]:
+        axis.set_visible(False)
+    figure.suptitle(
+        f"{reference}: mean of the last {min(plan.spec.analysis.window, plan.spec.steps)} steps over replicates"
+    )
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def _forest(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> Path:
+    effects = analysis.effects[analysis.effects["window"] == "window"]
+    metrics = [metric for metric in metrics if metric in set(effects["metric"])]
+    rows_per_panel = effects[effects["metric"] == metrics[0]].shape[0]
+    columns = min(3, len(metrics))
+    rows = math.ceil(len(metrics) / columns)
+    height = max(2.6, 0.28 * rows_per_panel + 1.2)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(4.8 * columns, height * rows + 0.6), squeeze=False, layout="constrained"
+    )
+    colours = _colours(plan.spec.scenario_names)
+    for axis, metric in zip(axes.flat, metrics, strict=False):
+        table = effects[effects["metric"] == metric].reset_index(drop=True)
+        labels = [
+            f"{row.scenario}" + (f" | {_point_label(plan, row.point)}" if plan.factor_names else "")
+            for row in table.itertuples()
+        ]
+        positions = np.arange(len(table))[::-1]
+        for position, row in zip(positions, table.itertuples(), strict=True):
+            low, high = row.ci_low, row.ci_high
+            axis.plot([low, high], [position, position], color=colours[row.scenario], linewidth=1.6)
+            axis.plot(row.difference, position, "o", color=colours[row.scenario], markersize=4)
+        axis.axvline(0, color="black", linewidth=0.8)
+        axis.xaxis.set_major_locator(MaxNLocator(5))
+        axis.set_yticks(positions, labels, fontsize=7)
+        axis.set_title(label(metric), fontsize=10)
+        axis.grid(axis="x", alpha=0.3)
+    for axis in axes.flat[len(metrics) :]:
+        axis.set_visible(False)
+    figure.suptitle(
+        f"Effect against {plan.spec.reference_scenario} (paired by seed): mean difference and 95% CI, "
+        f"last {min(plan.spec.analysis.window, plan.spec.steps)} steps"
+    )
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def _sobol_bars(analysis: Analysis, scenario: str, metrics: list[str], path: Path) -> Path:
+    sobol = analysis.sobol[(analysis.sobol["window"] == "window") & (analysis.sobol["scenario"] == scenario)]
+    metrics = [metric for metric in metrics if metric in set(sobol["metric"])] or list(sobol["metric"].unique())[:6]
+    factors = sobol["factor"].nunique()
+    columns = min(3, len(metrics))
+    rows = math.ceil(len(metrics) / columns)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(4.8 * columns, (0.32 * factors + 1.4) * rows + 0.6), squeeze=False, layout="constrained"
+    )
+    for axis, metric in zip(axes.flat, metrics, strict=False):
+        table = sobol[sobol["metric"] == metric].sort_values("total")
+        positions = np.arange(len(table))
+        for offset, (kind, colour) in enumerate((("first", "tab:blue"), ("total", "tab:orange"))):
+            values = table[kind].to_numpy()
+            low = np.clip(values - table[f"{kind}_low"].to_numpy(), 0, None)
+            high = np.clip(table[f"{kind}_high"].to_numpy() - values, 0, None)
+            axis.barh(
+                positions + (offset - 0.5) * 0.38,
+                values,
+                height=0.38,
+                xerr=[low, high],
+                color=colour,
+                capsize=2,
+                label="first-order" if kind == "first" else "total",
+            )
+        axis.set_yticks(positions, table["factor"], fontsize=8)
+        axis.axvline(0, color="black", linewidth=0.6)
+        axis.set_title(label(metric), fontsize=10)
+        axis.grid(axis="x", alpha=0.3)
+    for axis in axes.flat[len(metrics) :]:
+        axis.set_visible(False)
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    figure.legend(handles, names, loc="outside lower center", ncol=2, frameon=False)
+    figure.suptitle(f"Sobol indices ({scenario}), bootstrap 95% CI; factors ranked by total index")
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+# ------------------------------------------------------------------ tables and text
+
+
+def _table_files(plan: Plan, analysis: Analysis, metrics: list[str], folder: Path) -> dict[str, pd.DataFrame]:
+    """Write the report's tables (report metrics, window outcome) as CSV; return them."""
+    shown: dict[str, pd.DataFrame] = {}
+    points = analysis.points
+    shown["points"] = points[(points["window"] == "window") & points["metric"].isin(metrics)]
+    if not analysis.effects.empty:
+        effects = analysis.effects
+        wanted = [*metrics, COST_PER_ADDITIONAL]
+        shown["effects"] = effects[(effects["window"] == "window") & effects["metric"].isin(wanted)]
+    if not analysis.sobol.empty:
+        sobol = analysis.sobol
+        shown["sobol"] = sobol[(sobol["window"] == "window") & sobol["metric"].isin(metrics)]
+    sufficiency = analysis.sufficiency
+    shown["sufficiency"] = sufficiency[sufficiency["metric"].isin(metrics)]
+    for name, table in shown.items():
+        write_file_atomically(folder / f"{name}.csv", lambda path, table=table: table.to_csv(path, index=False))
+    return shown
+
+
+def _number(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    size = abs(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3f}"
+
+
+def _interval(mean: float, low: float, high: float) -> str:
+    return f"{_number(mean)} [{_number(low)}, {_number(high)}]"
+
+
+def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _markdown(
+    plan: Plan,
+    manifest: dict[str, Any],
+    runs: pd.DataFrame,
+    analysis: Analysis,
+    metrics: list[str],
+    drawn: list[tuple[str, Path]],
+    shown: dict[str, pd.DataFrame],
+    folder: Path,
+) -> str:
+    spec = plan.spec
+    counts = runs["status"].value_counts().to_dict()
+    sessions = manifest.get("sessions", [])
+    wall = sum(session.get("wall_s", 0.0) or 0.0 for session in sessions)
+    parts = [f"# {spec.name}", ""]
+    if spec.description:
+        parts += [spec.description.strip(), ""]
+    parts += ["## What was run", ""]
+    target = "commsim's community model" if plan.commsim_model else f"`{spec.target}`"
+    parts.append(
+        f"- **Target:** {target} (version `{manifest.get('model_version', '?')}`), {spec.steps} steps per run"
+        + (f", keeping every {spec.output.every}th step" if spec.output.every > 1 else "")
+        + "."
+    )
+    if spec.base:
+        base = ", ".join(f"{name}={_short(value)}" for name, value in spec.base.items())
+        parts.append(f"- **Base:** {base}.")
+    if plan.spaces:
+        parts.append(
+            f"- **Design:** {spec.design.kind}, {len(plan.design)} points over {_plural(len(plan.spaces), 'factor')}:"
+        )
+        for space in plan.spaces:
+            values = plan.design[space.name]
+            if space.levels is not None or values.nunique() <= 8:
+                shown_values = ", ".join(_short(value) for value in pd.unique(values))
+                parts.append(f"  - `{space.name}`: {shown_values}")
+            else:
+                parts.append(f"  - `{space.name}`: {_short(values.min())} to {_short(values.max())}")
+            if space.sets != (space.name,):
+                parts[-1] += f" (sets {', '.join(space.sets)})"
+    scenarios = spec.scenario_names
+    if len(scenarios) > 1:
+        settings = "; ".join(
+            f"**{name}**" + (f" ({', '.join(f'{k}={_short(v)}' for k, v in spec.scenarios[name].items())})")
+            for name in scenarios
+        )
+        parts.append(
+            f"- **Scenarios** at every point, on the same seeds (paired): {settings}. Reference: "
+            f"**{spec.reference_scenario}**."
+        )
+    parts.append(
+        f"- **Replicates:** {spec.replicates} per point and scenario, seeds spawned from root seed {spec.seed}; "
+        f"{len(runs)} runs: {counts.get('done', 0)} done"
+        + "".join(f", {counts[status]} {status}" for status in ("failed", "timeout", "pending") if counts.get(status))
+        + f"; {wall / 60:.1f} min of sweep wall time."
+    )
+    window = min(spec.analysis.window, spec.steps)
+    parts += [
+        "",
+        f"Outcomes are each run's mean over its last {window} steps (weeks), then averaged over replicates "
+        "with a 95% t-interval. Effects are differences from the reference scenario on the same seeds.",
+        "",
+    ]
+
+    if "effects" in shown:
+        parts += ["## Effects against the reference", ""]
+        effects = shown["effects"]
+        rows = []
+        for row in effects.itertuples():
+            significant = row.ci_low > 0 or row.ci_high < 0
+            rows.append(
+                [
+                    row.scenario,
+                    *([_point_label(plan, row.point)] if plan.factor_names else []),
+                    label(row.metric),
+                    _number(row.reference_mean),
+                    _interval(row.difference, row.ci_low, row.ci_high) + (" **\\***" if significant else ""),
+                    _number(row.p_value),
+                ]
+            )
+        header = ["scenario", *(["point"] if plan.factor_names else []), "metric", "reference", "difference [95% CI]"]
+        parts += [_markdown_table([*header, "p"], rows[: MAX_TABLE_ROWS * 3]), ""]
+        if len(rows) > MAX_TABLE_ROWS * 3:
+            parts += [f"({len(rows) - MAX_TABLE_ROWS * 3} more rows in `tables/effects.csv`.)", ""]
+        parts += ["**\\*** the 95% interval excludes zero.", ""]
+
+    if "sobol" in shown:
+        parts += ["## Which factors matter (Sobol indices)", ""]
+        for scenario, by_scenario in shown["sobol"].groupby("scenario", sort=False):
+            for metric, table in by_scenario.groupby("metric", sort=False):
+                table = table.sort_values("total", ascending=False)
+                parts += [f"**{label(metric)}** ({scenario}):", ""]
+                rows = [
+                    [
+                        row.factor,
+                        _interval(row.first, row.first_low, row.first_high),
+                        _interval(row.total, row.total_low, row.total_high),
+                    ]
+                    for row in table.itertuples()
+                ]
+                parts += [_markdown_table(["factor", "first-order [95% CI]", "total [95% CI]"], rows), ""]
+
+    points = shown["points"]
+    if len(plan.design) * len(scenarios) <= MAX_TABLE_ROWS:
+        parts += ["## Estimates per design point", ""]
+        rows = []
+        for (point, scenario), table in points.groupby(["point", "scenario"], sort=False):
+            by_metric = table.set_index("metric")
+            rows.append(
+                [
+                    _point_label(plan, point),
+                    scenario,
+                    *(
+                        _interval(by_metric.at[m, "mean"], by_metric.at[m, "ci_low"], by_metric.at[m, "ci_high"])
+                        for m in metrics
+                    ),
+                ]
+            )
+        parts += [_markdown_table(["point", "scenario", *(label(m) for m in metrics)], rows), ""]
+
+    if drawn:
+        parts += ["## Figures", ""]
+        for title, path in drawn:
+            parts += [f"### {title}", "", f"![{title}]({path.relative_to(folder).as_posix()})", ""]
+
+    parts += ["## Were the replicates enough?", ""]
+    sufficiency = shown["sufficiency"]
+    judged = sufficiency.dropna(subset=["sufficient"])
+    rows = []
+    for metric, table in judged.groupby("metric", sort=False):
+        tolerance = spec.analysis.tolerances.get(metric)
+        rule = _number(tolerance) if tolerance else f"{spec.analysis.relative_tolerance:.0%} of the mean"
+        share = table["sufficient"].astype(bool).mean()
+        rows.append([label(metric), rule, f"{share:.0%}", str(int(table["replicates_needed"].max()))])
+    if rows:
+        parts += [
+            f"The 95% interval's half-width against the tolerance, over {len(judged['point'].unique())} points "
+            f"and {judged['scenario'].nunique()} scenarios with {spec.replicates} replicates each:",
+            "",
+            _markdown_table(["metric", "tolerance", "estimates within it", "replicates needed (worst)"], rows),
+            "",
+        ]
+    failed = runs[runs["status"].isin(["failed", "timeout"])]
+    if not failed.empty:
+        parts += ["## Failed runs", ""]
+        rows = [[str(row.run), row.scenario, str(row.point), str(row.error)] for row in failed.head(20).itertuples()]
+        parts += [_markdown_table(["run", "scenario", "point", "error"], rows), ""]
+
+    parts += ["## Provenance", ""]
+    versions = manifest.get("versions", {})
+    parts += [
+        f"- Spec: `{manifest.get('spec_file')}` (SHA-256 `{manifest.get('spec_hash', '')[:16]}…`).",
+        f"- Code: commsim {versions.get('commsim', '?')}, git commit "
+        f"`{(manifest.get('git_commit') or 'unknown')[:12]}`;"
+        f" Mesa {versions.get('mesa', '?')}, NumPy {versions.get('numpy', '?')}, SciPy {versions.get('scipy', '?')}.",
+        f"- Host: {manifest.get('host')}; {len(sessions)} session(s): "
+        + "; ".join(f"{s.get('executor_description', s.get('executor'))}" for s in sessions)
+        + ".",
+        f"- Report written {now()}. Tables behind it: `tables/*.csv`; all runs: `runs.parquet`, "
+        "`data.parquet` (not committed; re-create them with the command below).",
+        "",
+        "Reproduce:",
+        "",
+        "```",
+        f"commsim sweep {manifest.get('spec_file') or 'SPEC'}",
+        f"commsim report {folder.as_posix()}",
+        "```",
+        "",
+    ]
+    return "\n".join(parts)
