@@ -32,6 +32,7 @@ from matplotlib.ticker import MaxNLocator
 from commsim.experiments.analysis import COST_PER_ADDITIONAL, Analysis
 from commsim.experiments.plan import Plan
 from commsim.experiments.store import ExperimentStore
+from commsim.experiments.targets import is_model_class, resolve
 from commsim.figures import LABELS, band
 from commsim.metrics import METRICS
 from commsim.provenance import now, write_file_atomically
@@ -113,6 +114,10 @@ def _point_label(plan: Plan, point: int) -> str:
         return "base"
     row = plan.design.set_index("point").loc[point]
     return ", ".join(f"{name}={_short(row[name])}" for name in plan.factor_names)
+
+
+def _is_stepped(plan: Plan) -> bool:
+    return is_model_class(resolve(plan.spec.target))
 
 
 def _plural(count: int, noun: str) -> str:
@@ -397,9 +402,11 @@ def _markdown(
         parts += [spec.description.strip(), ""]
     parts += ["## What was run", ""]
     target = "commsim's community model" if plan.commsim_model else f"`{spec.target}`"
+    stepped = _is_stepped(plan)
     parts.append(
-        f"- **Target:** {target} (version `{manifest.get('model_version', '?')}`), {spec.steps} steps per run"
-        + (f", keeping every {spec.output.every}th step" if spec.output.every > 1 else "")
+        f"- **Target:** {target} (version `{manifest.get('model_version', '?')}`), "
+        + (f"{spec.steps} steps per run" if stepped else "one evaluation per run")
+        + (f", keeping every {spec.output.every}th step" if stepped and spec.output.every > 1 else "")
         + "."
     )
     if spec.base:
@@ -435,10 +442,11 @@ def _markdown(
         + f"; {wall / 60:.1f} min of sweep wall time."
     )
     window = min(spec.analysis.window, spec.steps)
+    outcome = f"mean over its last {window} steps (weeks)" if stepped else "returned values"
     parts += [
         "",
-        f"Outcomes are each run's mean over its last {window} steps (weeks), then averaged over replicates "
-        "with a 95% t-interval. Effects are differences from the reference scenario on the same seeds.",
+        f"Outcomes are each run's {outcome}, then averaged over replicates with a 95% t-interval. "
+        "Effects are differences from the reference scenario on the same seeds.",
         "",
     ]
 
@@ -520,6 +528,10 @@ def _markdown(
             _markdown_table(["metric", "tolerance", "estimates within it", "replicates needed (worst)"], rows),
             "",
         ]
+    elif spec.replicates < 2:
+        parts += ["One replicate per point forms no interval, so this cannot be judged.", ""]
+    else:
+        parts += ["No metric has a usable tolerance (all means are zero); set `analysis.tolerances`.", ""]
     failed = runs[runs["status"].isin(["failed", "timeout"])]
     if not failed.empty:
         parts += ["## Failed runs", ""]
