@@ -319,7 +319,13 @@ def _status(args: argparse.Namespace) -> int:
             + (f"; eta {_duration(eta)} if still running" if running and eta is not None else "")
         )
     for index, session in enumerate(found["sessions"], start=1):
-        state = "interrupted" if session.get("interrupted") else "finished" if session.get("finished") else "running"
+        state = (
+            "interrupted"
+            if session.get("interrupted")
+            else "finished"
+            if session.get("finished")
+            else "not finished (still running, or killed)"
+        )
         print(
             f"session {index}: {session.get('started')} {session.get('executor_description', session.get('executor'))}"
             f" — {session.get('done', 0)} done, {session.get('failed', 0)} failed, {state}"

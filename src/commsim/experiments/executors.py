@@ -110,13 +110,14 @@ def open_executor(
 
 @contextmanager
 def _process_pool(target: str, workers: int) -> Iterator[tuple[Executor, ExecutorInfo]]:
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        # Workers fork from a server that has already imported the model.
-        context.set_forkserver_preload(["commsim.experiments.targets", "commsim.model"])
+    # Spawned workers are children of this process, so each can notice if it is killed
+    # (see prepare_worker) instead of lingering; they pay their imports once, at start.
+    context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=prepare_worker, initargs=(target, list(sys.path))
+        max_workers=workers,
+        mp_context=context,
+        initializer=prepare_worker,
+        initargs=(target, list(sys.path), os.getpid()),
     )
     info = ExecutorInfo("processes", workers, f"{workers} worker process{'es' if workers > 1 else ''}", 2 * workers)
     try:

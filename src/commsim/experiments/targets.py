@@ -270,12 +270,22 @@ def _ensure_importable(paths: list[str]) -> None:
             sys.path.insert(0, path)
 
 
-def prepare_worker(target: str, paths: list[str]) -> None:
+def prepare_worker(target: str, paths: list[str], parent: int | None = None) -> None:
     """Initialise a worker process: the parent's import paths, then the target's imports.
 
     Args:
         target: ``module:attribute`` the worker will run.
         paths: The parent's ``sys.path``.
+        parent: Process id of the sweep; if given, the worker exits once that process is
+            gone (a sweep killed with SIGKILL leaves no worker behind).
     """
     _ensure_importable(paths)
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True, name="parent-watch").start()
     warm_up(target)
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
