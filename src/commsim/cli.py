@@ -226,8 +226,9 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.dry_run:
         estimate = dry_run(plan, folder, workers=args.workers, executor=args.executor)
         print(
-            f"{plan.spec.name}: {len(plan.design)} design points x {len(plan.spec.scenario_names)} scenarios x "
-            f"{plan.spec.replicates} replicates = {estimate.total} runs; {estimate.stored} already stored in "
+            f"{plan.spec.name}: {_count(len(plan.design), 'design point')} x "
+            f"{_count(len(plan.spec.scenario_names), 'scenario')} x {_count(plan.spec.replicates, 'replicate')} = "
+            f"{estimate.total} runs; {estimate.stored} already stored in "
             f"{folder}; {estimate.to_run} to run."
         )
         print(
@@ -353,6 +354,10 @@ def _export(args: argparse.Namespace) -> int:
         table.to_csv(out / name, index=False)
         print(f"wrote {out / name} ({len(table)} rows)")
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _duration(seconds: float | None) -> str:

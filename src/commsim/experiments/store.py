@@ -182,6 +182,9 @@ class ExperimentStore:
         """
         data = self.load_parts(plan.runs)
         if not data.empty:
+            # A metric named like a factor (a function returning an input) keeps its value under a suffix.
+            clashes = {name: f"{name}_output" for name in plan.factor_names if name in data.columns}
+            data = data.rename(columns=clashes)
             factors = plan.design[["point", *plan.factor_names]]
             data = data.merge(factors, on="point", how="left", sort=False)
             metrics = [column for column in data.columns if column not in (*RUN_COLUMNS, "step", *plan.factor_names)]

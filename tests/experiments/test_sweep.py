@@ -1,0 +1,237 @@
+"""Sweeps: identical results on every executor, nothing lost when killed, failures recorded."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from commsim.experiments.plan import make_plan
+from commsim.experiments.spec import ExperimentSpec
+from commsim.experiments.store import ExperimentStore
+from commsim.experiments.sweep import dry_run, run_sweep, status
+
+HERE = Path(__file__).parent
+
+
+def small_spec(**fields) -> ExperimentSpec:
+    values = {
+        "name": "small",
+        "base": {"profile": "old_inner_city", "n_residents": 150},
+        "factors": [{"name": "n_centres", "values": [1, 2]}],
+        "scenarios": {"baseline": {"policy": "baseline"}, "centres": {"policy": "centres"}},
+        "replicates": 2,
+        "steps": 8,
+    }
+    return ExperimentSpec(**(values | fields))
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("reference") / "small"
+    run_sweep(make_plan(small_spec()), folder, executor="inline", progress=False)
+    return folder
+
+
+def data_bytes(folder: Path) -> bytes:
+    return (folder / "data.parquet").read_bytes()
+
+
+def test_a_sweep_stores_every_run_and_consolidates_them_in_plan_order(reference):
+    store = ExperimentStore(reference)
+    data, runs = store.read_data(), store.read_runs()
+    assert len(runs) == 8 and set(runs["status"]) == {"done"}
+    assert data["run"].is_monotonic_increasing
+    assert len(data) == 8 * 9  # initial state and 8 steps per run
+    assert list(data.columns[:7]) == ["run", "point", "scenario", "replicate", "seed", "n_centres", "step"]
+    assert len(list((reference / "runs").glob("*.parquet"))) == 8
+
+
+@pytest.mark.parametrize(("executor", "workers"), [("processes", 2), ("dask", 2)])
+def test_results_are_bit_identical_whatever_the_executor(tmp_path, reference, executor, workers):
+    folder = tmp_path / "small"
+    run_sweep(make_plan(small_spec()), folder, executor=executor, workers=workers, progress=False)
+    assert data_bytes(folder) == data_bytes(reference)
+    runs = ExperimentStore(folder).read_runs()
+    assert runs["worker"].nunique() >= 1 and set(runs["status"]) == {"done"}
+
+
+def test_a_resumed_sweep_skips_stored_runs_and_reuses_them_when_extended(tmp_path, reference):
+    folder = tmp_path / "small"
+    run_sweep(make_plan(small_spec(replicates=1)), folder, executor="inline", progress=False)
+    again = run_sweep(make_plan(small_spec(replicates=1)), folder, executor="inline", progress=False)
+    assert (again.skipped, again.done) == (4, 0)
+    extended = run_sweep(make_plan(small_spec()), folder, executor="inline", progress=False)
+    assert (extended.skipped, extended.done) == (4, 4)
+    assert data_bytes(folder) == data_bytes(reference)
+    assert len(ExperimentStore(folder).read_manifest()["sessions"]) == 1  # a new spec starts a new history
+
+
+def test_sigkill_during_a_sweep_then_resume_gives_the_uninterrupted_result(tmp_path):
+    spec_path = tmp_path / "killed.yaml"
+    spec_path.write_text(
+        "name: killed\nbase: {profile: old_inner_city, n_residents: 300}\n"
+        "factors:\n  - {name: n_centres, values: [1, 2, 3]}\n"
+        "scenarios:\n  baseline: {policy: baseline}\n  centres: {policy: centres}\n"
+        "replicates: 4\nsteps: 26\n",
+        encoding="utf-8",
+    )
+    reference = tmp_path / "reference"
+    command = [sys.executable, "-m", "commsim.cli", "sweep", str(spec_path), "--quiet", "--no-report"]
+    subprocess.run([*command, "--out", str(reference), "--executor", "inline"], check=True, capture_output=True)
+
+    folder = tmp_path / "killed"
+    parts = folder / "runs"
+    victim = subprocess.Popen([*command, "--out", str(folder), "--workers", "2"], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(parts.glob("*.parquet"))) < 4:
+        time.sleep(0.05)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    stored = len(list(parts.glob("*.parquet")))
+    assert 4 <= stored < 24, "the sweep was not killed half-way"
+    assert not (folder / "data.parquet").exists()
+
+    resumed = subprocess.run([*command, "--out", str(folder), "--workers", "2"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{stored} already stored" in resumed.stdout
+    assert data_bytes(folder) == data_bytes(reference)
+    runs = ExperimentStore(folder).read_runs()
+    assert runs["key"].is_unique and len(runs) == 24 and set(runs["status"]) == {"done"}
+    assert not list(folder.rglob(".*.tmp"))
+
+
+def test_a_failing_run_is_recorded_with_its_traceback_and_the_others_complete(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE))
+    spec = ExperimentSpec(
+        name="failing",
+        target="experiment_targets:fails_above",
+        factors=[{"name": "x", "values": [0.1, 0.9, 0.3]}],
+        replicates=2,
+    )
+    folder = tmp_path / "failing"
+    result = run_sweep(make_plan(spec), folder, executor="processes", workers=2, progress=False)
+    assert (result.done, result.failed) == (4, 2)
+    runs = ExperimentStore(folder).read_runs()
+    failed = runs[runs["status"] == "failed"]
+    assert failed["x"].tolist() == [0.9, 0.9]
+    assert failed["error"].str.contains("RuntimeError: injected failure at x=0.9").all()
+    record = ExperimentStore(folder).record(failed["key"].iloc[0])
+    assert "Traceback" in record["traceback"] and "fails_above" in record["traceback"]
+    assert ExperimentStore(folder).read_data()["x"].tolist() == [0.1, 0.1, 0.3, 0.3]
+    counts = status(folder)
+    assert (counts["done"], counts["failed"], counts["pending"]) == (4, 2, 0)
+
+
+@pytest.mark.parametrize(
+    ("target", "base"),
+    [("experiment_targets:sleeps", {"seconds": 5.0}), ("experiment_targets:SlowModel", {"pause": 0.2})],
+)
+def test_a_run_over_its_time_limit_is_stopped_and_recorded(tmp_path, monkeypatch, target, base):
+    monkeypatch.syspath_prepend(str(HERE))
+    spec = ExperimentSpec(name="slow", target=target, base=base, replicates=1, steps=50, timeout_s=0.5)
+    started = time.perf_counter()
+    result = run_sweep(make_plan(spec), tmp_path / "slow", executor="inline", progress=False)
+    assert time.perf_counter() - started < 4.5  # stopped long before it would have finished
+    assert result.failed == 1
+    runs = ExperimentStore(tmp_path / "slow").read_runs()
+    assert runs["status"].tolist() == ["timeout"]
+    assert "time limit of 0.5 s" in runs["error"].iloc[0]
+
+
+def test_a_target_returning_the_wrong_type_fails_its_run_with_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE))
+    spec = ExperimentSpec(name="wrong", target="experiment_targets:not_a_mapping", replicates=1)
+    run_sweep(make_plan(spec), tmp_path / "wrong", executor="inline", progress=False)
+    runs = ExperimentStore(tmp_path / "wrong").read_runs()
+    assert "expected a mapping of metrics" in runs["error"].iloc[0]
+
+
+def test_other_mesa_models_run_through_their_datacollector(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE))
+    spec = ExperimentSpec(
+        name="walk",
+        target="experiment_targets:RandomWalk",
+        scenarios={"still": {"drift": 0.0}, "moving": {"drift": 1.0}},
+        replicates=3,
+        steps=20,
+        output={"every": 5},
+    )
+    run_sweep(make_plan(spec), tmp_path / "walk", executor="inline", progress=False)
+    data = ExperimentStore(tmp_path / "walk").read_data()
+    assert sorted(data["step"].unique()) == [0, 5, 10, 15, 20]
+    final = data[data["step"] == 20].set_index(["replicate", "scenario"])["position"].unstack()
+    # Common random numbers: both scenarios draw the same noise, so only the drift differs.
+    assert (final["moving"] - final["still"]).tolist() == pytest.approx([20.0] * 3, abs=1e-9)
+
+
+def test_a_dry_run_counts_and_estimates_without_writing(tmp_path, reference):
+    estimate = dry_run(make_plan(small_spec()), tmp_path / "nothing", workers=2)
+    assert (estimate.total, estimate.stored, estimate.to_run) == (8, 0, 8)
+    assert estimate.seconds_per_run > 0 and estimate.estimated_s == pytest.approx(4 * estimate.seconds_per_run)
+    assert not (tmp_path / "nothing").exists()
+    assert dry_run(make_plan(small_spec()), reference).to_run == 0
+
+
+def test_the_progress_file_can_be_followed(reference):
+    events = pd.read_json(reference / "progress.jsonl", lines=True)
+    assert events["event"].iloc[0] == "start" and events["event"].iloc[-1] == "finish"
+    runs = events[events["event"] == "run"]
+    assert runs["done"].tolist() == list(range(1, 9)) and (runs["total"] == 8).all()
+
+
+def test_workers_leave_with_a_killed_sweep(tmp_path):
+    """No worker process outlives a sweep killed with SIGKILL."""
+    spec_path = tmp_path / "orphans.yaml"
+    spec_path.write_text(
+        "name: orphans\nbase: {n_residents: 300}\nfactors:\n  - {name: n_centres, values: [1, 2, 3, 4]}\n"
+        "replicates: 6\nsteps: 40\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "orphans"
+    command = [sys.executable, "-m", "commsim.cli", "sweep", str(spec_path), "--quiet", "--out", str(folder)]
+    victim = subprocess.Popen([*command, "--workers", "2"], stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list((folder / "runs").glob("*.parquet")):
+        time.sleep(0.05)
+    children = _children(victim.pid)
+    assert children, "the sweep started no worker"
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in children)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_alarm():
+    yield
+    if hasattr(signal, "setitimer"):
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
