@@ -264,37 +264,45 @@ def _heatmap(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> 
 
 
 def _forest(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> Path:
+    """Forest plot: one group of rows per design point, one dodged row per scenario in its colour."""
     effects = analysis.effects[analysis.effects["window"] == "window"]
     metrics = [metric for metric in metrics if metric in set(effects["metric"])]
-    rows_per_panel = effects[effects["metric"] == metrics[0]].shape[0]
+    scenarios = [name for name in plan.spec.scenario_names if name != plan.spec.reference_scenario]
+    points = sorted(effects["point"].unique())
+    colours = _colours(plan.spec.scenario_names)
+    slot = len(scenarios) + 1  # a blank row between points
     columns = min(3, len(metrics))
     rows = math.ceil(len(metrics) / columns)
-    height = max(2.6, 0.28 * rows_per_panel + 1.2)
+    height = max(2.4, 0.16 * slot * len(points) + 1.0)
     figure, axes = plt.subplots(
-        rows, columns, figsize=(4.8 * columns, height * rows + 0.6), squeeze=False, layout="constrained"
+        rows, columns, figsize=(4.6 * columns, height * rows + 0.8), squeeze=False, layout="constrained"
     )
-    colours = _colours(plan.spec.scenario_names)
     for axis, metric in zip(axes.flat, metrics, strict=False):
-        table = effects[effects["metric"] == metric].reset_index(drop=True)
-        labels = [
-            f"{row.scenario}" + (f" | {_point_label(plan, row.point)}" if plan.factor_names else "")
-            for row in table.itertuples()
-        ]
-        positions = np.arange(len(table))[::-1]
-        for position, row in zip(positions, table.itertuples(), strict=True):
-            low, high = row.ci_low, row.ci_high
-            axis.plot([low, high], [position, position], color=colours[row.scenario], linewidth=1.6)
-            axis.plot(row.difference, position, "o", color=colours[row.scenario], markersize=4)
+        table = effects[effects["metric"] == metric].set_index(["point", "scenario"])
+        for p, point in enumerate(points):
+            for s, scenario in enumerate(scenarios):
+                if (point, scenario) not in table.index:
+                    continue
+                row = table.loc[(point, scenario)]
+                position = -(p * slot + s)
+                colour = colours[scenario]
+                axis.plot([row["ci_low"], row["ci_high"]], [position, position], color=colour, linewidth=1.8)
+                axis.plot(row["difference"], position, "o", color=colour, markersize=3.5, label=scenario)
         axis.axvline(0, color="black", linewidth=0.8)
-        axis.xaxis.set_major_locator(MaxNLocator(5))
-        axis.set_yticks(positions, labels, fontsize=7)
+        axis.xaxis.set_major_locator(MaxNLocator(4))
+        axis.tick_params(axis="x", labelsize=8)
+        centres = [-(p * slot + (len(scenarios) - 1) / 2) for p in range(len(points))]
+        names = [_point_label(plan, point) if plan.factor_names else "" for point in points]
+        axis.set_yticks(centres, names, fontsize=8)
         axis.set_title(label(metric), fontsize=10)
         axis.grid(axis="x", alpha=0.3)
     for axis in axes.flat[len(metrics) :]:
         axis.set_visible(False)
+    handles = [plt.Line2D([], [], color=colours[name], marker="o", linewidth=1.8, label=name) for name in scenarios]
+    figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 6), frameon=False)
     figure.suptitle(
         f"Effect against {plan.spec.reference_scenario} (paired by seed): mean difference and 95% CI, "
-        f"last {min(plan.spec.analysis.window, plan.spec.steps)} steps"
+        f"mean of the last {min(plan.spec.analysis.window, plan.spec.steps)} steps"
     )
     figure.savefig(path, dpi=100)
     plt.close(figure)
@@ -377,6 +385,110 @@ def _interval(mean: float, low: float, high: float) -> str:
     return f"{_number(mean)} [{_number(low)}, {_number(high)}]"
 
 
+def _range_text(values: pd.Series) -> str:
+    low, high = values.min(), values.max()
+    return _number(low) if np.isclose(low, high) else f"{_number(low)} to {_number(high)}"
+
+
+def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[str, pd.DataFrame]) -> list[str]:
+    """Plain-language findings computed from the tables: largest effects, response, ranking."""
+    lines: list[str] = []
+    where = "across the design points" if len(plan.design) > 1 else ""
+    if "effects" in shown:
+        effects = shown["effects"]
+        for metric in metrics:
+            table = effects[effects["metric"] == metric]
+            if table.empty:
+                continue
+            mean_effect = table.groupby("scenario")["difference"].mean()
+            significant = (table["ci_low"] > 0) | (table["ci_high"] < 0)
+            parts_of_line = []
+            for scenario, verb in ((mean_effect.idxmax(), "raises"), (mean_effect.idxmin(), "lowers")):
+                if (mean_effect[scenario] > 0) != (verb == "raises") or mean_effect[scenario] == 0:
+                    continue
+                mine = table["scenario"] == scenario
+                parts_of_line.append(
+                    f"{scenario} {verb} it most ({_range_text(table[mine].difference)}{' ' + where if where else ''}; "
+                    f"{int(significant[mine].sum())} of {int(mine.sum())} intervals exclude zero)"
+                )
+            text = f"- **{label(metric)}:** " + ("; ".join(parts_of_line) or "no scenario moves it")
+            text += (
+                f". Over all scenarios, {int(significant.sum())} of {len(table)} effects have a 95% interval "
+                "that excludes zero."
+            )
+            lines.append(text)
+    for factor in _response_factors(plan):
+        points = analysis.points[(analysis.points["window"] == "window")]
+        if plan.spec.design.kind == "oat":
+            continue  # several factors share the baseline point; the figure tells it better
+        for metric in metrics:
+            curve = points[(points["metric"] == metric) & (points["scenario"] == plan.spec.reference_scenario)]
+            curve = curve.sort_values(factor)
+            if curve.empty:
+                continue
+            top = curve.loc[curve["mean"].idxmax()]
+            reached = curve[curve["ci_high"] >= top["ci_low"]].iloc[0]
+            first, last = curve.iloc[0], curve.iloc[-1]
+            lines.append(
+                f"- **{label(metric)}:** {_number(first['mean'])} at {factor}={_short(first[factor])}, "
+                f"{_number(last['mean'])} at {factor}={_short(last[factor])}; the first level whose 95% interval "
+                f"reaches that of the highest mean ({_number(top['mean'])} at {factor}={_short(top[factor])}) is "
+                f"{factor}={_short(reached[factor])}."
+            )
+    if "sobol" in shown:
+        for (scenario, metric), table in shown["sobol"].groupby(["scenario", "metric"], sort=False):
+            ranked = table.sort_values("total", ascending=False)
+            leading = ", ".join(
+                f"{row.factor} {_number(row.total)} [{_number(row.total_low)}, {_number(row.total_high)}]"
+                for row in ranked.head(3).itertuples()
+            )
+            negligible = ranked[ranked["total_low"] <= 0.01]["factor"].tolist()
+            text = f"- **{label(metric)}** ({scenario}): largest total Sobol indices: {leading}."
+            if negligible:
+                text += f" Indistinguishable from no effect: {', '.join(negligible)}."
+            lines.append(text)
+    return lines
+
+
+def _effect_cell(row: Any) -> str:
+    significant = row.ci_low > 0 or row.ci_high < 0
+    return _interval(row.difference, row.ci_low, row.ci_high) + (" **\\***" if significant else "")
+
+
+def _effect_tables(plan: Plan, effects: pd.DataFrame, metrics: list[str]) -> list[str]:
+    """One table of scenarios by metrics (one point), or by points for each metric."""
+    metrics = [metric for metric in metrics if metric in set(effects["metric"])]
+    scenarios = [name for name in plan.spec.scenario_names if name != plan.spec.reference_scenario]
+    points = sorted(effects["point"].unique())
+    cells = effects.set_index(["point", "scenario", "metric"])
+    parts: list[str] = []
+    if len(points) == 1:
+        rows = [
+            [scenario, *(_effect_cell(cells.loc[(points[0], scenario, metric)]) for metric in metrics)]
+            for scenario in scenarios
+        ]
+        header = ["scenario", *(label(metric) for metric in metrics)]
+        reference = [
+            "*reference mean*",
+            *(_number(cells.loc[(points[0], scenarios[0], m)].reference_mean) for m in metrics),
+        ]
+        return [_markdown_table(header, [reference, *rows]), ""]
+    for metric in metrics:
+        rows = [
+            [scenario, *(_effect_cell(cells.loc[(point, scenario, metric)]) for point in points)]
+            for scenario in scenarios
+        ]
+        reference = [
+            "*reference mean*",
+            *(_number(cells.loc[(point, scenarios[0], metric)].reference_mean) for point in points),
+        ]
+        if metric == COST_PER_ADDITIONAL:
+            reference = []
+        header = ["scenario", *(_point_label(plan, point) for point in points)]
+        parts += [f"**{label(metric)}**", "", _markdown_table(header, [r for r in [reference] if r] + rows), ""]
+    return parts
+
+
 def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -406,7 +518,7 @@ def _markdown(
     parts.append(
         f"- **Target:** {target} (version `{manifest.get('model_version', '?')}`), "
         + (f"{spec.steps} steps per run" if stepped else "one evaluation per run")
-        + (f", keeping every {spec.output.every}th step" if stepped and spec.output.every > 1 else "")
+        + (f", keeping one step in {spec.output.every}" if stepped and spec.output.every > 1 else "")
         + "."
     )
     if spec.base:
@@ -450,27 +562,18 @@ def _markdown(
         "",
     ]
 
+    brief = _headlines(plan, analysis, metrics, shown)
+    if brief:
+        parts += ["## In brief", "", *brief, ""]
+
     if "effects" in shown:
         parts += ["## Effects against the reference", ""]
-        effects = shown["effects"]
-        rows = []
-        for row in effects.itertuples():
-            significant = row.ci_low > 0 or row.ci_high < 0
-            rows.append(
-                [
-                    row.scenario,
-                    *([_point_label(plan, row.point)] if plan.factor_names else []),
-                    label(row.metric),
-                    _number(row.reference_mean),
-                    _interval(row.difference, row.ci_low, row.ci_high) + (" **\\***" if significant else ""),
-                    _number(row.p_value),
-                ]
-            )
-        header = ["scenario", *(["point"] if plan.factor_names else []), "metric", "reference", "difference [95% CI]"]
-        parts += [_markdown_table([*header, "p"], rows[: MAX_TABLE_ROWS * 3]), ""]
-        if len(rows) > MAX_TABLE_ROWS * 3:
-            parts += [f"({len(rows) - MAX_TABLE_ROWS * 3} more rows in `tables/effects.csv`.)", ""]
-        parts += ["**\\*** the 95% interval excludes zero.", ""]
+        parts += _effect_tables(plan, shown["effects"], [*metrics, COST_PER_ADDITIONAL])
+        parts += [
+            "Cells: mean difference from the reference on the same seeds [95% CI]; **\\*** the interval excludes "
+            "zero. Reference means, SDs and p-values are in `tables/effects.csv`.",
+            "",
+        ]
 
     if "sobol" in shown:
         parts += ["## Which factors matter (Sobol indices)", ""]

@@ -1,0 +1,170 @@
+"""The experiment commands as a user types them: sweep, status, analyze, report, export, validate."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from commsim.cli import main
+from commsim.experiments.plan import load_plan
+from commsim.paths import project_root
+
+EXPERIMENTS = project_root() / "experiments"
+HERE = Path(__file__).parent
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("smoke") / "smoke"
+    code = main(["sweep", str(EXPERIMENTS / "smoke.yaml"), "--executor", "inline", "--quiet", "--out", str(folder)])
+    assert code == 0
+    return folder
+
+
+def test_the_smoke_sweep_writes_a_report_with_figures_and_tables(smoke, capsys):
+    report = (smoke / "report.md").read_text(encoding="utf-8")
+    assert "# smoke" in report and "## Effects against the reference" in report
+    for figure in ("timeseries.png", "effects.png"):
+        assert (smoke / "figures" / figure).stat().st_size > 10_000
+        assert f"figures/{figure}" in report
+    effects = pd.read_csv(smoke / "tables" / "effects.csv")
+    assert set(effects["scenario"]) == {"centres"} and effects["n"].eq(3).all()
+
+
+def test_status_counts_runs(smoke, capsys):
+    assert main(["status", str(smoke)]) == 0
+    out = capsys.readouterr().out
+    assert "smoke: 12 runs — 12 done, 0 failed, 0 timed out, 0 pending" in out
+    assert "finished" in out
+
+
+def test_analyze_and_export_write_their_files(smoke, tmp_path, capsys):
+    assert main(["analyze", str(smoke)]) == 0
+    for name in ("points.csv", "effects.csv", "sufficiency.csv", "outcomes.parquet"):
+        assert (smoke / "analysis" / name).is_file()
+    assert main(["export", str(smoke), "--csv", "--out", str(tmp_path)]) == 0
+    data = pd.read_csv(tmp_path / "data.csv")
+    assert len(data) == 12 * 27 and pd.read_csv(tmp_path / "runs.csv")["status"].eq("done").all()
+
+
+def test_a_second_sweep_resumes_and_runs_nothing(smoke, capsys):
+    before = (smoke / "data.parquet").read_bytes()
+    code = main(["sweep", str(EXPERIMENTS / "smoke.yaml"), "--executor", "inline", "--quiet", "--out", str(smoke)])
+    assert code == 0
+    assert "12 already stored, 0 done" in capsys.readouterr().out
+    assert (smoke / "data.parquet").read_bytes() == before
+
+
+def test_a_dry_run_prints_the_runs_and_writes_nothing(tmp_path, capsys):
+    folder = tmp_path / "dry"
+    assert main(["sweep", str(EXPERIMENTS / "smoke.yaml"), "--dry-run", "--out", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "2 design points x 2 scenarios x 3 replicates = 12 runs" in out and "Estimated" in out
+    assert not folder.exists()
+
+
+def test_a_bad_spec_exits_2_naming_the_field_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("name: bad\nfactors:\n  - name: n_centres\n    values: [1, -2]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", str(spec)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {spec}:3: factors.0: n_centres")
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--workers", "0"], ["--executor", "threads"], ["--scheduler", "tcp://127.0.0.1:1"]],
+)
+def test_bad_sweep_options_exit_2(tmp_path, capsys, arguments):
+    folder = tmp_path / "out"
+    code = main(["sweep", str(EXPERIMENTS / "smoke.yaml"), "--out", str(folder), *arguments])
+    assert code == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert not folder.exists()
+
+
+def test_commands_on_a_folder_without_an_experiment_exit_2(tmp_path, capsys):
+    for command in ("status", "analyze", "report"):
+        assert main([command, str(tmp_path)]) == 2
+        assert "no experiment here" in capsys.readouterr().err
+
+
+def test_failed_runs_exit_1_and_are_listed_in_the_report(tmp_path, capsys, monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE.parent / "experiments"))
+    spec = tmp_path / "failing.yaml"
+    spec.write_text(
+        "name: failing\ntarget: experiment_targets:fails_above\nfactors:\n  - {name: x, values: [0.2, 0.4, 0.8]}\n"
+        "replicates: 2\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "failing"
+    assert main(["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(folder)]) == 1
+    assert "4 done, 2 failed" in capsys.readouterr().out
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    assert "## Failed runs" in report and "injected failure at x=0.8" in report
+
+
+def test_a_saltelli_sweep_reports_sobol_indices(tmp_path, capsys):
+    spec = tmp_path / "ishigami.yaml"
+    spec.write_text(
+        "name: ishigami\ntarget: commsim.experiments.reference:ishigami\nfactors:\n"
+        + "".join(f"  - {{name: x{i}, range: [-3.14159, 3.14159]}}\n" for i in (1, 2, 3))
+        + "design: {kind: saltelli, points: 32}\nreplicates: 1\nanalysis: {bootstrap: 50}\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "ishigami"
+    assert main(["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(folder)]) == 0
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    assert "## Which factors matter (Sobol indices)" in report
+    assert (folder / "figures" / "sobol_base.png").is_file()
+    assert set(pd.read_csv(folder / "tables" / "sobol.csv")["factor"]) == {"x1", "x2", "x3"}
+
+
+def test_a_one_factor_grid_draws_a_response_curve(tmp_path, capsys):
+    spec = tmp_path / "curve.yaml"
+    spec.write_text(
+        "name: curve\nbase: {n_residents: 120}\nfactors:\n  - {name: inclusiveness, range: [0.1, 0.5], levels: 3}\n"
+        "replicates: 2\nsteps: 4\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "curve"
+    assert main(["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(folder)]) == 0
+    assert (folder / "figures" / "response_inclusiveness.png").is_file()
+
+
+def test_a_two_factor_grid_draws_a_heatmap(tmp_path, capsys):
+    spec = tmp_path / "heat.yaml"
+    spec.write_text(
+        "name: heat\nbase: {n_residents: 120}\nfactors:\n  - {name: inclusiveness, values: [0.1, 0.5]}\n"
+        "  - {name: n_centres, values: [1, 2]}\nreplicates: 2\nsteps: 4\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "heat"
+    assert main(["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(folder)]) == 0
+    assert (folder / "figures" / "heatmap.png").is_file()
+
+
+def test_every_shipped_experiment_is_valid(capsys):
+    specs = sorted(EXPERIMENTS.glob("*.yaml"))
+    assert {path.stem for path in specs} >= {"smoke", "policy_packages", "centre_coverage", "lever_sensitivity"}
+    assert main(["validate", *map(str, specs)]) == 0
+    assert load_plan(EXPERIMENTS / "lever_sensitivity.yaml").design.shape[1] == 3 + 12  # point, block, sample
+
+
+def test_the_experiment_schema_is_json(capsys):
+    assert main(["schema", "--experiment"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert {"factors", "design", "scenarios", "replicates", "seed"} <= set(schema["properties"])
+
+
+def test_a_moved_results_folder_still_reports(smoke, tmp_path, capsys):
+    moved = tmp_path / "moved"
+    shutil.copytree(smoke, moved)
+    assert main(["report", str(moved)]) == 0
+    assert (moved / "report.md").is_file()
