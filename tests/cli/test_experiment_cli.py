@@ -89,6 +89,14 @@ def test_bad_sweep_options_exit_2(tmp_path, capsys, arguments):
     assert not folder.exists()
 
 
+def test_an_unreachable_dask_scheduler_exits_2_and_writes_nothing(tmp_path, capsys):
+    folder = tmp_path / "out"
+    arguments = ["--executor", "dask", "--scheduler", "tcp://127.0.0.1:9", "--out", str(folder)]
+    assert main(["sweep", str(EXPERIMENTS / "smoke.yaml"), *arguments]) == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+    assert not folder.exists()
+
+
 def test_commands_on_a_folder_without_an_experiment_exit_2(tmp_path, capsys):
     for command in ("status", "analyze", "report"):
         assert main([command, str(tmp_path)]) == 2

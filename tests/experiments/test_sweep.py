@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -59,6 +60,26 @@ def test_results_are_bit_identical_whatever_the_executor(tmp_path, reference, ex
     assert data_bytes(folder) == data_bytes(reference)
     runs = ExperimentStore(folder).read_runs()
     assert runs["worker"].nunique() >= 1 and set(runs["status"]) == {"done"}
+
+
+def test_attaching_to_a_running_dask_scheduler(tmp_path, reference):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        folder = tmp_path / "small"
+        run_sweep(make_plan(small_spec()), folder, executor="dask", scheduler=cluster.scheduler_address, progress=False)
+    assert data_bytes(folder) == data_bytes(reference)
+    assert "Dask scheduler tcp://" in ExperimentStore(folder).read_manifest()["sessions"][0]["executor_description"]
+
+
+def test_the_runs_table_and_manifest_record_parameters_and_design(reference):
+    store = ExperimentStore(reference)
+    runs, manifest = store.read_runs(), store.read_manifest()
+    first = json.loads(runs["parameters"].iloc[0])
+    assert first == {"profile": "old_inner_city", "n_residents": 150, "policy": "baseline", "n_centres": 1}
+    assert manifest["design_points"] == [{"point": 0, "n_centres": 1}, {"point": 1, "n_centres": 2}]
+    assert manifest["spec"]["name"] == "small" and len(manifest["spec_hash"]) == 64
+    assert {"mesa", "numpy", "dask"} <= set(manifest["versions"]) and manifest["sessions"][0]["wall_s"] > 0
 
 
 def test_a_resumed_sweep_skips_stored_runs_and_reuses_them_when_extended(tmp_path, reference):

@@ -146,7 +146,7 @@ def _dask(target: str, workers: int | None, scheduler: str | None) -> Iterator[t
         description = f"local Dask cluster, {workers} worker{'s' if workers > 1 else ''}"
     else:
         try:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout="10s")
         except OSError as error:
             raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from error
         workers = max(1, len(client.scheduler_info().get("workers", {})))

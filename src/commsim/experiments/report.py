@@ -7,7 +7,7 @@ indices, whether the replicates were enough, and where the numbers come from.
 Figures (each drawn only when the experiment has what it needs):
 
 * ``timeseries.png`` — the report metrics over time, mean and 95% band per scenario, for
-  up to six design points;
+  designs of up to six points;
 * ``response_<factor>.png`` — the window outcome against one factor, per scenario;
 * ``heatmap.png`` — the reference scenario's window outcome over two grid factors;
 * ``effects.png`` — a forest plot of every scenario's paired effect against the reference;
@@ -40,6 +40,7 @@ from commsim.provenance import now, write_file_atomically
 KEY_METRICS = ("rate_any", "rate_elderly", "mean_belonging", "mean_trust", "volunteers_active", "top10_share")
 MAX_SERIES_POINTS = 6
 MAX_TABLE_ROWS = 40
+MAX_TABLE_POINTS = 200
 MEANING = {metric.name: metric.meaning for metric in METRICS}
 EXTRA_LABELS = {"top10_share": "acts by the top 10%", COST_PER_ADDITIONAL: "cost per added participant (yuan)"}
 
@@ -83,7 +84,7 @@ def write_report(plan: Plan, store: ExperimentStore, analysis: Analysis) -> Path
 
     drawn: list[tuple[str, Path]] = []
     data = store.read_data()
-    if data["step"].nunique() > 1:
+    if data["step"].nunique() > 1 and len(plan.design) <= MAX_SERIES_POINTS:
         drawn.append(("Time series", _timeseries(plan, data, metrics, figures / "timeseries.png")))
     for factor in _response_factors(plan):
         drawn.append((f"Response to {factor}", _response(plan, analysis, factor, metrics, figures)))
@@ -118,6 +119,13 @@ def _point_label(plan: Plan, point: int) -> str:
 
 def _is_stepped(plan: Plan) -> bool:
     return is_model_class(resolve(plan.spec.target))
+
+
+def _sorted_levels(levels: Sequence[Any]) -> list[Any]:
+    """Numbers in increasing order; names (and true/false) as they come."""
+    if all(isinstance(level, (int, float, np.number)) and not isinstance(level, (bool, np.bool_)) for level in levels):
+        return sorted(levels)
+    return list(levels)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -356,6 +364,7 @@ def _table_files(plan: Plan, analysis: Analysis, metrics: list[str], folder: Pat
     shown: dict[str, pd.DataFrame] = {}
     points = analysis.points
     shown["points"] = points[(points["window"] == "window") & points["metric"].isin(metrics)]
+    per_point = len(plan.design) <= MAX_TABLE_POINTS  # big sampling designs: analysis/ has them all
     if not analysis.effects.empty:
         effects = analysis.effects
         wanted = [*metrics, COST_PER_ADDITIONAL]
@@ -366,6 +375,8 @@ def _table_files(plan: Plan, analysis: Analysis, metrics: list[str], folder: Pat
     sufficiency = analysis.sufficiency
     shown["sufficiency"] = sufficiency[sufficiency["metric"].isin(metrics)]
     for name, table in shown.items():
+        if name in ("points", "sufficiency") and not per_point:
+            continue
         write_file_atomically(folder / f"{name}.csv", lambda path, table=table: table.to_csv(path, index=False))
     return shown
 
@@ -436,7 +447,11 @@ def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[s
                 f"{factor}={_short(reached[factor])}."
             )
     if "sobol" in shown:
-        for (scenario, metric), table in shown["sobol"].groupby(["scenario", "metric"], sort=False):
+        sobol = shown["sobol"]
+        for scenario, metric in [(s, m) for s in sobol["scenario"].unique() for m in metrics]:
+            table = sobol[(sobol["scenario"] == scenario) & (sobol["metric"] == metric)]
+            if table.empty:
+                continue
             ranked = table.sort_values("total", ascending=False)
             leading = ", ".join(
                 f"{row.factor} {_number(row.total)} [{_number(row.total_low)}, {_number(row.total_high)}]"
@@ -531,7 +546,7 @@ def _markdown(
         for space in plan.spaces:
             values = plan.design[space.name]
             if space.levels is not None or values.nunique() <= 8:
-                shown_values = ", ".join(_short(value) for value in pd.unique(values))
+                shown_values = ", ".join(_short(value) for value in _sorted_levels(pd.unique(values)))
                 parts.append(f"  - `{space.name}`: {shown_values}")
             else:
                 parts.append(f"  - `{space.name}`: {_short(values.min())} to {_short(values.max())}")
@@ -557,8 +572,8 @@ def _markdown(
     outcome = f"mean over its last {window} steps (weeks)" if stepped else "returned values"
     parts += [
         "",
-        f"Outcomes are each run's {outcome}, then averaged over replicates with a 95% t-interval. "
-        "Effects are differences from the reference scenario on the same seeds.",
+        f"Outcomes are each run's {outcome}, then averaged over replicates with a 95% t-interval."
+        + (" Effects are differences from the reference scenario on the same seeds." if len(scenarios) > 1 else ""),
         "",
     ]
 
@@ -651,8 +666,9 @@ def _markdown(
         f"- Host: {manifest.get('host')}; {len(sessions)} session(s): "
         + "; ".join(f"{s.get('executor_description', s.get('executor'))}" for s in sessions)
         + ".",
-        f"- Report written {now()}. Tables behind it: `tables/*.csv`; all runs: `runs.parquet`, "
-        "`data.parquet` (not committed; re-create them with the command below).",
+        f"- Report written {now()}. Tables behind it: `tables/*.csv`; every table for every point: "
+        "`analysis/`; every run: `runs.parquet`, `data.parquet` (these three are not committed; the commands "
+        "below re-create them).",
         "",
         "Reproduce:",
         "",

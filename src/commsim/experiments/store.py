@@ -143,7 +143,7 @@ class ExperimentStore:
             return None
 
     def runs_table(self, plan: Plan) -> pd.DataFrame:
-        """Every planned run with its factor values, status, error, duration and worker.
+        """Every planned run: factor values, all parameters (JSON), key, status, error, duration, worker.
 
         Args:
             plan: The experiment.
@@ -161,6 +161,7 @@ class ExperimentStore:
                 _identity(run)
                 | factors.loc[run.point].to_dict()
                 | {
+                    "parameters": json.dumps(run.parameters, sort_keys=True, default=str),
                     "key": run.key,
                     "status": status,
                     "error": record.get("error") if status != "done" else None,

@@ -95,19 +95,19 @@ def run_sweep(
         KeyboardInterrupt: If interrupted; finished runs stay stored for a resume.
     """
     store = ExperimentStore(folder)
-    store.open(plan, fresh=fresh)
-    stored = store.finished_keys()
-    pending = [run for run in plan.runs if run.key not in stored]
-    skipped = len(plan.runs) - len(pending)
-    manifest = _manifest(plan, store)
-    session: dict[str, Any] = {"started": now(), "executor": executor, "skipped": skipped, "done": 0, "failed": 0}
-    manifest["sessions"].append(session)
-    store.write_manifest(manifest)
-    clock = time.perf_counter()
-
     done = failed = 0
+    # The executor starts first: if it cannot (say, an unreachable scheduler), nothing is written.
     with open_executor(executor, target=plan.spec.target, workers=workers, scheduler=scheduler) as (pool, info):
+        store.open(plan, fresh=fresh)
+        stored = store.finished_keys()
+        pending = [run for run in plan.runs if run.key not in stored]
+        skipped = len(plan.runs) - len(pending)
+        manifest = _manifest(plan, store)
+        session: dict[str, Any] = {"started": now(), "executor": executor, "skipped": skipped, "done": 0, "failed": 0}
         session |= {"workers": info.workers, "executor_description": info.description}
+        manifest["sessions"].append(session)
+        store.write_manifest(manifest)
+        clock = time.perf_counter()
         store.log({"event": "start", "total": len(plan.runs), "stored": skipped, "to_run": len(pending)})
         with _SweepProgress(len(plan.runs), skipped, info, enabled=progress) as bar:
             in_flight: dict[Future, Any] = {}
@@ -273,6 +273,7 @@ def _manifest(plan: Plan, store: ExperimentStore) -> dict[str, Any]:
             **plan_summary(plan),
             "reference": spec.reference_scenario,
         },
+        "design_points": plan.design.to_dict(orient="records"),
         "run_keys": [run.key for run in plan.runs],
         "versions": package_versions(extra=("dask", "distributed")),
         "git_commit": git_commit(),
