@@ -33,7 +33,7 @@ def test_the_sobol_pipeline_recovers_the_ishigami_indices(tmp_path):
         name="ishigami",
         target="commsim.experiments.reference:ishigami",
         factors=[{"name": name, "range": [-PI, PI]} for name in ("x1", "x2", "x3")],
-        design={"kind": "saltelli", "points": 512},
+        design={"kind": "saltelli", "points": 256},
         replicates=1,
         analysis={"bootstrap": 300},
     )
