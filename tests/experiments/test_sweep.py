@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -125,6 +126,39 @@ def test_sigkill_during_a_sweep_then_resume_gives_the_uninterrupted_result(tmp_p
     runs = ExperimentStore(folder).read_runs()
     assert runs["key"].is_unique and len(runs) == 24 and set(runs["status"]) == {"done"}
     assert not list(folder.rglob(".*.tmp"))
+
+
+def test_ctrl_c_stops_a_sweep_cleanly_and_it_resumes(tmp_path):
+    spec_path = tmp_path / "interrupted.yaml"
+    spec_path.write_text(
+        "name: interrupted\nbase: {n_residents: 400}\nfactors:\n  - {name: n_centres, values: [1, 2, 3, 4]}\n"
+        "replicates: 8\nsteps: 30\n",
+        encoding="utf-8",
+    )
+    folder = tmp_path / "interrupted"
+    command = [sys.executable, "-m", "commsim.cli", "sweep", str(spec_path), "--quiet", "--no-report"]
+    command += ["--out", str(folder), "--workers", "2"]
+
+    def default_sigint() -> None:  # a shell's background jobs ignore SIGINT; a terminal's do not
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    sweep = subprocess.Popen(
+        command, start_new_session=True, preexec_fn=default_sigint, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((folder / "runs").glob("*.parquet"))) < 2:
+        time.sleep(0.05)
+    os.killpg(sweep.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group
+    _, error = sweep.communicate(timeout=60)
+    assert sweep.returncode == 130, error
+    assert b"run the same command to resume" in error
+    session = ExperimentStore(folder).read_manifest()["sessions"][-1]
+    assert session["interrupted"] and session["failed"] == 0
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "0 failed this session" in resumed.stdout
+    runs = ExperimentStore(folder).read_runs()
+    assert len(runs) == 32 and set(runs["status"]) == {"done"}
 
 
 def test_a_failing_run_is_recorded_with_its_traceback_and_the_others_complete(tmp_path, monkeypatch):
