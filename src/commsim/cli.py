@@ -98,7 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler", metavar="ADDRESS", help="attach to a running Dask scheduler (with --executor dask)"
     )
     sweep.add_argument("--out", type=Path, metavar="DIR", help="results folder (default: results/<name>/)")
-    sweep.add_argument("--fresh", action="store_true", help="delete stored results first instead of resuming")
+    restart = sweep.add_mutually_exclusive_group()
+    restart.add_argument(
+        "--resume", action="store_true", help="skip runs already stored in the results folder (the default)"
+    )
+    restart.add_argument("--fresh", action="store_true", help="delete stored results first instead of resuming")
     sweep.add_argument("--dry-run", action="store_true", help="print the runs and an estimated time; write nothing")
     sweep.add_argument("--no-report", action="store_true", help="do not analyse and report when the sweep ends")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -53,9 +53,10 @@ def test_analyze_and_export_write_their_files(smoke, tmp_path, capsys):
 
 def test_a_second_sweep_resumes_and_runs_nothing(smoke, capsys):
     before = (smoke / "data.parquet").read_bytes()
-    code = main(["sweep", str(EXPERIMENTS / "smoke.yaml"), "--executor", "inline", "--quiet", "--out", str(smoke)])
-    assert code == 0
-    assert "12 already stored, 0 done" in capsys.readouterr().out
+    for resume in ([], ["--resume"]):
+        arguments = ["sweep", str(EXPERIMENTS / "smoke.yaml"), "--executor", "inline", "--quiet", "--out", str(smoke)]
+        assert main([*arguments, *resume]) == 0
+        assert "12 already stored, 0 done" in capsys.readouterr().out
     assert (smoke / "data.parquet").read_bytes() == before
 
 
@@ -79,7 +80,7 @@ def test_a_bad_spec_exits_2_naming_the_field_and_writes_nothing(tmp_path, capsys
 
 @pytest.mark.parametrize(
     "arguments",
-    [["--workers", "0"], ["--executor", "threads"], ["--scheduler", "tcp://127.0.0.1:1"]],
+    [["--workers", "0"], ["--executor", "threads"], ["--scheduler", "tcp://127.0.0.1:1"], ["--resume", "--fresh"]],
 )
 def test_bad_sweep_options_exit_2(tmp_path, capsys, arguments):
     folder = tmp_path / "out"
