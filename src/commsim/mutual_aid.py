@@ -12,6 +12,8 @@ creates or strengthens a tie.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -142,12 +144,12 @@ def run_mutual_aid(model) -> None:
 
     # 3. The time bank within the matching radius.
     if params["time_bank"]:
-        near = model.time_bank_neighbourhood()
+        members = member_index(model.time_bank_neighbourhood(), residents.building, residents.time_bank_member)
         for _ in range(TIME_BANK_TRIES):
             open_ = np.flatnonzero(matched_helper < 0)
             if len(open_) == 0:
                 break
-            candidate = random_members(near, building[open_], residents.building, residents.time_bank_member, rng)
+            candidate = random_members(members, building[open_], rng)
             via_time_bank[match(open_, candidate, accepts(model, candidate, 0.0, TIME_BANK_BONUS))] = True
         residents.time_bank_member[requesters] = True
 
@@ -171,36 +173,61 @@ def run_mutual_aid(model) -> None:
     ties.strengthen(helped, helpers, 0.3)
 
 
-def random_members(
-    near: tuple[np.ndarray, np.ndarray],
-    buildings: np.ndarray,
-    resident_building: np.ndarray,
-    member: np.ndarray,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """For each requester's building, a random time-bank member living within reach.
+@dataclass(frozen=True, slots=True)
+class MemberIndex:
+    """Time-bank members grouped by building, and how many live within reach of each building.
 
-    Every member within the matching radius is equally likely to be drawn.
+    Attributes:
+        near_indptr: CSR row pointers of the buildings within reach of each building.
+        near_indices: CSR column indices (the buildings within reach).
+        members: Member slots sorted by building.
+        member_start: Start of each building's members in ``members`` (length buildings + 1).
+        cumulative: Running count of members over ``near_indices``, starting at 0.
+    """
+
+    near_indptr: np.ndarray
+    near_indices: np.ndarray
+    members: np.ndarray
+    member_start: np.ndarray
+    cumulative: np.ndarray
+
+
+def member_index(near: tuple[np.ndarray, np.ndarray], resident_building: np.ndarray, member: np.ndarray) -> MemberIndex:
+    """Index the time bank's members for :func:`random_members` (built once per week).
 
     Args:
         near: CSR ``(indptr, indices)`` of buildings within reach of each building.
-        buildings: Building of each requester.
         resident_building: Building of every resident slot.
         member: Whether each slot is a time-bank member.
-        rng: Random generator.
 
     Returns:
-        A member's slot per requester, or -1 where no member lives within reach.
+        The index.
     """
     indptr, indices = near
     members = np.flatnonzero(member)
     member_building = resident_building[members]
     order = np.argsort(member_building, kind="stable")
     members, member_building = members[order], member_building[order]
-    n_buildings = len(indptr) - 1
-    member_start = np.searchsorted(member_building, np.arange(n_buildings + 1))
+    member_start = np.searchsorted(member_building, np.arange(len(indptr)))
     per_building = np.diff(member_start)
     cumulative = np.concatenate([[0], np.cumsum(per_building[indices])])
+    return MemberIndex(indptr, indices, members, member_start, cumulative)
+
+
+def random_members(index: MemberIndex, buildings: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each requester's building, a random time-bank member living within reach.
+
+    Every member within the matching radius is equally likely to be drawn.
+
+    Args:
+        index: The members, from :func:`member_index`.
+        buildings: Building of each requester.
+        rng: Random generator.
+
+    Returns:
+        A member's slot per requester, or -1 where no member lives within reach.
+    """
+    indptr, indices, members, cumulative = index.near_indptr, index.near_indices, index.members, index.cumulative
     low, high = cumulative[indptr[buildings]], cumulative[indptr[buildings + 1]]
     total = high - low
     target = low + (rng.random(len(buildings)) * total).astype(np.int64)
@@ -208,7 +235,7 @@ def random_members(
     chosen = indices[np.minimum(position, len(indices) - 1)]
     offset = target - cumulative[np.minimum(position, len(cumulative) - 1)]
     slot = (
-        members[np.minimum(member_start[chosen] + offset, max(len(members) - 1, 0))]
+        members[np.minimum(index.member_start[chosen] + offset, max(len(members) - 1, 0))]
         if len(members)
         else np.zeros(len(buildings), dtype=np.int64)
     )

@@ -87,13 +87,19 @@ class Ties:
         self._adjacency = None
 
     def adjacency(self) -> sp.csr_matrix:
-        """Symmetric CSR matrix of tie strengths (cached until the ties change)."""
+        """Symmetric CSR matrix of tie strengths (cached until the ties change).
+
+        The stored keys order the upper triangle by row and column, so it is already a
+        canonical CSR matrix; adding its transpose gives the symmetric matrix without the
+        sorting and duplicate-summing of a general COO conversion. No entry repeats,
+        because each pair is stored once (i < j).
+        """
         if self._adjacency is None:
             i, j = self.pairs
-            rows = np.concatenate([i, j])
-            cols = np.concatenate([j, i])
-            data = np.concatenate([self.strength, self.strength])
-            self._adjacency = sp.csr_matrix((data, (rows, cols)), shape=(self.n, self.n))
+            indptr = np.zeros(self.n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(i, minlength=self.n), out=indptr[1:])
+            upper = sp.csr_matrix((self.strength, j, indptr), shape=(self.n, self.n))
+            self._adjacency = (upper + upper.T).tocsr()
         return self._adjacency
 
     def degree(self) -> np.ndarray:
@@ -103,11 +109,9 @@ class Ties:
 
     def share_of_ties(self, flag: np.ndarray) -> np.ndarray:
         """Share of each resident's ties for whom ``flag`` is true (0 without ties)."""
-        adjacency = self.adjacency()
-        pattern = adjacency.copy()
-        pattern.data[:] = 1.0
-        degree = np.asarray(pattern.sum(axis=1)).ravel()
-        hits = pattern @ flag.astype(float)
+        i, j = self.pairs
+        degree = np.bincount(i, minlength=self.n) + np.bincount(j, minlength=self.n)
+        hits = np.bincount(i, weights=flag[j], minlength=self.n) + np.bincount(j, weights=flag[i], minlength=self.n)
         return np.divide(hits, degree, out=np.zeros(self.n), where=degree > 0)
 
     def random_neighbour(self, who: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -196,8 +200,8 @@ def clustering_coefficient(ties: Ties, rng: np.random.Generator, sample: int = 2
         Mean over sampled nodes with degree >= 2 of triangles / possible triangles.
     """
     adjacency = ties.adjacency()
-    pattern = adjacency.copy()
-    pattern.data[:] = 1.0
+    # The same structure with every strength 1, sharing the index arrays (no copy).
+    pattern = sp.csr_matrix((np.ones(adjacency.nnz), adjacency.indices, adjacency.indptr), shape=adjacency.shape)
     degree = np.diff(pattern.indptr)
     nodes = np.flatnonzero(degree >= 2)
     if len(nodes) == 0:

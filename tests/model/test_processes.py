@@ -43,7 +43,7 @@ from commsim.deliberation import (
 )
 from commsim.funding import Finance
 from commsim.issues import CATEGORIES, FACILITIES, PUBLIC_SERVICES, new_issues, report_probability_per_resident
-from commsim.mutual_aid import buildings_within, first_come, random_members, transfer_credits
+from commsim.mutual_aid import buildings_within, first_come, member_index, random_members, transfer_credits
 from commsim.network import Ties, clustering_coefficient, cross_building_share, initial_ties
 from commsim.params import parameters
 from commsim.population import CHILDREN, ELDERLY_CARE, ORGANISER
@@ -365,15 +365,17 @@ def test_random_members_draws_uniformly_among_members_within_reach():
     member = np.zeros(12, dtype=bool)
     member[[1, 4, 5, 7, 10]] = True
     rng = np.random.default_rng(0)
-    draws = random_members(near, np.repeat([0, 3], 4000), resident_building, member, rng)
+    draws = random_members(member_index(near, resident_building, member), np.repeat([0, 3], 4000), rng)
     from_b0, from_b3 = draws[:4000], draws[4000:]
     # Building 0 reaches buildings 0 and 1: members 1, 4, 5, each about a third.
     assert set(from_b0.tolist()) == {1, 4, 5}
     assert np.bincount(from_b0, minlength=12)[[1, 4, 5]] / 4000 == pytest.approx([1 / 3] * 3, abs=0.03)
     assert np.all(from_b3 == 10)
     member[10] = False
-    assert np.all(random_members(near, np.array([3, 3]), resident_building, member, rng) == -1)
-    assert np.all(random_members(near, np.array([0, 2]), resident_building, np.zeros(12, bool), rng) == -1)
+    assert np.all(random_members(member_index(near, resident_building, member), np.array([3, 3]), rng) == -1)
+    assert np.all(
+        random_members(member_index(near, resident_building, np.zeros(12, bool)), np.array([0, 2]), rng) == -1
+    )
 
 
 def test_time_credits_are_conserved_over_a_run_with_churn():
