@@ -126,8 +126,16 @@ def due_issues(model) -> np.ndarray:
     return np.sort(np.concatenate([due[~at_council], council]))
 
 
-def hold_meeting(model, issue: int) -> None:
-    """Deliberate one issue, run its project if agreed, and apply the consequences."""
+def hold_meeting(model, issue: int, pool: np.ndarray, acquainted: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    """Deliberate one issue, run its project if agreed, and apply the consequences.
+
+    Args:
+        model: The model.
+        issue: The issue deliberated.
+        pool: The resident experts this week (the expert pool does not change while meetings run).
+        acquainted: Collects the pairs of attendees who become acquainted; the ties are
+            formed once after all of the week's meetings (no meeting reads them).
+    """
     params, residents, issues, rng, week = model.p, model.residents, model.issues, model.rng, model.week
     fmt = format_for(int(issues.category[issue]), params["tiered_formats"])
     slots = scope_slots(model, issue)
@@ -151,7 +159,7 @@ def hold_meeting(model, issue: int) -> None:
         )
     )
     attendees = np.concatenate([leaders, invited[rng.random(len(invited)) < p_attend]])
-    experts = np.flatnonzero(residents.role == EXPERT)
+    experts = pool
     if len(experts) > EXPERTS_PER_MEETING:
         experts = rng.choice(experts, EXPERTS_PER_MEETING, replace=False)
     experts = np.setdiff1d(experts, attendees)
@@ -177,10 +185,9 @@ def hold_meeting(model, issue: int) -> None:
     )
     agreed = np.std(opinions) < params["agreement_spread"]
     # Neighbours who deliberate together may become acquainted, as at sessions.
-    i, j = coattendance_pairs(
-        attendees, np.zeros(len(attendees), dtype=np.int64), params["tie_formation_coattend"], rng
+    acquainted.append(
+        coattendance_pairs(attendees, np.zeros(len(attendees), dtype=np.int64), params["tie_formation_coattend"], rng)
     )
-    model.ties.strengthen(i, j, 0.3)
     succeeded = False
     if agreed:
         week.agreements += 1
@@ -250,6 +257,14 @@ def run_deliberation(model) -> None:
     issues = model.issues
     newly_known = np.flatnonzero(issues.open & (issues.known_step == model.steps))
     schedule(model, newly_known, retry=False)
+    # Once per week, not per meeting: meetings grow with the population, and a scan of
+    # all residents or all ties inside each one would make a step quadratic.
+    pool = np.flatnonzero(model.residents.role == EXPERT)
+    acquainted: list[tuple[np.ndarray, np.ndarray]] = []
     for issue in due_issues(model):
-        hold_meeting(model, int(issue))
+        hold_meeting(model, int(issue), pool, acquainted)
+    if acquainted:
+        model.ties.strengthen(
+            np.concatenate([i for i, _ in acquainted]), np.concatenate([j for _, j in acquainted]), 0.3
+        )
     routine_fixes(model)
