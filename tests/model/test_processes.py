@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.spatial import cKDTree
 
 from commsim import CommunityModel
 from commsim.activities import (
@@ -1046,3 +1047,19 @@ def test_toward_moves_a_share_of_the_gap():
     assert toward(value, 1.0, 0.25) == pytest.approx([0.25, 0.625, 1.0])
     assert toward(value, 0.2, 1.0) == pytest.approx([0.2, 0.2, 0.2])
     assert toward(value, 0.2, 0.0) == pytest.approx(value)
+
+
+def test_many_spread_centres_are_distinct_and_cover_the_area_evenly():
+    """Beyond the k-means++ limit, centres start from random buildings: still spread, none merged."""
+    from commsim.space import KMEANS_PLUS_PLUS_LIMIT, place_centres
+
+    rng = np.random.default_rng(3)
+    side = np.arange(60) * 50.0
+    building_xy = np.array([(x, y) for x in side for y in side])
+    count = KMEANS_PLUS_PLUS_LIMIT + 36
+    xy = place_centres(count, "spread", building_xy, np.full(len(building_xy), 60), 3000.0, rng)
+    assert xy.shape == (count, 2) and len(np.unique(xy.round(3), axis=0)) == count
+    assert np.all((xy >= 0) & (xy <= 3000.0))
+    # Every building has a centre within a few grid spacings (a 10 x 10 lattice would give 212 m).
+    nearest = cKDTree(xy).query(building_xy)[0]
+    assert nearest.max() < 450.0
