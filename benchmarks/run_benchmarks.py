@@ -142,7 +142,18 @@ def _child_main(residents: int, steps: int) -> None:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    """Peak resident memory of this process image.
+
+    ``VmHWM`` is reset by ``exec``; ``ru_maxrss`` is not (a child would report the
+    benchmark process's own peak), so it is only the fallback off Linux.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def sweep_throughput(workers: int, steps: int, runs: int) -> dict[str, float]:
