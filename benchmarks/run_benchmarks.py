@@ -367,6 +367,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     samples, memory = results["samples"], results["memory"]
     sizes, medians, lows, highs = [], [], [], []
@@ -419,7 +420,11 @@ def plot(results: dict[str, Any], path: Path) -> None:
     axis.set_ylabel("µs per agent-step (wall)")
     axis.set_title("Cost per agent-step against size")
     axis.grid(alpha=0.3, which="both")
-    axis.legend(fontsize=8)
+    axis.set_yticks([0.1, 0.2, 0.5, 1, 2, 5, 10, 20])
+    axis.set_ylim(min([*lows, 0.25]) * 0.8, max([*highs, 1.0]) * 1.5)
+    axis.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+    axis.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    axis.legend(fontsize=8, loc="lower left")
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
     plt.close(figure)
