@@ -135,11 +135,12 @@ def test_a_saltelli_sweep_reports_sobol_indices(tmp_path, capsys):
     assert set(pd.read_csv(folder / "tables" / "sobol.csv")["factor"]) == {"x1", "x2", "x3"}
 
 
-def test_a_one_factor_grid_draws_a_response_curve(tmp_path, capsys):
+@pytest.mark.parametrize("replicates", [1, 2])
+def test_a_one_factor_grid_draws_a_response_curve(tmp_path, capsys, replicates):
     spec = tmp_path / "curve.yaml"
     spec.write_text(
         "name: curve\nbase: {n_residents: 120}\nfactors:\n  - {name: inclusiveness, range: [0.1, 0.5], levels: 3}\n"
-        "replicates: 2\nsteps: 4\n",
+        f"replicates: {replicates}\nsteps: 4\n",
         encoding="utf-8",
     )
     folder = tmp_path / "curve"

@@ -437,15 +437,20 @@ def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[s
             curve = curve.sort_values(factor)
             if curve.empty:
                 continue
+            if curve["mean"].isna().all():
+                continue
             top = curve.loc[curve["mean"].idxmax()]
-            reached = curve[curve["ci_high"] >= top["ci_low"]].iloc[0]
             first, last = curve.iloc[0], curve.iloc[-1]
-            lines.append(
+            text = (
                 f"- **{label(metric)}:** {_number(first['mean'])} at {factor}={_short(first[factor])}, "
-                f"{_number(last['mean'])} at {factor}={_short(last[factor])}; the first level whose 95% interval "
-                f"reaches that of the highest mean ({_number(top['mean'])} at {factor}={_short(top[factor])}) is "
-                f"{factor}={_short(reached[factor])}."
+                f"{_number(last['mean'])} at {factor}={_short(last[factor])}; highest mean {_number(top['mean'])} "
+                f"at {factor}={_short(top[factor])}"
             )
+            reached = curve[curve["ci_high"] >= top["ci_low"]]
+            if len(reached):  # intervals exist (two replicates or more)
+                level = _short(reached.iloc[0][factor])
+                text += f", and the first level whose 95% interval reaches its interval is {level}"
+            lines.append(text + ".")
     if "sobol" in shown:
         sobol = shown["sobol"]
         for scenario, metric in [(s, m) for s in sobol["scenario"].unique() for m in metrics]:
