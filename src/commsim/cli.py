@@ -235,6 +235,9 @@ def _sweep(args: argparse.Namespace) -> int:
             f"{estimate.total} runs; {estimate.stored} already stored in "
             f"{folder}; {estimate.to_run} to run."
         )
+        if estimate.trial_error:
+            print(f"error: {estimate.trial_error}; fix the spec or the target before sweeping", file=sys.stderr)
+            return 1
         print(
             f"Estimated {_duration(estimate.estimated_s)} on {estimate.workers} worker(s) "
             f"({estimate.seconds_per_run:.2f} s per run, from a short trial of the first run; worker start-up "

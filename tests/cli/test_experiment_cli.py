@@ -178,3 +178,40 @@ def test_a_moved_results_folder_still_reports(smoke, tmp_path, capsys):
     shutil.copytree(smoke, moved)
     assert main(["report", str(moved)]) == 0
     assert (moved / "report.md").is_file()
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "scenarios", "analysis"),
+    [
+        ("reference_failed", "fails_above", "  ref: {limit: 0.0}\n  other: {limit: 1.0}\n", ""),
+        ("one_failed", "fails_above", "  ref: {limit: 1.0}\n  good: {limit: 1.0}\n  bad: {limit: 0.0}\n", ""),
+        ("nan_reference", "nan_in", "  ref: {mode: nan}\n  other: {mode: value}\n", ""),
+        ("unknown_report_metric", "nan_in", "  ref: {}\n  other: {}\n", "analysis: {report_metrics: [Y]}\n"),
+    ],
+)
+def test_reports_survive_failed_scenarios_nan_outcomes_and_unmatched_metrics(
+    tmp_path, capsys, monkeypatch, name, target, scenarios, analysis
+):
+    monkeypatch.syspath_prepend(str(HERE.parent / "experiments"))
+    spec = tmp_path / f"{name}.yaml"
+    spec.write_text(
+        f"name: {name}\ntarget: experiment_targets:{target}\nfactors:\n  - {{name: x, values: [0.2, 0.4]}}\n"
+        f"scenarios:\n{scenarios}replicates: 3\n{analysis}",
+        encoding="utf-8",
+    )
+    folder = tmp_path / name
+    code = main(["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(folder)])
+    assert code in (0, 1)  # 1 when runs failed, which the report then lists
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    assert f"# {name}" in report
+    if code == 1:
+        assert "## Failed runs" in report
+
+
+def test_a_dry_run_whose_trial_run_fails_says_why_and_exits_1(tmp_path, capsys, monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE.parent / "experiments"))
+    spec = tmp_path / "broken.yaml"
+    spec.write_text("name: broken\ntarget: experiment_targets:fails_above\nbase: {x: 0.9}\n", encoding="utf-8")
+    assert main(["sweep", str(spec), "--dry-run", "--out", str(tmp_path / "out")]) == 1
+    assert "the trial run failed: RuntimeError: injected failure at x=0.9" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

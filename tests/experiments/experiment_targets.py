@@ -53,3 +53,9 @@ class SlowModel(mesa.Model):
     def step(self) -> None:
         time.sleep(self.pause)
         self.datacollector.collect(self)
+
+
+def nan_in(*, seed: int, x: float, mode: str = "value") -> dict[str, float]:
+    """Return NaN for y in mode 'nan', else x plus seeded noise."""
+    noise = float(np.random.default_rng(seed).random())
+    return {"y": float("nan") if mode == "nan" else x + noise, "z": x}

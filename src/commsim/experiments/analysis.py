@@ -148,8 +148,16 @@ def paired_effects(outcome: pd.DataFrame, reference: str, *, with_cost: bool = F
     if not scenarios:
         return pd.DataFrame()
     table = outcome.pivot_table(
-        index=["point", "window", "metric", "replicate"], columns="scenario", values="value", aggfunc="first"
+        index=["point", "window", "metric", "replicate"],
+        columns="scenario",
+        values="value",
+        aggfunc="first",
+        dropna=False,
     )
+    # A scenario whose runs all failed (or the reference itself) has no column: nothing to pair.
+    scenarios = [name for name in scenarios if name in table.columns]
+    if reference not in table.columns or not scenarios:
+        return pd.DataFrame()
     rows = []
     for (point, window, metric), group in table.groupby(level=["point", "window", "metric"], sort=False):
         base = group[reference].to_numpy()

@@ -52,9 +52,9 @@ def label(metric: str) -> str:
 
 def report_metrics(plan: Plan, available: Sequence[str]) -> list[str]:
     """The metrics a report shows: the spec's choice, else a key set, else the first six."""
-    chosen = plan.spec.analysis.report_metrics
-    if chosen:
-        return [metric for metric in chosen if metric in available]
+    chosen = [metric for metric in plan.spec.analysis.report_metrics or [] if metric in available]
+    if chosen:  # a function's metrics are known only once it ran: fall back if none matched
+        return chosen
     if plan.commsim_model:
         key = [metric for metric in KEY_METRICS if metric in available]
         if key:
@@ -411,7 +411,9 @@ def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[s
             table = effects[effects["metric"] == metric]
             if table.empty:
                 continue
-            mean_effect = table.groupby("scenario")["difference"].mean()
+            mean_effect = table.groupby("scenario")["difference"].mean().dropna()
+            if mean_effect.empty:
+                continue
             significant = (table["ci_low"] > 0) | (table["ci_high"] < 0)
             parts_of_line = []
             for scenario, verb in ((mean_effect.idxmax(), "raises"), (mean_effect.idxmin(), "lowers")):
@@ -476,36 +478,40 @@ def _effect_cell(row: Any) -> str:
 
 
 def _effect_tables(plan: Plan, effects: pd.DataFrame, metrics: list[str]) -> list[str]:
-    """One table of scenarios by metrics (one point), or by points for each metric."""
+    """One table of scenarios by metrics (one point), or by points for each metric.
+
+    Scenarios without effects (all their runs failed) are left out; a missing cell shows "–".
+    """
     metrics = [metric for metric in metrics if metric in set(effects["metric"])]
-    scenarios = [name for name in plan.spec.scenario_names if name != plan.spec.reference_scenario]
+    present = set(effects["scenario"])
+    scenarios = [name for name in plan.spec.scenario_names if name in present]
     points = sorted(effects["point"].unique())
     cells = effects.set_index(["point", "scenario", "metric"])
-    parts: list[str] = []
+
+    def cell(point: Any, scenario: str, metric: str) -> str:
+        key = (point, scenario, metric)
+        return _effect_cell(cells.loc[key]) if key in cells.index else "–"
+
+    def reference(point: Any, metric: str) -> str:
+        found = [
+            cells.loc[(point, name, metric)].reference_mean
+            for name in scenarios
+            if (point, name, metric) in cells.index
+        ]
+        return _number(found[0]) if found else "–"
+
     if len(points) == 1:
-        rows = [
-            [scenario, *(_effect_cell(cells.loc[(points[0], scenario, metric)]) for metric in metrics)]
-            for scenario in scenarios
-        ]
+        rows = [[scenario, *(cell(points[0], scenario, metric) for metric in metrics)] for scenario in scenarios]
         header = ["scenario", *(label(metric) for metric in metrics)]
-        reference = [
-            "*reference mean*",
-            *(_number(cells.loc[(points[0], scenarios[0], m)].reference_mean) for m in metrics),
-        ]
-        return [_markdown_table(header, [reference, *rows]), ""]
+        means = ["*reference mean*", *(reference(points[0], metric) for metric in metrics)]
+        return [_markdown_table(header, [means, *rows]), ""]
+    parts: list[str] = []
     for metric in metrics:
-        rows = [
-            [scenario, *(_effect_cell(cells.loc[(point, scenario, metric)]) for point in points)]
-            for scenario in scenarios
-        ]
-        reference = [
-            "*reference mean*",
-            *(_number(cells.loc[(point, scenarios[0], metric)].reference_mean) for point in points),
-        ]
-        if metric == COST_PER_ADDITIONAL:
-            reference = []
+        rows = [[scenario, *(cell(point, scenario, metric) for point in points)] for scenario in scenarios]
+        if metric != COST_PER_ADDITIONAL:
+            rows.insert(0, ["*reference mean*", *(reference(point, metric) for point in points)])
         header = ["scenario", *(_point_label(plan, point) for point in points)]
-        parts += [f"**{label(metric)}**", "", _markdown_table(header, [r for r in [reference] if r] + rows), ""]
+        parts += [f"**{label(metric)}**", "", _markdown_table(header, rows), ""]
     return parts
 
 

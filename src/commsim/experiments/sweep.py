@@ -54,9 +54,10 @@ class DryRun:
         total: Runs in the plan.
         stored: Runs already stored in the folder.
         to_run: Runs that would execute.
-        seconds_per_run: Estimated from a short trial of the first run to execute.
+        seconds_per_run: Estimated from a short trial of the first run to execute (NaN if it failed).
         workers: Workers assumed.
-        estimated_s: Estimated wall time.
+        estimated_s: Estimated wall time (NaN if the trial failed).
+        trial_error: Why the trial run failed, if it did (the sweep would record that run as failed).
     """
 
     total: int
@@ -65,6 +66,7 @@ class DryRun:
     seconds_per_run: float
     workers: int
     estimated_s: float
+    trial_error: str | None = None
 
 
 def run_sweep(
@@ -180,16 +182,21 @@ def dry_run(plan: Plan, folder: str | Path, *, workers: int | None = None, execu
     stored = store.finished_keys() if store.parts.is_dir() else set()
     pending = [run for run in plan.runs if run.key not in stored]
     workers = 1 if executor == "inline" else workers or default_workers()
-    per_run = 0.0
+    per_run, trial_error = 0.0, None
     if pending:
         task = plan.task(pending[0])
-        short = _timed(dataclasses.replace(task, steps=1, timeout_s=None))
-        steps = min(TRIAL_STEPS, task.steps)
-        longer = _timed(dataclasses.replace(task, steps=steps, timeout_s=None))
-        per_step = max(longer - short, 0.0) / max(steps - 1, 1)
-        per_run = max(short - per_step, 0.0) + per_step * task.steps
+        try:
+            short = _timed(dataclasses.replace(task, steps=1, timeout_s=None))
+            steps = min(TRIAL_STEPS, task.steps)
+            longer = _timed(dataclasses.replace(task, steps=steps, timeout_s=None))
+        except RuntimeError as error:
+            per_run, trial_error = float("nan"), str(error)
+        else:
+            per_step = max(longer - short, 0.0) / max(steps - 1, 1)
+            per_run = max(short - per_step, 0.0) + per_step * task.steps
     waves = -(-len(pending) // workers)  # ceiling division
-    return DryRun(len(plan.runs), len(plan.runs) - len(pending), len(pending), per_run, workers, waves * per_run)
+    stored = len(plan.runs) - len(pending)
+    return DryRun(len(plan.runs), stored, len(pending), per_run, workers, waves * per_run, trial_error)
 
 
 def status(folder: str | Path) -> dict[str, Any]:
