@@ -129,3 +129,11 @@ def test_planned_designs_stay_in_range_and_repeat_from_the_root_seed(kind):
     assert set(first["x3"]) <= {1.0, 2.0, 5.0}
     pd.testing.assert_frame_equal(first, again)
     assert not first["x1"].equals(other["x1"])
+
+
+@pytest.mark.parametrize("kind", ["sobol", "halton"])
+def test_unscrambled_sequences_give_finite_values_for_unbounded_distributions(kind):
+    unit = designs.unit_sample(kind, 2, 8, np.random.default_rng(1), scramble=False)
+    assert np.all((unit > 0) & (unit < 1))
+    normal = FactorSpace("x", ("x",), "float", distribution=designs.distribution_of("normal", mean=0.0, sd=1.0))
+    assert np.all(np.isfinite(normal.from_unit(unit[:, 0])))

@@ -94,14 +94,22 @@ def test_a_declared_parameter_without_values_uses_its_declared_range_and_type():
         ("name: t\nfactors:\n  - name: n_centres\n    values: [1]\n    rang: [0, 1]\n", 5, "factors.0.rang", "unknown"),
         ("name: t\nbase:\n  n_residnts: 100\n", 3, "base.n_residnts", "is not a parameter"),
         ("name: t\nfactors:\n  - {name: inclusiveness, values: [0.1, 1.5]}\n", 3, "factors.0", "inclusiveness"),
-        ("name: t\nfactors:\n  - {name: n_centres, values: [1, 2]}\nscenarios:\n  a: {n_centres: 3}\n", 5,
-         "scenarios.a.n_centres", "varied by factor"),
+        (
+            "name: t\nfactors:\n  - {name: n_centres, values: [1, 2]}\nscenarios:\n  a: {n_centres: 3}\n",
+            5,
+            "scenarios.a.n_centres",
+            "varied by factor",
+        ),
         ("name: t\ntarget: no_such_module:thing\n", 2, "target", "cannot import"),
         ("name: t\noutput:\n  metrics: [rate_any, not_a_metric]\n", 3, "output.metrics", "not a metric"),
         ("name: t\nfactors:\n  - {name: n_centres, range: [1, 4]}\ndesign: {kind: lhs}\n", 4, "design", "needs points"),
         ("name: t\nfactors:\n  - {name: policy, values: [baseline, nope]}\n", 3, "factors.0", "unknown policy package"),
-        ("name: t\nfactors:\n  - {name: x, distribution: {kind: normal, mean: 0}}\n", 3, "factors.0.distribution",
-         "needs sd"),
+        (
+            "name: t\nfactors:\n  - {name: x, distribution: {kind: normal, mean: 0}}\n",
+            3,
+            "factors.0.distribution",
+            "needs sd",
+        ),
     ],
 )
 def test_bad_specs_name_file_line_field_and_reason(tmp_path, text, line, field, reason):
@@ -142,3 +150,29 @@ def test_function_targets_are_checked_against_their_signature(tmp_path):
     )
     with pytest.raises(ConfigError, match=r"spec.yaml:4: factors.0.name: 'x4' is not a keyword argument"):
         load_plan(path)
+
+
+def test_the_model_version_follows_the_target_module_inside_a_subpackage(tmp_path, monkeypatch):
+    from commsim.experiments.targets import model_version
+
+    package = tmp_path / "versioned"
+    (package / "models").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "models" / "__init__.py").write_text("", encoding="utf-8")
+    module = package / "models" / "f.py"
+    module.write_text("def f(*, seed, a):\n    return {'y': a * 1.0}\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = model_version("versioned.models.f:f")
+    model_version.cache_clear()
+    module.write_text("def f(*, seed, a):\n    return {'y': a * 2.0}\n", encoding="utf-8")
+    assert model_version("versioned.models.f:f") != before
+
+
+def test_the_points_of_a_csv_design_enter_the_spec_hash(tmp_path):
+    points = tmp_path / "points.csv"
+    points.write_text("n_centres\n1\n2\n", encoding="utf-8")
+    text = "name: t\nbase: {n_residents: 100}\nfactors:\n  - {name: n_centres, range: [1, 5]}\ndesign: {kind: csv, file: points.csv}\n"
+    path = write(tmp_path, text)
+    first = load_plan(path).spec_hash
+    points.write_text("n_centres\n1\n3\n", encoding="utf-8")
+    assert load_plan(path).spec_hash != first

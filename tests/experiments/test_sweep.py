@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -290,3 +291,25 @@ def _no_stray_alarm():
     yield
     if hasattr(signal, "setitimer"):
         assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_fresh_or_not_the_runner_refuses_a_folder_of_other_files(tmp_path):
+    other = tmp_path / "results"
+    (other / "another_experiment").mkdir(parents=True)
+    (other / "another_experiment" / "report.md").write_text("keep me", encoding="utf-8")
+    for fresh in (False, True):
+        with pytest.raises(ValueError, match="holds files but no experiment"):
+            run_sweep(make_plan(small_spec(replicates=1)), other, executor="inline", fresh=fresh, progress=False)
+    assert (other / "another_experiment" / "report.md").read_text(encoding="utf-8") == "keep me"
+    assert sorted(path.name for path in other.iterdir()) == ["another_experiment"]
+
+
+def test_a_run_recorded_done_without_its_data_counts_as_pending_and_is_rerun(tmp_path, reference):
+    folder = tmp_path / "small"
+    shutil.copytree(reference, folder)
+    victim = sorted((folder / "runs").glob("*.parquet"))[0]
+    victim.unlink()  # as if killed between writing the run's record and its data
+    assert status(folder)["pending"] == 1
+    result = run_sweep(make_plan(small_spec()), folder, executor="inline", progress=False)
+    assert (result.skipped, result.done) == (7, 1)
+    assert data_bytes(folder) == data_bytes(reference)

@@ -189,10 +189,16 @@ def unit_sample(
     if kind == "sobol":
         if not _power_of_two(points):
             raise ValueError(f"a sobol design needs a power of two points (balance), got {points}")
-        return qmc.Sobol(d=dimensions, scramble=scramble, rng=rng).random_base2(int(math.log2(points)))
-    if kind == "halton":
-        return qmc.Halton(d=dimensions, scramble=scramble, rng=rng).random(points)
-    raise ValueError(f"unknown sampling design {kind!r}")
+        unit = qmc.Sobol(d=dimensions, scramble=scramble, rng=rng).random_base2(int(math.log2(points)))
+    elif kind == "halton":
+        unit = qmc.Halton(d=dimensions, scramble=scramble, rng=rng).random(points)
+    else:
+        raise ValueError(f"unknown sampling design {kind!r}")
+    if not scramble:
+        # Unscrambled sequences start at the origin, which an unbounded distribution maps
+        # to -inf: move every point to the middle of its cell instead.
+        unit = np.minimum(unit + 0.5 / points, np.nextafter(1.0, 0.0))
+    return unit
 
 
 def sampled(spaces: list[FactorSpace], unit: np.ndarray) -> pd.DataFrame:

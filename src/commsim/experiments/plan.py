@@ -171,7 +171,10 @@ def make_plan(spec: ExperimentSpec, *, source: Path | None = None, node: Any = N
 
     version = model_version(spec.target)
     runs = _runs(spec, spaces, design, runs_seed, commsim_model, version, where)
-    spec_hash = canonical_hash(spec.model_dump(mode="json"))
+    # The points of a CSV design are part of what is run, so they enter the hash too.
+    spec_hash = canonical_hash({"spec": spec.model_dump(mode="json"), "design": design.to_dict(orient="list")})
+    if spec.design.kind != "csv":
+        spec_hash = canonical_hash(spec.model_dump(mode="json"))  # unchanged for generated designs
     return Plan(spec, source, spec_hash, spaces, design, runs, version, commsim_model)
 
 

@@ -588,6 +588,13 @@ def _markdown(
         "",
     ]
 
+    missing = [name for name in spec.analysis.report_metrics or [] if name not in metrics]
+    if missing:
+        parts += [
+            f"*`analysis.report_metrics` names {', '.join(missing)}, which the runs did not report; "
+            f"shown instead: {', '.join(metrics)}.*",
+            "",
+        ]
     brief = _headlines(plan, analysis, metrics, shown)
     if brief:
         parts += ["## In brief", "", *brief, ""]

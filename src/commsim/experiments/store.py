@@ -89,7 +89,16 @@ class ExperimentStore:
         Args:
             plan: The experiment.
             fresh: Delete earlier results first instead of resuming.
+
+        Raises:
+            ValueError: If the folder holds files but is not an experiment folder (so
+                that ``--fresh`` never deletes anything else).
         """
+        if self.folder.is_dir() and any(self.folder.iterdir()) and not self.exists():
+            raise ValueError(
+                f"{self.folder} holds files but no experiment (no manifest.json); "
+                "choose an empty or new folder with --out"
+            )
         if fresh and self.folder.exists():
             shutil.rmtree(self.folder)
         self.parts.mkdir(parents=True, exist_ok=True)
@@ -156,7 +165,7 @@ class ExperimentStore:
         rows = []
         for run in plan.runs:
             record = self.record(run.key) or {}
-            status = "done" if run.key in finished else record.get("status", "pending")
+            status = "done" if run.key in finished else record_status(record)
             rows.append(
                 _identity(run)
                 | factors.loc[run.point].to_dict()
@@ -241,6 +250,16 @@ class ExperimentStore:
                 except ValueError:
                     continue
         return last
+
+
+def record_status(record: dict[str, Any] | None) -> str:
+    """Status of a run without a stored part: its record's, except "done".
+
+    A "done" record without its part means the process died between writing the two,
+    so the run is pending (a resume runs it again).
+    """
+    status = (record or {}).get("status", "pending")
+    return "pending" if status == "done" else status
 
 
 def _identity(run: PlannedRun) -> dict[str, Any]:

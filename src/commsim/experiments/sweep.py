@@ -18,7 +18,7 @@ from typing import Any
 
 from commsim.experiments.executors import ExecutorInfo, default_workers, open_executor
 from commsim.experiments.plan import Plan, plan_summary
-from commsim.experiments.store import ExperimentStore
+from commsim.experiments.store import ExperimentStore, record_status
 from commsim.experiments.targets import RunOutput, execute, model_version
 from commsim.provenance import git_commit, host, now, package_versions
 
@@ -222,8 +222,7 @@ def status(folder: str | Path) -> dict[str, Any]:
         if key in finished:
             counts["done"] += 1
         else:
-            record = store.record(key)
-            counts[record["status"] if record else "pending"] += 1
+            counts[record_status(store.record(key))] += 1
     return {
         "name": manifest["name"],
         "total": len(keys),

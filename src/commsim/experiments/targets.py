@@ -144,9 +144,9 @@ def accepted_keywords(target: str) -> set[str] | None:
 def model_version(target: str) -> str:
     """A version of the target's code that changes whenever its source does.
 
-    For a target in a package, the package version (if installed) and a digest of the
-    package's top-level modules (for commsim: every process module); for a lone module,
-    a digest of its file. Part of each run's key, so that resuming never mixes results
+    The package version (if any) and a digest of the package's top-level modules and of
+    the modules beside the target's own (for commsim's model: every process module; for
+    a model in a subpackage, that subpackage too). Part of each run's key, so that resuming never mixes results
     of different code.
 
     Args:
@@ -160,10 +160,12 @@ def model_version(target: str) -> str:
     top = importlib.import_module(module_name.split(".")[0])
     version = getattr(top, "__version__", "0")
     top_file = getattr(top, "__file__", None)
+    found: set[Path] = set()
     if top_file and Path(top_file).name == "__init__.py":
-        sources = sorted(Path(top_file).parent.glob("*.py"))
-    else:
-        sources = [Path(module.__file__)] if getattr(module, "__file__", None) else []
+        found.update(Path(top_file).parent.glob("*.py"))
+    if getattr(module, "__file__", None):  # the target's own module and its siblings
+        found.update(Path(module.__file__).parent.glob("*.py"))
+    sources = sorted(found)
     digest = hashlib.sha256()
     for source in sources:
         digest.update(source.name.encode())
