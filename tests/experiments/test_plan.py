@@ -171,7 +171,10 @@ def test_the_model_version_follows_the_target_module_inside_a_subpackage(tmp_pat
 def test_the_points_of_a_csv_design_enter_the_spec_hash(tmp_path):
     points = tmp_path / "points.csv"
     points.write_text("n_centres\n1\n2\n", encoding="utf-8")
-    text = "name: t\nbase: {n_residents: 100}\nfactors:\n  - {name: n_centres, range: [1, 5]}\ndesign: {kind: csv, file: points.csv}\n"
+    text = (
+        "name: t\nbase: {n_residents: 100}\nfactors:\n  - {name: n_centres, range: [1, 5]}\n"
+        "design: {kind: csv, file: points.csv}\n"
+    )
     path = write(tmp_path, text)
     first = load_plan(path).spec_hash
     points.write_text("n_centres\n1\n3\n", encoding="utf-8")
