@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,18 +92,10 @@ def time_commsim(residents: int, steps: int, seed: int) -> dict[str, float]:
     """Construct and run commsim's model; wall times of both."""
     from commsim import CommunityModel
 
-    started = time.perf_counter()
-    model = CommunityModel(rng=seed, n_residents=residents, profile=PROFILE, policy=PACKAGE, **all_levers(residents))
-    constructed = time.perf_counter()
-    for _ in range(steps):
-        model.step()
-    finished = time.perf_counter()
-    run_s = finished - constructed
-    return {
-        "construct_s": constructed - started,
-        "run_s": run_s,
-        "us_per_agent_step": run_s / (residents * steps) * 1e6,
-    }
+    def build():
+        return CommunityModel(rng=seed, n_residents=residents, profile=PROFILE, policy=PACKAGE, **all_levers(residents))
+
+    return _timed(build, residents, steps)
 
 
 def time_boltzmann(agents: int, steps: int, seed: int) -> dict[str, float]:
@@ -110,13 +103,19 @@ def time_boltzmann(agents: int, steps: int, seed: int) -> dict[str, float]:
     from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
 
     side = int(round(agents**0.5))
+    return _timed(
+        lambda: BoltzmannWealth(BoltzmannScenario(n=agents, width=side, height=side, rng=seed)), agents, steps
+    )
+
+
+def _timed(build: Callable[[], Any], agents: int, steps: int) -> dict[str, float]:
+    """Wall times of building a model and of stepping it, and the cost per agent-step."""
     started = time.perf_counter()
-    model = BoltzmannWealth(BoltzmannScenario(n=agents, width=side, height=side, rng=seed))
+    model = build()
     constructed = time.perf_counter()
     for _ in range(steps):
         model.step()
-    finished = time.perf_counter()
-    run_s = finished - constructed
+    run_s = time.perf_counter() - constructed
     return {
         "construct_s": constructed - started,
         "run_s": run_s,

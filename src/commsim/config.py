@@ -163,9 +163,7 @@ def line_of(node: yaml.Node | None, location: tuple[Any, ...]) -> int | None:
     return line
 
 
-def validation_message(
-    path: Path, node: yaml.Node | None, error: ValidationError, prefix: tuple[Any, ...] = ()
-) -> str:
+def validation_message(path: Path, node: yaml.Node | None, error: ValidationError, prefix: tuple[Any, ...] = ()) -> str:
     """Turn a pydantic error into one ``file:line: field: reason`` line per problem.
 
     Args:

@@ -24,7 +24,6 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import numpy as np
@@ -34,6 +33,7 @@ from commsim.config import RunConfig, resolve_parameters
 from commsim.metrics import METRIC_NAMES
 from commsim.model import CommunityModel
 from commsim.params import parameters
+from commsim.progress import ProgressBar
 from commsim.provenance import (
     canonical_hash,
     git_commit,
@@ -150,7 +150,7 @@ def scenario_settings(config: RunConfig) -> dict[str, dict[str, Any]]:
 # ------------------------------------------------------------------ simulation
 
 
-def simulate(seed: int, steps: int, settings: dict[str, Any], progress: _StepProgress | None = None) -> pd.DataFrame:
+def simulate(seed: int, steps: int, settings: dict[str, Any], progress: ProgressBar | None = None) -> pd.DataFrame:
     """Run one replicate.
 
     Args:
@@ -176,10 +176,12 @@ def _simulate_all(
     scenarios: dict[str, dict[str, Any]], seeds: list[ReplicateSeed], steps: int, *, progress: bool
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     frames, timings = [], []
-    with _StepProgress(steps * len(seeds) * len(scenarios), enabled=progress) as bar:
+    total = steps * len(seeds) * len(scenarios)
+    with ProgressBar(total, unit="steps", description=f"{'simulating':<24}", enabled=progress) as bar:
         for scenario, settings in scenarios.items():
             for entry in seeds:
-                bar.describe(f"{scenario} {entry.replicate + 1}/{len(seeds)}")
+                label = f"{scenario} {entry.replicate + 1}/{len(seeds)}"
+                bar.update(description=f"{label:<24}")
                 started, wall, cpu = now(), time.perf_counter(), time.process_time()
                 frame = simulate(entry.seed, steps, settings, bar)
                 timings.append(
@@ -409,53 +411,3 @@ def _write_atomically(
         write_figures(series, staging / "figures", focus=focus)
 
     replace_folder_atomically(out_dir, fill)
-
-
-class _StepProgress:
-    """A rich progress bar over replicate-steps with an ETA, on stderr; inert when disabled."""
-
-    def __init__(self, total: int, *, enabled: bool) -> None:
-        self._bar = None
-        if enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self._bar = Progress(
-                TextColumn("{task.description:<24}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("steps"),
-                TimeElapsedColumn(),
-                TextColumn("eta"),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-            )
-            self._task = self._bar.add_task("simulating", total=total)
-
-    def __enter__(self) -> _StepProgress:
-        if self._bar is not None:
-            self._bar.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-    def describe(self, text: str) -> None:
-        """Show what is being simulated."""
-        if self._bar is not None:
-            self._bar.update(self._task, description=text)
-
-    def advance(self) -> None:
-        """Count one simulated step."""
-        if self._bar is not None:
-            self._bar.advance(self._task)

@@ -13,13 +13,13 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
-from commsim.experiments.executors import ExecutorInfo, default_workers, open_executor
+from commsim.experiments.executors import default_workers, open_executor
 from commsim.experiments.plan import Plan, plan_summary
 from commsim.experiments.store import ExperimentStore, record_status
 from commsim.experiments.targets import RunOutput, execute, model_version
+from commsim.progress import ProgressBar
 from commsim.provenance import git_commit, host, now, package_versions
 
 TRIAL_STEPS = 5
@@ -111,7 +111,14 @@ def run_sweep(
         store.write_manifest(manifest)
         clock = time.perf_counter()
         store.log({"event": "start", "total": len(plan.runs), "stored": skipped, "to_run": len(pending)})
-        with _SweepProgress(len(plan.runs), skipped, info, enabled=progress) as bar:
+        with ProgressBar(
+            len(plan.runs),
+            unit="runs · [red]{task.fields[failed]} failed[/red]",
+            description=info.description,
+            enabled=progress,
+            completed=skipped,
+            failed=0,
+        ) as bar:
             in_flight: dict[Future, Any] = {}
             queue = iter(pending)
             try:
@@ -129,7 +136,7 @@ def run_sweep(
                             done += 1
                         else:
                             failed += 1
-                        bar.update(done=done, failed=failed)
+                        bar.update(completed=skipped + done + failed, failed=failed)
                         store.log(
                             {
                                 "event": "run",
@@ -288,49 +295,3 @@ def _manifest(plan: Plan, store: ExperimentStore) -> dict[str, Any]:
         "updated": now(),
         "sessions": sessions,
     }
-
-
-class _SweepProgress:
-    """A rich progress bar over runs with done, failed and ETA; inert when disabled."""
-
-    def __init__(self, total: int, stored: int, info: ExecutorInfo, *, enabled: bool) -> None:
-        self._bar = None
-        self._stored = stored
-        if enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("runs · [red]{task.fields[failed]} failed[/red]"),
-                TimeElapsedColumn(),
-                TextColumn("eta"),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-            )
-            self._task = self._bar.add_task(info.description, total=total, completed=stored, failed=0)
-
-    def __enter__(self) -> _SweepProgress:
-        if self._bar is not None:
-            self._bar.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-    def update(self, *, done: int, failed: int) -> None:
-        """Show the runs finished (stored ones included) and failed so far."""
-        if self._bar is not None:
-            self._bar.update(self._task, completed=self._stored + done + failed, failed=failed)
