@@ -1,4 +1,4 @@
-"""The ``commsim`` command: run, sweep, status, analyze, report, export, validate, schema, presets, docs.
+"""The ``commsim`` command: run, sweep, status, analyze, report, export, validate, schema, presets, dashboard, docs.
 
 Plumbing only. Every configuration problem and every bad command-line value ends with
 ``error: ...`` on stderr, exit code 2 and nothing written; any other exception is a bug
@@ -72,6 +72,16 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port lies between 1 and 65535, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``commsim`` command.
 
@@ -123,6 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of run configs (or experiment specs)")
     schema.add_argument("--experiment", action="store_true", help="the schema of experiment specs")
     commands.add_parser("presets", help="list community profiles and policy packages")
+    dashboard = commands.add_parser(
+        "dashboard", help="serve the interactive dashboard (Explore, Compare, Sweep, Learn), on loopback by default"
+    )
+    dashboard.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
+    dashboard.add_argument("--port", type=_port, default=8765, help="port to serve on (default: 8765)")
+    dashboard.add_argument(
+        "--results", type=Path, metavar="DIR", help="experiments folder of Compare and Sweep (default: results/)"
+    )
     docs = commands.add_parser("docs", help="regenerate docs/parameters.md and docs/metrics.md")
     docs.add_argument("--check", action="store_true", help="write nothing; exit 1 if the docs are stale")
     docs.add_argument("--folder", type=Path, metavar="DIR", help="docs folder (default: the project's docs/)")
@@ -427,6 +445,17 @@ def _presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dashboard(args: argparse.Namespace) -> int:
+    from commsim.dashboard.server import ServerError, serve
+
+    try:
+        serve(args.host, args.port, results=args.results)
+    except ServerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _docs(args: argparse.Namespace) -> int:
     from commsim.docgen import write_docs
     from commsim.paths import project_root
@@ -454,6 +483,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": _validate,
     "schema": _schema,
     "presets": _presets,
+    "dashboard": _dashboard,
     "docs": _docs,
 }
 

@@ -135,7 +135,7 @@ def _draw_line(axis: Axes, series: pd.DataFrame, metric: str, *, colour, dashed:
     return line
 
 
-def _draw_panel(axis: Axes, series: pd.DataFrame, panel: Panel, scenarios: Sequence[str], *, legend_size: int) -> None:
+def draw_panel(axis: Axes, series: pd.DataFrame, panel: Panel, scenarios: Sequence[str], *, legend_size: int) -> None:
     """Draw every metric of a panel for every scenario (the first solid, the others dashed)."""
     colours = iter(plt.get_cmap("tab10").colors)
     axes_and_metrics = [(axis, metric) for metric in panel.metrics]
@@ -177,7 +177,7 @@ def _figure(
 ) -> Path:
     figure, axes = plt.subplots(*shape, figsize=size, layout="constrained", squeeze=False)
     for axis, panel in zip(axes.flat, panels, strict=True):
-        _draw_panel(axis, series, panel, scenarios, legend_size=8)
+        draw_panel(axis, series, panel, scenarios, legend_size=8)
     replicates = series["replicate"].nunique()
     figure.suptitle(f"{title} — mean and 95% band over {replicates} replicate{'s' if replicates > 1 else ''}")
     _scenario_legend(figure, scenarios)

@@ -177,16 +177,30 @@ def _share(mask: np.ndarray, within: np.ndarray) -> float:
     return float((mask & within).sum() / count) if count else 0.0
 
 
+def recent_participation(residents, step: int, window: int) -> dict[str, np.ndarray]:
+    """Who took part in each channel within the last ``window`` weeks.
+
+    Args:
+        residents: The model's resident arrays.
+        step: The current step.
+        window: Weeks counted as recent (``recent_window_weeks``).
+
+    Returns:
+        Channel (``activities``, ``deliberation``, ``mutual_aid``) to a boolean array over residents.
+    """
+    return {
+        "activities": residents.last_activities > step - window,
+        "deliberation": residents.last_deliberation > step - window,
+        "mutual_aid": residents.last_mutual_aid > step - window,
+    }
+
+
 def compute_metrics(model) -> dict[str, float]:
     """Compute every output column for the current step."""
     params, residents, week, step, issues = model.p, model.residents, model.week, model.steps, model.issues
     window = params["recent_window_weeks"]
     everyone = np.ones(len(residents), dtype=bool)
-    recent = {
-        "activities": residents.last_activities > step - window,
-        "deliberation": residents.last_deliberation > step - window,
-        "mutual_aid": residents.last_mutual_aid > step - window,
-    }
+    recent = recent_participation(residents, step, window)
     any_recent = recent["activities"] | recent["deliberation"] | recent["mutual_aid"]
     age, migrant, needs = residents.age_group, residents.migrant, residents.needs
     delib_year = residents.last_deliberation > step - YEAR

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,7 @@ def run_sweep(
     scheduler: str | None = None,
     fresh: bool = False,
     progress: bool = True,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> SweepResult:
     """Run every planned run that is not stored yet and consolidate the results.
 
@@ -89,6 +91,8 @@ def run_sweep(
         scheduler: Address of a running Dask scheduler.
         fresh: Delete stored results first instead of resuming.
         progress: Show a progress bar on stderr.
+        on_event: Called with every event written to ``progress.jsonl`` (start, run,
+            finish, interrupted), for front ends that show progress their own way.
 
     Returns:
         Counts and timing of this session.
@@ -98,6 +102,12 @@ def run_sweep(
     """
     store = ExperimentStore(folder)
     done = failed = 0
+
+    def log(event: dict[str, Any]) -> None:
+        store.log(event)
+        if on_event is not None:
+            on_event(event)
+
     # The executor starts first: if it cannot (say, an unreachable scheduler), nothing is written.
     with open_executor(executor, target=plan.spec.target, workers=workers, scheduler=scheduler) as (pool, info):
         store.open(plan, fresh=fresh)
@@ -110,7 +120,7 @@ def run_sweep(
         manifest["sessions"].append(session)
         store.write_manifest(manifest)
         clock = time.perf_counter()
-        store.log({"event": "start", "total": len(plan.runs), "stored": skipped, "to_run": len(pending)})
+        log({"event": "start", "total": len(plan.runs), "stored": skipped, "to_run": len(pending)})
         with ProgressBar(
             len(plan.runs),
             unit="runs · [red]{task.fields[failed]} failed[/red]",
@@ -137,7 +147,7 @@ def run_sweep(
                         else:
                             failed += 1
                         bar.update(completed=skipped + done + failed, failed=failed)
-                        store.log(
+                        log(
                             {
                                 "event": "run",
                                 "run": run.index,
@@ -156,7 +166,7 @@ def run_sweep(
                 session |= {"finished": now(), "done": done, "failed": failed, "interrupted": True}
                 session["wall_s"] = time.perf_counter() - clock
                 store.write_manifest(manifest)
-                store.log({"event": "interrupted", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
+                log({"event": "interrupted", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
                 raise
 
     store.consolidate(plan)
@@ -166,7 +176,7 @@ def run_sweep(
     manifest["status"] = runs["status"].value_counts().to_dict()
     manifest["updated"] = now()
     store.write_manifest(manifest)
-    store.log({"event": "finish", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
+    log({"event": "finish", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
     return SweepResult(Path(folder), len(plan.runs), skipped, done, failed, wall)
 
 

@@ -1,0 +1,5 @@
+"""The commsim dashboard: a Solara app for policymakers and teaching (Explore, Compare, Sweep, Learn).
+
+Plumbing only: the pages build models, run experiments through
+:mod:`commsim.experiments` and draw what the model reports; no behavioural rule lives here.
+"""

@@ -1,0 +1,58 @@
+"""The dashboard's Solara app: four pages (Explore, Compare, Sweep, Learn) in one layout.
+
+Served by ``commsim dashboard`` (``solara run commsim.dashboard.app``). Every page keeps
+its state per browser session.
+"""
+
+from __future__ import annotations
+
+import solara
+import solara.lab
+
+from commsim.dashboard.compare import Compare
+from commsim.dashboard.explore import Explore
+from commsim.dashboard.learn import Learn
+from commsim.dashboard.sweep import Sweep
+
+TITLE = "commsim · community participation"
+
+
+def page_index(path: str) -> int:
+    """Index of the page a URL path shows (Explore for the root and for unknown paths)."""
+    first = path.strip("/").split("/")[0]
+    return next((index for index, route in enumerate(routes) if route.path == first), 0)
+
+
+@solara.component
+def PageTabs():
+    """One tab per page above the page's content, named by the page's label.
+
+    AppLayout's own tabs would be named by the route paths ("Home" for Explore).
+    """
+    router = solara.use_router()
+    paths = ["/" if route.path == "/" else f"/{route.path}" for route in routes]
+    with solara.lab.Tabs(
+        value=page_index(router.path),
+        on_value=lambda chosen: router.push(paths[chosen]),
+        align="center",
+        background_color="primary",
+        dark=True,
+    ):
+        for route in routes:
+            solara.lab.Tab(route.label)
+
+
+@solara.component
+def Layout(children=None):
+    """The app bar with one tab per page, the page's sidebar and its content."""
+    solara.Title(TITLE)
+    content = solara.Column(children=[PageTabs(), *(children or [])], gap="0px")
+    return solara.AppLayout(children=[content], title=TITLE, navigation=False)
+
+
+routes = [
+    solara.Route(path="/", component=Explore, label="Explore", layout=Layout),
+    solara.Route(path="compare", component=Compare, label="Compare"),
+    solara.Route(path="sweep", component=Sweep, label="Sweep"),
+    solara.Route(path="learn", component=Learn, label="Learn"),
+]

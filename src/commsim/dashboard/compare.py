@@ -1,0 +1,219 @@
+"""The Compare page: two to four packages or lever sets, paired replicates, effects with 95% CIs.
+
+Runs go through the experiment runner in a background thread (one experiment, one
+scenario per choice, the first the reference), so every comparison is also a results
+folder that ``commsim report`` and the Sweep page's browser can open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import pandas as pd
+import solara
+import solara.lab
+from matplotlib.figure import Figure
+
+from commsim.dashboard import state
+from commsim.dashboard.controls import LeverControls, PresetSelect, ResidentsSlider, SeedInput
+from commsim.dashboard.jobs import (
+    Choice,
+    Finished,
+    comparison_spec,
+    effect_table,
+    effects_csv,
+    new_folder,
+    run_experiment,
+)
+from commsim.dashboard.settings import MAX_REPLICATES_UI, MAX_STEPS_UI, error_text, results_root
+from commsim.figures import LABELS, band, with_derived_columns
+
+BAND_METRICS = ("rate_any", "activity_rate_elderly", "mean_belonging", "mean_trust")
+MAX_CHOICES = 4
+
+
+def draw_bands(data: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str] = BAND_METRICS) -> Figure:
+    """Time series with 95% bands, one column per choice and one row per metric, rows sharing a y axis.
+
+    Args:
+        data: Tidy data of the comparison (scenario, replicate, step, metrics).
+        labels: Choices in order.
+        metrics: One row each.
+
+    Returns:
+        The figure.
+    """
+    data = with_derived_columns(data) if "raised_environment" in data.columns else data
+    figure = Figure(figsize=(3.2 * len(labels) + 0.6, 2.1 * len(metrics) + 0.5), dpi=72, layout="constrained")
+    axes = figure.subplots(len(metrics), len(labels), squeeze=False, sharey="row", sharex=True)
+    colours = [f"C{index}" for index in range(len(labels))]
+    for column, (label, colour) in enumerate(zip(labels, colours, strict=True)):
+        runs = data[data["scenario"] == label]
+        for row, metric in enumerate(metrics):
+            axis = axes[row, column]
+            if runs.empty:
+                continue
+            steps, mean, low, high = band(runs, metric)
+            axis.plot(steps, mean, color=colour, linewidth=1.6)
+            axis.fill_between(steps, low, high, color=colour, alpha=0.25, linewidth=0)
+            axis.grid(alpha=0.3)
+            if row == 0:
+                axis.set_title(label, fontsize=10)
+            if column == 0:
+                axis.set_ylabel(LABELS.get(metric, metric.replace("_", " ")), fontsize=8)
+            if row == len(metrics) - 1:
+                axis.set_xlabel("week", fontsize=8)
+    replicates = data["replicate"].nunique()
+    figure.suptitle(f"Mean and 95% band over {replicates} paired replicates", fontsize=10)
+    return figure
+
+
+def default_choices(policy: str) -> list[Choice]:
+    """The choices a new comparison starts with: the baseline and the Explore page's package."""
+    second = policy if policy != "baseline" else "centres"
+    return [Choice("baseline", "baseline"), Choice(second, second)]
+
+
+@solara.component
+def ChoiceCard(index: int, choice: Choice, profile: str, on_choice, on_remove, removable: bool):
+    """One choice: its package, its label and optional lever edits."""
+    title = "Choice 1 (reference)" if index == 0 else f"Choice {index + 1}"
+    with solara.Card(title, style={"min-width": "260px", "max-width": "340px"}):
+        PresetSelect("policy package", "policy", choice.policy, lambda value: on_choice(Choice(value, value)))
+        solara.InputText(
+            "label", value=choice.label, on_value=lambda value: on_choice(replace(choice, label=value.strip()))
+        )
+        edited = len(choice.overrides)
+        with solara.Details(summary=f"Edit levers ({edited} edited)" if edited else "Edit levers", expand=False):
+            LeverControls(
+                profile,
+                choice.policy,
+                choice.overrides,
+                lambda name, value: on_choice(replace(choice, overrides={**choice.overrides, name: value})),
+            )
+        if removable:
+            solara.Button("Remove", text=True, color="error", on_click=on_remove)
+
+
+@solara.component
+def Compare():
+    """The Compare page."""
+    profile = solara.use_reactive(state.scenario.value.profile)
+    n_residents = solara.use_reactive(min(state.scenario.value.n_residents, 2000))
+    steps = solara.use_reactive(104)
+    replicates = solara.use_reactive(5)
+    seed = solara.use_reactive(20261122)
+    choices = solara.use_reactive(default_choices(state.scenario.value.policy))
+    progress = solara.use_reactive((0, 0))
+    finished = solara.use_reactive(None)
+    problem = solara.use_reactive(None)
+
+    def run() -> Finished:
+        problem.set(None)
+        finished.set(None)
+        progress.set((0, len(choices.value) * replicates.value))
+        try:
+            spec = comparison_spec(
+                choices.value,
+                profile=profile.value,
+                n_residents=n_residents.value,
+                steps=steps.value,
+                replicates=replicates.value,
+                seed=seed.value,
+                name="compare",
+            )
+            result = run_experiment(
+                spec, new_folder(results_root(), "compare"), on_progress=lambda done, total: progress.set((done, total))
+            )
+        except Exception as error:  # shown in the page; the server keeps serving
+            problem.set(error_text(error))
+            return None
+        finished.set(result)
+        return result
+
+    task = solara.lab.use_task(run, dependencies=None)
+
+    def set_choice(index: int, choice: Choice) -> None:
+        updated = list(choices.value)
+        updated[index] = choice
+        choices.set(updated)
+
+    def add_choice() -> None:
+        used = {choice.policy for choice in choices.value}
+        candidates = ("centres", "acquaintance", "consultation", "complete_community", "baseline")
+        policy = next((name for name in candidates if name not in used), "baseline")
+        choices.set([*choices.value, Choice(policy, policy)])
+
+    def remove_choice(index: int) -> None:
+        choices.set([choice for position, choice in enumerate(choices.value) if position != index])
+
+    with solara.Sidebar(), solara.Card("Community and runs"):
+        PresetSelect("community profile", "profile", profile.value, profile.set)
+        ResidentsSlider(n_residents.value, n_residents.set)
+        solara.SliderInt("weeks", value=steps, min=13, max=MAX_STEPS_UI, step=13, thumb_label="always")
+        solara.SliderInt(
+            "replicates (paired seeds)", value=replicates, min=2, max=MAX_REPLICATES_UI, thumb_label="always"
+        )
+        SeedInput(seed.value, seed.set, label="root seed")
+
+    solara.Markdown(
+        "### Compare policy packages\n"
+        "Every choice runs on the same community and the same seeds, so each difference below is "
+        "paired: it is the change one choice makes against the first (the reference), with its 95% interval."
+    )
+    labels = [choice.label for choice in choices.value]
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+        for index, choice in enumerate(choices.value):
+            ChoiceCard(
+                index,
+                choice,
+                profile.value,
+                lambda chosen, index=index: set_choice(index, chosen),
+                lambda index=index: remove_choice(index),
+                len(choices.value) > 2,
+            )
+    with solara.Row():
+        solara.Button(
+            "Add a choice", icon_name="mdi-plus", on_click=add_choice, disabled=len(choices.value) >= MAX_CHOICES
+        )
+        runs = len(choices.value) * replicates.value
+        solara.Button(
+            f"Run comparison ({runs} runs)",
+            color="primary",
+            on_click=task,
+            disabled=bool(task.pending) or len(set(labels)) != len(labels) or not all(labels),
+        )
+    if len(set(labels)) != len(labels) or not all(labels):
+        solara.Warning("Give every choice its own, non-empty label.")
+    if task.pending:
+        done, total = progress.value
+        solara.ProgressLinear(100 * done / total if total else True)
+        solara.Text(f"Running in the background: {done} of {total} runs done")
+    if problem.value:
+        solara.Error(f"The comparison failed: {problem.value}")
+    result = finished.value
+    if result is not None and not task.pending:
+        ComparisonResult(result)
+
+
+@solara.component
+def ComparisonResult(result: Finished):
+    """Bands side by side, the effect table and the CSV downloads of a finished comparison."""
+    labels = result.plan.spec.scenario_names
+    data = solara.use_memo(lambda: result.data, [str(result.folder)])
+    solara.FigureMatplotlib(draw_bands(data, labels), format="png")
+    window = result.plan.spec.analysis.window
+    solara.Markdown(
+        f"#### Effects against **{labels[0]}** (mean over the last {window} weeks; paired difference and 95% CI)"
+    )
+    table = effect_table(result.analysis)
+    solara.DataFrame(table, items_per_page=len(table) or 1)
+    with solara.Row():
+        solara.FileDownload(
+            lambda: effects_csv(result.analysis), filename="effects.csv", label="Download effects (CSV)"
+        )
+        solara.FileDownload(
+            lambda: data.to_csv(index=False), filename="timeseries.csv", label="Download time series (CSV)"
+        )
+    solara.Text(f"Saved as an experiment in {result.folder}", style={"font-size": "0.75rem", "color": "#666"})

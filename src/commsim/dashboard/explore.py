@@ -1,0 +1,206 @@
+"""The Explore page: one community under one policy package, stepped live.
+
+Built on Mesa's SolaraViz parts: :func:`mesa.visualization.solara_viz.ModelController`
+gives Step, Play (▶) and Reset, and its ``update_counter`` tells the map, the plots and
+the monitors to redraw after each step. The controls are commsim's own, generated from
+the parameter declaration, because choosing another package must reset every lever to
+that package's values (SolaraViz's fixed parameter list cannot).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import solara
+from matplotlib.figure import Figure
+from mesa.visualization.solara_viz import ModelController
+from mesa.visualization.utils import update_counter
+
+from commsim.dashboard import state
+from commsim.dashboard.controls import LeverControls, PresetSelect, ResidentsSlider, SeedInput
+from commsim.dashboard.learn import LessonSteps, lesson_by_id
+from commsim.dashboard.mapview import COLOUR_BY, draw_map
+from commsim.dashboard.settings import Scenario, error_text
+from commsim.figures import GROUP_PANELS, LABELS, LOOP_PANELS
+from commsim.model import CommunityModel
+
+# (metric, label, format) of the monitors, as NetLogo shows current numbers.
+MONITORS = (
+    ("rate_any", "took part (last 4 weeks)", "{:.1%}"),
+    ("rate_activities", "in activities", "{:.1%}"),
+    ("rate_deliberation", "in deliberation", "{:.1%}"),
+    ("rate_mutual_aid", "in mutual aid", "{:.1%}"),
+    ("activity_rate_elderly", "elderly in activities", "{:.1%}"),
+    ("mean_belonging", "belonging (0-1)", "{:.3f}"),
+    ("mean_trust", "trust (0-1)", "{:.3f}"),
+    ("volunteers_active", "volunteers", "{:,.0f}"),
+    ("cross_building_ties", "ties across buildings", "{:.1%}"),
+    ("coverage_15min", "within 15 minutes of a centre", "{:.0%}"),
+)
+LIVE_PANELS = (LOOP_PANELS[0], LOOP_PANELS[1], GROUP_PANELS[0], LOOP_PANELS[2])
+PLAY_INTERVAL_MS = 50
+
+
+def build_model(scenario: Scenario) -> CommunityModel:
+    """Build the model of a scenario (raises ConfigError on a value the model rejects)."""
+    scenario.check()
+    return CommunityModel(**scenario.model_kwargs())
+
+
+def monitor_values(model: CommunityModel) -> dict[str, str]:
+    """The monitors' current numbers, formatted, from the model's latest collected row."""
+    latest = {name: values[-1] for name, values in model.datacollector.model_vars.items() if values}
+    shown = {}
+    for metric, label, text in MONITORS:
+        value = latest.get(metric, np.nan)
+        shown[label] = "–" if pd.isna(value) else text.format(value)
+    return shown
+
+
+def draw_live_plots(model: CommunityModel) -> Figure:
+    """Four panels of the participation loop so far: plain lines, cheap enough to redraw every step."""
+    collected = model.datacollector.model_vars
+    figure = Figure(figsize=(8.4, 5.6), dpi=72)
+    figure.subplots_adjust(left=0.08, right=0.98, bottom=0.08, top=0.94, hspace=0.38, wspace=0.22)
+    for axis, panel in zip(figure.subplots(2, 2).flat, LIVE_PANELS, strict=True):
+        for metric in panel.metrics:
+            values = collected.get(metric, [])
+            axis.plot(np.arange(len(values)), values, linewidth=1.5, label=LABELS.get(metric, metric))
+        axis.set_title(panel.title, fontsize=10)
+        axis.set_ylabel(panel.ylabel, fontsize=8)
+        axis.tick_params(labelsize=8)
+        axis.grid(alpha=0.3)
+        axis.set_xlim(0, max(len(collected.get("rate_any", [])) - 1, 10))
+        axis.legend(fontsize=7, loc="upper left", framealpha=0.8)
+    return figure
+
+
+@solara.component
+def Monitor(label: str, value: str, *, highlight: bool = False):
+    """One monitor: a small label above a large number."""
+    style = {"min-width": "128px", "padding": "6px 10px"} | ({"background": "#e8f0fe"} if highlight else {})
+    with solara.Card(margin=0, style=style), solara.Column(gap="0px"):
+        solara.Text(label, style={"font-size": "0.72rem", "color": "#555"})
+        solara.Text(value, style={"font-size": "1.3rem", "font-weight": "bold"})
+
+
+@solara.component
+def Monitors(model: CommunityModel):
+    """Current numbers, one small card each, and the week."""
+    update_counter.get()
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}):
+        Monitor("time", f"Week {model.steps}", highlight=True)
+        for label, value in monitor_values(model).items():
+            Monitor(label, value)
+
+
+@solara.component
+def MapAndPlots(model: CommunityModel, colour_by: str, show_ties: bool):
+    """The map and the live plots, redrawn after every step; the drawing time is shown."""
+    update_counter.get()
+    started = time.perf_counter()
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.FigureMatplotlib(draw_map(model, colour_by=colour_by, show_ties=show_ties), format="png")
+        solara.FigureMatplotlib(draw_live_plots(model), format="png")
+    solara.Text(
+        f"{len(model.residents):,} residents · drawn in {1000 * (time.perf_counter() - started):.0f} ms",
+        style={"font-size": "0.7rem", "color": "#888"},
+    )
+
+
+@solara.component
+def ScenarioControls(scenario: Scenario, on_scenario):
+    """Profile, package, residents, seed and every lever of the Explore page."""
+
+    def update(**changes: Any) -> None:
+        on_scenario(Scenario(**{**_fields(scenario), **changes}))
+
+    PresetSelect("community profile", "profile", scenario.profile, lambda value: update(profile=value))
+    PresetSelect("policy package", "policy", scenario.policy, lambda value: on_scenario(scenario.with_package(value)))
+    ResidentsSlider(scenario.n_residents, lambda value: update(n_residents=value))
+    SeedInput(scenario.seed, lambda value: update(seed=value))
+    if scenario.overrides:
+        with solara.Row():
+            solara.Text(f"{len(scenario.overrides)} lever setting(s) edited")
+            solara.Button("Back to the package", text=True, on_click=lambda: update(overrides={}))
+    solara.Markdown("**Levers** (changing one restarts the run at week 0)")
+    LeverControls(
+        scenario.profile,
+        scenario.policy,
+        scenario.overrides,
+        lambda name, value: on_scenario(scenario.with_lever(name, value)),
+    )
+
+
+@solara.component
+def Explore():
+    """The Explore page."""
+    scenario = state.scenario.value
+    first = solara.use_memo(lambda: _try_build(scenario), [])
+    model = solara.use_reactive(first[0])
+    error = solara.use_reactive(first[1])
+    model_parameters = solara.use_reactive(scenario.model_kwargs())
+    colour_by = solara.use_reactive("participation")
+    show_ties = solara.use_reactive(False)
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+
+    def rebuild() -> None:
+        built, problem = _try_build(state.scenario.value)
+        error.set(problem)
+        if built is not None:
+            model.set(built)
+            model_parameters.set(state.scenario.value.model_kwargs())
+
+    solara.use_effect(rebuild, [repr(scenario)])
+
+    with solara.Sidebar():
+        with solara.Card("Run"):
+            if model.value is not None:
+                ModelController(
+                    model,
+                    model_parameters=model_parameters,
+                    play_interval=play_interval,
+                    render_interval=render_interval,
+                    use_threads=use_threads,
+                )
+            solara.SliderInt(
+                "pause between steps (ms)", value=play_interval, min=0, max=1000, step=10, thumb_label="always"
+            )
+        if state.lesson.value:
+            lesson = lesson_by_id(state.lesson.value)
+            with solara.Card(f"Lesson: {lesson.title}", subtitle=f"run to week {lesson.steps}"):
+                LessonSteps(lesson)
+        with solara.Card("Scenario"):
+            ScenarioControls(scenario, state.scenario.set)
+
+    if error.value:
+        solara.Error(f"This scenario cannot run: {error.value}")
+    if model.value is None:
+        return
+    Monitors(model.value)
+    with solara.Row():
+        solara.ToggleButtonsSingle(value=colour_by, values=list(COLOUR_BY))
+        solara.Checkbox(label="show ties across buildings", value=show_ties)
+    MapAndPlots(model.value, colour_by.value, show_ties.value)
+
+
+def _try_build(scenario: Scenario) -> tuple[CommunityModel | None, str | None]:
+    try:
+        return build_model(scenario), None
+    except Exception as error:  # shown in the page; the server keeps serving
+        return None, error_text(error)
+
+
+def _fields(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "profile": scenario.profile,
+        "policy": scenario.policy,
+        "overrides": dict(scenario.overrides),
+        "n_residents": scenario.n_residents,
+        "seed": scenario.seed,
+    }

@@ -1,0 +1,182 @@
+"""The Learn page: the model explained in the sections of NetLogo's Info tab, and guided lessons.
+
+The text lives in ``content/info.md`` and the lessons in ``content/lessons.yaml``; each
+lesson is validated against the presets and the parameter declaration when loaded, so a
+lesson can never load a scenario the model rejects.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import solara
+import solara.lab
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from commsim.config import ConfigError, read_yaml, validation_message
+from commsim.dashboard import state
+from commsim.dashboard.settings import MAX_RESIDENTS_UI, MAX_STEPS_UI, MIN_RESIDENTS_UI, Scenario
+
+CONTENT = Path(__file__).resolve().parent / "content"
+INFO_SECTIONS = (
+    "What is it?",
+    "How it works",
+    "How to use it",
+    "Things to notice",
+    "Things to try",
+    "Extending the model",
+)
+
+
+class Lesson(BaseModel):
+    """A guided lesson: a preset to load, the practice behind it, steps and what to look for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    practice: str
+    profile: str
+    policy: str
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    n_residents: int = Field(ge=MIN_RESIDENTS_UI, le=MAX_RESIDENTS_UI)
+    steps: int = Field(ge=1, le=MAX_STEPS_UI)
+    story: str
+    steps_to_try: list[str] = Field(min_length=1)
+    look_for: list[str] = Field(min_length=1)
+    question: str
+
+    def scenario(self, seed: int = 1) -> Scenario:
+        """The Explore scenario this lesson loads."""
+        return Scenario(self.profile, self.policy, dict(self.overrides), self.n_residents, seed)
+
+
+@cache
+def lessons(path: Path = CONTENT / "lessons.yaml") -> tuple[Lesson, ...]:
+    """Read and check the lessons.
+
+    Args:
+        path: The lessons file.
+
+    Returns:
+        The lessons in file order.
+
+    Raises:
+        ConfigError: Naming the file, line and field of a bad lesson (unknown preset or
+            parameter, out-of-range value, missing key, repeated id).
+    """
+    data, node = read_yaml(path)
+    if not isinstance(data, list):
+        raise ConfigError(f"{path}: expected a list of lessons")
+    found, seen = [], set()
+    for index, entry in enumerate(data):
+        try:
+            lesson = Lesson.model_validate(entry)
+        except ValidationError as error:
+            raise ConfigError(validation_message(path, node, error, prefix=(index,))) from error
+        if lesson.id in seen:
+            raise ConfigError(f"{path}: lesson {index + 1}: id {lesson.id!r} is used twice")
+        seen.add(lesson.id)
+        try:
+            lesson.scenario().check()
+        except ConfigError as error:
+            raise ConfigError(f"{path}: lesson {lesson.id!r}: {error}") from error
+        found.append(lesson)
+    return tuple(found)
+
+
+@cache
+def info_text(path: Path = CONTENT / "info.md") -> str:
+    """The Info text (markdown)."""
+    return path.read_text(encoding="utf-8")
+
+
+def info_sections(text: str) -> dict[str, str]:
+    """Split the Info text at its ``## `` headings: heading to body."""
+    sections: dict[str, str] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = ""
+        elif current is not None:
+            sections[current] += line + "\n"
+    return sections
+
+
+def lesson_by_id(lesson_id: str) -> Lesson:
+    """The lesson with this id (KeyError if none)."""
+    for lesson in lessons():
+        if lesson.id == lesson_id:
+            return lesson
+    raise KeyError(lesson_id)
+
+
+def load_lesson(lesson: Lesson) -> None:
+    """Load a lesson's preset into the Explore page of this browser session."""
+    state.scenario.set(lesson.scenario(seed=state.scenario.value.seed))
+    state.lesson.set(lesson.id)
+
+
+@solara.component
+def LessonSteps(lesson: Lesson):
+    """A lesson's steps as a checklist, what to look for and the question; progress is kept per session."""
+    done = state.lesson_progress.value.get(lesson.id, frozenset())
+
+    def toggle(index: int, checked: bool) -> None:
+        marks = set(state.lesson_progress.value.get(lesson.id, frozenset()))
+        (marks.add if checked else marks.discard)(index)
+        state.lesson_progress.set({**state.lesson_progress.value, lesson.id: frozenset(marks)})
+
+    solara.Markdown(f"**Steps** ({len(done)} of {len(lesson.steps_to_try)} done)")
+    for index, step in enumerate(lesson.steps_to_try):
+        with solara.Row(style={"align-items": "flex-start"}):
+            solara.Checkbox(
+                label=f"step {index + 1}", value=index in done, on_value=lambda checked, i=index: toggle(i, checked)
+            )
+            solara.Markdown(step)
+    solara.Markdown("**Look for**\n\n" + "\n".join(f"- {item}" for item in lesson.look_for))
+    solara.Markdown(f"**To discuss:** {lesson.question}")
+    if len(done) == len(lesson.steps_to_try):
+        solara.Success("Lesson complete: every step is ticked. Discuss the question above with your group.")
+
+
+@solara.component
+def Learn():
+    """The Learn page."""
+    router = solara.use_router()
+    chosen = solara.use_reactive(state.lesson.value or lessons()[0].id)
+    sections = info_sections(info_text())
+    tab = solara.use_reactive(0)
+
+    with solara.lab.Tabs(value=tab):
+        with solara.lab.Tab("Lessons"):
+            solara.Markdown("### Guided lessons\nEach lesson loads a community and a package into **Explore**.")
+            titles = {lesson.title: lesson.id for lesson in lessons()}
+            lesson = lesson_by_id(chosen.value)
+            solara.Select(
+                "lesson",
+                values=list(titles),
+                value=lesson.title,
+                on_value=lambda title: chosen.set(titles[title]),
+            )
+            with solara.Card(lesson.title, subtitle=lesson.practice):
+                solara.Markdown(lesson.story)
+                edits = "".join(f", `{name}` = {value}" for name, value in lesson.overrides.items())
+                solara.Markdown(
+                    f"*Loads:* profile `{lesson.profile}`, package `{lesson.policy}`, "
+                    f"{lesson.n_residents:,} residents, {lesson.steps} weeks{edits}"
+                )
+
+                def open_in_explore() -> None:
+                    load_lesson(lesson)
+                    router.push("/")
+
+                solara.Button("Load this lesson in Explore", color="primary", on_click=open_in_explore)
+                LessonSteps(lesson)
+        with solara.lab.Tab("About the model"):
+            for heading, body in sections.items():
+                with solara.Details(summary=heading, expand=heading == INFO_SECTIONS[0]):
+                    solara.Markdown(body)

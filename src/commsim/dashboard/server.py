@@ -1,0 +1,101 @@
+"""Serving the dashboard: checks before start-up, then ``solara run`` in this process.
+
+The checks turn the usual start-up failures into one-line errors: a port already in
+use, and Solara's front-end files missing with no way to fetch them (see
+:mod:`commsim.dashboard.assets`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import sys
+from pathlib import Path
+
+from commsim.dashboard import assets
+
+APP = "commsim.dashboard.app"
+
+
+class ServerError(RuntimeError):
+    """The dashboard cannot start; the message says why."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise :class:`ServerError` if ``host:port`` cannot be bound (in use, or not an address here)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise ServerError(f"cannot resolve host {host!r}: {error.strerror}") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise ServerError(f"cannot serve on {host}:{port}: {error.strerror}") from None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address stays on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command line that serves the app."""
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        APP,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+    ]
+
+
+def environment(results: Path | None) -> dict[str, str]:
+    """The server's environment: telemetry off, assets from the local cache, the results folder."""
+    env = dict(os.environ)
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    env["SOLARA_ASSETS_PROXY"] = "True"
+    env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(assets.cache_dir()))
+    env.setdefault("MPLBACKEND", "Agg")
+    if results is not None:
+        env["COMMSIM_RESULTS_DIR"] = str(results.resolve())
+    return env
+
+
+def serve(host: str, port: int, *, results: Path | None = None) -> None:
+    """Check, then replace this process with the Solara server (returns only on a failed check).
+
+    Args:
+        host: Address to serve on.
+        port: Port to serve on.
+        results: Folder of experiments for Compare and Sweep (default: ``results/``).
+
+    Raises:
+        ServerError: If the port cannot be bound or the front-end files are missing and
+            cannot be fetched.
+    """
+    check_port(host, port)
+    if assets.missing():
+        try:
+            assets.provision()
+        except assets.AssetError as error:
+            raise ServerError(f"Solara's front-end files are missing and could not be fetched: {error}") from None
+    if not is_loopback(host):
+        print(f"warning: serving on {host}: anyone who can reach this address can use the dashboard", file=sys.stderr)
+    print(f"commsim dashboard: http://{host}:{port}/  (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    arguments = command(host, port)
+    os.execve(arguments[0], arguments, environment(results))
