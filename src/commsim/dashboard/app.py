@@ -46,7 +46,9 @@ def PageTabs():
 def Layout(children=None):
     """The app bar with one tab per page, the page's sidebar and its content."""
     solara.Title(TITLE)
-    content = solara.Column(children=[PageTabs(), *(children or [])], gap="0px")
+    router = solara.use_router()
+    # Keyed by the path: a page change made by code (a lesson opening Explore) redraws the tab underline.
+    content = solara.Column(children=[PageTabs().key(f"tabs-{router.path}"), *(children or [])], gap="0px")
     return solara.AppLayout(children=[content], title=TITLE, navigation=False)
 
 

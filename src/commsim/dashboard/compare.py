@@ -16,7 +16,7 @@ import solara.lab
 from matplotlib.figure import Figure
 
 from commsim.dashboard import state
-from commsim.dashboard.controls import LeverControls, PresetSelect, ResidentsSlider, SeedInput
+from commsim.dashboard.controls import SLIDER_ROOM, LeverControls, PresetSelect, ResidentsSlider, SeedInput
 from commsim.dashboard.jobs import (
     Choice,
     Finished,
@@ -45,7 +45,7 @@ def draw_bands(data: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str]
         The figure.
     """
     data = with_derived_columns(data) if "raised_environment" in data.columns else data
-    figure = Figure(figsize=(3.2 * len(labels) + 0.6, 2.1 * len(metrics) + 0.5), dpi=72, layout="constrained")
+    figure = Figure(figsize=(3.6 * len(labels) + 0.6, 2.2 * len(metrics) + 0.5), dpi=90, layout="constrained")
     axes = figure.subplots(len(metrics), len(labels), squeeze=False, sharey="row", sharex=True)
     colours = [f"C{index}" for index in range(len(labels))]
     for column, (label, colour) in enumerate(zip(labels, colours, strict=True)):
@@ -151,10 +151,11 @@ def Compare():
     with solara.Sidebar(), solara.Card("Community and runs"):
         PresetSelect("community profile", "profile", profile.value, profile.set)
         ResidentsSlider(n_residents.value, n_residents.set)
-        solara.SliderInt("weeks", value=steps, min=13, max=MAX_STEPS_UI, step=13, thumb_label="always")
-        solara.SliderInt(
-            "replicates (paired seeds)", value=replicates, min=2, max=MAX_REPLICATES_UI, thumb_label="always"
-        )
+        with solara.Column(style=SLIDER_ROOM, gap="30px"):
+            solara.SliderInt("weeks", value=steps, min=13, max=MAX_STEPS_UI, step=13, thumb_label="always")
+            solara.SliderInt(
+                "replicates (paired seeds)", value=replicates, min=2, max=MAX_REPLICATES_UI, thumb_label="always"
+            )
         SeedInput(seed.value, seed.set, label="root seed")
 
     solara.Markdown(

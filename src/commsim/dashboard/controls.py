@@ -27,6 +27,8 @@ from commsim.dashboard.settings import (
 )
 from commsim.params import Parameter
 
+# Room above a slider for its value bubble (thumb_label="always"), so it never covers the row above.
+SLIDER_ROOM = {"padding-top": "26px"}
 HELP_STYLE = {"font-size": "0.75rem", "color": "#666", "margin-top": "-10px", "margin-bottom": "8px"}
 
 
@@ -47,15 +49,16 @@ def ParameterControl(spec: Parameter, value: Any, on_change: Callable[[Any], Non
         low, high = ui_range(spec)
         shown = min(max(value, low), high)
         slider = solara.SliderInt if spec.type == "int" else solara.SliderFloat
-        slider(
-            label=label,
-            value=shown,
-            min=low,
-            max=high,
-            step=ui_step(spec),
-            on_value=lambda chosen: on_change(bounded(spec, chosen)),
-            thumb_label="always",
-        )
+        with solara.Column(style=SLIDER_ROOM):
+            slider(
+                label=label,
+                value=shown,
+                min=low,
+                max=high,
+                step=ui_step(spec),
+                on_value=lambda chosen: on_change(bounded(spec, chosen)),
+                thumb_label="always",
+            )
     solara.Text(spec.help, style=HELP_STYLE)
 
 
@@ -85,15 +88,16 @@ def PresetSelect(label: str, group: str, value: str, on_value: Callable[[str], N
 @solara.component
 def ResidentsSlider(value: int, on_value: Callable[[int], None], *, maximum: int = MAX_RESIDENTS_UI):
     """Number of residents, bounded by the dashboard's maximum population."""
-    solara.SliderInt(
-        label=f"residents (at most {maximum:,} here)",
-        value=min(max(value, MIN_RESIDENTS_UI), maximum),
-        min=MIN_RESIDENTS_UI,
-        max=maximum,
-        step=100,
-        on_value=on_value,
-        thumb_label="always",
-    )
+    with solara.Column(style=SLIDER_ROOM):
+        solara.SliderInt(
+            label=f"residents (at most {maximum:,} here)",
+            value=min(max(value, MIN_RESIDENTS_UI), maximum),
+            min=MIN_RESIDENTS_UI,
+            max=maximum,
+            step=100,
+            on_value=on_value,
+            thumb_label="always",
+        )
 
 
 @solara.component

@@ -9,6 +9,7 @@ that package's values (SolaraViz's fixed parameter list cannot).
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -20,7 +21,7 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from commsim.dashboard import state
-from commsim.dashboard.controls import LeverControls, PresetSelect, ResidentsSlider, SeedInput
+from commsim.dashboard.controls import SLIDER_ROOM, LeverControls, PresetSelect, ResidentsSlider, SeedInput
 from commsim.dashboard.learn import LessonSteps, lesson_by_id
 from commsim.dashboard.mapview import COLOUR_BY, draw_map
 from commsim.dashboard.settings import Scenario, error_text
@@ -44,10 +45,37 @@ LIVE_PANELS = (LOOP_PANELS[0], LOOP_PANELS[1], GROUP_PANELS[0], LOOP_PANELS[2])
 PLAY_INTERVAL_MS = 50
 
 
-def build_model(scenario: Scenario) -> CommunityModel:
+class LiveModel(CommunityModel):
+    """A :class:`CommunityModel` stepped no faster than the page can draw it.
+
+    When playing, Mesa's controller steps the model in a worker thread while the page
+    redraws. A step waits until the previous week has been drawn (:attr:`drawn`, set by
+    the page once its figures are committed) and holds :attr:`lock` while it runs, so
+    the page always reads one whole week and every week is shown: the step-to-paint
+    loop, not a timer, sets the pace.
+    """
+
+    #: Longest wait for the page to draw the previous week (a closed page never draws).
+    DRAW_WAIT_S = 5.0
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.lock = threading.RLock()
+        self.drawn = threading.Event()
+        self.drawn.set()
+        super().__init__(**kwargs)
+
+    def step(self) -> None:
+        """Advance one week once the previous one is drawn, holding the lock."""
+        self.drawn.wait(self.DRAW_WAIT_S)
+        with self.lock:
+            super().step()
+            self.drawn.clear()
+
+
+def build_model(scenario: Scenario) -> LiveModel:
     """Build the model of a scenario (raises ConfigError on a value the model rejects)."""
     scenario.check()
-    return CommunityModel(**scenario.model_kwargs())
+    return LiveModel(**scenario.model_kwargs())
 
 
 def monitor_values(model: CommunityModel) -> dict[str, str]:
@@ -63,17 +91,18 @@ def monitor_values(model: CommunityModel) -> dict[str, str]:
 def draw_live_plots(model: CommunityModel) -> Figure:
     """Four panels of the participation loop so far: plain lines, cheap enough to redraw every step."""
     collected = model.datacollector.model_vars
+    weeks = min(len(values) for values in collected.values())
     figure = Figure(figsize=(8.4, 5.6), dpi=72)
     figure.subplots_adjust(left=0.08, right=0.98, bottom=0.08, top=0.94, hspace=0.38, wspace=0.22)
     for axis, panel in zip(figure.subplots(2, 2).flat, LIVE_PANELS, strict=True):
         for metric in panel.metrics:
-            values = collected.get(metric, [])
-            axis.plot(np.arange(len(values)), values, linewidth=1.5, label=LABELS.get(metric, metric))
+            values = collected[metric][:weeks]
+            axis.plot(np.arange(weeks), values, linewidth=1.5, label=LABELS.get(metric, metric))
         axis.set_title(panel.title, fontsize=10)
         axis.set_ylabel(panel.ylabel, fontsize=8)
         axis.tick_params(labelsize=8)
         axis.grid(alpha=0.3)
-        axis.set_xlim(0, max(len(collected.get("rate_any", [])) - 1, 10))
+        axis.set_xlim(0, max(weeks - 1, 10))
         axis.legend(fontsize=7, loc="upper left", framealpha=0.8)
     return figure
 
@@ -88,23 +117,28 @@ def Monitor(label: str, value: str, *, highlight: bool = False):
 
 
 @solara.component
-def Monitors(model: CommunityModel):
+def Monitors(model: LiveModel):
     """Current numbers, one small card each, and the week."""
     update_counter.get()
+    with model.lock:
+        week, values = model.steps, monitor_values(model)
     with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}):
-        Monitor("time", f"Week {model.steps}", highlight=True)
-        for label, value in monitor_values(model).items():
+        Monitor("time", f"Week {week}", highlight=True)
+        for label, value in values.items():
             Monitor(label, value)
 
 
 @solara.component
-def MapAndPlots(model: CommunityModel, colour_by: str, show_ties: bool):
+def MapAndPlots(model: LiveModel, colour_by: str, show_ties: bool):
     """The map and the live plots, redrawn after every step; the drawing time is shown."""
     update_counter.get()
     started = time.perf_counter()
+    with model.lock:
+        figures = draw_map(model, colour_by=colour_by, show_ties=show_ties), draw_live_plots(model)
+    solara.use_effect(model.drawn.set, None)  # after every committed drawing
     with solara.Row(style={"flex-wrap": "wrap"}):
-        solara.FigureMatplotlib(draw_map(model, colour_by=colour_by, show_ties=show_ties), format="png")
-        solara.FigureMatplotlib(draw_live_plots(model), format="png")
+        for figure in figures:
+            solara.FigureMatplotlib(figure, format="png")
     solara.Text(
         f"{len(model.residents):,} residents · drawn in {1000 * (time.perf_counter() - started):.0f} ms",
         style={"font-size": "0.7rem", "color": "#888"},
@@ -168,9 +202,10 @@ def Explore():
                     render_interval=render_interval,
                     use_threads=use_threads,
                 )
-            solara.SliderInt(
-                "pause between steps (ms)", value=play_interval, min=0, max=1000, step=10, thumb_label="always"
-            )
+            with solara.Column(style=SLIDER_ROOM):
+                solara.SliderInt(
+                    "pause between steps (ms)", value=play_interval, min=0, max=1000, step=10, thumb_label="always"
+                )
         if state.lesson.value:
             lesson = lesson_by_id(state.lesson.value)
             with solara.Card(f"Lesson: {lesson.title}", subtitle=f"run to week {lesson.steps}"):
@@ -189,7 +224,7 @@ def Explore():
     MapAndPlots(model.value, colour_by.value, show_ties.value)
 
 
-def _try_build(scenario: Scenario) -> tuple[CommunityModel | None, str | None]:
+def _try_build(scenario: Scenario) -> tuple[LiveModel | None, str | None]:
     try:
         return build_model(scenario), None
     except Exception as error:  # shown in the page; the server keeps serving

@@ -16,7 +16,7 @@ import solara.lab
 from matplotlib.figure import Figure
 
 from commsim.dashboard import state
-from commsim.dashboard.controls import PresetSelect, ResidentsSlider, SeedInput
+from commsim.dashboard.controls import SLIDER_ROOM, PresetSelect, ResidentsSlider, SeedInput
 from commsim.dashboard.jobs import (
     KEY_METRICS,
     Finished,
@@ -101,17 +101,24 @@ def FactorControls(index: int, name: str, low: float, high: float, levels: int, 
     slider = solara.SliderRangeInt if integer else solara.SliderRangeFloat
     step = 1 if integer else round((top - bottom) / 100, 6) or 0.01
     kind = int if integer else float
-    slider(
-        f"range [{spec.unit}]" if spec.unit else "range",
-        value=(kind(max(low, bottom)), kind(min(high, top))),
-        min=bottom,
-        max=top,
-        step=step,
-        on_value=lambda pair: on_factor(name, pair[0], pair[1], levels),
-    )
-    solara.SliderInt(
-        "levels", value=levels, min=2, max=MAX_LEVELS, on_value=lambda chosen: on_factor(name, low, high, chosen)
-    )
+    with solara.Column(style=SLIDER_ROOM, gap="30px"):
+        slider(
+            f"range [{spec.unit}]" if spec.unit else "range",
+            value=(kind(max(low, bottom)), kind(min(high, top))),
+            min=bottom,
+            max=top,
+            step=step,
+            on_value=lambda pair: on_factor(name, pair[0], pair[1], levels),
+            thumb_label="always",
+        )
+        solara.SliderInt(
+            "levels",
+            value=levels,
+            min=2,
+            max=MAX_LEVELS,
+            on_value=lambda chosen: on_factor(name, low, high, chosen),
+            thumb_label="always",
+        )
 
 
 @solara.component
@@ -170,10 +177,11 @@ def Sweep():
         PresetSelect("community profile", "profile", profile.value, profile.set)
         PresetSelect("policy package", "policy", policy.value, policy.set)
         ResidentsSlider(n_residents.value, n_residents.set, maximum=2000)
-        solara.SliderInt("weeks", value=steps, min=13, max=MAX_STEPS_UI, step=13, thumb_label="always")
-        solara.SliderInt(
-            "replicates per point", value=replicates, min=1, max=MAX_SWEEP_REPLICATES, thumb_label="always"
-        )
+        with solara.Column(style=SLIDER_ROOM, gap="30px"):
+            solara.SliderInt("weeks", value=steps, min=13, max=MAX_STEPS_UI, step=13, thumb_label="always")
+            solara.SliderInt(
+                "replicates per point", value=replicates, min=1, max=MAX_SWEEP_REPLICATES, thumb_label="always"
+            )
         SeedInput(seed.value, seed.set, label="root seed")
 
     solara.Markdown(
@@ -209,7 +217,10 @@ def Sweep():
         solara.Error(f"The sweep failed: {problem.value}")
     result = finished.value
     if result is not None and not task.pending:
-        solara.Select("metric shown", values=list(SHOWN_METRICS), value=metric)
+        names = {label(name): name for name in SHOWN_METRICS}
+        solara.Select(
+            "metric shown", values=list(names), value=label(metric.value), on_value=lambda text: metric.set(names[text])
+        )
         solara.FigureMatplotlib(draw_response(result, metric.value), format="png")
         solara.Text(f"Saved as an experiment in {result.folder}", style={"font-size": "0.75rem", "color": "#666"})
 
