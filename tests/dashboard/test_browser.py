@@ -35,9 +35,11 @@ def slide_to_minimum(page, label: str) -> None:
 
 def choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the dropdown labelled ``label``."""
-    field = page.locator(".v-select").filter(has=page.locator("label", has_text=re.compile(rf"^{re.escape(label)}$")))
+    exact = re.compile(rf"^{re.escape(label)}$")
+    field = page.locator(".v-select").filter(has=page.locator("label", has_text=exact))
     field.locator(".v-select__slot").first.click()
-    page.locator(".menuable__content__active .v-list-item", has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")).click()
+    item = re.compile(rf"^\s*{re.escape(option)}\s*$")
+    page.locator(".menuable__content__active .v-list-item", has_text=item).click()
 
 
 def test_explore_steps_and_a_lever_restarts_the_run(page, dashboard, tmp_path):
@@ -51,6 +53,10 @@ def test_explore_steps_and_a_lever_restarts_the_run(page, dashboard, tmp_path):
     page.get_by_text("Week 2", exact=True).wait_for()
     took_part = page.locator(".v-card", has_text="took part (last 4 weeks)").inner_text()
     assert re.search(r"\d+\.\d%", took_part)
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_text("Week 0", exact=True).wait_for()
+    page.get_by_role("button", name="Step").click()
+    page.get_by_text("Week 1", exact=True).wait_for()
 
     page.get_by_text("Mutual-aid time bank", exact=True).click()
     page.get_by_text("time_bank", exact=True).click()

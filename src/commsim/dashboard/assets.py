@@ -101,7 +101,7 @@ def provision(cache: Path | None = None, *, npm: str | None = None, quiet: bool 
     todo = missing(cache)
     if not todo:
         return []
-    npm = npm or shutil.which("npm")
+    npm = shutil.which(npm or "npm")
     if npm is None:
         raise AssetError(
             "npm is not installed: it is needed once to fetch Solara's front-end files "

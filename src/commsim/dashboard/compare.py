@@ -26,7 +26,7 @@ from commsim.dashboard.jobs import (
     new_folder,
     run_experiment,
 )
-from commsim.dashboard.settings import MAX_REPLICATES_UI, MAX_STEPS_UI, error_text, results_root
+from commsim.dashboard.settings import MAX_REPLICATES_UI, MAX_STEPS_UI, Scenario, error_text, results_root
 from commsim.figures import LABELS, band, with_derived_columns
 
 BAND_METRICS = ("rate_any", "activity_rate_elderly", "mean_belonging", "mean_trust")
@@ -79,19 +79,19 @@ def default_choices(policy: str) -> list[Choice]:
 def ChoiceCard(index: int, choice: Choice, profile: str, on_choice, on_remove, removable: bool):
     """One choice: its package, its label and optional lever edits."""
     title = "Choice 1 (reference)" if index == 0 else f"Choice {index + 1}"
+
+    def edited(name: str, value) -> Choice:
+        lever_set = Scenario(profile, choice.policy, choice.overrides).with_lever(name, value)
+        return replace(choice, overrides=lever_set.overrides)
+
     with solara.Card(title, style={"min-width": "260px", "max-width": "340px"}):
         PresetSelect("policy package", "policy", choice.policy, lambda value: on_choice(Choice(value, value)))
         solara.InputText(
             "label", value=choice.label, on_value=lambda value: on_choice(replace(choice, label=value.strip()))
         )
-        edited = len(choice.overrides)
-        with solara.Details(summary=f"Edit levers ({edited} edited)" if edited else "Edit levers", expand=False):
-            LeverControls(
-                profile,
-                choice.policy,
-                choice.overrides,
-                lambda name, value: on_choice(replace(choice, overrides={**choice.overrides, name: value})),
-            )
+        count = len(choice.overrides)
+        with solara.Details(summary=f"Edit levers ({count} edited)" if count else "Edit levers", expand=False):
+            LeverControls(profile, choice.policy, choice.overrides, lambda name, value: on_choice(edited(name, value)))
         if removable:
             solara.Button("Remove", text=True, color="error", on_click=on_remove)
 

@@ -102,13 +102,14 @@ def ResidentsSlider(value: int, on_value: Callable[[int], None], *, maximum: int
 
 @solara.component
 def SeedInput(value: int, on_value: Callable[[int], None], label: str = "seed"):
-    """A seed, kept within 0 … 2³²-1 (a blank or negative entry is refused by the field)."""
+    """A seed within 0 … 2³²-1; an entry outside that range is refused with a warning and not used."""
+    typed = solara.use_reactive(value)
 
     def accept(chosen: int | None) -> None:
+        typed.set(chosen)
         if chosen is not None and 0 <= chosen <= MAX_SEED:
             on_value(int(chosen))
 
-    bad = not 0 <= value <= MAX_SEED
-    solara.InputInt(label=label, value=value, on_value=accept, continuous_update=False)
-    if bad:
-        solara.Warning(f"the seed must lie between 0 and {MAX_SEED}")
+    solara.InputInt(label=label, value=typed.value, on_value=accept, continuous_update=False)
+    if typed.value is None or not 0 <= typed.value <= MAX_SEED:
+        solara.Warning(f"the seed must be a whole number from 0 to {MAX_SEED:,}; still using {value}")

@@ -58,7 +58,10 @@ class LiveModel(CommunityModel):
     #: Longest wait for the page to draw the previous week (a closed page never draws).
     DRAW_WAIT_S = 5.0
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, scenario: Any = None, **kwargs: Any) -> None:
+        # Mesa's Reset passes the model's mesa ``Scenario`` back (every Mesa 3.5 model has one);
+        # commsim's parameters all arrive as keywords, so it carries nothing and is dropped.
+        del scenario
         self.lock = threading.RLock()
         self.drawn = threading.Event()
         self.drawn.set()
@@ -174,6 +177,7 @@ def Explore():
     """The Explore page."""
     scenario = state.scenario.value
     first = solara.use_memo(lambda: _try_build(scenario), [])
+    built_for = solara.use_ref(repr(scenario))
     model = solara.use_reactive(first[0])
     error = solara.use_reactive(first[1])
     model_parameters = solara.use_reactive(scenario.model_kwargs())
@@ -184,6 +188,9 @@ def Explore():
     use_threads = solara.use_reactive(False)
 
     def rebuild() -> None:
+        if built_for.current == repr(state.scenario.value):
+            return  # built already (on mount)
+        built_for.current = repr(state.scenario.value)
         built, problem = _try_build(state.scenario.value)
         error.set(problem)
         if built is not None:

@@ -222,9 +222,14 @@ def sweep_spec(
     )
 
 
-def plan_runs(spec: ExperimentSpec) -> int:
-    """Number of runs an experiment spec plans (raises ConfigError if it cannot be planned)."""
-    return len(make_plan(spec).runs)
+def plan_size(spec: ExperimentSpec) -> tuple[int, int]:
+    """Design points and runs an experiment spec plans (raises ConfigError if it cannot be planned).
+
+    Repeated grid levels of a whole-number lever (1 to 2 in five levels) collapse, so
+    this, not ``levels`` multiplied out, is what a sweep will run.
+    """
+    plan = make_plan(spec)
+    return len(plan.design), len(plan.runs)
 
 
 def run_experiment(spec: ExperimentSpec, folder: Path, *, on_progress: Progress | None = None) -> Finished:

@@ -23,6 +23,7 @@ from commsim.dashboard.jobs import (
     SweepFactor,
     new_folder,
     past_experiments,
+    plan_size,
     readable_report,
     report_figures,
     response_table,
@@ -142,25 +143,44 @@ def Sweep():
     refresh = solara.use_reactive(0)
 
     factors = [SweepFactor(*first.value)] + ([SweepFactor(*second.value)] if two.value else [])
-    points = int(np.prod([factor.levels if factor.high > factor.low else 1 for factor in factors]))
-    runs = points * replicates.value
+
+    def make_spec():
+        return sweep_spec(
+            factors,
+            profile=profile.value,
+            policy=policy.value,
+            overrides={},
+            n_residents=n_residents.value,
+            steps=steps.value,
+            replicates=replicates.value,
+            seed=seed.value,
+            name="sweep",
+        )
+
+    def count() -> tuple[int, int, str | None]:
+        try:
+            points, runs = plan_size(make_spec())
+        except Exception as error:  # shown in the page instead of a Run button that cannot work
+            return 0, 0, error_text(error)
+        return points, runs, None
+
+    settings = (
+        repr(factors),
+        profile.value,
+        policy.value,
+        n_residents.value,
+        steps.value,
+        replicates.value,
+        seed.value,
+    )
+    points, runs, invalid = solara.use_memo(count, list(settings))
 
     def run() -> Finished | None:
         problem.set(None)
         finished.set(None)
         progress.set((0, runs))
         try:
-            spec = sweep_spec(
-                factors,
-                profile=profile.value,
-                policy=policy.value,
-                overrides={},
-                n_residents=n_residents.value,
-                steps=steps.value,
-                replicates=replicates.value,
-                seed=seed.value,
-                name="sweep",
-            )
+            spec = make_spec()
             result = run_experiment(
                 spec, new_folder(results_root(), "sweep"), on_progress=lambda done, total: progress.set((done, total))
             )
@@ -197,18 +217,17 @@ def Sweep():
             if two.value:
                 FactorControls(1, *second.value, lambda *value: second.set(tuple(value)))
     too_many = runs > MAX_SWEEP_RUNS_UI
-    same = two.value and first.value[0] == second.value[0]
     with solara.Row():
         solara.Button(
             f"Run sweep ({points} points × {replicates.value} replicates = {runs} runs)",
             color="primary",
             on_click=task,
-            disabled=bool(task.pending) or too_many or same,
+            disabled=bool(task.pending) or too_many or invalid is not None,
         )
     if too_many:
         solara.Warning(f"At most {MAX_SWEEP_RUNS_UI} runs from the dashboard; use `commsim sweep` for more.")
-    if same:
-        solara.Warning("Choose two different levers.")
+    if invalid is not None:
+        solara.Warning(f"This sweep cannot run: {invalid}")
     if task.pending:
         done, total = progress.value
         solara.ProgressLinear(100 * done / total if total else True)

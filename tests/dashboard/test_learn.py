@@ -1,0 +1,180 @@
+"""The Learn page's content: shipped lessons load and run, bad lesson files are refused, Info sections."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from commsim.config import ConfigError
+from commsim.dashboard import state
+from commsim.dashboard.learn import (
+    CONTENT,
+    INFO_SECTIONS,
+    Lesson,
+    info_sections,
+    info_text,
+    lesson_by_id,
+    lessons,
+    load_lesson,
+)
+from commsim.dashboard.settings import LEVER_TITLES, MAX_STEPS_UI, Scenario, lever_parameters
+from commsim.model import CommunityModel
+from commsim.paths import project_root
+
+REQUIRED = ("putuo_centres", "xidu_acquaintance", "lanzhou_committee", "complete_community", "migrant_mutual_aid")
+SHIPPED = lessons()
+
+
+def a_lesson(**fields) -> dict:
+    values = {
+        "id": "tiny",
+        "title": "A tiny lesson",
+        "practice": "somewhere",
+        "profile": "old_inner_city",
+        "policy": "centres",
+        "overrides": {"n_centres": 2},
+        "n_residents": 200,
+        "steps": 13,
+        "story": "Once upon a time.",
+        "steps_to_try": ["Press **Play**."],
+        "look_for": ["The map."],
+        "question": "Why?",
+    }
+    return values | fields
+
+
+def write(tmp_path, entries, name="lessons.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def fresh_state():
+    state.scenario.set(Scenario())
+    state.lesson.set(None)
+    state.lesson_progress.set({})
+    yield
+    state.scenario.set(Scenario())
+    state.lesson.set(None)
+    state.lesson_progress.set({})
+
+
+def test_the_shipped_lessons_include_the_five_required_ones():
+    ids = [lesson.id for lesson in SHIPPED]
+    assert len(SHIPPED) >= 5
+    assert set(REQUIRED) <= set(ids)
+    assert len(set(ids)) == len(ids)
+    assert len({lesson.title for lesson in SHIPPED}) == len(SHIPPED), "the page selects lessons by title"
+
+
+@pytest.mark.parametrize("lesson", SHIPPED, ids=lambda lesson: lesson.id)
+def test_each_lesson_builds_a_model_that_steps(lesson):
+    scenario = lesson.scenario(seed=4)
+    assert scenario == Scenario(lesson.profile, lesson.policy, dict(lesson.overrides), lesson.n_residents, 4)
+    model = CommunityModel(**scenario.model_kwargs())
+    for _ in range(2):
+        model.step()
+    assert model.steps == 2
+    assert len(model.residents) == lesson.n_residents
+    assert (model.profile, model.policy) == (lesson.profile, lesson.policy)
+    for name, value in lesson.overrides.items():
+        assert model.p[name] == value
+    assert 1 <= lesson.steps <= MAX_STEPS_UI
+
+
+def test_the_steps_name_levers_and_parameters_that_exist():
+    """What a lesson tells students to find must be on the page: lever titles and parameter controls."""
+    titles = set(LEVER_TITLES.values())
+    controls = {spec.name for specs in lever_parameters().values() for spec in specs}
+    experiments = {path.stem for path in (project_root() / "experiments").glob("*.yaml")}
+    for lesson in SHIPPED:
+        for step in lesson.steps_to_try:
+            for title in re.findall(r"Under \*\*([^*]+)\*\*|\*\*([^*]+)\*\* →", step):
+                named = title[0] or title[1]
+                assert named in titles, (lesson.id, named)
+            for name in re.findall(r"`([^`]+)`", step):
+                assert name in controls or name in experiments, (lesson.id, name)
+
+
+def test_lessons_are_found_by_id():
+    assert lesson_by_id("putuo_centres").policy == "centres"
+    with pytest.raises(KeyError):
+        lesson_by_id("no_such_lesson")
+
+
+def test_loading_a_lesson_sets_the_scenario_and_keeps_the_seed(fresh_state):
+    state.scenario.set(Scenario(seed=42))
+    load_lesson(lesson_by_id("migrant_mutual_aid"))
+    assert state.scenario.value == Scenario("migrant_heavy", "acquaintance", {"time_bank": False}, 2000, 42)
+    assert state.lesson.value == "migrant_mutual_aid"
+
+
+def test_a_good_lesson_file_loads(tmp_path):
+    path = write(tmp_path, [a_lesson(), a_lesson(id="other", title="Another")])
+    loaded = lessons(path)
+    assert [lesson.id for lesson in loaded] == ["tiny", "other"]
+    assert isinstance(loaded[0], Lesson) and loaded[0].scenario().overrides == {"n_centres": 2}
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([a_lesson(overrides={"warp_speed": 3})], "lesson 'tiny': warp_speed: unknown parameter"),
+        ([a_lesson(overrides={"n_centres": -2})], "lesson 'tiny': n_centres: -2 is outside the allowed range"),
+        ([a_lesson(profile="atlantis")], "lesson 'tiny': unknown community profile 'atlantis'"),
+        ([a_lesson(policy="free_lunch")], "lesson 'tiny': unknown policy package 'free_lunch'"),
+        ([a_lesson(), a_lesson(title="Again")], "lesson 2: id 'tiny' is used twice"),
+        ([a_lesson(n_residents=50)], "0.n_residents: Input should be greater than or equal to 100"),
+        ([a_lesson(steps=1000)], "0.steps: Input should be less than or equal to 260"),
+        ([a_lesson(mood="sunny")], "0.mood: unknown key"),
+        ([{k: v for k, v in a_lesson().items() if k != "question"}], "0.question: Field required"),
+        ([a_lesson(id="Bad Id")], "0.id: String should match pattern"),
+        ({"id": "not a list"}, "expected a list of lessons"),
+    ],
+    ids=[
+        "unknown parameter",
+        "out-of-range parameter",
+        "unknown profile",
+        "unknown package",
+        "duplicate id",
+        "too few residents",
+        "too many weeks",
+        "unknown key",
+        "missing key",
+        "bad id",
+        "not a list",
+    ],
+)
+def test_a_bad_lesson_file_is_refused_naming_the_file(tmp_path, entries, message):
+    path = write(tmp_path, entries, name="bad_lessons.yaml")
+    with pytest.raises(ConfigError) as raised:
+        lessons(path)
+    text = str(raised.value)
+    assert text.startswith(str(path)), text
+    assert message in text
+
+
+def test_a_validation_error_names_the_line_of_the_bad_lesson(tmp_path):
+    path = write(tmp_path, [a_lesson(), a_lesson(id="second", title="Second", n_residents=10)])
+    with pytest.raises(ConfigError) as raised:
+        lessons(path)
+    line = next(number for number, text in enumerate(path.read_text().splitlines(), 1) if "n_residents: 10" in text)
+    assert f"{path}:{line}" in str(raised.value)
+
+
+def test_the_info_text_has_the_six_netlogo_sections_in_order():
+    sections = info_sections(info_text())
+    headings = list(sections)
+    assert [heading for heading in headings if heading in INFO_SECTIONS] == list(INFO_SECTIONS)
+    assert headings[: len(INFO_SECTIONS)] == list(INFO_SECTIONS)
+    for heading in INFO_SECTIONS:
+        assert len(sections[heading].strip()) > 200, heading
+    assert (CONTENT / "info.md").is_file()
+
+
+def test_info_sections_split_at_level_two_headings_only():
+    text = "preamble\n## First\none\n### Sub\ntwo\n## Second\nthree\n"
+    assert info_sections(text) == {"First": "one\n### Sub\ntwo\n", "Second": "three\n"}

@@ -1,0 +1,688 @@
+"""The four pages rendered without a browser: what each shows, and how it answers clicks and controls.
+
+Each page is rendered inside ``solara.AppLayout`` (its controls live in the sidebar slot)
+with ``handle_error=False``, so an exception in a page fails the test. Background runs
+(Compare, Sweep) are polled until their result appears.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import ipyvuetify as v
+import ipywidgets
+import pandas as pd
+import pytest
+import solara
+import solara.toestand
+from matplotlib.figure import Figure
+from solara.autorouting import RenderPage
+from solara.components.datatable import DataTableWidget
+from solara.server import kernel, kernel_context
+
+from commsim.config import ConfigError
+from commsim.dashboard import app, explore, state
+from commsim.dashboard.compare import Compare
+from commsim.dashboard.explore import MONITORS, Explore
+from commsim.dashboard.jobs import KEY_METRICS, Finished, SweepFactor, past_experiments, plan_size, sweep_spec
+from commsim.dashboard.learn import INFO_SECTIONS, lesson_by_id, lessons
+from commsim.dashboard.settings import MAX_SWEEP_RUNS_UI, Scenario, package_values
+from commsim.dashboard.sweep import Sweep, draw_response
+from commsim.experiments.analysis import Analysis
+from commsim.experiments.plan import make_plan
+from commsim.experiments.report import label
+from commsim.model import CommunityModel
+
+POLL_TIMEOUT_S = 240  # generous: only a hung run reaches it; the tests never assert on speed
+SMALL = Scenario(n_residents=200, seed=5)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def widgets(root) -> Iterator[ipywidgets.Widget]:
+    """Every widget below ``root`` (slots included), in the order a reader meets them."""
+    stack, seen = [root], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, list | tuple):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            stack.extend(reversed(item.values()))
+        elif isinstance(item, ipywidgets.Widget):
+            yield item
+            values = [getattr(item, name) for name in item.keys]
+            containers = (list, tuple, dict, ipywidgets.Widget)
+            stack.extend(value for value in reversed(values) if isinstance(value, containers))
+
+
+def texts(root) -> list[str]:
+    """The text a reader sees: string children of widgets and the source of Markdown templates."""
+    found = []
+    for widget in widgets(root):
+        children = getattr(widget, "children", None)
+        if isinstance(children, list | tuple):
+            found.extend(child for child in children if isinstance(child, str))
+        if type(widget) is v.VuetifyTemplate:
+            found.append(widget.template)
+    return found
+
+
+def shows(root, text: str) -> bool:
+    return any(text in item for item in texts(root))
+
+
+def button(root, text: str) -> v.Btn:
+    """The single button whose label contains ``text`` (icons beside the label are ignored)."""
+    found = [
+        widget
+        for widget in widgets(root)
+        if isinstance(widget, v.Btn) and any(isinstance(child, str) and text in child for child in widget.children)
+    ]
+    assert len(found) == 1, f"expected one button labelled {text!r}, found {len(found)}"
+    return found[0]
+
+
+def alerts(root) -> list[str]:
+    return [" ".join(texts(widget)) for widget in widgets(root) if isinstance(widget, v.Alert)]
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + POLL_TIMEOUT_S
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def slider(rc, label: str) -> v.Slider:
+    return rc.find(v.Slider, label=label).widget
+
+
+def monitor(root, label: str) -> str:
+    """The number shown under a monitor's label."""
+    for widget in widgets(root):
+        if isinstance(widget, v.Card):
+            shown = texts(widget)
+            if len(shown) == 2 and shown[0] == label:
+                return shown[1]
+    raise AssertionError(f"no monitor {label!r}")
+
+
+@pytest.fixture(autouse=True)
+def fresh_state():
+    """Every test starts from the defaults of a new browser session."""
+
+    def reset():
+        state.scenario.set(Scenario())
+        state.lesson.set(None)
+        state.lesson_progress.set({})
+
+    reset()
+    yield
+    reset()
+
+
+def in_layout(page):
+    """A page inside an AppLayout, whose sidebar slot holds the page's controls."""
+
+    @solara.component
+    def page_in_layout():
+        with solara.AppLayout():
+            page()
+
+    return page_in_layout()
+
+
+@pytest.fixture
+def render():
+    """Render a page inside an AppLayout; unmount it after the test."""
+    contexts = []
+
+    def rendered(page):
+        box, rc = solara.render(in_layout(page), handle_error=False)
+        contexts.append(rc)
+        return box, rc
+
+    yield rendered
+    for rc in contexts:
+        rc.close()
+
+
+@pytest.fixture
+def render_route():
+    """Render the whole app (layout, tabs, routes) at a path."""
+    contexts = []
+
+    def rendered(path: str):
+        @solara.component
+        def app_at_path():
+            solara.RoutingProvider(children=[RenderPage()], routes=app.routes, pathname=path)
+
+        box, rc = solara.render(app_at_path(), handle_error=False)
+        contexts.append(rc)
+        return box, rc
+
+    yield rendered
+    for rc in contexts:
+        rc.close()
+
+
+@pytest.fixture
+def plain_figures(monkeypatch) -> None:
+    """Blank figures in place of the Explore map and plots, for tests about controls (drawing is slow here).
+
+    The map itself is tested in test_mapview.py and in the Explore tests that do not use this fixture.
+    """
+
+    def blank(model, **options):
+        return Figure(figsize=(1, 1), dpi=10)
+
+    monkeypatch.setattr(explore, "draw_map", blank)
+    monkeypatch.setattr(explore, "draw_live_plots", blank)
+
+
+@pytest.fixture
+def results(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("COMMSIM_RESULTS_DIR", str(tmp_path))
+    return tmp_path
+
+
+# ------------------------------------------------------------------ Explore
+
+
+def expected_monitors(scenario: Scenario, steps: int) -> dict[str, str]:
+    """The monitors' text computed from an independent model with the same seed."""
+    model = CommunityModel(**scenario.model_kwargs())
+    for _ in range(steps):
+        model.step()
+    collected = model.datacollector.model_vars
+    return {name: text.format(collected[metric][-1]) for metric, name, text in MONITORS}
+
+
+def test_explore_starts_at_week_zero_and_steps(render):
+    state.scenario.set(SMALL)
+    box, _ = render(Explore)
+    assert monitor(box, "time") == "Week 0"
+    for name, text in expected_monitors(SMALL, 0).items():
+        assert monitor(box, name) == text, name
+
+    button(box, "Step").click()
+    assert monitor(box, "time") == "Week 1"
+    expected = expected_monitors(SMALL, 1)
+    for name, text in expected.items():
+        assert monitor(box, name) == text, name
+    assert re.fullmatch(r"\d+\.\d%", expected["took part (last 4 weeks)"])
+    assert re.fullmatch(r"0\.\d{3}", expected["belonging (0-1)"])
+    assert shows(box, "200 residents · drawn in")
+
+
+def test_moving_a_lever_records_an_edit_and_restarts(render, plain_figures):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    button(box, "Step").click()
+    assert monitor(box, "time") == "Week 1"
+
+    slider(rc, "n_centres [centres]").v_model = 7
+    assert state.scenario.value.overrides == {"n_centres": 7}
+    assert monitor(box, "time") == "Week 0"
+    assert shows(box, "Service centres  ● edited")
+    assert shows(box, "1 lever setting(s) edited")
+
+    slider(rc, "centre_capacity [places/session]").v_model = 500  # beyond the UI cap of 200
+    assert state.scenario.value.overrides == {"n_centres": 7, "centre_capacity": 200}
+
+    button(box, "Back to the package").click()
+    assert state.scenario.value.overrides == {}
+    assert slider(rc, "n_centres [centres]").v_model == package_values("old_inner_city", "baseline")["n_centres"]
+
+
+def test_choosing_a_package_resets_the_levers_to_its_values(render, plain_figures):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    slider(rc, "n_centres [centres]").v_model = 9
+    button(box, "Step").click()
+    assert monitor(box, "time") == "Week 1"
+
+    rc.find(v.Select, label="policy package").widget.v_model = "centres"
+    centres = package_values("old_inner_city", "centres")
+    assert state.scenario.value == Scenario("old_inner_city", "centres", {}, 200, 5)
+    assert slider(rc, "n_centres [centres]").v_model == centres["n_centres"] != 9
+    assert slider(rc, "targeted_share_elderly [share]").v_model == centres["targeted_share_elderly"]
+    assert monitor(box, "time") == "Week 0"
+    assert (
+        monitor(box, "within 15 minutes of a centre")
+        == expected_monitors(state.scenario.value, 0)["within 15 minutes of a centre"]
+    )
+
+
+def test_a_scenario_the_model_rejects_shows_an_error_instead_of_the_run(render, plain_figures):
+    state.scenario.set(Scenario(n_residents=200, overrides={"n_centres": -1}))
+    box, _ = render(Explore)
+    assert alerts(box) == ["This scenario cannot run: n_centres: -1 is outside the allowed range [0, 2000] (centres)"]
+    assert not shows(box, "Week 0")
+
+
+def test_levers_that_together_break_a_rule_show_an_error_until_undone(render, plain_figures):
+    state.scenario.set(Scenario("old_inner_city", "centres", {}, 200, 5))
+    box, rc = render(Explore)
+    slider(rc, "targeted_share_elderly [share]").v_model = 0.95
+    assert alerts(box) == ["This scenario cannot run: targeted_share_elderly + targeted_share_children = 1.1 exceeds 1"]
+    slider(rc, "targeted_share_elderly [share]").v_model = 0.5
+    assert alerts(box) == []
+    assert state.scenario.value.overrides == {"targeted_share_elderly": 0.5}
+
+
+def type_into(rc, label: str, text: str) -> None:
+    """Type into a text field and leave it (the field takes its value on focus-out)."""
+    field = rc.find(v.TextField, label=label).widget
+    field.v_model = text
+    field.fire_event("focusout", None)
+
+
+def test_the_community_size_and_seed_restart_the_run(render, plain_figures):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    button(box, "Step").click()
+    slider(rc, "residents (at most 5,000 here)").v_model = 300
+    assert state.scenario.value == Scenario(n_residents=300, seed=5)
+    assert monitor(box, "time") == "Week 0"
+    assert shows(box, "300 residents · drawn in")
+    type_into(rc, "seed", "42")
+    assert state.scenario.value.seed == 42
+    rc.find(v.Select, label="community profile").widget.v_model = "migrant_heavy"
+    assert state.scenario.value == Scenario("migrant_heavy", "baseline", {}, 300, 42)
+    assert alerts(box) == []
+
+
+@pytest.mark.parametrize("typed", ["-3", "5000000000"])
+def test_a_seed_out_of_range_is_refused_visibly(render, plain_figures, typed):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    type_into(rc, "seed", typed)
+    assert state.scenario.value.seed == 5
+    field = rc.find(v.TextField).widget
+    assert field.error or any("the seed must be a whole number from 0 to 4,294,967,295" in text for text in alerts(box))
+
+
+def test_the_map_can_be_coloured_by_belonging_and_show_ties(render):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    images = [widget for widget in widgets(box) if isinstance(widget, ipywidgets.Image)]
+    assert len(images) == 2  # the map and the live plots
+    before = bytes(images[0].value)
+    colour = rc.find(v.BtnToggle).widget
+    assert colour.v_model == 0  # participation
+    colour.v_model = 1
+    by_belonging = bytes(rc.find(ipywidgets.Image)[0].widget.value)
+    rc.find(v.Checkbox, label="show ties across buildings").widget.v_model = True
+    with_ties = bytes(rc.find(ipywidgets.Image)[0].widget.value)
+    assert len({before, by_belonging, with_ties}) == 3
+    assert all(image[:4] == b"\x89PNG" for image in (before, by_belonging, with_ties))
+
+
+def test_reset_returns_to_week_zero(plain_figures):
+    state.scenario.set(SMALL)
+    box, rc = solara.render(in_layout(Explore), handle_error=False)
+    try:
+        button(box, "Step").click()
+        button(box, "Step").click()
+        assert monitor(box, "time") == "Week 2"
+        button(box, "Reset").click()
+        assert monitor(box, "time") == "Week 0"
+        assert alerts(box) == []
+    finally:
+        with contextlib.suppress(ConfigError):  # closing re-raises the error of the click
+            rc.close()
+
+
+# ------------------------------------------------------------------ Compare
+
+
+def small_runs(rc, *, residents: str, replicates: tuple[str, int]) -> None:
+    """Two hundred residents for 13 weeks, and a number of replicates."""
+    slider(rc, residents).v_model = 200
+    slider(rc, "weeks").v_model = 13
+    slider(rc, replicates[0]).v_model = replicates[1]
+
+
+def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Compare)
+    small_runs(rc, residents="residents (at most 5,000 here)", replicates=("replicates (paired seeds)", 2))
+    run = button(box, "Run comparison (4 runs)")
+    assert not run.disabled
+    run.click()
+    wait_until(lambda: shows(box, "Download effects (CSV)") or bool(alerts(box)), "the comparison's effects")
+    assert alerts(box) == []
+
+    table = rc.find(DataTableWidget).widget
+    assert [header["text"] for header in table.headers] == ["metric", "reference", "centres − reference"]
+    assert [row["metric"] for row in table.items] == [label(metric) for metric in KEY_METRICS]
+    assert all(re.search(r" \[.+, .+\]$", row["centres − reference"]) for row in table.items)
+    assert shows(box, "Effects against <strong>baseline</strong>")
+
+    saved = next(text for text in texts(box) if text.startswith("Saved as an experiment in "))
+    folder = Path(saved.removeprefix("Saved as an experiment in "))
+    assert folder.parent == results / "dashboard" and (folder / "report.md").is_file()
+    assert [entry["folder"] for entry in past_experiments(results)] == [folder]
+    assert not button(box, "Run comparison (4 runs)").disabled
+
+
+def test_a_comparison_the_model_rejects_reports_why(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Compare)
+    rc.find(v.Slider, label="targeted_share_elderly [share]").widgets[1].v_model = 0.95  # centres: 0.15 for children
+    button(box, "Run comparison").click()
+    wait_until(lambda: bool(alerts(box)), "the comparison's error")
+    (message,) = alerts(box)
+    assert message.startswith("The comparison failed: ")
+    assert "targeted_share_elderly + targeted_share_children = 1.1 exceeds 1" in message
+    assert not shows(box, "Download effects (CSV)")
+    assert past_experiments(results) == []  # refused before any run
+
+
+def test_choices_can_be_added_up_to_four(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Compare)
+    assert shows(box, "Choice 1 (reference)") and shows(box, "Choice 2") and not shows(box, "Remove")
+    add = button(box, "Add a choice")
+    add.click()
+    assert shows(box, "Choice 3") and not button(box, "Add a choice").disabled
+    button(box, "Add a choice").click()
+    assert shows(box, "Choice 4")
+    assert button(box, "Add a choice").disabled
+    assert button(box, "Run comparison (20 runs)")  # four choices × five replicates by default
+    policies = [widget.v_model for widget in rc.find(v.Select, label="policy package").widgets]
+    assert len(policies) == len(set(policies)) == 4
+    removes = [widget for widget in widgets(box) if isinstance(widget, v.Btn) and "Remove" in widget.children]
+    assert len(removes) == 4
+    removes[-1].click()
+    assert not shows(box, "Choice 4") and not button(box, "Add a choice").disabled
+
+
+def test_repeated_labels_disable_the_run_and_say_why(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Compare)
+    assert not button(box, "Run comparison").disabled
+    assert alerts(box) == []
+    second = rc.find(v.Select, label="policy package").widgets[1]
+    second.v_model = "baseline"  # the label follows the package: two choices named "baseline"
+    assert button(box, "Run comparison").disabled
+    assert alerts(box) == ["Give every choice its own, non-empty label."]
+    second.v_model = "acquaintance"
+    assert not button(box, "Run comparison").disabled
+    assert alerts(box) == []
+
+
+def test_a_choice_can_be_renamed_and_edited_but_not_left_blank(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Compare)
+    names = rc.find(v.TextField, label="label").widgets
+    assert [field.v_model for field in names] == ["baseline", "centres"]
+    names[1].v_model = "  three centres "
+    names[1].fire_event("focusout", None)  # the label is taken when the field loses focus
+    assert [field.v_model for field in rc.find(v.TextField, label="label").widgets] == ["baseline", "three centres"]
+
+    rc.find(v.Slider, label="n_centres [centres]").widgets[1].v_model = 6
+    headers = [" ".join(texts(widget)) for widget in widgets(box) if isinstance(widget, v.ExpansionPanelHeader)]
+    assert [header for header in headers if header.startswith("Edit levers")] == [
+        "Edit levers",
+        "Edit levers (1 edited)",
+    ]
+
+    names = rc.find(v.TextField, label="label").widgets
+    names[1].v_model = "   "
+    names[1].fire_event("keyup.enter", None)
+    assert button(box, "Run comparison").disabled
+    assert alerts(box) == ["Give every choice its own, non-empty label."]
+
+
+def test_the_compare_page_starts_from_the_explore_package(render, results):
+    state.scenario.set(Scenario(policy="consultation", n_residents=200))
+    _, rc = render(Compare)
+    assert [widget.v_model for widget in rc.find(v.Select, label="policy package").widgets] == [
+        "baseline",
+        "consultation",
+    ]
+
+
+# ------------------------------------------------------------------ Sweep
+
+
+def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Sweep)
+    assert shows(box, "No experiment folders yet.")
+    small_runs(rc, residents="residents (at most 2,000 here)", replicates=("replicates per point", 1))
+    rc.find(v.RangeSlider).widget.v_model = [1, 3]
+    slider(rc, "levels").v_model = 2
+    run = button(box, "Run sweep (2 points × 1 replicates = 2 runs)")
+    assert not run.disabled
+    run.click()
+    wait_until(lambda: shows(box, "Saved as an experiment in") or bool(alerts(box)), "the sweep's result")
+    assert alerts(box) == []
+
+    saved = next(text for text in texts(box) if text.startswith("Saved as an experiment in "))
+    folder = Path(saved.removeprefix("Saved as an experiment in "))
+    assert folder.parent == results / "dashboard" and folder.name.startswith("sweep-")
+    assert (folder / "design.csv").read_text().splitlines() == ["point,n_centres", "0,1", "1,3"]
+
+    shown = rc.find(v.Select, label="metric shown").widget
+    assert shown.v_model == label("rate_any") and label("mean_belonging") in shown.items
+    curve = bytes(rc.find(ipywidgets.Image)[0].widget.value)
+    shown.v_model = label("mean_belonging")
+    assert bytes(rc.find(ipywidgets.Image)[0].widget.value) != curve
+
+    past = rc.find(v.Select, label="open an experiment").widget
+    assert past.items == [f"dashboard/{folder.name}"]
+    past.v_model = past.items[0]
+    assert shows(box, '<h1 id="sweep">sweep</h1>')
+    assert shows(box, "Sweep started from the dashboard over n_centres")
+    assert [widget for widget in widgets(box) if isinstance(widget, ipywidgets.Image)]
+
+
+def test_a_sweep_the_model_rejects_reports_why(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Sweep)
+    rc.find(v.Select, label="policy package").widget.v_model = "centres"
+    rc.find(v.Select, label="lever 1").widget.v_model = "targeted_share_elderly"
+    assert rc.find(v.RangeSlider).widget.v_model == (0.0, 1.0)
+    slider(rc, "levels").v_model = 2
+    # Planned before it can start: the page says why and offers no Run button that could work.
+    (message,) = alerts(box)
+    assert message.startswith("This sweep cannot run: ")
+    assert "targeted_share_elderly + targeted_share_children = 1.15 exceeds 1" in message
+    assert button(box, "Run sweep (0 points").disabled
+    assert not shows(box, "Saved as an experiment in")
+
+
+def finished_sweep(factors: list[SweepFactor], means: list[float], tmp_path: Path) -> Finished:
+    """A planned (not run) sweep whose window outcome of ``rate_any`` per point is ``means``."""
+    plan = make_plan(
+        sweep_spec(
+            factors,
+            profile="old_inner_city",
+            policy="baseline",
+            overrides={},
+            n_residents=200,
+            steps=13,
+            replicates=2,
+            seed=1,
+            name="sweep",
+        )
+    )
+    points = pd.DataFrame(
+        {
+            "point": range(len(means)),
+            "scenario": "base",
+            "window": "window",
+            "metric": "rate_any",
+            "mean": means,
+            "ci_low": [mean - 0.05 for mean in means],
+            "ci_high": [mean + 0.05 for mean in means],
+            "n": 2,
+        }
+    )
+    empty = pd.DataFrame()
+    return Finished(tmp_path, plan, Analysis(empty, points, empty, empty, empty), None, tmp_path / "report.md")
+
+
+def test_the_response_of_one_lever_is_a_curve_with_its_interval(tmp_path):
+    result = finished_sweep([SweepFactor("inclusiveness", 0.0, 1.0, 3)], [0.1, 0.3, 0.2], tmp_path)
+    axis = draw_response(result, "rate_any").axes[0]
+    (line,) = axis.get_lines()
+    assert list(line.get_xdata()) == [0.0, 0.5, 1.0]
+    assert list(line.get_ydata()) == pytest.approx([0.1, 0.3, 0.2])
+    assert axis.get_xlabel() == "inclusiveness"
+    assert "mean of the last 13 weeks, 95% CI" in axis.get_title()
+
+
+def test_the_response_of_two_levers_is_a_heatmap_of_the_means(tmp_path):
+    factors = [SweepFactor("inclusiveness", 0.0, 1.0, 2), SweepFactor("leader_coverage", 0.2, 0.6, 3)]
+    result = finished_sweep(factors, [0.10, 0.11, 0.12, 0.20, 0.21, 0.22], tmp_path)
+    design = result.plan.design
+    figure = draw_response(result, "rate_any")
+    axis = figure.axes[0]
+    assert axis.get_xlabel() == "inclusiveness" and axis.get_ylabel() == "leader_coverage"
+    image = axis.get_images()[0].get_array()
+    assert image.shape == (3, 2)  # rows: the second lever's levels; columns: the first lever's
+    for point, row in design.iterrows():
+        column = [0.0, 1.0].index(row["inclusiveness"])
+        level = [0.2, 0.4, 0.6].index(pytest.approx(row["leader_coverage"]))
+        assert image[level, column] == pytest.approx([0.10, 0.11, 0.12, 0.20, 0.21, 0.22][point])
+    assert sorted(text.get_text() for text in axis.texts) == ["0.1", "0.11", "0.12", "0.2", "0.21", "0.22"]
+
+
+def test_too_many_runs_disable_the_sweep(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Sweep)
+    rc.find(v.Checkbox, label="vary a second lever (heatmap)").widget.v_model = True
+    first_levels, second_levels = rc.find(v.Slider, label="levels").widgets
+    first_levels.v_model = 5  # n_centres 1..5: five whole numbers
+    second_levels.v_model = 9  # leader_coverage 0..1
+    slider(rc, "replicates per point").v_model = 10
+    runs = 5 * 9 * 10
+    assert runs > MAX_SWEEP_RUNS_UI
+    assert button(box, f"= {runs} runs)").disabled
+    assert alerts(box) == [f"At most {MAX_SWEEP_RUNS_UI} runs from the dashboard; use `commsim sweep` for more."]
+    slider(rc, "replicates per point").v_model = 8  # 360 runs
+    assert not button(box, "= 360 runs)").disabled
+    assert alerts(box) == []
+
+
+def test_the_same_lever_twice_disables_the_sweep(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Sweep)
+    rc.find(v.Checkbox, label="vary a second lever (heatmap)").widget.v_model = True
+    rc.find(v.Select, label="lever 2").widget.v_model = "n_centres"
+    assert button(box, "Run sweep").disabled
+    assert alerts(box) == ["This sweep cannot run: choose two different levers"]
+
+
+def test_the_run_count_of_a_whole_number_lever_matches_the_plan(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Sweep)
+    slider(rc, "replicates per point").v_model = 1
+    rc.find(v.RangeSlider).widget.v_model = [1, 2]
+    slider(rc, "levels").v_model = 5
+    spec = sweep_spec(
+        [SweepFactor("n_centres", 1, 2, 5)],
+        profile="old_inner_city",
+        policy="baseline",
+        overrides={},
+        n_residents=200,
+        steps=13,
+        replicates=1,
+        seed=1,
+        name="sweep",
+    )
+    planned = plan_size(spec)[1]
+    assert planned == 2
+    button(box, f"= {planned} runs)")
+
+
+# ------------------------------------------------------------------ Learn and the app
+
+
+def test_loading_a_lesson_opens_it_in_explore(render_route, plain_figures):
+    box, rc = render_route("/learn")
+    lesson = lesson_by_id("migrant_mutual_aid")
+    rc.find(v.Select, label="lesson").widget.v_model = lesson.title
+    assert shows(box, lesson.practice)
+    button(box, "Load this lesson in Explore").click()
+    assert state.scenario.value == lesson.scenario(seed=Scenario().seed)
+    assert state.lesson.value == "migrant_mutual_aid"
+    # the router moved to Explore, which runs the lesson and shows its steps
+    assert rc.find(v.Tabs).widgets[0].v_model == 0
+    assert monitor(box, "time") == "Week 0"
+    assert shows(box, f"Lesson: {lesson.title}")
+    assert shows(box, f"run to week {lesson.steps}")
+
+
+def test_ticking_every_step_completes_the_lesson(render_route):
+    box, rc = render_route("/learn")
+    lesson = lessons()[0]
+    steps = [rc.find(v.Checkbox, label=f"step {index + 1}").widget for index in range(len(lesson.steps_to_try))]
+    assert not any("Lesson complete" in text for text in alerts(box))
+    for checkbox in steps[:-1]:
+        checkbox.v_model = True
+    assert shows(box, f"({len(steps) - 1} of {len(steps)} done)")
+    assert not any("Lesson complete" in text for text in alerts(box))
+    steps[-1].v_model = True
+    assert any(text.startswith("Lesson complete: every step is ticked") for text in alerts(box))
+    assert state.lesson_progress.value == {lesson.id: frozenset(range(len(steps)))}
+    steps[0].v_model = False
+    assert not any("Lesson complete" in text for text in alerts(box))
+
+
+def test_the_about_tab_shows_the_info_sections(render_route):
+    box, _ = render_route("/learn")
+    headings = [" ".join(texts(widget)) for widget in widgets(box) if isinstance(widget, v.ExpansionPanelHeader)]
+    assert [heading for heading in headings if heading in INFO_SECTIONS] == list(INFO_SECTIONS)
+
+
+@pytest.mark.parametrize(("path", "index"), [("/", 0), ("/compare", 1), ("/sweep", 2), ("/learn", 3), ("/x", 0)])
+def test_the_url_picks_the_page_tab(path, index):
+    assert app.page_index(path) == index
+
+
+def test_every_page_has_a_tab_named_by_its_label(render_route, results):
+    box, rc = render_route("/compare")
+    tabs = [" ".join(texts(widget)) for widget in widgets(box) if isinstance(widget, v.Tab)]
+    assert tabs[:4] == ["Explore", "Compare", "Sweep", "Learn"]
+    assert rc.find(v.Tabs).widgets[0].v_model == 1
+    assert shows(box, "Compare policy packages</h3>")
+
+
+# ------------------------------------------------------------------ sessions
+
+
+@pytest.mark.filterwarnings("ignore:There is no current event loop:DeprecationWarning")
+def test_two_sessions_keep_their_own_scenario(monkeypatch):
+    """Solara keeps a reactive per virtual kernel; two kernel contexts stand for two browser sessions."""
+    monkeypatch.setattr(solara.toestand, "_using_solara_server", lambda: True)
+    first = kernel_context.VirtualKernelContext(id="session-1", session_id="session-1", kernel=kernel.Kernel())
+    second = kernel_context.VirtualKernelContext(id="session-2", session_id="session-2", kernel=kernel.Kernel())
+    with first:
+        load = lesson_by_id("putuo_centres")
+        state.scenario.set(Scenario(policy="centres", n_residents=300, seed=8))
+        state.lesson.set(load.id)
+        state.lesson_progress.set({load.id: frozenset({0})})
+    with second:
+        assert state.scenario.value == Scenario()
+        assert state.lesson.value is None
+        assert state.lesson_progress.value == {}
+        state.scenario.set(Scenario(policy="acquaintance"))
+    with first:
+        assert state.scenario.value == Scenario(policy="centres", n_residents=300, seed=8)
+        assert state.lesson.value == "putuo_centres"
+    with second:
+        assert state.scenario.value.policy == "acquaintance"
