@@ -91,23 +91,51 @@ def monitor_values(model: CommunityModel) -> dict[str, str]:
     return shown
 
 
-def draw_live_plots(model: CommunityModel) -> Figure:
-    """Four panels of the participation loop so far: plain lines, cheap enough to redraw every step."""
-    collected = model.datacollector.model_vars
-    weeks = min(len(values) for values in collected.values())
-    figure = Figure(figsize=(8.4, 5.6), dpi=72)
-    figure.subplots_adjust(left=0.08, right=0.98, bottom=0.08, top=0.94, hspace=0.38, wspace=0.22)
-    for axis, panel in zip(figure.subplots(2, 2).flat, LIVE_PANELS, strict=True):
-        for metric in panel.metrics:
-            values = collected[metric][:weeks]
-            axis.plot(np.arange(weeks), values, linewidth=1.5, label=LABELS.get(metric, metric))
-        axis.set_title(panel.title, fontsize=10)
-        axis.set_ylabel(panel.ylabel, fontsize=8)
-        axis.tick_params(labelsize=8)
-        axis.grid(alpha=0.3)
-        axis.set_xlim(0, max(weeks - 1, 10))
-        axis.legend(fontsize=7, loc="upper left", framealpha=0.8)
-    return figure
+class LivePlots:
+    """Four panels of the participation loop whose lines are updated in place week by week.
+
+    Building axes, ticks and legends is most of the cost of a redraw, so a page keeps one
+    figure and only moves its lines; the figure is encoded before the next week starts.
+    """
+
+    def __init__(self) -> None:
+        self.figure = Figure(figsize=(8.4, 5.6), dpi=72)
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.08, top=0.94, hspace=0.38, wspace=0.22)
+        self.lines: list[tuple[Any, str, Any]] = []
+        for axis, panel in zip(self.figure.subplots(2, 2).flat, LIVE_PANELS, strict=True):
+            for metric in panel.metrics:
+                (line,) = axis.plot([], [], linewidth=1.5, label=LABELS.get(metric, metric))
+                self.lines.append((axis, metric, line))
+            axis.set_title(panel.title, fontsize=10)
+            axis.set_ylabel(panel.ylabel, fontsize=8)
+            axis.tick_params(labelsize=8)
+            axis.grid(alpha=0.3)
+            axis.legend(fontsize=7, loc="upper left", framealpha=0.8)
+
+    def draw(self, model: CommunityModel) -> Figure:
+        """Show the run so far.
+
+        Args:
+            model: The model (read, not changed).
+
+        Returns:
+            The updated figure.
+        """
+        collected = model.datacollector.model_vars
+        weeks = min(len(values) for values in collected.values())
+        steps = np.arange(weeks)
+        for _, metric, line in self.lines:
+            line.set_data(steps, collected[metric][:weeks])
+        for axis in {axis for axis, _, _ in self.lines}:
+            axis.relim()
+            axis.autoscale_view(scalex=False)
+            axis.set_xlim(0, max(weeks - 1, 10))
+        return self.figure
+
+
+def draw_live_plots(model: CommunityModel, plots: LivePlots | None = None) -> Figure:
+    """Draw the four live panels of a model, into ``plots`` (kept by the page) or a new figure."""
+    return (plots or LivePlots()).draw(model)
 
 
 @solara.component
@@ -135,9 +163,10 @@ def Monitors(model: LiveModel):
 def MapAndPlots(model: LiveModel, colour_by: str, show_ties: bool):
     """The map and the live plots, redrawn after every step; the drawing time is shown."""
     update_counter.get()
+    plots = solara.use_memo(LivePlots, [])
     started = time.perf_counter()
     with model.lock:
-        figures = draw_map(model, colour_by=colour_by, show_ties=show_ties), draw_live_plots(model)
+        figures = draw_map(model, colour_by=colour_by, show_ties=show_ties), draw_live_plots(model, plots)
     solara.use_effect(model.drawn.set, None)  # after every committed drawing
     with solara.Row(style={"flex-wrap": "wrap"}):
         for figure in figures:
