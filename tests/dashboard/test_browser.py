@@ -42,6 +42,23 @@ def choose(page, label: str, option: str) -> None:
     page.locator(".menuable__content__active .v-list-item", has_text=item).click()
 
 
+def open_lever(page, title: str, parameter: str):
+    """Unfold a lever's panel until its parameter's control is visible (a busy page may redraw it meanwhile)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    header = page.locator(".v-expansion-panel-header", has_text=title).first
+    control = page.get_by_text(parameter, exact=True)
+    for _ in range(4):
+        if header.get_attribute("aria-expanded") != "true":
+            header.click()
+        try:
+            control.wait_for(state="visible", timeout=15_000)
+            return control
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the {title} panel never showed {parameter}")
+
+
 def test_explore_steps_and_a_lever_restarts_the_run(page, dashboard, tmp_path):
     open_page(page, dashboard)
     page.get_by_text("Week 0", exact=True).wait_for()
@@ -58,8 +75,7 @@ def test_explore_steps_and_a_lever_restarts_the_run(page, dashboard, tmp_path):
     page.get_by_role("button", name="Step").click()
     page.get_by_text("Week 1", exact=True).wait_for()
 
-    page.get_by_text("Mutual-aid time bank", exact=True).click()
-    page.get_by_text("time_bank", exact=True).click()
+    open_lever(page, "Mutual-aid time bank", "time_bank").click()
     page.get_by_text("Mutual-aid time bank  ● edited").wait_for()
     page.get_by_text("1 lever setting(s) edited").wait_for()
     page.get_by_text("Week 0", exact=True).wait_for()  # a lever change restarts the run
@@ -70,13 +86,12 @@ def test_explore_steps_and_a_lever_restarts_the_run(page, dashboard, tmp_path):
 def test_explore_package_resets_levers_and_play_runs(page, dashboard, tmp_path):
     open_page(page, dashboard)
     page.get_by_text("Week 0", exact=True).wait_for()
-    page.get_by_text("Mutual-aid time bank", exact=True).click()
-    page.get_by_text("time_bank", exact=True).click()
+    open_lever(page, "Mutual-aid time bank", "time_bank").click()
     page.get_by_text("1 lever setting(s) edited").wait_for()
 
     choose(page, "policy package", "centres")
     page.get_by_text("1 lever setting(s) edited").wait_for(state="detached")
-    page.get_by_text("Service centres", exact=True).click()
+    open_lever(page, "Service centres", "n_centres [centres]")
     centres = slider(page, "n_centres [centres]")
     assert centres.get_attribute("aria-valuenow") == "3"  # the centres package's value
 
