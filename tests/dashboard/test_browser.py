@@ -66,8 +66,14 @@ def test_explore_steps_and_a_lever_restarts_the_run(page, dashboard, tmp_path):
 
     page.get_by_role("button", name="Step").click()
     page.get_by_text("Week 1", exact=True).wait_for()
+    images = "Array.from(document.querySelectorAll('img')).map(image => image.src)"
+    before = page.evaluate(images)
     page.get_by_role("button", name="Step").click()
     page.get_by_text("Week 2", exact=True).wait_for()
+    page.wait_for_function(  # the map and the plots were both redrawn for week 2
+        f"() => {{ const now = {images}; const old = {before!r}; "
+        "return now.length >= 2 && now.every(source => !old.includes(source)); }"
+    )
     took_part = page.locator(".v-card", has_text="took part (last 4 weeks)").inner_text()
     assert re.search(r"\d+\.\d%", took_part)
     page.get_by_role("button", name="Reset").click()

@@ -9,6 +9,7 @@ that package's values (SolaraViz's fixed parameter list cannot).
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from typing import Any
@@ -133,6 +134,13 @@ class LivePlots:
         return self.figure
 
 
+def png(figure: Figure) -> bytes:
+    """A figure encoded as PNG."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
 def draw_live_plots(model: CommunityModel, plots: LivePlots | None = None) -> Figure:
     """Draw the four live panels of a model, into ``plots`` (kept by the page) or a new figure."""
     return (plots or LivePlots()).draw(model)
@@ -165,12 +173,15 @@ def MapAndPlots(model: LiveModel, colour_by: str, show_ties: bool):
     update_counter.get()
     plots = solara.use_memo(LivePlots, [])
     started = time.perf_counter()
-    with model.lock:
-        figures = draw_map(model, colour_by=colour_by, show_ties=show_ties), draw_live_plots(model, plots)
+    with model.lock:  # drawn and encoded before the next week may start
+        images = [
+            png(draw_map(model, colour_by=colour_by, show_ties=show_ties)),
+            png(draw_live_plots(model, plots)),
+        ]
     solara.use_effect(model.drawn.set, None)  # after every committed drawing
     with solara.Row(style={"flex-wrap": "wrap"}):
-        for figure in figures:
-            solara.FigureMatplotlib(figure, format="png")
+        for image in images:
+            solara.Image(image)
     solara.Text(
         f"{len(model.residents):,} residents · drawn in {1000 * (time.perf_counter() - started):.0f} ms",
         style={"font-size": "0.7rem", "color": "#888"},
