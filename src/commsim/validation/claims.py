@@ -83,7 +83,12 @@ class Claim:
 
 
 _VILLAGE = {"profile": "semi_rural_village", "centre_sessions_per_week": 6}
-_DELIBERATION = {"issue_rate_per_1000": 4.0, "council_interval_weeks": 4, "council_agenda_size": 20, "inclusiveness": 0.4}
+_DELIBERATION = {
+    "issue_rate_per_1000": 4.0,
+    "council_interval_weeks": 4,
+    "council_agenda_size": 20,
+    "inclusiveness": 0.4,
+}
 _CHURNING = {"profile": "migrant_heavy", "migrant_turnover_per_year": 1.5}
 _BURNOUT = {"policy": "centres", "volunteer_recruit_rate": 0.0}
 _AFTER_FUNDING = {"policy": "centres", "centre_public_funding_weeks": 26}

@@ -243,7 +243,9 @@ def cascade_sizes(
             rng = np.random.default_rng(graph_stream)
             adjacency = random_graph(n_nodes, z, rng)
             start = int(rng.integers(0, n_nodes))
-            rows.append({"mean_degree": z, "graph": graph, "rule": "watts", "size": watts_cascade(adjacency, threshold, start)})
+            rows.append(
+                {"mean_degree": z, "graph": graph, "rule": "watts", "size": watts_cascade(adjacency, threshold, start)}
+            )
             for width in sharpness:
                 size = smooth_cascade(adjacency, threshold, start, sharpness=width, rounds=rounds, rng=rng)
                 rows.append({"mean_degree": z, "graph": graph, "rule": f"smooth s={width:g}", "size": size})

@@ -209,7 +209,9 @@ def fit_exponential_decay(km: np.ndarray, counts: np.ndarray) -> tuple[float, fl
         return float(np.sum(np.exp(log_mean) - counts * log_mean))
 
     start = np.array([math.log(max(counts.mean(), 1e-9)), 0.0])
-    fit = optimize.minimize(negative_log_likelihood, start, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9})
+    fit = optimize.minimize(
+        negative_log_likelihood, start, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9}
+    )
     rate = float(fit.x[1])
     return rate, (math.log(2) / rate if rate > 0 else math.inf)
 
