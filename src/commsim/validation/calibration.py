@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from commsim.provenance import seed_integer
 from commsim.validation.facts import TARGETS, calibration_distance, pooled_value, stylized_facts
 
 CALIBRATED = (
@@ -46,7 +47,7 @@ DECIMALS = {
 
 def spawn_seeds(root: int, count: int) -> list[int]:
     """``count`` independent integer seeds spawned from ``root``."""
-    return [int(child.generate_state(1)[0]) for child in np.random.SeedSequence(root).spawn(count)]
+    return [seed_integer(child) for child in np.random.SeedSequence(root).spawn(count)]
 
 
 def point_distances(results: pd.DataFrame) -> pd.DataFrame:

@@ -29,6 +29,7 @@ import numpy as np
 from scipy import optimize
 
 from commsim.model import CommunityModel
+from commsim.provenance import seed_integer
 
 HORIZON_WEEKS = 104
 YEAR_WEEKS = 52
@@ -231,7 +232,7 @@ def distance_facts(model: CommunityModel, visits: np.ndarray) -> dict[str, float
 
 def scenario_seeds(seed: int) -> list[int]:
     """Three independent seeds (urban, time bank, dispersed) spawned from one."""
-    return [int(child.generate_state(1)[0]) for child in np.random.SeedSequence(seed).spawn(3)]
+    return [seed_integer(child) for child in np.random.SeedSequence(seed).spawn(3)]
 
 
 def stylized_facts(
