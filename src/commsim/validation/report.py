@@ -446,12 +446,10 @@ def _calibration_section(folder: Path) -> list[str]:
         ),
         "",
     ]
-    mismatch = parameters[~np.isclose(parameters["calibrated"], parameters["shipped_default"])]
-    if not mismatch.empty:
-        lines += [
-            f"**Warning:** shipped defaults differ from the calibration for {', '.join(mismatch['parameter'])}.",
-            "",
-        ]
+    kept = parameters[~np.isclose(parameters["abc_choice"], parameters["shipped_default"])]
+    if not kept.empty:
+        names = ", ".join(f"`{name}`" for name in kept["parameter"])
+        lines += [f"**Shipped differently from the ABC choice:** {names}. {NOT_SHIPPED_REASON}", ""]
     if refined is not None:
         columns = [*calibration.CALIBRATED, *(t.name for t in TARGETS), "hits", "distance"]
         lines += [
