@@ -1,0 +1,68 @@
+"""``python -m commsim.validation``: regenerate the validation record, step by step or all at once.
+
+Steps (each writes its tables into ``results/validation/tables`` and its figures into
+``results/validation/figures``; ``report`` assembles ``results/validation/report.md`` from them):
+
+* ``docking`` — mechanisms against their canonical models (seconds);
+* ``calibrate`` — rejection ABC over the stored calibration design (runs the design with
+  ``experiments/validation_calibration.yaml`` first if its results are missing), then
+  refinement of the nearest points on fresh seeds;
+* ``facts`` — the stylized facts at the shipped defaults, with intervals over replicates;
+* ``claims`` — the practice reports' claims (``experiments/validation.yaml``);
+* ``sensitivity`` — Sobol indices (``experiments/validation_sensitivity.yaml``);
+* ``report`` — ``report.md`` from the tables;
+* ``all`` — every step in this order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from commsim.validation import report
+
+STEPS = ("docking", "calibrate", "facts", "claims", "sensitivity", "report")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the requested validation steps.
+
+    Args:
+        argv: Command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        Exit status: 0 on success, 1 if a sweep had failed runs.
+    """
+    parser = argparse.ArgumentParser(prog="python -m commsim.validation", description=__doc__.splitlines()[0])
+    parser.add_argument("steps", nargs="*", choices=[*STEPS, "all"], default=["all"], help="steps to run")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes for the sweeps (default 1)")
+    parser.add_argument("--out", type=Path, default=None, help="validation folder (default results/validation)")
+    parser.add_argument("--replicates", type=int, default=report.FACT_REPLICATES, help="replicates of the facts step")
+    args = parser.parse_args(argv)
+    steps = STEPS if "all" in args.steps else tuple(step for step in STEPS if step in args.steps)
+    folder = args.out or report.default_folder()
+    status = 0
+    for step in steps:
+        print(f"validation: {step}", file=sys.stderr)
+        if step == "docking":
+            report.docking_step(folder)
+        elif step == "calibrate":
+            status |= report.calibration_step(folder, workers=args.workers)
+        elif step == "facts":
+            report.facts_step(folder, replicates=args.replicates)
+        elif step == "claims":
+            status |= report.sweep_step("validation.yaml", workers=args.workers)
+            report.claims_table(folder)
+        elif step == "sensitivity":
+            status |= report.sweep_step("validation_sensitivity.yaml", workers=args.workers)
+            report.sobol_ranking(folder)
+        else:
+            path = report.write_report(folder)
+            print(f"wrote {path}", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

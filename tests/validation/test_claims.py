@@ -1,0 +1,71 @@
+"""The practice reports' claims as paired arms: coverage of section 6, verdicts and directions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from commsim.validation.claims import CLAIMS, CLAIMS_BY_NAME, arm_settings, claim_arm, verdict
+
+
+def test_every_behaviour_of_section_6_is_a_claim():
+    """MODEL_SPEC section 6 lists seven behaviours; two of them have two parts (ties, turnover)."""
+    assert {
+        "no_levers",
+        "centres_elderly",
+        "leaders_ties",
+        "coattendance_ties",
+        "transparency_trust",
+        "trust_turnout",
+        "turnover_weakens",
+        "mutual_aid_restores",
+        "burnout_few",
+        "funding_fade",
+    } == set(CLAIMS_BY_NAME)
+    for claim in CLAIMS:
+        assert claim.reference != claim.treatment
+        assert claim.primary.sign in (-1, 1)
+
+
+@pytest.mark.parametrize(
+    ("sign", "low", "high", "expected"),
+    [
+        (1, 0.1, 0.3, "supported"),
+        (1, -0.3, -0.1, "contradicted"),
+        (1, -0.1, 0.2, "not shown"),
+        (-1, -0.3, -0.1, "supported"),
+        (-1, 0.1, 0.2, "contradicted"),
+        (1, 0.0, 0.2, "not shown"),
+    ],
+)
+def test_verdict(sign, low, high, expected):
+    assert verdict(sign, low, high) == expected
+
+
+def test_arms_differ_only_in_the_claims_settings():
+    claim = CLAIMS_BY_NAME["transparency_trust"]
+    assert arm_settings(claim, "reference") == {"n_residents": 1000, "disclosure": "none"}
+    assert arm_settings(claim, "treatment") == {"n_residents": 1000, "disclosure": "monthly"}
+    with pytest.raises(ValueError, match="unknown arm"):
+        arm_settings(claim, "placebo")
+    with pytest.raises(KeyError):
+        claim_arm(seed=1, claim="no_such_claim", arm="reference")
+
+
+def test_claim_arm_is_deterministic_and_reports_missing_secondaries_as_nan():
+    first = claim_arm(seed=3, claim="transparency_trust", arm="reference", steps=10)
+    assert first == claim_arm(seed=3, claim="transparency_trust", arm="reference", steps=10)
+    assert np.isnan(first["secondary"]) and 0 <= first["primary"] <= 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["transparency_trust", "turnover_weakens"])
+def test_claim_direction_on_paired_seeds(name):
+    """The claim's predicted sign shows on every one of three paired seeds (short runs)."""
+    claim = CLAIMS_BY_NAME[name]
+    differences = [
+        claim_arm(seed=s, claim=name, arm="treatment")["primary"]
+        - claim_arm(seed=s, claim=name, arm="reference")["primary"]
+        for s in (21, 22, 23)
+    ]
+    assert all(claim.primary.sign * d > 0 for d in differences), differences
