@@ -182,7 +182,7 @@ def plain_figures(monkeypatch) -> None:
     The map itself is tested in test_mapview.py and in the Explore tests that do not use this fixture.
     """
 
-    def blank(model, **options):
+    def blank(model, *_, **options):
         return Figure(figsize=(1, 1), dpi=10)
 
     monkeypatch.setattr(explore, "draw_map", blank)
