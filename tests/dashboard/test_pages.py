@@ -365,7 +365,7 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
 
     table = rc.find(DataTableWidget).widget
     assert [header["text"] for header in table.headers] == ["metric", "reference", "centres − reference"]
-    assert [row["metric"] for row in table.items] == [label(metric) for metric in KEY_METRICS]
+    assert [row["metric"] for row in table.items] == [label(metric).removesuffix(" (left)") for metric in KEY_METRICS]
     assert all(re.search(r" \[.+, .+\]$", row["centres − reference"]) for row in table.items)
     assert shows(box, "Effects against <strong>baseline</strong>")
 

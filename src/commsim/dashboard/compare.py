@@ -48,6 +48,7 @@ def draw_bands(data: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str]
     figure = Figure(figsize=(3.6 * len(labels) + 0.6, 2.2 * len(metrics) + 0.5), dpi=90, layout="constrained")
     axes = figure.subplots(len(metrics), len(labels), squeeze=False, sharey="row", sharex=True)
     colours = [f"C{index}" for index in range(len(labels))]
+    limits: dict[int, list[float]] = {}
     for column, (label, colour) in enumerate(zip(labels, colours, strict=True)):
         runs = data[data["scenario"] == label]
         for row, metric in enumerate(metrics):
@@ -58,12 +59,17 @@ def draw_bands(data: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str]
             axis.plot(steps, mean, color=colour, linewidth=1.6)
             axis.fill_between(steps, low, high, color=colour, alpha=0.25, linewidth=0)
             axis.grid(alpha=0.3)
+            limits.setdefault(row, []).extend([float(low.min()), float(high.max())])
             if row == 0:
                 axis.set_title(label, fontsize=10)
             if column == 0:
                 axis.set_ylabel(LABELS.get(metric, metric.replace("_", " ")), fontsize=8)
             if row == len(metrics) - 1:
                 axis.set_xlabel("week", fontsize=8)
+    for row, values in limits.items():  # one scale per row, fitted to every choice's band
+        bottom, top = min(values), max(values)
+        margin = 0.05 * (top - bottom) or 0.01
+        axes[row, 0].set_ylim(bottom - margin, top + margin)
     replicates = data["replicate"].nunique()
     figure.suptitle(f"Mean and 95% band over {replicates} paired replicates", fontsize=10)
     return figure

@@ -287,7 +287,7 @@ def effect_table(analysis: Analysis, metrics: Sequence[str] = KEY_METRICS) -> pd
         found = effects[effects["metric"] == metric]
         if found.empty:
             continue
-        row: dict[str, Any] = {"metric": label(metric), "reference": _number(found["reference_mean"].iloc[0])}
+        row: dict[str, Any] = {"metric": _plain(label(metric)), "reference": _number(found["reference_mean"].iloc[0])}
         for scenario in scenarios:
             hit = found[found["scenario"] == scenario]
             if hit.empty:
@@ -368,6 +368,11 @@ def readable_report(path: Path) -> str:
     """An experiment's report.md without its image links (the page shows the figures itself)."""
     text = path.read_text(encoding="utf-8")
     return re.sub(r"!\[[^\]]*\]\([^)]*\)\n?", "", text)
+
+
+def _plain(text: str) -> str:
+    """A figure label without its axis note ("ties across buildings (left)")."""
+    return re.sub(r" \((left|right)\)$", "", text)
 
 
 def _number(value: float, *, signed: bool = False) -> str:
