@@ -402,7 +402,10 @@ def _validate(args: argparse.Namespace) -> int:
     failed = False
     for path in args.files:
         try:
-            print(f"ok: {_validate_experiment(path) if _is_experiment(path) else validate_file(path)}")
+            if _is_lessons(path):
+                print(f"ok: {_validate_lessons(path)}")
+            else:
+                print(f"ok: {_validate_experiment(path) if _is_experiment(path) else validate_file(path)}")
         except ConfigError as error:
             print(f"error: {error}", file=sys.stderr)
             failed = True
@@ -418,6 +421,23 @@ def _is_experiment(path: Path) -> bool:
     except ConfigError:
         return False
     return isinstance(data, dict) and bool({"factors", "design", "scenarios", "target", "base"} & set(data))
+
+
+def _is_lessons(path: Path) -> bool:
+    """Whether a file holds dashboard lessons: a YAML list of mappings with a lesson's keys."""
+    try:
+        data, _ = read_yaml(path)
+    except ConfigError:
+        return False
+    items = data if isinstance(data, list) else []
+    return bool(items) and all(isinstance(item, dict) and "steps_to_try" in item for item in items)
+
+
+def _validate_lessons(path: Path) -> str:
+    from commsim.dashboard.learn import lessons
+
+    found = lessons(path)
+    return f"{path}: valid lessons file ({len(found)} lessons: {', '.join(lesson.id for lesson in found)})"
 
 
 def _validate_experiment(path: Path) -> str:

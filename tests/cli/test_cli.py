@@ -221,3 +221,18 @@ def test_docs_are_current_and_check_detects_stale_docs(tmp_path, capsys):
     capsys.readouterr()
     assert main(["docs", "--check", "--folder", str(tmp_path)]) == 1
     assert "stale:" in capsys.readouterr().err
+
+
+def test_validate_checks_dashboard_lessons(tmp_path, capsys):
+    shipped = project_root() / "src/commsim/dashboard/content/lessons.yaml"
+    assert main(["validate", str(shipped)]) == 0
+    assert "valid lessons file (7 lessons" in capsys.readouterr().out
+    bad = tmp_path / "lessons.yaml"
+    bad.write_text(
+        "- id: x\n  title: t\n  practice: p\n  profile: nowhere\n  policy: baseline\n  n_residents: 300\n"
+        "  steps: 26\n  story: s\n  steps_to_try: [a]\n  look_for: [b]\n  question: q\n"
+    )
+    assert main(["validate", str(bad)]) == 2
+    error = capsys.readouterr().err
+    assert str(bad) in error
+    assert "unknown community profile 'nowhere'" in error
