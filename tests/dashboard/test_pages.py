@@ -124,6 +124,7 @@ def fresh_state():
         state.scenario.set(Scenario())
         state.lesson.set(None)
         state.lesson_progress.set({})
+        state.open_folds.set(frozenset())
 
     reset()
     yield
@@ -686,3 +687,16 @@ def test_two_sessions_keep_their_own_scenario(monkeypatch):
         assert state.lesson.value == "putuo_centres"
     with second:
         assert state.scenario.value.policy == "acquaintance"
+
+
+def test_an_edited_lever_panel_stays_open_when_the_sidebar_is_rebuilt(render):
+    _box, rc = render(Explore)
+    panels = rc.find(v.ExpansionPanels).widgets
+    headers = [panel for panel in panels if "Mutual-aid time bank" in repr(panel)]
+    assert headers, "the time bank's panel is missing"
+    headers[0].v_model = 0  # the user unfolds it
+    rc.find(v.Checkbox, label="time_bank").widget.v_model = True  # the edit rebuilds the sidebar
+    assert state.scenario.value.overrides == {"time_bank": True}
+    reopened = [panel for panel in rc.find(v.ExpansionPanels).widgets if "Mutual-aid time bank" in repr(panel)]
+    assert reopened[0].v_model == 0
+    assert [panel.v_model for panel in rc.find(v.ExpansionPanels).widgets].count(0) == 1

@@ -97,7 +97,13 @@ def ChoiceCard(index: int, choice: Choice, profile: str, on_choice, on_remove, r
         )
         count = len(choice.overrides)
         with solara.Details(summary=f"Edit levers ({count} edited)" if count else "Edit levers", expand=False):
-            LeverControls(profile, choice.policy, choice.overrides, lambda name, value: on_choice(edited(name, value)))
+            LeverControls(
+                profile,
+                choice.policy,
+                choice.overrides,
+                lambda name, value: on_choice(edited(name, value)),
+                place=f"choice-{index + 1}",
+            )
         if removable:
             solara.Button("Remove", text=True, color="error", on_click=on_remove)
 

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import solara
+from solara.alias import rv
 
+from commsim.dashboard import state
 from commsim.dashboard.settings import (
     LEVER_TITLES,
     MAX_RESIDENTS_UI,
@@ -63,13 +65,44 @@ def ParameterControl(spec: Parameter, value: Any, on_change: Callable[[Any], Non
 
 
 @solara.component
-def LeverControls(profile: str, policy: str, overrides: dict[str, Any], on_change: Callable[[str, Any], None]):
-    """Every lever's parameters, each group folded; a dot marks levers edited away from the package."""
+def Fold(summary: str, key: str, children=None):
+    """A foldable section whose open or folded state outlives the rebuilding of its page.
+
+    The state lives in :data:`commsim.dashboard.state.open_folds` (one per browser session),
+    so editing a lever, which rebuilds the sidebar, leaves its panel open.
+    """
+    unfolded = key in state.open_folds.value
+
+    def on_v_model(value: int | None) -> None:
+        keys = set(state.open_folds.value)
+        (keys.add if value == 0 else keys.discard)(key)
+        state.open_folds.set(frozenset(keys))
+
+    with rv.ExpansionPanels(v_model=0 if unfolded else None, on_v_model=on_v_model) as main, rv.ExpansionPanel():
+        rv.ExpansionPanelHeader(children=[summary])
+        rv.ExpansionPanelContent(children=children or [])
+    return main
+
+
+@solara.component
+def LeverControls(
+    profile: str,
+    policy: str,
+    overrides: dict[str, Any],
+    on_change: Callable[[str, Any], None],
+    *,
+    place: str = "explore",
+):
+    """Every lever's parameters, each group folded; a dot marks levers edited away from the package.
+
+    ``place`` names where the controls sit (``explore``, ``choice-2``), so each place
+    remembers which of its lever panels are open.
+    """
     base = solara.use_memo(lambda: package_values(profile, policy), [profile, policy])
     for lever, specs in lever_parameters().items():
         edited = any(spec.name in overrides for spec in specs)
         title = LEVER_TITLES.get(lever, lever) + ("  ● edited" if edited else "")
-        with solara.Details(summary=title, expand=False):
+        with Fold(title, f"{place}:{lever}"):
             for spec in specs:
                 ParameterControl(
                     spec,

@@ -16,3 +16,6 @@ scenario: solara.Reactive[Scenario] = solara.reactive(Scenario())
 lesson: solara.Reactive[str | None] = solara.reactive(None)
 # Ticked steps of each lesson (lesson id to step indexes).
 lesson_progress: solara.Reactive[dict[str, frozenset[int]]] = solara.reactive({})
+# Lever panels the user has unfolded, by key: kept here because the page's sidebar is
+# rebuilt whenever its scenario changes, which would otherwise fold them all again.
+open_folds: solara.Reactive[frozenset[str]] = solara.reactive(frozenset())
