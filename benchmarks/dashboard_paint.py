@@ -34,19 +34,10 @@ from pathlib import Path
 
 from commsim.dashboard.explore import build_model, draw_live_plots
 from commsim.dashboard.mapview import draw_map
+from commsim.dashboard.server import HEADLESS_CHROMIUM_FLAGS
 from commsim.dashboard.settings import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def free_port() -> int:
@@ -91,7 +82,7 @@ def browser_ms(url: str, steps: int, play_s: float) -> tuple[list[float], float]
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=list(HEADLESS_CHROMIUM_FLAGS))
         page = browser.new_page(viewport={"width": 1500, "height": 1000})
         page.set_default_timeout(60_000)
         page.goto(url)

@@ -18,16 +18,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from commsim.dashboard.server import HEADLESS_CHROMIUM_FLAGS
+
 START_TIMEOUT_S = 90
 
 
@@ -83,7 +75,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=list(HEADLESS_CHROMIUM_FLAGS))
         yield launched
         launched.close()
 

@@ -12,10 +12,10 @@ from dataclasses import replace
 
 import pandas as pd
 import solara
-import solara.lab
 from matplotlib.figure import Figure
 
 from commsim.dashboard import state
+from commsim.dashboard.background import JobStatus, use_background_experiment
 from commsim.dashboard.controls import SLIDER_ROOM, LeverControls, PresetSelect, ResidentsSlider, SeedInput
 from commsim.dashboard.jobs import (
     Choice,
@@ -23,10 +23,8 @@ from commsim.dashboard.jobs import (
     comparison_spec,
     effect_table,
     effects_csv,
-    new_folder,
-    run_experiment,
 )
-from commsim.dashboard.settings import MAX_REPLICATES_UI, MAX_STEPS_UI, Scenario, error_text, results_root
+from commsim.dashboard.settings import MAX_REPLICATES_UI, MAX_STEPS_UI, Scenario
 from commsim.figures import LABELS, band, with_derived_columns
 
 BAND_METRICS = ("rate_any", "activity_rate_elderly", "mean_belonging", "mean_trust")
@@ -117,34 +115,20 @@ def Compare():
     replicates = solara.use_reactive(5)
     seed = solara.use_reactive(20261122)
     choices = solara.use_reactive(default_choices(state.scenario.value.policy))
-    progress = solara.use_reactive((0, 0))
-    finished = solara.use_reactive(None)
-    problem = solara.use_reactive(None)
 
-    def run() -> Finished:
-        problem.set(None)
-        finished.set(None)
-        progress.set((0, len(choices.value) * replicates.value))
-        try:
-            spec = comparison_spec(
-                choices.value,
-                profile=profile.value,
-                n_residents=n_residents.value,
-                steps=steps.value,
-                replicates=replicates.value,
-                seed=seed.value,
-                name="compare",
-            )
-            result = run_experiment(
-                spec, new_folder(results_root(), "compare"), on_progress=lambda done, total: progress.set((done, total))
-            )
-        except Exception as error:  # shown in the page; the server keeps serving
-            problem.set(error_text(error))
-            return None
-        finished.set(result)
-        return result
+    def make_spec():
+        return comparison_spec(
+            choices.value,
+            profile=profile.value,
+            n_residents=n_residents.value,
+            steps=steps.value,
+            replicates=replicates.value,
+            seed=seed.value,
+            name="compare",
+        )
 
-    task = solara.lab.use_task(run, dependencies=None)
+    job = use_background_experiment("compare", make_spec, len(choices.value) * replicates.value)
+    task = job.task
 
     def set_choice(index: int, choice: Choice) -> None:
         updated = list(choices.value)
@@ -199,13 +183,8 @@ def Compare():
         )
     if len(set(labels)) != len(labels) or not all(labels):
         solara.Warning("Give every choice its own, non-empty label.")
-    if task.pending:
-        done, total = progress.value
-        solara.ProgressLinear(100 * done / total if total else True)
-        solara.Text(f"Running in the background: {done} of {total} runs done")
-    if problem.value:
-        solara.Error(f"The comparison failed: {problem.value}")
-    result = finished.value
+    JobStatus(job, "comparison")
+    result = job.finished.value
     if result is not None and not task.pending:
         ComparisonResult(result)
 

@@ -16,6 +16,19 @@ from pathlib import Path
 from commsim.dashboard import assets
 
 APP = "commsim.dashboard.app"
+# Flags for driving the dashboard in headless Chromium on a machine with a closed network
+# (the browser tests and the step-to-paint benchmark): without the background-networking
+# ones Chromium keeps trying hosts it cannot reach.
+HEADLESS_CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 class ServerError(RuntimeError):

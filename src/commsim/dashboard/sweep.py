@@ -12,22 +12,20 @@ from pathlib import Path
 
 import numpy as np
 import solara
-import solara.lab
 from matplotlib.figure import Figure
 
 from commsim.dashboard import state
+from commsim.dashboard.background import JobStatus, use_background_experiment
 from commsim.dashboard.controls import SLIDER_ROOM, PresetSelect, ResidentsSlider, SeedInput
 from commsim.dashboard.jobs import (
     KEY_METRICS,
     Finished,
     SweepFactor,
-    new_folder,
     past_experiments,
     plan_size,
     readable_report,
     report_figures,
     response_table,
-    run_experiment,
     sweep_spec,
 )
 from commsim.dashboard.settings import (
@@ -136,11 +134,7 @@ def Sweep():
     first = solara.use_reactive(("n_centres", 1.0, 5.0, 5))
     second = solara.use_reactive(("leader_coverage", 0.0, 1.0, 3))
     metric = solara.use_reactive("rate_any")
-    progress = solara.use_reactive((0, 0))
-    finished = solara.use_reactive(None)
-    problem = solara.use_reactive(None)
     opened = solara.use_reactive(None)
-    refresh = solara.use_reactive(0)
 
     factors = [SweepFactor(*first.value)] + ([SweepFactor(*second.value)] if two.value else [])
 
@@ -175,23 +169,8 @@ def Sweep():
     )
     points, runs, invalid = solara.use_memo(count, list(settings))
 
-    def run() -> Finished | None:
-        problem.set(None)
-        finished.set(None)
-        progress.set((0, runs))
-        try:
-            spec = make_spec()
-            result = run_experiment(
-                spec, new_folder(results_root(), "sweep"), on_progress=lambda done, total: progress.set((done, total))
-            )
-        except Exception as error:  # shown in the page; the server keeps serving
-            problem.set(error_text(error))
-            return None
-        finished.set(result)
-        refresh.set(refresh.value + 1)
-        return result
-
-    task = solara.lab.use_task(run, dependencies=None)
+    job = use_background_experiment("sweep", make_spec, runs)
+    task = job.task
 
     with solara.Sidebar(), solara.Card("Community and runs"):
         PresetSelect("community profile", "profile", profile.value, profile.set)
@@ -228,13 +207,8 @@ def Sweep():
         solara.Warning(f"At most {MAX_SWEEP_RUNS_UI} runs from the dashboard; use `commsim sweep` for more.")
     if invalid is not None:
         solara.Warning(f"This sweep cannot run: {invalid}")
-    if task.pending:
-        done, total = progress.value
-        solara.ProgressLinear(100 * done / total if total else True)
-        solara.Text(f"Running in the background: {done} of {total} runs done")
-    if problem.value:
-        solara.Error(f"The sweep failed: {problem.value}")
-    result = finished.value
+    JobStatus(job, "sweep")
+    result = job.finished.value
     if result is not None and not task.pending:
         names = {label(name): name for name in SHOWN_METRICS}
         solara.Select(
@@ -243,14 +217,14 @@ def Sweep():
         solara.FigureMatplotlib(draw_response(result, metric.value), format="png")
         solara.Text(f"Saved as an experiment in {result.folder}", style={"font-size": "0.75rem", "color": "#666"})
 
-    PastExperiments(opened, refresh.value)
+    PastExperiments(opened, str(result.folder) if result is not None else "")
 
 
 @solara.component
-def PastExperiments(opened: solara.Reactive, refresh: int):
+def PastExperiments(opened: solara.Reactive, newest: str):
     """A list of experiment folders under ``results/``; one can be opened to read its report."""
     root = results_root()
-    found = solara.use_memo(lambda: past_experiments(root), [refresh, str(root)])
+    found = solara.use_memo(lambda: past_experiments(root), [newest, str(root)])
     solara.Markdown(f"### Past experiments in `{root}`")
     if not found:
         solara.Text("No experiment folders yet.")
