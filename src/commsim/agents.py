@@ -1,6 +1,6 @@
 """Mesa agent classes: thin views over the model's arrays.
 
-Residents' state lives in :class:`commsim.population.Residents` (one numpy array per
+Residents' state lives in :class:`commsim.state.residents.Residents` (one numpy array per
 variable). A :class:`Resident` is a Mesa agent that reads its slot of those arrays, so
 Mesa's agent sets, data collection and visualisation work while the processes run as
 array operations. A :class:`Volunteer` is the role a resident holds; it reads the same
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import mesa
 
-from commsim.organisations import COLOURS
-from commsim.population import ACTIVITY_TYPES, AGE_GROUPS, ROLES, TENURES
+from commsim.state.organisations import COLOURS
+from commsim.state.residents import ACTIVITY_TYPES, AGE_GROUPS, ROLES, TENURES
 
 
 class _ResidentView(mesa.Agent):

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commsim.issues import CATEGORIES
 from commsim.mechanisms import gini, top_share
-from commsim.network import clustering_coefficient, cross_building_share
-from commsim.population import ADULT, ELDERLY, EXPERT, LEADER, NO_ROLE, ORGANISER, YOUTH
-from commsim.space import life_circle_coverage
+from commsim.state.issue_table import CATEGORIES
+from commsim.state.layout import life_circle_coverage
+from commsim.state.residents import ADULT, ELDERLY, EXPERT, LEADER, NO_ROLE, ORGANISER, YOUTH
+from commsim.state.ties import clustering_coefficient, cross_building_share
 
 YEAR = 52
 

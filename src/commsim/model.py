@@ -2,7 +2,7 @@
 
 ``CommunityModel.step`` runs the seven processes of MODEL_SPEC section 3 in order:
 churn, issues, activities, deliberation, mutual aid, attitudes and roles, data
-collection. Resident state lives in numpy arrays (:class:`commsim.population.Residents`);
+collection. Resident state lives in numpy arrays (:class:`commsim.state.residents.Residents`);
 Mesa agents are thin views over them (:mod:`commsim.agents`).
 """
 
@@ -15,20 +15,21 @@ from typing import Any
 import mesa
 import numpy as np
 
-from commsim.activities import Sessions, run_activities
 from commsim.agents import Organization, Resident, Volunteer
-from commsim.attitudes import join_time_bank, update_attitudes, update_roles, update_ties
-from commsim.churn import run_churn
 from commsim.config import resolve_parameters
-from commsim.deliberation import run_deliberation
-from commsim.funding import Finance
-from commsim.issues import CATEGORIES, IssueTable, run_issues
 from commsim.metrics import METRIC_NAMES, compute_metrics, read_metric
-from commsim.mutual_aid import buildings_within, run_mutual_aid
-from commsim.network import Ties, initial_ties
-from commsim.organisations import Organisations
-from commsim.population import EXPERT, LEADER, NO_ROLE, ORGANISER, draw_residents
-from commsim.space import build_layout
+from commsim.processes.activities import Sessions, run_activities
+from commsim.processes.attitudes import join_time_bank, update_attitudes, update_roles, update_ties
+from commsim.processes.churn import run_churn
+from commsim.processes.deliberation import run_deliberation
+from commsim.processes.issues import run_issues
+from commsim.processes.mutual_aid import buildings_within, run_mutual_aid
+from commsim.state.finance import Finance
+from commsim.state.issue_table import CATEGORIES, IssueTable
+from commsim.state.layout import build_layout
+from commsim.state.organisations import Organisations
+from commsim.state.residents import EXPERT, LEADER, NO_ROLE, ORGANISER, draw_residents
+from commsim.state.ties import Ties, initial_ties
 
 LIBRARY_ASK = 0.1  # weekly chance that a fully engaged library invites a resident to volunteer
 AID_MEMORY_WEEKS = 4

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commsim import CommunityModel, Resident, Volunteer
-from commsim.issues import CATEGORIES
 from commsim.metrics import METRICS
 from commsim.params import parameters
+from commsim.state.issue_table import CATEGORIES
 
 PROFILES = ("old_inner_city", "migrant_heavy", "semi_rural_village", "new_commercial_estate")
 CAPS = {"n_centres": 6, "centre_sessions_per_week": 20, "council_agenda_size": 20}

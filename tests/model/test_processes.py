@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 
 from commsim import CommunityModel
-from commsim.activities import (
+from commsim.config import resolve_parameters
+from commsim.params import parameters
+from commsim.processes.activities import (
     GENERAL_TYPES,
     Sessions,
     admit,
@@ -31,10 +33,9 @@ from commsim.activities import (
     coattendance_pairs,
     within_limit,
 )
-from commsim.attitudes import disclosure_due, toward, volunteer_load
-from commsim.churn import run_churn, weekly_leave_probability
-from commsim.config import resolve_parameters
-from commsim.deliberation import (
+from commsim.processes.attitudes import disclosure_due, toward, volunteer_load
+from commsim.processes.churn import run_churn, weekly_leave_probability
+from commsim.processes.deliberation import (
     FORMATS,
     RETRY_WEEKS,
     due_issues,
@@ -42,13 +43,13 @@ from commsim.deliberation import (
     next_council,
     schedule,
 )
-from commsim.funding import Finance
-from commsim.issues import CATEGORIES, FACILITIES, PUBLIC_SERVICES, new_issues, report_probability_per_resident
-from commsim.mutual_aid import buildings_within, first_come, member_index, random_members, transfer_credits
-from commsim.network import Ties, clustering_coefficient, cross_building_share, initial_ties
-from commsim.params import parameters
-from commsim.population import CHILDREN, ELDERLY_CARE, ORGANISER
-from commsim.space import build_layout, life_circle_coverage, walking_minutes
+from commsim.processes.issues import new_issues, report_probability_per_resident
+from commsim.processes.mutual_aid import buildings_within, first_come, member_index, random_members, transfer_credits
+from commsim.state.finance import Finance
+from commsim.state.issue_table import CATEGORIES, FACILITIES, PUBLIC_SERVICES
+from commsim.state.layout import build_layout, life_circle_coverage, walking_minutes
+from commsim.state.residents import CHILDREN, ELDERLY_CARE, ORGANISER
+from commsim.state.ties import Ties, clustering_coefficient, cross_building_share, initial_ties
 
 
 def _params(profile: str = "old_inner_city", policy: str = "baseline", **overrides) -> dict:
@@ -1051,7 +1052,7 @@ def test_toward_moves_a_share_of_the_gap():
 
 def test_many_spread_centres_are_distinct_and_cover_the_area_evenly():
     """Beyond the k-means++ limit, centres start from random buildings: still spread, none merged."""
-    from commsim.space import KMEANS_PLUS_PLUS_LIMIT, place_centres
+    from commsim.state.layout import KMEANS_PLUS_PLUS_LIMIT, place_centres
 
     rng = np.random.default_rng(3)
     side = np.arange(60) * 50.0

@@ -8,12 +8,10 @@ in an :class:`IssueTable` until resolved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-
 import numpy as np
 
-CATEGORIES = ("environment", "disputes", "public_services", "facilities", "safety_health")
-ENVIRONMENT, DISPUTES, PUBLIC_SERVICES, FACILITIES, SAFETY_HEALTH = range(5)
+from commsim.state.issue_table import CATEGORIES
+
 # Relative frequency, whether the scope is a whole compound, mean urgency and median cost (yuan).
 CATEGORY_WEIGHT = np.array([0.30, 0.25, 0.15, 0.20, 0.10])
 CATEGORY_COMPOUND_SCOPE = np.array([0.7, 0.0, 0.8, 0.4, 0.3])
@@ -21,40 +19,6 @@ CATEGORY_URGENCY = np.array([0.4, 0.5, 0.4, 0.5, 0.85])
 CATEGORY_COST_YUAN = np.array([4000.0, 0.0, 8000.0, 25000.0, 6000.0])
 # Categories whose frequency grows with the age of buildings and facilities.
 AGE_SENSITIVE = np.array([1.0, 0.0, 0.0, 1.0, 0.5])
-
-
-@dataclass(slots=True)
-class IssueTable:
-    """All issues of a run, one array per attribute (grown as issues arrive)."""
-
-    category: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    compound_scope: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    scope_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    urgency: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    raised_step: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    known_step: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    resolved_step: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    next_meeting: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    attempts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-
-    def __len__(self) -> int:
-        return len(self.category)
-
-    def append(self, **columns: np.ndarray) -> None:
-        """Add new issues; ``columns`` gives every attribute as an array of equal length."""
-        for column in fields(self):
-            setattr(self, column.name, np.concatenate([getattr(self, column.name), columns[column.name]]))
-
-    @property
-    def open(self) -> np.ndarray:
-        """Mask of issues not yet resolved."""
-        return self.resolved_step < 0
-
-    @property
-    def known(self) -> np.ndarray:
-        """Mask of issues known to the committee."""
-        return self.known_step >= 0
 
 
 def new_issues(

@@ -1,7 +1,7 @@
 """Resident state: one numpy array per variable, and how residents are drawn.
 
 Resident slots are dwellings: slot ``i`` always lives in ``building[i]``; when a migrant
-moves out, a newcomer takes the slot with fresh state (see :mod:`commsim.churn`).
+moves out, a newcomer takes the slot with fresh state (see :mod:`commsim.processes.churn`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from commsim.population import draw_residents
+from commsim.state.residents import draw_residents
 
 
 def weekly_leave_probability(turnover_per_year: float) -> float:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from commsim.population import EXPERT, LEADER, NO_ROLE, ORGANISER
+from commsim.state.residents import EXPERT, LEADER, NO_ROLE, ORGANISER
 
 DISCLOSURE_INTERVAL = {"none": 0, "semiannual": 26, "monthly": 4}
 UNRESOLVED_GRACE_WEEKS = 2

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commsim.activities import coattendance_pairs
-from commsim.issues import CATEGORIES
 from commsim.mechanisms import (
     bounded_confidence,
     conditional_contributions,
     logistic,
     project_success_probability,
 )
-from commsim.population import EXPERT, LEADER
+from commsim.processes.activities import coattendance_pairs
+from commsim.state.issue_table import CATEGORIES
+from commsim.state.residents import EXPERT, LEADER
 
 EXPERTS_PER_MEETING = 2
 SMALL_MEETING_INVITES = 12

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from commsim.mechanisms import incentive_pull, logistic, threshold_response
-from commsim.population import CHILDREN, ELDERLY_CARE, ORGANISER
+from commsim.state.residents import CHILDREN, ELDERLY_CARE, ORGANISER
 
 GENERAL_TYPES = np.array([0, 1, 4])  # culture, sports, learning
 BOOKING_TIME_SAVING = 0.25  # share of a session's time cost saved by booking online

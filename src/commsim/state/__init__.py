@@ -1,0 +1,10 @@
+"""The model's state: what the neighbourhood is at the end of any week.
+
+One module per entity of the ODD's section 2: resident slots (:mod:`~commsim.state.residents`),
+the tie network (:mod:`~commsim.state.ties`), the layout of buildings, compounds and
+centres (:mod:`~commsim.state.layout`), the issue table (:mod:`~commsim.state.issue_table`),
+organisations (:mod:`~commsim.state.organisations`), money (:mod:`~commsim.state.finance`)
+and the record of the current week (:mod:`~commsim.state.week`). State modules hold arrays
+and the bookkeeping that keeps them consistent; the behavioural rules that change them
+live in :mod:`commsim.processes`.
+"""
