@@ -7,14 +7,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from commsim.mechanisms import gini, top_share
 from commsim.state.issue_table import CATEGORIES
 from commsim.state.layout import life_circle_coverage
-from commsim.state.residents import ADULT, ELDERLY, EXPERT, LEADER, NO_ROLE, ORGANISER, YOUTH
+from commsim.state.residents import ADULT, ELDERLY, EXPERT, LEADER, NO_ROLE, ORGANISER, YOUTH, Residents
 from commsim.state.ties import clustering_coefficient, cross_building_share
+
+if TYPE_CHECKING:
+    from commsim.model import CommunityModel
 
 YEAR = 52
 
@@ -177,7 +181,7 @@ def _share(mask: np.ndarray, within: np.ndarray) -> float:
     return float((mask & within).sum() / count) if count else 0.0
 
 
-def recent_participation(residents, step: int, window: int) -> dict[str, np.ndarray]:
+def recent_participation(residents: Residents, step: int, window: int) -> dict[str, np.ndarray]:
     """Who took part in each channel within the last ``window`` weeks.
 
     Args:
@@ -195,7 +199,7 @@ def recent_participation(residents, step: int, window: int) -> dict[str, np.ndar
     }
 
 
-def compute_metrics(model) -> dict[str, float]:
+def compute_metrics(model: CommunityModel) -> dict[str, float]:
     """Compute every output column for the current step."""
     params, residents, week, step, issues = model.p, model.residents, model.week, model.steps, model.issues
     window = params["recent_window_weeks"]
@@ -256,15 +260,15 @@ def compute_metrics(model) -> dict[str, float]:
         "issues_resolved": int(week.issues_resolved.sum()),
         "issues_open": int(issues.open.sum()),
         "median_resolution_weeks": float(np.median(resolution)) if len(resolution) else float("nan"),
-        "projects_succeeded": model.projects[True],
-        "projects_failed": model.projects[False],
+        "projects_succeeded": model.projects.succeeded,
+        "projects_failed": model.projects.failed,
         "meetings": week.meetings,
         "aid_requests": week.aid_requests,
         "aid_met": week.aid_met,
-        "aid_met_share": model.recent_met_share,
+        "aid_met_share": model.aid_memory.met_share(),
         "time_bank_members": int(residents.time_bank_member.sum()),
-        "credits_earned": model.credits_earned,
-        "credits_spent": model.credits_spent,
+        "credits_earned": model.time_bank.credits_earned,
+        "credits_spent": model.time_bank.credits_spent,
         "organisations_engaged": model.organisations.engaged_count(),
         "fund_spent": model.finance.fund_spent,
         "fund_balance": model.finance.fund_balance,
@@ -284,6 +288,6 @@ def compute_metrics(model) -> dict[str, float]:
     return values
 
 
-def read_metric(name: str, model) -> float:
+def read_metric(name: str, model: CommunityModel) -> float:
     """DataCollector reporter body: one column of ``model.metrics`` (use with functools.partial)."""
     return model.metrics[name]

@@ -8,6 +8,7 @@ parameter.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -18,6 +19,8 @@ from commsim.paths import config_dir
 
 GROUPS = ("profile", "policy", "behaviour")
 TYPES = {"int": int, "float": float, "bool": bool, "choice": str}
+# A resolved parameter set, as the model and its processes read it.
+Params = Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

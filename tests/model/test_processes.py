@@ -21,20 +21,19 @@ from scipy.spatial import cKDTree
 
 from commsim import CommunityModel
 from commsim.config import resolve_parameters
+from commsim.mechanisms import coattendance_pairs, toward
 from commsim.params import parameters
 from commsim.processes.activities import (
     GENERAL_TYPES,
-    Sessions,
     admit,
     attendance_log_odds,
     awareness_probability,
     candidate_sessions,
     centre_session_types,
-    coattendance_pairs,
     within_limit,
 )
-from commsim.processes.attitudes import disclosure_due, toward, volunteer_load
-from commsim.processes.churn import run_churn, weekly_leave_probability
+from commsim.processes.attitudes import disclosure_due
+from commsim.processes.churn import ChurnContext, run_churn, weekly_leave_probability
 from commsim.processes.deliberation import (
     FORMATS,
     RETRY_WEEKS,
@@ -44,16 +43,25 @@ from commsim.processes.deliberation import (
     schedule,
 )
 from commsim.processes.issues import new_issues, report_probability_per_resident
-from commsim.processes.mutual_aid import buildings_within, first_come, member_index, random_members, transfer_credits
+from commsim.processes.mutual_aid import first_come
+from commsim.processes.network import initial_ties
+from commsim.processes.roles import volunteer_load
+from commsim.processes.time_bank import buildings_within, member_index, transfer_credits
 from commsim.state.finance import Finance
 from commsim.state.issue_table import CATEGORIES, FACILITIES, PUBLIC_SERVICES
 from commsim.state.layout import build_layout, life_circle_coverage, walking_minutes
 from commsim.state.residents import CHILDREN, ELDERLY_CARE, ORGANISER
-from commsim.state.ties import Ties, clustering_coefficient, cross_building_share, initial_ties
+from commsim.state.ties import Ties, clustering_coefficient, cross_building_share
+from commsim.state.week import Sessions
 
 
 def _params(profile: str = "old_inner_city", policy: str = "baseline", **overrides) -> dict:
     return resolve_parameters(profile, policy, overrides)
+
+
+def _degree(ties: Ties) -> np.ndarray:
+    """Number of ties of each resident."""
+    return np.diff(ties.adjacency().indptr)
 
 
 # ====================================================================== activities
@@ -367,16 +375,16 @@ def test_random_members_draws_uniformly_among_members_within_reach():
     member = np.zeros(12, dtype=bool)
     member[[1, 4, 5, 7, 10]] = True
     rng = np.random.default_rng(0)
-    draws = random_members(member_index(near, resident_building, member), np.repeat([0, 3], 4000), rng)
+    draws = member_index(near, resident_building, member).draw(np.repeat([0, 3], 4000), rng)
     from_b0, from_b3 = draws[:4000], draws[4000:]
     # Building 0 reaches buildings 0 and 1: members 1, 4, 5, each about a third.
     assert set(from_b0.tolist()) == {1, 4, 5}
     assert np.bincount(from_b0, minlength=12)[[1, 4, 5]] / 4000 == pytest.approx([1 / 3] * 3, abs=0.03)
     assert np.all(from_b3 == 10)
     member[10] = False
-    assert np.all(random_members(member_index(near, resident_building, member), np.array([3, 3]), rng) == -1)
+    assert np.all(member_index(near, resident_building, member).draw(np.array([3, 3]), rng) == -1)
     assert np.all(
-        random_members(member_index(near, resident_building, np.zeros(12, bool)), np.array([0, 2]), rng) == -1
+        member_index(near, resident_building, np.zeros(12, bool)).draw(np.array([0, 2]), rng) == -1
     )
 
 
@@ -391,14 +399,14 @@ def test_time_credits_are_conserved_over_a_run_with_churn():
         migrant_turnover_per_year=0.95,
         aid_request_rate=0.2,
     )
-    start = model.time_credits_total()
+    start = model.time_bank.total(model.residents)
     assert start > 0
     for _ in range(30):
         model.step()
-        assert model.time_credits_total() == pytest.approx(start, rel=1e-12)
+        assert model.time_bank.total(model.residents) == pytest.approx(start, rel=1e-12)
     assert np.any(model.residents.arrival_step > 0), "no churn happened"
-    assert model.credits_earned > 0, "no credits moved"
-    assert model.credits_earned >= model.credits_spent
+    assert model.time_bank.credits_earned > 0, "no credits moved"
+    assert model.time_bank.credits_earned >= model.time_bank.credits_spent
 
 
 # ====================================================================== network
@@ -455,7 +463,7 @@ def test_ties_match_a_reference_dictionary(contacts):
     for a, b in reference:
         degree[a] += 1
         degree[b] += 1
-    assert ties.degree().tolist() == degree.tolist()
+    assert _degree(ties).tolist() == degree.tolist()
 
 
 def test_ties_decay_weakens_and_dissolves_below_the_floor():
@@ -475,7 +483,7 @@ def test_remove_residents_dissolves_all_their_ties():
     ties = Ties(6)
     ties.strengthen(np.array([0, 0, 1, 2, 3, 4]), np.array([1, 2, 2, 3, 4, 5]), 0.5)
     ties.remove_residents(np.array([2, 5]))
-    degree = ties.degree()
+    degree = _degree(ties)
     assert degree[2] == 0 and degree[5] == 0
     i, j = ties.pairs
     assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 1), (3, 4)]
@@ -662,21 +670,20 @@ def test_churned_newcomers_arrive_without_ties_as_low_belonging_migrants():
     )
     residents = model.residents
     residents.credits[:] = np.random.default_rng(0).uniform(-2.0, 6.0, len(residents))
-    total = model.time_credits_total()
-    degree_before = model.ties.degree()
+    total = model.time_bank.total(model.residents)
+    degree_before = _degree(model.ties)
     long_term = ~residents.migrant.copy()
-    model.steps = 1
-    leaving = run_churn(model)
+    leaving = run_churn(ChurnContext(model.p, residents, model.ties, model.time_bank, model.rng, step=1))
     assert len(leaving) > 0
     assert degree_before[leaving].sum() > 0  # the leavers had ties that had to go
-    assert np.all(model.ties.degree()[leaving] == 0)
+    assert np.all(_degree(model.ties)[leaving] == 0)
     assert not long_term[leaving].any()
     assert np.all(residents.migrant[leaving])
     assert np.all(residents.arrival_step[leaving] == 1)
     assert np.all(residents.role[leaving] == 0) and np.all(residents.credits[leaving] == 0)
     assert residents.belonging[leaving].mean() == pytest.approx(model.p["newcomer_belonging"], abs=0.06)
     assert residents.trust[leaving].mean() == pytest.approx(model.p["newcomer_trust"], abs=0.06)
-    assert model.time_credits_total() == pytest.approx(total, rel=1e-12)
+    assert model.time_bank.total(model.residents) == pytest.approx(total, rel=1e-12)
     i, j = model.ties.pairs
     assert not np.isin(i, leaving).any() and not np.isin(j, leaving).any()
 
@@ -916,9 +923,8 @@ def _add_issues(model, categories, *, step, urgency=None):
 def test_schedule_sets_each_formats_delay():
     """Tiered formats meet after their own delay; council issues wait for the next sitting; retries wait longer."""
     model = CommunityModel(rng=1, n_residents=150, tiered_formats=True, council_interval_weeks=13)
-    model.steps = 5
     added = _add_issues(model, range(len(CATEGORIES)), step=5)
-    schedule(model, added, retry=False)
+    schedule(model.issues, added, model.p, 5, retry=False)
     meeting = dict(zip(CATEGORIES, model.issues.next_meeting[added].tolist(), strict=True))
     assert meeting == {
         "environment": 6,
@@ -927,21 +933,20 @@ def test_schedule_sets_each_formats_delay():
         "facilities": 7,
         "safety_health": 5,
     }
-    schedule(model, added, retry=True)
+    schedule(model.issues, added, model.p, 5, retry=True)
     retry = dict(zip(CATEGORIES, model.issues.next_meeting[added].tolist(), strict=True))
     assert retry["disputes"] == 5 + RETRY_WEEKS and retry["public_services"] == 13
-    model.steps = 13
-    schedule(model, added[[PUBLIC_SERVICES]], retry=True)  # a failed council issue waits for the next sitting
+    # A failed council issue waits for the next sitting.
+    schedule(model.issues, added[[PUBLIC_SERVICES]], model.p, 13, retry=True)
     assert model.issues.next_meeting[added[PUBLIC_SERVICES]] == 26
 
 
 def test_council_agenda_limit_postpones_the_rest_to_the_next_sitting():
     """A council takes at most council_agenda_size issues at a sitting, the most urgent first."""
     model = CommunityModel(rng=2, n_residents=150, council_interval_weeks=4, council_agenda_size=3)
-    model.steps = 8
     added = _add_issues(model, [PUBLIC_SERVICES] * 10, step=8)
     model.issues.next_meeting[added] = 8
-    due = due_issues(model)
+    due = due_issues(model.issues, model.p, 8)
     assert len(due) == 3
     assert set(due.tolist()) == set(added[-3:].tolist())  # highest urgency
     postponed = np.setdiff1d(added, due)
@@ -951,10 +956,9 @@ def test_council_agenda_limit_postpones_the_rest_to_the_next_sitting():
 def test_agenda_limit_binds_only_the_council():
     """With tiered formats, on-the-spot and immediate meetings are not limited by the council's agenda."""
     model = CommunityModel(rng=2, n_residents=150, tiered_formats=True, council_interval_weeks=4, council_agenda_size=1)
-    model.steps = 8
     added = _add_issues(model, [1] * 5 + [4] * 5 + [PUBLIC_SERVICES] * 5, step=8)
     model.issues.next_meeting[added] = 8
-    due = due_issues(model)
+    due = due_issues(model.issues, model.p, 8)
     assert len(due) == 11
     assert np.sum(model.issues.category[due] == PUBLIC_SERVICES) == 1
 
@@ -1024,7 +1028,7 @@ def test_support_work_resting_on_few_volunteers_overloads_them():
     for k in (2, 20):
         residents.role[:] = 0
         residents.role[:k] = ORGANISER
-        load = volunteer_load(model)
+        load = volunteer_load(residents, model.layout, model.week, model.p)
         assert np.all(load[k:] == 0)
         loads[k] = load[:k]
     expected = model.p["support_hours_per_act"] * 200

@@ -15,8 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commsim.mechanisms import incentive_pull, logistic, threshold_response
-from commsim.state.residents import CHILDREN, ELDERLY_CARE, ORGANISER
+from commsim.mechanisms import coattendance_pairs, incentive_pull, logistic, threshold_response
+from commsim.params import Params
+from commsim.state.finance import Finance
+from commsim.state.layout import Layout
+from commsim.state.organisations import Organisations
+from commsim.state.residents import CHILDREN, ELDERLY_CARE, ORGANISER, Residents
+from commsim.state.ties import Ties
+from commsim.state.week import Acts, Sessions, Week
 
 GENERAL_TYPES = np.array([0, 1, 4])  # culture, sports, learning
 BOOKING_TIME_SAVING = 0.25  # share of a session's time cost saved by booking online
@@ -25,25 +31,34 @@ BOOKED_PRIORITY = 100.0  # booked places are served before walk-ins
 
 
 @dataclass(frozen=True, slots=True)
-class Sessions:
-    """This week's sessions.
+class ActivitiesContext:
+    """What the activities process reads and writes.
 
     Attributes:
-        centre: Centre hosting each session, -1 for a compound public space.
-        compound: Compound hosting each session, -1 for a centre.
-        activity_type: Index into ``ACTIVITY_TYPES``.
-        capacity: Places.
-        organiser: Resident slot of the organiser running it, -1 if none.
+        params: Resolved parameters.
+        residents: Resident state (reads who they are and how they feel).
+        layout: Buildings, compounds, centres and walking minutes.
+        ties: The network (reads who attended recently; co-attendees' ties strengthen).
+        finance: Money (pays this week's centre sessions).
+        organisations: Library members (offer sessions).
+        week: This week's record (sessions, attendance, hours used, role hours).
+        acts: Books attendees' and organisers' acts.
+        leader_reach: Weekly chance that each resident is reached by a team leader.
+        rng: The model's random stream.
+        step: This week's step.
     """
 
-    centre: np.ndarray
-    compound: np.ndarray
-    activity_type: np.ndarray
-    capacity: np.ndarray
-    organiser: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.centre)
+    params: Params
+    residents: Residents
+    layout: Layout
+    ties: Ties
+    finance: Finance
+    organisations: Organisations
+    week: Week
+    acts: Acts
+    leader_reach: np.ndarray
+    rng: np.random.Generator
+    step: int
 
 
 def centre_session_types(
@@ -59,7 +74,7 @@ def centre_session_types(
 def offer_sessions(
     *,
     centre_sessions: np.ndarray,
-    params: dict,
+    params: Params,
     organisers: np.ndarray,
     organiser_compound: np.ndarray,
     organiser_type: np.ndarray,
@@ -198,7 +213,7 @@ def attendance_log_odds(
     free_time: np.ndarray,
     fatigue: np.ndarray,
     reward_yuan: float,
-    params: dict,
+    params: Params,
 ) -> np.ndarray:
     """Log-odds that an aware resident attends a session (civic voluntarism utility).
 
@@ -231,7 +246,7 @@ def attendance_log_odds(
 
 
 def awareness_probability(
-    *, share_ties_recent: np.ndarray, leader_reach: np.ndarray, platform: np.ndarray, params: dict
+    *, share_ties_recent: np.ndarray, leader_reach: np.ndarray, platform: np.ndarray, params: Params
 ) -> np.ndarray:
     """Chance of hearing of a session: notices, word of mouth, team leader, platform."""
     missed = (
@@ -263,37 +278,17 @@ def admit(session_of: np.ndarray, capacity: np.ndarray, priority: np.ndarray) ->
     return admitted
 
 
-def coattendance_pairs(
-    attendee: np.ndarray, session_of: np.ndarray, probability: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of co-attendees who meet: each attendee, with ``probability``, one other.
-
-    Returns:
-        The two ends of each meeting pair.
-    """
-    order = np.argsort(session_of, kind="stable")
-    people, sessions = attendee[order], session_of[order]
-    start = np.searchsorted(sessions, sessions, side="left")
-    stop = np.searchsorted(sessions, sessions, side="right")
-    size = stop - start
-    meets = (size > 1) & (rng.random(len(people)) < probability)
-    position = np.arange(len(people)) - start
-    shift = 1 + (rng.random(len(people)) * np.maximum(size - 1, 1)).astype(np.int64)
-    partner = start + (position + shift) % np.maximum(size, 1)
-    return people[meets], people[partner[meets]]
-
-
-def run_activities(model) -> None:
+def run_activities(ctx: ActivitiesContext) -> None:
     """Offer this week's sessions, decide attendance, admit, record acts and new ties."""
-    params, residents, layout, rng, week = model.p, model.residents, model.layout, model.rng, model.week
+    params, residents, layout, rng, week = ctx.params, ctx.residents, ctx.layout, ctx.rng, ctx.week
     organisers = np.flatnonzero(residents.role == ORGANISER)
     sessions = offer_sessions(
-        centre_sessions=model.finance.centre_sessions_this_week(layout.n_centres, rng),
+        centre_sessions=ctx.finance.centre_sessions_this_week(layout.n_centres, rng),
         params=params,
         organisers=organisers,
         organiser_compound=layout.building_compound[residents.building[organisers]],
         organiser_type=np.argmax(residents.interests[organisers], axis=1),
-        org_sessions_at_centres=model.organisations.sessions_this_week(params, rng),
+        org_sessions_at_centres=ctx.organisations.sessions_this_week(params, rng),
         n_compounds=layout.n_compounds,
         rng=rng,
     )
@@ -302,9 +297,9 @@ def run_activities(model) -> None:
     if len(sessions) == 0:
         return
 
-    recent = residents.last_activities >= model.steps - params["recent_window_weeks"]
-    share_recent = model.ties.share_of_ties(recent)
-    leader_reach = model.leader_reach_by_resident()
+    recent = residents.last_activities >= ctx.step - params["recent_window_weeks"]
+    share_recent = ctx.ties.share_of_ties(recent)
+    leader_reach = ctx.leader_reach
     follower = residents.platform_follower & (params["platform_reach"] > 0)
 
     draws = [
@@ -370,18 +365,16 @@ def run_activities(model) -> None:
     admitted = admit(wanted, sessions.capacity, eagerness + BOOKED_PRIORITY * booked)
     attendee, session_of = who[admitted], wanted[admitted]
 
-    week.activity_attendees = attendee
     week.centre_attendees = attendee[sessions.centre[session_of] >= 0]
-    week.turned_away = who[~admitted & ~booked]
     week.session_attendance = np.bincount(session_of, minlength=len(sessions))
     week.hours_used[attendee] += hours[attendee]
-    model.record_acts(attendee, "activities")
+    ctx.acts.record(attendee, "activities")
     # Organisers who ran a session with attendees took part too.
     ran = np.unique(sessions.organiser[session_of][sessions.organiser[session_of] >= 0])
-    model.record_acts(ran, "activities")
+    ctx.acts.record(ran, "activities")
     np.add.at(week.role_hours, sessions.organiser[sessions.organiser >= 0], params["session_hours"])
 
     i, j = coattendance_pairs(attendee, session_of, params["tie_formation_coattend"], rng)
     similar = residents.age_group[i] == residents.age_group[j]
     keep = rng.random(len(i)) < (1 - params["homophily"] * 0.5) + params["homophily"] * 0.5 * similar
-    model.ties.strengthen(i[keep], j[keep], 0.3)
+    ctx.ties.strengthen(i[keep], j[keep], 0.3)

@@ -9,9 +9,38 @@ the leaver's time credits return to the time bank's pool (credits are conserved)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from commsim.state.residents import draw_residents
+from commsim.params import Params
+from commsim.state.residents import Residents, draw_residents
+from commsim.state.ties import Ties
+
+if TYPE_CHECKING:
+    from commsim.processes.time_bank import TimeBank
+
+
+@dataclass(frozen=True, slots=True)
+class ChurnContext:
+    """What churn reads and writes.
+
+    Attributes:
+        params: Resolved parameters (turnover, and how newcomers are drawn).
+        residents: Resident slots (a leaver's slot gets a newcomer).
+        ties: The network (a leaver's ties are deleted).
+        time_bank: The time bank (a leaver's balance returns to its pool).
+        rng: The model's random stream.
+        step: This week's step (the newcomers' arrival).
+    """
+
+    params: Params
+    residents: Residents
+    ties: Ties
+    time_bank: TimeBank
+    rng: np.random.Generator
+    step: int
 
 
 def weekly_leave_probability(turnover_per_year: float) -> float:
@@ -19,16 +48,15 @@ def weekly_leave_probability(turnover_per_year: float) -> float:
     return float(-np.expm1(-turnover_per_year / 52.0))
 
 
-def run_churn(model) -> np.ndarray:
+def run_churn(ctx: ChurnContext) -> np.ndarray:
     """Replace leaving migrants with newcomers; return the slots that changed hands."""
-    params, residents, rng = model.p, model.residents, model.rng
+    params, residents, rng = ctx.params, ctx.residents, ctx.rng
     p = weekly_leave_probability(params["migrant_turnover_per_year"])
     leaving = np.flatnonzero(residents.migrant & (rng.random(len(residents)) < p))
     if len(leaving) == 0:
         return leaving
-    model.time_bank_pool += float(residents.credits[leaving].sum())
-    newcomers = draw_residents(residents.building[leaving], params, rng, step=model.steps, newcomers=True)
+    ctx.time_bank.take_back(residents.credits[leaving])
+    newcomers = draw_residents(residents.building[leaving], params, rng, step=ctx.step, newcomers=True)
     residents.replace(leaving, newcomers)
-    model.ties.remove_residents(leaving)
-    model.week.moved_in = len(leaving)
+    ctx.ties.remove_residents(leaving)
     return leaving

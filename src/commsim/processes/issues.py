@@ -2,15 +2,21 @@
 
 An issue affects a building or a whole compound, has an urgency in [0, 1] and a cost in
 yuan. Each week every affected resident may report it; the chance rises with trust, with
-a platform reporting channel and with a team leader in the building. Open issues are kept
-in an :class:`IssueTable` until resolved.
+a platform reporting channel and with a team leader in the building. Issues are kept in
+the :class:`~commsim.state.issue_table.IssueTable`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from commsim.state.issue_table import CATEGORIES
+from commsim.params import Params
+from commsim.state.issue_table import CATEGORIES, IssueTable
+from commsim.state.layout import Layout
+from commsim.state.residents import Residents
+from commsim.state.week import Week
 
 # Relative frequency, whether the scope is a whole compound, mean urgency and median cost (yuan).
 CATEGORY_WEIGHT = np.array([0.30, 0.25, 0.15, 0.20, 0.10])
@@ -21,9 +27,34 @@ CATEGORY_COST_YUAN = np.array([4000.0, 0.0, 8000.0, 25000.0, 6000.0])
 AGE_SENSITIVE = np.array([1.0, 0.0, 0.0, 1.0, 0.5])
 
 
+@dataclass(frozen=True, slots=True)
+class IssuesContext:
+    """What the issues process reads and writes.
+
+    Attributes:
+        params: Resolved parameters.
+        residents: Resident state (reads trust, platform following, building).
+        layout: Buildings and compounds (issue scopes).
+        issues: The issue table (new issues appended; reported ones marked known).
+        week: This week's record (issues raised per category).
+        leader_reach: Weekly chance that each building's team leader reports (0 without one).
+        rng: The model's random stream.
+        step: This week's step.
+    """
+
+    params: Params
+    residents: Residents
+    layout: Layout
+    issues: IssueTable
+    week: Week
+    leader_reach: np.ndarray
+    rng: np.random.Generator
+    step: int
+
+
 def new_issues(
     n_residents: int,
-    params: dict,
+    params: Params,
     n_buildings: int,
     building_compound: np.ndarray,
     step: int,
@@ -56,7 +87,7 @@ def new_issues(
     }
 
 
-def report_probability_per_resident(trust: np.ndarray, reporting_channel: np.ndarray, params: dict) -> np.ndarray:
+def report_probability_per_resident(trust: np.ndarray, reporting_channel: np.ndarray, params: Params) -> np.ndarray:
     """Weekly chance that one affected resident reports an issue.
 
     ``report_base * trust``, multiplied by ``report_platform_boost`` for residents with a
@@ -67,11 +98,11 @@ def report_probability_per_resident(trust: np.ndarray, reporting_channel: np.nda
     return np.clip(base, 0.0, 0.99)
 
 
-def run_issues(model) -> None:
+def run_issues(ctx: IssuesContext) -> None:
     """Add new issues and mark open ones that an affected resident reports as known."""
-    params, residents, layout, rng, issues = model.p, model.residents, model.layout, model.rng, model.issues
-    columns = new_issues(len(residents), params, layout.n_buildings, layout.building_compound, model.steps, rng)
-    model.week.issues_raised = np.bincount(columns["category"], minlength=len(CATEGORIES))
+    params, residents, layout, rng, issues = ctx.params, ctx.residents, ctx.layout, ctx.rng, ctx.issues
+    columns = new_issues(len(residents), params, layout.n_buildings, layout.building_compound, ctx.step, rng)
+    ctx.week.issues_raised = np.bincount(columns["category"], minlength=len(CATEGORIES))
     issues.append(**columns)
 
     unknown = np.flatnonzero(issues.open & ~issues.known)
@@ -80,7 +111,7 @@ def run_issues(model) -> None:
     channel = residents.platform_follower & params["platform_reporting"] & (params["platform_reach"] > 0)
     p = report_probability_per_resident(residents.trust, channel, params)
     log_silent = np.bincount(residents.building, weights=np.log1p(-p), minlength=layout.n_buildings)
-    log_silent += np.log1p(-model.leader_reach_by_building())
+    log_silent += np.log1p(-ctx.leader_reach)
     by_compound = np.bincount(layout.building_compound, weights=log_silent, minlength=layout.n_compounds)
     scope = issues.scope_id[unknown]
     compound = issues.compound_scope[unknown]
@@ -88,4 +119,4 @@ def run_issues(model) -> None:
     silent[compound] = by_compound[scope[compound]]
     silent[~compound] = log_silent[scope[~compound]]
     reported = rng.random(len(unknown)) < -np.expm1(silent)
-    issues.known_step[unknown[reported]] = model.steps
+    issues.known_step[unknown[reported]] = ctx.step

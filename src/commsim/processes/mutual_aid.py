@@ -12,19 +12,82 @@ creates or strengthens a tie.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from commsim.mechanisms import logistic
+from commsim.params import Params
+from commsim.state.layout import Layout
+from commsim.state.residents import Residents
+from commsim.state.ties import Ties
+from commsim.state.week import Acts, Week
+
+if TYPE_CHECKING:
+    from commsim.processes.time_bank import TimeBank
 
 NEIGHBOUR_PENALTY = 1.0  # lower log-odds of helping someone one has no tie with
 TIME_BANK_BONUS = 1.0  # higher log-odds of helping when the help earns credits
 TIME_BANK_TRIES = 3
+AID_MEMORY_WEEKS = 4
 
 
-def help_log_odds(*, tie_strength, belonging, fatigue, met_share, params) -> np.ndarray:
+@dataclass(slots=True)
+class AidMemory:
+    """Requests posted and met over the last weeks, which helpers see (conditional cooperation).
+
+    Attributes:
+        weeks: Weeks remembered.
+        history: ``(requests, met)`` of each remembered week, oldest first.
+    """
+
+    weeks: int
+    history: list[tuple[int, int]] = field(default_factory=list)
+
+    def met_share(self) -> float:
+        """Share of the remembered requests that were met (0.5 before any request)."""
+        requests = sum(r for r, _ in self.history)
+        return sum(m for _, m in self.history) / requests if requests else 0.5
+
+    def remember(self, requests: int, met: int) -> None:
+        """Add this week's requests and matches, forgetting the oldest beyond the memory."""
+        self.history = [*self.history, (requests, met)][-self.weeks :]
+
+
+@dataclass(frozen=True, slots=True)
+class MutualAidContext:
+    """What mutual aid reads and writes.
+
+    Attributes:
+        params: Resolved parameters.
+        residents: Resident state (reads needs, belonging, fatigue; writes belonging,
+            time-bank membership and credits).
+        layout: Buildings (a neighbour is sought in the requester's building).
+        ties: The network (helpers sought among ties; each match strengthens a tie).
+        time_bank: The time bank (third search and credits).
+        memory: Requests met in recent weeks (read by helpers; this week is added).
+        week: This week's record (requests, matches, hours used).
+        acts: Books the acts of helper and helped.
+        rng: The model's random stream.
+        step: This week's step.
+    """
+
+    params: Params
+    residents: Residents
+    layout: Layout
+    ties: Ties
+    time_bank: TimeBank
+    memory: AidMemory
+    week: Week
+    acts: Acts
+    rng: np.random.Generator
+    step: int
+
+
+def help_log_odds(
+    *, tie_strength: np.ndarray | float, belonging: np.ndarray, fatigue: np.ndarray, met_share: float, params: Params
+) -> np.ndarray:
     """Log-odds that an asked resident helps."""
     return (
         params["help_intercept"]
@@ -48,71 +111,28 @@ def first_come(helpers: np.ndarray, accepted: np.ndarray, busy: np.ndarray, rng:
     return keep
 
 
-def buildings_within(building_xy: np.ndarray, radius_m: float, detour: float) -> tuple[np.ndarray, np.ndarray]:
-    """For each building, the buildings within a walking radius (straight line × detour).
-
-    Returns:
-        CSR-style ``(indptr, indices)``: building ``b``'s neighbours are
-        ``indices[indptr[b]:indptr[b + 1]]`` (always including ``b`` itself).
-    """
-    tree = cKDTree(building_xy)
-    pairs = tree.query_pairs(radius_m / detour, output_type="ndarray")
-    n = len(building_xy)
-    rows = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(n)])
-    cols = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(n)])
-    order = np.lexsort((cols, rows))
-    indptr = np.searchsorted(rows[order], np.arange(n + 1))
-    return indptr, cols[order]
-
-
-def transfer_credits(
-    credits: np.ndarray,
-    pool: float,
-    payer: np.ndarray,
-    payee: np.ndarray,
-    hours: float,
-    *,
-    overdraft: float = 0.0,
-) -> tuple[float, float, float]:
-    """Move ``hours`` credits per match from payer (or from the pool) to payee, in place.
-
-    A payer pays up to ``hours`` from its balance, which may go down to ``-overdraft``
-    (mutual credit); the rest comes from the pool while it lasts. Each payer appears at
-    most once (a resident posts at most one request a week).
-
-    Returns:
-        New pool balance, hours paid by residents (spent), hours paid by the pool.
-    """
-    own = np.minimum(np.maximum(credits[payer] + overdraft, 0.0), hours)
-    from_pool_wanted = hours - own
-    cumulative = np.cumsum(from_pool_wanted)
-    from_pool = np.clip(pool - (cumulative - from_pool_wanted), 0.0, from_pool_wanted)
-    np.subtract.at(credits, payer, own)
-    np.add.at(credits, payee, own + from_pool)
-    return pool - float(from_pool.sum()), float(own.sum()), float(from_pool.sum())
-
-
-def accepts(model, candidate: np.ndarray, tie_strength: np.ndarray | float, shift: float) -> np.ndarray:
+def accepts(ctx: MutualAidContext, candidate: np.ndarray, tie_strength: np.ndarray | float, shift: float) -> np.ndarray:
     """Draw whether each asked candidate helps (``shift`` adds to the log-odds; -1 = nobody)."""
-    residents, params = model.residents, model.p
+    residents = ctx.residents
     safe = np.maximum(candidate, 0)
     log_odds = help_log_odds(
         tie_strength=tie_strength,
         belonging=residents.belonging[safe],
         fatigue=residents.fatigue[safe],
-        met_share=model.recent_met_share,
-        params=params,
+        met_share=ctx.memory.met_share(),
+        params=ctx.params,
     )
-    return (candidate >= 0) & (model.rng.random(len(candidate)) < logistic(log_odds + shift))
+    return (candidate >= 0) & (ctx.rng.random(len(candidate)) < logistic(log_odds + shift))
 
 
-def run_mutual_aid(model) -> None:
+def run_mutual_aid(ctx: MutualAidContext) -> None:
     """Post requests, find helpers, transfer credits and record acts and ties."""
-    params, residents, rng, week, ties = model.p, model.residents, model.rng, model.week, model.ties
+    params, residents, rng, week, ties = ctx.params, ctx.residents, ctx.rng, ctx.week, ctx.ties
     n = len(residents)
     requesters = np.flatnonzero(residents.needs & (rng.random(n) < params["aid_request_rate"]))
     week.aid_requests = len(requesters)
     if len(requesters) == 0:
+        ctx.memory.remember(week.aid_requests, week.aid_met)
         return
     busy = np.zeros(n, dtype=bool)
     busy[requesters] = True
@@ -132,111 +152,43 @@ def run_mutual_aid(model) -> None:
     has = helper >= 0
     if has.any():
         strength[has] = np.asarray(ties.adjacency()[requesters[has], helper[has]]).ravel()
-    match(everyone, helper, accepts(model, helper, strength, 0.0))
+    match(everyone, helper, accepts(ctx, helper, strength, 0.0))
 
     # 2. A neighbour in the same building, with whom one has no tie.
-    layout = model.layout
+    layout = ctx.layout
     open_ = np.flatnonzero(matched_helper < 0)
     building = residents.building[requesters]
     start, stop = layout.building_start[building[open_]], layout.building_start[building[open_] + 1]
     helper = start + (rng.random(len(open_)) * (stop - start)).astype(np.int64)
-    match(open_, helper, accepts(model, helper, 0.0, -NEIGHBOUR_PENALTY))
+    match(open_, helper, accepts(ctx, helper, 0.0, -NEIGHBOUR_PENALTY))
 
     # 3. The time bank within the matching radius.
     if params["time_bank"]:
-        members = member_index(model.time_bank_neighbourhood(), residents.building, residents.time_bank_member)
+        members = ctx.time_bank.members_within_reach(residents, layout, params)
         for _ in range(TIME_BANK_TRIES):
             open_ = np.flatnonzero(matched_helper < 0)
             if len(open_) == 0:
                 break
-            candidate = random_members(members, building[open_], rng)
-            via_time_bank[match(open_, candidate, accepts(model, candidate, 0.0, TIME_BANK_BONUS))] = True
+            candidate = members.draw(building[open_], rng)
+            via_time_bank[match(open_, candidate, accepts(ctx, candidate, 0.0, TIME_BANK_BONUS))] = True
         residents.time_bank_member[requesters] = True
 
     met = matched_helper >= 0
     helped, helpers = requesters[met], matched_helper[met]
     week.aid_met = int(met.sum())
+    ctx.memory.remember(week.aid_requests, week.aid_met)
     hours = params["aid_hours"]
     if via_time_bank.any():
-        payer, payee = requesters[via_time_bank], matched_helper[via_time_bank]
-        model.time_bank_pool, spent, donated = transfer_credits(
-            residents.credits, model.time_bank_pool, payer, payee, hours, overdraft=params["time_bank_overdraft_h"]
+        ctx.time_bank.pay(
+            residents,
+            requesters[via_time_bank],
+            matched_helper[via_time_bank],
+            hours=hours,
+            overdraft=params["time_bank_overdraft_h"],
+            step=ctx.step,
         )
-        week.credits_spent += spent
-        week.credits_from_pool += donated
-        week.credits_earned += spent + donated
-        residents.last_volunteered[payee] = model.steps
     week.hours_used[helpers] += hours
     both = np.concatenate([helped, helpers])
-    model.record_acts(both, "mutual_aid")
+    ctx.acts.record(both, "mutual_aid")
     residents.belonging[both] += params["aid_belonging_gain"] * (1 - residents.belonging[both])
     ties.strengthen(helped, helpers, 0.3)
-
-
-@dataclass(frozen=True, slots=True)
-class MemberIndex:
-    """Time-bank members grouped by building, and how many live within reach of each building.
-
-    Attributes:
-        near_indptr: CSR row pointers of the buildings within reach of each building.
-        near_indices: CSR column indices (the buildings within reach).
-        members: Member slots sorted by building.
-        member_start: Start of each building's members in ``members`` (length buildings + 1).
-        cumulative: Running count of members over ``near_indices``, starting at 0.
-    """
-
-    near_indptr: np.ndarray
-    near_indices: np.ndarray
-    members: np.ndarray
-    member_start: np.ndarray
-    cumulative: np.ndarray
-
-
-def member_index(near: tuple[np.ndarray, np.ndarray], resident_building: np.ndarray, member: np.ndarray) -> MemberIndex:
-    """Index the time bank's members for :func:`random_members` (built once per week).
-
-    Args:
-        near: CSR ``(indptr, indices)`` of buildings within reach of each building.
-        resident_building: Building of every resident slot.
-        member: Whether each slot is a time-bank member.
-
-    Returns:
-        The index.
-    """
-    indptr, indices = near
-    members = np.flatnonzero(member)
-    member_building = resident_building[members]
-    order = np.argsort(member_building, kind="stable")
-    members, member_building = members[order], member_building[order]
-    member_start = np.searchsorted(member_building, np.arange(len(indptr)))
-    per_building = np.diff(member_start)
-    cumulative = np.concatenate([[0], np.cumsum(per_building[indices])])
-    return MemberIndex(indptr, indices, members, member_start, cumulative)
-
-
-def random_members(index: MemberIndex, buildings: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """For each requester's building, a random time-bank member living within reach.
-
-    Every member within the matching radius is equally likely to be drawn.
-
-    Args:
-        index: The members, from :func:`member_index`.
-        buildings: Building of each requester.
-        rng: Random generator.
-
-    Returns:
-        A member's slot per requester, or -1 where no member lives within reach.
-    """
-    indptr, indices, members, cumulative = index.near_indptr, index.near_indices, index.members, index.cumulative
-    low, high = cumulative[indptr[buildings]], cumulative[indptr[buildings + 1]]
-    total = high - low
-    target = low + (rng.random(len(buildings)) * total).astype(np.int64)
-    position = np.searchsorted(cumulative, target, side="right") - 1
-    chosen = indices[np.minimum(position, len(indices) - 1)]
-    offset = target - cumulative[np.minimum(position, len(cumulative) - 1)]
-    slot = (
-        members[np.minimum(index.member_start[chosen] + offset, max(len(members) - 1, 0))]
-        if len(members)
-        else np.zeros(len(buildings), dtype=np.int64)
-    )
-    return np.where(total > 0, slot, -1)
