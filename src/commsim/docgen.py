@@ -59,7 +59,17 @@ def parameters_markdown() -> str:
                 lines += [f"### Lever: {lever.replace('_', ' ')}", ""]
                 lines += _table(lever_specs)
         else:
-            lines += _table(members)
+            lines += _table([s for s in members if not s.structural])
+            structural = [s for s in members if s.structural]
+            if structural:
+                lines += [
+                    f"### {title.split(' (')[0]}: structural constants",
+                    "",
+                    "Fixed design choices and definitions, neither levers nor calibration targets",
+                    "(`structural: true` in the declaration). They can be overridden like any parameter.",
+                    "",
+                ]
+                lines += _table(structural)
     return "\n".join(lines)
 
 

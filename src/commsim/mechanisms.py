@@ -70,13 +70,14 @@ def coattendance_pairs(
     return people[meets], people[partner[meets]]
 
 
-def threshold_response(share_active: np.ndarray, threshold: np.ndarray, sharpness: float = 0.05) -> np.ndarray:
+def threshold_response(share_active: np.ndarray, threshold: np.ndarray, sharpness: float) -> np.ndarray:
     """Smooth Granovetter threshold: near 1 once the share of active ties passes one's threshold.
 
     Args:
         share_active: Share of each resident's ties who took part recently.
         threshold: Each resident's threshold share.
-        sharpness: Width of the step; tends to the hard threshold as it goes to 0.
+        sharpness: Width of the step (``threshold_sharpness``); tends to the hard
+            threshold as it goes to 0.
 
     Returns:
         Response in (0, 1) per resident.

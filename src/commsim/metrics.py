@@ -16,11 +16,12 @@ from commsim.state.issue_table import CATEGORIES
 from commsim.state.layout import life_circle_coverage
 from commsim.state.residents import ADULT, ELDERLY, EXPERT, LEADER, NO_ROLE, ORGANISER, YOUTH, Residents
 from commsim.state.ties import clustering_coefficient, cross_building_share
+from commsim.state.timescale import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from commsim.model import CommunityModel
 
-YEAR = 52
+YEAR = WEEKS_PER_YEAR  # yearly rates and resolution times look back this far
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +270,7 @@ def compute_metrics(model: CommunityModel) -> dict[str, float]:
         "time_bank_members": int(residents.time_bank_member.sum()),
         "credits_earned": model.time_bank.credits_earned,
         "credits_spent": model.time_bank.credits_spent,
-        "organisations_engaged": model.organisations.engaged_count(),
+        "organisations_engaged": model.organisations.engaged_count(params["org_engaged_threshold"]),
         "fund_spent": model.finance.fund_spent,
         "fund_balance": model.finance.fund_balance,
         "centre_sessions": int(centre.sum()),

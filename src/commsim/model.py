@@ -25,7 +25,7 @@ from commsim.processes.attitudes import AttitudesContext, DisclosureRecord, upda
 from commsim.processes.churn import ChurnContext, run_churn
 from commsim.processes.deliberation import DeliberationContext, Projects, run_deliberation
 from commsim.processes.issues import IssuesContext, run_issues
-from commsim.processes.mutual_aid import AID_MEMORY_WEEKS, AidMemory, MutualAidContext, run_mutual_aid
+from commsim.processes.mutual_aid import AidMemory, MutualAidContext, run_mutual_aid
 from commsim.processes.network import initial_network, weaken_ties
 from commsim.processes.roles import Roles, RolesContext, library_ask_probability, update_roles
 from commsim.processes.time_bank import JoiningContext, TimeBank, join_time_bank
@@ -78,9 +78,9 @@ class CommunityModel(mesa.Model):
         self.issues = IssueTable()
         self.organisations = Organisations.create(params, self.rng)
         self.finance = Finance(params, households=len(self.residents) / params["persons_per_household"])
-        self.projects = Projects(contribution_share=0.5)
+        self.projects = Projects(contribution_share=params["initial_contribution_share"])
         self.time_bank = TimeBank.open(params, self.residents)
-        self.aid_memory = AidMemory(weeks=AID_MEMORY_WEEKS)
+        self.aid_memory = AidMemory(weeks=params["aid_memory_weeks"], prior=params["aid_met_share_prior"])
         self.disclosure = DisclosureRecord()
         self.roles = Roles.appoint(params, self.residents, self.layout.n_buildings, self.rng)
 
@@ -223,7 +223,7 @@ class CommunityModel(mesa.Model):
             self.residents,
             self.layout,
             self.roles,
-            library_ask=library_ask_probability(self.organisations),
+            library_ask=library_ask_probability(self.organisations, self.p),
             week=self.week,
             rng=self.rng,
             step=self.steps,

@@ -38,6 +38,8 @@ class Parameter:
         maximum: Highest allowed value (numbers only).
         choices: Allowed values (choices only).
         lever: For policy parameters, the lever of MODEL_SPEC section 4 it belongs to.
+        structural: A fixed design choice or definition, neither a lever nor a
+            calibration target.
     """
 
     name: str
@@ -50,6 +52,7 @@ class Parameter:
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
     lever: str | None = None
+    structural: bool = False
 
     @property
     def python_type(self) -> type:
@@ -106,6 +109,7 @@ def _parse(name: str, entry: dict[str, Any]) -> Parameter:
         maximum=entry.get("max"),
         choices=tuple(entry["choices"]) if "choices" in entry else None,
         lever=entry.get("lever"),
+        structural=bool(entry.get("structural", False)),
     )
     spec.check(spec.default)
     return spec

@@ -29,8 +29,10 @@ from commsim.mechanisms import (
     threshold_response,
     top_share,
 )
+from commsim.params import defaults
 
 SEEDS = range(4)
+SHARPNESS = defaults()["threshold_sharpness"]
 
 
 def _major_clusters(opinions: np.ndarray, gap: float = 0.02, min_share: float = 0.02) -> int:
@@ -212,7 +214,7 @@ def test_threshold_response_is_monotone_in_the_share_of_active_ties():
 @pytest.mark.parametrize("threshold", [0.0, 0.1, 0.25, 0.5, 0.9])
 def test_threshold_response_is_one_half_at_the_threshold(threshold):
     """At share == threshold the smooth threshold is exactly half way."""
-    assert threshold_response(np.array([threshold]), np.array([threshold]))[0] == pytest.approx(0.5)
+    assert threshold_response(np.array([threshold]), np.array([threshold]), SHARPNESS)[0] == pytest.approx(0.5)
 
 
 def test_threshold_response_tends_to_a_step_as_sharpness_vanishes():
@@ -230,7 +232,7 @@ def test_threshold_response_tends_to_a_step_as_sharpness_vanishes():
 def test_threshold_response_lower_threshold_responds_more():
     """Heterogeneous thresholds: at the same share, a lower threshold gives a higher response."""
     share = np.full(3, 0.3)
-    response = threshold_response(share, np.array([0.1, 0.3, 0.5]))
+    response = threshold_response(share, np.array([0.1, 0.3, 0.5]), SHARPNESS)
     assert response[0] > response[1] > response[2]
 
 

@@ -36,7 +36,6 @@ from commsim.processes.attitudes import disclosure_due
 from commsim.processes.churn import ChurnContext, run_churn, weekly_leave_probability
 from commsim.processes.deliberation import (
     FORMATS,
-    RETRY_WEEKS,
     due_issues,
     format_for,
     next_council,
@@ -886,7 +885,7 @@ def test_tiered_formats_follow_the_five_lanzhou_formats():
         assert format_for(c, False).name == "council"
     assert {format_for(c, True).name for c in range(len(CATEGORIES))} == set(FORMATS)
     assert FORMATS["council"].at_council and not any(f.at_council for n, f in FORMATS.items() if n != "council")
-    assert FORMATS["multi_round"].sittings > 1 and FORMATS["on_the_spot"].max_invited is not None
+    assert FORMATS["multi_round"].sittings > 1 and FORMATS["on_the_spot"].small
 
 
 @settings(max_examples=60, deadline=None)
@@ -935,7 +934,7 @@ def test_schedule_sets_each_formats_delay():
     }
     schedule(model.issues, added, model.p, 5, retry=True)
     retry = dict(zip(CATEGORIES, model.issues.next_meeting[added].tolist(), strict=True))
-    assert retry["disputes"] == 5 + RETRY_WEEKS and retry["public_services"] == 13
+    assert retry["disputes"] == 5 + model.p["retry_weeks"] and retry["public_services"] == 13
     # A failed council issue waits for the next sitting.
     schedule(model.issues, added[[PUBLIC_SERVICES]], model.p, 13, retry=True)
     assert model.issues.next_meeting[added[PUBLIC_SERVICES]] == 26

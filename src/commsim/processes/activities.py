@@ -25,9 +25,6 @@ from commsim.state.ties import Ties
 from commsim.state.week import Acts, Sessions, Week
 
 GENERAL_TYPES = np.array([0, 1, 4])  # culture, sports, learning
-BOOKING_TIME_SAVING = 0.25  # share of a session's time cost saved by booking online
-PLATFORM_AWARENESS = 0.8  # chance a platform follower sees this week's sessions
-BOOKED_PRIORITY = 100.0  # booked places are served before walk-ins
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +250,7 @@ def awareness_probability(
         (1 - params["awareness_noticeboard"])
         * (1 - params["awareness_word_of_mouth"] * share_ties_recent)
         * (1 - leader_reach)
-        * (1 - PLATFORM_AWARENESS * platform)
+        * (1 - params["platform_awareness"] * platform)
     )
     return 1 - missed
 
@@ -278,20 +275,63 @@ def admit(session_of: np.ndarray, capacity: np.ndarray, priority: np.ndarray) ->
     return admitted
 
 
-def run_activities(ctx: ActivitiesContext) -> None:
-    """Offer this week's sessions, decide attendance, admit, record acts and new ties."""
-    params, residents, layout, rng, week = ctx.params, ctx.residents, ctx.layout, ctx.rng, ctx.week
+def this_weeks_sessions(ctx: ActivitiesContext) -> Sessions:
+    """Sessions of centres (as far as they are paid for), library members and organisers."""
+    residents, layout, rng = ctx.residents, ctx.layout, ctx.rng
     organisers = np.flatnonzero(residents.role == ORGANISER)
-    sessions = offer_sessions(
+    return offer_sessions(
         centre_sessions=ctx.finance.centre_sessions_this_week(layout.n_centres, rng),
-        params=params,
+        params=ctx.params,
         organisers=organisers,
         organiser_compound=layout.building_compound[residents.building[organisers]],
         organiser_type=np.argmax(residents.interests[organisers], axis=1),
-        org_sessions_at_centres=ctx.organisations.sessions_this_week(params, rng),
+        org_sessions_at_centres=ctx.organisations.sessions_this_week(ctx.params, rng),
         n_compounds=layout.n_compounds,
         rng=rng,
     )
+
+
+def session_log_odds(
+    ctx: ActivitiesContext,
+    sessions: Sessions,
+    choice: np.ndarray,
+    *,
+    social: np.ndarray,
+    asked: np.ndarray,
+    hours: np.ndarray,
+) -> np.ndarray:
+    """Attendance log-odds of each resident for the candidate session ``choice`` (-inf for none)."""
+    params, residents, layout = ctx.params, ctx.residents, ctx.layout
+    valid = choice >= 0
+    safe = np.where(valid, choice, 0)
+    activity = sessions.activity_type[safe]
+    centre = sessions.centre[safe]
+    minutes = np.where(
+        centre >= 0,
+        layout.centre_minutes[residents.building, np.maximum(centre, 0)] if layout.n_centres else 0.0,
+        layout.compound_minutes[residents.building],
+    )
+    km = minutes * params["walking_speed_m_per_min"] / 1000.0
+    log_odds = attendance_log_odds(
+        interest=residents.interests[np.arange(len(residents)), activity],
+        civic_skills=residents.civic_skills,
+        belonging=residents.belonging,
+        social_pull=social,
+        asked=asked,
+        walking_km=km,
+        hours=hours,
+        free_time=residents.free_time,
+        fatigue=residents.fatigue,
+        reward_yuan=params["points_per_act"] * params["point_value_yuan"],
+        params=params,
+    )
+    return np.where(valid, log_odds, -np.inf)
+
+
+def run_activities(ctx: ActivitiesContext) -> None:
+    """Offer this week's sessions, decide attendance, admit, record acts and new ties."""
+    params, residents, layout, rng, week = ctx.params, ctx.residents, ctx.layout, ctx.rng, ctx.week
+    sessions = this_weeks_sessions(ctx)
     week.sessions = sessions
     n = len(residents)
     if len(sessions) == 0:
@@ -299,9 +339,7 @@ def run_activities(ctx: ActivitiesContext) -> None:
 
     recent = residents.last_activities >= ctx.step - params["recent_window_weeks"]
     share_recent = ctx.ties.share_of_ties(recent)
-    leader_reach = ctx.leader_reach
     follower = residents.platform_follower & (params["platform_reach"] > 0)
-
     draws = [
         candidate_sessions(
             sessions,
@@ -314,45 +352,21 @@ def run_activities(ctx: ActivitiesContext) -> None:
             params["compound_session_share"],
             rng,
         )
-        for _ in range(2)
+        for _ in range(params["candidate_sessions"])
     ]
-    hours = params["session_hours"] * np.where(follower & params["platform_booking"], 1 - BOOKING_TIME_SAVING, 1.0)
-    asked = (rng.random(n) < leader_reach) | (follower & (rng.random(n) < params["platform_promotion"]))
-    social = threshold_response(share_recent, residents.social_threshold)
-    reward = params["points_per_act"] * params["point_value_yuan"]
-
-    def utility(choice: np.ndarray) -> np.ndarray:
-        valid = choice >= 0
-        safe = np.where(valid, choice, 0)
-        activity = sessions.activity_type[safe]
-        centre = sessions.centre[safe]
-        minutes = np.where(
-            centre >= 0,
-            layout.centre_minutes[residents.building, np.maximum(centre, 0)] if layout.n_centres else 0.0,
-            layout.compound_minutes[residents.building],
-        )
-        km = minutes * params["walking_speed_m_per_min"] / 1000.0
-        log_odds = attendance_log_odds(
-            interest=residents.interests[np.arange(n), activity],
-            civic_skills=residents.civic_skills,
-            belonging=residents.belonging,
-            social_pull=social,
-            asked=asked,
-            walking_km=km,
-            hours=hours,
-            free_time=residents.free_time,
-            fatigue=residents.fatigue,
-            reward_yuan=reward,
-            params=params,
-        )
-        return np.where(valid, log_odds, -np.inf)
-
-    first, second = (utility(choice) for choice in draws)
-    best = np.where(second > first, draws[1], draws[0])
-    log_odds = np.maximum(first, second)
+    saving = np.where(follower & params["platform_booking"], 1 - params["booking_time_saving"], 1.0)
+    hours = params["session_hours"] * saving
+    asked = (rng.random(n) < ctx.leader_reach) | (follower & (rng.random(n) < params["platform_promotion"]))
+    social = threshold_response(share_recent, residents.social_threshold, params["threshold_sharpness"])
+    # Of the candidates drawn, the resident keeps the one with the highest utility.
+    best, log_odds = draws[0], session_log_odds(ctx, sessions, draws[0], social=social, asked=asked, hours=hours)
+    for choice in draws[1:]:
+        utility = session_log_odds(ctx, sessions, choice, social=social, asked=asked, hours=hours)
+        best = np.where(utility > log_odds, choice, best)
+        log_odds = np.maximum(log_odds, utility)
 
     aware = rng.random(n) < awareness_probability(
-        share_ties_recent=share_recent, leader_reach=leader_reach, platform=follower, params=params
+        share_ties_recent=share_recent, leader_reach=ctx.leader_reach, platform=follower, params=params
     )
     willing = aware & (best >= 0) & (rng.random(n) < logistic(log_odds))
     willing &= sessions.organiser[np.maximum(best, 0)] != np.arange(n)
@@ -362,7 +376,7 @@ def run_activities(ctx: ActivitiesContext) -> None:
     # First come, first served: the keener come earlier (log-odds plus Gumbel noise);
     # with online booking a place is secured in advance.
     eagerness = log_odds[who] + rng.gumbel(size=len(who))
-    admitted = admit(wanted, sessions.capacity, eagerness + BOOKED_PRIORITY * booked)
+    admitted = admit(wanted, sessions.capacity, eagerness + params["booked_priority"] * booked)
     attendee, session_of = who[admitted], wanted[admitted]
 
     week.centre_attendees = attendee[sessions.centre[session_of] >= 0]
@@ -373,8 +387,14 @@ def run_activities(ctx: ActivitiesContext) -> None:
     ran = np.unique(sessions.organiser[session_of][sessions.organiser[session_of] >= 0])
     ctx.acts.record(ran, "activities")
     np.add.at(week.role_hours, sessions.organiser[sessions.organiser >= 0], params["session_hours"])
+    acquaint_coattendees(ctx, attendee, session_of)
 
+
+def acquaint_coattendees(ctx: ActivitiesContext, attendee: np.ndarray, session_of: np.ndarray) -> None:
+    """Co-attendees meet (focus theory); a meeting across age groups is kept less often (homophily)."""
+    params, residents, rng = ctx.params, ctx.residents, ctx.rng
     i, j = coattendance_pairs(attendee, session_of, params["tie_formation_coattend"], rng)
     similar = residents.age_group[i] == residents.age_group[j]
-    keep = rng.random(len(i)) < (1 - params["homophily"] * 0.5) + params["homophily"] * 0.5 * similar
-    ctx.ties.strengthen(i[keep], j[keep], 0.3)
+    filtered = params["homophily"] * params["coattendance_homophily_share"]
+    keep = rng.random(len(i)) < (1 - filtered) + filtered * similar
+    ctx.ties.strengthen(i[keep], j[keep], params["tie_contact_gain"])

@@ -20,11 +20,11 @@ from commsim.params import Params
 from commsim.state.issue_table import IssueTable
 from commsim.state.layout import Layout
 from commsim.state.residents import Residents
+from commsim.state.timescale import WEEKS_PER_MONTH, WEEKS_PER_YEAR
 from commsim.state.week import Week
 
-DISCLOSURE_INTERVAL = {"none": 0, "semiannual": 26, "monthly": 4}
-UNRESOLVED_GRACE_WEEKS = 2
-ACTIVITY_SATISFACTION = 0.02
+# Weeks between open days for each choice of the transparency lever (0: none).
+DISCLOSURE_INTERVAL = {"none": 0, "semiannual": WEEKS_PER_YEAR // 2, "monthly": WEEKS_PER_MONTH}
 
 
 @dataclass(slots=True)
@@ -43,11 +43,11 @@ class DisclosureRecord:
         """Issues resolved since the last open day."""
         return int(np.sum(issues.resolved_step >= 0)) - self.resolved
 
-    def resolved_share_since(self, issues: IssueTable) -> float:
-        """Issues resolved over issues reported since the last open day, capped at 1 (0.5 if none)."""
+    def resolved_share_since(self, issues: IssueTable, prior: float) -> float:
+        """Issues resolved over issues reported since the last open day, capped at 1 (``prior`` if none)."""
         reported = int(np.sum(issues.known)) - self.known
         if reported <= 0:
-            return 0.5
+            return prior
         return min(1.0, self.successes_since(issues) / reported)
 
     def mark(self, issues: IssueTable) -> None:
@@ -86,9 +86,9 @@ def disclosure_due(disclosure: str, step: int) -> bool:
     return interval > 0 and step % interval == 0
 
 
-def grievance_by_building(issues: IssueTable, layout: Layout, step: int) -> np.ndarray:
-    """Sum of urgencies of open issues older than a short grace period, per building."""
-    old = issues.open & (issues.raised_step <= step - UNRESOLVED_GRACE_WEEKS)
+def grievance_by_building(issues: IssueTable, layout: Layout, step: int, grace_weeks: int) -> np.ndarray:
+    """Sum of urgencies of open issues older than ``grace_weeks``, per building."""
+    old = issues.open & (issues.raised_step <= step - grace_weeks)
     urgency = issues.urgency[old]
     scope = issues.scope_id[old]
     compound = issues.compound_scope[old]
@@ -107,24 +107,29 @@ def update_attitudes(ctx: AttitudesContext) -> None:
     residents.belonging = toward(residents.belonging, 1.0, params["visible_success_gain"] * seen)
     residents.belonging = toward(residents.belonging, params["belonging_rest"], params["belonging_decay"])
 
-    grievance = grievance_by_building(issues, ctx.layout, ctx.step)[residents.building]
-    erosion = np.minimum(params["grievance_erosion"] * grievance, 0.5)
+    grievance = grievance_by_building(issues, ctx.layout, ctx.step, params["grievance_grace_weeks"])
+    erosion = np.minimum(params["grievance_erosion"] * grievance[residents.building], params["grievance_erosion_cap"])
     residents.satisfaction = toward(residents.satisfaction, params["grievance_floor"], erosion)
-    residents.satisfaction = toward(residents.satisfaction, 1.0, ACTIVITY_SATISFACTION * (week.activity_acts > 0))
-    residents.trust = toward(residents.trust, params["grievance_floor"], 0.5 * erosion)
+    active = week.activity_acts > 0
+    residents.satisfaction = toward(residents.satisfaction, 1.0, params["activity_satisfaction_gain"] * active)
+    residents.trust = toward(residents.trust, params["grievance_floor"], params["grievance_trust_share"] * erosion)
     residents.trust = toward(residents.trust, params["trust_rest"], params["trust_decay"])
 
     if disclosure_due(params["disclosure"], ctx.step):
-        # Opening the books earns half the gain by itself, the other half by the record shown.
-        record = ctx.disclosure.resolved_share_since(issues)
-        residents.trust = toward(residents.trust, 1.0, params["trust_disclosure_gain"] * (0.5 + 0.5 * record))
+        # Opening the books earns a share of the gain by itself, the rest by the record shown.
+        openness = params["disclosure_openness_share"]
+        record = ctx.disclosure.resolved_share_since(issues, params["disclosure_record_prior"])
+        residents.trust = toward(
+            residents.trust, 1.0, params["trust_disclosure_gain"] * (openness + (1 - openness) * record)
+        )
         # Disclosure makes every success since the last open day visible to all.
         if ctx.disclosure.successes_since(issues) > 0:
             residents.belonging = toward(residents.belonging, 1.0, params["visible_success_gain"])
         ctx.disclosure.mark(issues)
 
-    residents.efficacy = toward(residents.efficacy, 0.3, 0.002)
+    residents.efficacy = toward(residents.efficacy, params["efficacy_rest"], params["efficacy_drift"])
     residents.fatigue = residents.fatigue * (1 - params["fatigue_recovery"]) + week.hours_used / residents.free_time
-    residents.acts_recent = residents.acts_recent * (1 - 1 / 52) + acts
+    # The memory of acts that participation inequality is measured over: a year.
+    residents.acts_recent = residents.acts_recent * (1 - 1 / WEEKS_PER_YEAR) + acts
     for array in (residents.belonging, residents.trust, residents.efficacy, residents.satisfaction):
         np.clip(array, 0.0, 1.0, out=array)

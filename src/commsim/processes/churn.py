@@ -17,6 +17,7 @@ import numpy as np
 from commsim.params import Params
 from commsim.state.residents import Residents, draw_residents
 from commsim.state.ties import Ties
+from commsim.state.timescale import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from commsim.processes.time_bank import TimeBank
@@ -45,7 +46,7 @@ class ChurnContext:
 
 def weekly_leave_probability(turnover_per_year: float) -> float:
     """Weekly probability of leaving for a move-out rate of ``turnover_per_year`` per year."""
-    return float(-np.expm1(-turnover_per_year / 52.0))
+    return float(-np.expm1(-turnover_per_year / WEEKS_PER_YEAR))
 
 
 def run_churn(ctx: ChurnContext) -> np.ndarray:

@@ -33,28 +33,32 @@ from commsim.state.residents import EXPERT, LEADER, Residents
 from commsim.state.ties import Ties
 from commsim.state.week import Acts, Week
 
-EXPERTS_PER_MEETING = 2
-SMALL_MEETING_INVITES = 12
-RETRY_WEEKS = 4
-
 
 @dataclass(frozen=True, slots=True)
 class Format:
-    """A deliberation format: how soon it meets, how many sittings, how many invited."""
+    """A deliberation format: how soon it meets, how many sittings, whether invitations are capped.
+
+    Attributes:
+        name: Name of the format.
+        delay_weeks: Weeks from becoming known to the first meeting (formats other than the council).
+        sittings: Sittings of one meeting (opinions carry across them).
+        small: Whether invitations are capped at ``on_the_spot_max_invited``.
+        at_council: Whether the issue waits for the regular council.
+    """
 
     name: str
     delay_weeks: int
     sittings: int
-    max_invited: int | None
+    small: bool = False
     at_council: bool = False
 
 
 FORMATS = {
-    "on_the_spot": Format("on_the_spot", 0, 1, SMALL_MEETING_INVITES),
-    "on_site": Format("on_site", 1, 1, None),
-    "council": Format("council", 0, 1, None, at_council=True),
-    "immediate": Format("immediate", 0, 1, None),
-    "multi_round": Format("multi_round", 2, 3, None),
+    "on_the_spot": Format("on_the_spot", 0, 1, small=True),
+    "on_site": Format("on_site", 1, 1),
+    "council": Format("council", 0, 1, at_council=True),
+    "immediate": Format("immediate", 0, 1),
+    "multi_round": Format("multi_round", 2, 3),
 }
 # Format of each category (order of CATEGORIES) when tiered formats are on.
 TIERED_FORMAT = ("on_site", "on_the_spot", "council", "multi_round", "immediate")
@@ -146,16 +150,17 @@ def deliberation_log_odds(
     )
 
 
-def initial_opinions(trust: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def initial_opinions(trust: np.ndarray, params: Params, rng: np.random.Generator) -> np.ndarray:
     """Opinions on a proposal: centred on it, more dispersed among the less trusting."""
-    return np.clip(rng.normal(0.5, 0.25 * (1.3 - trust)), 0.0, 1.0)
+    spread = params["opinion_spread"] * (params["opinion_trust_ceiling"] - trust)
+    return np.clip(rng.normal(0.5, spread), 0.0, 1.0)
 
 
 def schedule(issues: IssueTable, issue: np.ndarray, params: Params, step: int, *, retry: bool) -> None:
     """Set the next meeting of issues that just became known or failed."""
     for k in issue:
         fmt = format_for(int(issues.category[k]), params["tiered_formats"])
-        wait = fmt.delay_weeks + (RETRY_WEEKS if retry else 0)
+        wait = fmt.delay_weeks + (params["retry_weeks"] if retry else 0)
         when = step + wait
         if fmt.at_council:
             when = next_council(step + (1 if retry else 0), params["council_interval_weeks"])
@@ -180,7 +185,8 @@ def due_issues(issues: IssueTable, params: Params, step: int) -> np.ndarray:
     at_council = np.array([format_for(int(c), params["tiered_formats"]).at_council for c in issues.category[due]])
     council = due[at_council]
     if len(council) > params["council_agenda_size"]:
-        priority = issues.urgency[council] * (1 + (step - issues.raised_step[council]) / 13.0)
+        waited = (step - issues.raised_step[council]) / params["council_priority_ageing_weeks"]
+        priority = issues.urgency[council] * (1 + waited)
         order = np.argsort(-priority, kind="stable")
         postponed = council[order[params["council_agenda_size"] :]]
         issues.next_meeting[postponed] = next_council(step + 1, params["council_interval_weeks"])
@@ -205,8 +211,8 @@ def hold_meeting(
     slots = scope_slots(ctx.layout, issues, issue)
     leaders = slots[residents.role[slots] == LEADER]
     invited = slots[rng.random(len(slots)) < params["inclusiveness"]]
-    if fmt.max_invited is not None and len(invited) > fmt.max_invited:
-        invited = rng.choice(invited, fmt.max_invited, replace=False)
+    if fmt.small and len(invited) > params["on_the_spot_max_invited"]:
+        invited = rng.choice(invited, params["on_the_spot_max_invited"], replace=False)
     invited = np.setdiff1d(invited, leaders)
     hours = params["delib_hours"] * fmt.sittings
     p_attend = logistic(
@@ -224,8 +230,8 @@ def hold_meeting(
     )
     attendees = np.concatenate([leaders, invited[rng.random(len(invited)) < p_attend]])
     experts = pool
-    if len(experts) > EXPERTS_PER_MEETING:
-        experts = rng.choice(experts, EXPERTS_PER_MEETING, replace=False)
+    if len(experts) > params["experts_per_meeting"]:
+        experts = rng.choice(experts, params["experts_per_meeting"], replace=False)
     experts = np.setdiff1d(experts, attendees)
     issues.attempts[issue] += 1
     week.meetings += 1
@@ -240,7 +246,7 @@ def hold_meeting(
 
     epsilon = params["confidence_bound"] + params["expert_epsilon_gain"] * len(experts)
     opinions = bounded_confidence(
-        initial_opinions(residents.trust[attendees], rng),
+        initial_opinions(residents.trust[attendees], params, rng),
         epsilon=epsilon,
         mu=params["convergence_rate"],
         encounters=int(round(params["encounters_per_round"] * len(attendees) * fmt.sittings / 2)),
@@ -260,7 +266,7 @@ def hold_meeting(
         residents.satisfaction[slots] += params["satisfaction_gain"] * (1 - residents.satisfaction[slots])
         residents.efficacy[attendees] += gain * (1 - residents.efficacy[attendees])
     else:
-        residents.efficacy[attendees] -= 0.5 * gain * residents.efficacy[attendees]
+        residents.efficacy[attendees] -= params["efficacy_failure_share"] * gain * residents.efficacy[attendees]
         schedule(issues, np.array([issue]), params, ctx.step, retry=True)
 
 
@@ -325,6 +331,8 @@ def run_deliberation(ctx: DeliberationContext) -> None:
         hold_meeting(ctx, int(issue), pool, acquainted)
     if acquainted:
         ctx.ties.strengthen(
-            np.concatenate([i for i, _ in acquainted]), np.concatenate([j for _, j in acquainted]), 0.3
+            np.concatenate([i for i, _ in acquainted]),
+            np.concatenate([j for _, j in acquainted]),
+            params["tie_contact_gain"],
         )
     routine_fixes(issues, ctx.week, params["routine_fix_rate"], ctx.step, ctx.rng)

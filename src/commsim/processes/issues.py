@@ -91,11 +91,11 @@ def report_probability_per_resident(trust: np.ndarray, reporting_channel: np.nda
     """Weekly chance that one affected resident reports an issue.
 
     ``report_base * trust``, multiplied by ``report_platform_boost`` for residents with a
-    platform reporting channel. (A team leader's reports are added per building in
-    :func:`run_issues`.)
+    platform reporting channel, at most ``report_probability_cap``. (A team leader's
+    reports are added per building in :func:`run_issues`.)
     """
     base = params["report_base"] * trust * np.where(reporting_channel, params["report_platform_boost"], 1.0)
-    return np.clip(base, 0.0, 0.99)
+    return np.clip(base, 0.0, params["report_probability_cap"])
 
 
 def run_issues(ctx: IssuesContext) -> None:

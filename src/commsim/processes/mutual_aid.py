@@ -27,28 +27,25 @@ from commsim.state.week import Acts, Week
 if TYPE_CHECKING:
     from commsim.processes.time_bank import TimeBank
 
-NEIGHBOUR_PENALTY = 1.0  # lower log-odds of helping someone one has no tie with
-TIME_BANK_BONUS = 1.0  # higher log-odds of helping when the help earns credits
-TIME_BANK_TRIES = 3
-AID_MEMORY_WEEKS = 4
-
 
 @dataclass(slots=True)
 class AidMemory:
     """Requests posted and met over the last weeks, which helpers see (conditional cooperation).
 
     Attributes:
-        weeks: Weeks remembered.
+        weeks: Weeks remembered (``aid_memory_weeks``).
+        prior: Share met assumed before any request (``aid_met_share_prior``).
         history: ``(requests, met)`` of each remembered week, oldest first.
     """
 
     weeks: int
+    prior: float
     history: list[tuple[int, int]] = field(default_factory=list)
 
     def met_share(self) -> float:
-        """Share of the remembered requests that were met (0.5 before any request)."""
+        """Share of the remembered requests that were met (the prior before any request)."""
         requests = sum(r for r, _ in self.history)
-        return sum(m for _, m in self.history) / requests if requests else 0.5
+        return sum(m for _, m in self.history) / requests if requests else self.prior
 
     def remember(self, requests: int, met: int) -> None:
         """Add this week's requests and matches, forgetting the oldest beyond the memory."""
@@ -93,7 +90,7 @@ def help_log_odds(
         params["help_intercept"]
         + params["w_help_tie"] * tie_strength
         + params["w_help_others"] * met_share
-        + params["w_belonging"] * 0.5 * belonging
+        + params["w_belonging"] * params["help_belonging_share"] * belonging
         - params["w_fatigue"] * fatigue
     )
 
@@ -160,17 +157,18 @@ def run_mutual_aid(ctx: MutualAidContext) -> None:
     building = residents.building[requesters]
     start, stop = layout.building_start[building[open_]], layout.building_start[building[open_] + 1]
     helper = start + (rng.random(len(open_)) * (stop - start)).astype(np.int64)
-    match(open_, helper, accepts(ctx, helper, 0.0, -NEIGHBOUR_PENALTY))
+    match(open_, helper, accepts(ctx, helper, 0.0, -params["neighbour_help_penalty"]))
 
     # 3. The time bank within the matching radius.
     if params["time_bank"]:
         members = ctx.time_bank.members_within_reach(residents, layout, params)
-        for _ in range(TIME_BANK_TRIES):
+        for _ in range(params["time_bank_tries"]):
             open_ = np.flatnonzero(matched_helper < 0)
             if len(open_) == 0:
                 break
             candidate = members.draw(building[open_], rng)
-            via_time_bank[match(open_, candidate, accepts(ctx, candidate, 0.0, TIME_BANK_BONUS))] = True
+            willing = accepts(ctx, candidate, 0.0, params["time_bank_help_bonus"])
+            via_time_bank[match(open_, candidate, willing)] = True
         residents.time_bank_member[requesters] = True
 
     met = matched_helper >= 0
@@ -191,4 +189,4 @@ def run_mutual_aid(ctx: MutualAidContext) -> None:
     both = np.concatenate([helped, helpers])
     ctx.acts.record(both, "mutual_aid")
     residents.belonging[both] += params["aid_belonging_gain"] * (1 - residents.belonging[both])
-    ties.strengthen(helped, helpers, 0.3)
+    ties.strengthen(helped, helpers, params["tie_contact_gain"])

@@ -23,8 +23,6 @@ from commsim.state.organisations import Organisations
 from commsim.state.residents import EXPERT, LEADER, NO_ROLE, ORGANISER, Residents
 from commsim.state.week import Week
 
-LIBRARY_ASK = 0.1  # weekly chance that a fully engaged library invites a resident to volunteer
-
 
 @dataclass(slots=True)
 class Roles:
@@ -60,7 +58,7 @@ class Roles:
 
 def training_effect(params: Params) -> float:
     """Share by which training closes a leader's gap in reach and cuts the load of serving residents."""
-    return 0.5 * params["leader_training"]
+    return params["leader_training_effect"] * params["leader_training"]
 
 
 def leader_reach(params: Params) -> float:
@@ -95,12 +93,12 @@ def appoint_initial_volunteers(residents: Residents, covered: np.ndarray, params
     residents.role_capacity[residents.role != NO_ROLE] = params["volunteer_capacity_h"]
 
 
-def library_ask_probability(organisations: Organisations) -> float | None:
+def library_ask_probability(organisations: Organisations, params: Params) -> float | None:
     """Weekly chance that the resource library asks a resident to volunteer (None without members)."""
     members = organisations.in_library
     if not members.any():
         return None
-    return LIBRARY_ASK * float(organisations.engagement[members].mean())
+    return params["library_ask_rate"] * float(organisations.engagement[members].mean())
 
 
 @dataclass(frozen=True, slots=True)

@@ -189,7 +189,7 @@ class JoiningContext:
     """What joining the time bank reads and writes.
 
     Attributes:
-        params: Resolved parameters (reads ``time_bank``, ``time_bank_join_rate``).
+        params: Resolved parameters (``time_bank``, ``time_bank_join_rate``, ``time_bank_join_base``).
         residents: Resident state (reads followers and belonging; writes membership).
         leader_reach: Weekly chance that each resident is reached by a team leader.
         centre_attendees: Slots of this week's centre attendees (None without sessions).
@@ -212,5 +212,6 @@ def join_time_bank(ctx: JoiningContext) -> None:
     reached = residents.platform_follower | (rng.random(n) < ctx.leader_reach)
     if ctx.centre_attendees is not None:
         reached[ctx.centre_attendees] = True
-    joins = reached & (rng.random(n) < params["time_bank_join_rate"] * (0.5 + residents.belonging))
+    chance = params["time_bank_join_rate"] * (params["time_bank_join_base"] + residents.belonging)
+    joins = reached & (rng.random(n) < chance)
     residents.time_bank_member |= joins

@@ -15,6 +15,9 @@ import numpy as np
 from scipy.cluster.vq import kmeans2
 from scipy.spatial import cKDTree
 
+from commsim.mechanisms import distance_decay
+from commsim.params import Params
+
 LIFE_CIRCLE_MINUTES = 15.0
 NEAREST_CENTRES = 3
 KMEANS_PLUS_PLUS_LIMIT = 64
@@ -158,7 +161,7 @@ def place_centres(
     return centroids
 
 
-def build_layout(params: dict, rng: np.random.Generator) -> Layout:
+def build_layout(params: Params, rng: np.random.Generator) -> Layout:
     """Lay out buildings, compounds and centres for a parameter set.
 
     Args:
@@ -204,7 +207,7 @@ def build_layout(params: dict, rng: np.random.Generator) -> Layout:
         _, near = tree.query(xy, k=k)
         near = near.reshape(n_buildings, k)
         km = np.take_along_axis(centre_minutes, near, axis=1) * speed / 1000.0
-        weights = np.exp(-params["distance_decay_per_km"] * km)
+        weights = distance_decay(km, params["distance_decay_per_km"])
         weights /= weights.sum(axis=1, keepdims=True)
     else:
         near = np.full((n_buildings, 1), -1)
