@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from commsim.mechanisms import gini, top_share
-from commsim.state.issue_table import CATEGORIES
+from commsim.state.issue_table import CATEGORIES, IssueTable
 from commsim.state.layout import life_circle_coverage
 from commsim.state.residents import ADULT, ELDERLY, EXPERT, LEADER, NO_ROLE, ORGANISER, YOUTH, Residents
 from commsim.state.ties import clustering_coefficient, cross_building_share
 from commsim.state.timescale import WEEKS_PER_YEAR
+from commsim.state.week import Week
 
 if TYPE_CHECKING:
     from commsim.model import CommunityModel
@@ -202,27 +203,21 @@ def recent_participation(residents: Residents, step: int, window: int) -> dict[s
 
 def compute_metrics(model: CommunityModel) -> dict[str, float]:
     """Compute every output column for the current step."""
-    params, residents, week, step, issues = model.p, model.residents, model.week, model.steps, model.issues
-    window = params["recent_window_weeks"]
+    values = participation_metrics(model.residents, model.steps, model.p["recent_window_weeks"])
+    values |= community_metrics(model)
+    values |= issue_metrics(model.issues, model.week, model.steps)
+    values |= service_metrics(model, unique=int(values["unique_participants"]))
+    return values
+
+
+def participation_metrics(residents: Residents, step: int, window: int) -> dict[str, float]:
+    """Participation rates by channel and group, yearly rates and inequality of acts."""
     everyone = np.ones(len(residents), dtype=bool)
     recent = recent_participation(residents, step, window)
     any_recent = recent["activities"] | recent["deliberation"] | recent["mutual_aid"]
     age, migrant, needs = residents.age_group, residents.migrant, residents.needs
     delib_year = residents.last_deliberation > step - YEAR
-    any_year = residents.last_any() > step - YEAR
-    volunteer = residents.role != NO_ROLE
-    formal = residents.last_volunteered > step - YEAR
-
-    resolved_recent = issues.resolved_step > step - YEAR
-    resolved_recent &= issues.resolved_step >= 0
-    resolution = issues.resolved_step[resolved_recent] - issues.raised_step[resolved_recent]
-    centre = week.sessions.centre >= 0 if week.sessions is not None else np.zeros(0, bool)
-    places = week.sessions.capacity[centre].sum() if week.sessions is not None else 0
-    used = week.session_attendance[centre].sum() if week.session_attendance is not None else 0
-    unique = int(any_year.sum())
-    cost = model.finance.programme_cost()
-
-    values = {
+    return {
         "rate_any": _share(any_recent, everyone),
         "rate_activities": _share(recent["activities"], everyone),
         "rate_deliberation": _share(recent["deliberation"], everyone),
@@ -238,10 +233,18 @@ def compute_metrics(model: CommunityModel) -> dict[str, float]:
         "deliberation_year_youth": _share(delib_year, age == YOUTH),
         "deliberation_year_adult": _share(delib_year, age == ADULT),
         "deliberation_year_elderly": _share(delib_year, age == ELDERLY),
-        "formal_volunteering_year": _share(formal, everyone),
-        "unique_participants": unique,
+        "formal_volunteering_year": _share(residents.last_volunteered > step - YEAR, everyone),
+        "unique_participants": int((residents.last_any() > step - YEAR).sum()),
         "participation_gini": gini(residents.acts_recent),
         "top10_share": top_share(residents.acts_recent, 0.1),
+    }
+
+
+def community_metrics(model: CommunityModel) -> dict[str, float]:
+    """Volunteers, attitudes, the network, mutual aid and organisations."""
+    residents, week = model.residents, model.week
+    volunteer = residents.role != NO_ROLE
+    return {
         "volunteers_active": int(volunteer.sum()),
         "team_leaders": int(np.sum(residents.role == LEADER)),
         "experts": int(np.sum(residents.role == EXPERT)),
@@ -255,30 +258,30 @@ def compute_metrics(model: CommunityModel) -> dict[str, float]:
         "network_mean_degree": 2.0 * len(model.ties) / len(residents),
         "network_clustering": clustering_coefficient(model.ties, model.metrics_rng),
         "cross_building_ties": cross_building_share(model.ties, residents.building),
-        "issues_raised": int(week.issues_raised.sum()),
-        "issues_reported": int(np.sum(issues.known_step == step)),
-        "issues_unreported": int(np.sum(issues.open & ~issues.known)),
-        "issues_resolved": int(week.issues_resolved.sum()),
-        "issues_open": int(issues.open.sum()),
-        "median_resolution_weeks": float(np.median(resolution)) if len(resolution) else float("nan"),
-        "projects_succeeded": model.projects.succeeded,
-        "projects_failed": model.projects.failed,
-        "meetings": week.meetings,
         "aid_requests": week.aid_requests,
         "aid_met": week.aid_met,
         "aid_met_share": model.aid_memory.met_share(),
         "time_bank_members": int(residents.time_bank_member.sum()),
         "credits_earned": model.time_bank.credits_earned,
         "credits_spent": model.time_bank.credits_spent,
-        "organisations_engaged": model.organisations.engaged_count(params["org_engaged_threshold"]),
-        "fund_spent": model.finance.fund_spent,
-        "fund_balance": model.finance.fund_balance,
-        "centre_sessions": int(centre.sum()),
-        "centre_funded_share": model.finance.funded_share,
-        "centre_utilisation": float(used / places) if places else 0.0,
-        "coverage_15min": life_circle_coverage(model.layout),
-        "programme_cost": cost,
-        "cost_per_participant": cost / unique if unique else 0.0,
+        "organisations_engaged": model.organisations.engaged_count(model.p["org_engaged_threshold"]),
+        "projects_succeeded": model.projects.succeeded,
+        "projects_failed": model.projects.failed,
+    }
+
+
+def issue_metrics(issues: IssueTable, week: Week, step: int) -> dict[str, float]:
+    """Issues raised, reported, resolved and open; meetings; resolution times by category."""
+    resolved_recent = (issues.resolved_step > step - YEAR) & (issues.resolved_step >= 0)
+    resolution = issues.resolved_step[resolved_recent] - issues.raised_step[resolved_recent]
+    values = {
+        "issues_raised": int(week.issues_raised.sum()),
+        "issues_reported": int(np.sum(issues.known_step == step)),
+        "issues_unreported": int(np.sum(issues.open & ~issues.known)),
+        "issues_resolved": int(week.issues_resolved.sum()),
+        "issues_open": int(issues.open.sum()),
+        "median_resolution_weeks": float(np.median(resolution)) if len(resolution) else float("nan"),
+        "meetings": week.meetings,
     }
     resolved_category = issues.category[resolved_recent]
     for c, name in enumerate(CATEGORIES):
@@ -287,6 +290,25 @@ def compute_metrics(model: CommunityModel) -> dict[str, float]:
         values[f"raised_{name}"] = int(np.sum(issues.category == c))
         values[f"resolved_{name}"] = int(np.sum((issues.category == c) & (issues.resolved_step >= 0)))
     return values
+
+
+def service_metrics(model: CommunityModel, *, unique: int) -> dict[str, float]:
+    """Centres, coverage and money: sessions, utilisation, fund, programme cost per participant."""
+    week, finance = model.week, model.finance
+    centre = week.sessions.centre >= 0 if week.sessions is not None else np.zeros(0, bool)
+    places = week.sessions.capacity[centre].sum() if week.sessions is not None else 0
+    used = week.session_attendance[centre].sum() if week.session_attendance is not None else 0
+    cost = finance.programme_cost()
+    return {
+        "fund_spent": finance.fund_spent,
+        "fund_balance": finance.fund_balance,
+        "centre_sessions": int(centre.sum()),
+        "centre_funded_share": finance.funded_share,
+        "centre_utilisation": float(used / places) if places else 0.0,
+        "coverage_15min": life_circle_coverage(model.layout),
+        "programme_cost": cost,
+        "cost_per_participant": cost / unique if unique else 0.0,
+    }
 
 
 def read_metric(name: str, model: CommunityModel) -> float:
