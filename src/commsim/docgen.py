@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commsim.metrics import METRICS
+from commsim.metrics import METRICS, YEAR
 from commsim.params import Parameter, parameters
 
 GROUP_TITLES = {
@@ -81,15 +81,17 @@ def _table(specs: list[Parameter]) -> list[str]:
 
 def metrics_markdown() -> str:
     """Render every output column as Markdown."""
+    declared = parameters()
     lines = [
         "# Output metrics",
         "",
         "Generated from `commsim.metrics.METRICS` by `commsim docs`; do not edit by hand.",
         "",
         "`model.datacollector` has one model-level column per metric below, collected at the",
-        'start (step 0) and after every weekly step. Rates whose meaning says "in the last 4',
-        'weeks" count residents whose last act in that channel fell within the last',
-        "`recent_window_weeks` steps (default 4); yearly rates use the last 52 steps. Rates are",
+        "start (step 0) and after every weekly step. Rates whose meaning says \"in the last",
+        "`recent_window_weeks` weeks\" count residents whose last act in that channel fell within",
+        f"the last `recent_window_weeks` steps (default {declared['recent_window_weeks'].default});"
+        f" yearly rates use the last {YEAR} steps. Rates are",
         "shares of the residents present at that step (newcomers included).",
         "",
         "| column | unit | range | meaning |",

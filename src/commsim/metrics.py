@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from commsim.model import CommunityModel
 
 YEAR = WEEKS_PER_YEAR  # yearly rates and resolution times look back this far
+RECENTLY = "in the last `recent_window_weeks` weeks"
+LAST_YEAR = f"in the last {YEAR} weeks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,39 +42,39 @@ def _rate(name: str, meaning: str) -> Metric:
 
 
 METRICS: tuple[Metric, ...] = (
-    _rate("rate_any", "Took part in any channel in the last 4 weeks"),
-    _rate("rate_activities", "Attended or ran an activity session in the last 4 weeks"),
-    _rate("rate_deliberation", "Took part in a deliberation in the last 4 weeks"),
-    _rate("rate_mutual_aid", "Gave or received help through mutual aid in the last 4 weeks"),
-    _rate("rate_youth", "Youth (18-34) who took part in any channel in the last 4 weeks"),
-    _rate("rate_adult", "Adults (35-59) who took part in any channel in the last 4 weeks"),
-    _rate("rate_elderly", "Elderly (60+) who took part in any channel in the last 4 weeks"),
-    _rate("rate_long_term", "Long-term residents who took part in the last 4 weeks"),
-    _rate("rate_migrant", "Migrants who took part in the last 4 weeks"),
+    _rate("rate_any", f"Took part in any channel {RECENTLY}"),
+    _rate("rate_activities", f"Attended or ran an activity session {RECENTLY}"),
+    _rate("rate_deliberation", f"Took part in a deliberation {RECENTLY}"),
+    _rate("rate_mutual_aid", f"Gave or received help through mutual aid {RECENTLY}"),
+    _rate("rate_youth", f"Youth (18-34) who took part in any channel {RECENTLY}"),
+    _rate("rate_adult", f"Adults (35-59) who took part in any channel {RECENTLY}"),
+    _rate("rate_elderly", f"Elderly (60+) who took part in any channel {RECENTLY}"),
+    _rate("rate_long_term", f"Long-term residents who took part {RECENTLY}"),
+    _rate("rate_migrant", f"Migrants who took part {RECENTLY}"),
     _rate(
         "rate_with_needs",
-        "Residents with a need (old, young, poor, disabled) who took part in the last 4 weeks",
+        f"Residents with a need (old, young, poor, disabled) who took part {RECENTLY}",
     ),
-    _rate("rate_without_needs", "Residents without such needs who took part in the last 4 weeks"),
-    _rate("activity_rate_elderly", "Elderly who attended an activity in the last 4 weeks"),
-    _rate("deliberation_year_youth", "Youth who took part in a deliberation in the last 52 weeks"),
-    _rate("deliberation_year_adult", "Adults who took part in a deliberation in the last 52 weeks"),
-    _rate("deliberation_year_elderly", "Elderly who took part in a deliberation in the last 52 weeks"),
+    _rate("rate_without_needs", f"Residents without such needs who took part {RECENTLY}"),
+    _rate("activity_rate_elderly", f"Elderly who attended an activity {RECENTLY}"),
+    _rate("deliberation_year_youth", f"Youth who took part in a deliberation {LAST_YEAR}"),
+    _rate("deliberation_year_adult", f"Adults who took part in a deliberation {LAST_YEAR}"),
+    _rate("deliberation_year_elderly", f"Elderly who took part in a deliberation {LAST_YEAR}"),
     _rate(
         "formal_volunteering_year",
-        "Held a volunteer role or helped through the time bank in the last 52 weeks (formal volunteering)",
+        f"Held a volunteer role or helped through the time bank {LAST_YEAR} (formal volunteering)",
     ),
     Metric(
         "unique_participants",
         "residents",
         "0-n",
-        "Residents who took part in any channel in the last 52 weeks",
+        f"Residents who took part in any channel {LAST_YEAR}",
     ),
     Metric(
         "participation_gini",
         "index",
         "0-1",
-        "Gini coefficient of acts over the last year (exponentially weighted, 52-week memory)",
+        f"Gini coefficient of acts over the last year (exponentially weighted, {YEAR}-week memory)",
     ),
     Metric(
         "top10_share",
@@ -112,7 +114,7 @@ METRICS: tuple[Metric, ...] = (
         "median_resolution_weeks",
         "weeks",
         ">=0 or empty",
-        "Median weeks from raising to resolution of issues resolved in the last 52 weeks (empty until one is resolved)",
+        f"Median weeks from raising to resolution of issues resolved {LAST_YEAR} (empty until one is resolved)",
     ),
     *(
         Metric(f"raised_{c}", "issues", ">=0", f"Issues of category {c.replace('_', ' ')} raised since the start")
@@ -132,7 +134,7 @@ METRICS: tuple[Metric, ...] = (
             f"median_weeks_{c}",
             "weeks",
             ">=0 or empty",
-            f"Median weeks to resolution of {c.replace('_', ' ')} issues resolved in the last 52 weeks",
+            f"Median weeks to resolution of {c.replace('_', ' ')} issues resolved {LAST_YEAR}",
         )
         for c in CATEGORIES
     ),
@@ -141,7 +143,12 @@ METRICS: tuple[Metric, ...] = (
     Metric("meetings", "meetings/week", ">=0", "Deliberation meetings held this week"),
     Metric("aid_requests", "requests/week", ">=0", "Mutual-aid requests posted this week"),
     Metric("aid_met", "requests/week", ">=0", "Mutual-aid requests met this week"),
-    Metric("aid_met_share", "share of requests", "0-1", "Share of requests met over the last 4 weeks"),
+    Metric(
+        "aid_met_share",
+        "share of requests",
+        "0-1",
+        "Share of requests met in the last `aid_memory_weeks` weeks (what helpers see)",
+    ),
     Metric("time_bank_members", "residents", "0-n", "Members of the time bank"),
     Metric("credits_earned", "hours", ">=0", "Time credits earned by helpers since the start"),
     Metric(
@@ -150,7 +157,12 @@ METRICS: tuple[Metric, ...] = (
         ">=0",
         "Time credits paid by requesters from their own balance (down to the overdraft) since the start",
     ),
-    Metric("organisations_engaged", "organisations", "0-n", "Library members with engagement of at least 0.5"),
+    Metric(
+        "organisations_engaged",
+        "organisations",
+        "0-n",
+        "Library members with engagement of at least `org_engaged_threshold`",
+    ),
     Metric("fund_spent", "yuan", ">=0", "Autonomy fund spent since the start (projects and centre running costs)"),
     Metric("fund_balance", "yuan", ">=0", "Autonomy fund available for projects"),
     Metric("centre_sessions", "sessions/week", ">=0", "Centre sessions held this week (after funding)"),
@@ -172,7 +184,7 @@ METRICS: tuple[Metric, ...] = (
         "cost_per_participant",
         "yuan/resident",
         ">=0",
-        "Programme cost over residents who took part in the last 52 weeks",
+        f"Programme cost over residents who took part {LAST_YEAR}",
     ),
 )
 METRIC_NAMES = tuple(metric.name for metric in METRICS)
