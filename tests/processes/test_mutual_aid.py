@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commsim.processes.mutual_aid import first_come
+from commsim.processes.mutual_aid import AidMemory, first_come, help_log_odds
 
 
 @settings(max_examples=40, deadline=None)
@@ -39,3 +39,26 @@ def test_first_come_picks_among_competing_requests_at_random():
         wins += first_come(helpers, accepted, busy, rng)
     assert wins.sum() == 3000
     assert wins / 3000 == pytest.approx([1 / 3] * 3, abs=0.04)
+
+
+def test_helpers_see_the_share_met_over_the_remembered_weeks_only():
+    memory = AidMemory(weeks=2, prior=0.3)
+    assert memory.met_share() == 0.3  # before any request
+    memory.remember(0, 0)
+    assert memory.met_share() == 0.3
+    memory.remember(4, 1)
+    memory.remember(6, 6)
+    assert memory.met_share() == pytest.approx(7 / 10)
+    memory.remember(10, 0)  # the week with 4 requests is forgotten
+    assert memory.met_share() == pytest.approx(6 / 16)
+
+
+def test_helping_rises_with_tie_strength_belonging_and_what_others_did(params_for):
+    params = params_for()
+    base = dict(tie_strength=0.2, belonging=np.array([0.4]), fatigue=np.array([0.1]), met_share=0.5, params=params)
+    value = help_log_odds(**base)[0]
+    assert help_log_odds(**{**base, "tie_strength": 0.9})[0] > value
+    assert help_log_odds(**{**base, "met_share": 0.9})[0] > value
+    raised = help_log_odds(**{**base, "belonging": np.array([0.9])})[0] - value
+    assert raised == pytest.approx(params["w_belonging"] * params["help_belonging_share"] * 0.5)
+    assert help_log_odds(**{**base, "fatigue": np.array([0.9])})[0] < value

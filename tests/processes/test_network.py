@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from commsim import CommunityModel
-from commsim.processes.network import initial_ties
+from commsim.processes.network import INITIAL_STRENGTH, initial_network, initial_ties, weaken_ties
+from commsim.state.layout import build_layout
+from commsim.state.residents import draw_residents
 from commsim.state.ties import Ties
 
 
@@ -82,3 +84,25 @@ def test_ties_decay_without_contact_in_a_model_run():
     assert len(model.ties) < 0.1 * before
     assert len(kept.ties) > 0.8 * before
     assert np.all(kept.ties.strength > 0)
+
+
+def test_the_initial_network_is_local_with_strengths_in_the_initial_range(params_for):
+    params = params_for("old_inner_city", n_residents=600)
+    rng = np.random.default_rng(4)
+    layout = build_layout(params, rng)
+    building = np.repeat(np.arange(layout.n_buildings), layout.building_residents)
+    residents = draw_residents(building, params, rng)
+    ties = initial_network(residents, layout, params, rng)
+    i, j = ties.pairs
+    assert len(ties) > 0.5 * params["initial_mean_degree"] * 600 / 2
+    compound = layout.building_compound[residents.building]
+    assert np.all(compound[i] == compound[j])
+    low, high = INITIAL_STRENGTH
+    assert np.all((ties.strength >= low) & (ties.strength <= 1.0)) and high == 1.0
+
+
+def test_weaken_ties_applies_the_declared_decay_and_floor(params_for):
+    ties = Ties(4)
+    ties.strengthen(np.array([0, 1]), np.array([1, 2]), np.array([1.0, 0.105]))
+    weaken_ties(ties, params_for(tie_decay_per_week=0.1, tie_floor=0.1))
+    assert len(ties) == 1 and ties.strength[0] == pytest.approx(0.9)

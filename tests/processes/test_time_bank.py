@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commsim import CommunityModel
-from commsim.processes.time_bank import buildings_within, member_index, transfer_credits
+from commsim.processes.time_bank import (
+    JoiningContext,
+    buildings_within,
+    join_time_bank,
+    member_index,
+    transfer_credits,
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -96,3 +102,50 @@ def test_time_credits_are_conserved_over_a_run_with_churn():
     assert np.any(model.residents.arrival_step > 0), "no churn happened"
     assert model.time_bank.credits_earned > 0, "no credits moved"
     assert model.time_bank.credits_earned >= model.time_bank.credits_spent
+
+
+def _joining(model, **changes):
+    fields = dict(
+        params=model.p,
+        residents=model.residents,
+        leader_reach=np.zeros(len(model.residents)),
+        centre_attendees=None,
+        rng=np.random.default_rng(0),
+    )
+    fields.update(changes)
+    return JoiningContext(**fields)
+
+
+def test_nobody_joins_a_time_bank_that_is_off():
+    model = CommunityModel(rng=1, n_residents=300, time_bank=False, platform_reach=1.0)
+    join_time_bank(_joining(model, params={**model.p, "time_bank_join_rate": 1.0}))
+    assert not model.residents.time_bank_member.any()
+
+
+def test_only_residents_reached_join_and_more_readily_with_belonging():
+    model = CommunityModel(rng=2, n_residents=2000, time_bank=True, platform_reach=0.0)
+    residents = model.residents
+    residents.belonging[:] = np.where(np.arange(2000) % 2 == 0, 0.0, 1.0)
+    attendees = np.arange(1000)
+    params = {**model.p, "time_bank_join_rate": 0.4, "time_bank_join_base": 0.5}
+    join_time_bank(_joining(model, params=params, centre_attendees=attendees))
+    member = residents.time_bank_member
+    assert not member[1000:].any()  # not reached
+    low, high = member[:1000:2].mean(), member[1:1000:2].mean()
+    assert low == pytest.approx(0.4 * 0.5, abs=0.06) and high == pytest.approx(0.4 * 1.5, abs=0.06)
+
+
+def test_a_leavers_balance_returns_to_the_pool_and_payments_keep_the_total():
+    model = CommunityModel(rng=3, n_residents=200, time_bank=True)
+    bank, residents = model.time_bank, model.residents
+    total = bank.total(residents)
+    residents.credits[:3] = [2.0, -1.0, 0.5]
+    bank.pool -= 1.5
+    assert bank.total(residents) == pytest.approx(total)
+    bank.take_back(residents.credits[:3])
+    residents.credits[:3] = 0.0
+    assert bank.total(residents) == pytest.approx(total)
+    bank.pay(residents, np.array([4]), np.array([5]), hours=1.5, overdraft=0.0, step=8)
+    assert residents.credits[5] == pytest.approx(1.5) and bank.credits_earned == pytest.approx(1.5)
+    assert bank.credits_spent == 0.0 and residents.last_volunteered[5] == 8
+    assert bank.total(residents) == pytest.approx(total)
