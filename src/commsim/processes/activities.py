@@ -41,8 +41,8 @@ class ActivitiesContext:
         week: This week's record (sessions, attendance, hours used, role hours).
         acts: Books attendees' and organisers' acts.
         leader_reach: Weekly chance that each resident is reached by a team leader.
-        rng: The model's random stream.
-        step: This week's step.
+        rng: The model's stream (supply, candidates, being asked, awareness, places, meetings).
+        step: This week's step (what counts as recent; the acts' date).
     """
 
     params: Params

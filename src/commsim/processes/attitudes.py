@@ -68,7 +68,7 @@ class AttitudesContext:
         issues: The issue table (reads open issues and the record since the last open day).
         week: This week's record (reads acts, activity acts, visible successes, hours used).
         disclosure: Where the last open day left the record (updated at an open day).
-        step: This week's step.
+        step: This week's step (open-day cadence, age of grievances).
     """
 
     params: Params

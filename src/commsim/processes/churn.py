@@ -32,7 +32,7 @@ class ChurnContext:
         residents: Resident slots (a leaver's slot gets a newcomer).
         ties: The network (a leaver's ties are deleted).
         time_bank: The time bank (a leaver's balance returns to its pool).
-        rng: The model's random stream.
+        rng: The model's stream (who leaves, who arrives).
         step: This week's step (the newcomers' arrival).
     """
 

@@ -97,8 +97,8 @@ class DeliberationContext:
         projects: What past projects left (contribution share, outcomes).
         week: This week's record (meetings, resolutions, visible successes, hours).
         acts: Books participants' acts.
-        rng: The model's random stream.
-        step: This week's step.
+        rng: The model's stream (invitations, attendance, experts, opinions, success).
+        step: This week's step (schedules, resolutions, the acts' date).
     """
 
     params: Params

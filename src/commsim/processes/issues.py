@@ -38,8 +38,8 @@ class IssuesContext:
         issues: The issue table (new issues appended; reported ones marked known).
         week: This week's record (issues raised per category).
         leader_reach: Weekly chance that each building's team leader reports (0 without one).
-        rng: The model's random stream.
-        step: This week's step.
+        rng: The model's stream (new issues, reports).
+        step: This week's step (when issues are raised and become known).
     """
 
     params: Params

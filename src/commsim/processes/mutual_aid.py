@@ -66,8 +66,8 @@ class MutualAidContext:
         memory: Requests met in recent weeks (read by helpers; this week is added).
         week: This week's record (requests, matches, hours used).
         acts: Books the acts of helper and helped.
-        rng: The model's random stream.
-        step: This week's step.
+        rng: The model's stream (requests, helpers asked, willingness).
+        step: This week's step (the acts' date; time-bank helpers' last volunteering).
     """
 
     params: Params

@@ -112,8 +112,8 @@ class RolesContext:
         roles: Covered buildings and the leaders' reach.
         library_ask: Weekly chance that the library asks a resident (None without members).
         week: This week's record (reads acts and role hours; writes quits).
-        rng: The model's random stream.
-        step: This week's step.
+        rng: The model's stream (quitting, being asked, accepting).
+        step: This week's step (who was active recently; last volunteering).
     """
 
     params: Params

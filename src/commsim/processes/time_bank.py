@@ -193,7 +193,7 @@ class JoiningContext:
         residents: Resident state (reads followers and belonging; writes membership).
         leader_reach: Weekly chance that each resident is reached by a team leader.
         centre_attendees: Slots of this week's centre attendees (None without sessions).
-        rng: The model's random stream.
+        rng: The model's stream (being reached by a leader, joining).
     """
 
     params: Params
