@@ -149,3 +149,5 @@ def test_a_leavers_balance_returns_to_the_pool_and_payments_keep_the_total():
     assert residents.credits[5] == pytest.approx(1.5) and bank.credits_earned == pytest.approx(1.5)
     assert bank.credits_spent == 0.0 and residents.last_volunteered[5] == 8
     assert bank.total(residents) == pytest.approx(total)
+    bank.enrol(residents, np.array([7, 9]))
+    assert residents.time_bank_member[[7, 9]].all()

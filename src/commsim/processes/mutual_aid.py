@@ -169,7 +169,7 @@ def run_mutual_aid(ctx: MutualAidContext) -> None:
             candidate = members.draw(building[open_], rng)
             willing = accepts(ctx, candidate, 0.0, params["time_bank_help_bonus"])
             via_time_bank[match(open_, candidate, willing)] = True
-        residents.time_bank_member[requesters] = True
+        ctx.time_bank.enrol(residents, requesters)
 
     met = matched_helper >= 0
     helped, helpers = requesters[met], matched_helper[met]

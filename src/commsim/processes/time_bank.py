@@ -7,7 +7,7 @@ from his or her balance down to an overdraft (mutual credit), the pool pays the 
 while it lasts. Credits are conserved: residents' balances plus the pool never change,
 including when a leaver's balance returns to the pool (:meth:`TimeBank.take_back`).
 Residents join when the platform, a team leader or a centre session reaches them
-(:func:`join_time_bank`), and every requester becomes a member.
+(:func:`join_time_bank`), and every requester becomes a member (:meth:`TimeBank.enrol`).
 """
 
 from __future__ import annotations
@@ -96,6 +96,10 @@ class TimeBank:
     def take_back(self, balances: np.ndarray) -> None:
         """Return the balances of residents who moved out (positive or negative) to the pool."""
         self.pool += float(balances.sum())
+
+    def enrol(self, residents: Residents, slots: np.ndarray) -> None:
+        """Make ``slots`` members (every resident who asked for help through the bank)."""
+        residents.time_bank_member[slots] = True
 
     def members_within_reach(self, residents: Residents, layout: Layout, params: Params) -> MemberIndex:
         """Index this week's members by building for drawing helpers within the matching radius."""
