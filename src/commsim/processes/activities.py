@@ -20,7 +20,7 @@ from commsim.params import Params
 from commsim.state.finance import Finance
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations
-from commsim.state.residents import CHILDREN, ELDERLY_CARE, ORGANISER, Residents
+from commsim.state.residents import ACTIVITY_TYPES, CHILDREN, ELDERLY_CARE, ORGANISER, Residents
 from commsim.state.ties import Ties
 from commsim.state.week import Acts, Sessions, Week
 
@@ -109,7 +109,7 @@ def offer_sessions(
     else:
         org_centre = np.full(org_sessions_at_centres, -1)
         org_compound = rng.integers(0, n_compounds, org_sessions_at_centres)
-    org_types = rng.integers(0, 5, org_sessions_at_centres)
+    org_types = rng.integers(0, len(ACTIVITY_TYPES), org_sessions_at_centres)
 
     runs = rng.poisson(params["organiser_sessions_per_week"], len(organisers))
     run_slot = np.repeat(organisers, runs)

@@ -33,6 +33,8 @@ from commsim.state.residents import EXPERT, LEADER, Residents
 from commsim.state.ties import Ties
 from commsim.state.week import Acts, Week
 
+PROPOSAL = 0.5  # the proposal's position on the opinion scale [0, 1]
+
 
 @dataclass(frozen=True, slots=True)
 class Format:
@@ -153,7 +155,7 @@ def deliberation_log_odds(
 def initial_opinions(trust: np.ndarray, params: Params, rng: np.random.Generator) -> np.ndarray:
     """Opinions on a proposal: centred on it, more dispersed among the less trusting."""
     spread = params["opinion_spread"] * (params["opinion_trust_ceiling"] - trust)
-    return np.clip(rng.normal(0.5, spread), 0.0, 1.0)
+    return np.clip(rng.normal(PROPOSAL, spread), 0.0, 1.0)
 
 
 def schedule(issues: IssueTable, issue: np.ndarray, params: Params, step: int, *, retry: bool) -> None:

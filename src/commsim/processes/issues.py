@@ -25,6 +25,11 @@ CATEGORY_URGENCY = np.array([0.4, 0.5, 0.4, 0.5, 0.85])
 CATEGORY_COST_YUAN = np.array([4000.0, 0.0, 8000.0, 25000.0, 6000.0])
 # Categories whose frequency grows with the age of buildings and facilities.
 AGE_SENSITIVE = np.array([1.0, 0.0, 0.0, 1.0, 0.5])
+# Spread of an issue around its category: urgency = mean + N(0, SD), at least the minimum;
+# cost = median x LogNormal(0, dispersion).
+URGENCY_SD = 0.1
+URGENCY_MIN = 0.05
+COST_DISPERSION = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +82,8 @@ def new_issues(
         "category": category,
         "compound_scope": compound_scope,
         "scope_id": np.where(compound_scope, building_compound[building], building),
-        "urgency": np.clip(CATEGORY_URGENCY[category] + rng.normal(0, 0.1, count), 0.05, 1.0),
-        "cost": CATEGORY_COST_YUAN[category] * rng.lognormal(0, 0.5, count),
+        "urgency": np.clip(CATEGORY_URGENCY[category] + rng.normal(0, URGENCY_SD, count), URGENCY_MIN, 1.0),
+        "cost": CATEGORY_COST_YUAN[category] * rng.lognormal(0, COST_DISPERSION, count),
         "raised_step": np.full(count, step),
         "known_step": np.full(count, -1),
         "resolved_step": np.full(count, -1),
