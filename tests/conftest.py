@@ -1,6 +1,40 @@
-"""Test-wide settings: hypothesis draws the same examples on every run (reproducible CI)."""
+"""Test-wide settings and fixtures.
 
+Hypothesis draws the same examples on every run (reproducible CI). The fixtures below are
+shared by the tests of the model's state and processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
 from hypothesis import settings
+
+from commsim.config import resolve_parameters
+from commsim.state.ties import Ties
 
 settings.register_profile("commsim", derandomize=True, database=None)
 settings.load_profile("commsim")
+
+
+@pytest.fixture(scope="session")
+def params_for() -> Callable[..., dict[str, Any]]:
+    """Resolved parameters of a community profile and a policy package, with overrides."""
+
+    def resolve(profile: str = "old_inner_city", policy: str = "baseline", **overrides: Any) -> dict[str, Any]:
+        return resolve_parameters(profile, policy, overrides)
+
+    return resolve
+
+
+@pytest.fixture(scope="session")
+def degree() -> Callable[[Ties], np.ndarray]:
+    """Number of ties of each resident of a network."""
+
+    def count(ties: Ties) -> np.ndarray:
+        return np.diff(ties.adjacency().indptr)
+
+    return count

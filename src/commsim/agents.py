@@ -1,6 +1,6 @@
 """Mesa agent classes: thin views over the model's arrays.
 
-Residents' state lives in :class:`commsim.population.Residents` (one numpy array per
+Residents' state lives in :class:`commsim.state.residents.Residents` (one numpy array per
 variable). A :class:`Resident` is a Mesa agent that reads its slot of those arrays, so
 Mesa's agent sets, data collection and visualisation work while the processes run as
 array operations. A :class:`Volunteer` is the role a resident holds; it reads the same
@@ -9,21 +9,28 @@ slot. An :class:`Organization` reads its row of the organisations' arrays.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import mesa
 
-from commsim.organisations import COLOURS
-from commsim.population import ACTIVITY_TYPES, AGE_GROUPS, ROLES, TENURES
+from commsim.state.organisations import COLOURS
+from commsim.state.residents import ACTIVITY_TYPES, AGE_GROUPS, ROLES, TENURES, Residents
+
+if TYPE_CHECKING:
+    from commsim.model import CommunityModel
 
 
 class _ResidentView(mesa.Agent):
     """Shared read-only view of one resident slot."""
 
-    def __init__(self, model, slot: int) -> None:
+    model: CommunityModel
+
+    def __init__(self, model: CommunityModel, slot: int) -> None:
         super().__init__(model)
         self.slot = slot
 
     @property
-    def _state(self):
+    def _state(self) -> Residents:
         return self.model.residents
 
     @property
@@ -103,7 +110,9 @@ class Volunteer(_ResidentView):
 class Organization(mesa.Agent):
     """An organisation (red, white or green) — a view over row ``row`` of ``model.organisations``."""
 
-    def __init__(self, model, row: int) -> None:
+    model: CommunityModel
+
+    def __init__(self, model: CommunityModel, row: int) -> None:
         super().__init__(model)
         self.row = row
 

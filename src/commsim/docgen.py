@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commsim.metrics import METRICS
+from commsim.metrics import METRICS, YEAR
 from commsim.params import Parameter, parameters
 
 GROUP_TITLES = {
@@ -59,7 +59,17 @@ def parameters_markdown() -> str:
                 lines += [f"### Lever: {lever.replace('_', ' ')}", ""]
                 lines += _table(lever_specs)
         else:
-            lines += _table(members)
+            lines += _table([s for s in members if not s.structural])
+            structural = [s for s in members if s.structural]
+            if structural:
+                lines += [
+                    f"### {title.split(' (')[0]}: structural constants",
+                    "",
+                    "Fixed design choices and definitions, neither levers nor calibration targets",
+                    "(`structural: true` in the declaration). They can be overridden like any parameter.",
+                    "",
+                ]
+                lines += _table(structural)
     return "\n".join(lines)
 
 
@@ -71,15 +81,17 @@ def _table(specs: list[Parameter]) -> list[str]:
 
 def metrics_markdown() -> str:
     """Render every output column as Markdown."""
+    declared = parameters()
     lines = [
         "# Output metrics",
         "",
         "Generated from `commsim.metrics.METRICS` by `commsim docs`; do not edit by hand.",
         "",
         "`model.datacollector` has one model-level column per metric below, collected at the",
-        'start (step 0) and after every weekly step. Rates whose meaning says "in the last 4',
-        'weeks" count residents whose last act in that channel fell within the last',
-        "`recent_window_weeks` steps (default 4); yearly rates use the last 52 steps. Rates are",
+        "start (step 0) and after every weekly step. Rates whose meaning says \"in the last",
+        "`recent_window_weeks` weeks\" count residents whose last act in that channel fell within",
+        f"the last `recent_window_weeks` steps (default {declared['recent_window_weeks'].default});"
+        f" yearly rates use the last {YEAR} steps. Rates are",
         "shares of the residents present at that step (newcomers included).",
         "",
         "| column | unit | range | meaning |",

@@ -22,8 +22,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
-from commsim.issues import CATEGORIES
 from commsim.metrics import METRICS
+from commsim.state.issue_table import CATEGORIES
 
 RESOLVED_SHARE = "issues_resolved_share"
 LABELS = {

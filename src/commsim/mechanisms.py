@@ -11,7 +11,10 @@ These are the canonical models the processes stand on (MODEL_SPEC section 7):
   Fehr 2001);
 * :func:`incentive_pull` — extrinsic rewards with crowding out (Gneezy & Rustichini
   2000; Frey & Goette 1999);
-* :func:`distance_decay` — exponential decay of walking trips with distance.
+* :func:`distance_decay` — exponential decay of walking trips with distance;
+* :func:`coattendance_pairs` — ties from a shared focus (Feld 1981): people who attend
+  the same session or meeting meet;
+* :func:`toward` — partial adjustment of an attitude toward a target.
 """
 
 from __future__ import annotations
@@ -27,18 +30,54 @@ def logistic(x: np.ndarray | float) -> np.ndarray:
 def distance_decay(km: np.ndarray, rate_per_km: float) -> np.ndarray:
     """Relative attractiveness of a destination ``km`` away: exp(-rate * km).
 
-    Half the trips are lost at ln(2) / rate km (0.8 km for rate 0.87).
+    Half the trips are lost at ln(2) / rate km (``distance_decay_per_km``; 0.9 km at
+    0.77 per km, 0.8 km at 0.87 per km).
     """
     return np.exp(-rate_per_km * np.asarray(km))
 
 
-def threshold_response(share_active: np.ndarray, threshold: np.ndarray, sharpness: float = 0.05) -> np.ndarray:
+def toward(value: np.ndarray, target: float | np.ndarray, rate: float | np.ndarray) -> np.ndarray:
+    """Move ``value`` a share ``rate`` of the way toward ``target`` (partial adjustment)."""
+    return value + rate * (target - value)
+
+
+def coattendance_pairs(
+    attendee: np.ndarray, session_of: np.ndarray, probability: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of co-attendees who meet: each attendee, with ``probability``, meets one other.
+
+    Focus theory (Feld 1981): a shared focus — the same session or meeting — creates
+    ties. The partner is drawn uniformly among the other attendees of the same session.
+
+    Args:
+        attendee: Resident slot of each attendance.
+        session_of: Session (or meeting) of each attendance.
+        probability: Chance that an attendee meets someone.
+        rng: Random generator.
+
+    Returns:
+        The two ends of each meeting pair.
+    """
+    order = np.argsort(session_of, kind="stable")
+    people, sessions = attendee[order], session_of[order]
+    start = np.searchsorted(sessions, sessions, side="left")
+    stop = np.searchsorted(sessions, sessions, side="right")
+    size = stop - start
+    meets = (size > 1) & (rng.random(len(people)) < probability)
+    position = np.arange(len(people)) - start
+    shift = 1 + (rng.random(len(people)) * np.maximum(size - 1, 1)).astype(np.int64)
+    partner = start + (position + shift) % np.maximum(size, 1)
+    return people[meets], people[partner[meets]]
+
+
+def threshold_response(share_active: np.ndarray, threshold: np.ndarray, sharpness: float) -> np.ndarray:
     """Smooth Granovetter threshold: near 1 once the share of active ties passes one's threshold.
 
     Args:
         share_active: Share of each resident's ties who took part recently.
         threshold: Each resident's threshold share.
-        sharpness: Width of the step; tends to the hard threshold as it goes to 0.
+        sharpness: Width of the step (``threshold_sharpness``); tends to the hard
+            threshold as it goes to 0.
 
     Returns:
         Response in (0, 1) per resident.

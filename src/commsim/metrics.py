@@ -7,16 +7,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from commsim.issues import CATEGORIES
 from commsim.mechanisms import gini, top_share
-from commsim.network import clustering_coefficient, cross_building_share
-from commsim.population import ADULT, ELDERLY, EXPERT, LEADER, NO_ROLE, ORGANISER, YOUTH
-from commsim.space import life_circle_coverage
+from commsim.state.issue_table import CATEGORIES, IssueTable
+from commsim.state.layout import life_circle_coverage
+from commsim.state.residents import ADULT, ELDERLY, EXPERT, LEADER, NO_ROLE, ORGANISER, YOUTH, Residents
+from commsim.state.ties import clustering_coefficient, cross_building_share
+from commsim.state.timescale import WEEKS_PER_YEAR
+from commsim.state.week import Week
 
-YEAR = 52
+if TYPE_CHECKING:
+    from commsim.model import CommunityModel
+
+YEAR = WEEKS_PER_YEAR  # yearly rates and resolution times look back this far
+RECENTLY = "in the last `recent_window_weeks` weeks"
+LAST_YEAR = f"in the last {YEAR} weeks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,39 +42,39 @@ def _rate(name: str, meaning: str) -> Metric:
 
 
 METRICS: tuple[Metric, ...] = (
-    _rate("rate_any", "Took part in any channel in the last 4 weeks"),
-    _rate("rate_activities", "Attended or ran an activity session in the last 4 weeks"),
-    _rate("rate_deliberation", "Took part in a deliberation in the last 4 weeks"),
-    _rate("rate_mutual_aid", "Gave or received help through mutual aid in the last 4 weeks"),
-    _rate("rate_youth", "Youth (18-34) who took part in any channel in the last 4 weeks"),
-    _rate("rate_adult", "Adults (35-59) who took part in any channel in the last 4 weeks"),
-    _rate("rate_elderly", "Elderly (60+) who took part in any channel in the last 4 weeks"),
-    _rate("rate_long_term", "Long-term residents who took part in the last 4 weeks"),
-    _rate("rate_migrant", "Migrants who took part in the last 4 weeks"),
+    _rate("rate_any", f"Took part in any channel {RECENTLY}"),
+    _rate("rate_activities", f"Attended or ran an activity session {RECENTLY}"),
+    _rate("rate_deliberation", f"Took part in a deliberation {RECENTLY}"),
+    _rate("rate_mutual_aid", f"Gave or received help through mutual aid {RECENTLY}"),
+    _rate("rate_youth", f"Youth (18-34) who took part in any channel {RECENTLY}"),
+    _rate("rate_adult", f"Adults (35-59) who took part in any channel {RECENTLY}"),
+    _rate("rate_elderly", f"Elderly (60+) who took part in any channel {RECENTLY}"),
+    _rate("rate_long_term", f"Long-term residents who took part {RECENTLY}"),
+    _rate("rate_migrant", f"Migrants who took part {RECENTLY}"),
     _rate(
         "rate_with_needs",
-        "Residents with a need (old, young, poor, disabled) who took part in the last 4 weeks",
+        f"Residents with a need (old, young, poor, disabled) who took part {RECENTLY}",
     ),
-    _rate("rate_without_needs", "Residents without such needs who took part in the last 4 weeks"),
-    _rate("activity_rate_elderly", "Elderly who attended an activity in the last 4 weeks"),
-    _rate("deliberation_year_youth", "Youth who took part in a deliberation in the last 52 weeks"),
-    _rate("deliberation_year_adult", "Adults who took part in a deliberation in the last 52 weeks"),
-    _rate("deliberation_year_elderly", "Elderly who took part in a deliberation in the last 52 weeks"),
+    _rate("rate_without_needs", f"Residents without such needs who took part {RECENTLY}"),
+    _rate("activity_rate_elderly", f"Elderly who attended an activity {RECENTLY}"),
+    _rate("deliberation_year_youth", f"Youth who took part in a deliberation {LAST_YEAR}"),
+    _rate("deliberation_year_adult", f"Adults who took part in a deliberation {LAST_YEAR}"),
+    _rate("deliberation_year_elderly", f"Elderly who took part in a deliberation {LAST_YEAR}"),
     _rate(
         "formal_volunteering_year",
-        "Held a volunteer role or helped through the time bank in the last 52 weeks (formal volunteering)",
+        f"Held a volunteer role or helped through the time bank {LAST_YEAR} (formal volunteering)",
     ),
     Metric(
         "unique_participants",
         "residents",
         "0-n",
-        "Residents who took part in any channel in the last 52 weeks",
+        f"Residents who took part in any channel {LAST_YEAR}",
     ),
     Metric(
         "participation_gini",
         "index",
         "0-1",
-        "Gini coefficient of acts over the last year (exponentially weighted, 52-week memory)",
+        f"Gini coefficient of acts over the last year (exponentially weighted, {YEAR}-week memory)",
     ),
     Metric(
         "top10_share",
@@ -106,7 +114,7 @@ METRICS: tuple[Metric, ...] = (
         "median_resolution_weeks",
         "weeks",
         ">=0 or empty",
-        "Median weeks from raising to resolution of issues resolved in the last 52 weeks (empty until one is resolved)",
+        f"Median weeks from raising to resolution of issues resolved {LAST_YEAR} (empty until one is resolved)",
     ),
     *(
         Metric(f"raised_{c}", "issues", ">=0", f"Issues of category {c.replace('_', ' ')} raised since the start")
@@ -126,7 +134,7 @@ METRICS: tuple[Metric, ...] = (
             f"median_weeks_{c}",
             "weeks",
             ">=0 or empty",
-            f"Median weeks to resolution of {c.replace('_', ' ')} issues resolved in the last 52 weeks",
+            f"Median weeks to resolution of {c.replace('_', ' ')} issues resolved {LAST_YEAR}",
         )
         for c in CATEGORIES
     ),
@@ -135,7 +143,12 @@ METRICS: tuple[Metric, ...] = (
     Metric("meetings", "meetings/week", ">=0", "Deliberation meetings held this week"),
     Metric("aid_requests", "requests/week", ">=0", "Mutual-aid requests posted this week"),
     Metric("aid_met", "requests/week", ">=0", "Mutual-aid requests met this week"),
-    Metric("aid_met_share", "share of requests", "0-1", "Share of requests met over the last 4 weeks"),
+    Metric(
+        "aid_met_share",
+        "share of requests",
+        "0-1",
+        "Share of requests met in the last `aid_memory_weeks` weeks (what helpers see)",
+    ),
     Metric("time_bank_members", "residents", "0-n", "Members of the time bank"),
     Metric("credits_earned", "hours", ">=0", "Time credits earned by helpers since the start"),
     Metric(
@@ -144,7 +157,12 @@ METRICS: tuple[Metric, ...] = (
         ">=0",
         "Time credits paid by requesters from their own balance (down to the overdraft) since the start",
     ),
-    Metric("organisations_engaged", "organisations", "0-n", "Library members with engagement of at least 0.5"),
+    Metric(
+        "organisations_engaged",
+        "organisations",
+        "0-n",
+        "Library members with engagement of at least `org_engaged_threshold`",
+    ),
     Metric("fund_spent", "yuan", ">=0", "Autonomy fund spent since the start (projects and centre running costs)"),
     Metric("fund_balance", "yuan", ">=0", "Autonomy fund available for projects"),
     Metric("centre_sessions", "sessions/week", ">=0", "Centre sessions held this week (after funding)"),
@@ -166,7 +184,7 @@ METRICS: tuple[Metric, ...] = (
         "cost_per_participant",
         "yuan/resident",
         ">=0",
-        "Programme cost over residents who took part in the last 52 weeks",
+        f"Programme cost over residents who took part {LAST_YEAR}",
     ),
 )
 METRIC_NAMES = tuple(metric.name for metric in METRICS)
@@ -177,7 +195,7 @@ def _share(mask: np.ndarray, within: np.ndarray) -> float:
     return float((mask & within).sum() / count) if count else 0.0
 
 
-def recent_participation(residents, step: int, window: int) -> dict[str, np.ndarray]:
+def recent_participation(residents: Residents, step: int, window: int) -> dict[str, np.ndarray]:
     """Who took part in each channel within the last ``window`` weeks.
 
     Args:
@@ -195,29 +213,23 @@ def recent_participation(residents, step: int, window: int) -> dict[str, np.ndar
     }
 
 
-def compute_metrics(model) -> dict[str, float]:
+def compute_metrics(model: CommunityModel) -> dict[str, float]:
     """Compute every output column for the current step."""
-    params, residents, week, step, issues = model.p, model.residents, model.week, model.steps, model.issues
-    window = params["recent_window_weeks"]
+    values = participation_metrics(model.residents, model.steps, model.p["recent_window_weeks"])
+    values |= community_metrics(model)
+    values |= issue_metrics(model.issues, model.week, model.steps)
+    values |= service_metrics(model, unique=int(values["unique_participants"]))
+    return values
+
+
+def participation_metrics(residents: Residents, step: int, window: int) -> dict[str, float]:
+    """Participation rates by channel and group, yearly rates and inequality of acts."""
     everyone = np.ones(len(residents), dtype=bool)
     recent = recent_participation(residents, step, window)
     any_recent = recent["activities"] | recent["deliberation"] | recent["mutual_aid"]
     age, migrant, needs = residents.age_group, residents.migrant, residents.needs
     delib_year = residents.last_deliberation > step - YEAR
-    any_year = residents.last_any() > step - YEAR
-    volunteer = residents.role != NO_ROLE
-    formal = residents.last_volunteered > step - YEAR
-
-    resolved_recent = issues.resolved_step > step - YEAR
-    resolved_recent &= issues.resolved_step >= 0
-    resolution = issues.resolved_step[resolved_recent] - issues.raised_step[resolved_recent]
-    centre = week.sessions.centre >= 0 if week.sessions is not None else np.zeros(0, bool)
-    places = week.sessions.capacity[centre].sum() if week.sessions is not None else 0
-    used = week.session_attendance[centre].sum() if week.session_attendance is not None else 0
-    unique = int(any_year.sum())
-    cost = model.finance.programme_cost()
-
-    values = {
+    return {
         "rate_any": _share(any_recent, everyone),
         "rate_activities": _share(recent["activities"], everyone),
         "rate_deliberation": _share(recent["deliberation"], everyone),
@@ -233,10 +245,18 @@ def compute_metrics(model) -> dict[str, float]:
         "deliberation_year_youth": _share(delib_year, age == YOUTH),
         "deliberation_year_adult": _share(delib_year, age == ADULT),
         "deliberation_year_elderly": _share(delib_year, age == ELDERLY),
-        "formal_volunteering_year": _share(formal, everyone),
-        "unique_participants": unique,
+        "formal_volunteering_year": _share(residents.last_volunteered > step - YEAR, everyone),
+        "unique_participants": int((residents.last_any() > step - YEAR).sum()),
         "participation_gini": gini(residents.acts_recent),
         "top10_share": top_share(residents.acts_recent, 0.1),
+    }
+
+
+def community_metrics(model: CommunityModel) -> dict[str, float]:
+    """Volunteers, attitudes, the network, mutual aid and organisations."""
+    residents, week = model.residents, model.week
+    volunteer = residents.role != NO_ROLE
+    return {
         "volunteers_active": int(volunteer.sum()),
         "team_leaders": int(np.sum(residents.role == LEADER)),
         "experts": int(np.sum(residents.role == EXPERT)),
@@ -250,30 +270,30 @@ def compute_metrics(model) -> dict[str, float]:
         "network_mean_degree": 2.0 * len(model.ties) / len(residents),
         "network_clustering": clustering_coefficient(model.ties, model.metrics_rng),
         "cross_building_ties": cross_building_share(model.ties, residents.building),
+        "aid_requests": week.aid_requests,
+        "aid_met": week.aid_met,
+        "aid_met_share": model.aid_memory.met_share(),
+        "time_bank_members": int(residents.time_bank_member.sum()),
+        "credits_earned": model.time_bank.credits_earned,
+        "credits_spent": model.time_bank.credits_spent,
+        "organisations_engaged": model.organisations.engaged_count(model.p["org_engaged_threshold"]),
+        "projects_succeeded": model.projects.succeeded,
+        "projects_failed": model.projects.failed,
+    }
+
+
+def issue_metrics(issues: IssueTable, week: Week, step: int) -> dict[str, float]:
+    """Issues raised, reported, resolved and open; meetings; resolution times by category."""
+    resolved_recent = (issues.resolved_step > step - YEAR) & (issues.resolved_step >= 0)
+    resolution = issues.resolved_step[resolved_recent] - issues.raised_step[resolved_recent]
+    values = {
         "issues_raised": int(week.issues_raised.sum()),
         "issues_reported": int(np.sum(issues.known_step == step)),
         "issues_unreported": int(np.sum(issues.open & ~issues.known)),
         "issues_resolved": int(week.issues_resolved.sum()),
         "issues_open": int(issues.open.sum()),
         "median_resolution_weeks": float(np.median(resolution)) if len(resolution) else float("nan"),
-        "projects_succeeded": model.projects[True],
-        "projects_failed": model.projects[False],
         "meetings": week.meetings,
-        "aid_requests": week.aid_requests,
-        "aid_met": week.aid_met,
-        "aid_met_share": model.recent_met_share,
-        "time_bank_members": int(residents.time_bank_member.sum()),
-        "credits_earned": model.credits_earned,
-        "credits_spent": model.credits_spent,
-        "organisations_engaged": model.organisations.engaged_count(),
-        "fund_spent": model.finance.fund_spent,
-        "fund_balance": model.finance.fund_balance,
-        "centre_sessions": int(centre.sum()),
-        "centre_funded_share": model.finance.funded_share,
-        "centre_utilisation": float(used / places) if places else 0.0,
-        "coverage_15min": life_circle_coverage(model.layout),
-        "programme_cost": cost,
-        "cost_per_participant": cost / unique if unique else 0.0,
     }
     resolved_category = issues.category[resolved_recent]
     for c, name in enumerate(CATEGORIES):
@@ -284,6 +304,25 @@ def compute_metrics(model) -> dict[str, float]:
     return values
 
 
-def read_metric(name: str, model) -> float:
+def service_metrics(model: CommunityModel, *, unique: int) -> dict[str, float]:
+    """Centres, coverage and money: sessions, utilisation, fund, programme cost per participant."""
+    week, finance = model.week, model.finance
+    centre = week.sessions.centre >= 0 if week.sessions is not None else np.zeros(0, bool)
+    places = week.sessions.capacity[centre].sum() if week.sessions is not None else 0
+    used = week.session_attendance[centre].sum() if week.session_attendance is not None else 0
+    cost = finance.programme_cost()
+    return {
+        "fund_spent": finance.fund_spent,
+        "fund_balance": finance.fund_balance,
+        "centre_sessions": int(centre.sum()),
+        "centre_funded_share": finance.funded_share,
+        "centre_utilisation": float(used / places) if places else 0.0,
+        "coverage_15min": life_circle_coverage(model.layout),
+        "programme_cost": cost,
+        "cost_per_participant": cost / unique if unique else 0.0,
+    }
+
+
+def read_metric(name: str, model: CommunityModel) -> float:
     """DataCollector reporter body: one column of ``model.metrics`` (use with functools.partial)."""
     return model.metrics[name]

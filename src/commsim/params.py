@@ -8,6 +8,7 @@ parameter.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -18,6 +19,8 @@ from commsim.paths import config_dir
 
 GROUPS = ("profile", "policy", "behaviour")
 TYPES = {"int": int, "float": float, "bool": bool, "choice": str}
+# A resolved parameter set, as the model and its processes read it.
+Params = Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,8 @@ class Parameter:
         maximum: Highest allowed value (numbers only).
         choices: Allowed values (choices only).
         lever: For policy parameters, the lever of MODEL_SPEC section 4 it belongs to.
+        structural: A fixed design choice or definition, neither a lever nor a
+            calibration target.
     """
 
     name: str
@@ -47,6 +52,7 @@ class Parameter:
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
     lever: str | None = None
+    structural: bool = False
 
     @property
     def python_type(self) -> type:
@@ -103,6 +109,7 @@ def _parse(name: str, entry: dict[str, Any]) -> Parameter:
         maximum=entry.get("max"),
         choices=tuple(entry["choices"]) if "choices" in entry else None,
         lever=entry.get("lever"),
+        structural=bool(entry.get("structural", False)),
     )
     spec.check(spec.default)
     return spec

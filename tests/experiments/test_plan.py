@@ -168,6 +168,27 @@ def test_the_model_version_follows_the_target_module_inside_a_subpackage(tmp_pat
     assert model_version("versioned.models.f:f") != before
 
 
+def test_the_model_version_follows_the_subpackages_its_model_is_built_from(tmp_path, monkeypatch):
+    """A model at the package's top level whose processes live in a subpackage (as commsim's do)."""
+    from commsim.experiments.targets import model_version
+
+    package = tmp_path / "layered"
+    (package / "processes").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "processes" / "__init__.py").write_text("", encoding="utf-8")
+    rule = package / "processes" / "rule.py"
+    rule.write_text("GAIN = 1.0\n", encoding="utf-8")
+    (package / "model.py").write_text(
+        "from layered.processes.rule import GAIN\n\ndef f(*, seed, a):\n    return {'y': a * GAIN}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = model_version("layered.model:f")
+    model_version.cache_clear()
+    rule.write_text("GAIN = 2.0\n", encoding="utf-8")
+    assert model_version("layered.model:f") != before
+
+
 def test_the_points_of_a_csv_design_enter_the_spec_hash(tmp_path):
     points = tmp_path / "points.csv"
     points.write_text("n_centres\n1\n2\n", encoding="utf-8")

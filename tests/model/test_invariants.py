@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commsim import CommunityModel, Resident, Volunteer
-from commsim.issues import CATEGORIES
 from commsim.metrics import METRICS
 from commsim.params import parameters
+from commsim.state.issue_table import CATEGORIES
 
 PROFILES = ("old_inner_city", "migrant_heavy", "semi_rural_village", "new_commercial_estate")
 CAPS = {"n_centres": 6, "centre_sessions_per_week": 20, "council_agenda_size": 20}
@@ -59,7 +59,7 @@ def _check_state(model, n: int, credits: float) -> None:
     volunteers = {agent.slot for agent in model.agents_by_type.get(Volunteer, [])}
     assert volunteers == with_role
     assert len(model.agents_by_type.get(Volunteer, [])) == len(with_role)  # one view per role holder
-    assert model.time_credits_total() == pytest.approx(credits, rel=1e-9, abs=1e-9)
+    assert model.time_bank.total(model.residents) == pytest.approx(credits, rel=1e-9, abs=1e-9)
     residents = model.residents
     # Attitudes are scores in [0, 1]; fatigue and burnout stay in range.
     for name in ("belonging", "trust", "efficacy", "satisfaction"):
@@ -94,7 +94,7 @@ def test_outputs_and_bookkeeping_stay_valid_under_any_levers(levers, seed, profi
     """Any lever setting: shares in [0,1], counts consistent, agents in step with arrays, credits conserved."""
     levers = _respect_shares(levers)
     model = CommunityModel(rng=seed, n_residents=n, profile=profile, **levers)
-    credits = model.time_credits_total()
+    credits = model.time_bank.total(model.residents)
     _check_state(model, n, credits)
     for _ in range(steps):
         model.step()

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from commsim.mechanisms import (
     bounded_confidence,
+    coattendance_pairs,
     conditional_contributions,
     distance_decay,
     gini,
@@ -28,9 +29,12 @@ from commsim.mechanisms import (
     project_success_probability,
     threshold_response,
     top_share,
+    toward,
 )
+from commsim.params import defaults
 
 SEEDS = range(4)
+SHARPNESS = defaults()["threshold_sharpness"]
 
 
 def _major_clusters(opinions: np.ndarray, gap: float = 0.02, min_share: float = 0.02) -> int:
@@ -212,7 +216,7 @@ def test_threshold_response_is_monotone_in_the_share_of_active_ties():
 @pytest.mark.parametrize("threshold", [0.0, 0.1, 0.25, 0.5, 0.9])
 def test_threshold_response_is_one_half_at_the_threshold(threshold):
     """At share == threshold the smooth threshold is exactly half way."""
-    assert threshold_response(np.array([threshold]), np.array([threshold]))[0] == pytest.approx(0.5)
+    assert threshold_response(np.array([threshold]), np.array([threshold]), SHARPNESS)[0] == pytest.approx(0.5)
 
 
 def test_threshold_response_tends_to_a_step_as_sharpness_vanishes():
@@ -230,7 +234,7 @@ def test_threshold_response_tends_to_a_step_as_sharpness_vanishes():
 def test_threshold_response_lower_threshold_responds_more():
     """Heterogeneous thresholds: at the same share, a lower threshold gives a higher response."""
     share = np.full(3, 0.3)
-    response = threshold_response(share, np.array([0.1, 0.3, 0.5]))
+    response = threshold_response(share, np.array([0.1, 0.3, 0.5]), SHARPNESS)
     assert response[0] > response[1] > response[2]
 
 
@@ -443,3 +447,50 @@ def test_top_share_matches_a_civic_core_distribution():
     """Section 8 target check: 10 people giving 9 acts and 90 giving 1 -> top 10% give 90/180 = 0.5."""
     values = np.concatenate([np.full(10, 9.0), np.ones(90)])
     assert top_share(np.random.default_rng(0).permutation(values), 0.1) == pytest.approx(0.5)
+
+
+# ------------------------------------------------------------------ focus theory and partial adjustment
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 15), min_size=1, max_size=8),
+    probability=st.floats(0.0, 1.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_coattendance_pairs_only_join_people_of_the_same_session(sizes, probability, seed):
+    """Focus theory (Feld 1981): ties form between people who share a focus (the same session), never with oneself."""
+    rng = np.random.default_rng(seed)
+    session_of = rng.permutation(np.repeat(np.arange(len(sizes)), sizes))
+    attendee = rng.permutation(10_000)[: len(session_of)]  # distinct resident slots
+    session_by_person = dict(zip(attendee.tolist(), session_of.tolist(), strict=True))
+    i, j = coattendance_pairs(attendee, session_of, probability, rng)
+    assert len(i) == len(j)
+    assert np.all(i != j)
+    assert all(session_by_person[a] == session_by_person[b] for a, b in zip(i.tolist(), j.tolist(), strict=True))
+    # Each attendee initiates at most one meeting; with probability 1 everyone not alone does.
+    assert len(np.unique(i)) == len(i)
+    if probability == 1.0:
+        not_alone = np.array([sizes[s] > 1 for s in session_of])
+        assert set(i.tolist()) == set(attendee[not_alone].tolist())
+
+
+def test_coattendance_partner_is_drawn_uniformly_among_coattendees():
+    """Each co-attendee is an equally likely partner (no position bias)."""
+    rng = np.random.default_rng(0)
+    attendee = np.arange(5)
+    session_of = np.zeros(5, dtype=np.int64)
+    counts = np.zeros(5)
+    for _ in range(2000):
+        i, j = coattendance_pairs(attendee, session_of, 1.0, rng)
+        np.add.at(counts, j[i == 0], 1)
+    assert counts[0] == 0
+    assert counts[1:] / counts.sum() == pytest.approx(np.full(4, 0.25), abs=0.04)
+
+
+def test_toward_moves_a_share_of_the_gap():
+    """Partial adjustment: value + rate * (target - value), never overshooting for rate in [0, 1]."""
+    value = np.array([0.0, 0.5, 1.0])
+    assert toward(value, 1.0, 0.25) == pytest.approx([0.25, 0.625, 1.0])
+    assert toward(value, 0.2, 1.0) == pytest.approx([0.2, 0.2, 0.2])
+    assert toward(value, 0.2, 0.0) == pytest.approx(value)

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
 from commsim.metrics import recent_participation
-from commsim.space import LIFE_CIRCLE_MINUTES, life_circle_coverage
+from commsim.state.layout import LIFE_CIRCLE_MINUTES, life_circle_coverage
 
 COLOUR_BY = {
     "participation": "took part in the last 4 weeks (share of the building)",

@@ -144,9 +144,9 @@ def accepted_keywords(target: str) -> set[str] | None:
 def model_version(target: str) -> str:
     """A version of the target's code that changes whenever its source does.
 
-    The package version (if any) and a digest of the package's top-level modules and of
-    the modules beside the target's own (for commsim's model: every process module; for
-    a model in a subpackage, that subpackage too). Part of each run's key, so that resuming never mixes results
+    The package version (if any) and a digest of every module of the package, its
+    subpackages included (for commsim's model: its state and process modules), and of the
+    modules beside the target's own. Part of each run's key, so that resuming never mixes results
     of different code.
 
     Args:
@@ -162,7 +162,7 @@ def model_version(target: str) -> str:
     top_file = getattr(top, "__file__", None)
     found: set[Path] = set()
     if top_file and Path(top_file).name == "__init__.py":
-        found.update(Path(top_file).parent.glob("*.py"))
+        found.update(Path(top_file).parent.rglob("*.py"))
     if getattr(module, "__file__", None):  # the target's own module and its siblings
         found.update(Path(module.__file__).parent.glob("*.py"))
     sources = sorted(found)

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse, stats
 
-from commsim import deliberation
 from commsim.mechanisms import bounded_confidence, project_success_probability, threshold_response
+from commsim.processes import deliberation
 
 # ------------------------------------------------------------------ bounded confidence
 
@@ -317,7 +317,7 @@ def observe_projects(settings: dict, *, seeds: Sequence[int], steps: int) -> pd.
     """Resources and outcome of every costed project in model runs.
 
     The model is run unchanged; the call of the production function inside
-    :func:`commsim.deliberation.run_project` is observed (its resources argument) and the
+    :func:`commsim.processes.deliberation.run_project` is observed (its resources argument) and the
     project's outcome is read from its return value.
 
     Args:

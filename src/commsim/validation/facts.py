@@ -177,7 +177,7 @@ def credit_facts(model: CommunityModel) -> dict[str, float]:
         ``credits_earned``, ``credits_spent`` (hours) and ``credits_balance`` = spent over
         earned (NaN when nothing was earned).
     """
-    earned, spent = float(model.credits_earned), float(model.credits_spent)
+    earned, spent = float(model.time_bank.credits_earned), float(model.time_bank.credits_spent)
     return {
         "credits_earned": earned,
         "credits_spent": spent,

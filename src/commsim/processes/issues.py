@@ -2,18 +2,22 @@
 
 An issue affects a building or a whole compound, has an urgency in [0, 1] and a cost in
 yuan. Each week every affected resident may report it; the chance rises with trust, with
-a platform reporting channel and with a team leader in the building. Open issues are kept
-in an :class:`IssueTable` until resolved.
+a platform reporting channel and with a team leader in the building. Issues are kept in
+the :class:`~commsim.state.issue_table.IssueTable`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 
 import numpy as np
 
-CATEGORIES = ("environment", "disputes", "public_services", "facilities", "safety_health")
-ENVIRONMENT, DISPUTES, PUBLIC_SERVICES, FACILITIES, SAFETY_HEALTH = range(5)
+from commsim.params import Params
+from commsim.state.issue_table import CATEGORIES, IssueTable
+from commsim.state.layout import Layout
+from commsim.state.residents import Residents
+from commsim.state.week import Week
+
 # Relative frequency, whether the scope is a whole compound, mean urgency and median cost (yuan).
 CATEGORY_WEIGHT = np.array([0.30, 0.25, 0.15, 0.20, 0.10])
 CATEGORY_COMPOUND_SCOPE = np.array([0.7, 0.0, 0.8, 0.4, 0.3])
@@ -21,45 +25,41 @@ CATEGORY_URGENCY = np.array([0.4, 0.5, 0.4, 0.5, 0.85])
 CATEGORY_COST_YUAN = np.array([4000.0, 0.0, 8000.0, 25000.0, 6000.0])
 # Categories whose frequency grows with the age of buildings and facilities.
 AGE_SENSITIVE = np.array([1.0, 0.0, 0.0, 1.0, 0.5])
+# Spread of an issue around its category: urgency = mean + N(0, SD), at least the minimum;
+# cost = median x LogNormal(0, dispersion).
+URGENCY_SD = 0.1
+URGENCY_MIN = 0.05
+COST_DISPERSION = 0.5
 
 
-@dataclass(slots=True)
-class IssueTable:
-    """All issues of a run, one array per attribute (grown as issues arrive)."""
+@dataclass(frozen=True, slots=True)
+class IssuesContext:
+    """What the issues process reads and writes.
 
-    category: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    compound_scope: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    scope_id: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    urgency: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    raised_step: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    known_step: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    resolved_step: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    next_meeting: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    attempts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    Attributes:
+        params: Resolved parameters.
+        residents: Resident state (reads trust, platform following, building).
+        layout: Buildings and compounds (issue scopes).
+        issues: The issue table (new issues appended; reported ones marked known).
+        week: This week's record (issues raised per category).
+        leader_reach: Weekly chance that each building's team leader reports (0 without one).
+        rng: The model's stream (new issues, reports).
+        step: This week's step (when issues are raised and become known).
+    """
 
-    def __len__(self) -> int:
-        return len(self.category)
-
-    def append(self, **columns: np.ndarray) -> None:
-        """Add new issues; ``columns`` gives every attribute as an array of equal length."""
-        for column in fields(self):
-            setattr(self, column.name, np.concatenate([getattr(self, column.name), columns[column.name]]))
-
-    @property
-    def open(self) -> np.ndarray:
-        """Mask of issues not yet resolved."""
-        return self.resolved_step < 0
-
-    @property
-    def known(self) -> np.ndarray:
-        """Mask of issues known to the committee."""
-        return self.known_step >= 0
+    params: Params
+    residents: Residents
+    layout: Layout
+    issues: IssueTable
+    week: Week
+    leader_reach: np.ndarray
+    rng: np.random.Generator
+    step: int
 
 
 def new_issues(
     n_residents: int,
-    params: dict,
+    params: Params,
     n_buildings: int,
     building_compound: np.ndarray,
     step: int,
@@ -82,8 +82,8 @@ def new_issues(
         "category": category,
         "compound_scope": compound_scope,
         "scope_id": np.where(compound_scope, building_compound[building], building),
-        "urgency": np.clip(CATEGORY_URGENCY[category] + rng.normal(0, 0.1, count), 0.05, 1.0),
-        "cost": CATEGORY_COST_YUAN[category] * rng.lognormal(0, 0.5, count),
+        "urgency": np.clip(CATEGORY_URGENCY[category] + rng.normal(0, URGENCY_SD, count), URGENCY_MIN, 1.0),
+        "cost": CATEGORY_COST_YUAN[category] * rng.lognormal(0, COST_DISPERSION, count),
         "raised_step": np.full(count, step),
         "known_step": np.full(count, -1),
         "resolved_step": np.full(count, -1),
@@ -92,22 +92,22 @@ def new_issues(
     }
 
 
-def report_probability_per_resident(trust: np.ndarray, reporting_channel: np.ndarray, params: dict) -> np.ndarray:
+def report_probability_per_resident(trust: np.ndarray, reporting_channel: np.ndarray, params: Params) -> np.ndarray:
     """Weekly chance that one affected resident reports an issue.
 
     ``report_base * trust``, multiplied by ``report_platform_boost`` for residents with a
-    platform reporting channel. (A team leader's reports are added per building in
-    :func:`run_issues`.)
+    platform reporting channel, at most ``report_probability_cap``. (A team leader's
+    reports are added per building in :func:`run_issues`.)
     """
     base = params["report_base"] * trust * np.where(reporting_channel, params["report_platform_boost"], 1.0)
-    return np.clip(base, 0.0, 0.99)
+    return np.clip(base, 0.0, params["report_probability_cap"])
 
 
-def run_issues(model) -> None:
+def run_issues(ctx: IssuesContext) -> None:
     """Add new issues and mark open ones that an affected resident reports as known."""
-    params, residents, layout, rng, issues = model.p, model.residents, model.layout, model.rng, model.issues
-    columns = new_issues(len(residents), params, layout.n_buildings, layout.building_compound, model.steps, rng)
-    model.week.issues_raised = np.bincount(columns["category"], minlength=len(CATEGORIES))
+    params, residents, layout, rng, issues = ctx.params, ctx.residents, ctx.layout, ctx.rng, ctx.issues
+    columns = new_issues(len(residents), params, layout.n_buildings, layout.building_compound, ctx.step, rng)
+    ctx.week.issues_raised = np.bincount(columns["category"], minlength=len(CATEGORIES))
     issues.append(**columns)
 
     unknown = np.flatnonzero(issues.open & ~issues.known)
@@ -116,7 +116,7 @@ def run_issues(model) -> None:
     channel = residents.platform_follower & params["platform_reporting"] & (params["platform_reach"] > 0)
     p = report_probability_per_resident(residents.trust, channel, params)
     log_silent = np.bincount(residents.building, weights=np.log1p(-p), minlength=layout.n_buildings)
-    log_silent += np.log1p(-model.leader_reach_by_building())
+    log_silent += np.log1p(-ctx.leader_reach)
     by_compound = np.bincount(layout.building_compound, weights=log_silent, minlength=layout.n_compounds)
     scope = issues.scope_id[unknown]
     compound = issues.compound_scope[unknown]
@@ -124,4 +124,4 @@ def run_issues(model) -> None:
     silent[compound] = by_compound[scope[compound]]
     silent[~compound] = log_silent[scope[~compound]]
     reported = rng.random(len(unknown)) < -np.expm1(silent)
-    issues.known_step[unknown[reported]] = model.steps
+    issues.known_step[unknown[reported]] = ctx.step

@@ -13,13 +13,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commsim.params import Params
+from commsim.state.timescale import WEEKS_PER_MONTH, WEEKS_PER_YEAR
+
 COLOURS = ("red", "white", "green")
 RED, WHITE, GREEN = range(3)
 # Which colours offer sessions to residents (businesses mostly give money or space).
 OFFERS_SESSIONS = np.array([True, False, True])
-START_ENGAGEMENT_MEMBER = 0.3
-START_ENGAGEMENT_OTHER = 0.05
-ENGAGED = 0.5
+# Drawn at the start but read by no process (kept so that the random stream stays the same):
+# the chance that an organisation has space to offer, by colour, and its staff hours (Gamma).
+HAS_SPACE_BY_COLOUR = np.array([0.8, 0.4, 0.3])
+STAFF_HOURS_GAMMA = (2.0, 2.0)
+# Spread of organisations' budgets around org_budget_yuan_year (sigma of a log-normal factor).
+BUDGET_DISPERSION = 0.5
 
 
 @dataclass(slots=True)
@@ -39,7 +45,7 @@ class Organisations:
         return len(self.colour)
 
     @classmethod
-    def create(cls, params: dict, rng: np.random.Generator) -> Organisations:
+    def create(cls, params: Params, rng: np.random.Generator) -> Organisations:
         """Draw the jurisdiction's organisations and enrol the library's share of each colour."""
         counts = [params["n_red_orgs"], params["n_white_orgs"], params["n_green_orgs"]]
         shares = [params["library_share_red"], params["library_share_white"], params["library_share_green"]]
@@ -51,10 +57,12 @@ class Organisations:
         n = len(colour)
         return cls(
             colour=colour,
-            budget_year=params["org_budget_yuan_year"] * rng.lognormal(0, 0.5, n),
-            space=rng.random(n) < np.array([0.8, 0.4, 0.3])[colour] if n else np.zeros(0, bool),
-            staff_hours=rng.gamma(2.0, 2.0, n),
-            engagement=np.where(in_library, START_ENGAGEMENT_MEMBER, START_ENGAGEMENT_OTHER),
+            budget_year=params["org_budget_yuan_year"] * rng.lognormal(0, BUDGET_DISPERSION, n),
+            space=rng.random(n) < HAS_SPACE_BY_COLOUR[colour] if n else np.zeros(0, bool),
+            staff_hours=rng.gamma(*STAFF_HOURS_GAMMA, n),
+            engagement=np.where(
+                in_library, params["org_engagement_member_start"], params["org_engagement_other_start"]
+            ),
             in_library=in_library,
             pot=np.zeros(n),
             last_contributors=np.zeros(0, dtype=np.int64),
@@ -62,12 +70,13 @@ class Organisations:
 
     def accrue(self) -> None:
         """Add a week of each library member's community budget, scaled by engagement."""
-        self.pot += self.in_library * self.engagement * self.budget_year / 52.0
+        self.pot += self.in_library * self.engagement * self.budget_year / WEEKS_PER_YEAR
         self.pot = np.minimum(self.pot, self.budget_year)
 
-    def sessions_this_week(self, params: dict, rng: np.random.Generator) -> int:
+    def sessions_this_week(self, params: Params, rng: np.random.Generator) -> int:
         """Sessions offered at centres this week by engaged library members."""
-        rate = self.in_library * OFFERS_SESSIONS[self.colour] * self.engagement * params["org_sessions_per_month"] / 4.0
+        monthly = self.in_library * OFFERS_SESSIONS[self.colour] * self.engagement * params["org_sessions_per_month"]
+        rate = monthly / WEEKS_PER_MONTH
         return int(rng.poisson(rate).sum()) if len(rate) else 0
 
     def contribute(self, amount: float, rng: np.random.Generator) -> float:
@@ -82,17 +91,17 @@ class Organisations:
         self.last_contributors = order[given > 0]
         return float(given.sum())
 
-    def joint_success(self, params: dict) -> None:
+    def joint_success(self, params: Params) -> None:
         """Raise engagement of the members that just contributed to a successful project."""
         who = self.last_contributors
         self.engagement[who] += params["engagement_gain"] * (1 - self.engagement[who])
 
-    def update_engagement(self, params: dict, step: int) -> None:
+    def update_engagement(self, params: Params, step: int) -> None:
         """Weekly decay of engagement; the monthly work meeting raises members' engagement."""
         self.engagement -= params["engagement_decay"] * self.engagement
-        if params["library_work_meeting"] and step % 4 == 0:
+        if params["library_work_meeting"] and step % WEEKS_PER_MONTH == 0:
             self.engagement += self.in_library * params["engagement_gain"] * (1 - self.engagement)
 
-    def engaged_count(self) -> int:
-        """Library members whose engagement is at least one half."""
-        return int(np.sum(self.in_library & (self.engagement >= ENGAGED)))
+    def engaged_count(self, threshold: float) -> int:
+        """Library members whose engagement is at least ``threshold`` (``org_engaged_threshold``)."""
+        return int(np.sum(self.in_library & (self.engagement >= threshold)))

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commsim.params import Params
+from commsim.state.timescale import WEEKS_PER_YEAR
+
 
 @dataclass(slots=True)
 class Finance:
@@ -31,7 +34,7 @@ class Finance:
         project_spent: Cumulative autonomy fund spending on projects.
     """
 
-    params: dict
+    params: Params
     households: float
     fund_balance: float = 0.0
     centre_pot: float = 0.0
@@ -44,7 +47,7 @@ class Finance:
 
     def weekly_fund_income(self) -> float:
         """Autonomy fund income per week."""
-        return self.params["fund_per_household_year"] * self.households / 52.0
+        return self.params["fund_per_household_year"] * self.households / WEEKS_PER_YEAR
 
     def start_week(self, step: int) -> None:
         """Credit the fund's weekly income, split between projects and centres."""

@@ -15,9 +15,15 @@ import numpy as np
 from scipy.cluster.vq import kmeans2
 from scipy.spatial import cKDTree
 
+from commsim.mechanisms import distance_decay
+from commsim.params import Params
+
 LIFE_CIRCLE_MINUTES = 15.0
 NEAREST_CENTRES = 3
 KMEANS_PLUS_PLUS_LIMIT = 64
+JITTER = 0.25  # buildings are displaced up to this share of the spacing in each coordinate
+CENTRAL_RING_M = 80.0  # central placement: centre k stands CENTRAL_RING_M * sqrt(k) from the middle
+RESIDENTS_PER_KMEANS_POINT = 10  # spread placement weighs buildings by residents / this
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +133,7 @@ def place_centres(
     middle = np.array([extent_m / 2, extent_m / 2])
     if placement == "central":
         angles = np.linspace(0, 2 * np.pi, n_centres, endpoint=False)
-        radius = np.where(np.arange(n_centres) == 0, 0.0, 80.0 * np.sqrt(np.arange(n_centres)))
+        radius = np.where(np.arange(n_centres) == 0, 0.0, CENTRAL_RING_M * np.sqrt(np.arange(n_centres)))
         return middle + radius[:, None] * np.column_stack([np.cos(angles), np.sin(angles)])
     if placement == "edge":
         position = (np.arange(n_centres) + 0.5) / n_centres * 4 * extent_m
@@ -145,7 +151,7 @@ def place_centres(
         return xy
     if n_centres >= len(building_xy):
         return building_xy.copy()[:n_centres]
-    points = np.repeat(building_xy, np.maximum(1, building_weight // 10), axis=0)
+    points = np.repeat(building_xy, np.maximum(1, building_weight // RESIDENTS_PER_KMEANS_POINT), axis=0)
     seed = int(rng.integers(2**31))
     if n_centres <= KMEANS_PLUS_PLUS_LIMIT:
         centroids, _ = kmeans2(points, n_centres, minit="++", seed=seed)
@@ -158,7 +164,7 @@ def place_centres(
     return centroids
 
 
-def build_layout(params: dict, rng: np.random.Generator) -> Layout:
+def build_layout(params: Params, rng: np.random.Generator) -> Layout:
     """Lay out buildings, compounds and centres for a parameter set.
 
     Args:
@@ -175,7 +181,7 @@ def build_layout(params: dict, rng: np.random.Generator) -> Layout:
     extent = side * spacing
     cols, rows = np.divmod(np.arange(n_buildings), side)
     xy = (np.column_stack([cols, rows]) + 0.5) * spacing
-    xy += rng.uniform(-0.25, 0.25, size=xy.shape) * spacing
+    xy += rng.uniform(-JITTER, JITTER, size=xy.shape) * spacing
 
     # Compounds: square-ish blocks of buildings on the lattice.
     block = max(1, int(round(np.sqrt(params["buildings_per_compound"]))))
@@ -204,7 +210,7 @@ def build_layout(params: dict, rng: np.random.Generator) -> Layout:
         _, near = tree.query(xy, k=k)
         near = near.reshape(n_buildings, k)
         km = np.take_along_axis(centre_minutes, near, axis=1) * speed / 1000.0
-        weights = np.exp(-params["distance_decay_per_km"] * km)
+        weights = distance_decay(km, params["distance_decay_per_km"])
         weights /= weights.sum(axis=1, keepdims=True)
     else:
         near = np.full((n_buildings, 1), -1)

@@ -15,35 +15,47 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commsim.mechanisms import incentive_pull, logistic, threshold_response
-from commsim.population import CHILDREN, ELDERLY_CARE, ORGANISER
+from commsim.mechanisms import coattendance_pairs, incentive_pull, logistic, threshold_response
+from commsim.params import Params
+from commsim.state.finance import Finance
+from commsim.state.layout import Layout
+from commsim.state.organisations import Organisations
+from commsim.state.residents import ACTIVITY_TYPES, CHILDREN, ELDERLY_CARE, ORGANISER, Residents
+from commsim.state.ties import Ties
+from commsim.state.week import Acts, Sessions, Week
 
 GENERAL_TYPES = np.array([0, 1, 4])  # culture, sports, learning
-BOOKING_TIME_SAVING = 0.25  # share of a session's time cost saved by booking online
-PLATFORM_AWARENESS = 0.8  # chance a platform follower sees this week's sessions
-BOOKED_PRIORITY = 100.0  # booked places are served before walk-ins
 
 
 @dataclass(frozen=True, slots=True)
-class Sessions:
-    """This week's sessions.
+class ActivitiesContext:
+    """What the activities process reads and writes.
 
     Attributes:
-        centre: Centre hosting each session, -1 for a compound public space.
-        compound: Compound hosting each session, -1 for a centre.
-        activity_type: Index into ``ACTIVITY_TYPES``.
-        capacity: Places.
-        organiser: Resident slot of the organiser running it, -1 if none.
+        params: Resolved parameters.
+        residents: Resident state (reads who they are and how they feel).
+        layout: Buildings, compounds, centres and walking minutes.
+        ties: The network (reads who attended recently; co-attendees' ties strengthen).
+        finance: Money (pays this week's centre sessions).
+        organisations: Library members (offer sessions).
+        week: This week's record (sessions, attendance, hours used, role hours).
+        acts: Books attendees' and organisers' acts.
+        leader_reach: Weekly chance that each resident is reached by a team leader.
+        rng: The model's stream (supply, candidates, being asked, awareness, places, meetings).
+        step: This week's step (what counts as recent; the acts' date).
     """
 
-    centre: np.ndarray
-    compound: np.ndarray
-    activity_type: np.ndarray
-    capacity: np.ndarray
-    organiser: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.centre)
+    params: Params
+    residents: Residents
+    layout: Layout
+    ties: Ties
+    finance: Finance
+    organisations: Organisations
+    week: Week
+    acts: Acts
+    leader_reach: np.ndarray
+    rng: np.random.Generator
+    step: int
 
 
 def centre_session_types(
@@ -59,7 +71,7 @@ def centre_session_types(
 def offer_sessions(
     *,
     centre_sessions: np.ndarray,
-    params: dict,
+    params: Params,
     organisers: np.ndarray,
     organiser_compound: np.ndarray,
     organiser_type: np.ndarray,
@@ -97,7 +109,7 @@ def offer_sessions(
     else:
         org_centre = np.full(org_sessions_at_centres, -1)
         org_compound = rng.integers(0, n_compounds, org_sessions_at_centres)
-    org_types = rng.integers(0, 5, org_sessions_at_centres)
+    org_types = rng.integers(0, len(ACTIVITY_TYPES), org_sessions_at_centres)
 
     runs = rng.poisson(params["organiser_sessions_per_week"], len(organisers))
     run_slot = np.repeat(organisers, runs)
@@ -198,7 +210,7 @@ def attendance_log_odds(
     free_time: np.ndarray,
     fatigue: np.ndarray,
     reward_yuan: float,
-    params: dict,
+    params: Params,
 ) -> np.ndarray:
     """Log-odds that an aware resident attends a session (civic voluntarism utility).
 
@@ -231,14 +243,14 @@ def attendance_log_odds(
 
 
 def awareness_probability(
-    *, share_ties_recent: np.ndarray, leader_reach: np.ndarray, platform: np.ndarray, params: dict
+    *, share_ties_recent: np.ndarray, leader_reach: np.ndarray, platform: np.ndarray, params: Params
 ) -> np.ndarray:
     """Chance of hearing of a session: notices, word of mouth, team leader, platform."""
     missed = (
         (1 - params["awareness_noticeboard"])
         * (1 - params["awareness_word_of_mouth"] * share_ties_recent)
         * (1 - leader_reach)
-        * (1 - PLATFORM_AWARENESS * platform)
+        * (1 - params["platform_awareness"] * platform)
     )
     return 1 - missed
 
@@ -263,50 +275,71 @@ def admit(session_of: np.ndarray, capacity: np.ndarray, priority: np.ndarray) ->
     return admitted
 
 
-def coattendance_pairs(
-    attendee: np.ndarray, session_of: np.ndarray, probability: float, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of co-attendees who meet: each attendee, with ``probability``, one other.
-
-    Returns:
-        The two ends of each meeting pair.
-    """
-    order = np.argsort(session_of, kind="stable")
-    people, sessions = attendee[order], session_of[order]
-    start = np.searchsorted(sessions, sessions, side="left")
-    stop = np.searchsorted(sessions, sessions, side="right")
-    size = stop - start
-    meets = (size > 1) & (rng.random(len(people)) < probability)
-    position = np.arange(len(people)) - start
-    shift = 1 + (rng.random(len(people)) * np.maximum(size - 1, 1)).astype(np.int64)
-    partner = start + (position + shift) % np.maximum(size, 1)
-    return people[meets], people[partner[meets]]
-
-
-def run_activities(model) -> None:
-    """Offer this week's sessions, decide attendance, admit, record acts and new ties."""
-    params, residents, layout, rng, week = model.p, model.residents, model.layout, model.rng, model.week
+def this_weeks_sessions(ctx: ActivitiesContext) -> Sessions:
+    """Sessions of centres (as far as they are paid for), library members and organisers."""
+    residents, layout, rng = ctx.residents, ctx.layout, ctx.rng
     organisers = np.flatnonzero(residents.role == ORGANISER)
-    sessions = offer_sessions(
-        centre_sessions=model.finance.centre_sessions_this_week(layout.n_centres, rng),
-        params=params,
+    return offer_sessions(
+        centre_sessions=ctx.finance.centre_sessions_this_week(layout.n_centres, rng),
+        params=ctx.params,
         organisers=organisers,
         organiser_compound=layout.building_compound[residents.building[organisers]],
         organiser_type=np.argmax(residents.interests[organisers], axis=1),
-        org_sessions_at_centres=model.organisations.sessions_this_week(params, rng),
+        org_sessions_at_centres=ctx.organisations.sessions_this_week(ctx.params, rng),
         n_compounds=layout.n_compounds,
         rng=rng,
     )
+
+
+def session_log_odds(
+    ctx: ActivitiesContext,
+    sessions: Sessions,
+    choice: np.ndarray,
+    *,
+    social: np.ndarray,
+    asked: np.ndarray,
+    hours: np.ndarray,
+) -> np.ndarray:
+    """Attendance log-odds of each resident for the candidate session ``choice`` (-inf for none)."""
+    params, residents, layout = ctx.params, ctx.residents, ctx.layout
+    valid = choice >= 0
+    safe = np.where(valid, choice, 0)
+    activity = sessions.activity_type[safe]
+    centre = sessions.centre[safe]
+    minutes = np.where(
+        centre >= 0,
+        layout.centre_minutes[residents.building, np.maximum(centre, 0)] if layout.n_centres else 0.0,
+        layout.compound_minutes[residents.building],
+    )
+    km = minutes * params["walking_speed_m_per_min"] / 1000.0
+    log_odds = attendance_log_odds(
+        interest=residents.interests[np.arange(len(residents)), activity],
+        civic_skills=residents.civic_skills,
+        belonging=residents.belonging,
+        social_pull=social,
+        asked=asked,
+        walking_km=km,
+        hours=hours,
+        free_time=residents.free_time,
+        fatigue=residents.fatigue,
+        reward_yuan=params["points_per_act"] * params["point_value_yuan"],
+        params=params,
+    )
+    return np.where(valid, log_odds, -np.inf)
+
+
+def run_activities(ctx: ActivitiesContext) -> None:
+    """Offer this week's sessions, decide attendance, admit, record acts and new ties."""
+    params, residents, layout, rng, week = ctx.params, ctx.residents, ctx.layout, ctx.rng, ctx.week
+    sessions = this_weeks_sessions(ctx)
     week.sessions = sessions
     n = len(residents)
     if len(sessions) == 0:
         return
 
-    recent = residents.last_activities >= model.steps - params["recent_window_weeks"]
-    share_recent = model.ties.share_of_ties(recent)
-    leader_reach = model.leader_reach_by_resident()
+    recent = residents.last_activities >= ctx.step - params["recent_window_weeks"]
+    share_recent = ctx.ties.share_of_ties(recent)
     follower = residents.platform_follower & (params["platform_reach"] > 0)
-
     draws = [
         candidate_sessions(
             sessions,
@@ -319,45 +352,21 @@ def run_activities(model) -> None:
             params["compound_session_share"],
             rng,
         )
-        for _ in range(2)
+        for _ in range(params["candidate_sessions"])
     ]
-    hours = params["session_hours"] * np.where(follower & params["platform_booking"], 1 - BOOKING_TIME_SAVING, 1.0)
-    asked = (rng.random(n) < leader_reach) | (follower & (rng.random(n) < params["platform_promotion"]))
-    social = threshold_response(share_recent, residents.social_threshold)
-    reward = params["points_per_act"] * params["point_value_yuan"]
-
-    def utility(choice: np.ndarray) -> np.ndarray:
-        valid = choice >= 0
-        safe = np.where(valid, choice, 0)
-        activity = sessions.activity_type[safe]
-        centre = sessions.centre[safe]
-        minutes = np.where(
-            centre >= 0,
-            layout.centre_minutes[residents.building, np.maximum(centre, 0)] if layout.n_centres else 0.0,
-            layout.compound_minutes[residents.building],
-        )
-        km = minutes * params["walking_speed_m_per_min"] / 1000.0
-        log_odds = attendance_log_odds(
-            interest=residents.interests[np.arange(n), activity],
-            civic_skills=residents.civic_skills,
-            belonging=residents.belonging,
-            social_pull=social,
-            asked=asked,
-            walking_km=km,
-            hours=hours,
-            free_time=residents.free_time,
-            fatigue=residents.fatigue,
-            reward_yuan=reward,
-            params=params,
-        )
-        return np.where(valid, log_odds, -np.inf)
-
-    first, second = (utility(choice) for choice in draws)
-    best = np.where(second > first, draws[1], draws[0])
-    log_odds = np.maximum(first, second)
+    saving = np.where(follower & params["platform_booking"], 1 - params["booking_time_saving"], 1.0)
+    hours = params["session_hours"] * saving
+    asked = (rng.random(n) < ctx.leader_reach) | (follower & (rng.random(n) < params["platform_promotion"]))
+    social = threshold_response(share_recent, residents.social_threshold, params["threshold_sharpness"])
+    # Of the candidates drawn, the resident keeps the one with the highest utility.
+    best, log_odds = draws[0], session_log_odds(ctx, sessions, draws[0], social=social, asked=asked, hours=hours)
+    for choice in draws[1:]:
+        utility = session_log_odds(ctx, sessions, choice, social=social, asked=asked, hours=hours)
+        best = np.where(utility > log_odds, choice, best)
+        log_odds = np.maximum(log_odds, utility)
 
     aware = rng.random(n) < awareness_probability(
-        share_ties_recent=share_recent, leader_reach=leader_reach, platform=follower, params=params
+        share_ties_recent=share_recent, leader_reach=ctx.leader_reach, platform=follower, params=params
     )
     willing = aware & (best >= 0) & (rng.random(n) < logistic(log_odds))
     willing &= sessions.organiser[np.maximum(best, 0)] != np.arange(n)
@@ -367,21 +376,25 @@ def run_activities(model) -> None:
     # First come, first served: the keener come earlier (log-odds plus Gumbel noise);
     # with online booking a place is secured in advance.
     eagerness = log_odds[who] + rng.gumbel(size=len(who))
-    admitted = admit(wanted, sessions.capacity, eagerness + BOOKED_PRIORITY * booked)
+    admitted = admit(wanted, sessions.capacity, eagerness + params["booked_priority"] * booked)
     attendee, session_of = who[admitted], wanted[admitted]
 
-    week.activity_attendees = attendee
     week.centre_attendees = attendee[sessions.centre[session_of] >= 0]
-    week.turned_away = who[~admitted & ~booked]
     week.session_attendance = np.bincount(session_of, minlength=len(sessions))
     week.hours_used[attendee] += hours[attendee]
-    model.record_acts(attendee, "activities")
+    ctx.acts.record(attendee, "activities")
     # Organisers who ran a session with attendees took part too.
     ran = np.unique(sessions.organiser[session_of][sessions.organiser[session_of] >= 0])
-    model.record_acts(ran, "activities")
+    ctx.acts.record(ran, "activities")
     np.add.at(week.role_hours, sessions.organiser[sessions.organiser >= 0], params["session_hours"])
+    acquaint_coattendees(ctx, attendee, session_of)
 
+
+def acquaint_coattendees(ctx: ActivitiesContext, attendee: np.ndarray, session_of: np.ndarray) -> None:
+    """Co-attendees meet (focus theory); a meeting across age groups is kept less often (homophily)."""
+    params, residents, rng = ctx.params, ctx.residents, ctx.rng
     i, j = coattendance_pairs(attendee, session_of, params["tie_formation_coattend"], rng)
     similar = residents.age_group[i] == residents.age_group[j]
-    keep = rng.random(len(i)) < (1 - params["homophily"] * 0.5) + params["homophily"] * 0.5 * similar
-    model.ties.strengthen(i[keep], j[keep], 0.3)
+    filtered = params["homophily"] * params["coattendance_homophily_share"]
+    keep = rng.random(len(i)) < (1 - filtered) + filtered * similar
+    ctx.ties.strengthen(i[keep], j[keep], params["tie_contact_gain"])

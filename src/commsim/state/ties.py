@@ -1,10 +1,9 @@
-"""The social network: undirected, weighted ties among residents, held as a sparse matrix.
+"""The social network's state: undirected, weighted ties among residents, as a sparse matrix.
 
 Ties are stored once per pair (``i < j``) as sorted int64 keys with a strength in
 (0, 1]; the symmetric CSR adjacency used by the processes is rebuilt lazily after a
-change. Ties form at the start (mostly within buildings, with homophily), from
-co-attendance (focus theory, Feld 1981), mutual aid and deliberation, and decay without
-contact.
+change. How ties form and fade is in :mod:`commsim.processes.network` and in the
+processes where residents meet; the network measures of the outputs are here.
 """
 
 from __future__ import annotations
@@ -102,11 +101,6 @@ class Ties:
             self._adjacency = (upper + upper.T).tocsr()
         return self._adjacency
 
-    def degree(self) -> np.ndarray:
-        """Number of ties of each resident."""
-        i, j = self.pairs
-        return np.bincount(i, minlength=self.n) + np.bincount(j, minlength=self.n)
-
     def share_of_ties(self, flag: np.ndarray) -> np.ndarray:
         """Share of each resident's ties for whom ``flag`` is true (0 without ties)."""
         i, j = self.pairs
@@ -130,62 +124,6 @@ class Ties:
         pick = np.clip(pick, start, np.maximum(stop - 1, start))
         result[has] = adjacency.indices[pick[has]]
         return result
-
-
-def initial_ties(
-    building: np.ndarray,
-    building_start: np.ndarray,
-    compound_of_building: np.ndarray,
-    compound_building_start: np.ndarray,
-    similarity_key: np.ndarray,
-    *,
-    mean_degree: float,
-    share_within_building: float,
-    homophily: float,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Draw the initial neighbourly ties.
-
-    Each resident starts about ``mean_degree / 2`` ties; a partner is drawn from the own
-    building (with probability ``share_within_building``) or else from the own compound.
-    Homophily: of two candidate partners the one with the same ``similarity_key`` (age
-    group and tenure) is preferred with probability ``homophily``.
-
-    Args:
-        building: Building of each resident slot (slots ordered by building).
-        building_start: First slot of each building; length buildings + 1.
-        compound_of_building: Compound of each building (buildings ordered by compound).
-        compound_building_start: First building of each compound.
-        similarity_key: Integer group of each resident for homophily.
-        mean_degree: Target mean number of ties.
-        share_within_building: Share of ties within the building.
-        homophily: Preference for similar partners in [0, 1].
-        rng: Random generator.
-
-    Returns:
-        The two ends of each tie (duplicates and self-ties are removed by :class:`Ties`).
-    """
-    n = len(building)
-    stubs = rng.poisson(mean_degree / 2.0, size=n)
-    source = np.repeat(np.arange(n), stubs)
-    if len(source) == 0:
-        return source, source
-    source_building = building[source]
-    within = rng.random(len(source)) < share_within_building
-    compound = compound_of_building[source_building]
-    slot_lo = np.where(within, building_start[source_building], building_start[compound_building_start[compound]])
-    slot_hi = np.where(
-        within, building_start[source_building + 1], building_start[compound_building_start[compound + 1]]
-    )
-    width = slot_hi - slot_lo
-    first = slot_lo + (rng.random(len(source)) * width).astype(np.int64)
-    second = slot_lo + (rng.random(len(source)) * width).astype(np.int64)
-    alike_first = similarity_key[first] == similarity_key[source]
-    alike_second = similarity_key[second] == similarity_key[source]
-    prefer_alike = rng.random(len(source)) < homophily
-    take_second = prefer_alike & ~alike_first & alike_second
-    partner = np.where(take_second, second, first)
-    return source, partner
 
 
 def clustering_coefficient(ties: Ties, rng: np.random.Generator, sample: int = 2000) -> float:

@@ -17,42 +17,104 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commsim.activities import coattendance_pairs
-from commsim.issues import CATEGORIES
 from commsim.mechanisms import (
     bounded_confidence,
+    coattendance_pairs,
     conditional_contributions,
     logistic,
     project_success_probability,
 )
-from commsim.population import EXPERT, LEADER
+from commsim.params import Params
+from commsim.state.finance import Finance
+from commsim.state.issue_table import CATEGORIES, IssueTable
+from commsim.state.layout import Layout
+from commsim.state.organisations import Organisations
+from commsim.state.residents import EXPERT, LEADER, Residents
+from commsim.state.ties import Ties
+from commsim.state.week import Acts, Week
 
-EXPERTS_PER_MEETING = 2
-SMALL_MEETING_INVITES = 12
-RETRY_WEEKS = 4
+PROPOSAL = 0.5  # the proposal's position on the opinion scale [0, 1]
 
 
 @dataclass(frozen=True, slots=True)
 class Format:
-    """A deliberation format: how soon it meets, how many sittings, how many invited."""
+    """A deliberation format: how soon it meets, how many sittings, whether invitations are capped.
+
+    Attributes:
+        name: Name of the format.
+        delay_weeks: Weeks from becoming known to the first meeting (formats other than the council).
+        sittings: Sittings of one meeting (opinions carry across them).
+        small: Whether invitations are capped at ``on_the_spot_max_invited``.
+        at_council: Whether the issue waits for the regular council.
+    """
 
     name: str
     delay_weeks: int
     sittings: int
-    max_invited: int | None
+    small: bool = False
     at_council: bool = False
 
 
 FORMATS = {
-    "on_the_spot": Format("on_the_spot", 0, 1, SMALL_MEETING_INVITES),
-    "on_site": Format("on_site", 1, 1, None),
-    "council": Format("council", 0, 1, None, at_council=True),
-    "immediate": Format("immediate", 0, 1, None),
-    "multi_round": Format("multi_round", 2, 3, None),
+    "on_the_spot": Format("on_the_spot", 0, 1, small=True),
+    "on_site": Format("on_site", 1, 1),
+    "council": Format("council", 0, 1, at_council=True),
+    "immediate": Format("immediate", 0, 1),
+    "multi_round": Format("multi_round", 2, 3),
 }
 # Format of each category (order of CATEGORIES) when tiered formats are on.
 TIERED_FORMAT = ("on_site", "on_the_spot", "council", "multi_round", "immediate")
 assert len(TIERED_FORMAT) == len(CATEGORIES)
+
+
+@dataclass(slots=True)
+class Projects:
+    """What agreed projects leave behind.
+
+    Attributes:
+        contribution_share: Share of the maximum that contributors gave at the last agreed
+            project: what conditional cooperators give next time.
+        succeeded: Agreed projects with a cost that succeeded, since the start.
+        failed: Agreed projects with a cost that failed, since the start.
+    """
+
+    contribution_share: float
+    succeeded: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DeliberationContext:
+    """What deliberation reads and writes.
+
+    Attributes:
+        params: Resolved parameters.
+        residents: Resident state (reads who is invited and attends; writes efficacy and
+            satisfaction).
+        layout: Buildings and compounds (who an issue affects).
+        issues: The issue table (meetings scheduled; issues resolved).
+        finance: Money (the autonomy fund pays for projects).
+        organisations: Library members (pay into projects; engagement after joint success).
+        ties: The network (attendees who meet form ties).
+        projects: What past projects left (contribution share, outcomes).
+        week: This week's record (meetings, resolutions, visible successes, hours).
+        acts: Books participants' acts.
+        rng: The model's stream (invitations, attendance, experts, opinions, success).
+        step: This week's step (schedules, resolutions, the acts' date).
+    """
+
+    params: Params
+    residents: Residents
+    layout: Layout
+    issues: IssueTable
+    finance: Finance
+    organisations: Organisations
+    ties: Ties
+    projects: Projects
+    week: Week
+    acts: Acts
+    rng: np.random.Generator
+    step: int
 
 
 def format_for(category: int, tiered: bool) -> Format:
@@ -66,7 +128,16 @@ def next_council(step: int, interval: int) -> int:
 
 
 def deliberation_log_odds(
-    *, trust, efficacy, civic_skills, belonging, urgency, hours, free_time, fatigue, params
+    *,
+    trust: np.ndarray,
+    efficacy: np.ndarray,
+    civic_skills: np.ndarray,
+    belonging: np.ndarray,
+    urgency: float,
+    hours: float,
+    free_time: np.ndarray,
+    fatigue: np.ndarray,
+    params: Params,
 ) -> np.ndarray:
     """Log-odds that an invited resident attends a deliberation."""
     return (
@@ -81,26 +152,25 @@ def deliberation_log_odds(
     )
 
 
-def initial_opinions(trust: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def initial_opinions(trust: np.ndarray, params: Params, rng: np.random.Generator) -> np.ndarray:
     """Opinions on a proposal: centred on it, more dispersed among the less trusting."""
-    return np.clip(rng.normal(0.5, 0.25 * (1.3 - trust)), 0.0, 1.0)
+    spread = params["opinion_spread"] * (params["opinion_trust_ceiling"] - trust)
+    return np.clip(rng.normal(PROPOSAL, spread), 0.0, 1.0)
 
 
-def schedule(model, issue: np.ndarray, *, retry: bool) -> None:
+def schedule(issues: IssueTable, issue: np.ndarray, params: Params, step: int, *, retry: bool) -> None:
     """Set the next meeting of issues that just became known or failed."""
-    params, issues, step = model.p, model.issues, model.steps
     for k in issue:
         fmt = format_for(int(issues.category[k]), params["tiered_formats"])
-        wait = fmt.delay_weeks + (RETRY_WEEKS if retry else 0)
+        wait = fmt.delay_weeks + (params["retry_weeks"] if retry else 0)
         when = step + wait
         if fmt.at_council:
             when = next_council(step + (1 if retry else 0), params["council_interval_weeks"])
         issues.next_meeting[k] = when
 
 
-def scope_slots(model, issue: int) -> np.ndarray:
+def scope_slots(layout: Layout, issues: IssueTable, issue: int) -> np.ndarray:
     """Resident slots affected by an issue (its building or its compound)."""
-    layout, issues = model.layout, model.issues
     scope = int(issues.scope_id[issue])
     if issues.compound_scope[issue]:
         first = layout.compound_building_start[scope]
@@ -109,16 +179,16 @@ def scope_slots(model, issue: int) -> np.ndarray:
     return np.arange(layout.building_start[scope], layout.building_start[scope + 1])
 
 
-def due_issues(model) -> np.ndarray:
+def due_issues(issues: IssueTable, params: Params, step: int) -> np.ndarray:
     """Issues meeting this week, with the council's agenda limit applied."""
-    params, issues, step = model.p, model.issues, model.steps
     due = np.flatnonzero(issues.open & issues.known & (issues.next_meeting >= 0) & (issues.next_meeting <= step))
     if len(due) == 0:
         return due
     at_council = np.array([format_for(int(c), params["tiered_formats"]).at_council for c in issues.category[due]])
     council = due[at_council]
     if len(council) > params["council_agenda_size"]:
-        priority = issues.urgency[council] * (1 + (step - issues.raised_step[council]) / 13.0)
+        waited = (step - issues.raised_step[council]) / params["council_priority_ageing_weeks"]
+        priority = issues.urgency[council] * (1 + waited)
         order = np.argsort(-priority, kind="stable")
         postponed = council[order[params["council_agenda_size"] :]]
         issues.next_meeting[postponed] = next_council(step + 1, params["council_interval_weeks"])
@@ -126,23 +196,25 @@ def due_issues(model) -> np.ndarray:
     return np.sort(np.concatenate([due[~at_council], council]))
 
 
-def hold_meeting(model, issue: int, pool: np.ndarray, acquainted: list[tuple[np.ndarray, np.ndarray]]) -> None:
+def hold_meeting(
+    ctx: DeliberationContext, issue: int, pool: np.ndarray, acquainted: list[tuple[np.ndarray, np.ndarray]]
+) -> None:
     """Deliberate one issue, run its project if agreed, and apply the consequences.
 
     Args:
-        model: The model.
+        ctx: What deliberation reads and writes.
         issue: The issue deliberated.
         pool: The resident experts this week (the expert pool does not change while meetings run).
         acquainted: Collects the pairs of attendees who become acquainted; the ties are
             formed once after all of the week's meetings (no meeting reads them).
     """
-    params, residents, issues, rng, week = model.p, model.residents, model.issues, model.rng, model.week
+    params, residents, issues, rng, week = ctx.params, ctx.residents, ctx.issues, ctx.rng, ctx.week
     fmt = format_for(int(issues.category[issue]), params["tiered_formats"])
-    slots = scope_slots(model, issue)
+    slots = scope_slots(ctx.layout, issues, issue)
     leaders = slots[residents.role[slots] == LEADER]
     invited = slots[rng.random(len(slots)) < params["inclusiveness"]]
-    if fmt.max_invited is not None and len(invited) > fmt.max_invited:
-        invited = rng.choice(invited, fmt.max_invited, replace=False)
+    if fmt.small and len(invited) > params["on_the_spot_max_invited"]:
+        invited = rng.choice(invited, params["on_the_spot_max_invited"], replace=False)
     invited = np.setdiff1d(invited, leaders)
     hours = params["delib_hours"] * fmt.sittings
     p_attend = logistic(
@@ -160,24 +232,23 @@ def hold_meeting(model, issue: int, pool: np.ndarray, acquainted: list[tuple[np.
     )
     attendees = np.concatenate([leaders, invited[rng.random(len(invited)) < p_attend]])
     experts = pool
-    if len(experts) > EXPERTS_PER_MEETING:
-        experts = rng.choice(experts, EXPERTS_PER_MEETING, replace=False)
+    if len(experts) > params["experts_per_meeting"]:
+        experts = rng.choice(experts, params["experts_per_meeting"], replace=False)
     experts = np.setdiff1d(experts, attendees)
     issues.attempts[issue] += 1
     week.meetings += 1
     if len(attendees) + len(experts) >= 1:
-        participants = np.concatenate([attendees, experts])
-        model.record_acts(participants, "deliberation", count=fmt.sittings)
+        ctx.acts.record(np.concatenate([attendees, experts]), "deliberation", count=fmt.sittings)
         week.hours_used[attendees] += hours
         week.role_hours[experts] += hours
         week.role_hours[leaders] += hours
     if len(attendees) < 2:
-        schedule(model, np.array([issue]), retry=True)
+        schedule(issues, np.array([issue]), params, ctx.step, retry=True)
         return
 
     epsilon = params["confidence_bound"] + params["expert_epsilon_gain"] * len(experts)
     opinions = bounded_confidence(
-        initial_opinions(residents.trust[attendees], rng),
+        initial_opinions(residents.trust[attendees], params, rng),
         epsilon=epsilon,
         mu=params["convergence_rate"],
         encounters=int(round(params["encounters_per_round"] * len(attendees) * fmt.sittings / 2)),
@@ -188,28 +259,20 @@ def hold_meeting(model, issue: int, pool: np.ndarray, acquainted: list[tuple[np.
     acquainted.append(
         coattendance_pairs(attendees, np.zeros(len(attendees), dtype=np.int64), params["tie_formation_coattend"], rng)
     )
-    succeeded = False
-    if agreed:
-        week.agreements += 1
-        succeeded = run_project(model, issue, attendees, len(experts))
+    succeeded = run_project(ctx, issue, attendees, len(experts)) if agreed else False
     gain = params["efficacy_gain"]
     if succeeded:
-        issues.resolved_step[issue] = model.steps
+        issues.resolved_step[issue] = ctx.step
         week.issues_resolved[issues.category[issue]] += 1
-        week.successes_by_building[slots_buildings(model, slots)] += 1
+        week.successes_by_building[np.unique(residents.building[slots])] += 1
         residents.satisfaction[slots] += params["satisfaction_gain"] * (1 - residents.satisfaction[slots])
         residents.efficacy[attendees] += gain * (1 - residents.efficacy[attendees])
     else:
-        residents.efficacy[attendees] -= 0.5 * gain * residents.efficacy[attendees]
-        schedule(model, np.array([issue]), retry=True)
+        residents.efficacy[attendees] -= params["efficacy_failure_share"] * gain * residents.efficacy[attendees]
+        schedule(issues, np.array([issue]), params, ctx.step, retry=True)
 
 
-def slots_buildings(model, slots: np.ndarray) -> np.ndarray:
-    """Buildings of a contiguous run of slots."""
-    return np.unique(model.residents.building[slots])
-
-
-def run_project(model, issue: int, contributors: np.ndarray, n_experts: int) -> bool:
+def run_project(ctx: DeliberationContext, issue: int, contributors: np.ndarray, n_experts: int) -> bool:
     """Fund and carry out an agreed project; return whether it succeeded.
 
     Money comes from the street office's routine budget (a fixed share), the autonomy
@@ -217,54 +280,61 @@ def run_project(model, issue: int, contributors: np.ndarray, n_experts: int) -> 
     contribute hours by conditional cooperation. Resources, as a share of cost, plus the
     experts' gain, set the success probability of the accelerating production function.
     """
-    params, issues, residents, rng, week = model.p, model.issues, model.residents, model.rng, model.week
+    params, issues, residents, rng, week = ctx.params, ctx.issues, ctx.residents, ctx.rng, ctx.week
+    projects = ctx.projects
     cost = float(issues.cost[issue])
     hours = conditional_contributions(
-        residents.cooperator_type[contributors], model.contribution_share, params["max_contribution_hours"]
+        residents.cooperator_type[contributors], projects.contribution_share, params["max_contribution_hours"]
     )
     if params["max_contribution_hours"] > 0 and len(hours):
-        model.contribution_share = float(hours.mean() / params["max_contribution_hours"])
+        projects.contribution_share = float(hours.mean() / params["max_contribution_hours"])
     week.hours_used[contributors] += hours
     if cost <= 0:
         return True
     labour = hours.sum() * params["volunteer_hour_value_yuan"]
     public = params["public_project_share"] * cost
     needed = max(cost - labour - public, 0.0)
-    from_fund = model.finance.spend_on_project(needed)
-    from_orgs = model.organisations.contribute(needed - from_fund, rng)
-    week.fund_spent += from_fund
+    from_fund = ctx.finance.spend_on_project(needed)
+    from_orgs = ctx.organisations.contribute(needed - from_fund, rng)
     resources = (labour + public + from_fund + from_orgs) / cost + params["expert_resource_gain"] * n_experts
-    success = rng.random() < project_success_probability(
-        resources, half=params["success_half_resources"], acceleration=params["success_acceleration"]
+    success = bool(
+        rng.random()
+        < project_success_probability(
+            resources, half=params["success_half_resources"], acceleration=params["success_acceleration"]
+        )
     )
     if success and from_orgs > 0:
-        model.organisations.joint_success(params)
-    model.projects[bool(success)] += 1
-    return bool(success)
+        ctx.organisations.joint_success(params)
+    if success:
+        projects.succeeded += 1
+    else:
+        projects.failed += 1
+    return success
 
 
-def routine_fixes(model) -> None:
+def routine_fixes(issues: IssueTable, week: Week, rate: float, step: int, rng: np.random.Generator) -> None:
     """The street office fixes some known issues without residents' deliberation."""
-    issues, rng = model.issues, model.rng
     known_open = np.flatnonzero(issues.open & issues.known)
-    fixed = known_open[rng.random(len(known_open)) < model.p["routine_fix_rate"]]
-    issues.resolved_step[fixed] = model.steps
-    np.add.at(model.week.issues_resolved, issues.category[fixed], 1)
+    fixed = known_open[rng.random(len(known_open)) < rate]
+    issues.resolved_step[fixed] = step
+    np.add.at(week.issues_resolved, issues.category[fixed], 1)
 
 
-def run_deliberation(model) -> None:
+def run_deliberation(ctx: DeliberationContext) -> None:
     """Schedule newly known issues, hold this week's meetings, then routine fixes."""
-    issues = model.issues
-    newly_known = np.flatnonzero(issues.open & (issues.known_step == model.steps))
-    schedule(model, newly_known, retry=False)
+    issues, params = ctx.issues, ctx.params
+    newly_known = np.flatnonzero(issues.open & (issues.known_step == ctx.step))
+    schedule(issues, newly_known, params, ctx.step, retry=False)
     # Once per week, not per meeting: meetings grow with the population, and a scan of
     # all residents or all ties inside each one would make a step quadratic.
-    pool = np.flatnonzero(model.residents.role == EXPERT)
+    pool = np.flatnonzero(ctx.residents.role == EXPERT)
     acquainted: list[tuple[np.ndarray, np.ndarray]] = []
-    for issue in due_issues(model):
-        hold_meeting(model, int(issue), pool, acquainted)
+    for issue in due_issues(issues, params, ctx.step):
+        hold_meeting(ctx, int(issue), pool, acquainted)
     if acquainted:
-        model.ties.strengthen(
-            np.concatenate([i for i, _ in acquainted]), np.concatenate([j for _, j in acquainted]), 0.3
+        ctx.ties.strengthen(
+            np.concatenate([i for i, _ in acquainted]),
+            np.concatenate([j for _, j in acquainted]),
+            params["tie_contact_gain"],
         )
-    routine_fixes(model)
+    routine_fixes(issues, ctx.week, params["routine_fix_rate"], ctx.step, ctx.rng)

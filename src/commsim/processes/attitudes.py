@@ -1,0 +1,135 @@
+"""Process 6a — attitudes: belonging, trust, efficacy, satisfaction and fatigue after the week.
+
+Participation raises belonging (identity), and so does visible success in one's building;
+belonging drifts back toward a resting level. Unresolved issues erode satisfaction and
+trust; an activity lifts satisfaction. At an open day disclosing affairs and finances,
+trust rises — half by openness itself, half by the record shown (issues resolved over
+issues reported since the last open day) — and every success since then becomes visible
+to all. Efficacy drifts toward a resting level; fatigue builds with hours used and
+recovers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from commsim.mechanisms import toward
+from commsim.params import Params
+from commsim.state.issue_table import IssueTable
+from commsim.state.layout import Layout
+from commsim.state.residents import Residents
+from commsim.state.timescale import WEEKS_PER_MONTH, WEEKS_PER_YEAR
+from commsim.state.week import Week
+
+# Weeks between open days for each choice of the transparency lever (0: none).
+DISCLOSURE_INTERVAL = {"none": 0, "semiannual": WEEKS_PER_YEAR // 2, "monthly": WEEKS_PER_MONTH}
+
+
+@dataclass(slots=True)
+class DisclosureRecord:
+    """Where the last open day left the record (transparency).
+
+    Attributes:
+        resolved: Issues resolved by the last open day.
+        known: Issues known by the last open day.
+    """
+
+    resolved: int = 0
+    known: int = 0
+
+    def successes_since(self, issues: IssueTable) -> int:
+        """Issues resolved since the last open day."""
+        return int(np.sum(issues.resolved_step >= 0)) - self.resolved
+
+    def resolved_share_since(self, issues: IssueTable, prior: float) -> float:
+        """Issues resolved over issues reported since the last open day, capped at 1 (``prior`` if none)."""
+        reported = int(np.sum(issues.known)) - self.known
+        if reported <= 0:
+            return prior
+        return min(1.0, self.successes_since(issues) / reported)
+
+    def mark(self, issues: IssueTable) -> None:
+        """Remember where this open day leaves the record."""
+        self.resolved = int(np.sum(issues.resolved_step >= 0))
+        self.known = int(np.sum(issues.known))
+
+
+@dataclass(frozen=True, slots=True)
+class AttitudesContext:
+    """What the attitudes update reads and writes.
+
+    Attributes:
+        params: Resolved parameters.
+        residents: Resident state (writes belonging, satisfaction, trust, efficacy,
+            fatigue and the memory of acts).
+        layout: Buildings and compounds (where unresolved issues weigh).
+        issues: The issue table (reads open issues and the record since the last open day).
+        week: This week's record (reads acts, activity acts, visible successes, hours used).
+        disclosure: Where the last open day left the record (updated at an open day).
+        step: This week's step (open-day cadence, age of grievances).
+    """
+
+    params: Params
+    residents: Residents
+    layout: Layout
+    issues: IssueTable
+    week: Week
+    disclosure: DisclosureRecord
+    step: int
+
+
+def disclosure_due(disclosure: str, step: int) -> bool:
+    """Whether an open day disclosing affairs and finances takes place this week."""
+    interval = DISCLOSURE_INTERVAL[disclosure]
+    return interval > 0 and step % interval == 0
+
+
+def grievance_by_building(issues: IssueTable, layout: Layout, step: int, grace_weeks: int) -> np.ndarray:
+    """Sum of urgencies of open issues older than ``grace_weeks``, per building."""
+    old = issues.open & (issues.raised_step <= step - grace_weeks)
+    urgency = issues.urgency[old]
+    scope = issues.scope_id[old]
+    compound = issues.compound_scope[old]
+    by_building = np.bincount(scope[~compound], weights=urgency[~compound], minlength=layout.n_buildings)
+    by_compound = np.bincount(scope[compound], weights=urgency[compound], minlength=layout.n_compounds)
+    return by_building + by_compound[layout.building_compound]
+
+
+def update_attitudes(ctx: AttitudesContext) -> None:
+    """Belonging, trust, efficacy, satisfaction and fatigue after this week."""
+    params, residents, week, issues = ctx.params, ctx.residents, ctx.week, ctx.issues
+    acts = week.acts
+    residents.belonging = toward(residents.belonging, 1.0, 1 - (1 - params["belonging_gain"]) ** acts)
+    # Visible success: residents of buildings where a project succeeded see it.
+    seen = week.successes_by_building[residents.building] > 0
+    residents.belonging = toward(residents.belonging, 1.0, params["visible_success_gain"] * seen)
+    residents.belonging = toward(residents.belonging, params["belonging_rest"], params["belonging_decay"])
+
+    grievance = grievance_by_building(issues, ctx.layout, ctx.step, params["grievance_grace_weeks"])
+    erosion = np.minimum(params["grievance_erosion"] * grievance[residents.building], params["grievance_erosion_cap"])
+    residents.satisfaction = toward(residents.satisfaction, params["grievance_floor"], erosion)
+    active = week.activity_acts > 0
+    residents.satisfaction = toward(residents.satisfaction, 1.0, params["activity_satisfaction_gain"] * active)
+    residents.trust = toward(residents.trust, params["grievance_floor"], params["grievance_trust_share"] * erosion)
+    residents.trust = toward(residents.trust, params["trust_rest"], params["trust_decay"])
+
+    if disclosure_due(params["disclosure"], ctx.step):
+        # Opening the books earns a share of the gain by itself, the rest by the record shown.
+        openness = params["disclosure_openness_share"]
+        record = ctx.disclosure.resolved_share_since(issues, params["disclosure_record_prior"])
+        residents.trust = toward(
+            residents.trust, 1.0, params["trust_disclosure_gain"] * (openness + (1 - openness) * record)
+        )
+        # Disclosure makes every success since the last open day visible to all.
+        if ctx.disclosure.successes_since(issues) > 0:
+            residents.belonging = toward(residents.belonging, 1.0, params["visible_success_gain"])
+        ctx.disclosure.mark(issues)
+
+    residents.efficacy = toward(residents.efficacy, params["efficacy_rest"], params["efficacy_drift"])
+    residents.fatigue = residents.fatigue * (1 - params["fatigue_recovery"]) + week.hours_used / residents.free_time
+    # The memory of acts that participation inequality is measured over: a year.
+    residents.acts_recent = residents.acts_recent * (1 - 1 / WEEKS_PER_YEAR) + acts
+    for array in (residents.belonging, residents.trust, residents.efficacy, residents.satisfaction):
+        np.clip(array, 0.0, 1.0, out=array)
