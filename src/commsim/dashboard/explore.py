@@ -22,10 +22,11 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from commsim.dashboard import state
-from commsim.dashboard.controls import SLIDER_ROOM, LeverControls, PresetSelect, ResidentsSlider, SeedInput
+from commsim.dashboard.controls import BoundSlider, LeverControls, PresetSelect, ResidentsSlider, SeedInput
 from commsim.dashboard.learn import LessonSteps, lesson_by_id
 from commsim.dashboard.mapview import COLOUR_BY, draw_map
-from commsim.dashboard.settings import Scenario, error_text
+from commsim.dashboard.markup import SafeMarkdown
+from commsim.dashboard.settings import LIMITS, LimitError, Scenario, error_text
 from commsim.figures import GROUP_PANELS, LABELS, LOOP_PANELS
 from commsim.model import CommunityModel
 
@@ -59,14 +60,17 @@ class LiveModel(CommunityModel):
     #: Longest wait for the page to draw the previous week (a closed page never draws).
     DRAW_WAIT_S = 5.0
 
-    def __init__(self, *, scenario: Any = None, **kwargs: Any) -> None:
-        # Mesa's Reset passes the model's mesa ``Scenario`` back (every Mesa 3.5 model has one);
-        # commsim's parameters all arrive as keywords, so it carries nothing and is dropped.
-        del scenario
+    def __init__(self, *, rng: int | None = None, scenario: Any = None, **kwargs: Any) -> None:
+        # Mesa's Reset rebuilds the model as ``type(model)(**kwargs)``, moving every parameter
+        # that its ``Scenario`` declares and this signature does not into a ``Scenario``: ``rng``
+        # is one. Naming ``rng`` here keeps the seed a keyword; a seed that still arrives
+        # inside the scenario is taken from there. Every other parameter is a keyword.
+        if rng is None:
+            rng = getattr(scenario, "rng", None)
         self.lock = threading.RLock()
         self.drawn = threading.Event()
         self.drawn.set()
-        super().__init__(**kwargs)
+        super().__init__(rng=rng, **kwargs)
 
     def step(self) -> None:
         """Advance one week once the previous one is drawn, holding the lock."""
@@ -203,7 +207,7 @@ def ScenarioControls(scenario: Scenario, on_scenario):
         with solara.Row():
             solara.Text(f"{len(scenario.overrides)} lever setting(s) edited")
             solara.Button("Back to the package", text=True, on_click=lambda: update(overrides={}))
-    solara.Markdown("**Levers** (changing one restarts the run at week 0)")
+    SafeMarkdown("**Levers** (changing one restarts the run at week 0)")
     LeverControls(
         scenario.profile,
         scenario.policy,
@@ -226,6 +230,19 @@ def Explore():
     play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)
+    refused = solara.use_reactive(None)
+
+    def set_pause(value: Any) -> None:
+        try:
+            play_interval.set(LIMITS.play_pause_ms.check(value))
+        except LimitError as problem:
+            refused.set(str(problem))
+        else:
+            refused.set(None)
+
+    def set_colour_by(value: Any) -> None:
+        if value in COLOUR_BY:
+            colour_by.set(value)
 
     def rebuild() -> None:
         if built_for.current == repr(state.scenario.value):
@@ -249,10 +266,9 @@ def Explore():
                     render_interval=render_interval,
                     use_threads=use_threads,
                 )
-            with solara.Column(style=SLIDER_ROOM):
-                solara.SliderInt(
-                    "pause between steps (ms)", value=play_interval, min=0, max=1000, step=10, thumb_label="always"
-                )
+            BoundSlider(LIMITS.play_pause_ms, play_interval.value, set_pause, step=10)
+            if refused.value:
+                solara.Warning(f"Refused: {refused.value}")
         if state.lesson.value:
             lesson = lesson_by_id(state.lesson.value)
             with solara.Card(f"Lesson: {lesson.title}", subtitle=f"run to week {lesson.steps}"):
@@ -266,8 +282,10 @@ def Explore():
         return
     Monitors(model.value)
     with solara.Row():
-        solara.ToggleButtonsSingle(value=colour_by, values=list(COLOUR_BY))
-        solara.Checkbox(label="show ties across buildings", value=show_ties)
+        solara.ToggleButtonsSingle(value=colour_by.value, values=list(COLOUR_BY), on_value=set_colour_by)
+        solara.Checkbox(
+            label="show ties across buildings", value=show_ties.value, on_value=lambda on: show_ties.set(on is True)
+        )
     MapAndPlots(model.value, colour_by.value, show_ties.value)
 
 
