@@ -354,6 +354,33 @@ def test_reset_returns_to_week_zero(plain_figures):
             rc.close()
 
 
+def test_reset_rebuilds_the_run_the_seed_names(render, plain_figures):
+    """Reset goes back to the seed's week 0, every time, and the run from there is the seed's run."""
+    state.scenario.set(SMALL)
+    box, _ = render(Explore)
+    week0 = expected_monitors(SMALL, 0)
+    for _ in range(3):  # Mesa's Reset used to draw a new random community on each click
+        button(box, "Step").click()
+        button(box, "Reset").click()
+        assert {name: monitor(box, name) for name in week0} == week0
+    for _ in range(3):
+        button(box, "Step").click()
+    assert {name: monitor(box, name) for name in week0} == expected_monitors(SMALL, 3)
+
+
+def test_reset_after_a_new_seed_rebuilds_that_seed(render, plain_figures):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    type_into(rc, "seed", "77")
+    button(box, "Step").click()
+    button(box, "Reset").click()
+    reseeded = Scenario(n_residents=200, seed=77)
+    assert {name: monitor(box, name) for name in MONITOR_NAMES} == expected_monitors(reseeded, 0)
+
+
+MONITOR_NAMES = [name for _, name, _ in MONITORS]
+
+
 # ------------------------------------------------------------------ Compare
 
 
