@@ -141,7 +141,7 @@ def test_a_comparison_out_of_bounds_is_refused_naming_the_bound(fields, message)
         (Choice("b", "free_lunch"), "unknown policy package 'free_lunch'"),
         (Choice("b", "centres", {"n_centres": 2000}), "n_centres: 2,000 is outside the range the dashboard allows"),
         (Choice("b", "centres", {"n_residents": 10**6}), "'n_residents': not a lever parameter the dashboard edits"),
-        (Choice("x" * 41, "centres"), "at most 40 characters"),
+        (Choice("x" * 61, "centres"), "at most 60 characters"),
         (Choice("two\nlines", "centres"), "only printable characters, on one line"),
         (Choice("   ", "centres"), "every choice needs a label"),
         (Choice(None, "centres"), "every choice needs a label"),

@@ -129,7 +129,7 @@ class DashboardLimits:
     sweep_levels: Bound = Bound("levels", 2, 9)
     play_pause_ms: Bound = Bound("pause between steps (ms)", 0, 1000)
     max_runs: int = 400
-    label_length: int = 40
+    label_length: int = 60
     lever_caps: Mapping[str, tuple[float, float]] = field(
         default_factory=lambda: MappingProxyType(
             {
