@@ -1,8 +1,10 @@
 """Serving the dashboard: checks before start-up, then ``solara run`` in this process.
 
 The checks turn the usual start-up failures into one-line errors: a port already in
-use, and Solara's front-end files missing with no way to fetch them (see
-:mod:`commsim.dashboard.assets`).
+use, Solara's front-end files missing with no way to fetch them (see
+:mod:`commsim.dashboard.assets`), and a lessons file (``COMMSIM_LESSONS``) that does not
+check. The server's session cookie is kept from the page's scripts (HTTP only): it is
+what tells one browser's experiments from another's.
 """
 
 from __future__ import annotations
@@ -82,11 +84,23 @@ def environment(results: Path | None) -> dict[str, str]:
     env = dict(os.environ)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env["SOLARA_ASSETS_PROXY"] = "True"
+    env["SOLARA_SESSION_HTTP_ONLY"] = "True"
     env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(assets.cache_dir()))
     env.setdefault("MPLBACKEND", "Agg")
     if results is not None:
         env["COMMSIM_RESULTS_DIR"] = str(results.resolve())
     return env
+
+
+def check_lessons() -> None:
+    """Raise :class:`ServerError` if the lessons the Learn page would show do not check."""
+    from commsim.config import ConfigError
+    from commsim.dashboard.learn import lessons, lessons_file
+
+    try:
+        lessons(lessons_file())
+    except ConfigError as error:
+        raise ServerError(f"the lessons cannot be shown: {error}") from None
 
 
 def serve(host: str, port: int, *, results: Path | None = None) -> None:
@@ -98,10 +112,11 @@ def serve(host: str, port: int, *, results: Path | None = None) -> None:
         results: Folder of experiments for Compare and Sweep (default: ``results/``).
 
     Raises:
-        ServerError: If the port cannot be bound or the front-end files are missing and
-            cannot be fetched.
+        ServerError: If the port cannot be bound, the front-end files are missing and
+            cannot be fetched, or the lessons file named by ``COMMSIM_LESSONS`` does not check.
     """
     check_port(host, port)
+    check_lessons()
     if assets.missing():
         try:
             assets.provision()
