@@ -101,11 +101,14 @@ def test_the_environment_turns_telemetry_off_and_names_the_results(monkeypatch, 
     monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "True")
     monkeypatch.delenv("SOLARA_ASSETS_PROXY_CACHE_DIR", raising=False)
     monkeypatch.delenv("COMMSIM_RESULTS_DIR", raising=False)
+    monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
+    monkeypatch.delenv("SOLARA_KERNEL_MAX_COUNT", raising=False)
     monkeypatch.chdir(tmp_path)
     env = environment(Path("results"))
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert env["SOLARA_ASSETS_PROXY"] == "True"
     assert env["SOLARA_SESSION_HTTP_ONLY"] == "True"  # the page's scripts never read the session cookie
+    assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "10m" and env["SOLARA_KERNEL_MAX_COUNT"] == "200"
     assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(assets.cache_dir())
     assert env["COMMSIM_RESULTS_DIR"] == str(tmp_path / "results")
     assert Path(env["COMMSIM_RESULTS_DIR"]).is_absolute()

@@ -4,7 +4,9 @@ The checks turn the usual start-up failures into one-line errors: a port already
 use, Solara's front-end files missing with no way to fetch them (see
 :mod:`commsim.dashboard.assets`), and a lessons file (``COMMSIM_LESSONS``) that does not
 check. The server's session cookie is kept from the page's scripts (HTTP only): it is
-what tells one browser's experiments from another's.
+what tells one browser's experiments from another's. The number of sessions served at
+once and how long a closed tab's session is kept come from the dashboard's ``LIMITS``
+(an operator may set Solara's own variables to override them).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 from pathlib import Path
 
 from commsim.dashboard import assets
+from commsim.dashboard.settings import LIMITS
 
 APP = "commsim.dashboard.app"
 # Flags for driving the dashboard in headless Chromium on a machine with a closed network
@@ -85,6 +88,9 @@ def environment(results: Path | None) -> dict[str, str]:
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env["SOLARA_ASSETS_PROXY"] = "True"
     env["SOLARA_SESSION_HTTP_ONLY"] = "True"
+    # Solara keeps a closed tab's session a day by default: with a model in each, reloads add up.
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", f"{LIMITS.idle_session_minutes}m")
+    env.setdefault("SOLARA_KERNEL_MAX_COUNT", str(LIMITS.sessions))
     env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(assets.cache_dir()))
     env.setdefault("MPLBACKEND", "Agg")
     if results is not None:

@@ -111,6 +111,9 @@ class DashboardLimits:
             A package value above a cap (the default 100,000 weeks of public funding
             means "never ends") is kept until the user edits it.
         concurrent_jobs: Comparisons and sweeps running at once on one server, over every session.
+        sessions: Browser tabs one server serves at once (Solara's kernel count; more wait).
+            An Explore model of 5,000 residents holds about 10 MB after a year of weeks.
+        idle_session_minutes: Minutes a closed tab's session is kept for it to reconnect.
         manifest_bytes: Bytes of an experiment's manifest.json read to list it (larger ones are skipped).
         report_bytes: Bytes of an experiment's report.md shown (the rest is cut).
         figure_bytes: Bytes of one report figure shown (larger ones are skipped).
@@ -147,6 +150,8 @@ class DashboardLimits:
         )
     )
     concurrent_jobs: int = 2
+    sessions: int = 200
+    idle_session_minutes: int = 10
     manifest_bytes: int = 50_000_000
     report_bytes: int = 500_000
     figure_bytes: int = 5_000_000
