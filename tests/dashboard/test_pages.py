@@ -747,6 +747,17 @@ def test_explore_refuses_a_pause_no_control_offers(render, plain_figures):
     assert alerts(box) == []
 
 
+@pytest.mark.parametrize("index", [99, -1, "belonging", None])
+def test_a_map_colouring_no_button_names_is_ignored(render, plain_figures, index):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    toggle = rc.find(v.BtnToggle).widget
+    toggle.v_model = index
+    toggle.v_model = 1  # the page still answers: belonging
+    assert rc.find(v.BtnToggle).widget.v_model == 1
+    assert alerts(box) == []
+
+
 def test_compare_refuses_a_size_no_control_offers_even_when_clicked(render, results):
     """2,000,000 residents x 5,200 weeks x 100,000 replicates: the button is disabled and a click refused."""
     state.scenario.set(SMALL)

@@ -20,6 +20,7 @@ import solara
 from matplotlib.figure import Figure
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
+from solara.alias import rv
 
 from commsim.dashboard import state
 from commsim.dashboard.controls import BoundSlider, LeverControls, PresetSelect, ResidentsSlider, SeedInput
@@ -193,6 +194,23 @@ def MapAndPlots(model: LiveModel, colour_by: str, show_ties: bool):
 
 
 @solara.component
+def ColourToggle(value: str, on_value):
+    """Buttons choosing what colours the map; an index the browser sends that names no button is ignored.
+
+    (Solara's ``ToggleButtonsSingle`` looks such an index up unchecked.)
+    """
+    names = list(COLOUR_BY)
+
+    def choose(index: Any) -> None:
+        if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(names):
+            on_value(names[index])
+
+    with rv.BtnToggle(v_model=names.index(value), on_v_model=choose, mandatory=True, multiple=False):
+        for name in names:
+            solara.Button(label=name)
+
+
+@solara.component
 def ScenarioControls(scenario: Scenario, on_scenario):
     """Profile, package, residents, seed and every lever of the Explore page."""
 
@@ -240,9 +258,8 @@ def Explore():
         else:
             refused.set(None)
 
-    def set_colour_by(value: Any) -> None:
-        if value in COLOUR_BY:
-            colour_by.set(value)
+    def set_colour_by(value: str) -> None:
+        colour_by.set(value)
 
     def rebuild() -> None:
         if built_for.current == repr(state.scenario.value):
@@ -282,7 +299,7 @@ def Explore():
         return
     Monitors(model.value)
     with solara.Row():
-        solara.ToggleButtonsSingle(value=colour_by.value, values=list(COLOUR_BY), on_value=set_colour_by)
+        ColourToggle(colour_by.value, set_colour_by)
         solara.Checkbox(
             label="show ties across buildings", value=show_ties.value, on_value=lambda on: show_ties.set(on is True)
         )
