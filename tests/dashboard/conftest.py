@@ -2,7 +2,10 @@
 
 Chromium is Debian's (``/usr/bin/chromium``, installed by ``make test``; ``COMMSIM_CHROMIUM``
 names another); Playwright drives it. Each test gets a fresh browser context, so a fresh
-dashboard session.
+dashboard session. The server shows the shipped lessons and one hostile lesson
+(:data:`HOSTILE_LESSON`). Every page records its dialogs and the requests it makes to
+anything but the server (``page.dialogs``, ``page.foreign``): a test about untrusted text
+asserts both stay empty.
 """
 
 from __future__ import annotations
@@ -17,10 +20,29 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
+from commsim.dashboard.learn import CONTENT
 from commsim.dashboard.server import HEADLESS_CHROMIUM_FLAGS
 
 START_TIMEOUT_S = 90
+# Text that would run if the page treated it as HTML or as a Vue template.
+HOSTILE_HTML = "<img src=x onerror=alert(1)>"
+HOSTILE_TEMPLATE = "{{constructor.constructor('alert(2)')()}}"
+# A lesson a teacher's file could hold, served beside the shipped ones.
+HOSTILE_LESSON = {
+    "id": "hostile",
+    "title": f"Hostile {HOSTILE_HTML} lesson",
+    "practice": f"Practice {HOSTILE_TEMPLATE}",
+    "profile": "old_inner_city",
+    "policy": "baseline",
+    "n_residents": 200,
+    "steps": 13,
+    "story": f"Story <script>alert(3)</script> {HOSTILE_HTML} [click](javascript:alert(4)) {HOSTILE_TEMPLATE}",
+    "steps_to_try": [f"Step {HOSTILE_HTML}", "![tracker](http://203.0.113.9/t.png)"],
+    "look_for": [f"<iframe src=//203.0.113.9></iframe>{HOSTILE_HTML}"],
+    "question": f"<a href=javascript:alert(5)>why</a> {HOSTILE_TEMPLATE}",
+}
 
 
 def chromium_path() -> str:
@@ -43,10 +65,14 @@ def dashboard(tmp_path_factory):
     results = folder / "results"
     results.mkdir()
     log_path = folder / "server.log"
+    lessons = folder / "lessons.yaml"
+    shipped = (CONTENT / "lessons.yaml").read_text(encoding="utf-8")
+    lessons.write_text(shipped + "\n" + yaml.safe_dump([HOSTILE_LESSON], allow_unicode=True), encoding="utf-8")
     port = free_port()
     command = [sys.executable, "-m", "commsim.cli", "dashboard", "--port", str(port), "--results", str(results)]
+    environment = dict(os.environ, COMMSIM_LESSONS=str(lessons))
     with log_path.open("w") as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
@@ -80,6 +106,19 @@ def browser():
         launched.close()
 
 
+def watch(opened, url: str) -> None:
+    """Record a page's dialogs (dismissed) and its requests to anywhere but ``url``."""
+    opened.dialogs, opened.foreign = [], []
+
+    def dialog(shown) -> None:
+        opened.dialogs.append(shown.message)
+        shown.dismiss()
+
+    opened.on("dialog", dialog)
+    local = (url, "data:", "blob:")  # the server, and images the page makes itself
+    opened.on("request", lambda request: None if request.url.startswith(local) else opened.foreign.append(request.url))
+
+
 @pytest.fixture
 def page(browser, dashboard):
     """A new browser session on the dashboard; its console errors are kept in ``page.errors``."""
@@ -88,5 +127,6 @@ def page(browser, dashboard):
     opened.set_default_timeout(60_000)
     opened.errors = []
     opened.on("pageerror", lambda error: opened.errors.append(str(error)))
+    watch(opened, dashboard["url"])
     yield opened
     context.close()

@@ -5,7 +5,9 @@ Screenshots go to each test's temporary folder (``tmp_path``).
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -225,4 +227,178 @@ def test_learn_loads_a_lesson_into_explore_and_follows_it_to_the_end(page, dashb
     page.get_by_text("About the model").click()
     page.get_by_text("What is it?").wait_for()
     page.screenshot(path=tmp_path / "learn-about.png")
+    assert not page.errors
+
+
+# ------------------------------------------------------------------ what the server enforces
+
+# Set a control's value or click a button through the page's own widget models, as any
+# script in the browser (or any websocket client) can: the front end's bounds and
+# disabled buttons do not apply.
+SEND_VALUE = """([label, value, index]) => {
+  const fields = Array.from(document.querySelectorAll('.v-input'))
+    .filter(field => Array.from(field.querySelectorAll('label')).some(l => l.textContent.trim() === label));
+  if (fields.length <= index) throw new Error(`no control labelled ${label}`);
+  const wrapper = fields[index].__vue__;
+  const control = [wrapper, ...wrapper.$children].find(vm => vm.$listeners && vm.$listeners.input);
+  control.$emit('input', value);
+}"""
+SEND_CLICK = """(text) => {
+  const buttons = Array.from(document.querySelectorAll('.v-btn')).filter(b => b.textContent.includes(text));
+  if (buttons.length !== 1) throw new Error(`${buttons.length} buttons read ${text}`);
+  const wrapper = buttons[0].__vue__;
+  const button = [wrapper, ...wrapper.$children].find(vm => vm.$listeners && vm.$listeners.click);
+  button.$emit('click', new MouseEvent('click'));
+}"""
+MONITORS = """() => Object.fromEntries(Array.from(document.querySelectorAll('.v-card'))
+  .map(card => card.innerText.split('\\n').map(line => line.trim()).filter(Boolean))
+  .filter(lines => lines.length === 2).map(lines => [lines[0], lines[1]]))"""
+
+
+def send_value(page, label: str, value, index: int = 0) -> None:
+    page.evaluate(SEND_VALUE, [label, value, index])
+
+
+def alert_texts(page) -> str:
+    return " | ".join(page.locator(".v-alert").all_inner_texts())
+
+
+def test_the_server_refuses_widget_messages_the_page_would_never_send(page, dashboard, tmp_path):
+    open_page(page, dashboard)
+    page.get_by_text("Week 0", exact=True).wait_for()
+    send_value(page, "residents (at most 5,000 here)", 2_000_000)
+    page.get_by_text(re.compile(r"This scenario cannot run: residents: 2,000,000 is outside the range")).wait_for()
+    page.get_by_role("button", name="Step").click()  # the last good model (2,000 residents) still runs
+    page.get_by_text("Week 1", exact=True).wait_for()
+    assert page.get_by_text(re.compile(r"^2,000 residents · drawn in")).count() == 1
+
+    open_page(page, dashboard, "/compare")
+    page.get_by_text("Choice 1 (reference)").wait_for()
+    send_value(page, "residents (at most 5,000 here)", 2_000_000)
+    send_value(page, "weeks", 5200)
+    send_value(page, "replicates (paired seeds)", 100_000)
+    page.get_by_text(re.compile(r"This comparison cannot run: residents: 2,000,000")).wait_for()
+    assert page.get_by_role("button", name=re.compile("Run comparison")).is_disabled()
+    page.evaluate(SEND_CLICK, "Run comparison")
+    page.get_by_text(re.compile(r"The comparison was refused: residents: 2,000,000")).wait_for()
+
+    open_page(page, dashboard, "/sweep")
+    page.get_by_text("First lever").wait_for()
+    send_value(page, "levels", 5000)
+    page.get_by_text(re.compile(r"This sweep cannot run: levels: 5,000 is outside the range")).wait_for()
+    page.evaluate(SEND_CLICK, "Run sweep")
+    page.get_by_text(re.compile(r"The sweep was refused: levels: 5,000")).wait_for()
+    page.screenshot(path=tmp_path / "sweep-refused.png", full_page=True)
+    started = list(dashboard["results"].glob("dashboard/*"))
+    assert not [folder for folder in started if "2000000" in folder.name], started
+    assert not page.errors
+
+
+def test_reset_reproduces_week_zero_and_the_seeds_run(page, dashboard):
+    from commsim.dashboard.explore import monitor_values
+    from commsim.dashboard.settings import Scenario
+    from commsim.model import CommunityModel
+
+    open_page(page, dashboard)
+    page.get_by_text("Week 0", exact=True).wait_for()
+    first = page.evaluate(MONITORS)
+    for _ in range(2):  # each Reset used to draw a new community while the seed box kept the seed
+        page.get_by_role("button", name="Step").click()
+        page.get_by_text("Week 1", exact=True).wait_for()
+        page.get_by_role("button", name="Reset").click()
+        page.get_by_text("Week 0", exact=True).wait_for()
+        assert page.evaluate(MONITORS) == first
+    for week in (1, 2):
+        page.get_by_role("button", name="Step").click()
+        page.get_by_text(f"Week {week}", exact=True).wait_for()
+
+    fresh = CommunityModel(**Scenario().model_kwargs())  # the page's scenario: seed 1, 2,000 residents
+    expected_week0 = monitor_values(fresh)
+    fresh.step()
+    fresh.step()
+    shown = page.evaluate(MONITORS)
+    assert {label: first[label] for label in expected_week0} == expected_week0
+    assert {label: shown[label] for label in expected_week0} == monitor_values(fresh)
+    assert not page.errors
+
+
+def hostile_experiment(results: Path) -> str:
+    """An experiment folder anyone could drop into the results folder, every text in it hostile."""
+    from tests.dashboard.conftest import HOSTILE_HTML, HOSTILE_TEMPLATE
+
+    name = f"shared {HOSTILE_HTML}"
+    folder = results / name
+    (folder / "figures").mkdir(parents=True, exist_ok=True)
+    manifest = {"spec": {"description": f"Described as {HOSTILE_HTML} {HOSTILE_TEMPLATE}"}, "run_keys": ["a"]}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "report.md").write_text(
+        f"# Report {HOSTILE_HTML}\n\n<script>alert('report')</script>\n\n{HOSTILE_TEMPLATE}\n\n"
+        "![tracker](http://203.0.113.9/t.png)\n\n<iframe src=http://203.0.113.9/></iframe>\n"
+        "[a link](javascript:alert(6))\n",
+        encoding="utf-8",
+    )
+    (folder / "figures" / "evil.png").write_text("<svg onload=alert(7)></svg>", encoding="utf-8")
+    return name
+
+
+def test_hostile_text_shows_as_literal_text_in_every_page(page, browser, dashboard, tmp_path):
+    from tests.dashboard.conftest import HOSTILE_HTML, HOSTILE_LESSON, HOSTILE_TEMPLATE, watch
+
+    shared = hostile_experiment(dashboard["results"])
+
+    open_page(page, dashboard)  # a seed box holding HTML is refused as a seed, and nothing runs
+    page.get_by_text("Week 0", exact=True).wait_for()
+    seed = page.get_by_label("seed", exact=True)
+    seed.fill(HOSTILE_HTML)
+    seed.press("Enter")
+    page.get_by_role("button", name="Step").click()
+    page.get_by_text("Week 1", exact=True).wait_for()
+
+    open_page(page, dashboard, "/compare")
+    page.get_by_text("Choice 1 (reference)").wait_for()
+    for label in ("residents (at most 5,000 here)", "weeks", "replicates (paired seeds)"):
+        slide_to_minimum(page, label)
+    labels = page.get_by_label("label", exact=True)
+    for index, text in enumerate((HOSTILE_TEMPLATE, HOSTILE_HTML)):
+        labels.nth(index).fill(text)
+        labels.nth(index).press("Tab")
+    page.get_by_role("button", name="Run comparison (4 runs)").click()
+    page.get_by_role("button", name="Download effects (CSV)").wait_for(timeout=LONG)
+    assert page.dialogs == [], "a label ran as code"
+    page.get_by_text(f"Effects against {HOSTILE_TEMPLATE}", exact=False).wait_for()
+    assert HOSTILE_HTML + " − reference" in page.locator(".v-data-table").inner_text()
+    page.screenshot(path=tmp_path / "compare-hostile.png", full_page=True)
+
+    open_page(page, dashboard, "/sweep")
+    page.get_by_text(re.compile("Past experiments in")).wait_for()
+    choose(page, "open an experiment", shared)
+    page.get_by_text(f"Report {HOSTILE_HTML}").wait_for()
+    page.get_by_text("<script>alert('report')</script>").wait_for()
+    page.get_by_text(HOSTILE_TEMPLATE).wait_for()
+    page.screenshot(path=tmp_path / "past-hostile.png", full_page=True)
+    assert page.dialogs == [], "a report ran as code"
+
+    open_page(page, dashboard, "/learn")
+    page.get_by_text("Guided lessons").wait_for()
+    choose(page, "lesson", HOSTILE_LESSON["title"])
+    page.get_by_text(f"Story <script>alert(3)</script> {HOSTILE_HTML}", exact=False).wait_for()
+    page.get_by_role("button", name="Load this lesson in Explore").click()
+    page.get_by_text(f"Lesson: {HOSTILE_LESSON['title']}").wait_for()
+    page.get_by_text(f"Step {HOSTILE_HTML}").wait_for()
+    page.screenshot(path=tmp_path / "lesson-hostile.png", full_page=True)
+
+    other = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()  # another person
+    other.set_default_timeout(60_000)
+    watch(other, dashboard["url"])
+    open_page(other, dashboard, "/sweep")
+    experiments = other.locator(".v-select", has=other.locator("label", has_text="open an experiment"))
+    experiments.locator(".v-select__slot").click()
+    offered = other.locator(".menuable__content__active .v-list-item").all_inner_texts()
+    offered = [text.strip() for text in offered]
+    assert shared in offered
+    assert not [name for name in offered if name.startswith("dashboard/")], "another session's runs are listed"
+    other.context.close()
+
+    assert page.dialogs == [] and other.dialogs == []
+    assert page.foreign == [] and other.foreign == []
     assert not page.errors

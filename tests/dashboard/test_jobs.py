@@ -15,6 +15,7 @@ from commsim.dashboard.jobs import (
     KEY_METRICS,
     Choice,
     SweepFactor,
+    check_size,
     comparison_spec,
     effect_table,
     effects_csv,
@@ -23,16 +24,20 @@ from commsim.dashboard.jobs import (
     past_experiments,
     plan_size,
     readable_report,
+    report_figures,
     response_table,
     run_experiment,
     sweep_spec,
     unique_labels,
+    visible_to,
 )
+from commsim.dashboard.settings import LIMITS, LimitError
 from commsim.experiments.report import label
 from commsim.experiments.store import ExperimentStore
 from commsim.model import CommunityModel
 
 STEPS, REPLICATES, RESIDENTS = 13, 2, 200
+OWNER, OTHER = "0123456789abcdef", "fedcba9876543210"
 CHOICES = [
     Choice("status quo", "baseline"),
     Choice("centres", "centres"),
@@ -69,7 +74,7 @@ def sweep(factors, **fields):
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory):
     """A real comparison of three choices, two replicates each, run inline."""
-    folder = tmp_path_factory.mktemp("results") / "dashboard" / "compare-test"
+    folder = new_folder(tmp_path_factory.mktemp("results"), "compare", OWNER)
     progress: list[tuple[int, int]] = []
     result = run_experiment(compare(CHOICES), folder, on_progress=lambda done, total: progress.append((done, total)))
     return result, progress
@@ -81,7 +86,7 @@ def finished(tmp_path_factory):
 @pytest.mark.parametrize("count", [0, 1, 5])
 def test_a_comparison_needs_two_to_four_choices(count):
     choices = [Choice(f"choice {index}", "baseline") for index in range(count)]
-    with pytest.raises(ValueError, match=f"choose two to four packages or lever sets to compare, not {count}"):
+    with pytest.raises(LimitError, match=f"choose 2 to 4 packages or lever sets to compare, not {count}"):
         compare(choices)
 
 
@@ -105,9 +110,90 @@ def test_the_first_choice_is_the_reference_and_each_choice_a_scenario():
 def test_a_choice_whose_edit_the_model_rejects_cannot_be_planned():
     from commsim.config import ConfigError
 
-    spec = compare([Choice("a", "baseline"), Choice("b", "centres", {"n_centres": -1})])
-    with pytest.raises(ConfigError, match="n_centres"):
+    spec = compare([Choice("a", "baseline"), Choice("b", "centres", {"targeted_share_elderly": 0.95})])
+    with pytest.raises(ConfigError, match="targeted_share_elderly"):
         plan_size(spec)[1]
+
+
+# What a websocket client can send that no control offers: every value is checked when the spec is built.
+HOSTILE_COMPARISONS = [
+    ({"n_residents": 2_000_000}, "residents: 2,000,000 is outside the range the dashboard allows (100 to 5,000)"),
+    ({"steps": 5200}, "weeks: 5,200 is outside the range the dashboard allows (13 to 260)"),
+    ({"replicates": 100_000}, "replicates: 100,000 is outside the range the dashboard allows (2 to 30)"),
+    ({"replicates": 1}, "replicates: 1 is outside the range"),
+    ({"seed": -1}, "seed: -1 is outside the range"),
+    ({"seed": 2**64}, "seed: 18,446,744,073,709,551,616 is outside the range"),
+    ({"n_residents": float("nan")}, "residents: expected a number, got nan"),
+    ({"steps": "52"}, "weeks: expected a number, got '52'"),
+    ({"profile": "../../../etc/passwd"}, "unknown community profile '../../../etc/passwd'"),
+]
+
+
+@pytest.mark.parametrize(("fields", "message"), HOSTILE_COMPARISONS)
+def test_a_comparison_out_of_bounds_is_refused_naming_the_bound(fields, message):
+    with pytest.raises(LimitError, match=re.escape(message)):
+        compare([Choice("a", "baseline"), Choice("b", "centres")], **fields)
+
+
+@pytest.mark.parametrize(
+    ("choice", "message"),
+    [
+        (Choice("b", "free_lunch"), "unknown policy package 'free_lunch'"),
+        (Choice("b", "centres", {"n_centres": 2000}), "n_centres: 2,000 is outside the range the dashboard allows"),
+        (Choice("b", "centres", {"n_residents": 10**6}), "'n_residents': not a lever parameter the dashboard edits"),
+        (Choice("x" * 61, "centres"), "at most 60 characters"),
+        (Choice("two\nlines", "centres"), "only printable characters, on one line"),
+        (Choice("   ", "centres"), "every choice needs a label"),
+        (Choice(None, "centres"), "every choice needs a label"),
+    ],
+)
+def test_a_choice_no_control_could_make_is_refused(choice, message):
+    with pytest.raises(LimitError, match=re.escape(message)):
+        compare([Choice("a", "baseline"), choice])
+
+
+def test_a_hostile_label_is_kept_as_text_in_the_spec():
+    spec = compare([Choice("<img src=x onerror=alert(1)>", "baseline"), Choice("{{ 7*7 }} $\\frac$", "centres")])
+    assert spec.scenario_names == ["<img src=x onerror=alert(1)>", "{{ 7*7 }} $\\frac$"]
+
+
+HOSTILE_SWEEPS = [
+    (
+        [SweepFactor("n_centres", 0, 2000, 5)],
+        {},
+        "n_centres: 2,000 is outside the range the dashboard allows (0 to 40)",
+    ),
+    ([SweepFactor("n_centres", 0, 4, 5000)], {}, "levels: 5,000 is outside the range the dashboard allows (2 to 9)"),
+    ([SweepFactor("n_centres", 0, 4, 1)], {}, "levels: 1 is outside the range"),
+    ([SweepFactor("n_centres", 4, 0, 2)], {}, "n_centres: the range runs from 4 down to 0"),
+    ([SweepFactor("homophily", 0, 1, 2)], {}, "'homophily': not a lever parameter a sweep can vary"),
+    ([SweepFactor("time_bank", 0, 1, 2)], {}, "'time_bank': not a lever parameter a sweep can vary"),
+    ([SweepFactor("../x", 0, 1, 2)], {}, "'../x': not a lever parameter a sweep can vary"),
+    ([SweepFactor("inclusiveness", float("nan"), 1.0, 2)], {}, "inclusiveness: expected a number, got nan"),
+    ([SweepFactor("n_centres", 0, 4, 2)], {"n_residents": 2_000_000}, "residents: 2,000,000 is outside the range"),
+    ([SweepFactor("n_centres", 0, 4, 2)], {"n_residents": 5000}, "the dashboard allows (100 to 2,000)"),
+    ([SweepFactor("n_centres", 0, 4, 2)], {"replicates": 11}, "replicates per point: 11 is outside the range"),
+    ([SweepFactor("n_centres", 0, 4, 2)], {"steps": 10**9}, "weeks: 1,000,000,000 is outside the range"),
+    ([SweepFactor("n_centres", 0, 4, 2)], {"policy": "../policies/centres"}, "unknown policy package"),
+    ([SweepFactor("n_centres", 0, 4, 2)], {"overrides": {"n_residents": 10**6}}, "not a lever parameter"),
+]
+
+
+@pytest.mark.parametrize(("factors", "fields", "message"), HOSTILE_SWEEPS)
+def test_a_sweep_out_of_bounds_is_refused_naming_the_bound(factors, fields, message):
+    with pytest.raises(LimitError, match=re.escape(message)):
+        sweep(factors, **fields)
+
+
+def test_a_sweep_over_the_run_limit_is_refused_with_the_count(tmp_path):
+    spec = sweep([SweepFactor("n_centres", 0, 8, 9), SweepFactor("inclusiveness", 0.0, 1.0, 9)], replicates=10)
+    runs = plan_size(spec)[1]
+    assert runs == 810 > LIMITS.max_runs
+    with pytest.raises(LimitError, match=re.escape("810 runs: at most 400 runs from the dashboard")):
+        check_size(spec, runs)
+    with pytest.raises(LimitError, match="810 runs"):
+        run_experiment(spec, tmp_path / "never-written")
+    assert not (tmp_path / "never-written").exists()
 
 
 @pytest.mark.parametrize("count", [0, 3])
@@ -115,7 +201,7 @@ def test_a_sweep_varies_one_or_two_levers(count):
     factors = [
         SweepFactor(name, 0.0, 1.0, 2) for name in ("inclusiveness", "leader_coverage", "platform_reach")[:count]
     ]
-    with pytest.raises(ValueError, match=f"a dashboard sweep varies one or two levers, not {count}"):
+    with pytest.raises(LimitError, match=f"a dashboard sweep varies one or two levers, not {count}"):
         sweep(factors)
 
 
@@ -274,44 +360,129 @@ def write_manifest(folder: Path, content: dict) -> None:
     (folder / "manifest.json").write_text(json.dumps(content), encoding="utf-8")
 
 
+MINE = f"compare-20260301-090000-{OWNER}-0a1b2c3d"
+THEIRS = f"sweep-20260302-090000-{OTHER}-0a1b2c3d"
+
+
 def test_past_experiments_are_found_one_and_two_levels_down_newest_first(tmp_path):
     write_manifest(
         tmp_path / "old_sweep",
         {"spec": {"description": "an old sweep"}, "run_keys": ["a", "b"], "updated": "2026-01-05T10:00:00+00:00"},
     )
     write_manifest(
-        tmp_path / "dashboard" / "compare-x",
+        tmp_path / "dashboard" / MINE,
         {"spec": {"description": "from the page"}, "run_keys": ["a"], "updated": "2026-03-01T09:00:00+00:00"},
     )
-    (tmp_path / "dashboard" / "compare-x" / "report.md").write_text("# compare\n", encoding="utf-8")
+    (tmp_path / "dashboard" / MINE / "report.md").write_text("# compare\n", encoding="utf-8")
     write_manifest(tmp_path / "scenario_run", {"name": "a run", "updated": "2026-04-01T00:00:00+00:00"})
     write_manifest(tmp_path / "a" / "b" / "too_deep", {"spec": {}, "updated": "2026-05-01T00:00:00+00:00"})
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "manifest.json").write_text("{not json", encoding="utf-8")
 
-    found = past_experiments(tmp_path)
-    assert [entry["name"] for entry in found] == ["dashboard/compare-x", "old_sweep"]
+    found = past_experiments(tmp_path, OWNER)
+    assert [entry["name"] for entry in found] == [f"dashboard/{MINE}", "old_sweep"]
     newest, oldest = found
-    assert newest["folder"] == tmp_path / "dashboard" / "compare-x"
-    assert newest["report"] == tmp_path / "dashboard" / "compare-x" / "report.md"
+    assert newest["folder"] == tmp_path / "dashboard" / MINE
+    assert newest["report"] == tmp_path / "dashboard" / MINE / "report.md"
     assert newest["description"] == "from the page" and newest["runs"] == 1
     assert oldest["report"] is None and oldest["runs"] == 2
-    assert past_experiments(tmp_path / "nothing_here") == []
+    assert past_experiments(tmp_path / "nothing_here", OWNER) == []
+
+
+def test_a_session_sees_the_shared_experiments_and_only_its_own_dashboard_jobs(tmp_path):
+    spec = {"spec": {"description": "x"}, "run_keys": [], "updated": "2026-01-01"}
+    for name in ("smoke", "validation/claims", f"dashboard/{MINE}", f"dashboard/{THEIRS}", "dashboard/compare-old"):
+        write_manifest(tmp_path / name, spec)
+    mine = [entry["name"] for entry in past_experiments(tmp_path, OWNER)]
+    theirs = [entry["name"] for entry in past_experiments(tmp_path, OTHER)]
+    assert sorted(mine) == sorted(["smoke", "validation/claims", f"dashboard/{MINE}"])
+    assert sorted(theirs) == sorted(["smoke", "validation/claims", f"dashboard/{THEIRS}"])
+    # a folder under dashboard/ without an owner token (older, or put there by hand) is nobody's
+    assert not visible_to("dashboard/compare-old", OWNER)
+    assert not visible_to(f"dashboard/{MINE}/nested", OWNER)
+    assert visible_to("smoke", OWNER) and visible_to(f"dashboard/{MINE}", OWNER)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"spec": []},
+        {"spec": "x"},
+        [1, 2],
+        "text",
+        {"spec": {"description": ["<b>not text</b>"]}, "run_keys": 7, "updated": {"x": 1}},
+    ],
+)
+def test_a_manifest_of_the_wrong_shape_never_breaks_the_list(tmp_path, content):
+    write_manifest(tmp_path / "odd", content)
+    write_manifest(tmp_path / "fine", {"spec": {"description": "fine"}, "run_keys": ["a"]})
+    found = {entry["name"]: entry for entry in past_experiments(tmp_path, OWNER)}
+    assert found["fine"]["description"] == "fine"
+    if "odd" in found:
+        assert found["odd"]["description"] == "" and found["odd"]["runs"] == 0 and found["odd"]["updated"] == ""
+
+
+def test_links_out_of_the_results_folder_are_not_followed(tmp_path):
+    root, outside = tmp_path / "results", tmp_path / "elsewhere"
+    write_manifest(outside / "secret_experiment", {"spec": {"description": "not here"}})
+    (outside / "private.md").write_text("# private notes\n", encoding="utf-8")
+    (outside / "figure.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 10)
+    write_manifest(root / "linked_report", {"spec": {"description": "x"}})
+    (root / "linked_report" / "report.md").symlink_to(outside / "private.md")
+    (root / "linked_report" / "figures").mkdir()
+    (root / "linked_report" / "figures" / "a.png").symlink_to(outside / "figure.png")
+    root.joinpath("linked_folder").symlink_to(outside / "secret_experiment")
+
+    found = {entry["name"]: entry for entry in past_experiments(root, OWNER)}
+    assert list(found) == ["linked_report"]
+    assert found["linked_report"]["report"] is None
+    with pytest.raises(OSError, match="not a file inside the results folder"):
+        readable_report(root / "linked_report" / "report.md", root)
+    assert report_figures(root / "linked_report", root) == []
+
+
+def test_a_huge_report_is_cut_at_the_limit_and_says_so(tmp_path):
+    path = tmp_path / "report.md"
+    path.write_bytes(b"# big\n" + b"x" * (LIMITS.report_bytes * 3))
+    text = readable_report(path, tmp_path)
+    assert len(text) < LIMITS.report_bytes + 200
+    assert text.rstrip().endswith("the rest is not shown here.*")
+
+
+def test_a_report_that_is_not_utf8_is_shown_with_replacement_characters(tmp_path):
+    path = tmp_path / "report.md"
+    path.write_bytes(b"# caf\xe9\n\x00\xff")
+    assert readable_report(path, tmp_path).startswith("# caf\ufffd")
+
+
+def test_only_small_png_figures_are_shown(tmp_path):
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    png = b"\x89PNG\r\n\x1a\n"
+    (figures / "a.png").write_bytes(png + b"0")
+    (figures / "b.png").write_bytes(b"<svg onload=alert(1)>")
+    (figures / "c.png").write_bytes(png + b"0" * LIMITS.figure_bytes)
+    assert report_figures(tmp_path, tmp_path) == [figures / "a.png"]
 
 
 def test_the_real_comparison_is_listed_among_past_experiments(finished):
     result, _ = finished
     root = result.folder.parent.parent
-    found = past_experiments(root)
-    assert [entry["name"] for entry in found] == ["dashboard/compare-test"]
+    found = past_experiments(root, OWNER)
+    assert [entry["name"] for entry in found] == [f"dashboard/{result.folder.name}"]
     assert found[0]["runs"] == 3 * REPLICATES and found[0]["report"] == result.report
+    assert past_experiments(root, OTHER) == []
 
 
-def test_a_new_folder_is_fresh_and_under_dashboard(tmp_path):
-    first, second = new_folder(tmp_path, "sweep"), new_folder(tmp_path, "sweep")
+def test_a_new_folder_is_fresh_under_dashboard_and_names_its_owner(tmp_path):
+    first, second = new_folder(tmp_path, "sweep", OWNER), new_folder(tmp_path, "sweep", OWNER)
     assert first != second
     assert first.parent == tmp_path / "dashboard" and first.name.startswith("sweep-")
+    assert visible_to(f"dashboard/{first.name}", OWNER) and not visible_to(f"dashboard/{first.name}", OTHER)
     assert not first.exists()
+    for kind, owner in [("../x", OWNER), ("sweep", "../../etc"), ("sweep", "")]:
+        with pytest.raises(ValueError):
+            new_folder(tmp_path, kind, owner)
 
 
 def test_the_readable_report_drops_image_links_only(tmp_path):
@@ -321,7 +492,7 @@ def test_the_readable_report_drops_image_links_only(tmp_path):
         "![](figures/effects.png)\n## Effects\n",
         encoding="utf-8",
     )
-    text = readable_report(path)
+    text = readable_report(path, tmp_path)
     assert text == "# Title\n\nText with a [link](https://example.org).\n## Effects\n"
 
 
@@ -329,7 +500,7 @@ def test_readable_report_of_a_real_report_has_no_images_left(finished):
     result, _ = finished
     raw = result.report.read_text(encoding="utf-8")
     assert "![" in raw
-    text = readable_report(result.report)
+    text = readable_report(result.report, result.folder.parent.parent)
     assert "![" not in text and "figures/" not in text
     assert text.splitlines()[0] == raw.splitlines()[0]
 

@@ -19,7 +19,7 @@ from commsim.dashboard.learn import (
     lessons,
     load_lesson,
 )
-from commsim.dashboard.settings import LEVER_TITLES, MAX_STEPS_UI, Scenario, lever_parameters
+from commsim.dashboard.settings import LEVER_TITLES, LIMITS, Scenario, lever_parameters
 from commsim.model import CommunityModel
 from commsim.paths import project_root
 
@@ -82,7 +82,7 @@ def test_each_lesson_builds_a_model_that_steps(lesson):
     assert (model.profile, model.policy) == (lesson.profile, lesson.policy)
     for name, value in lesson.overrides.items():
         assert model.p[name] == value
-    assert 1 <= lesson.steps <= MAX_STEPS_UI
+    assert 1 <= lesson.steps <= LIMITS.weeks.high
 
 
 def test_the_steps_name_levers_and_parameters_that_exist():
@@ -122,8 +122,11 @@ def test_a_good_lesson_file_loads(tmp_path):
 @pytest.mark.parametrize(
     ("entries", "message"),
     [
-        ([a_lesson(overrides={"warp_speed": 3})], "lesson 'tiny': warp_speed: unknown parameter"),
-        ([a_lesson(overrides={"n_centres": -2})], "lesson 'tiny': n_centres: -2 is outside the allowed range"),
+        ([a_lesson(overrides={"warp_speed": 3})], "lesson 'tiny': 'warp_speed': not a lever parameter"),
+        (
+            [a_lesson(overrides={"n_centres": -2})],
+            "lesson 'tiny': n_centres: -2 is outside the range the dashboard allows",
+        ),
         ([a_lesson(profile="atlantis")], "lesson 'tiny': unknown community profile 'atlantis'"),
         ([a_lesson(policy="free_lunch")], "lesson 'tiny': unknown policy package 'free_lunch'"),
         ([a_lesson(), a_lesson(title="Again")], "lesson 2: id 'tiny' is used twice"),

@@ -8,6 +8,7 @@ with ``handle_error=False``, so an exception in a page fails the test. Backgroun
 from __future__ import annotations
 
 import contextlib
+import html.parser
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -25,12 +26,14 @@ from solara.components.datatable import DataTableWidget
 from solara.server import kernel, kernel_context
 
 from commsim.config import ConfigError
-from commsim.dashboard import app, explore, state
-from commsim.dashboard.compare import Compare
+from commsim.dashboard import app, background, explore, state
+from commsim.dashboard.compare import BAND_METRICS, Compare, draw_bands
 from commsim.dashboard.explore import MONITORS, Explore
 from commsim.dashboard.jobs import KEY_METRICS, Finished, SweepFactor, past_experiments, plan_size, sweep_spec
 from commsim.dashboard.learn import INFO_SECTIONS, lesson_by_id, lessons
-from commsim.dashboard.settings import MAX_SWEEP_RUNS_UI, Scenario, package_values
+from commsim.dashboard.markup import ATTRIBUTES, TAGS
+from commsim.dashboard.settings import LIMITS, Scenario, package_values
+from commsim.dashboard.state import session_owner
 from commsim.dashboard.sweep import Sweep, draw_response
 from commsim.experiments.analysis import Analysis
 from commsim.experiments.plan import make_plan
@@ -64,7 +67,7 @@ def widgets(root) -> Iterator[ipywidgets.Widget]:
 
 
 def texts(root) -> list[str]:
-    """The text a reader sees: string children of widgets and the source of Markdown templates."""
+    """The text a reader sees: string children of widgets and the HTML of rendered markdown."""
     found = []
     for widget in widgets(root):
         children = getattr(widget, "children", None)
@@ -72,6 +75,8 @@ def texts(root) -> list[str]:
             found.extend(child for child in children if isinstance(child, str))
         if type(widget) is v.VuetifyTemplate:
             found.append(widget.template)
+        if isinstance(widget, solara.widgets.HTML) and widget.unsafe_innerHTML:
+            found.append(widget.unsafe_innerHTML)
     return found
 
 
@@ -92,6 +97,38 @@ def button(root, text: str) -> v.Btn:
 
 def alerts(root) -> list[str]:
     return [" ".join(texts(widget)) for widget in widgets(root) if isinstance(widget, v.Alert)]
+
+
+class Tags(html.parser.HTMLParser):
+    """Every tag and attribute of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+def assert_inert(root) -> None:
+    """Nothing in the page could run: no template compiles user text, and every HTML fragment is tame.
+
+    Solara's Markdown compiles its HTML as a Vue template, so the dashboard must not use it.
+    Every ``v-html`` fragment may hold only the sanitiser's tags and attributes, and no link
+    that is not http, https, mailto or relative.
+    """
+    for widget in widgets(root):
+        assert type(widget) is not v.VuetifyTemplate or "solara-markdown" not in widget.template, (
+            "markdown compiled as a Vue template"
+        )
+        if isinstance(widget, solara.widgets.HTML) and widget.unsafe_innerHTML:
+            parser = Tags()
+            parser.feed(widget.unsafe_innerHTML)
+            for tag, attributes in parser.found:
+                assert tag in TAGS, (tag, widget.unsafe_innerHTML[:300])
+                assert set(attributes) <= ATTRIBUTES.get(tag, set()) | {"rel"}, (tag, attributes)
+                href = attributes.get("href") or ""
+                assert not re.match(r"^\s*(javascript|data|vbscript):", href, re.IGNORECASE), href
 
 
 def wait_until(condition: Callable[[], bool], what: str) -> None:
@@ -237,8 +274,13 @@ def test_moving_a_lever_records_an_edit_and_restarts(render, plain_figures):
     assert shows(box, "Service centres  ● edited")
     assert shows(box, "1 lever setting(s) edited")
 
-    slider(rc, "centre_capacity [places/session]").v_model = 500  # beyond the UI cap of 200
-    assert state.scenario.value.overrides == {"n_centres": 7, "centre_capacity": 200}
+    slider(rc, "centre_capacity [places/session]").v_model = 500  # beyond the cap of 200: only a browser sends it
+    assert alerts(box) == [
+        "This scenario cannot run: centre_capacity: 500 is outside the range the dashboard allows (1 to 200)"
+    ]
+    slider(rc, "centre_capacity [places/session]").v_model = 150
+    assert state.scenario.value.overrides == {"n_centres": 7, "centre_capacity": 150}
+    assert alerts(box) == []
 
     button(box, "Back to the package").click()
     assert state.scenario.value.overrides == {}
@@ -264,10 +306,12 @@ def test_choosing_a_package_resets_the_levers_to_its_values(render, plain_figure
     )
 
 
-def test_a_scenario_the_model_rejects_shows_an_error_instead_of_the_run(render, plain_figures):
+def test_a_scenario_out_of_bounds_shows_an_error_instead_of_the_run(render, plain_figures):
     state.scenario.set(Scenario(n_residents=200, overrides={"n_centres": -1}))
     box, _ = render(Explore)
-    assert alerts(box) == ["This scenario cannot run: n_centres: -1 is outside the allowed range [0, 2000] (centres)"]
+    assert alerts(box) == [
+        "This scenario cannot run: n_centres: -1 is outside the range the dashboard allows (0 to 40)"
+    ]
     assert not shows(box, "Week 0")
 
 
@@ -344,6 +388,33 @@ def test_reset_returns_to_week_zero(plain_figures):
             rc.close()
 
 
+def test_reset_rebuilds_the_run_the_seed_names(render, plain_figures):
+    """Reset goes back to the seed's week 0, every time, and the run from there is the seed's run."""
+    state.scenario.set(SMALL)
+    box, _ = render(Explore)
+    week0 = expected_monitors(SMALL, 0)
+    for _ in range(3):  # Mesa's Reset used to draw a new random community on each click
+        button(box, "Step").click()
+        button(box, "Reset").click()
+        assert {name: monitor(box, name) for name in week0} == week0
+    for _ in range(3):
+        button(box, "Step").click()
+    assert {name: monitor(box, name) for name in week0} == expected_monitors(SMALL, 3)
+
+
+def test_reset_after_a_new_seed_rebuilds_that_seed(render, plain_figures):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    type_into(rc, "seed", "77")
+    button(box, "Step").click()
+    button(box, "Reset").click()
+    reseeded = Scenario(n_residents=200, seed=77)
+    assert {name: monitor(box, name) for name in MONITOR_NAMES} == expected_monitors(reseeded, 0)
+
+
+MONITOR_NAMES = [name for _, name, _ in MONITORS]
+
+
 # ------------------------------------------------------------------ Compare
 
 
@@ -368,12 +439,12 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
     assert [header["text"] for header in table.headers] == ["metric", "reference", "centres − reference"]
     assert [row["metric"] for row in table.items] == [label(metric).removesuffix(" (left)") for metric in KEY_METRICS]
     assert all(re.search(r" \[.+, .+\]$", row["centres − reference"]) for row in table.items)
-    assert shows(box, "Effects against <strong>baseline</strong>")
+    assert shows(box, "<h4>Effects against <strong>baseline</strong>")
 
     saved = next(text for text in texts(box) if text.startswith("Saved as an experiment in "))
     folder = Path(saved.removeprefix("Saved as an experiment in "))
     assert folder.parent == results / "dashboard" and (folder / "report.md").is_file()
-    assert [entry["folder"] for entry in past_experiments(results)] == [folder]
+    assert [entry["folder"] for entry in past_experiments(results, session_owner())] == [folder]
     assert not button(box, "Run comparison (4 runs)").disabled
 
 
@@ -387,7 +458,7 @@ def test_a_comparison_the_model_rejects_reports_why(render, results):
     assert message.startswith("The comparison failed: ")
     assert "targeted_share_elderly + targeted_share_children = 1.1 exceeds 1" in message
     assert not shows(box, "Download effects (CSV)")
-    assert past_experiments(results) == []  # refused before any run
+    assert past_experiments(results, session_owner()) == []  # refused before any run
 
 
 def test_choices_can_be_added_up_to_four(render, results):
@@ -417,7 +488,7 @@ def test_repeated_labels_disable_the_run_and_say_why(render, results):
     second = rc.find(v.Select, label="policy package").widgets[1]
     second.v_model = "baseline"  # the label follows the package: two choices named "baseline"
     assert button(box, "Run comparison").disabled
-    assert alerts(box) == ["Give every choice its own, non-empty label."]
+    assert alerts(box) == ["This comparison cannot run: every choice needs its own label"]
     second.v_model = "acquaintance"
     assert not button(box, "Run comparison").disabled
     assert alerts(box) == []
@@ -443,7 +514,7 @@ def test_a_choice_can_be_renamed_and_edited_but_not_left_blank(render, results):
     names[1].v_model = "   "
     names[1].fire_event("keyup.enter", None)
     assert button(box, "Run comparison").disabled
-    assert alerts(box) == ["Give every choice its own, non-empty label."]
+    assert alerts(box) == ["This comparison cannot run: every choice needs a label"]
 
 
 def test_the_compare_page_starts_from_the_explore_package(render, results):
@@ -485,7 +556,7 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
     past = rc.find(v.Select, label="open an experiment").widget
     assert past.items == [f"dashboard/{folder.name}"]
     past.v_model = past.items[0]
-    assert shows(box, '<h1 id="sweep">sweep</h1>')
+    assert shows(box, "<h1>sweep</h1>")
     assert shows(box, "Sweep started from the dashboard over n_centres")
     assert [widget for widget in widgets(box) if isinstance(widget, ipywidgets.Image)]
 
@@ -571,9 +642,12 @@ def test_too_many_runs_disable_the_sweep(render, results):
     second_levels.v_model = 9  # leader_coverage 0..1
     slider(rc, "replicates per point").v_model = 10
     runs = 5 * 9 * 10
-    assert runs > MAX_SWEEP_RUNS_UI
+    assert runs > LIMITS.max_runs
     assert button(box, f"= {runs} runs)").disabled
-    assert alerts(box) == [f"At most {MAX_SWEEP_RUNS_UI} runs from the dashboard; use `commsim sweep` for more."]
+    assert alerts(box) == [
+        f"This sweep cannot run: {runs} runs: at most {LIMITS.max_runs} runs from the dashboard; "
+        "use `commsim sweep` for more"
+    ]
     slider(rc, "replicates per point").v_model = 8  # 360 runs
     assert not button(box, "= 360 runs)").disabled
     assert alerts(box) == []
@@ -608,6 +682,252 @@ def test_the_run_count_of_a_whole_number_lever_matches_the_plan(render, results)
     planned = plan_size(spec)[1]
     assert planned == 2
     button(box, f"= {planned} runs)")
+
+
+# ------------------------------------------------------------------ what a browser can send
+
+# Setting a widget's value here is what a websocket message from the browser does: the
+# front end's limits (a slider's range, a disabled button) are not there to stop it.
+HOSTILE = "<img src=x onerror=alert(1)>"
+TEMPLATE = "{{constructor.constructor('alert(2)')()}}"  # ran as a Vue expression in a compiled template
+
+
+def folders(results: Path) -> list[Path]:
+    return sorted((results / "dashboard").glob("*")) if (results / "dashboard").exists() else []
+
+
+@pytest.mark.parametrize(
+    ("residents", "message"),
+    [
+        (2_000_000, "residents: 2,000,000 is outside the range the dashboard allows (100 to 5,000)"),
+        (50, "residents: 50 is outside the range the dashboard allows (100 to 5,000)"),
+    ],
+)
+def test_explore_refuses_a_population_no_control_offers(render, plain_figures, residents, message):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    slider(rc, "residents (at most 5,000 here)").v_model = residents
+    assert alerts(box) == [f"This scenario cannot run: {message}"]
+    assert shows(box, "200 residents · drawn in")  # the model of the last good scenario stays
+    button(box, "Step").click()
+    assert monitor(box, "time") == "Week 1"
+
+
+@pytest.mark.parametrize(
+    ("label", "value", "message"),
+    [
+        ("n_centres [centres]", 2000, "n_centres: 2,000 is outside the range the dashboard allows (0 to 40)"),
+        ("inclusiveness [share]", float("nan"), "inclusiveness: expected a number, got nan"),
+    ],
+)
+def test_explore_refuses_a_lever_value_no_control_offers(render, plain_figures, label, value, message):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    slider(rc, label).v_model = value
+    assert alerts(box) == [f"This scenario cannot run: {message}"]
+
+
+def test_explore_refuses_a_preset_that_is_not_shipped(render, plain_figures):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    rc.find(v.Select, label="community profile").widget.v_model = "../../../tmp/x"
+    refused = "unknown community profile '../../../tmp/x'; available:"
+    assert f"This scenario cannot run: {refused}" in " ".join(alerts(box))
+    assert all(refused in message for message in alerts(box))  # the lever panel says so too, instead of its controls
+
+
+def test_explore_refuses_a_pause_no_control_offers(render, plain_figures):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    slider(rc, "pause between steps (ms)").v_model = 10**9
+    assert alerts(box) == [
+        "Refused: pause between steps (ms): 1,000,000,000 is outside the range the dashboard allows (0 to 1,000)"
+    ]
+    slider(rc, "pause between steps (ms)").v_model = 200
+    assert alerts(box) == []
+
+
+@pytest.mark.parametrize("index", [99, -1, "belonging", None])
+def test_a_map_colouring_no_button_names_is_ignored(render, plain_figures, index):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    toggle = rc.find(v.BtnToggle).widget
+    toggle.v_model = index
+    toggle.v_model = 1  # the page still answers: belonging
+    assert rc.find(v.BtnToggle).widget.v_model == 1
+    assert alerts(box) == []
+
+
+def test_compare_refuses_a_size_no_control_offers_even_when_clicked(render, results):
+    """2,000,000 residents x 5,200 weeks x 100,000 replicates: the button is disabled and a click refused."""
+    state.scenario.set(SMALL)
+    box, rc = render(Compare)
+    slider(rc, "residents (at most 5,000 here)").v_model = 2_000_000
+    slider(rc, "weeks").v_model = 5200
+    slider(rc, "replicates (paired seeds)").v_model = 100_000
+    run = button(box, "Run comparison")
+    assert run.disabled
+    assert alerts(box) == [
+        "This comparison cannot run: residents: 2,000,000 is outside the range the dashboard allows (100 to 5,000)"
+    ]
+    run.click()  # what a browser can still send
+    assert "The comparison was refused: residents: 2,000,000 is outside the range" in " ".join(alerts(box))
+    assert folders(results) == []
+    slider(rc, "residents (at most 5,000 here)").v_model = 200
+    assert (
+        alerts(box)[0]
+        == "This comparison cannot run: weeks: 5,200 is outside the range the dashboard allows (13 to 260)"
+    )
+
+
+def test_compare_refuses_a_fifth_choice_sent_by_the_browser(render, results):
+    state.scenario.set(SMALL)
+    box, _ = render(Compare)
+    for _ in range(6):  # the button is disabled from the fourth choice on
+        button(box, "Add a choice").click()
+    assert shows(box, "Choice 4") and not shows(box, "Choice 5")
+
+
+def test_a_disabled_sweep_button_clicked_starts_nothing(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Sweep)
+    rc.find(v.Checkbox, label="vary a second lever (heatmap)").widget.v_model = True
+    first_levels, second_levels = rc.find(v.Slider, label="levels").widgets
+    first_levels.v_model = 5000  # a grid no slider offers: 5,000 runs and more
+    run = button(box, "Run sweep")
+    assert run.disabled
+    (message,) = alerts(box)
+    assert message == "This sweep cannot run: levels: 5,000 is outside the range the dashboard allows (2 to 9)"
+    run.click()
+    assert "The sweep was refused: levels: 5,000 is outside the range" in " ".join(alerts(box))
+    first_levels.v_model = 5
+    second_levels.v_model = 9
+    slider(rc, "replicates per point").v_model = 10  # 450 runs: over the limit, refused when clicked
+    button(box, "= 450 runs)").click()
+    wait_until(lambda: any("was refused" in text for text in alerts(box)), "the refusal")
+    assert any("450 runs: at most 400 runs from the dashboard" in text for text in alerts(box))
+    assert folders(results) == []
+
+
+def test_a_sweep_factor_the_browser_makes_up_is_refused(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Sweep)
+    rc.find(v.RangeSlider).widget.v_model = [0, 2000]
+    assert alerts(box) == [
+        "This sweep cannot run: n_centres: 2,000 is outside the range the dashboard allows (0 to 40)"
+    ]
+    rc.find(v.RangeSlider).widget.v_model = [1, 3]
+    assert alerts(box) == []
+    rc.find(v.Select, label="lever 1").widget.v_model = "../../etc"  # not offered: ignored
+    assert alerts(box) == [] and shows(box, "Run sweep (3 points × 3 replicates = 9 runs)")
+
+
+def test_a_page_runs_one_job_at_a_time_whatever_is_clicked(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Compare)
+    small_runs(rc, residents="residents (at most 5,000 here)", replicates=("replicates (paired seeds)", 2))
+    run = button(box, "Run comparison (4 runs)")
+    run.click()
+    run.click()  # disabled while the first runs; a browser can click it anyway
+    run.click()
+    assert any("The comparison was refused: this page is already running a compare" in text for text in alerts(box))
+    wait_until(lambda: shows(box, "Download effects (CSV)"), "the comparison's effects")
+    assert len(folders(results)) == 1
+
+
+def test_the_server_runs_at_most_its_limit_of_jobs_over_all_sessions(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Compare)
+    small_runs(rc, residents="residents (at most 5,000 here)", replicates=("replicates (paired seeds)", 2))
+    for _ in range(LIMITS.concurrent_jobs):  # other sessions' jobs hold every slot
+        assert background.JOB_SLOTS.acquire(blocking=False)
+    try:
+        button(box, "Run comparison (4 runs)").click()
+        wait_until(lambda: bool(alerts(box)), "the refusal")
+        assert alerts(box) == [
+            f"The comparison was refused: the server is already running {LIMITS.concurrent_jobs} comparisons or "
+            "sweeps, the most it runs at once; try again when one has finished"
+        ]
+    finally:
+        for _ in range(LIMITS.concurrent_jobs):
+            background.JOB_SLOTS.release()
+    assert folders(results) == []
+    button(box, "Run comparison (4 runs)").click()  # a slot is free again
+    wait_until(lambda: shows(box, "Download effects (CSV)"), "the comparison's effects")
+
+
+def test_hostile_labels_reach_the_page_and_the_past_experiments_only_as_text(render, results):
+    state.scenario.set(SMALL)
+    box, rc = render(Compare)
+    small_runs(rc, residents="residents (at most 5,000 here)", replicates=("replicates (paired seeds)", 2))
+    names = rc.find(v.TextField, label="label").widgets
+    for field, text in zip(names, (HOSTILE, TEMPLATE), strict=True):
+        field.v_model = text
+        field.fire_event("focusout", None)
+    button(box, "Run comparison (4 runs)").click()
+    wait_until(lambda: shows(box, "Download effects (CSV)") or bool(alerts(box)), "the comparison's effects")
+    assert alerts(box) == []
+    assert shows(box, "Effects against <strong>&lt;img src=x onerror=alert(1)&gt;</strong>")
+    table = rc.find(DataTableWidget).widget
+    assert [header["text"] for header in table.headers][-1] == f"{TEMPLATE} − reference"  # a cell: plain text
+    assert_inert(box)
+
+    sweep_box, sweep_rc = render(Sweep)  # the Sweep page of the same session lists it and opens its report
+    past = sweep_rc.find(v.Select, label="open an experiment").widget
+    (name,) = past.items
+    past.v_model = name
+    assert shows(sweep_box, "&lt;img src=x onerror=alert(1)&gt;")
+    assert_inert(sweep_box)
+
+
+def test_a_figure_title_shows_a_label_as_written(tmp_path):
+    rows = [
+        {"scenario": label, "replicate": replicate, "step": step, **dict.fromkeys(BAND_METRICS, 0.1 * step)}
+        for label in ("$\\frac{$", "50$ and $x^2$")
+        for replicate in range(2)
+        for step in range(3)
+    ]
+    figure = draw_bands(pd.DataFrame(rows), ["$\\frac{$", "50$ and $x^2$"])
+    figure.savefig(tmp_path / "bands.png")  # a mathtext title that cannot parse used to fail here
+    assert [axis.get_title() for axis in figure.axes[:2]] == ["$\\frac{$", "50$ and $x^2$"]
+
+
+def test_a_hostile_lesson_file_shows_as_text(render_route, monkeypatch, tmp_path):
+    import yaml
+
+    lesson = {
+        "id": "hostile",
+        "title": f"Title {HOSTILE}",
+        "practice": f"Practice {TEMPLATE}",
+        "profile": "old_inner_city",
+        "policy": "baseline",
+        "n_residents": 200,
+        "steps": 13,
+        "story": f"Story <script>alert(3)</script> {HOSTILE} [click](javascript:alert(4)) {TEMPLATE}",
+        "steps_to_try": [f"Step {HOSTILE}", "![tracker](http://203.0.113.9/t.png)"],
+        "look_for": [f"<iframe src=//203.0.113.9>{HOSTILE}"],
+        "question": f"<a href=javascript:alert(5)>why</a> {TEMPLATE}",
+    }
+    path = tmp_path / "lessons.yaml"
+    path.write_text(yaml.safe_dump([lesson]), encoding="utf-8")
+    monkeypatch.setenv("COMMSIM_LESSONS", str(path))
+    box, rc = render_route("/learn")
+    assert rc.find(v.Select, label="lesson").widget.v_model == f"Title {HOSTILE}"
+    assert shows(box, "Story &lt;script&gt;alert(3)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;")
+    assert shows(box, f"Practice {TEMPLATE}")  # a card's subtitle: text
+    assert_inert(box)
+    button(box, "Load this lesson in Explore").click()
+    assert shows(box, f"Lesson: Title {HOSTILE}")
+    assert_inert(box)
+
+
+def test_a_lessons_file_that_does_not_check_is_reported_on_the_page(render_route, monkeypatch, tmp_path):
+    path = tmp_path / "lessons.yaml"
+    path.write_text("- id: Not An Id\n", encoding="utf-8")
+    monkeypatch.setenv("COMMSIM_LESSONS", str(path))
+    box, _ = render_route("/learn")
+    (message,) = alerts(box)
+    assert message.startswith(f"The lessons cannot be shown: {path}")
 
 
 # ------------------------------------------------------------------ Learn and the app

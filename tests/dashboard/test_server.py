@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import socket
 import sys
 import tarfile
@@ -18,7 +19,7 @@ import pytest
 from commsim.cli import main
 from commsim.dashboard import assets, server
 from commsim.dashboard.assets import PACKAGES, AssetError, _unpack, is_provisioned, missing, provision
-from commsim.dashboard.server import ServerError, check_port, command, environment, is_loopback
+from commsim.dashboard.server import ServerError, check_port, command, environment, is_loopback, serve
 
 
 class ExecError(Exception):
@@ -100,10 +101,14 @@ def test_the_environment_turns_telemetry_off_and_names_the_results(monkeypatch, 
     monkeypatch.setenv("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "True")
     monkeypatch.delenv("SOLARA_ASSETS_PROXY_CACHE_DIR", raising=False)
     monkeypatch.delenv("COMMSIM_RESULTS_DIR", raising=False)
+    monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
+    monkeypatch.delenv("SOLARA_KERNEL_MAX_COUNT", raising=False)
     monkeypatch.chdir(tmp_path)
     env = environment(Path("results"))
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert env["SOLARA_ASSETS_PROXY"] == "True"
+    assert env["SOLARA_SESSION_HTTP_ONLY"] == "True"  # the page's scripts never read the session cookie
+    assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "10m" and env["SOLARA_KERNEL_MAX_COUNT"] == "200"
     assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(assets.cache_dir())
     assert env["COMMSIM_RESULTS_DIR"] == str(tmp_path / "results")
     assert Path(env["COMMSIM_RESULTS_DIR"]).is_absolute()
@@ -113,6 +118,15 @@ def test_the_environment_turns_telemetry_off_and_names_the_results(monkeypatch, 
 def test_the_environment_keeps_a_chosen_asset_cache(monkeypatch, tmp_path):
     monkeypatch.setenv("SOLARA_ASSETS_PROXY_CACHE_DIR", str(tmp_path / "cdn"))
     assert environment(None)["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(tmp_path / "cdn")
+
+
+def test_serve_refuses_a_lessons_file_that_does_not_check(no_exec, monkeypatch, tmp_path):
+    path = tmp_path / "lessons.yaml"
+    path.write_text("- id: tiny\n  title: x\n", encoding="utf-8")
+    monkeypatch.setenv("COMMSIM_LESSONS", str(path))
+    monkeypatch.setattr(assets, "missing", lambda cache=None: [])
+    with pytest.raises(ServerError, match=re.escape(f"the lessons cannot be shown: {path}")):
+        serve("127.0.0.1", free_port())
 
 
 def test_serve_stops_before_starting_on_a_busy_port(busy_port, no_exec, monkeypatch):

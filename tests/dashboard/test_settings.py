@@ -10,10 +10,14 @@ import pytest
 from commsim.config import ConfigError
 from commsim.dashboard.settings import (
     LEVER_TITLES,
-    UI_LIMITS,
+    LIMITS,
+    Bound,
+    LimitError,
     Scenario,
-    bounded,
+    check_lever_edits,
+    check_preset,
     error_text,
+    lever_bound,
     lever_parameters,
     numeric_levers,
     package_values,
@@ -64,11 +68,11 @@ def test_model_kwargs_carry_seed_presets_size_and_edits():
     [
         (Scenario(profile="atlantis"), "unknown community profile 'atlantis'"),
         (Scenario(policy="free_lunch"), "unknown policy package 'free_lunch'"),
-        (Scenario(overrides={"n_centres": 5000}), "n_centres: 5000 is outside the allowed range"),
+        (Scenario(overrides={"n_centres": 5000}), "n_centres: 5,000 is outside the range the dashboard allows"),
         (Scenario(overrides={"n_centres": 2.5}), "n_centres: expected a whole number"),
         (Scenario(overrides={"centre_placement": "moon"}), "centre_placement: expected one of"),
-        (Scenario(overrides={"warp_speed": 1}), "warp_speed: unknown parameter"),
-        (Scenario(n_residents=5), "n_residents: 5 is outside the allowed range"),
+        (Scenario(overrides={"warp_speed": 1}), "'warp_speed': not a lever parameter the dashboard edits"),
+        (Scenario(n_residents=5), "residents: 5 is outside the range the dashboard allows (100 to 5,000)"),
         (
             Scenario(policy="centres", overrides={"targeted_share_elderly": 0.95}),
             "targeted_share_elderly + targeted_share_children = 1.1 exceeds 1",
@@ -89,15 +93,15 @@ def test_check_accepts_every_shipped_profile_and_package():
 
 def test_every_ui_limit_names_a_declared_numeric_lever():
     names = {spec.name for spec in NUMERIC}
-    assert set(UI_LIMITS) <= names
+    assert set(LIMITS.lever_caps) <= names
 
 
 @pytest.mark.parametrize("spec", NUMERIC, ids=lambda spec: spec.name)
 def test_a_control_offers_a_non_empty_range_within_the_declared_one_and_the_ui_cap(spec):
     low, high = ui_range(spec)
     assert spec.minimum <= low < high <= spec.maximum
-    if spec.name in UI_LIMITS:
-        cap_low, cap_high = UI_LIMITS[spec.name]
+    if spec.name in LIMITS.lever_caps:
+        cap_low, cap_high = LIMITS.lever_caps[spec.name]
         assert cap_low <= low and high <= cap_high
     else:
         assert (low, high) == (spec.minimum, spec.maximum)
@@ -112,18 +116,61 @@ def test_capped_ranges_are_the_caps():
     assert ui_range(declared["inclusiveness"]) == (0.0, 1.0)
 
 
-def test_bounded_clips_into_the_control_range_and_types_the_value():
+def test_a_bound_types_what_it_accepts_and_refuses_the_rest_naming_the_control():
+    residents = Bound("residents", 100, 5000)
+    assert residents.check(150) == 150 and type(residents.check(150.0)) is int
+    share = Bound("share", 0.0, 1.0, integer=False)
+    assert share.check(1) == 1.0 and type(share.check(1)) is float
+    for hostile, message in [
+        (2_000_000, "residents: 2,000,000 is outside the range the dashboard allows (100 to 5,000)"),
+        (99, "residents: 99 is outside the range"),
+        (150.5, "residents: expected a whole number, got 150.5"),
+        (float("nan"), "residents: expected a number, got nan"),
+        (float("inf"), "residents: expected a number, got inf"),
+        ("150", "residents: expected a number, got '150'"),
+        (True, "residents: expected a number, got True"),
+        (None, "residents: expected a number, got None"),
+        ([150], "residents: expected a number, got [150]"),
+    ]:
+        with pytest.raises(LimitError, match=re.escape(message)):
+            residents.check(hostile)
+    assert residents.shown(2_000_000) == 5000 and residents.shown("x") == 100 and residents.shown(float("nan")) == 100
+
+
+def test_a_hostile_value_is_echoed_short():
+    with pytest.raises(LimitError) as refused:
+        Bound("seed", 0, 10).check("<img src=x onerror=alert(1)>" * 1000)
+    assert len(str(refused.value)) < 100
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"n_centres": 41}, "n_centres: 41 is outside the range the dashboard allows (0 to 40)"),
+        ({"n_centres": float("nan")}, "n_centres: expected a number, got nan"),
+        ({"inclusiveness": "0.5"}, "inclusiveness: expected a number, got '0.5'"),
+        ({"time_bank": "yes"}, "time_bank: expected true or false, got 'yes'"),
+        ({"time_bank": 1}, "time_bank: expected true or false, got 1"),
+        ({"centre_placement": ["edge"]}, "centre_placement: expected one of"),
+        ({"n_residents": 2_000_000}, "'n_residents': not a lever parameter the dashboard edits"),
+        ({"homophily": 0.5}, "'homophily': not a lever parameter the dashboard edits"),
+    ],
+)
+def test_lever_edits_no_control_could_make_are_refused(overrides, message):
+    with pytest.raises(LimitError, match=re.escape(message)):
+        check_lever_edits(overrides)
+
+
+def test_lever_edits_the_controls_make_pass():
     declared = parameters()
-    centres, radius = declared["n_centres"], declared["matching_radius_m"]
-    assert bounded(centres, 2.6) == 3 and type(bounded(centres, 2.6)) is int
-    assert bounded(centres, 1000) == 40
-    assert bounded(centres, -3) == 0
-    assert bounded(radius, 10) == 50.0 and type(bounded(radius, 10)) is float
-    assert bounded(radius, 99_999) == 3000.0
-    assert bounded(radius, 612) == 612.0 and type(bounded(radius, 612)) is float
-    # flags and choices pass through untouched
-    assert bounded(declared["time_bank"], True) is True
-    assert bounded(declared["centre_placement"], "edge") == "edge"
+    check_lever_edits({"n_centres": 40, "time_bank": True, "centre_placement": declared["centre_placement"].choices[0]})
+    assert lever_bound(declared["matching_radius_m"]) == Bound("matching_radius_m", 50.0, 3000.0, integer=False)
+
+
+@pytest.mark.parametrize("name", ["../../../../tmp/evil", "old_inner_city.yaml", "", None, 3])
+def test_a_preset_name_must_be_a_shipped_one_before_any_file_is_read(name):
+    with pytest.raises(LimitError, match="unknown community profile"):
+        check_preset("profile", name)
 
 
 def test_every_lever_parameter_sits_in_exactly_one_lever_group():

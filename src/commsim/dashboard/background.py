@@ -3,10 +3,16 @@
 One hook and one component serve both the Compare and the Sweep page: the experiment
 runs in a worker thread of the session, the page shows a progress bar while it runs and
 the first error if it fails; the server keeps serving either way.
+
+Starting is checked on the server, because a browser can click a button the page shows
+disabled: a page runs one job at a time; the spec is built (and every value checked
+against the dashboard's limits) before any thread starts; and one server runs at most
+``LIMITS.concurrent_jobs`` jobs at once over all its sessions. A refused start says why.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,21 +21,28 @@ import solara
 import solara.lab
 
 from commsim.dashboard.jobs import Finished, new_folder, run_experiment
-from commsim.dashboard.settings import error_text, results_root
+from commsim.dashboard.settings import LIMITS, LimitError, error_text, results_root
+from commsim.dashboard.state import session_owner
 from commsim.experiments.spec import ExperimentSpec
+from commsim.limits import ResourceError
+
+# Jobs running on this server, over every session.
+JOB_SLOTS = threading.BoundedSemaphore(LIMITS.concurrent_jobs)
 
 
 @dataclass(frozen=True)
 class BackgroundExperiment:
-    """A page's experiment job: start it with ``task()``; read its state from the reactives.
+    """A page's experiment job: start it with ``start()``; read its state from the reactives.
 
     Attributes:
+        start: Checks and starts the job (refusing with a message in ``problem``).
         task: The Solara task (``task.pending`` while it runs).
         progress: Finished and total runs.
         finished: The finished experiment, or None.
-        problem: Why it failed, or None.
+        problem: Why it failed (``failed: …``) or was refused (``was refused: …``), or None.
     """
 
+    start: Callable[[], None]
     task: Any
     progress: solara.Reactive[tuple[int, int]]
     finished: solara.Reactive[Finished | None]
@@ -41,7 +54,8 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
 
     Args:
         kind: Prefix of its results folder under ``results/dashboard/``.
-        make_spec: Builds the spec from the page's current settings (may raise; the error is shown).
+        make_spec: Builds the spec from the page's current settings, checking every value
+            (may raise; the error is shown and nothing starts).
         runs: Runs it will plan, for the progress bar before the first run ends.
 
     Returns:
@@ -50,25 +64,53 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
     progress = solara.use_reactive((0, 0))
     finished = solara.use_reactive(None)
     problem = solara.use_reactive(None)
+    busy = solara.use_memo(threading.Lock, [])
+    order = solara.use_ref(None)  # (spec, folder) of the job being started
 
     def run() -> Finished | None:
-        problem.set(None)
-        finished.set(None)
-        progress.set((0, runs))
+        spec, folder = order.current
         try:
-            result = run_experiment(
-                make_spec(),
-                new_folder(results_root(), kind),
-                on_progress=lambda done, total: progress.set((done, total)),
-            )
-        except Exception as error:  # shown in the page; the server keeps serving
-            problem.set(error_text(error))
-            return None
+            if not JOB_SLOTS.acquire(blocking=False):
+                problem.set(
+                    f"was refused: the server is already running {LIMITS.concurrent_jobs} comparisons or sweeps, "
+                    "the most it runs at once; try again when one has finished"
+                )
+                return None
+            try:
+                result = run_experiment(spec, folder, on_progress=lambda done, total: progress.set((done, total)))
+            except (LimitError, ResourceError) as error:  # too large, found once planned
+                problem.set(f"was refused: {error_text(error)}")
+                return None
+            except Exception as error:  # shown in the page; the server keeps serving
+                problem.set(f"failed: {error_text(error)}")
+                return None
+            finally:
+                JOB_SLOTS.release()
+        finally:
+            busy.release()
         finished.set(result)
         return result
 
     task = solara.lab.use_task(run, dependencies=None)
-    return BackgroundExperiment(task, progress, finished, problem)
+
+    def start() -> None:
+        if not busy.acquire(blocking=False):
+            problem.set(f"was refused: this page is already running a {kind}; wait until it finishes")
+            return
+        try:
+            spec = make_spec()
+            folder = new_folder(results_root(), kind, session_owner())
+        except Exception as error:  # refused before anything runs
+            busy.release()
+            problem.set(f"was refused: {error_text(error)}")
+            return
+        order.current = (spec, folder)
+        problem.set(None)
+        finished.set(None)
+        progress.set((0, runs))
+        task()
+
+    return BackgroundExperiment(start, task, progress, finished, problem)
 
 
 @solara.component
@@ -79,4 +121,4 @@ def JobStatus(job: BackgroundExperiment, what: str):
         solara.ProgressLinear(100 * done / total if total else True)
         solara.Text(f"Running in the background: {done} of {total} runs done")
     if job.problem.value:
-        solara.Error(f"The {what} failed: {job.problem.value}")
+        solara.Error(f"The {what} {job.problem.value}")

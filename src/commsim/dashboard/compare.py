@@ -12,11 +12,18 @@ from dataclasses import replace
 
 import pandas as pd
 import solara
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from commsim.dashboard import state
 from commsim.dashboard.background import JobStatus, use_background_experiment
-from commsim.dashboard.controls import SLIDER_ROOM, LeverControls, PresetSelect, ResidentsSlider, SeedInput
+from commsim.dashboard.controls import (
+    BoundSlider,
+    LeverControls,
+    PresetSelect,
+    ResidentsSlider,
+    SeedInput,
+)
 from commsim.dashboard.jobs import (
     Choice,
     Finished,
@@ -24,11 +31,11 @@ from commsim.dashboard.jobs import (
     effect_table,
     effects_csv,
 )
-from commsim.dashboard.settings import MAX_REPLICATES_UI, MAX_STEPS_UI, Scenario
+from commsim.dashboard.markup import PLAIN_TEXT, SafeHTML, SafeMarkdown
+from commsim.dashboard.settings import LIMITS, Scenario, error_text
 from commsim.figures import LABELS, band, with_derived_columns
 
 BAND_METRICS = ("rate_any", "activity_rate_elderly", "mean_belonging", "mean_trust")
-MAX_CHOICES = 4
 
 
 def draw_bands(data: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str] = BAND_METRICS) -> Figure:
@@ -59,7 +66,7 @@ def draw_bands(data: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str]
             axis.grid(alpha=0.3)
             limits.setdefault(row, []).extend([float(low.min()), float(high.max())])
             if row == 0:
-                axis.set_title(label, fontsize=10)
+                axis.set_title(label, fontsize=10, **PLAIN_TEXT)
             if column == 0:
                 axis.set_ylabel(LABELS.get(metric, metric.replace("_", " ")), fontsize=8)
             if row == len(metrics) - 1:
@@ -91,7 +98,7 @@ def ChoiceCard(index: int, choice: Choice, profile: str, on_choice, on_remove, r
     with solara.Card(title, style={"min-width": "260px", "max-width": "340px"}):
         PresetSelect("policy package", "policy", choice.policy, lambda value: on_choice(Choice(value, value)))
         solara.InputText(
-            "label", value=choice.label, on_value=lambda value: on_choice(replace(choice, label=value.strip()))
+            "label", value=choice.label, on_value=lambda value: on_choice(replace(choice, label=str(value).strip()))
         )
         count = len(choice.overrides)
         with solara.Details(summary=f"Edit levers ({count} edited)" if count else "Edit levers", expand=False):
@@ -110,7 +117,7 @@ def ChoiceCard(index: int, choice: Choice, profile: str, on_choice, on_remove, r
 def Compare():
     """The Compare page."""
     profile = solara.use_reactive(state.scenario.value.profile)
-    n_residents = solara.use_reactive(min(state.scenario.value.n_residents, 2000))
+    n_residents = solara.use_reactive(min(LIMITS.compare_residents.shown(state.scenario.value.n_residents), 2000))
     steps = solara.use_reactive(104)
     replicates = solara.use_reactive(5)
     seed = solara.use_reactive(20261122)
@@ -127,7 +134,17 @@ def Compare():
             name="compare",
         )
 
-    job = use_background_experiment("compare", make_spec, len(choices.value) * replicates.value)
+    def check() -> str | None:
+        try:
+            make_spec()
+        except Exception as error:  # shown in the page instead of a Run button that cannot work
+            return error_text(error)
+        return None
+
+    settings = (repr(choices.value), profile.value, n_residents.value, steps.value, replicates.value, seed.value)
+    invalid = solara.use_memo(check, list(settings))
+    runs = len(choices.value) * LIMITS.compare_replicates.shown(replicates.value)
+    job = use_background_experiment("compare", make_spec, runs)
     task = job.task
 
     def set_choice(index: int, choice: Choice) -> None:
@@ -136,30 +153,31 @@ def Compare():
         choices.set(updated)
 
     def add_choice() -> None:
+        if len(choices.value) >= LIMITS.choices.high:
+            return  # the page shows the button disabled; a browser may click it anyway
         used = {choice.policy for choice in choices.value}
         candidates = ("centres", "acquaintance", "consultation", "complete_community", "baseline")
         policy = next((name for name in candidates if name not in used), "baseline")
         choices.set([*choices.value, Choice(policy, policy)])
 
     def remove_choice(index: int) -> None:
+        if len(choices.value) <= LIMITS.choices.low:
+            return  # the page offers no Remove button then; a browser may send the click anyway
         choices.set([choice for position, choice in enumerate(choices.value) if position != index])
 
     with solara.Sidebar(), solara.Card("Community and runs"):
         PresetSelect("community profile", "profile", profile.value, profile.set)
-        ResidentsSlider(n_residents.value, n_residents.set)
-        with solara.Column(style=SLIDER_ROOM, gap="30px"):
-            solara.SliderInt("weeks", value=steps, min=13, max=MAX_STEPS_UI, step=13, thumb_label="always")
-            solara.SliderInt(
-                "replicates (paired seeds)", value=replicates, min=2, max=MAX_REPLICATES_UI, thumb_label="always"
-            )
+        ResidentsSlider(n_residents.value, n_residents.set, bound=LIMITS.compare_residents)
+        with solara.Column(gap="4px"):
+            BoundSlider(LIMITS.weeks, steps.value, steps.set, step=13)
+            BoundSlider(LIMITS.compare_replicates, replicates.value, replicates.set, label="replicates (paired seeds)")
         SeedInput(seed.value, seed.set, label="root seed")
 
-    solara.Markdown(
+    SafeMarkdown(
         "### Compare policy packages\n"
         "Every choice runs on the same community and the same seeds, so each difference below is "
         "paired: it is the change one choice makes against the first (the reference), with its 95% interval."
     )
-    labels = [choice.label for choice in choices.value]
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
         for index, choice in enumerate(choices.value):
             ChoiceCard(
@@ -172,17 +190,19 @@ def Compare():
             )
     with solara.Row():
         solara.Button(
-            "Add a choice", icon_name="mdi-plus", on_click=add_choice, disabled=len(choices.value) >= MAX_CHOICES
+            "Add a choice",
+            icon_name="mdi-plus",
+            on_click=add_choice,
+            disabled=len(choices.value) >= LIMITS.choices.high,
         )
-        runs = len(choices.value) * replicates.value
         solara.Button(
             f"Run comparison ({runs} runs)",
             color="primary",
-            on_click=task,
-            disabled=bool(task.pending) or len(set(labels)) != len(labels) or not all(labels),
+            on_click=job.start,
+            disabled=bool(task.pending) or invalid is not None,
         )
-    if len(set(labels)) != len(labels) or not all(labels):
-        solara.Warning("Give every choice its own, non-empty label.")
+    if invalid is not None:
+        solara.Warning(f"This comparison cannot run: {invalid}")
     JobStatus(job, "comparison")
     result = job.finished.value
     if result is not None and not task.pending:
@@ -196,8 +216,10 @@ def ComparisonResult(result: Finished):
     data = solara.use_memo(lambda: result.data, [str(result.folder)])
     solara.FigureMatplotlib(draw_bands(data, labels), format="png")
     window = result.plan.spec.analysis.window
-    solara.Markdown(
-        f"#### Effects against **{labels[0]}** (mean over the last {window} weeks; paired difference and 95% CI)"
+    SafeHTML(
+        Markup(
+            "<h4>Effects against <strong>{}</strong> (mean over the last {} weeks; paired difference and 95% CI)</h4>"
+        ).format(labels[0], window)
     )
     table = effect_table(result.analysis)
     solara.DataFrame(table, items_per_page=len(table) or 1)

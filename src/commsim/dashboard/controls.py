@@ -1,8 +1,10 @@
 """Controls generated from the parameter declaration: one per lever parameter, grouped by lever.
 
 Each control shows the parameter's name, unit and one-line help, offers its declared
-range (capped for interactive use, see :mod:`commsim.dashboard.settings`) and hands the
-bounded value to ``on_change``.
+range (capped for interactive use by :data:`commsim.dashboard.settings.LIMITS`) and hands
+the value it receives to ``on_change`` as it came. A browser can send a value no control
+offers, so the pages check every value on the server before using it; a control only
+displays a value it could not hold (clipped into its range) without passing it on.
 """
 
 from __future__ import annotations
@@ -13,18 +15,18 @@ from typing import Any
 import solara
 from solara.alias import rv
 
+from commsim.config import ConfigError
 from commsim.dashboard import state
 from commsim.dashboard.settings import (
     LEVER_TITLES,
-    MAX_RESIDENTS_UI,
-    MAX_SEED,
-    MIN_RESIDENTS_UI,
-    bounded,
+    LIMITS,
+    Bound,
+    LimitError,
+    lever_bound,
     lever_parameters,
     package_values,
     packages,
     profiles,
-    ui_range,
     ui_step,
 )
 from commsim.params import Parameter
@@ -44,21 +46,21 @@ def ParameterControl(spec: Parameter, value: Any, on_change: Callable[[Any], Non
     """One control for one declared parameter, with its help text beneath."""
     label = control_label(spec)
     if spec.type == "bool":
-        solara.Checkbox(label=label, value=bool(value), on_value=on_change)
+        solara.Checkbox(label=label, value=value is True, on_value=on_change)
     elif spec.type == "choice":
-        solara.Select(label=label, values=list(spec.choices), value=value, on_value=on_change, dense=True)
+        shown = value if value in spec.choices else spec.choices[0]
+        solara.Select(label=label, values=list(spec.choices), value=shown, on_value=on_change, dense=True)
     else:
-        low, high = ui_range(spec)
-        shown = min(max(value, low), high)
+        bound = lever_bound(spec)
         slider = solara.SliderInt if spec.type == "int" else solara.SliderFloat
         with solara.Column(style=SLIDER_ROOM):
             slider(
                 label=label,
-                value=shown,
-                min=low,
-                max=high,
+                value=bound.shown(value),
+                min=bound.low,
+                max=bound.high,
                 step=ui_step(spec),
-                on_value=lambda chosen: on_change(bounded(spec, chosen)),
+                on_value=on_change,
                 thumb_label="always",
             )
     solara.Text(spec.help, style=HELP_STYLE)
@@ -98,7 +100,10 @@ def LeverControls(
     ``place`` names where the controls sit (``explore``, ``choice-2``), so each place
     remembers which of its lever panels are open.
     """
-    base = solara.use_memo(lambda: package_values(profile, policy), [profile, policy])
+    base, problem = solara.use_memo(lambda: _package_values(profile, policy), [profile, policy])
+    if problem is not None:
+        solara.Error(f"No lever can be edited: {problem}")
+        return
     for lever, specs in lever_parameters().items():
         edited = any(spec.name in overrides for spec in specs)
         title = LEVER_TITLES.get(lever, lever) + ("  ● edited" if edited else "")
@@ -119,30 +124,52 @@ def PresetSelect(label: str, group: str, value: str, on_value: Callable[[str], N
 
 
 @solara.component
-def ResidentsSlider(value: int, on_value: Callable[[int], None], *, maximum: int = MAX_RESIDENTS_UI):
-    """Number of residents, bounded by the dashboard's maximum population."""
+def BoundSlider(bound: Bound, value, on_value: Callable[[Any], None], *, label: str | None = None, step: int = 1):
+    """A whole-number slider over a declared bound; what it receives is passed on unchecked."""
     with solara.Column(style=SLIDER_ROOM):
         solara.SliderInt(
-            label=f"residents (at most {maximum:,} here)",
-            value=min(max(value, MIN_RESIDENTS_UI), maximum),
-            min=MIN_RESIDENTS_UI,
-            max=maximum,
-            step=100,
+            label=label or bound.what,
+            value=bound.shown(value),
+            min=int(bound.low),
+            max=int(bound.high),
+            step=step,
             on_value=on_value,
             thumb_label="always",
         )
 
 
 @solara.component
+def ResidentsSlider(value: int, on_value: Callable[[int], None], *, bound: Bound = LIMITS.explore_residents):
+    """Number of residents, within one of the dashboard's residents bounds."""
+    BoundSlider(bound, value, on_value, label=f"residents (at most {bound.high:,} here)", step=100)
+
+
+@solara.component
 def SeedInput(value: int, on_value: Callable[[int], None], label: str = "seed"):
-    """A seed within 0 … 2³²-1; an entry outside that range is refused with a warning and not used."""
+    """A seed within ``LIMITS.seed``; an entry outside it is refused with a warning and not used."""
     typed = solara.use_reactive(value)
 
-    def accept(chosen: int | None) -> None:
+    def accept(chosen: Any) -> None:
         typed.set(chosen)
-        if chosen is not None and 0 <= chosen <= MAX_SEED:
+        if seed_problem(chosen) is None:
             on_value(int(chosen))
 
     solara.InputInt(label=label, value=typed.value, on_value=accept, continuous_update=False)
-    if typed.value is None or not 0 <= typed.value <= MAX_SEED:
-        solara.Warning(f"the seed must be a whole number from 0 to {MAX_SEED:,}; still using {value}")
+    if seed_problem(typed.value) is not None:
+        solara.Warning(f"the seed must be a whole number from 0 to {LIMITS.seed.high:,}; still using {value}")
+
+
+def _package_values(profile: str, policy: str) -> tuple[dict[str, Any], str | None]:
+    try:
+        return package_values(profile, policy), None
+    except ConfigError as error:  # an unknown preset sent by a browser
+        return {}, str(error)
+
+
+def seed_problem(value: Any) -> str | None:
+    """Why a typed seed is refused, or None if it is a seed."""
+    try:
+        LIMITS.seed.check(value)
+    except LimitError as error:
+        return str(error)
+    return None

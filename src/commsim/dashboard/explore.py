@@ -20,12 +20,14 @@ import solara
 from matplotlib.figure import Figure
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
+from solara.alias import rv
 
 from commsim.dashboard import state
-from commsim.dashboard.controls import SLIDER_ROOM, LeverControls, PresetSelect, ResidentsSlider, SeedInput
+from commsim.dashboard.controls import BoundSlider, LeverControls, PresetSelect, ResidentsSlider, SeedInput
 from commsim.dashboard.learn import LessonSteps, lesson_by_id
 from commsim.dashboard.mapview import COLOUR_BY, draw_map
-from commsim.dashboard.settings import Scenario, error_text
+from commsim.dashboard.markup import SafeMarkdown
+from commsim.dashboard.settings import LIMITS, LimitError, Scenario, error_text
 from commsim.figures import GROUP_PANELS, LABELS, LOOP_PANELS
 from commsim.model import CommunityModel
 
@@ -59,14 +61,17 @@ class LiveModel(CommunityModel):
     #: Longest wait for the page to draw the previous week (a closed page never draws).
     DRAW_WAIT_S = 5.0
 
-    def __init__(self, *, scenario: Any = None, **kwargs: Any) -> None:
-        # Mesa's Reset passes the model's mesa ``Scenario`` back (every Mesa 3.5 model has one);
-        # commsim's parameters all arrive as keywords, so it carries nothing and is dropped.
-        del scenario
+    def __init__(self, *, rng: int | None = None, scenario: Any = None, **kwargs: Any) -> None:
+        # Mesa's Reset rebuilds the model as ``type(model)(**kwargs)``, moving every parameter
+        # that its ``Scenario`` declares and this signature does not into a ``Scenario``: ``rng``
+        # is one. Naming ``rng`` here keeps the seed a keyword; a seed that still arrives
+        # inside the scenario is taken from there. Every other parameter is a keyword.
+        if rng is None:
+            rng = getattr(scenario, "rng", None)
         self.lock = threading.RLock()
         self.drawn = threading.Event()
         self.drawn.set()
-        super().__init__(**kwargs)
+        super().__init__(rng=rng, **kwargs)
 
     def step(self) -> None:
         """Advance one week once the previous one is drawn, holding the lock."""
@@ -189,6 +194,23 @@ def MapAndPlots(model: LiveModel, colour_by: str, show_ties: bool):
 
 
 @solara.component
+def ColourToggle(value: str, on_value):
+    """Buttons choosing what colours the map; an index the browser sends that names no button is ignored.
+
+    (Solara's ``ToggleButtonsSingle`` looks such an index up unchecked.)
+    """
+    names = list(COLOUR_BY)
+
+    def choose(index: Any) -> None:
+        if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(names):
+            on_value(names[index])
+
+    with rv.BtnToggle(v_model=names.index(value), on_v_model=choose, mandatory=True, multiple=False):
+        for name in names:
+            solara.Button(label=name)
+
+
+@solara.component
 def ScenarioControls(scenario: Scenario, on_scenario):
     """Profile, package, residents, seed and every lever of the Explore page."""
 
@@ -203,7 +225,7 @@ def ScenarioControls(scenario: Scenario, on_scenario):
         with solara.Row():
             solara.Text(f"{len(scenario.overrides)} lever setting(s) edited")
             solara.Button("Back to the package", text=True, on_click=lambda: update(overrides={}))
-    solara.Markdown("**Levers** (changing one restarts the run at week 0)")
+    SafeMarkdown("**Levers** (changing one restarts the run at week 0)")
     LeverControls(
         scenario.profile,
         scenario.policy,
@@ -226,6 +248,18 @@ def Explore():
     play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)
+    refused = solara.use_reactive(None)
+
+    def set_pause(value: Any) -> None:
+        try:
+            play_interval.set(LIMITS.play_pause_ms.check(value))
+        except LimitError as problem:
+            refused.set(str(problem))
+        else:
+            refused.set(None)
+
+    def set_colour_by(value: str) -> None:
+        colour_by.set(value)
 
     def rebuild() -> None:
         if built_for.current == repr(state.scenario.value):
@@ -249,10 +283,9 @@ def Explore():
                     render_interval=render_interval,
                     use_threads=use_threads,
                 )
-            with solara.Column(style=SLIDER_ROOM):
-                solara.SliderInt(
-                    "pause between steps (ms)", value=play_interval, min=0, max=1000, step=10, thumb_label="always"
-                )
+            BoundSlider(LIMITS.play_pause_ms, play_interval.value, set_pause, step=10)
+            if refused.value:
+                solara.Warning(f"Refused: {refused.value}")
         if state.lesson.value:
             lesson = lesson_by_id(state.lesson.value)
             with solara.Card(f"Lesson: {lesson.title}", subtitle=f"run to week {lesson.steps}"):
@@ -266,8 +299,10 @@ def Explore():
         return
     Monitors(model.value)
     with solara.Row():
-        solara.ToggleButtonsSingle(value=colour_by, values=list(COLOUR_BY))
-        solara.Checkbox(label="show ties across buildings", value=show_ties)
+        ColourToggle(colour_by.value, set_colour_by)
+        solara.Checkbox(
+            label="show ties across buildings", value=show_ties.value, on_value=lambda on: show_ties.set(on is True)
+        )
     MapAndPlots(model.value, colour_by.value, show_ties.value)
 
 

@@ -3,8 +3,14 @@
 A comparison is an experiment with one design point and one scenario per choice, the
 first choice being the reference; a sweep is an experiment over one or two lever
 factors. Both are written like any ``commsim sweep`` (``results/dashboard/<name>/``),
-so they can be resumed, reanalysed and reported from the command line, and they appear
-among past experiments.
+so they can be resumed, reanalysed and reported from the command line.
+
+Every value of a job is checked here, on the server, against
+:data:`commsim.dashboard.settings.LIMITS` and commsim's resource ceilings, whatever the
+page's controls allowed. A job's folder name carries a token of the browser session
+that started it: past experiments list the dashboard's own jobs only to that session,
+and every other experiment under ``results/`` to everyone. Reports and figures are read
+only from inside the results folder, and only up to a declared size.
 """
 
 from __future__ import annotations
@@ -19,12 +25,22 @@ from typing import Any
 
 import pandas as pd
 
+from commsim.dashboard.settings import (
+    LIMITS,
+    LimitError,
+    check_lever_edits,
+    check_preset,
+    echo,
+    lever_bound,
+    numeric_levers,
+)
 from commsim.experiments.analysis import COST_PER_ADDITIONAL, Analysis, analyze
 from commsim.experiments.plan import Plan, make_plan
 from commsim.experiments.report import label, write_report
 from commsim.experiments.spec import ExperimentSpec
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import SweepResult, run_sweep
+from commsim.limits import Work, check_work
 from commsim.statistics import estimate
 
 KEY_METRICS = (
@@ -45,6 +61,10 @@ KEY_METRICS = (
     COST_PER_ADDITIONAL,  # derived by the analysis from the two above
 )
 Progress = Callable[[int, int], None]
+# Folder area of the dashboard's own jobs, and their names: kind, time, owner token, random part.
+DASHBOARD_FOLDER = "dashboard"
+JOB_NAME = re.compile(r"^(?P<kind>compare|sweep)-\d{8}-\d{6}-(?P<owner>[0-9a-f]{16})-[0-9a-f]{8}$")
+JOB_KINDS = ("compare", "sweep")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +133,33 @@ def unique_labels(names: Sequence[str]) -> list[str]:
     return labels
 
 
-def new_folder(root: Path, kind: str) -> Path:
-    """A fresh folder ``<root>/dashboard/<kind>-<time>-<random>`` (not created)."""
+def new_folder(root: Path, kind: str, owner: str) -> Path:
+    """A fresh folder ``<root>/dashboard/<kind>-<time>-<owner>-<random>`` (not created).
+
+    Args:
+        root: The results folder.
+        kind: ``compare`` or ``sweep``.
+        owner: Token of the browser session starting the job (16 hexadecimal digits).
+
+    Raises:
+        ValueError: On another kind or a malformed token (neither comes from the browser).
+    """
+    if kind not in JOB_KINDS or not re.fullmatch(r"[0-9a-f]{16}", owner):
+        raise ValueError(f"a dashboard job folder needs a kind in {JOB_KINDS} and a 16-digit owner token")
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    return root / "dashboard" / f"{kind}-{stamp}-{uuid.uuid4().hex[:6]}"
+    return root / DASHBOARD_FOLDER / f"{kind}-{stamp}-{owner}-{uuid.uuid4().hex[:8]}"
+
+
+def check_label(label: Any) -> str:
+    """Refuse a choice's label that is not a short line of printable text; return it stripped."""
+    if not isinstance(label, str) or not label.strip():
+        raise LimitError("every choice needs a label")
+    label = label.strip()
+    if len(label) > LIMITS.label_length:
+        raise LimitError(f"label {echo(label)}: at most {LIMITS.label_length} characters")
+    if not label.isprintable():
+        raise LimitError(f"label {echo(label)}: only printable characters, on one line")
+    return label
 
 
 def comparison_spec(
@@ -144,19 +187,33 @@ def comparison_spec(
         The validated spec.
 
     Raises:
-        ValueError: With fewer than two or more than four choices, or repeated labels.
+        LimitError: On any value outside :data:`LIMITS` (two to four choices, each with its
+            own short label), an unknown preset or a lever edit no control offers.
+        ValueError: On repeated labels.
     """
-    if not 2 <= len(choices) <= 4:
-        raise ValueError(f"choose two to four packages or lever sets to compare, not {len(choices)}")
-    labels = [choice.label for choice in choices]
+    if not LIMITS.choices.low <= len(choices) <= LIMITS.choices.high:
+        low, high = LIMITS.choices.low, LIMITS.choices.high
+        raise LimitError(f"choose {low} to {high} packages or lever sets to compare, not {len(choices)}")
+    labels = [check_label(choice.label) for choice in choices]
     if len(set(labels)) != len(labels):
         raise ValueError("every choice needs its own label")
+    check_preset("profile", profile)
+    for choice in choices:
+        check_preset("policy", choice.policy)
+        check_lever_edits(choice.overrides)
+    n_residents = LIMITS.compare_residents.check(n_residents)
+    steps = LIMITS.weeks.check(steps)
+    replicates = LIMITS.compare_replicates.check(replicates)
+    seed = LIMITS.seed.check(seed)
     return ExperimentSpec.model_validate(
         {
             "name": name,
             "description": "Comparison started from the dashboard: " + ", ".join(labels),
             "base": {"profile": profile, "n_residents": n_residents},
-            "scenarios": {choice.label: {"policy": choice.policy, **choice.overrides} for choice in choices},
+            "scenarios": {
+                label: {"policy": choice.policy, **choice.overrides}
+                for label, choice in zip(labels, choices, strict=True)
+            },
             "reference": labels[0],
             "replicates": replicates,
             "seed": seed,
@@ -195,12 +252,23 @@ def sweep_spec(
         The validated spec.
 
     Raises:
-        ValueError: With no factor, more than two, or the same parameter twice.
+        LimitError: On any value outside :data:`LIMITS` (one or two numeric levers, each
+            over a range its control offers, with 2 to 9 levels), an unknown preset or a
+            lever edit no control offers.
+        ValueError: On the same parameter twice.
     """
-    if not 1 <= len(factors) <= 2:
-        raise ValueError(f"a dashboard sweep varies one or two levers, not {len(factors)}")
+    if not LIMITS.sweep_levers.low <= len(factors) <= LIMITS.sweep_levers.high:
+        raise LimitError(f"a dashboard sweep varies one or two levers, not {len(factors)}")
+    factors = [check_factor(factor) for factor in factors]
     if len({factor.name for factor in factors}) != len(factors):
         raise ValueError("choose two different levers")
+    check_preset("profile", profile)
+    check_preset("policy", policy)
+    check_lever_edits(overrides)
+    n_residents = LIMITS.sweep_residents.check(n_residents)
+    steps = LIMITS.weeks.check(steps)
+    replicates = LIMITS.sweep_replicates.check(replicates)
+    seed = LIMITS.seed.check(seed)
     fixed = {key: value for key, value in overrides.items() if key not in {f.name for f in factors}}
     return ExperimentSpec.model_validate(
         {
@@ -220,6 +288,39 @@ def sweep_spec(
             "analysis": {"window": min(52, steps), "report_metrics": list(KEY_METRICS[:12])},
         }
     )
+
+
+def check_factor(factor: SweepFactor) -> SweepFactor:
+    """Refuse a sweep factor no control offers: an unknown or non-numeric lever, a range or levels out of bounds.
+
+    Returns:
+        The factor with its ends typed as its parameter is (whole numbers for an int).
+    """
+    specs = {spec.name: spec for spec in numeric_levers()}
+    spec = specs.get(factor.name) if isinstance(factor.name, str) else None
+    if spec is None:
+        raise LimitError(f"{echo(factor.name)}: not a lever parameter a sweep can vary")
+    bound = lever_bound(spec)
+    low, high = bound.check(factor.low), bound.check(factor.high)
+    if low > high:
+        raise LimitError(f"{spec.name}: the range runs from {low} down to {high}")
+    return SweepFactor(spec.name, low, high, LIMITS.sweep_levels.check(factor.levels))
+
+
+def check_size(spec: ExperimentSpec, runs: int) -> None:
+    """Refuse a job larger than the dashboard runs (``LIMITS.max_runs``) or over commsim's ceilings.
+
+    Raises:
+        LimitError: Over the dashboard's run limit.
+        commsim.limits.ResourceError: Over a resource ceiling of :mod:`commsim.limits`.
+    """
+    if runs > LIMITS.max_runs:
+        raise LimitError(
+            f"{runs:,} runs: at most {LIMITS.max_runs} runs from the dashboard; use `commsim sweep` for more"
+        )
+    residents = int(spec.base.get("n_residents", 0))
+    work = Work(resident_weeks=float(residents) * spec.steps * runs, runs=runs, largest_residents=residents)
+    check_work(work, where="this dashboard job")
 
 
 def plan_size(spec: ExperimentSpec) -> tuple[int, int]:
@@ -245,9 +346,10 @@ def run_experiment(spec: ExperimentSpec, folder: Path, *, on_progress: Progress 
 
     Raises:
         RuntimeError: If any run failed; the message holds the first error.
-        ConfigError: If the spec cannot be planned.
+        ConfigError: If the spec cannot be planned or is larger than :func:`check_size` allows.
     """
     plan = make_plan(spec)
+    check_size(spec, len(plan.runs))
 
     def forward(event: dict[str, Any]) -> None:
         if on_progress is not None and "total" in event:
@@ -326,48 +428,119 @@ def interval_of(values: Sequence[float]) -> tuple[float, float, float]:
     return found.mean, found.ci_low, found.ci_high
 
 
-def past_experiments(root: Path) -> list[dict[str, Any]]:
-    """Experiment folders under ``root`` (depth two), newest first.
+def visible_to(name: str, owner: str) -> bool:
+    """Whether the experiment at ``name`` (relative to the results folder) is listed to a session.
+
+    Experiments outside ``dashboard/`` (shipped reports, command-line sweeps) are listed to
+    everyone; a dashboard job only to the session whose token its folder name carries.
+    Anything else under ``dashboard/`` is listed to no one.
+    """
+    parts = Path(name).parts
+    if not parts or parts[0] != DASHBOARD_FOLDER:
+        return True
+    found = JOB_NAME.fullmatch(parts[-1]) if len(parts) == 2 else None
+    return found is not None and found["owner"] == owner
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, its links followed, is a regular file within ``root``."""
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return resolved.is_file() and resolved.is_relative_to(root.resolve())
+
+
+def past_experiments(root: Path, owner: str) -> list[dict[str, Any]]:
+    """Experiment folders under ``root`` (depth two) that a session may open, newest first.
 
     Args:
         root: The results folder.
+        owner: The session's token (see :func:`visible_to`).
 
     Returns:
         One mapping per experiment: ``name``, ``folder``, ``description``, ``runs``,
-        ``updated`` and ``report`` (path of report.md or None).
+        ``updated`` (texts and a count, whatever the manifest holds) and ``report`` (path
+        of report.md or None). A manifest that cannot be read, is larger than
+        ``LIMITS.manifest_bytes`` or lies outside ``root`` is skipped.
     """
     found = []
     for manifest in sorted({*root.glob("*/manifest.json"), *root.glob("*/*/manifest.json")}):
-        store = ExperimentStore(manifest.parent)
+        name = manifest.parent.relative_to(root).as_posix()
+        if not visible_to(name, owner) or not inside(manifest, root):
+            continue
         try:
-            content = store.read_manifest()
-        except (OSError, ValueError):
+            if manifest.stat().st_size > LIMITS.manifest_bytes:
+                continue
+            content = ExperimentStore(manifest.parent).read_manifest()
+        except (OSError, ValueError, RecursionError):
             continue
-        if "spec" not in content:  # a scenario run's manifest, not an experiment
+        spec = content.get("spec") if isinstance(content, dict) else None
+        if not isinstance(spec, dict):  # a scenario run's manifest, or not an experiment's
             continue
+        runs = content.get("runs", content.get("run_keys", []))
         report = manifest.parent / "report.md"
         found.append(
             {
-                "name": str(manifest.parent.relative_to(root)),
+                "name": name,
                 "folder": manifest.parent,
-                "description": content["spec"].get("description", ""),
-                "runs": len(content.get("runs", content.get("run_keys", []))),
-                "updated": content.get("updated", content.get("created", "")),
-                "report": report if report.is_file() else None,
+                "description": _text(spec.get("description")),
+                "runs": len(runs) if isinstance(runs, list | dict) else 0,
+                "updated": _text(content.get("updated", content.get("created"))),
+                "report": report if inside(report, root) else None,
             }
         )
-    return sorted(found, key=lambda entry: str(entry["updated"]), reverse=True)
+    return sorted(found, key=lambda entry: entry["updated"], reverse=True)
 
 
-def report_figures(folder: Path) -> list[Path]:
-    """The PNG figures of an experiment's report."""
-    return sorted((folder / "figures").glob("*.png"))
+def report_figures(folder: Path, root: Path) -> list[Path]:
+    """The PNG figures of an experiment's report that may be shown.
+
+    Only files inside ``root`` that are PNG images no larger than ``LIMITS.figure_bytes``
+    count, at most ``LIMITS.figures_shown`` of them.
+    """
+    shown = []
+    for path in sorted((folder / "figures").glob("*.png")):
+        if len(shown) == LIMITS.figures_shown:
+            break
+        try:
+            if inside(path, root) and path.stat().st_size <= LIMITS.figure_bytes:
+                with path.open("rb") as stream:
+                    if stream.read(8) == b"\x89PNG\r\n\x1a\n":
+                        shown.append(path)
+        except OSError:
+            continue
+    return shown
 
 
-def readable_report(path: Path) -> str:
-    """An experiment's report.md without its image links (the page shows the figures itself)."""
-    text = path.read_text(encoding="utf-8")
-    return re.sub(r"!\[[^\]]*\]\([^)]*\)\n?", "", text)
+def readable_report(path: Path, root: Path) -> str:
+    """An experiment's report.md, for the page: without its image links, cut at ``LIMITS.report_bytes``.
+
+    Args:
+        path: The report.
+        root: The results folder; a report that is not a file inside it (a link out) is refused.
+
+    Returns:
+        Markdown text (bytes that are not UTF-8 replaced), to be shown with
+        :class:`commsim.dashboard.markup.SafeMarkdown`.
+
+    Raises:
+        OSError: If the report cannot be read or lies outside ``root``.
+    """
+    if not inside(path, root):
+        raise OSError(f"{path.name} is not a file inside the results folder")
+    with path.open("rb") as stream:
+        raw = stream.read(LIMITS.report_bytes + 1)
+    text = raw[: LIMITS.report_bytes].decode("utf-8", errors="replace")
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)\n?", "", text)
+    if len(raw) > LIMITS.report_bytes:
+        text += f"\n\n*The report is longer than {LIMITS.report_bytes:,} bytes; the rest is not shown here.*\n"
+    return text
+
+
+def _text(value: Any, length: int = 500) -> str:
+    """A manifest's field as a short text, whatever it holds."""
+    return value[:length] if isinstance(value, str) else ""
 
 
 def _plain(text: str) -> str:

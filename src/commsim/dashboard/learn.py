@@ -1,23 +1,28 @@
 """The Learn page: the model explained in the sections of NetLogo's Info tab, and guided lessons.
 
-The text lives in ``content/info.md`` and the lessons in ``content/lessons.yaml``; each
-lesson is validated against the presets and the parameter declaration when loaded, so a
-lesson can never load a scenario the model rejects.
+The text lives in ``content/info.md`` and the lessons in ``content/lessons.yaml`` (or the
+file ``COMMSIM_LESSONS`` names); each lesson is validated against the presets, the
+parameter declaration and the dashboard's limits when loaded, so a lesson can never load
+a scenario the dashboard refuses. A lesson's texts are markdown written by whoever wrote
+the file: they are shown with :class:`commsim.dashboard.markup.SafeMarkdown`.
 """
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import solara
 import solara.lab
+from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from commsim.config import ConfigError, read_yaml, validation_message
 from commsim.dashboard import state
-from commsim.dashboard.settings import MAX_RESIDENTS_UI, MAX_STEPS_UI, MIN_RESIDENTS_UI, Scenario
+from commsim.dashboard.markup import SafeHTML, SafeMarkdown
+from commsim.dashboard.settings import LIMITS, Scenario, error_text
 
 CONTENT = Path(__file__).resolve().parent / "content"
 INFO_SECTIONS = (
@@ -41,8 +46,8 @@ class Lesson(BaseModel):
     profile: str
     policy: str
     overrides: dict[str, Any] = Field(default_factory=dict)
-    n_residents: int = Field(ge=MIN_RESIDENTS_UI, le=MAX_RESIDENTS_UI)
-    steps: int = Field(ge=1, le=MAX_STEPS_UI)
+    n_residents: int = Field(ge=LIMITS.explore_residents.low, le=LIMITS.explore_residents.high)
+    steps: int = Field(ge=1, le=LIMITS.weeks.high)
     story: str
     steps_to_try: list[str] = Field(min_length=1)
     look_for: list[str] = Field(min_length=1)
@@ -87,6 +92,13 @@ def lessons(path: Path = CONTENT / "lessons.yaml") -> tuple[Lesson, ...]:
     return tuple(found)
 
 
+def lessons_file() -> Path:
+    """The lessons the dashboard shows: the file ``COMMSIM_LESSONS`` names, or the shipped ones."""
+    if env := os.environ.get("COMMSIM_LESSONS"):
+        return Path(env)
+    return CONTENT / "lessons.yaml"
+
+
 @cache
 def info_text(path: Path = CONTENT / "info.md") -> str:
     """The Info text (markdown)."""
@@ -108,7 +120,7 @@ def info_sections(text: str) -> dict[str, str]:
 
 def lesson_by_id(lesson_id: str) -> Lesson:
     """The lesson with this id (KeyError if none)."""
-    for lesson in lessons():
+    for lesson in lessons(lessons_file()):
         if lesson.id == lesson_id:
             return lesson
     raise KeyError(lesson_id)
@@ -126,19 +138,26 @@ def LessonSteps(lesson: Lesson):
     done = state.lesson_progress.value.get(lesson.id, frozenset())
 
     def toggle(index: int, checked: bool) -> None:
+        if not 0 <= index < len(lesson.steps_to_try):
+            return
         marks = set(state.lesson_progress.value.get(lesson.id, frozenset()))
         (marks.add if checked else marks.discard)(index)
         state.lesson_progress.set({**state.lesson_progress.value, lesson.id: frozenset(marks)})
 
-    solara.Markdown(f"**Steps** ({len(done)} of {len(lesson.steps_to_try)} done)")
+    SafeMarkdown(f"**Steps** ({len(done)} of {len(lesson.steps_to_try)} done)")
     for index, step in enumerate(lesson.steps_to_try):
         with solara.Row(style={"align-items": "flex-start"}):
             solara.Checkbox(
-                label=f"step {index + 1}", value=index in done, on_value=lambda checked, i=index: toggle(i, checked)
+                label=f"step {index + 1}",
+                value=index in done,
+                on_value=lambda checked, i=index: toggle(i, checked is True),
             )
-            solara.Markdown(step)
-    solara.Markdown("**Look for**\n\n" + "\n".join(f"- {item}" for item in lesson.look_for))
-    solara.Markdown(f"**To discuss:** {lesson.question}")
+            SafeMarkdown(step)
+    SafeHTML(Markup("<strong>Look for</strong>"))
+    for item in lesson.look_for:
+        SafeMarkdown(f"- {item}")
+    SafeHTML(Markup("<strong>To discuss:</strong>"))
+    SafeMarkdown(lesson.question)
     if len(done) == len(lesson.steps_to_try):
         solara.Success("Lesson complete: every step is ticked. Discuss the question above with your group.")
 
@@ -147,36 +166,58 @@ def LessonSteps(lesson: Lesson):
 def Learn():
     """The Learn page."""
     router = solara.use_router()
-    chosen = solara.use_reactive(state.lesson.value or lessons()[0].id)
+    try:
+        found = lessons(lessons_file())
+    except ConfigError as error:  # a teacher's lessons file that does not check: say why, keep serving
+        found, problem = (), error_text(error)
+    else:
+        problem = None
+    known = {lesson.id: lesson for lesson in found}
+    chosen = solara.use_reactive(state.lesson.value if state.lesson.value in known else next(iter(known), None))
     sections = info_sections(info_text())
     tab = solara.use_reactive(0)
 
-    with solara.lab.Tabs(value=tab):
+    with solara.lab.Tabs(value=tab.value, on_value=tab.set):
         with solara.lab.Tab("Lessons"):
-            solara.Markdown("### Guided lessons\nEach lesson loads a community and a package into **Explore**.")
-            titles = {lesson.title: lesson.id for lesson in lessons()}
-            lesson = lesson_by_id(chosen.value)
-            solara.Select(
-                "lesson",
-                values=list(titles),
-                value=lesson.title,
-                on_value=lambda title: chosen.set(titles[title]),
-            )
-            with solara.Card(lesson.title, subtitle=lesson.practice):
-                solara.Markdown(lesson.story)
-                edits = "".join(f", `{name}` = {value}" for name, value in lesson.overrides.items())
-                solara.Markdown(
-                    f"*Loads:* profile `{lesson.profile}`, package `{lesson.policy}`, "
-                    f"{lesson.n_residents:,} residents, {lesson.steps} weeks{edits}"
-                )
-
-                def open_in_explore() -> None:
-                    load_lesson(lesson)
-                    router.push("/")
-
-                solara.Button("Load this lesson in Explore", color="primary", on_click=open_in_explore)
-                LessonSteps(lesson)
+            SafeMarkdown("### Guided lessons\nEach lesson loads a community and a package into **Explore**.")
+            if problem is not None:
+                solara.Error(f"The lessons cannot be shown: {problem}")
+            lesson = known.get(chosen.value)
+            if lesson is not None:
+                LessonCard(lesson, known, chosen, router)
         with solara.lab.Tab("About the model"):
             for heading, body in sections.items():
                 with solara.Details(summary=heading, expand=heading == INFO_SECTIONS[0]):
-                    solara.Markdown(body)
+                    SafeMarkdown(body)
+
+
+@solara.component
+def LessonCard(lesson: Lesson, known: dict[str, Lesson], chosen: solara.Reactive, router):
+    """The chosen lesson: its story, what it loads, the button that loads it, and its steps."""
+    ids: dict[str, str] = {}
+    for item in known.values():  # a title used twice is told apart by its lesson's id
+        ids[item.title if item.title not in ids else f"{item.title} ({item.id})"] = item.id
+    shown = next(title for title, lesson_id in ids.items() if lesson_id == lesson.id)
+    solara.Select(
+        "lesson",
+        values=list(ids),
+        value=shown,
+        on_value=lambda title: chosen.set(ids.get(title, chosen.value)),
+    )
+    with solara.Card(lesson.title, subtitle=lesson.practice):
+        SafeMarkdown(lesson.story)
+        edits = Markup("").join(
+            Markup(", <code>{}</code> = {}").format(name, value) for name, value in lesson.overrides.items()
+        )
+        SafeHTML(
+            Markup(
+                "<p><em>Loads:</em> profile <code>{}</code>, package <code>{}</code>, {:,} residents, {} weeks{}</p>"
+            ).format(lesson.profile, lesson.policy, lesson.n_residents, lesson.steps, edits)
+        )
+
+        def open_in_explore() -> None:
+            load_lesson(lesson)
+            router.push("/")
+
+        solara.Button("Load this lesson in Explore", color="primary", on_click=open_in_explore)
+        LessonSteps(lesson)

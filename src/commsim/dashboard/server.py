@@ -1,8 +1,12 @@
 """Serving the dashboard: checks before start-up, then ``solara run`` in this process.
 
 The checks turn the usual start-up failures into one-line errors: a port already in
-use, and Solara's front-end files missing with no way to fetch them (see
-:mod:`commsim.dashboard.assets`).
+use, Solara's front-end files missing with no way to fetch them (see
+:mod:`commsim.dashboard.assets`), and a lessons file (``COMMSIM_LESSONS``) that does not
+check. The server's session cookie is kept from the page's scripts (HTTP only): it is
+what tells one browser's experiments from another's. The number of sessions served at
+once and how long a closed tab's session is kept come from the dashboard's ``LIMITS``
+(an operator may set Solara's own variables to override them).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import sys
 from pathlib import Path
 
 from commsim.dashboard import assets
+from commsim.dashboard.settings import LIMITS
 
 APP = "commsim.dashboard.app"
 # Flags for driving the dashboard in headless Chromium on a machine with a closed network
@@ -82,11 +87,26 @@ def environment(results: Path | None) -> dict[str, str]:
     env = dict(os.environ)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env["SOLARA_ASSETS_PROXY"] = "True"
+    env["SOLARA_SESSION_HTTP_ONLY"] = "True"
+    # Solara keeps a closed tab's session a day by default: with a model in each, reloads add up.
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", f"{LIMITS.idle_session_minutes}m")
+    env.setdefault("SOLARA_KERNEL_MAX_COUNT", str(LIMITS.sessions))
     env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(assets.cache_dir()))
     env.setdefault("MPLBACKEND", "Agg")
     if results is not None:
         env["COMMSIM_RESULTS_DIR"] = str(results.resolve())
     return env
+
+
+def check_lessons() -> None:
+    """Raise :class:`ServerError` if the lessons the Learn page would show do not check."""
+    from commsim.config import ConfigError
+    from commsim.dashboard.learn import lessons, lessons_file
+
+    try:
+        lessons(lessons_file())
+    except ConfigError as error:
+        raise ServerError(f"the lessons cannot be shown: {error}") from None
 
 
 def serve(host: str, port: int, *, results: Path | None = None) -> None:
@@ -98,10 +118,11 @@ def serve(host: str, port: int, *, results: Path | None = None) -> None:
         results: Folder of experiments for Compare and Sweep (default: ``results/``).
 
     Raises:
-        ServerError: If the port cannot be bound or the front-end files are missing and
-            cannot be fetched.
+        ServerError: If the port cannot be bound, the front-end files are missing and
+            cannot be fetched, or the lessons file named by ``COMMSIM_LESSONS`` does not check.
     """
     check_port(host, port)
+    check_lessons()
     if assets.missing():
         try:
             assets.provision()

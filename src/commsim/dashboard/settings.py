@@ -3,41 +3,162 @@
 Every control is generated from the single parameter declaration
 (``configs/parameters.yaml``): its type, unit, range and help. Where a declared range is
 wider than an interactive run can bear (a million residents, two thousand centres), the
-dashboard caps it here; the cap is a property of the user interface, not of the model.
+dashboard caps it here. Every bound of the dashboard is declared once, in :data:`LIMITS`:
+the controls offer exactly these ranges, and the server checks every value against them
+again before it builds a model or starts a job, because a browser can send any value a
+control would never offer.
 """
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from commsim.config import ConfigError, preset_names, resolve_parameters
 from commsim.params import Parameter, levers, parameters
 from commsim.paths import project_root
 
-MAX_RESIDENTS_UI = 5000
-MIN_RESIDENTS_UI = 100
-MAX_STEPS_UI = 260
-MAX_REPLICATES_UI = 30
-MAX_SWEEP_RUNS_UI = 400
-MAX_SEED = 2**32 - 1
-# Interactive caps of policy parameters whose declared range is wider than a neighbourhood
-# of at most MAX_RESIDENTS_UI residents needs. Values above a cap (the default 100,000
-# weeks of public funding means "never ends") are kept until the user moves the control.
-UI_LIMITS: dict[str, tuple[float, float]] = {
-    "n_centres": (0, 40),
-    "centre_capacity": (1, 200),
-    "centre_sessions_per_week": (0, 40),
-    "centre_session_cost_yuan": (0.0, 5000.0),
-    "centre_public_funding_weeks": (0, MAX_STEPS_UI),
-    "council_agenda_size": (1, 40),
-    "points_per_act": (0.0, 50.0),
-    "point_value_yuan": (0.0, 10.0),
-    "fund_per_household_year": (0.0, 500.0),
-    "matching_radius_m": (50.0, 3000.0),
-}
+
+class LimitError(ConfigError):
+    """A value outside the dashboard's declared bounds; the message names the control and its range."""
+
+
+def echo(value: Any, length: int = 40) -> str:
+    """A short, printable rendering of a value a browser sent, for an error message."""
+    text = repr(value)
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A closed range of numbers that a control offers and the server enforces.
+
+    Attributes:
+        what: The control, as messages name it (``residents``, ``n_centres``).
+        low: Smallest allowed value.
+        high: Largest allowed value.
+        integer: Whether only whole numbers are allowed.
+    """
+
+    what: str
+    low: float
+    high: float
+    integer: bool = True
+
+    def check(self, value: Any) -> int | float:
+        """The value as a number of this bound's kind.
+
+        Args:
+            value: A value from the browser (any JSON value).
+
+        Returns:
+            The value, as ``int`` for a whole-number bound and ``float`` otherwise.
+
+        Raises:
+            LimitError: If it is not a finite number, not whole where it must be, or out of range.
+        """
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise LimitError(f"{self.what}: expected a number, got {echo(value)}")
+        if self.integer and value != int(value):
+            raise LimitError(f"{self.what}: expected a whole number, got {echo(value)}")
+        if not self.low <= value <= self.high:
+            raise LimitError(
+                f"{self.what}: {value:,} is outside the range the dashboard allows ({self.low:,} to {self.high:,})"
+            )
+        return int(value) if self.integer else float(value)
+
+    def shown(self, value: Any) -> int | float:
+        """What a control displays for a value: clipped into the range, the low end for a non-number."""
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            value = self.low
+        value = min(max(value, self.low), self.high)
+        return int(round(value)) if self.integer else float(value)
+
+
+# Weeks per run, named here because a lever cap refers to it too.
+_WEEKS = Bound("weeks", 13, 260)
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardLimits:
+    """Every bound of the dashboard, declared once.
+
+    The controls offer these ranges; :meth:`Scenario.check`, the comparison and sweep
+    builders of :mod:`commsim.dashboard.jobs` and the background runner refuse anything
+    outside them. Jobs are also sized against commsim's own ceilings (:mod:`commsim.limits`).
+
+    Attributes:
+        explore_residents: Residents of the Explore page's model.
+        compare_residents: Residents of every run of a comparison.
+        sweep_residents: Residents of every run of a sweep.
+        weeks: Weeks per run of a comparison or sweep.
+        compare_replicates: Paired seeds per choice of a comparison.
+        sweep_replicates: Seeds per point of a sweep.
+        seed: Any seed (a model's or a job's root seed).
+        choices: Choices of a comparison.
+        sweep_levers: Levers a sweep varies.
+        sweep_levels: Grid levels per lever of a sweep.
+        play_pause_ms: Pause between steps when Explore plays.
+        max_runs: Runs of one comparison or sweep.
+        label_length: Characters of a choice's label.
+        lever_caps: Interactive caps of lever parameters whose declared range is wider
+            than a neighbourhood of at most ``explore_residents.high`` residents needs.
+            A package value above a cap (the default 100,000 weeks of public funding
+            means "never ends") is kept until the user edits it.
+        concurrent_jobs: Comparisons and sweeps running at once on one server, over every session.
+        sessions: Browser tabs one server serves at once (Solara's kernel count; more wait).
+            An Explore model of 5,000 residents holds about 10 MB after a year of weeks.
+        idle_session_minutes: Minutes a closed tab's session is kept for it to reconnect.
+        manifest_bytes: Bytes of an experiment's manifest.json read to list it (larger ones are skipped).
+        report_bytes: Bytes of an experiment's report.md shown (the rest is cut).
+        figure_bytes: Bytes of one report figure shown (larger ones are skipped).
+        figures_shown: Report figures shown per experiment.
+    """
+
+    explore_residents: Bound = Bound("residents", 100, 5000)
+    compare_residents: Bound = Bound("residents", 100, 5000)
+    sweep_residents: Bound = Bound("residents", 100, 2000)
+    weeks: Bound = _WEEKS
+    compare_replicates: Bound = Bound("replicates", 2, 30)
+    sweep_replicates: Bound = Bound("replicates per point", 1, 10)
+    seed: Bound = Bound("seed", 0, 2**32 - 1)
+    choices: Bound = Bound("choices", 2, 4)
+    sweep_levers: Bound = Bound("levers", 1, 2)
+    sweep_levels: Bound = Bound("levels", 2, 9)
+    play_pause_ms: Bound = Bound("pause between steps (ms)", 0, 1000)
+    max_runs: int = 400
+    label_length: int = 60
+    lever_caps: Mapping[str, tuple[float, float]] = field(
+        default_factory=lambda: MappingProxyType(
+            {
+                "n_centres": (0, 40),
+                "centre_capacity": (1, 200),
+                "centre_sessions_per_week": (0, 40),
+                "centre_session_cost_yuan": (0.0, 5000.0),
+                "centre_public_funding_weeks": (0, int(_WEEKS.high)),
+                "council_agenda_size": (1, 40),
+                "points_per_act": (0.0, 50.0),
+                "point_value_yuan": (0.0, 10.0),
+                "fund_per_household_year": (0.0, 500.0),
+                "matching_radius_m": (50.0, 3000.0),
+            }
+        )
+    )
+    concurrent_jobs: int = 2
+    sessions: int = 200
+    idle_session_minutes: int = 10
+    manifest_bytes: int = 50_000_000
+    report_bytes: int = 500_000
+    figure_bytes: int = 5_000_000
+    figures_shown: int = 24
+
+
+LIMITS = DashboardLimits()
 LEVER_TITLES = {
     "service_centres": "Service centres",
     "targeted_services": "Targeted services (one old, one young)",
@@ -52,6 +173,7 @@ LEVER_TITLES = {
     "time_bank": "Mutual-aid time bank",
     "self_financing": "Self-financing",
 }
+PRESET_KINDS = {"profile": "community profile", "policy": "policy package"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +184,8 @@ class Scenario:
         profile: Community profile preset.
         policy: Policy package preset.
         overrides: Lever parameters edited away from the package's values.
-        n_residents: Residents (bounded by :data:`MAX_RESIDENTS_UI`).
-        seed: Model seed.
+        n_residents: Residents (within ``LIMITS.explore_residents``).
+        seed: Model seed (within ``LIMITS.seed``).
     """
 
     profile: str = "old_inner_city"
@@ -87,16 +209,33 @@ class Scenario:
         return replace(self, policy=policy, overrides={})
 
     def with_lever(self, name: str, value: Any) -> Scenario:
-        """The scenario with one lever parameter set; an edit back to the package's value is dropped."""
+        """The scenario with one lever parameter set; an edit back to the package's value is dropped.
+
+        The value is kept as the browser sent it: :meth:`check` refuses it if it is out of bounds.
+        """
         overrides = dict(self.overrides)
-        if value == package_values(self.profile, self.policy)[name]:
+        try:
+            unchanged = value == package_values(self.profile, self.policy)[name]
+        except ConfigError:  # an unknown preset: check() says so
+            unchanged = False
+        if unchanged:
             overrides.pop(name, None)
         else:
             overrides[name] = value
         return replace(self, overrides=overrides)
 
     def check(self) -> None:
-        """Raise :class:`ConfigError` if the scenario cannot be built (unknown preset, bad value)."""
+        """Refuse a scenario the dashboard must not build.
+
+        Raises:
+            LimitError: On an unknown preset, or a size, seed or lever edit outside :data:`LIMITS`.
+            ConfigError: On a value or a combination of values the model rejects.
+        """
+        check_preset("profile", self.profile)
+        check_preset("policy", self.policy)
+        LIMITS.explore_residents.check(self.n_residents)
+        LIMITS.seed.check(self.seed)
+        check_lever_edits(self.overrides)
         resolve_parameters(self.profile, self.policy, {**self.overrides, "n_residents": self.n_residents})
 
 
@@ -110,9 +249,23 @@ def packages() -> list[str]:
     return preset_names("policy")
 
 
+def check_preset(group: str, name: Any) -> str:
+    """Refuse a profile (``group='profile'``) or package name that is not one of the shipped presets.
+
+    Checked before any file is looked up, so a name sent by a browser can never point at another file.
+
+    Raises:
+        LimitError: Naming the presets there are.
+    """
+    names = profiles() if group == "profile" else packages()
+    if not isinstance(name, str) or name not in names:
+        raise LimitError(f"unknown {PRESET_KINDS[group]} {echo(name)}; available: {', '.join(names)}")
+    return name
+
+
 def package_values(profile: str, policy: str) -> dict[str, Any]:
     """Resolved values of every parameter under a profile and package (no edits)."""
-    return resolve_parameters(profile, policy)
+    return resolve_parameters(check_preset("profile", profile), check_preset("policy", policy))
 
 
 def lever_parameters() -> dict[str, list[Parameter]]:
@@ -121,13 +274,23 @@ def lever_parameters() -> dict[str, list[Parameter]]:
     return {lever: [declared[name] for name in names] for lever, names in levers().items()}
 
 
+def lever_specs() -> dict[str, Parameter]:
+    """Every lever parameter by name: the parameters the dashboard lets a user edit."""
+    return {spec.name: spec for specs in lever_parameters().values() for spec in specs}
+
+
 def ui_range(spec: Parameter) -> tuple[float, float]:
-    """The range a control offers for a numeric parameter: the declared range, capped for the UI."""
+    """The range a control offers for a numeric parameter: the declared range, capped by ``LIMITS.lever_caps``."""
     low, high = spec.minimum, spec.maximum
-    if spec.name in UI_LIMITS:
-        cap_low, cap_high = UI_LIMITS[spec.name]
+    if spec.name in LIMITS.lever_caps:
+        cap_low, cap_high = LIMITS.lever_caps[spec.name]
         low, high = max(low, cap_low), min(high, cap_high)
     return low, high
+
+
+def lever_bound(spec: Parameter) -> Bound:
+    """The bound of a numeric lever parameter: its control's range."""
+    return Bound(spec.name, *ui_range(spec), integer=spec.type == "int")
 
 
 def ui_step(spec: Parameter) -> float:
@@ -138,26 +301,34 @@ def ui_step(spec: Parameter) -> float:
     return round((high - low) / 100, 6) or 0.01
 
 
-def bounded(spec: Parameter, value: Any) -> Any:
-    """Clip a number into the control's range and type; other values pass through.
+def check_lever_edits(overrides: Any) -> None:
+    """Refuse lever edits a control could not have made.
 
     Args:
-        spec: The parameter.
-        value: A value from a control (possibly out of range or of the wrong numeric type).
+        overrides: Parameter name to edited value.
 
-    Returns:
-        The value the model will receive.
+    Raises:
+        LimitError: On a parameter that is not a lever, a number outside its control's
+            range, a switch that is not true or false, or a choice that is not offered.
     """
-    if spec.type not in ("int", "float"):
-        return value
-    low, high = ui_range(spec)
-    value = min(max(float(value), low), high)
-    return int(round(value)) if spec.type == "int" else value
+    if not isinstance(overrides, dict):
+        raise LimitError(f"lever edits: expected a mapping, got {echo(overrides)}")
+    specs = lever_specs()
+    for name, value in overrides.items():
+        spec = specs.get(name)
+        if spec is None:
+            raise LimitError(f"{echo(name)}: not a lever parameter the dashboard edits")
+        if spec.type in ("int", "float"):
+            lever_bound(spec).check(value)
+        elif spec.type == "bool" and not isinstance(value, bool):
+            raise LimitError(f"{name}: expected true or false, got {echo(value)}")
+        elif spec.type == "choice" and (not isinstance(value, str) or value not in spec.choices):
+            raise LimitError(f"{name}: expected one of {', '.join(map(str, spec.choices))}, got {echo(value)}")
 
 
 def numeric_levers() -> list[Parameter]:
     """Lever parameters a sweep can vary over a range (ints and floats)."""
-    return [spec for specs in lever_parameters().values() for spec in specs if spec.type in ("int", "float")]
+    return [spec for spec in lever_specs().values() if spec.type in ("int", "float")]
 
 
 def results_root() -> Path:

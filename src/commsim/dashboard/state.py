@@ -1,12 +1,16 @@
 """State shared by the dashboard's pages within one browser session.
 
-Solara keeps a ``solara.reactive`` value per virtual kernel, that is per browser
-session: two people using the dashboard at once never see each other's scenario.
+Solara keeps a ``solara.reactive`` value per virtual kernel, that is per browser tab:
+two people using the dashboard at once never see each other's scenario. The experiments
+a browser starts are its own too: their folders carry :func:`session_owner`'s token.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import solara
+from solara.server import kernel_context
 
 from commsim.dashboard.settings import Scenario
 
@@ -19,3 +23,20 @@ lesson_progress: solara.Reactive[dict[str, frozenset[int]]] = solara.reactive({}
 # Lever panels the user has unfolded, by key: kept here because the page's sidebar is
 # rebuilt whenever its scenario changes, which would otherwise fold them all again.
 open_folds: solara.Reactive[frozenset[str]] = solara.reactive(frozenset())
+# Who owns the experiments started outside a served page (component tests, scripts).
+LOCAL_SESSION = "local"
+
+
+def session_owner() -> str:
+    """A token naming the browser session the current page belongs to: 16 hexadecimal digits.
+
+    It is derived from Solara's session cookie, a random secret the server gives each
+    browser (every tab of one browser shares it, and it outlives a reload), by a one-way
+    hash: the token can be shown and stored without revealing the cookie. A connection
+    without the cookie gets a fresh session from Solara, hence a token of its own.
+    """
+    try:
+        session = kernel_context.get_current_context().session_id
+    except RuntimeError:  # no served page: a test or a script
+        session = LOCAL_SESSION
+    return hashlib.sha256(f"commsim dashboard owner:{session}".encode()).hexdigest()[:16]

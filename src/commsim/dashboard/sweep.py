@@ -2,8 +2,9 @@
 
 A sweep runs in a background thread and is written like any ``commsim sweep``; when it
 finishes the page shows a response curve (one lever) or a heatmap (two) with 95%
-intervals. The browser below lists every experiment folder under ``results/`` — the
-shipped reports, command-line sweeps and the dashboard's own comparisons and sweeps.
+intervals. The browser below lists the experiment folders under ``results/`` that this
+session may open: the shipped reports and command-line experiments, and the comparisons
+and sweeps this browser session started (see :func:`commsim.dashboard.jobs.visible_to`).
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ from pathlib import Path
 
 import numpy as np
 import solara
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from commsim.dashboard import state
 from commsim.dashboard.background import JobStatus, use_background_experiment
-from commsim.dashboard.controls import SLIDER_ROOM, PresetSelect, ResidentsSlider, SeedInput
+from commsim.dashboard.controls import SLIDER_ROOM, BoundSlider, PresetSelect, ResidentsSlider, SeedInput
 from commsim.dashboard.jobs import (
     KEY_METRICS,
     Finished,
     SweepFactor,
+    check_size,
     past_experiments,
     plan_size,
     readable_report,
@@ -28,19 +31,17 @@ from commsim.dashboard.jobs import (
     response_table,
     sweep_spec,
 )
+from commsim.dashboard.markup import PLAIN_TEXT, SafeHTML, SafeMarkdown
 from commsim.dashboard.settings import (
-    MAX_STEPS_UI,
-    MAX_SWEEP_RUNS_UI,
+    LIMITS,
     error_text,
+    lever_bound,
     numeric_levers,
     results_root,
-    ui_range,
 )
+from commsim.dashboard.state import session_owner
 from commsim.experiments.report import label
-from commsim.params import parameters
 
-MAX_LEVELS = 9
-MAX_SWEEP_REPLICATES = 10
 SHOWN_METRICS = tuple(metric for metric in KEY_METRICS[:12])
 
 
@@ -67,7 +68,7 @@ def draw_response(result: Finished, metric: str) -> Figure:
         axis.set_xlabel(factors[0])
         axis.set_ylabel(label(metric))
         axis.grid(alpha=0.3)
-        axis.set_title(f"{label(metric)}: mean of the last {window} weeks, 95% CI", fontsize=10)
+        axis.set_title(f"{label(metric)}: mean of the last {window} weeks, 95% CI", fontsize=10, **PLAIN_TEXT)
     else:
         grid = table.pivot_table(index=factors[1], columns=factors[0], values="mean")
         image = axis.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
@@ -78,46 +79,49 @@ def draw_response(result: Finished, metric: str) -> Figure:
         for (row, column), value in np.ndenumerate(grid.to_numpy()):
             axis.text(column, row, f"{value:.3g}", ha="center", va="center", color="white", fontsize=8)
         figure.colorbar(image, ax=axis, label=label(metric))
-        axis.set_title(f"{label(metric)}: mean of the last {window} weeks", fontsize=10)
+        axis.set_title(f"{label(metric)}: mean of the last {window} weeks", fontsize=10, **PLAIN_TEXT)
     return figure
 
 
 @solara.component
 def FactorControls(index: int, name: str, low: float, high: float, levels: int, on_factor):
-    """One lever factor: which parameter, its range within the declared bounds, and the grid levels."""
-    declared = parameters()
-    names = [spec.name for spec in numeric_levers()]
-    spec = declared[name]
-    bottom, top = ui_range(spec)
-    integer = spec.type == "int"
-    solara.Select(
-        f"lever {index + 1}",
-        values=names,
-        value=name,
-        on_value=lambda chosen: on_factor(chosen, *ui_range(declared[chosen]), levels),
-    )
+    """One lever factor: which parameter, its range within the declared bounds, and the grid levels.
+
+    What the controls receive is passed on unchecked: the sweep is checked as a whole
+    (:func:`commsim.dashboard.jobs.sweep_spec`) before it can start.
+    """
+    specs = {spec.name: spec for spec in numeric_levers()}
+    spec = specs.get(name) or specs["n_centres"]
+    bound = lever_bound(spec)
+
+    def choose(chosen) -> None:
+        if chosen in specs:  # any other name from a browser is ignored
+            chosen_bound = lever_bound(specs[chosen])
+            on_factor(chosen, chosen_bound.low, chosen_bound.high, levels)
+
+    solara.Select(f"lever {index + 1}", values=list(specs), value=spec.name, on_value=choose)
     solara.Text(spec.help, style={"font-size": "0.75rem", "color": "#666"})
-    slider = solara.SliderRangeInt if integer else solara.SliderRangeFloat
-    step = 1 if integer else round((top - bottom) / 100, 6) or 0.01
-    kind = int if integer else float
+    slider = solara.SliderRangeInt if bound.integer else solara.SliderRangeFloat
+    step = 1 if bound.integer else round((bound.high - bound.low) / 100, 6) or 0.01
+
+    def choose_range(pair) -> None:
+        try:
+            chosen_low, chosen_high = pair
+        except (TypeError, ValueError):  # not a pair: refused by the sweep's check
+            chosen_low = chosen_high = pair
+        on_factor(name, chosen_low, chosen_high, levels)
+
     with solara.Column(style=SLIDER_ROOM, gap="30px"):
         slider(
             f"range [{spec.unit}]" if spec.unit else "range",
-            value=(kind(max(low, bottom)), kind(min(high, top))),
-            min=bottom,
-            max=top,
+            value=(bound.shown(low), bound.shown(high)),
+            min=bound.low,
+            max=bound.high,
             step=step,
-            on_value=lambda pair: on_factor(name, pair[0], pair[1], levels),
+            on_value=choose_range,
             thumb_label="always",
         )
-        solara.SliderInt(
-            "levels",
-            value=levels,
-            min=2,
-            max=MAX_LEVELS,
-            on_value=lambda chosen: on_factor(name, low, high, chosen),
-            thumb_label="always",
-        )
+    BoundSlider(LIMITS.sweep_levels, levels, lambda chosen: on_factor(name, low, high, chosen))
 
 
 @solara.component
@@ -126,7 +130,7 @@ def Sweep():
     scenario = state.scenario.value
     profile = solara.use_reactive(scenario.profile)
     policy = solara.use_reactive(scenario.policy)
-    n_residents = solara.use_reactive(min(scenario.n_residents, 1000))
+    n_residents = solara.use_reactive(min(LIMITS.sweep_residents.shown(scenario.n_residents), 1000))
     steps = solara.use_reactive(52)
     replicates = solara.use_reactive(3)
     seed = solara.use_reactive(20261122)
@@ -153,9 +157,14 @@ def Sweep():
 
     def count() -> tuple[int, int, str | None]:
         try:
-            points, runs = plan_size(make_spec())
+            spec = make_spec()
+            points, runs = plan_size(spec)
         except Exception as error:  # shown in the page instead of a Run button that cannot work
             return 0, 0, error_text(error)
+        try:
+            check_size(spec, runs)
+        except Exception as error:
+            return points, runs, error_text(error)
         return points, runs, None
 
     settings = (
@@ -175,15 +184,13 @@ def Sweep():
     with solara.Sidebar(), solara.Card("Community and runs"):
         PresetSelect("community profile", "profile", profile.value, profile.set)
         PresetSelect("policy package", "policy", policy.value, policy.set)
-        ResidentsSlider(n_residents.value, n_residents.set, maximum=2000)
-        with solara.Column(style=SLIDER_ROOM, gap="30px"):
-            solara.SliderInt("weeks", value=steps, min=13, max=MAX_STEPS_UI, step=13, thumb_label="always")
-            solara.SliderInt(
-                "replicates per point", value=replicates, min=1, max=MAX_SWEEP_REPLICATES, thumb_label="always"
-            )
+        ResidentsSlider(n_residents.value, n_residents.set, bound=LIMITS.sweep_residents)
+        with solara.Column(gap="4px"):
+            BoundSlider(LIMITS.weeks, steps.value, steps.set, step=13)
+            BoundSlider(LIMITS.sweep_replicates, replicates.value, replicates.set)
         SeedInput(seed.value, seed.set, label="root seed")
 
-    solara.Markdown(
+    SafeMarkdown(
         "### Sweep one or two levers\n"
         "Each grid point runs with the same replicate seeds under the chosen package; the curve or heatmap "
         "shows the mean over the last year (or the whole run if shorter) with its 95% interval."
@@ -192,19 +199,18 @@ def Sweep():
         with solara.Card("First lever", style={"min-width": "300px"}):
             FactorControls(0, *first.value, lambda *value: first.set(tuple(value)))
         with solara.Card("Second lever", style={"min-width": "300px"}):
-            solara.Checkbox(label="vary a second lever (heatmap)", value=two)
+            solara.Checkbox(
+                label="vary a second lever (heatmap)", value=two.value, on_value=lambda on: two.set(on is True)
+            )
             if two.value:
                 FactorControls(1, *second.value, lambda *value: second.set(tuple(value)))
-    too_many = runs > MAX_SWEEP_RUNS_UI
     with solara.Row():
         solara.Button(
-            f"Run sweep ({points} points × {replicates.value} replicates = {runs} runs)",
+            f"Run sweep ({points} points × {LIMITS.sweep_replicates.shown(replicates.value)} replicates = {runs} runs)",
             color="primary",
-            on_click=task,
-            disabled=bool(task.pending) or too_many or invalid is not None,
+            on_click=job.start,
+            disabled=bool(task.pending) or invalid is not None,
         )
-    if too_many:
-        solara.Warning(f"At most {MAX_SWEEP_RUNS_UI} runs from the dashboard; use `commsim sweep` for more.")
     if invalid is not None:
         solara.Warning(f"This sweep cannot run: {invalid}")
     JobStatus(job, "sweep")
@@ -212,7 +218,10 @@ def Sweep():
     if result is not None and not task.pending:
         names = {label(name): name for name in SHOWN_METRICS}
         solara.Select(
-            "metric shown", values=list(names), value=label(metric.value), on_value=lambda text: metric.set(names[text])
+            "metric shown",
+            values=list(names),
+            value=label(metric.value),
+            on_value=lambda text: metric.set(names.get(text, metric.value)),
         )
         solara.FigureMatplotlib(draw_response(result, metric.value), format="png")
         solara.Text(f"Saved as an experiment in {result.folder}", style={"font-size": "0.75rem", "color": "#666"})
@@ -222,30 +231,49 @@ def Sweep():
 
 @solara.component
 def PastExperiments(opened: solara.Reactive, newest: str):
-    """A list of experiment folders under ``results/``; one can be opened to read its report."""
+    """The experiment folders under ``results/`` this session may open; one can be opened to read its report.
+
+    The list is made on the server for this session (:func:`commsim.dashboard.jobs.past_experiments`),
+    and only a name on it can be opened, whatever name the browser sends.
+    """
     root = results_root()
-    found = solara.use_memo(lambda: past_experiments(root), [newest, str(root)])
-    solara.Markdown(f"### Past experiments in `{root}`")
+    owner = session_owner()
+    found = solara.use_memo(lambda: past_experiments(root, owner), [newest, str(root), owner])
+    SafeHTML(Markup("<h3>Past experiments in <code>{}</code></h3>").format(root))
     if not found:
         solara.Text("No experiment folders yet.")
         return
     names = [entry["name"] for entry in found]
-    solara.Select("open an experiment", values=names, value=opened)
+    solara.Select(
+        "open an experiment", values=names, value=opened.value if opened.value in names else None, on_value=opened.set
+    )
     chosen = next((entry for entry in found if entry["name"] == opened.value), None)
     if chosen is None:
         for entry in found[:12]:
             solara.Text(f"{entry['name']} — {entry['runs']} runs — {entry['description'][:140]}")
         return
-    ExperimentReport(chosen["folder"], chosen["report"])
+    ExperimentReport(chosen["folder"], chosen["report"], root)
 
 
 @solara.component
-def ExperimentReport(folder: Path, report: Path | None):
-    """An experiment's report text and its figures."""
+def ExperimentReport(folder: Path, report: Path | None, root: Path):
+    """An experiment's report text and its figures, read only from inside ``root`` and only up to the limits."""
+    text, problem = solara.use_memo(lambda: _read_report(report, root), [str(report)])
     if report is None:
-        solara.Warning(f"{folder} has no report.md yet; run `commsim report {folder}`.")
+        solara.Warning(f"{folder.name} has no report.md yet; run `commsim report` on its folder.")
+    elif problem is not None:
+        solara.Warning(f"The report of {folder.name} cannot be shown: {problem}")
     else:
-        solara.Markdown(readable_report(report))
-    for figure in report_figures(folder):
+        SafeMarkdown(text)
+    for figure in report_figures(folder, root):
         solara.Text(figure.name, style={"font-weight": "bold"})
         solara.Image(figure, width="100%")
+
+
+def _read_report(report: Path | None, root: Path) -> tuple[str, str | None]:
+    if report is None:
+        return "", None
+    try:
+        return readable_report(report, root), None
+    except OSError as error:
+        return "", error.strerror or str(error)
