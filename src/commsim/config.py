@@ -646,6 +646,11 @@ def load_run_config(path: str | Path) -> RunConfig:
     return config
 
 
+def is_preset_data(data: Any) -> bool:
+    """Whether a YAML file's data is a profile or policy package (it has ``values``)."""
+    return isinstance(data, dict) and "values" in data
+
+
 def validate_file(path: str | Path) -> str:
     """Validate any commsim YAML file, telling its kind from its folder and keys.
 
@@ -660,7 +665,7 @@ def validate_file(path: str | Path) -> str:
     """
     path = Path(path)
     data, node = read_yaml(path)
-    if isinstance(data, dict) and "values" in data:
+    if is_preset_data(data):
         group = "profile" if path.parent.name == "profiles" else "policy"
         preset, node = validate_yaml(path, preset_model(group))
         values = preset.values.model_dump(exclude_none=True)

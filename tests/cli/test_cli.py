@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import platform
+import subprocess
 
 import pandas as pd
 import pytest
@@ -101,16 +104,132 @@ def test_steps_and_replicates_options_override_the_config(tmp_path):
     assert manifest["config"]["steps"] == STEPS  # the config as given
 
 
-def test_default_out_dir_is_results_name_and_old_results_are_replaced(tmp_path, monkeypatch, capsys):
+def test_default_out_dir_is_results_name_and_an_earlier_run_is_replaced(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    stale = tmp_path / "results" / "trial" / "stale.txt"
-    stale.parent.mkdir(parents=True)
-    stale.write_text("old")
-    assert main(["run", str(_config(tmp_path)), "--quiet", "--steps", "2", "--replicates", "1"]) == 0
+    config = _config(tmp_path)
+    assert main(["run", str(config), "--quiet", "--steps", "2", "--replicates", "1"]) == 0
     assert "Results written to results/trial" in capsys.readouterr().out
-    assert (tmp_path / "results" / "trial" / "timeseries.parquet").exists()
-    assert not stale.exists()
+    first = json.loads((tmp_path / "results" / "trial" / "manifest.json").read_text())
+    assert first["kind"] == "commsim run" and "timeseries.parquet" in first["files"]
+    assert main(["run", str(config), "--quiet", "--steps", "3", "--replicates", "1"]) == 0
+    assert json.loads((tmp_path / "results" / "trial" / "manifest.json").read_text())["steps"] == 3
     assert [p.name for p in (tmp_path / "results").iterdir()] == ["trial"]  # no staging left over
+    assert not (tmp_path / "results" / "trial" / ".commsim-partial.json").exists()
+
+
+def _tree(root):
+    """Every path below a folder with its content (files) or None (folders), to compare before and after."""
+    return {
+        path.relative_to(root).as_posix(): (path.read_bytes() if path.is_file() and not path.is_symlink() else None)
+        for path in sorted(root.rglob("*"))
+    }
+
+
+@pytest.mark.parametrize(
+    ("out", "needle"),
+    [
+        pytest.param("results", "is not a commsim run folder", id="the-whole-results-folder"),
+        pytest.param("results/report", "is not a commsim run folder", id="a-folder-of-other-files"),
+        pytest.param("notes.txt", "exists and is not a folder", id="a-file"),
+        pytest.param(".", "is not a commsim run folder", id="the-working-folder"),
+        pytest.param("link", "is a symbolic link", id="a-link-to-elsewhere"),
+        pytest.param("notes.txt/sub", "is not a folder", id="below-a-file"),
+    ],
+)
+def test_run_never_replaces_what_commsim_did_not_write(tmp_path, monkeypatch, capsys, out, needle):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results" / "report").mkdir(parents=True)
+    (tmp_path / "results" / "report" / "report.md").write_text("a committed report")
+    (tmp_path / "notes.txt").write_text("my notes")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "keep.txt").write_text("keep")
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere")
+    config = _config(tmp_path)
+    before = _tree(tmp_path)
+    assert main(["run", str(config), "--out", out, "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and needle in error, error
+    assert _tree(tmp_path) == before
+
+
+def test_a_run_folder_holding_other_files_is_not_replaced(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    (out / "my_analysis.R").write_text("keep me")
+    before = _tree(tmp_path)
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 2
+    assert "also holds my_analysis.R that commsim did not write" in capsys.readouterr().err
+    assert _tree(tmp_path) == before
+
+
+def test_a_manifest_cannot_make_commsim_delete_files_elsewhere(tmp_path):
+    out = tmp_path / "out"
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"].append("../victim.txt")
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    assert victim.read_text() == "precious"
+
+
+def test_a_name_that_is_a_link_out_of_results_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "results" / "trial").symlink_to(tmp_path / "elsewhere")
+    assert main(["run", str(_config(tmp_path)), "--quiet"]) == 2
+    assert "resolves outside results/" in capsys.readouterr().err
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ['""', '"."', "../escape", "/tmp/commsim-escape", "a/b"])
+def test_unsafe_names_are_refused_by_run_and_validate(tmp_path, monkeypatch, capsys, name):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results" / "smoke").mkdir(parents=True)
+    (tmp_path / "results" / "smoke" / "report.md").write_text("committed")
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"description: unsafe\nname: {name}\n")
+    before = _tree(tmp_path)
+    for argv in (["validate", str(config)], ["run", str(config), "--quiet"]):
+        assert main(argv) == 2
+        error = capsys.readouterr().err
+        assert f"{config}:2: name: must be a folder name" in error, error
+    assert _tree(tmp_path) == before
+
+
+def test_the_staging_folder_of_a_killed_run_is_cleaned_by_the_next_run(tmp_path):
+    out = tmp_path / "out"
+    stale = tmp_path / ".out.deadbeef.partial"
+    stale.mkdir()
+    (stale / "timeseries.parquet").write_bytes(b"half")
+    (stale / ".commsim-partial.json").write_text(json.dumps({"pid": _dead_pid(), "host": platform.node()}))
+    foreign = tmp_path / ".out.cafe.partial"  # looks alike, but commsim did not make it
+    foreign.mkdir()
+    alive = tmp_path / ".out.feed.partial"  # a run still going
+    alive.mkdir()
+    (alive / ".commsim-partial.json").write_text(json.dumps({"pid": os.getpid(), "host": platform.node()}))
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    assert not stale.exists() and foreign.exists() and alive.exists()
+
+
+def _dead_pid():
+    """The id of a process that has ended."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_a_run_folder_a_kill_left_moved_aside_is_put_back(tmp_path):
+    out = tmp_path / "out"
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    aside = tmp_path / ".out.0123abcd.old"
+    out.rename(aside)  # killed between moving the old result aside and moving the new one in
+    from commsim.provenance import prepare_out_dir
+
+    assert prepare_out_dir(out) == [aside]
+    assert (out / "manifest.json").is_file() and not aside.exists()
 
 
 # ------------------------------------------------------------------ bad input
