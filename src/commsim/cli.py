@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from commsim.config import (
     ConfigError,
-    is_preset_data,
+    is_preset_file,
     load_preset,
     load_run_config,
     preset_names,
@@ -603,7 +603,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _validate_config(path: Path, *, allow_large: bool) -> str:
     """Validate a preset or a run config; a run config is sized against the ceilings too."""
     data, _ = read_yaml(path)
-    if is_preset_data(data):
+    if is_preset_file(path, data):
         return validate_file(path)
     config = load_run_config(path)
     work = run_work(config)

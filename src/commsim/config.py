@@ -501,9 +501,11 @@ def load_preset(group: str, name: str) -> BaseModel:
         kind = "community profile" if group == "profile" else "policy package"
         raise ConfigError(f"unknown {kind} {name!r}; available: {', '.join(names)}")
     path = preset_path(group, name)
-    preset, _ = validate_yaml(path, preset_model(group))
+    preset, node = validate_yaml(path, preset_model(group))
     if preset.name != name:
-        raise ConfigError(f"{path}: name: {preset.name!r} differs from the file name {name!r}")
+        raise ConfigError(
+            f"{path}:{line_of(node, ('name',))}: name: {preset.name!r} differs from the file name {name!r}"
+        )
     return preset
 
 
@@ -646,9 +648,12 @@ def load_run_config(path: str | Path) -> RunConfig:
     return config
 
 
-def is_preset_data(data: Any) -> bool:
-    """Whether a YAML file's data is a profile or policy package (it has ``values``)."""
-    return isinstance(data, dict) and "values" in data
+PRESET_FOLDERS = {"profiles": "profile", "policies": "policy"}
+
+
+def is_preset_file(path: Path, data: Any) -> bool:
+    """Whether a YAML file is a profile or policy package: it sits in their folder or has ``values``."""
+    return Path(path).parent.name in PRESET_FOLDERS or (isinstance(data, dict) and "values" in data)
 
 
 def validate_file(path: str | Path) -> str:
@@ -665,9 +670,13 @@ def validate_file(path: str | Path) -> str:
     """
     path = Path(path)
     data, node = read_yaml(path)
-    if is_preset_data(data):
-        group = "profile" if path.parent.name == "profiles" else "policy"
+    if is_preset_file(path, data):
+        group = PRESET_FOLDERS.get(path.parent.name, "policy")
         preset, node = validate_yaml(path, preset_model(group))
+        if path.parent.name in PRESET_FOLDERS and preset.name != path.stem:
+            raise ConfigError(
+                f"{path}:{line_of(node, ('name',))}: name: {preset.name!r} differs from the file name {path.stem!r}"
+            )
         values = preset.values.model_dump(exclude_none=True)
         try:
             check_consistency(defaults() | values)

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -33,6 +33,8 @@ MANIFEST = "manifest.json"
 # What a run folder written before manifests listed their files holds.
 LEGACY_FILES = frozenset({MANIFEST, "timeseries.parquet", "summary.csv", "paired_differences.csv"})
 LEGACY_MANIFEST_KEYS = frozenset({"config_hash", "seeds", "resolved_parameters", "replicate_timings"})
+# A run's manifest is some kilobytes per replicate; anything much larger is not one.
+MAX_MANIFEST_BYTES = 100_000_000
 VERSIONED_PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib")
 
 
@@ -239,14 +241,17 @@ def replace_folder_atomically(
 # ------------------------------------------------------------------ run folders
 
 
-def files_below(folder: Path) -> list[str]:
+def iter_files_below(folder: Path) -> Iterator[str]:
     """Every file and link below a folder, as POSIX paths relative to it (folders excluded)."""
-    found = []
     for root, folders, files in os.walk(folder):
         base = Path(root)
         for name in files + [name for name in folders if (base / name).is_symlink()]:
-            found.append((base / name).relative_to(folder).as_posix())
-    return sorted(found)
+            yield (base / name).relative_to(folder).as_posix()
+
+
+def files_below(folder: Path) -> list[str]:
+    """:func:`iter_files_below`, sorted."""
+    return sorted(iter_files_below(folder))
 
 
 def run_folder_files(folder: Path) -> frozenset[str] | None:
@@ -259,9 +264,13 @@ def run_folder_files(folder: Path) -> frozenset[str] | None:
         Relative paths of the files its manifest accounts for (the manifest, and the
         staging marker a kill may leave, included); None if the folder is no run folder.
     """
+    path = folder / MANIFEST
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        # A regular file of sensible size: never a link to a device or a pipe that blocks.
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_MANIFEST_BYTES:
+            return None
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(manifest, dict):
         return None
@@ -298,24 +307,21 @@ def check_out_dir(out_dir: Path) -> None:
     if not out_dir.is_dir():
         return
     try:
-        present = files_below(out_dir)
-        empty_folders = not present and any(out_dir.iterdir())
+        if not any(out_dir.iterdir()):
+            return
+        known = run_folder_files(out_dir)  # before walking: never walk a folder that is no run folder
+        if known is None:
+            raise OutputError(
+                f"{out_dir}: holds files but is not a commsim run folder (no run manifest.json); "
+                f"commsim never replaces what it did not write: {remedy}"
+            )
+        foreign = next((name for name in iter_files_below(out_dir) if name not in known), None)
     except OSError as error:
         raise OutputError(f"{out_dir}: cannot be read ({error.strerror or error}): {remedy}") from None
-    if not present and not empty_folders:
-        return
-    known = run_folder_files(out_dir)
-    if known is None:
+    if foreign is not None:
         raise OutputError(
-            f"{out_dir}: holds files but is not a commsim run folder (no run manifest.json); "
-            f"commsim never replaces what it did not write: {remedy}"
-        )
-    foreign = [name for name in present if name not in known]
-    if foreign:
-        raise OutputError(
-            f"{out_dir}: is a run folder but also holds {foreign[0]}"
-            + (f" and {len(foreign) - 1} more file(s)" if len(foreign) > 1 else "")
-            + f" that commsim did not write, so it is not replaced: {remedy}"
+            f"{out_dir}: is a run folder but also holds {foreign} that commsim did not write, so it is not "
+            f"replaced: {remedy}"
         )
 
 
