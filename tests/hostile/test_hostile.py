@@ -102,15 +102,15 @@ def _tree(root: Path, *, skip: str | None = None) -> dict[str, Any]:
     return found
 
 
-class _TimedOut(Exception):
-    pass
+class _TimedOutError(Exception):
+    """A command that did not return in time."""
 
 
 def _call(argv: list[str], capsys) -> tuple[int, str, str]:
     """Run ``commsim ARGV`` in-process under a timeout; return its exit code, stdout and stderr."""
 
     def expire(signum, frame):
-        raise _TimedOut(f"commsim {' '.join(argv)} did not return within {TIMEOUT_S} s")
+        raise _TimedOutError(f"commsim {' '.join(argv)} did not return within {TIMEOUT_S} s")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, TIMEOUT_S)
@@ -234,9 +234,7 @@ def test_a_hostile_command_line_is_answered_cleanly(case, scratch, capsys):
 
 def test_the_corpus_is_large_and_every_file_has_its_entry():
     files = {(case.get("kind", "run"), case["id"]) for case in TABLE["files"]}
-    on_disk = {
-        (kind, path.stem) for kind, folder in FOLDERS.items() for path in (HERE / "files" / folder).glob("*.*")
-    }
+    on_disk = {(kind, path.stem) for kind, folder in FOLDERS.items() for path in (HERE / "files" / folder).glob("*.*")}
     assert files == on_disk
     assert len(TABLE["files"]) + len(TABLE["special"]) >= 80 and len(TABLE["commands"]) >= 30
     ids = [case["id"] for section in TABLE.values() for case in section]
