@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
 import shutil
 import signal
 import stat
@@ -37,6 +38,7 @@ FOLDERS = {
     "manifest": "manifests",
 }
 TIMEOUT_S = 60  # generous: every case answers in well under a second in-process
+MEMORY_HEADROOM = 4 * 2**30  # what one case may add to the test process
 OK = "description: small and valid\nname: ok\nsteps: 1\nreplicates: 1\noverrides:\n  n_residents: 20\n"
 HUGE = "name: huge\nsteps: 5200\nreplicates: 10000\noverrides:\n  n_residents: 2000000\n"
 CACHED = (
@@ -74,6 +76,7 @@ def scratch(tmp_path, monkeypatch):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     (root / "link").symlink_to(root / "elsewhere")
+    (root / "null_link").symlink_to("/dev/null")
     (root / "out").mkdir()
     monkeypatch.chdir(root)
     monkeypatch.setenv("COMMSIM_CONFIG_DIR", str(root / "configs"))
@@ -106,12 +109,25 @@ class _TimedOutError(Exception):
     """A command that did not return in time."""
 
 
+def _virtual_memory_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def _call(argv: list[str], capsys) -> tuple[int, str, str]:
-    """Run ``commsim ARGV`` in-process under a timeout; return its exit code, stdout and stderr."""
+    """Run ``commsim ARGV`` in-process under a timeout; return its exit code, stdout and stderr.
+
+    The process may grow by at most MEMORY_HEADROOM while the command runs, so a
+    regression that reads a device without end fails the case instead of the machine.
+    """
 
     def expire(signum, frame):
         raise _TimedOutError(f"commsim {' '.join(argv)} did not return within {TIMEOUT_S} s")
 
+    limits = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (_virtual_memory_bytes() + MEMORY_HEADROOM, limits[1]))
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, TIMEOUT_S)
     try:
@@ -119,6 +135,7 @@ def _call(argv: list[str], capsys) -> tuple[int, str, str]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        resource.setrlimit(resource.RLIMIT_AS, limits)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
