@@ -33,6 +33,8 @@ MANIFEST = "manifest.json"
 # What a run folder written before manifests listed their files holds.
 LEGACY_FILES = frozenset({MANIFEST, "timeseries.parquet", "summary.csv", "paired_differences.csv"})
 LEGACY_MANIFEST_KEYS = frozenset({"config_hash", "seeds", "resolved_parameters", "replicate_timings"})
+# File systems allow 255 bytes per name; staging adds ".", ".XXXXXXXX" and ".partial".
+MAX_FOLDER_NAME_BYTES = 200
 # A run's manifest is some kilobytes per replicate; anything much larger is not one.
 MAX_MANIFEST_BYTES = 100_000_000
 VERSIONED_PACKAGES = ("mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib")
@@ -298,6 +300,8 @@ def check_out_dir(out_dir: Path) -> None:
             program's or person's files) and what to do.
     """
     remedy = "choose another --out (or config name), or move it away"
+    if len(out_dir.name.encode("utf-8")) > MAX_FOLDER_NAME_BYTES:  # its staging sibling's name must fit too
+        raise OutputError(f"{out_dir}: the folder name is longer than {MAX_FOLDER_NAME_BYTES} bytes; {remedy}")
     if out_dir.is_symlink():
         raise OutputError(f"{out_dir}: is a symbolic link; give the folder it points to as --out, or {remedy}")
     if out_dir.exists() and not out_dir.is_dir():
