@@ -407,7 +407,7 @@ def problem_text(problem: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return "unknown key"
     if kind == "missing":
-        return "required key is missing"
+        return "Field required (the key is missing)"
     if isinstance(value, float) and not math.isfinite(value):
         return f"{'not a number' if math.isnan(value) else 'infinite'} ({_shown(value)}); give a finite number"
     if kind == "value_error":
