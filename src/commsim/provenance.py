@@ -251,6 +251,15 @@ def iter_files_below(folder: Path) -> Iterator[str]:
             yield (base / name).relative_to(folder).as_posix()
 
 
+def iter_folders_below(folder: Path) -> Iterator[str]:
+    """Every folder below a folder (links excluded), as POSIX paths relative to it."""
+    for root, folders, _ in os.walk(folder):
+        base = Path(root)
+        for name in folders:
+            if not (base / name).is_symlink():
+                yield (base / name).relative_to(folder).as_posix()
+
+
 def files_below(folder: Path) -> list[str]:
     """:func:`iter_files_below`, sorted."""
     return sorted(iter_files_below(folder))
@@ -319,7 +328,9 @@ def check_out_dir(out_dir: Path) -> None:
                 f"{out_dir}: holds files but is not a commsim run folder (no run manifest.json); "
                 f"commsim never replaces what it did not write: {remedy}"
             )
+        folders = {parent.as_posix() for name in known for parent in Path(name).parents} - {"."}
         foreign = next((name for name in iter_files_below(out_dir) if name not in known), None)
+        foreign = foreign or next((name for name in iter_folders_below(out_dir) if name not in folders), None)
     except OSError as error:
         raise OutputError(f"{out_dir}: cannot be read ({error.strerror or error}): {remedy}") from None
     if foreign is not None:

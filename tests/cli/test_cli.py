@@ -168,6 +168,15 @@ def test_a_run_folder_holding_other_files_is_not_replaced(tmp_path, capsys):
     assert _tree(tmp_path) == before
 
 
+def test_a_run_folder_holding_a_folder_of_its_own_is_not_replaced(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    (out / "drafts").mkdir()
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 2
+    assert "also holds drafts that commsim did not write" in capsys.readouterr().err
+    assert (out / "drafts").is_dir()
+
+
 def test_a_manifest_cannot_make_commsim_delete_files_elsewhere(tmp_path):
     out = tmp_path / "out"
     assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
