@@ -40,6 +40,7 @@ from commsim.config import (
     validate_file,
 )
 from commsim.limits import MAX_RESIDENT_WEEKS, ResourceError, Work, check_work
+from commsim.params import DeclarationError
 from commsim.paths import inside
 from commsim.provenance import OutputError, check_out_dir
 
@@ -275,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         code = COMMANDS[args.command](args)
         sys.stdout.flush()
         return code
-    except (ConfigError, UsageError, OutputError) as error:
+    except (ConfigError, UsageError, OutputError, DeclarationError) as error:
         _print_error(error)
         return EXIT_USAGE
     except _StdoutError as failure:
@@ -362,7 +363,8 @@ def _size(work: Work) -> str:
     megabytes = work.peak_bytes / 1e6
     memory = f"{megabytes / 1000:,.1f} GB" if megabytes >= 1000 else f"{max(megabytes, 0.1):,.1f} MB"
     return (
-        f"{work.runs:,} runs of {work.largest_residents:,} residents, {work.resident_weeks:,.0f} resident-weeks "
+        f"{work.runs:,} run{'' if work.runs == 1 else 's'} of {work.largest_residents:,} residents, "
+        f"{work.resident_weeks:,.0f} resident-weeks "
         f"(ceiling {MAX_RESIDENT_WEEKS:,}), about {memory} at peak"
     )
 

@@ -103,10 +103,22 @@ class Parameter:
         return int(value) if self.type == "int" else float(value)
 
 
+class DeclarationError(ValueError):
+    """A ``parameters.yaml`` that cannot be read (one named by ``COMMSIM_CONFIG_DIR``, say)."""
+
+
 def _parse(name: str, entry: dict[str, Any]) -> Parameter:
+    try:
+        return _parse_entry(name, entry)
+    except (KeyError, TypeError, ValueError) as error:
+        reason = f"missing {error}" if isinstance(error, KeyError) else str(error)
+        raise DeclarationError(f"{config_dir() / 'parameters.yaml'}: {name}: {reason}") from None
+
+
+def _parse_entry(name: str, entry: dict[str, Any]) -> Parameter:
     kind = entry["type"]
     if entry["group"] not in GROUPS or kind not in TYPES:
-        raise ValueError(f"parameters.yaml: {name} has an unknown group or type")
+        raise ValueError("unknown group or type")
     spec = Parameter(
         name=name,
         group=entry["group"],
@@ -172,8 +184,15 @@ class RuleError(ValueError):
 
 @cache
 def _declaration() -> dict[str, Any]:
-    with open(config_dir() / "parameters.yaml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    path = config_dir() / "parameters.yaml"
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = yaml.safe_load(handle)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise DeclarationError(f"{path}: cannot be read ({' '.join(str(error).split())})") from None
+    if not isinstance(raw, dict):
+        raise DeclarationError(f"{path}: expected a mapping of parameter names to declarations")
+    return raw
 
 
 @cache

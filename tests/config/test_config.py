@@ -288,3 +288,23 @@ def test_read_yaml_accepts_a_byte_order_mark(tmp_path):
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbfname: x\n")
     assert read_yaml(path)[0] == {"name": "x"}
+
+
+def test_a_broken_parameter_declaration_is_a_clean_error(tmp_path, monkeypatch):
+    import shutil
+
+    from commsim import params
+
+    shutil.copytree(config_dir(), tmp_path / "configs")
+    with (tmp_path / "configs" / "parameters.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("broken_parameter: {group: profile}\n")
+    monkeypatch.setenv("COMMSIM_CONFIG_DIR", str(tmp_path / "configs"))
+    for function in (params._declaration, params.parameters):
+        function.cache_clear()
+    try:
+        with pytest.raises(params.DeclarationError, match=r"parameters\.yaml: broken_parameter: missing 'type'"):
+            params.parameters()
+    finally:
+        monkeypatch.undo()
+        for function in (params._declaration, params.parameters):
+            function.cache_clear()
