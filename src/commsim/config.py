@@ -19,6 +19,7 @@ values or refer to themselves, and anything that is not a regular file.
 from __future__ import annotations
 
 import math
+import os
 import stat
 from dataclasses import dataclass
 from functools import cache
@@ -285,7 +286,11 @@ def _read_text(path: Path) -> str:
     if info.st_size > MAX_YAML_BYTES:
         raise ConfigError(too_big)
     try:
-        with path.open("rb") as handle:
+        # Non-blocking, and checked again once open: a file swapped for a pipe meanwhile cannot block.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise ConfigError(f"{path}: is not a regular file (a device, pipe or socket); give a YAML file")
             raw = handle.read(MAX_YAML_BYTES + 1)
     except OSError as error:
         raise ConfigError(f"{path}: cannot read file ({error.strerror or error})") from error

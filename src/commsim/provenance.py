@@ -315,8 +315,9 @@ def check_out_dir(out_dir: Path) -> None:
         raise OutputError(f"{out_dir}: is a symbolic link; give the folder it points to as --out, or {remedy}")
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir}: exists and is not a folder; commsim run writes a folder: {remedy}")
-    if out_dir.parent.exists() and not out_dir.parent.is_dir():
-        raise OutputError(f"{out_dir.parent}: is not a folder, so {out_dir} cannot be written")
+    existing = next((folder for folder in out_dir.parents if folder.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise OutputError(f"{existing}: is not a folder, so {out_dir} cannot be written")
     if not out_dir.is_dir():
         return
     try:
