@@ -588,7 +588,8 @@ def resolve_parameters(
     try:
         check_consistency(values)
     except RuleError as error:
-        raise ConfigError(_rule_message(error, layer, source)) from None
+        # Without a file (the dashboard, the Python API) the sum alone says it.
+        raise ConfigError(_rule_message(error, layer, source) if source else str(error)) from None
     return values
 
 

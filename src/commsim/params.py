@@ -171,15 +171,12 @@ class RuleError(ValueError):
     def __init__(self, rule: Rule, values: dict[str, Any]) -> None:
         self.rule = rule
         self.values = {name: values[name] for name in rule.parameters}
-        super().__init__(self.describe())
+        terms = " + ".join(rule.parameters)
+        super().__init__(f"{terms} = {rule.total(self.values):g} exceeds {rule.sum_at_most:g}")
 
     def describe(self) -> str:
-        """The sum, the bound and the reason, without saying where the values came from."""
-        terms = " + ".join(self.rule.parameters)
-        return (
-            f"{terms} = {self.rule.total(self.values):g} exceeds {self.rule.sum_at_most:g} "
-            f"(rule {self.rule.name}: {self.rule.help})"
-        )
+        """The sum, the bound and the rule's reason, without saying where the values came from."""
+        return f"{self} (rule {self.rule.name}: {self.rule.help})"
 
 
 @cache
