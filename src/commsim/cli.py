@@ -1,35 +1,59 @@
 """The ``commsim`` command: run, sweep, status, analyze, report, export, validate, schema, presets, dashboard, docs.
 
-Plumbing only. Every configuration problem and every bad command-line value ends with
-``error: ...`` on stderr, exit code 2 and nothing written; any other exception is a bug
-and propagates with its traceback.
+Plumbing only. Every configuration problem, every bad command-line value and every
+output folder commsim may not write ends with ``error: ...`` on stderr (one line per
+problem, each naming the file, line and field where there is one), exit code 2 and
+nothing written. A failure while working (a disk that is full, a folder that cannot be
+written, standard output closed) ends with one ``error: ...`` line and exit code 1;
+Ctrl-C ends with exit code 130 and nothing half-written. Any other exception is a bug
+and propagates with its traceback. docs/boundaries.md states these guarantees.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import ipaddress
 import json
 import math
+import os
+import re
+import signal
+import socket
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from commsim.config import (
     ConfigError,
+    is_preset_file,
     load_preset,
     load_run_config,
     preset_names,
     read_yaml,
     run_config_schema,
+    run_work,
+    setting_bounds,
     validate_file,
 )
+from commsim.limits import MAX_RESIDENT_WEEKS, ResourceError, Work, check_work
+from commsim.params import DeclarationError
+from commsim.paths import inside
+from commsim.provenance import OutputError, check_out_dir
 
 if TYPE_CHECKING:
     from commsim.runner import RunResult
 
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+RESULTS = Path("results")
+HOST_NAME = re.compile(
+    r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
+)
 EXECUTOR_CHOICES = ("inline", "processes", "dask")
 KEY_METRICS = (
     ("rate_any", "took part, last 4 weeks"),
@@ -72,6 +96,37 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _setting(name: str) -> Callable[[str], int]:
+    """An argument type for a run setting, bounded by the same declaration as the config field."""
+    low, high = setting_bounds(name)
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must lie between {low:,} and {high:,} (as {name} in a config), got {value:,}"
+            )
+        return value
+
+    return parse
+
+
+def _host(text: str) -> str:
+    """An address to serve on: an IP address, or a host name that resolves here."""
+    with contextlib.suppress(ValueError):
+        return str(ipaddress.ip_address(text))
+    if not HOST_NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"expected an IP address or a host name, got {text!r}")
+    try:
+        socket.getaddrinfo(text, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise argparse.ArgumentTypeError(f"cannot resolve host name {text!r} on this machine") from None
+    return text
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -93,10 +148,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run a scenario over replicates and write its results folder")
     run.add_argument("config", type=Path, help="run config YAML (see `commsim schema`)")
-    run.add_argument("--replicates", type=_at_least_one, metavar="N", help="replicates (default: the config's)")
-    run.add_argument("--steps", type=_at_least_one, metavar="N", help="weeks to simulate (default: the config's)")
-    run.add_argument("--out", type=Path, metavar="DIR", help="results folder (default: results/<name>/)")
+    run.add_argument(
+        "--replicates", type=_setting("replicates"), metavar="N", help="replicates (default: the config's)"
+    )
+    run.add_argument("--steps", type=_setting("steps"), metavar="N", help="weeks to simulate (default: the config's)")
+    run.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="results folder (default: results/<name>/); never a folder of other files",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary table")
+    run.add_argument(
+        "--allow-large", action="store_true", help="run work over the resident-week ceiling (docs/boundaries.md)"
+    )
 
     sweep = commands.add_parser("sweep", help="run an experiment spec (resumes an existing results folder)")
     sweep.add_argument("spec", type=Path, help="experiment spec YAML (see `commsim schema --experiment`)")
@@ -130,13 +195,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check run configs, experiment specs, profiles or packages")
     validate.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    validate.add_argument(
+        "--allow-large", action="store_true", help="accept run configs over the work ceiling (with a warning)"
+    )
     schema = commands.add_parser("schema", help="print the JSON Schema of run configs (or experiment specs)")
     schema.add_argument("--experiment", action="store_true", help="the schema of experiment specs")
     commands.add_parser("presets", help="list community profiles and policy packages")
     dashboard = commands.add_parser(
         "dashboard", help="serve the interactive dashboard (Explore, Compare, Sweep, Learn), on loopback by default"
     )
-    dashboard.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
+    dashboard.add_argument("--host", type=_host, default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
     dashboard.add_argument("--port", type=_port, default=8765, help="port to serve on (default: 8765)")
     dashboard.add_argument(
         "--results", type=Path, metavar="DIR", help="experiments folder of Compare and Sweep (default: results/)"
@@ -147,6 +215,49 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _StdoutError(Exception):
+    """Standard output cannot be written (closed pipe, full disk)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror or str(error))
+        self.errno = error.errno
+
+
+class _GuardedStdout:
+    """Standard output that tells its own write failures apart from a command's file errors."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as error:
+            raise _StdoutError(error) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise _StdoutError(error) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _discard_output(stream: Any) -> None:
+    """Point a failed standard output at the null device, so exiting does not fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError, NotImplementedError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+
+
+def _print_error(error: BaseException) -> None:
+    for line in str(error).splitlines() or [type(error).__name__]:
+        print(f"error: {line}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``commsim`` command.
 
@@ -154,31 +265,108 @@ def main(argv: list[str] | None = None) -> int:
         argv: Arguments without the program name; None reads ``sys.argv``.
 
     Returns:
-        The exit code: 0 on success, 1 for stale docs, 2 for a bad config or command line.
+        The exit code: 0 on success; 1 for stale docs or a failure while working (a file
+        that cannot be written, standard output closed); 2 for a bad config, command
+        line or output folder; 130 when interrupted.
     """
+    stdout = sys.stdout
+    sys.stdout = _GuardedStdout(stdout)
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
-    except (ConfigError, UsageError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()
+        return code
+    except (ConfigError, UsageError, OutputError, DeclarationError) as error:
+        _print_error(error)
         return EXIT_USAGE
+    except _StdoutError as failure:
+        if failure.errno != errno.EPIPE:  # a reader that stopped early is not worth a message
+            print(f"error: cannot write to standard output ({failure})", file=sys.stderr)
+        _discard_output(stdout)
+        return EXIT_FAILURE
+    except KeyboardInterrupt as interrupt:
+        print("interrupted: nothing was left half-written", file=sys.stderr)
+        return getattr(interrupt, "exit_code", EXIT_INTERRUPTED)
+    except (OSError, MemoryError) as error:
+        where = f"{error.filename}: " if getattr(error, "filename", None) else ""
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        print(f"error: {where}{reason}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        sys.stdout = stdout
 
 
 # ------------------------------------------------------------------ run
 
 
+class _Stopped(KeyboardInterrupt):
+    """A termination signal, handled like Ctrl-C; exits with 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.exit_code = 128 + signum
+
+
+@contextlib.contextmanager
+def _stop_on_terminate() -> Iterator[None]:
+    """Turn SIGTERM (a scheduler's kill) into an interruption, so staging is cleaned up too."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise _Stopped(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_folder(config_name: str, out: Path | None) -> Path:
+    """The results folder of a run: ``--out``, or ``results/<name>`` checked to stay inside results/."""
+    if out is None:
+        folder = RESULTS / config_name
+        if not inside(folder, RESULTS):
+            raise OutputError(f"{folder}: resolves outside {RESULTS}/ (a symbolic link?); give --out")
+    else:
+        folder = out
+    check_out_dir(folder)
+    return folder
+
+
 def _run(args: argparse.Namespace) -> int:
+    config = load_run_config(args.config)
+    out_dir = _run_folder(config.name, args.out)
+    work = run_work(config, steps=args.steps, replicates=args.replicates)
+    check_work(work, where=f"{args.config}", allow_large=args.allow_large)
+
     from commsim.runner import run_scenario  # pulls in the model, pandas and scipy
 
-    config = load_run_config(args.config)
-    out_dir = args.out or Path("results") / config.name
-    result = run_scenario(
-        config, out_dir=out_dir, replicates=args.replicates, steps=args.steps, progress=not args.quiet
-    )
+    try:
+        with _stop_on_terminate():
+            result = run_scenario(
+                config, out_dir=out_dir, replicates=args.replicates, steps=args.steps, progress=not args.quiet
+            )
+    except KeyboardInterrupt as interrupt:
+        print(f"interrupted: nothing was written to {out_dir}; an earlier result there is unchanged", file=sys.stderr)
+        return getattr(interrupt, "exit_code", EXIT_INTERRUPTED)
     if not args.quiet:
         _print_summary(result)
     print(f"Results written to {out_dir}")
     return 0
+
+
+def _size(work: Work) -> str:
+    """A planned run's size for people: resident-weeks, runs and peak memory."""
+    megabytes = work.peak_bytes / 1e6
+    memory = f"{megabytes / 1000:,.1f} GB" if megabytes >= 1000 else f"{max(megabytes, 0.1):,.1f} MB"
+    return (
+        f"{work.runs:,} run{'' if work.runs == 1 else 's'} of {work.largest_residents:,} residents, "
+        f"{work.resident_weeks:,.0f} resident-weeks "
+        f"(ceiling {MAX_RESIDENT_WEEKS:,}), about {memory} at peak"
+    )
 
 
 def _print_summary(result: RunResult) -> None:
@@ -404,12 +592,31 @@ def _validate(args: argparse.Namespace) -> int:
         try:
             if _is_lessons(path):
                 print(f"ok: {_validate_lessons(path)}")
+            elif _is_experiment(path):
+                print(f"ok: {_validate_experiment(path)}")
             else:
-                print(f"ok: {_validate_experiment(path) if _is_experiment(path) else validate_file(path)}")
+                print(f"ok: {_validate_config(path, allow_large=args.allow_large)}")
         except ConfigError as error:
-            print(f"error: {error}", file=sys.stderr)
+            _print_error(error)
             failed = True
     return EXIT_USAGE if failed else 0
+
+
+def _validate_config(path: Path, *, allow_large: bool) -> str:
+    """Validate a preset or a run config; a run config is sized against the ceilings too."""
+    data, _ = read_yaml(path)
+    if is_preset_file(path, data):
+        return validate_file(path)
+    config = load_run_config(path)
+    work = run_work(config)
+    try:
+        check_work(work, where=str(path))
+    except ResourceError as error:
+        if not allow_large:
+            raise
+        check_work(work, where=str(path), allow_large=True)  # memory is never waived
+        print(f"warning: {error}", file=sys.stderr)
+    return f"{path}: valid run config {config.name!r} ({config.profile} + {config.policy}; plans {_size(work)})"
 
 
 def _is_experiment(path: Path) -> bool:
@@ -477,11 +684,14 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from commsim.docgen import write_docs
+    from commsim.docgen import DocsFolderError, write_docs
     from commsim.paths import project_root
 
     folder = args.folder or project_root() / "docs"
-    changed = write_docs(folder, check=args.check)
+    try:
+        changed = write_docs(folder, check=args.check)
+    except DocsFolderError as error:
+        raise UsageError(f"commsim docs: {error}") from None
     if args.check:
         for path in changed:
             print(f"stale: {path} (run `commsim docs`)", file=sys.stderr)

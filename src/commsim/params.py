@@ -1,13 +1,15 @@
 """The single declaration of every parameter, read from ``configs/parameters.yaml``.
 
 Each parameter has a group (``profile``, ``policy`` or ``behaviour``), a type, a default,
-an allowed range or set of choices, a unit and a one-line meaning. Validation, the CLI,
-generated docs and the dashboard all read :data:`PARAMETERS`; nothing else declares a
-parameter.
+an allowed range or set of choices, a unit and a one-line meaning. The same file's
+``rules`` section declares the groups of parameters whose values must add up to at most
+a bound. Validation, the CLI, generated docs and the dashboard all read
+:func:`parameters` and :func:`rules`; nothing else declares a parameter or a rule.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +20,7 @@ import yaml
 from commsim.paths import config_dir
 
 GROUPS = ("profile", "policy", "behaviour")
+RULES_KEY = "rules"  # the section of parameters.yaml that declares rules, not a parameter
 TYPES = {"int": int, "float": float, "bool": bool, "choice": str}
 # A resolved parameter set, as the model and its processes read it.
 Params = Mapping[str, Any]
@@ -59,6 +62,31 @@ class Parameter:
         """The Python type of the parameter's values."""
         return TYPES[self.type]
 
+    def problem(self, value: Any) -> str | None:
+        """Say what is wrong with a value, without the parameter's name.
+
+        Args:
+            value: Candidate value.
+
+        Returns:
+            The reason the value is refused, or None if it is allowed.
+        """
+        if self.type == "bool":
+            return (
+                None if isinstance(value, bool | int) and value in (0, 1) else f"expected true or false, got {value!r}"
+            )
+        if self.type == "choice":
+            return None if value in self.choices else f"expected one of {list(self.choices)}, got {value!r}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"expected a number, got {value!r}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{'not a number' if math.isnan(value) else 'infinite'} ({value!r}); give a finite number"
+        if self.type == "int" and int(value) != value:
+            return f"expected a whole number, got {value!r}"
+        if not self.minimum <= value <= self.maximum:
+            return f"{value!r} is outside the allowed range [{self.minimum}, {self.maximum}] ({self.unit})"
+        return None
+
     def check(self, value: Any) -> Any:
         """Coerce and range-check one value.
 
@@ -71,33 +99,32 @@ class Parameter:
         Raises:
             ValueError: If the value has the wrong type or lies outside the allowed range.
         """
+        problem = self.problem(value)
+        if problem:
+            raise ValueError(f"{self.name}: {problem}")
         if self.type == "bool":
-            if isinstance(value, bool | int) and value in (0, 1):
-                return bool(value)
-            raise ValueError(f"{self.name}: expected true or false, got {value!r}")
+            return bool(value)
         if self.type == "choice":
-            if value not in self.choices:
-                raise ValueError(f"{self.name}: expected one of {list(self.choices)}, got {value!r}")
             return str(value)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{self.name}: expected a number, got {value!r}")
-        if self.type == "int":
-            if int(value) != value:
-                raise ValueError(f"{self.name}: expected a whole number, got {value!r}")
-            value = int(value)
-        else:
-            value = float(value)
-        if not self.minimum <= value <= self.maximum:
-            raise ValueError(
-                f"{self.name}: {value!r} is outside the allowed range [{self.minimum}, {self.maximum}] ({self.unit})"
-            )
-        return value
+        return int(value) if self.type == "int" else float(value)
+
+
+class DeclarationError(ValueError):
+    """A ``parameters.yaml`` that cannot be read (one named by ``COMMSIM_CONFIG_DIR``, say)."""
 
 
 def _parse(name: str, entry: dict[str, Any]) -> Parameter:
+    try:
+        return _parse_entry(name, entry)
+    except (KeyError, TypeError, ValueError) as error:
+        reason = f"missing {error}" if isinstance(error, KeyError) else str(error)
+        raise DeclarationError(f"{config_dir() / 'parameters.yaml'}: {name}: {reason}") from None
+
+
+def _parse_entry(name: str, entry: dict[str, Any]) -> Parameter:
     kind = entry["type"]
     if entry["group"] not in GROUPS or kind not in TYPES:
-        raise ValueError(f"parameters.yaml: {name} has an unknown group or type")
+        raise ValueError("unknown group or type")
     spec = Parameter(
         name=name,
         group=entry["group"],
@@ -115,6 +142,63 @@ def _parse(name: str, entry: dict[str, Any]) -> Parameter:
     return spec
 
 
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A declared rule tying several parameters: their values add up to at most a bound.
+
+    Attributes:
+        name: Short identifier of the rule.
+        parameters: The parameters whose values are added.
+        sum_at_most: The largest allowed sum.
+        help: Why the rule holds, in one line.
+    """
+
+    name: str
+    parameters: tuple[str, ...]
+    sum_at_most: float
+    help: str
+
+    def total(self, values: dict[str, Any]) -> float:
+        """The sum the rule bounds, over a complete parameter set."""
+        return float(sum(values[name] for name in self.parameters))
+
+    def holds(self, values: dict[str, Any]) -> bool:
+        """Whether a complete parameter set keeps the rule (up to rounding)."""
+        return self.total(values) <= self.sum_at_most + 1e-9
+
+
+class RuleError(ValueError):
+    """A parameter set that breaks a declared rule.
+
+    Attributes:
+        rule: The broken rule.
+        values: The values of the rule's parameters.
+    """
+
+    def __init__(self, rule: Rule, values: dict[str, Any]) -> None:
+        self.rule = rule
+        self.values = {name: values[name] for name in rule.parameters}
+        terms = " + ".join(rule.parameters)
+        super().__init__(f"{terms} = {rule.total(self.values):g} exceeds {rule.sum_at_most:g}")
+
+    def describe(self) -> str:
+        """The sum, the bound and the rule's reason, without saying where the values came from."""
+        return f"{self} (rule {self.rule.name}: {self.rule.help})"
+
+
+@cache
+def _declaration() -> dict[str, Any]:
+    path = config_dir() / "parameters.yaml"
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = yaml.safe_load(handle)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise DeclarationError(f"{path}: cannot be read ({' '.join(str(error).split())})") from None
+    if not isinstance(raw, dict):
+        raise DeclarationError(f"{path}: expected a mapping of parameter names to declarations")
+    return raw
+
+
 @cache
 def parameters() -> dict[str, Parameter]:
     """Return all declared parameters by name, in declaration order.
@@ -122,9 +206,36 @@ def parameters() -> dict[str, Parameter]:
     Returns:
         Mapping from parameter name to its declaration.
     """
-    with open(config_dir() / "parameters.yaml", encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
-    return {name: _parse(name, entry) for name, entry in raw.items()}
+    return {name: _parse(name, entry) for name, entry in _declaration().items() if name != RULES_KEY}
+
+
+@cache
+def rules() -> tuple[Rule, ...]:
+    """Return the declared rules, in declaration order.
+
+    Returns:
+        Every rule of the ``rules`` section of ``parameters.yaml``.
+
+    Raises:
+        ValueError: If a rule names an undeclared or non-numeric parameter, or the
+            parameters' defaults break it.
+    """
+    declared = parameters()
+    found = []
+    for name, entry in (_declaration().get(RULES_KEY) or {}).items():
+        rule = Rule(
+            name=name,
+            parameters=tuple(entry["parameters"]),
+            sum_at_most=float(entry["sum_at_most"]),
+            help=entry["help"],
+        )
+        for member in rule.parameters:
+            if member not in declared or declared[member].type not in ("int", "float"):
+                raise ValueError(f"parameters.yaml: rule {name} names {member!r}, which is not a numeric parameter")
+        if not rule.holds(defaults()):
+            raise ValueError(f"parameters.yaml: the defaults break rule {name}")
+        found.append(rule)
+    return tuple(found)
 
 
 def defaults(group: str | None = None) -> dict[str, Any]:
@@ -170,19 +281,14 @@ def check_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_consistency(values: dict[str, Any]) -> None:
-    """Check rules that tie several parameters together.
+    """Check the declared rules (:func:`rules`) that tie several parameters together.
 
     Args:
         values: A complete, individually valid parameter set.
 
     Raises:
-        ValueError: If shares that must add up to at most one exceed it.
+        RuleError: Naming the first rule the values break.
     """
-    pairs = [
-        ("share_youth", "share_elderly"),
-        ("targeted_share_elderly", "targeted_share_children"),
-        ("share_conditional_cooperators", "share_free_riders"),
-    ]
-    for first, second in pairs:
-        if values[first] + values[second] > 1.0 + 1e-9:
-            raise ValueError(f"{first} + {second} = {values[first] + values[second]:g} exceeds 1")
+    for rule in rules():
+        if not rule.holds(values):
+            raise RuleError(rule, values)

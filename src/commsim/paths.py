@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -34,3 +35,39 @@ def project_root() -> Path:
     """Return the repository root when running from a checkout, else the working folder."""
     root = _PACKAGE_DIR.parents[1]
     return root if (root / "pyproject.toml").is_file() else Path.cwd()
+
+
+# A results folder's name: one path component, never hidden, never "." or "..", portable.
+SAFE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
+SAFE_NAME_RULE = "a folder name of 1-80 ASCII letters, digits, '_', '-' or '.', starting with a letter or digit"
+
+
+def check_safe_name(name: str) -> str:
+    """Check that a name can be used as one results folder name.
+
+    Args:
+        name: A scenario or experiment name.
+
+    Returns:
+        The name.
+
+    Raises:
+        ValueError: If the name is empty, hidden, a path, or holds other characters.
+    """
+    if not isinstance(name, str) or re.fullmatch(SAFE_NAME_PATTERN, name) is None:
+        raise ValueError(f"must be {SAFE_NAME_RULE}, got {name!r}")
+    return name
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether a path, with every symbolic link resolved, lies inside a root folder (or is it).
+
+    Args:
+        path: The path to check (need not exist).
+        root: The folder it must lie in.
+
+    Returns:
+        True if ``path`` resolves to ``root`` or to something below it.
+    """
+    resolved, folder = path.resolve(), root.resolve()
+    return resolved == folder or folder in resolved.parents

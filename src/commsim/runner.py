@@ -5,8 +5,11 @@ config's root seed (``numpy.random.SeedSequence.spawn``); a policy package other
 ``baseline`` is paired with the baseline package on the same seeds (common random
 numbers), which gives ``cost_per_additional_participant`` and paired differences.
 Everything is written to a staging folder next to the results folder and moved into
-place only when the whole run succeeded, so a failed run leaves nothing behind and an
-earlier result stays until it is replaced.
+place only when the whole run succeeded, so a failed or interrupted run leaves nothing
+behind and an earlier result stays until it is replaced. A staging folder left by a
+killed run (``.NAME.XXXX.partial``, with a marker naming its process) is removed by the
+next run of the same folder. An existing folder is replaced only if it is a run folder
+commsim wrote and holds nothing else: its manifest says so and lists every file.
 
 A results folder holds:
 
@@ -14,7 +17,8 @@ A results folder holds:
 * ``summary.csv`` — per scenario and metric: mean, SD, 95% t-interval and n, at the
   final step and averaged over the last 52 weeks (all weeks if fewer);
 * ``paired_differences.csv`` — scenario minus baseline, paired by seed (paired runs only);
-* ``manifest.json`` — config, resolved parameters, their hash, seeds, versions, timings;
+* ``manifest.json`` — written last: ``"kind": "commsim run"``, the files of the folder,
+  config, resolved parameters, their hash, seeds, versions, timings;
 * ``figures/*.png``.
 """
 
@@ -29,24 +33,33 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commsim.config import RunConfig, resolve_parameters
+from commsim.config import BASELINE, RunConfig, resolve_parameters
 from commsim.metrics import METRIC_NAMES
 from commsim.model import CommunityModel
 from commsim.params import parameters
 from commsim.progress import ProgressBar
 from commsim.provenance import (
+    MANIFEST,
+    PARTIAL_MARKER,
+    RUN_KIND,
+    OutputError,
     canonical_hash,
+    check_out_dir,
+    files_below,
     git_commit,
     host,
     now,
     package_versions,
+    prepare_out_dir,
+    remove_run_folder,
     replace_folder_atomically,
     seed_integer,
 )
 from commsim.statistics import estimate
 
+__all__ = ["BASELINE", "OutputError", "check_out_dir"]  # re-exported for the runner's callers
+
 YEAR = 52
-BASELINE = "baseline"
 COST_PER_ADDITIONAL = "cost_per_additional_participant"
 ID_COLUMNS = ("scenario", "replicate", "seed", "step")
 
@@ -140,7 +153,7 @@ def scenario_settings(config: RunConfig) -> dict[str, dict[str, Any]]:
         Scenario name (the package name) to ``CommunityModel`` keyword arguments.
     """
     scenarios = {config.policy: {"profile": config.profile, "policy": config.policy, **config.overrides}}
-    if config.compare_with_baseline and config.policy != BASELINE:
+    if BASELINE in config.scenario_names()[1:]:
         declared = parameters()
         kept = {name: value for name, value in config.overrides.items() if declared[name].group != "policy"}
         scenarios[BASELINE] = {"profile": config.profile, "policy": BASELINE, **kept}
@@ -333,11 +346,14 @@ def run_scenario(
     Raises:
         ValueError: If ``replicates`` or ``steps`` is below 1.
         commsim.config.ConfigError: If the config's parameters do not resolve.
+        OutputError: If ``out_dir`` may not be written (see :func:`check_out_dir`).
     """
     replicates = config.replicates if replicates is None else replicates
     steps = config.steps if steps is None else steps
     if replicates < 1 or steps < 1:
         raise ValueError(f"replicates and steps must be at least 1, got {replicates} and {steps}")
+    out_dir = Path(out_dir)
+    prepare_out_dir(out_dir)
     effective = config.model_copy(update={"replicates": replicates, "steps": steps})
     resolved = resolve_parameters(config.profile, config.policy, config.overrides)
     scenarios = scenario_settings(config)
@@ -356,6 +372,7 @@ def run_scenario(
 
     effective_dict = effective.model_dump(mode="json")
     manifest = {
+        "kind": RUN_KIND,
         "name": config.name,
         "config": config.model_dump(mode="json"),
         "steps": steps,
@@ -379,9 +396,9 @@ def run_scenario(
         "replicate_timings": timings,
     }
     _write_atomically(
-        Path(out_dir), series=series, summary=summary, paired=differences, manifest=manifest, focus=config.policy
+        out_dir, series=series, summary=summary, paired=differences, manifest=manifest, focus=config.policy
     )
-    return RunResult(out_dir=Path(out_dir), summary=summary, paired=differences, manifest=manifest)
+    return RunResult(out_dir=out_dir, summary=summary, paired=differences, manifest=manifest)
 
 
 def _overrides(settings: dict[str, Any]) -> dict[str, Any]:
@@ -407,7 +424,9 @@ def _write_atomically(
         summary.to_csv(staging / "summary.csv", index=False)
         if paired is not None:
             paired.to_csv(staging / "paired_differences.csv", index=False)
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         write_figures(series, staging / "figures", focus=focus)
+        # Last, so a folder without it is visibly incomplete; it lists every file written.
+        manifest["files"] = [name for name in files_below(staging) if name != PARTIAL_MARKER] + [MANIFEST]
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
-    replace_folder_atomically(out_dir, fill)
+    replace_folder_atomically(out_dir, fill, check_replaceable=check_out_dir, remove_replaced=remove_run_folder)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
 
+import commsim.figures
+import commsim.runner
 from commsim.cli import main
 from commsim.metrics import METRIC_NAMES
 from commsim.params import parameters
@@ -101,16 +110,141 @@ def test_steps_and_replicates_options_override_the_config(tmp_path):
     assert manifest["config"]["steps"] == STEPS  # the config as given
 
 
-def test_default_out_dir_is_results_name_and_old_results_are_replaced(tmp_path, monkeypatch, capsys):
+def test_default_out_dir_is_results_name_and_an_earlier_run_is_replaced(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    stale = tmp_path / "results" / "trial" / "stale.txt"
-    stale.parent.mkdir(parents=True)
-    stale.write_text("old")
-    assert main(["run", str(_config(tmp_path)), "--quiet", "--steps", "2", "--replicates", "1"]) == 0
+    config = _config(tmp_path)
+    assert main(["run", str(config), "--quiet", "--steps", "2", "--replicates", "1"]) == 0
     assert "Results written to results/trial" in capsys.readouterr().out
-    assert (tmp_path / "results" / "trial" / "timeseries.parquet").exists()
-    assert not stale.exists()
+    first = json.loads((tmp_path / "results" / "trial" / "manifest.json").read_text())
+    assert first["kind"] == "commsim run" and "timeseries.parquet" in first["files"]
+    assert main(["run", str(config), "--quiet", "--steps", "3", "--replicates", "1"]) == 0
+    assert json.loads((tmp_path / "results" / "trial" / "manifest.json").read_text())["steps"] == 3
     assert [p.name for p in (tmp_path / "results").iterdir()] == ["trial"]  # no staging left over
+    assert not (tmp_path / "results" / "trial" / ".commsim-partial.json").exists()
+
+
+def _tree(root):
+    """Every path below a folder with its content (files) or None (folders), to compare before and after."""
+    return {
+        path.relative_to(root).as_posix(): (path.read_bytes() if path.is_file() and not path.is_symlink() else None)
+        for path in sorted(root.rglob("*"))
+    }
+
+
+@pytest.mark.parametrize(
+    ("out", "needle"),
+    [
+        pytest.param("results", "is not a commsim run folder", id="the-whole-results-folder"),
+        pytest.param("results/report", "is not a commsim run folder", id="a-folder-of-other-files"),
+        pytest.param("notes.txt", "exists and is not a folder", id="a-file"),
+        pytest.param(".", "is not a commsim run folder", id="the-working-folder"),
+        pytest.param("link", "is a symbolic link", id="a-link-to-elsewhere"),
+        pytest.param("notes.txt/sub", "is not a folder", id="below-a-file"),
+    ],
+)
+def test_run_never_replaces_what_commsim_did_not_write(tmp_path, monkeypatch, capsys, out, needle):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results" / "report").mkdir(parents=True)
+    (tmp_path / "results" / "report" / "report.md").write_text("a committed report")
+    (tmp_path / "notes.txt").write_text("my notes")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "keep.txt").write_text("keep")
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere")
+    config = _config(tmp_path)
+    before = _tree(tmp_path)
+    assert main(["run", str(config), "--out", out, "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and needle in error, error
+    assert _tree(tmp_path) == before
+
+
+def test_a_run_folder_holding_other_files_is_not_replaced(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    (out / "my_analysis.R").write_text("keep me")
+    before = _tree(tmp_path)
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 2
+    assert "also holds my_analysis.R that commsim did not write" in capsys.readouterr().err
+    assert _tree(tmp_path) == before
+
+
+def test_a_run_folder_holding_a_folder_of_its_own_is_not_replaced(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    (out / "drafts").mkdir()
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 2
+    assert "also holds drafts that commsim did not write" in capsys.readouterr().err
+    assert (out / "drafts").is_dir()
+
+
+def test_a_manifest_cannot_make_commsim_delete_files_elsewhere(tmp_path):
+    out = tmp_path / "out"
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"].append("../victim.txt")
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    assert victim.read_text() == "precious"
+
+
+def test_a_name_that_is_a_link_out_of_results_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "results" / "trial").symlink_to(tmp_path / "elsewhere")
+    assert main(["run", str(_config(tmp_path)), "--quiet"]) == 2
+    assert "resolves outside results/" in capsys.readouterr().err
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ['""', '"."', "../escape", "/proc/commsim-escape", "a/b"])
+def test_unsafe_names_are_refused_by_run_and_validate(tmp_path, monkeypatch, capsys, name):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results" / "smoke").mkdir(parents=True)
+    (tmp_path / "results" / "smoke" / "report.md").write_text("committed")
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"description: unsafe\nname: {name}\n")
+    before = _tree(tmp_path)
+    for argv in (["validate", str(config)], ["run", str(config), "--quiet"]):
+        assert main(argv) == 2
+        error = capsys.readouterr().err
+        assert f"{config}:2: name: must be a folder name" in error, error
+    assert _tree(tmp_path) == before
+
+
+def test_the_staging_folder_of_a_killed_run_is_cleaned_by_the_next_run(tmp_path):
+    out = tmp_path / "out"
+    stale = tmp_path / ".out.deadbeef.partial"
+    stale.mkdir()
+    (stale / "timeseries.parquet").write_bytes(b"half")
+    (stale / ".commsim-partial.json").write_text(json.dumps({"pid": _dead_pid(), "host": platform.node()}))
+    foreign = tmp_path / ".out.cafe.partial"  # looks alike, but commsim did not make it
+    foreign.mkdir()
+    alive = tmp_path / ".out.feed.partial"  # a run still going
+    alive.mkdir()
+    (alive / ".commsim-partial.json").write_text(json.dumps({"pid": os.getpid(), "host": platform.node()}))
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    assert not stale.exists() and foreign.exists() and alive.exists()
+
+
+def _dead_pid():
+    """The id of a process that has ended."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_a_run_folder_a_kill_left_moved_aside_is_put_back(tmp_path):
+    out = tmp_path / "out"
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    aside = tmp_path / ".out.0123abcd.old"
+    out.rename(aside)  # killed between moving the old result aside and moving the new one in
+    from commsim.provenance import prepare_out_dir
+
+    assert prepare_out_dir(out) == [aside]
+    assert (out / "manifest.json").is_file() and not aside.exists()
 
 
 # ------------------------------------------------------------------ bad input
@@ -236,3 +370,152 @@ def test_validate_checks_dashboard_lessons(tmp_path, capsys):
     error = capsys.readouterr().err
     assert str(bad) in error
     assert "unknown community profile 'nowhere'" in error
+
+
+# ------------------------------------------------------------------ interruptions and failures while working
+
+
+def _interrupt_while(monkeypatch, module, name, signum):
+    """Make ``module.name`` deliver a signal to this process, as Ctrl-C or a scheduler's kill would."""
+    original = getattr(module, name)
+
+    def interrupted(*args, **kwargs):
+        signal.raise_signal(signum)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, interrupted)
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "signum", "code"),
+    [
+        pytest.param(commsim.runner, "simulate", signal.SIGINT, 130, id="ctrl-c-while-simulating"),
+        pytest.param(commsim.figures, "write_figures", signal.SIGINT, 130, id="ctrl-c-while-writing"),
+        pytest.param(commsim.figures, "write_figures", signal.SIGTERM, 143, id="sigterm-while-writing"),
+    ],
+)
+def test_an_interrupted_run_exits_without_a_traceback_and_leaves_the_earlier_result(
+    tmp_path, monkeypatch, capsys, module, name, signum, code
+):
+    out = tmp_path / "out"
+    assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
+    before = _tree(tmp_path)
+    _interrupt_while(monkeypatch, module, name, signum)
+    assert _run(_config(tmp_path), out, "--steps", "2", "--replicates", "1") == code
+    error = capsys.readouterr().err
+    assert error.startswith("interrupted: nothing was written to") and "Traceback" not in error
+    assert _tree(tmp_path) == before
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is put back
+
+
+def test_ctrl_c_of_a_real_process_exits_130_and_leaves_nothing(tmp_path):
+    config = _config(tmp_path, body="overrides:\n  n_residents: 2000\n")
+    out = tmp_path / "out"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "commsim.cli", "run", str(config), "--out", str(out), "--steps", "2000"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"TTY_INTERACTIVE": "1", "TTY_COMPATIBLE": "1", "NO_COLOR": "1"},  # a live bar in a pipe
+    )
+    seen = ""
+    while re.search(r"\s[1-9][0-9]*/4000 steps", seen) is None:  # some weeks simulated
+        character = child.stderr.read(1)
+        assert character, f"the run ended before it was interrupted: {seen}"
+        seen += character
+    child.send_signal(signal.SIGINT)
+    _, rest = child.communicate(timeout=120)
+    assert child.returncode == 130, seen + rest
+    assert "Traceback" not in rest and "interrupted: nothing was written" in rest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trial.yaml"]
+
+
+def test_a_failure_while_writing_exits_1_with_one_line_and_leaves_nothing(tmp_path, monkeypatch, capsys):
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "figures"))
+
+    monkeypatch.setattr(commsim.figures, "write_figures", full)
+    assert _run(_config(tmp_path), tmp_path / "out", "--steps", "1", "--replicates", "1") == 1
+    error = capsys.readouterr().err
+    assert error == f"error: {tmp_path / 'out' / 'figures'}: No space left on device\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["trial.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdout", "code", "message"),
+    [
+        pytest.param(
+            ["schema"], "/dev/full", 1, "error: cannot write to standard output (No space left on device)\n", id="full"
+        ),
+        pytest.param(["presets"], "closed-pipe", 1, "", id="closed-pipe"),
+    ],
+)
+def test_output_that_cannot_be_written_exits_1_without_a_traceback(argv, stdout, code, message):
+    command = [sys.executable, "-m", "commsim.cli", *argv]
+    if stdout == "/dev/full":
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+        returncode, error = result.returncode, result.stderr
+    else:
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        child.stdout.close()  # the reader went away before anything was printed
+        error = child.stderr.read()
+        returncode = child.wait(timeout=120)
+    assert (returncode, error) == (code, message)
+
+
+# ------------------------------------------------------------------ sizes, ceilings and addresses
+
+
+def test_validate_reports_the_planned_size_of_a_run(tmp_path, capsys):
+    assert main(["validate", str(_config(tmp_path, policy="centres"))]) == 0
+    printed = capsys.readouterr().out
+    assert f"{REPLICATES * 2} runs of 300 residents, {300 * STEPS * REPLICATES * 2:,} resident-weeks" in printed
+    assert "ceiling 10,000,000,000" in printed and "MB at peak" in printed
+
+
+def test_command_line_settings_share_the_config_fields_bounds():
+    from commsim.config import RunConfig, setting_bounds
+
+    for name in ("steps", "replicates"):
+        low, high = setting_bounds(name)
+        schema = RunConfig.model_json_schema()["properties"][name]
+        assert (low, high) == (schema["minimum"], schema["maximum"])
+
+
+def test_allow_large_lifts_the_work_ceiling_of_run(tmp_path, monkeypatch, capsys):
+    import commsim.limits
+
+    monkeypatch.setattr(commsim.limits, "MAX_RESIDENT_WEEKS", 100)  # so a tiny run is "large"
+    config = _config(tmp_path)
+    assert _run(config, tmp_path / "out") == 2
+    assert "over the ceiling of 100; pass --allow-large" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    assert _run(config, tmp_path / "out", "--allow-large") == 0
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
+def test_good_hosts_are_accepted(host):
+    from commsim.cli import build_parser
+
+    assert build_parser().parse_args(["dashboard", "--host", host]).host == host
+
+
+# ------------------------------------------------------------------ docs folder
+
+
+def test_docs_never_replace_a_hand_written_file(tmp_path, capsys):
+    (tmp_path / "parameters.md").write_text("# Mine\n\nWritten by hand.\n")
+    assert main(["docs", "--folder", str(tmp_path)]) == 2
+    assert "parameters.md: exists and was not generated by commsim docs" in capsys.readouterr().err
+    assert (tmp_path / "parameters.md").read_text() == "# Mine\n\nWritten by hand.\n"
+    assert not (tmp_path / "metrics.md").exists()
+
+
+def test_docs_list_the_declared_rules():
+    from commsim.docgen import parameters_markdown
+    from commsim.params import rules
+
+    text = parameters_markdown()
+    assert "## Rules" in text
+    assert all(f"`{rule.name}`" in text and rule.help in text for rule in rules())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,18 +117,47 @@ def test_config_hash_is_canonical():
 
 def test_failed_run_keeps_previous_results_and_leaves_nothing_behind(tmp_path, monkeypatch):
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "previous.txt").write_text("earlier results")
+    config = RunConfig(name="t", steps=2, replicates=1, overrides={"n_residents": 200})
+    run_scenario(config, out_dir=out, progress=False)
+    before = {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()}
 
     def broken(*args, **kwargs):
         raise RuntimeError("figure failed")
 
     monkeypatch.setattr(commsim.figures, "write_figures", broken)
-    config = RunConfig(name="t", steps=2, replicates=1, overrides={"n_residents": 200})
     with pytest.raises(RuntimeError, match="figure failed"):
-        run_scenario(config, out_dir=out, progress=False)
+        run_scenario(config.model_copy(update={"steps": 3}), out_dir=out, progress=False)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
-    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+    assert {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()} == before
+
+
+def test_an_interrupted_run_leaves_nothing_half_written(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    config = RunConfig(name="t", steps=2, replicates=1, overrides={"n_residents": 200})
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commsim.figures, "write_figures", interrupted)  # Ctrl-C while writing
+    with pytest.raises(KeyboardInterrupt):
+        run_scenario(config, out_dir=out, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_manifest_is_written_last_and_lists_every_file(tmp_path, monkeypatch):
+    written = []
+    original = Path.write_text
+
+    def spy(self, *args, **kwargs):
+        written.append(self.name)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", spy)
+    config = RunConfig(name="t", steps=2, replicates=1, overrides={"n_residents": 200})
+    result = run_scenario(config, out_dir=tmp_path / "out", progress=False)
+    assert written[-1] == "manifest.json"
+    listed = set(result.manifest["files"])
+    assert listed == {p.relative_to(result.out_dir).as_posix() for p in result.out_dir.rglob("*") if p.is_file()}
 
 
 def test_run_result_points_at_the_written_files(tmp_path):
