@@ -123,7 +123,7 @@ HOSTILE_COMPARISONS = [
     ({"replicates": 1}, "replicates: 1 is outside the range"),
     ({"seed": -1}, "seed: -1 is outside the range"),
     ({"seed": 2**64}, "seed: 18,446,744,073,709,551,616 is outside the range"),
-    ({"n_residents": float("nan")}, "residents: expected a number, got nan"),
+    ({"n_residents": float("nan")}, "residents: not a number; give a finite number"),
     ({"steps": "52"}, "weeks: expected a number, got '52'"),
     ({"profile": "../../../etc/passwd"}, "unknown community profile '../../../etc/passwd'"),
 ]
@@ -169,7 +169,7 @@ HOSTILE_SWEEPS = [
     ([SweepFactor("homophily", 0, 1, 2)], {}, "'homophily': not a lever parameter a sweep can vary"),
     ([SweepFactor("time_bank", 0, 1, 2)], {}, "'time_bank': not a lever parameter a sweep can vary"),
     ([SweepFactor("../x", 0, 1, 2)], {}, "'../x': not a lever parameter a sweep can vary"),
-    ([SweepFactor("inclusiveness", float("nan"), 1.0, 2)], {}, "inclusiveness: expected a number, got nan"),
+    ([SweepFactor("inclusiveness", float("nan"), 1.0, 2)], {}, "inclusiveness: not a number; give a finite number"),
     ([SweepFactor("n_centres", 0, 4, 2)], {"n_residents": 2_000_000}, "residents: 2,000,000 is outside the range"),
     ([SweepFactor("n_centres", 0, 4, 2)], {"n_residents": 5000}, "the dashboard allows (100 to 2,000)"),
     ([SweepFactor("n_centres", 0, 4, 2)], {"replicates": 11}, "replicates per point: 11 is outside the range"),

@@ -717,7 +717,7 @@ def test_explore_refuses_a_population_no_control_offers(render, plain_figures, r
     ("label", "value", "message"),
     [
         ("n_centres [centres]", 2000, "n_centres: 2,000 is outside the range the dashboard allows (0 to 40)"),
-        ("inclusiveness [share]", float("nan"), "inclusiveness: expected a number, got nan"),
+        ("inclusiveness [share]", float("nan"), "inclusiveness: not a number; give a finite number"),
     ],
 )
 def test_explore_refuses_a_lever_value_no_control_offers(render, plain_figures, label, value, message):

@@ -62,8 +62,10 @@ class Bound:
         Raises:
             LimitError: If it is not a finite number, not whole where it must be, or out of range.
         """
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             raise LimitError(f"{self.what}: expected a number, got {echo(value)}")
+        if not math.isfinite(value):
+            raise LimitError(f"{self.what}: {'not a number' if math.isnan(value) else 'infinite'}; give a finite number")
         if self.integer and value != int(value):
             raise LimitError(f"{self.what}: expected a whole number, got {echo(value)}")
         if not self.low <= value <= self.high:
