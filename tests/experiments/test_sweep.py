@@ -16,7 +16,7 @@ import pytest
 
 from commsim.experiments.plan import make_plan
 from commsim.experiments.spec import ExperimentSpec
-from commsim.experiments.store import ExperimentStore
+from commsim.experiments.store import ExperimentStore, FolderError
 from commsim.experiments.sweep import dry_run, run_sweep, status
 
 HERE = Path(__file__).parent
@@ -89,7 +89,9 @@ def test_a_resumed_sweep_skips_stored_runs_and_reuses_them_when_extended(tmp_pat
     run_sweep(make_plan(small_spec(replicates=1)), folder, executor="inline", progress=False)
     again = run_sweep(make_plan(small_spec(replicates=1)), folder, executor="inline", progress=False)
     assert (again.skipped, again.done) == (4, 0)
-    extended = run_sweep(make_plan(small_spec()), folder, executor="inline", progress=False)
+    with pytest.raises(FolderError, match="from a different spec.*--extend"):
+        run_sweep(make_plan(small_spec()), folder, executor="inline", progress=False)
+    extended = run_sweep(make_plan(small_spec()), folder, executor="inline", extend=True, progress=False)
     assert (extended.skipped, extended.done) == (4, 4)
     assert data_bytes(folder) == data_bytes(reference)
     assert len(ExperimentStore(folder).read_manifest()["sessions"]) == 1  # a new spec starts a new history
@@ -298,7 +300,7 @@ def test_fresh_or_not_the_runner_refuses_a_folder_of_other_files(tmp_path):
     (other / "another_experiment").mkdir(parents=True)
     (other / "another_experiment" / "report.md").write_text("keep me", encoding="utf-8")
     for fresh in (False, True):
-        with pytest.raises(ValueError, match="holds files but no experiment"):
+        with pytest.raises(FolderError, match="holds files commsim did not write"):
             run_sweep(make_plan(small_spec(replicates=1)), other, executor="inline", fresh=fresh, progress=False)
     assert (other / "another_experiment" / "report.md").read_text(encoding="utf-8") == "keep me"
     assert sorted(path.name for path in other.iterdir()) == ["another_experiment"]
