@@ -249,7 +249,7 @@ def _interval(mean: float, low: float, high: float, *, signed: bool = False) -> 
 
 def _sweep(args: argparse.Namespace) -> int:
     from commsim.experiments.executors import default_workers
-    from commsim.experiments.plan import load_plan
+    from commsim.experiments.plan import load_plan, work_summary
     from commsim.experiments.sweep import dry_run, run_sweep
     from commsim.limits import check_workers
 
@@ -268,7 +268,7 @@ def _sweep(args: argparse.Namespace) -> int:
             f"{plan.spec.name}: {_count(len(plan.design), 'design point')} x "
             f"{_count(len(plan.spec.scenario_names), 'scenario')} x {_count(plan.spec.replicates, 'replicate')} = "
             f"{estimate.total} runs; {estimate.stored} already stored in "
-            f"{folder}; {estimate.to_run} to run; {_size(plan.work)}."
+            f"{folder}; {estimate.to_run} to run ({work_summary(plan.work)})."
         )
         if estimate.trial_error:
             print(f"error: {estimate.trial_error}; fix the spec or the target before sweeping", file=sys.stderr)
@@ -311,22 +311,23 @@ def _sweep(args: argparse.Namespace) -> int:
 def _experiment(folder: Path):
     """The plan and store of an experiment folder whose last sweep finished, from the spec its manifest holds.
 
-    Reads only; nothing of the spec's target is imported.
+    Called with the folder's lock held (so no sweep is writing it). Reads only; nothing of
+    the spec's target is imported.
     """
     from pydantic import ValidationError
 
     from commsim.experiments.plan import make_plan
     from commsim.experiments.spec import ExperimentSpec
     from commsim.experiments.store import ExperimentStore
-    from commsim.experiments.sweep import consolidated, status
+    from commsim.experiments.sweep import consolidated
 
     store = ExperimentStore(folder)
     manifest = store.read_manifest()
     if not consolidated(manifest):
-        running = status(folder)["running"]
-        why = "a sweep is writing it now" if running else "its last sweep was killed or interrupted"
         command = f"commsim sweep {manifest.get('spec_file') or 'SPEC'} --out {folder}"
-        raise UsageError(f"{folder}: no complete results yet ({why}); `{command}` resumes it")
+        raise UsageError(
+            f"{folder}: no complete results yet (its last sweep was killed or interrupted); `{command}` resumes it"
+        )
     try:
         spec = ExperimentSpec.model_validate(manifest["spec"])
     except ValidationError as error:
@@ -353,9 +354,8 @@ def _write_report(folder: Path) -> Path:
     from commsim.experiments.report import write_report
     from commsim.experiments.store import ExperimentStore
 
-    store = ExperimentStore(folder)
-    store.read_manifest()  # no experiment here: refuse before the lock creates anything
-    with store.lock():
+    _experiment(folder)  # bad input: refuse before the lock creates anything
+    with ExperimentStore(folder).lock():
         plan, store = _experiment(folder)
         analysis, _ = _write_analysis(plan, store)
         return write_report(plan, store, analysis)
@@ -396,9 +396,8 @@ def _status(args: argparse.Namespace) -> int:
 def _analyze(args: argparse.Namespace) -> int:
     from commsim.experiments.store import ExperimentStore
 
-    store = ExperimentStore(args.folder)
-    store.read_manifest()
-    with store.lock():
+    _experiment(args.folder)  # bad input: refuse before the lock creates anything
+    with ExperimentStore(args.folder).lock():
         plan, store = _experiment(args.folder)
         _, written = _write_analysis(plan, store)
     for path in written:
@@ -415,8 +414,8 @@ def _export(args: argparse.Namespace) -> int:
     from commsim.experiments.store import ExperimentStore
     from commsim.provenance import write_file_atomically
 
+    _experiment(args.folder)  # bad input: refuse before the lock creates anything
     store = ExperimentStore(args.folder)
-    store.read_manifest()
     out = args.out or args.folder
     names = ("data.csv", "runs.csv")
     if out.exists() and not out.is_dir():
@@ -436,18 +435,6 @@ def _export(args: argparse.Namespace) -> int:
             write_file_atomically(out / name, lambda path, table=table: table.to_csv(path, index=False))
             print(f"wrote {out / name} ({len(table)} rows)")
     return 0
-
-
-def _size(work) -> str:
-    from commsim.limits import BYTES_PER_RESIDENT
-
-    if not work.largest_residents:
-        return f"{work.runs:,} runs"
-    gigabytes = work.peak_bytes / 1e9
-    return (
-        f"{work.resident_weeks:,.0f} resident-weeks, largest model {work.largest_residents:,} residents "
-        f"(about {gigabytes:,.2f} GB with {max(1, work.concurrent)} at once, {BYTES_PER_RESIDENT:,} bytes each)"
-    )
 
 
 def _count(number: int, noun: str) -> str:
@@ -516,7 +503,7 @@ def _validate_experiment(path: Path) -> str:
     --allow-large`` runs it): a warning says so and runs are not resolved one by one.
     Beyond the machine's memory it is an error, as no flag lifts that.
     """
-    from commsim.experiments.plan import load_plan
+    from commsim.experiments.plan import load_plan, work_summary
     from commsim.limits import MemoryCeilingError, ResourceError
 
     try:
@@ -526,7 +513,7 @@ def _validate_experiment(path: Path) -> str:
     except ResourceError as error:
         print(f"warning: {error} (with `commsim sweep --allow-large`)", file=sys.stderr)
         return f"{path}: valid experiment spec, over a ceiling (see the warning; runs not resolved one by one)"
-    return f"{path}: valid experiment spec {plan.spec.name!r} ({len(plan.runs)} runs; {_size(plan.work)})"
+    return f"{path}: valid experiment spec {plan.spec.name!r} ({work_summary(plan.work)})"
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -89,7 +89,7 @@ def test_a_resumed_sweep_skips_stored_runs_and_reuses_them_when_extended(tmp_pat
     run_sweep(make_plan(small_spec(replicates=1)), folder, executor="inline", progress=False)
     again = run_sweep(make_plan(small_spec(replicates=1)), folder, executor="inline", progress=False)
     assert (again.skipped, again.done) == (4, 0)
-    with pytest.raises(FolderError, match="from a different spec.*--extend"):
+    with pytest.raises(FolderError, match=r"from a different spec.*--extend"):
         run_sweep(make_plan(small_spec()), folder, executor="inline", progress=False)
     extended = run_sweep(make_plan(small_spec()), folder, executor="inline", extend=True, progress=False)
     assert (extended.skipped, extended.done) == (4, 4)

@@ -599,6 +599,24 @@ def _identity(
         raise where.error(("scenarios", scenario), f"design point {point} ({shown}): {error}") from error
 
 
+def work_summary(work: Work) -> str:
+    """The planned size in words: runs, resident-weeks, the largest model and its memory.
+
+    Args:
+        work: A plan's size.
+
+    Returns:
+        One phrase for command output.
+    """
+    if not work.largest_residents:
+        return f"{work.runs:,} runs; residents not counted (not commsim's model)"
+    return (
+        f"{work.runs:,} runs, {work.resident_weeks:,.0f} resident-weeks; largest model "
+        f"{work.largest_residents:,} residents, about {work.peak_bytes / 1e9:,.1f} GB with "
+        f"{max(1, work.concurrent)} at once"
+    )
+
+
 def plan_summary(plan: Plan) -> dict[str, Any]:
     """Counts of a plan: points, scenarios, replicates, runs."""
     return {
@@ -609,4 +627,4 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
     }
 
 
-__all__ = ["DESIGN_COLUMNS", "Plan", "PlannedRun", "load_plan", "make_plan", "plan_summary", "run_key"]
+__all__ = ["DESIGN_COLUMNS", "Plan", "PlannedRun", "load_plan", "make_plan", "plan_summary", "run_key", "work_summary"]

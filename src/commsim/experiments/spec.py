@@ -17,7 +17,7 @@ import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from commsim.config import ConfigError, validate_yaml
 
@@ -174,10 +174,15 @@ class Factor(_Strict):
         default=None, description="Reference value for one-at-a-time designs (default: the base scenario's)"
     )
 
+    @field_validator("name")
+    @classmethod
+    def _not_reserved(cls, name: str) -> str:
+        if name in RESERVED_COLUMNS:
+            raise ValueError(f"a factor cannot be called {name!r}: the results tables use that column")
+        return name
+
     @model_validator(mode="after")
     def _one_source(self) -> Factor:
-        if self.name in RESERVED_COLUMNS:
-            raise ValueError(f"a factor cannot be called {self.name!r}: the results tables use that column")
         given = [name for name in ("values", "range", "distribution") if getattr(self, name) is not None]
         if len(given) > 1:
             raise ValueError(f"give only one of values, range and distribution (got {', '.join(given)})")
