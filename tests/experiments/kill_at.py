@@ -55,7 +55,7 @@ def main() -> None:
             return
         current = phase_of(path[len(root) :])
         seen[current] += 1
-        log.write(f"{current} {path[len(root):]}\n")
+        log.write(f"{current} {path[len(root) :]}\n")
         log.flush()
         if current == phase and seen[current] == nth:
             os.kill(os.getpid(), signal.SIGKILL)

@@ -209,8 +209,7 @@ BAD_MANIFESTS = {
     "binary": (b"\xff\xfe\x00garbage", "not UTF-8 text"),
     "a_run_folder": ('{"name": "r", "config": {}}', "holds a scenario run (`commsim run`), not an experiment"),
     "bad_spec": (
-        '{"name": "x", "spec": {"name": "../up"}, "spec_hash": "h", "run_keys": [], '
-        '"sessions": [{"finished": "t"}]}',
+        '{"name": "x", "spec": {"name": "../up"}, "spec_hash": "h", "run_keys": [], "sessions": [{"finished": "t"}]}',
         "manifest.json: spec.name",
     ),
 }
