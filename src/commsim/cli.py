@@ -297,6 +297,9 @@ def _sweep(args: argparse.Namespace) -> int:
         raise
     except ValueError as error:  # executor set-up or target import: bad worker count, unreachable scheduler
         raise UsageError(f"commsim sweep: {error}") from error
+    except OSError as error:  # a runtime failure (a full disk, say): finished runs stay stored
+        print(f"error: {folder}: {error}; finished runs are stored, the same command resumes", file=sys.stderr)
+        return 1
     print(
         f"{result.total} runs: {result.skipped} already stored, {result.done} done, {result.failed} failed "
         f"this session ({_duration(result.wall_s)})."

@@ -332,3 +332,26 @@ def resolve_parameters_of(parameters: dict) -> dict:
     return resolve_parameters(
         parameters.get("profile", "old_inner_city"), parameters.get("policy", "baseline"), overrides
     )
+
+
+def test_a_csv_design_that_is_not_a_regular_file_is_refused_without_reading_it(tmp_path):
+    path = write(
+        tmp_path,
+        "name: t\nfactors:\n  - {name: n_centres, range: [1, 5]}\ndesign: {kind: csv, file: /dev/zero}\n",
+    )
+    with pytest.raises(ConfigError, match=r"spec.yaml:4: design.file: /dev/zero is not a file"):
+        load_plan(path)
+
+
+def test_a_csv_design_over_the_run_ceiling_is_refused_after_reading_only_that_many_rows(tmp_path, monkeypatch):
+    from commsim import limits
+
+    monkeypatch.setattr(limits, "MAX_RUNS", 30)
+    (tmp_path / "points.csv").write_text("n_centres\n" + "1\n" * 11, encoding="utf-8")
+    path = write(
+        tmp_path,
+        "name: t\nfactors:\n  - {name: n_centres, range: [1, 5]}\ndesign: {kind: csv, file: points.csv}\n",
+    )
+    with pytest.raises(limits.ResourceError, match=r"points.csv has more than 6 points"):
+        load_plan(path)  # five replicates per point by default
+    assert len(load_plan(path, allow_large=True).runs) == 55

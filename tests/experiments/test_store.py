@@ -242,3 +242,20 @@ def test_status_report_and_export_of_a_folder_without_experiment_create_nothing(
         assert main(command) == 2
         assert "no experiment here" in one_line_error(capsys)
     assert not missing.exists()
+
+
+@pytest.mark.parametrize(("name", "kind"), [("report.md", "folder"), ("figures", "file"), ("data.parquet", "folder")])
+def test_an_entry_of_the_wrong_kind_under_a_name_commsim_writes_is_refused(spec, reference, capsys, name, kind):
+    entry = reference / name
+    if entry.is_dir():
+        shutil.rmtree(entry)
+    elif entry.exists():
+        entry.unlink()
+    entry.mkdir() if kind == "folder" else entry.write_text("mine", encoding="utf-8")
+    for command in (
+        ["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(reference)],
+        ["report", str(reference)],
+    ):
+        assert main(command) == 2
+        assert "should be a" in one_line_error(capsys)
+    assert entry.is_dir() == (kind == "folder")

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from commsim import limits
 from commsim.config import ConfigError, line_of, load_preset, preset_names, resolve_parameters
 from commsim.experiments import designs
 from commsim.experiments.designs import FactorSpace
@@ -207,7 +208,11 @@ def make_plan(
     spaces = [
         _space(spec, index, factor, commsim_model, base_values, where) for index, factor in enumerate(spec.factors)
     ]
-    csv_frame = _csv_design(spec, spaces, source, where, points) if spec.design.kind == "csv" and spaces else None
+    csv_frame = None
+    if spec.design.kind == "csv" and spaces:
+        per_point = len(spec.scenario_names) * spec.replicates
+        most = limits.MAX_RUNS // per_point if check_size and not allow_large else None
+        csv_frame = _csv_design(spec, spaces, source, where, points, most)
     size = _design_size(spec, spaces, csv_frame, where)
     runs_count = size * len(spec.scenario_names) * spec.replicates
     label = str(source) if source is not None else f"experiment {spec.name!r}"
@@ -443,6 +448,7 @@ def _csv_design(
     source: Path | None,
     where: _Locator,
     points: list[dict[str, Any]] | None,
+    most_rows: int | None = None,
 ) -> pd.DataFrame:
     names = [space.name for space in spaces]
     if points is not None:  # recorded in a manifest: the file may have moved or changed since
@@ -456,6 +462,10 @@ def _csv_design(
         path = spec.design.file
         if not path.is_absolute() and source is not None:
             path = source.parent / path
+        if not path.is_file():
+            raise where.error(("design", "file"), f"{path} is not a file")
+        if most_rows is not None:
+            _check_rows(path, most_rows, where)
         try:
             frame = pd.read_csv(path)
         except (OSError, ValueError, UnicodeDecodeError) as error:
@@ -469,6 +479,21 @@ def _csv_design(
             if problem:
                 raise where.error(("design", "file"), f"{path}:{row + 2}: {space.name}: {problem}")
     return frame.reset_index(drop=True)
+
+
+def _check_rows(path: Path, most: int, where: _Locator) -> None:
+    """Refuse a design file of more rows than the run ceiling allows, reading no further than that."""
+    rows = -1  # the header
+    with path.open("rb") as stream:
+        for _ in stream:
+            rows += 1
+            if rows > most:
+                located = where.error(
+                    ("design", "file"),
+                    f"{path} has more than {most:,} points, which with the scenarios and replicates is over the "
+                    f"ceiling of {limits.MAX_RUNS:,} runs; pass --allow-large to run it anyway",
+                )
+                raise limits.ResourceError(str(located))
 
 
 def _out_of_space(space: FactorSpace, value: Any) -> str | None:

@@ -160,11 +160,16 @@ class ExperimentStore:
         if not self.folder.is_dir():
             return
         for name in (*TOP_FILES, *FOLDERS, LOCK_FILE):
-            if (self.folder / name).is_symlink():
+            entry = self.folder / name
+            if entry.is_symlink():
                 raise FolderError(
-                    f"{self.folder / name} is a symbolic link; commsim writes only real files and folders "
+                    f"{entry} is a symbolic link; commsim writes only real files and folders "
                     "inside an experiment folder, so remove the link or choose another folder"
                 )
+            wrong = entry.is_dir() if name not in FOLDERS else entry.exists() and not entry.is_dir()
+            if wrong:
+                kind = "file" if name not in FOLDERS else "folder"
+                raise FolderError(f"{entry} should be a {kind} that commsim writes; remove it or choose another folder")
 
     def commsim_files(self) -> list[Path]:
         """Files in the folder that commsim writes (by name), without the lock and without following links.
