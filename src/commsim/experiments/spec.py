@@ -3,9 +3,13 @@
 A spec states what to run (a target: commsim's model by default), the base scenario,
 the factors and the design that varies them, the scenarios compared at every design
 point, replicates and the root seed, the horizon and which metrics to keep. Checks that
-need more than one field (a factor that names no parameter, a CSV design without its
-file, a scenario that sets a factor) are made when the spec is planned
-(:mod:`commsim.experiments.plan`), with the same ``file:line: field: reason`` errors.
+need more than one field (a factor that names no parameter, two factors of one name, a
+CSV design without its file, a scenario that sets a factor) are made when the spec is
+planned (:mod:`commsim.experiments.plan`), with the same ``file:line: field: reason`` errors.
+
+Here: ``name`` is a plain folder name (results go to ``results/<name>/``), factor and
+scenario names are labels without control characters (:func:`file_label` spells them
+safely wherever they become part of a file name), and no number is NaN or infinite.
 """
 
 from __future__ import annotations
