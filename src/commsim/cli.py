@@ -325,7 +325,7 @@ def _experiment(folder: Path):
     from commsim.experiments.sweep import consolidated
 
     store = ExperimentStore(folder)
-    manifest = store.read_manifest()
+    manifest = store.experiment_manifest()
     if not consolidated(manifest):
         command = f"commsim sweep {manifest.get('spec_file') or 'SPEC'} --out {folder}"
         raise UsageError(

@@ -207,7 +207,7 @@ BAD_MANIFESTS = {
     "wrong_types": ('{"name": "x", "spec": 1, "spec_hash": "h", "run_keys": []}', "spec: input should be a valid dict"),
     "deep": ("[" * 100_000, "manifest.json"),
     "binary": (b"\xff\xfe\x00garbage", "not UTF-8 text"),
-    "a_run_folder": ('{"name": "r", "config": {}}', "holds a scenario run (`commsim run`), not an experiment"),
+    "a_run_folder": ('{"name": "r", "config": {}}', "a scenario run's (`commsim run`), not an experiment's"),
     "bad_spec": (
         '{"name": "x", "spec": {"name": "../up"}, "spec_hash": "h", "run_keys": [], "sessions": [{"finished": "t"}]}',
         "manifest.json: spec.name",

@@ -139,7 +139,7 @@ class ExperimentStore:
     # -------------------------------------------------------------- what is in the folder
 
     def exists(self) -> bool:
-        """Whether the folder holds an experiment (a manifest; see :meth:`read_manifest` for its content)."""
+        """Whether the folder holds a manifest (see :meth:`experiment_manifest` for whether it is an experiment's)."""
         return self.manifest_path.is_file()
 
     def check_usable(self) -> None:
@@ -275,7 +275,7 @@ class ExperimentStore:
 
     def _holder(self) -> str:
         try:
-            sessions = self.read_manifest().get("sessions", [])
+            sessions = self.experiment_manifest().get("sessions", [])
         except FolderError:
             return ""
         running = [session for session in sessions if not session.get("finished")]
@@ -318,7 +318,7 @@ class ExperimentStore:
                     "(no manifest.json); choose an empty or new folder with --out"
                 )
             return None
-        manifest = self.read_manifest()
+        manifest = self.experiment_manifest()
         same = manifest["spec_hash"] == plan.spec_hash
         if not same and not (fresh or extend):
             raise FolderError(
@@ -523,14 +523,13 @@ class ExperimentStore:
         return _read_table(self.runs_path)
 
     def read_manifest(self) -> dict[str, Any]:
-        """The manifest, checked to be an experiment's.
+        """The manifest as a JSON object (any commsim manifest: an experiment's or a scenario run's).
 
         Returns:
             Its content.
 
         Raises:
-            FolderError: Naming the file, if it is missing, unreadable, not JSON, not an
-                object or lacks what an experiment manifest holds.
+            FolderError: Naming the file, if it is missing, unreadable, not JSON or not an object.
         """
         path = self.manifest_path
         try:
@@ -547,8 +546,21 @@ class ExperimentStore:
             raise FolderError(f"{path}: not a commsim experiment manifest (nested too deeply)") from None
         if not isinstance(content, dict):
             raise FolderError(f"{path}: not a commsim experiment manifest (a JSON {type(content).__name__})")
+        return content
+
+    def experiment_manifest(self) -> dict[str, Any]:
+        """The manifest, checked to be an experiment's: what every experiment command relies on.
+
+        Returns:
+            Its content.
+
+        Raises:
+            FolderError: Naming the file, as :meth:`read_manifest` does, or if it lacks
+                what an experiment manifest holds (a scenario run's, say).
+        """
+        content = self.read_manifest()
         if "spec" not in content and "config" in content:
-            raise FolderError(f"{path}: this folder holds a scenario run (`commsim run`), not an experiment")
+            raise FolderError(f"{self.manifest_path}: a scenario run's (`commsim run`), not an experiment's")
         try:
             _Manifest.model_validate(content)
         except ValidationError as error:
@@ -557,7 +569,7 @@ class ExperimentStore:
             field = ".".join(str(part) for part in first["loc"]) or "(top level)"
             more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
             raise FolderError(
-                f"{path}: not a commsim experiment manifest: {field}: {first['msg'].lower()}{more}"
+                f"{self.manifest_path}: not a commsim experiment manifest: {field}: {first['msg'].lower()}{more}"
             ) from None
         return content
 

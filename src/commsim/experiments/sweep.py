@@ -300,7 +300,7 @@ def status(folder: str | Path) -> dict[str, Any]:
         FolderError: If the folder holds no readable experiment manifest.
     """
     store = ExperimentStore(folder)
-    manifest = store.read_manifest()
+    manifest = store.experiment_manifest()
     keys = manifest["run_keys"]
     finished = store.finished_keys()
     sessions = [dict(session) for session in manifest.get("sessions", []) if isinstance(session, dict)]
