@@ -279,6 +279,12 @@ def _sweep(args: argparse.Namespace) -> int:
             "not included). Nothing was written."
         )
         return 0
+    reports: list[Path] = []
+
+    def report(result) -> None:  # under the sweep's lock: no other command comes in between
+        if not args.no_report and result.skipped + result.done > 0:
+            reports.append(_write_report(folder, locked=True))
+
     try:
         result = run_sweep(
             plan,
@@ -289,6 +295,7 @@ def _sweep(args: argparse.Namespace) -> int:
             fresh=args.fresh,
             extend=args.extend,
             progress=not args.quiet,
+            then=report,
         )
     except KeyboardInterrupt:
         print(f"interrupted: finished runs are stored in {folder}; run the same command to resume", file=sys.stderr)
@@ -304,18 +311,18 @@ def _sweep(args: argparse.Namespace) -> int:
         f"{result.total} runs: {result.skipped} already stored, {result.done} done, {result.failed} failed "
         f"this session ({_duration(result.wall_s)})."
     )
-    if not args.no_report and result.skipped + result.done > 0:
-        path = _write_report(folder)
+    for path in reports:
         print(f"Report written to {path}")
     print(f"Results written to {folder}")
     return 1 if result.failed else 0
 
 
-def _experiment(folder: Path):
+def _experiment(folder: Path, *, locked: bool = False):
     """The plan and store of an experiment folder whose last sweep finished, from the spec its manifest holds.
 
-    Called with the folder's lock held (so no sweep is writing it). Reads only; nothing of
-    the spec's target is imported.
+    Called once before taking the folder's lock (to refuse bad input before anything is
+    written) and once with it held (``locked``: no sweep is writing then). Reads only;
+    nothing of the spec's target is imported.
     """
     from pydantic import ValidationError
 
@@ -327,6 +334,9 @@ def _experiment(folder: Path):
     store = ExperimentStore(folder)
     manifest = store.experiment_manifest()
     if not consolidated(manifest):
+        if not locked and store.in_use():
+            with store.lock():  # refuses, saying who holds it
+                pass
         command = f"commsim sweep {manifest.get('spec_file') or 'SPEC'} --out {folder}"
         raise UsageError(
             f"{folder}: no complete results yet (its last sweep was killed or interrupted); `{command}` resumes it"
@@ -353,13 +363,15 @@ def _write_analysis(plan, store):
     return analysis, analysis.write(store.folder / "analysis")
 
 
-def _write_report(folder: Path) -> Path:
+def _write_report(folder: Path, *, locked: bool = False) -> Path:
+    from contextlib import nullcontext
+
     from commsim.experiments.report import write_report
     from commsim.experiments.store import ExperimentStore
 
     _experiment(folder)  # bad input: refuse before the lock creates anything
-    with ExperimentStore(folder).lock():
-        plan, store = _experiment(folder)
+    with nullcontext() if locked else ExperimentStore(folder).lock():
+        plan, store = _experiment(folder, locked=True)
         analysis, _ = _write_analysis(plan, store)
         return write_report(plan, store, analysis)
 
@@ -401,7 +413,7 @@ def _analyze(args: argparse.Namespace) -> int:
 
     _experiment(args.folder)  # bad input: refuse before the lock creates anything
     with ExperimentStore(args.folder).lock():
-        plan, store = _experiment(args.folder)
+        plan, store = _experiment(args.folder, locked=True)
         _, written = _write_analysis(plan, store)
     for path in written:
         print(f"wrote {path}")
@@ -428,7 +440,7 @@ def _export(args: argparse.Namespace) -> int:
         if present:
             raise UsageError(f"commsim export: {out / present[0]} exists; remove it or choose another --out")
     with store.lock():
-        _plan, store = _experiment(args.folder)
+        _plan, store = _experiment(args.folder, locked=True)
         tables = {"data.csv": store.read_data(), "runs.csv": store.read_runs()}
         try:
             out.mkdir(parents=True, exist_ok=True)

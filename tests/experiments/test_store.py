@@ -259,3 +259,13 @@ def test_an_entry_of_the_wrong_kind_under_a_name_commsim_writes_is_refused(spec,
         assert main(command) == 2
         assert "should be a" in one_line_error(capsys)
     assert entry.is_dir() == (kind == "folder")
+
+
+def test_a_report_of_a_folder_being_swept_says_it_is_in_use_not_killed(spec, reference, capsys):
+    manifest = json.loads((reference / "manifest.json").read_text(encoding="utf-8"))
+    manifest["sessions"].append({"id": "0123456789ab", "started": "2026-01-01T00:00:00", "pid": 1, "host": "x"})
+    (reference / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with ExperimentStore(reference).lock():  # as the running sweep holds it
+        assert main(["report", str(reference)]) == 2
+    error = one_line_error(capsys)
+    assert "is in use by another commsim command (a sweep started 2026-01-01T00:00:00 by process 1" in error

@@ -449,3 +449,17 @@ def test_a_metric_named_like_a_results_column_fails_its_runs_instead_of_the_swee
     assert (result.done, result.failed) == (0, 10)
     runs = ExperimentStore(tmp_path / "clash").read_runs()
     assert runs["error"].str.contains("a metric named 'seed', a column the results tables use").all()
+
+
+def test_what_follows_a_sweep_runs_under_its_lock(tmp_path):
+    folder = tmp_path / "small"
+    seen = []
+    run_sweep(
+        make_plan(small_spec(replicates=1)),
+        folder,
+        executor="inline",
+        progress=False,
+        then=lambda result: seen.append((result.done, ExperimentStore(folder).in_use())),
+    )
+    assert seen == [(4, True)]
+    assert ExperimentStore(folder).in_use() is False

@@ -89,6 +89,7 @@ def run_sweep(
     extend: bool = False,
     progress: bool = True,
     on_event: Callable[[dict[str, Any]], None] | None = None,
+    then: Callable[[SweepResult], Any] | None = None,
 ) -> SweepResult:
     """Run every planned run that is not stored yet and consolidate the results.
 
@@ -104,6 +105,8 @@ def run_sweep(
         progress: Show a progress bar on stderr.
         on_event: Called with every event written to ``progress.jsonl`` (start, run,
             finish, interrupted), for front ends that show progress their own way.
+        then: Called with the result once the session is finished, the lock still held
+            (the sweep's own report, so that no other command comes in between).
 
     Returns:
         Counts and timing of this session.
@@ -200,7 +203,10 @@ def run_sweep(
         manifest["updated"] = now()
         store.write_manifest(manifest)  # last: the session is finished once its tables are whole
         log({"event": "finish", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
-    return SweepResult(Path(folder), len(plan.runs), skipped, done, failed, wall)
+        result = SweepResult(Path(folder), len(plan.runs), skipped, done, failed, wall)
+        if then is not None:
+            then(result)
+    return result
 
 
 def consolidated(manifest: dict[str, Any]) -> bool:
