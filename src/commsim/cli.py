@@ -385,7 +385,10 @@ def _status(args: argparse.Namespace) -> int:
         f"{found['timeout']} timed out, {found['pending']} pending"
     )
     if found["earlier"]:
-        print(f"  {found['earlier']} of the done runs were stored before the sessions below (an earlier spec)")
+        print(
+            f"  {found['earlier']} of the done runs were stored before the sessions below counted them "
+            "(for an earlier spec, or by an older commsim)"
+        )
     last = found["last_event"]
     if last is not None:
         eta = last.get("eta_s")
