@@ -355,3 +355,13 @@ def test_a_csv_design_over_the_run_ceiling_is_refused_after_reading_only_that_ma
     with pytest.raises(limits.ResourceError, match=r"points.csv has more than 6 points"):
         load_plan(path)  # five replicates per point by default
     assert len(load_plan(path, allow_large=True).runs) == 55
+
+
+def test_a_distribution_too_wide_for_floating_point_is_refused(tmp_path):
+    path = write(
+        tmp_path,
+        "name: t\ntarget: commsim.experiments.reference:linear\nfactors:\n"
+        "  - {name: x1, distribution: {kind: normal, mean: 0, sd: 1.0e308}}\ndesign: {kind: lhs, points: 64}\n",
+    )
+    with pytest.raises(ConfigError, match=r"spec.yaml:4: factors.0.distribution: x1 drew values that are not finite"):
+        load_plan(path)

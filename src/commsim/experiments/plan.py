@@ -222,6 +222,7 @@ def make_plan(
         check_work(Work(0, runs_count, 0), where=label, allow_large=allow_large)
     design_seed, runs_seed = np.random.SeedSequence(spec.seed).spawn(2)
     design = csv_frame if csv_frame is not None else _design(spec, spaces, np.random.default_rng(design_seed), where)
+    _check_finite(design, spaces, where)
     design.insert(0, "point", np.arange(len(design)))
 
     work = _work(spec, spaces, design, commsim_model, workers)
@@ -440,6 +441,16 @@ def _design(spec: ExperimentSpec, spaces: list[FactorSpace], rng: np.random.Gene
         return designs.sampled(spaces, unit)
     except ValueError as error:
         raise where.error(("design",), str(error)) from error
+
+
+def _check_finite(design: pd.DataFrame, spaces: list[FactorSpace], where: _Locator) -> None:
+    """Refuse a drawn value that is not a finite number (a distribution too wide for floating point)."""
+    for index, space in enumerate(spaces):
+        column = design[space.name]
+        if space.levels is None and pd.api.types.is_float_dtype(column) and not np.isfinite(column).all():
+            raise where.error(
+                ("factors", index, "distribution"), f"{space.name} drew values that are not finite numbers"
+            )
 
 
 def _csv_design(
