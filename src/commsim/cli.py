@@ -177,7 +177,17 @@ def build_parser() -> argparse.ArgumentParser:
     restart.add_argument(
         "--resume", action="store_true", help="skip runs already stored in the results folder (the default)"
     )
-    restart.add_argument("--fresh", action="store_true", help="delete stored results first instead of resuming")
+    restart.add_argument(
+        "--fresh", action="store_true", help="delete the files commsim wrote in the folder first instead of resuming"
+    )
+    restart.add_argument(
+        "--extend",
+        action="store_true",
+        help="take over the folder of this experiment planned from an earlier spec, reusing its stored runs",
+    )
+    sweep.add_argument(
+        "--allow-large", action="store_true", help="run a sweep over the run or resident-week ceilings on purpose"
+    )
     sweep.add_argument("--dry-run", action="store_true", help="print the runs and an estimated time; write nothing")
     sweep.add_argument("--no-report", action="store_true", help="do not analyse and report when the sweep ends")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -426,20 +436,27 @@ def _interval(mean: float, low: float, high: float, *, signed: bool = False) -> 
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from commsim.experiments.plan import load_plan
+    from commsim.experiments.executors import default_workers
+    from commsim.experiments.plan import load_plan, work_summary
     from commsim.experiments.sweep import dry_run, run_sweep
+    from commsim.limits import check_workers
 
     if args.scheduler and args.executor != "dask":
         raise UsageError("commsim sweep: --scheduler needs --executor dask")
-    plan = load_plan(args.spec)
+    if args.workers is not None:
+        check_workers(args.workers, where="commsim sweep --workers")
+    workers = 1 if args.executor == "inline" else args.workers or default_workers()
+    plan = load_plan(args.spec, allow_large=args.allow_large, workers=workers)
     folder = args.out or Path("results") / plan.spec.name
     if args.dry_run:
-        estimate = dry_run(plan, folder, workers=args.workers, executor=args.executor)
+        estimate = dry_run(
+            plan, folder, workers=args.workers, executor=args.executor, fresh=args.fresh, extend=args.extend
+        )
         print(
             f"{plan.spec.name}: {_count(len(plan.design), 'design point')} x "
             f"{_count(len(plan.spec.scenario_names), 'scenario')} x {_count(plan.spec.replicates, 'replicate')} = "
             f"{estimate.total} runs; {estimate.stored} already stored in "
-            f"{folder}; {estimate.to_run} to run."
+            f"{folder}; {estimate.to_run} to run ({work_summary(plan.work)})."
         )
         if estimate.trial_error:
             print(f"error: {estimate.trial_error}; fix the spec or the target before sweeping", file=sys.stderr)
@@ -450,6 +467,12 @@ def _sweep(args: argparse.Namespace) -> int:
             "not included). Nothing was written."
         )
         return 0
+    reports: list[Path] = []
+
+    def report(result) -> None:  # under the sweep's lock: no other command comes in between
+        if not args.no_report and result.skipped + result.done > 0:
+            reports.append(_write_report(folder, locked=True))
+
     try:
         result = run_sweep(
             plan,
@@ -458,98 +481,132 @@ def _sweep(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
             fresh=args.fresh,
+            extend=args.extend,
             progress=not args.quiet,
+            then=report,
         )
     except KeyboardInterrupt:
         print(f"interrupted: finished runs are stored in {folder}; run the same command to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except ValueError as error:  # executor set-up: bad worker count, unreachable scheduler
+    except ConfigError:  # the folder refused, untouched
+        raise
+    except ValueError as error:  # executor set-up or target import: bad worker count, unreachable scheduler
         raise UsageError(f"commsim sweep: {error}") from error
+    except OSError as error:  # a runtime failure (a full disk, say): finished runs stay stored
+        print(f"error: {folder}: {error}; finished runs are stored, the same command resumes", file=sys.stderr)
+        return 1
     print(
         f"{result.total} runs: {result.skipped} already stored, {result.done} done, {result.failed} failed "
         f"this session ({_duration(result.wall_s)})."
     )
-    if not args.no_report and result.skipped + result.done > 0:
-        path = _write_report(folder)
+    for path in reports:
         print(f"Report written to {path}")
     print(f"Results written to {folder}")
     return 1 if result.failed else 0
 
 
-def _experiment(folder: Path):
-    """The plan and store of an experiment folder, from the spec its manifest holds."""
+def _experiment(folder: Path, *, locked: bool = False):
+    """The plan and store of an experiment folder whose last sweep finished, from the spec its manifest holds.
+
+    Called once before taking the folder's lock (to refuse bad input before anything is
+    written) and once with it held (``locked``: no sweep is writing then). Reads only;
+    nothing of the spec's target is imported.
+    """
+    from pydantic import ValidationError
+
     from commsim.experiments.plan import make_plan
     from commsim.experiments.spec import ExperimentSpec
     from commsim.experiments.store import ExperimentStore
+    from commsim.experiments.sweep import consolidated
 
     store = ExperimentStore(folder)
-    if not store.exists():
-        raise UsageError(f"{folder}: no experiment here (manifest.json is missing); run `commsim sweep SPEC` first")
-    manifest = store.read_manifest()
-    spec = ExperimentSpec.model_validate(manifest["spec"])
-    source = Path(manifest["spec_file"]) if manifest.get("spec_file") else None
-    plan = make_plan(spec, source=source)
+    manifest = store.experiment_manifest()
+    if not consolidated(manifest):
+        if not locked and store.in_use():
+            with store.lock():  # refuses, saying who holds it
+                pass
+        command = f"commsim sweep {manifest.get('spec_file') or 'SPEC'} --out {folder}"
+        raise UsageError(
+            f"{folder}: no complete results yet (its last sweep was killed or interrupted); `{command}` resumes it"
+        )
+    try:
+        spec = ExperimentSpec.model_validate(manifest["spec"])
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in ("spec", *first["loc"]))
+        raise UsageError(f"{store.manifest_path}: {field}: {first['msg']}") from None
+    points = manifest.get("design_points") if spec.design.kind == "csv" else None
+    plan = make_plan(spec, source=store.manifest_path, points=points, check_size=False)
     if plan.spec_hash != manifest["spec_hash"]:
         raise UsageError(f"{folder}: the manifest's spec does not plan the same runs any more")
-    if not store.data_path.is_file():
-        raise UsageError(f"{folder}: no consolidated data yet; let `commsim sweep` finish (or resume it)")
     return plan, store
 
 
-def _write_analysis(folder: Path):
+def _write_analysis(plan, store):
     from commsim.experiments.analysis import analyze
 
-    plan, store = _experiment(folder)
     if store.read_data().empty:
-        raise UsageError(f"{folder}: no run has finished yet")
-    return plan, store, analyze(plan, store)
+        raise UsageError(f"{store.folder}: no run has finished yet")
+    analysis = analyze(plan, store)
+    return analysis, analysis.write(store.folder / "analysis")
 
 
-def _write_report(folder: Path) -> Path:
+def _write_report(folder: Path, *, locked: bool = False) -> Path:
+    from contextlib import nullcontext
+
     from commsim.experiments.report import write_report
+    from commsim.experiments.store import ExperimentStore
 
-    plan, store, analysis = _write_analysis(folder)
-    analysis.write(folder / "analysis")
-    return write_report(plan, store, analysis)
+    _experiment(folder)  # bad input: refuse before the lock creates anything
+    with nullcontext() if locked else ExperimentStore(folder).lock():
+        plan, store = _experiment(folder, locked=True)
+        analysis, _ = _write_analysis(plan, store)
+        return write_report(plan, store, analysis)
 
 
 def _status(args: argparse.Namespace) -> int:
     from commsim.experiments.sweep import status
 
-    try:
-        found = status(args.folder)
-    except FileNotFoundError as error:
-        raise UsageError(str(error)) from error
+    found = status(args.folder)
     print(
         f"{found['name']}: {found['total']} runs — {found['done']} done, {found['failed']} failed, "
         f"{found['timeout']} timed out, {found['pending']} pending"
     )
+    if found["earlier"]:
+        print(
+            f"  {found['earlier']} of the done runs were stored before the sessions below counted them "
+            "(for an earlier spec, or by an older commsim)"
+        )
     last = found["last_event"]
     if last is not None:
         eta = last.get("eta_s")
-        running = last.get("event") in ("start", "run")
-        print(
-            f"last event: {last.get('event')} at {last.get('time')}"
-            + (f"; eta {_duration(eta)} if still running" if running and eta is not None else "")
-        )
+        shown = found["running"] and isinstance(eta, (int, float)) and last.get("event") in ("start", "run")
+        print(f"last event: {last.get('event')} at {last.get('time')}" + (f"; eta {_duration(eta)}" if shown else ""))
+    states = {
+        "running": "running now",
+        "finished": "finished",
+        "interrupted": "interrupted; the same command resumes it",
+        "killed": "killed (it ended without recording its end); the same command resumes it",
+    }
     for index, session in enumerate(found["sessions"], start=1):
-        state = (
-            "interrupted"
-            if session.get("interrupted")
-            else "finished"
-            if session.get("finished")
-            else "not finished (still running, or killed)"
-        )
+        counts = session["counts"]
+        timed_out = f", {counts['timeout']} timed out" if counts["timeout"] else ""
+        who = f" (process {session.get('pid')} on {session.get('host')})" if session["state"] == "running" else ""
         print(
             f"session {index}: {session.get('started')} {session.get('executor_description', session.get('executor'))}"
-            f" — {session.get('done', 0)} done, {session.get('failed', 0)} failed, {state}"
+            f" — {counts['done']} done, {counts['failed']} failed{timed_out}, {states[session['state']]}{who}"
         )
     return 0
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    _, _, analysis = _write_analysis(args.folder)
-    for path in analysis.write(args.folder / "analysis"):
+    from commsim.experiments.store import ExperimentStore
+
+    _experiment(args.folder)  # bad input: refuse before the lock creates anything
+    with ExperimentStore(args.folder).lock():
+        plan, store = _experiment(args.folder, locked=True)
+        _, written = _write_analysis(plan, store)
+    for path in written:
         print(f"wrote {path}")
     return 0
 
@@ -560,12 +617,29 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    _plan, store = _experiment(args.folder)
+    from commsim.experiments.store import ExperimentStore
+    from commsim.provenance import write_file_atomically
+
+    _experiment(args.folder)  # bad input: refuse before the lock creates anything
+    store = ExperimentStore(args.folder)
     out = args.out or args.folder
-    out.mkdir(parents=True, exist_ok=True)
-    for name, table in (("data.csv", store.read_data()), ("runs.csv", store.read_runs())):
-        table.to_csv(out / name, index=False)
-        print(f"wrote {out / name} ({len(table)} rows)")
+    names = ("data.csv", "runs.csv")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"commsim export: --out {out} is a file, not a folder")
+    if out.resolve() != store.folder.resolve():
+        present = [name for name in names if (out / name).exists() or (out / name).is_symlink()]
+        if present:
+            raise UsageError(f"commsim export: {out / present[0]} exists; remove it or choose another --out")
+    with store.lock():
+        _plan, store = _experiment(args.folder, locked=True)
+        tables = {"data.csv": store.read_data(), "runs.csv": store.read_runs()}
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UsageError(f"commsim export: cannot create {out} ({error.strerror or error})") from error
+        for name, table in tables.items():
+            write_file_atomically(out / name, lambda path, table=table: table.to_csv(path, index=False))
+            print(f"wrote {out / name} ({len(table)} rows)")
     return 0
 
 
@@ -648,10 +722,23 @@ def _validate_lessons(path: Path) -> str:
 
 
 def _validate_experiment(path: Path) -> str:
-    from commsim.experiments.plan import load_plan
+    """Check a spec without importing or running its target, and size it against the ceilings.
 
-    plan = load_plan(path)
-    return f"{path}: valid experiment spec {plan.spec.name!r} ({len(plan.runs)} runs)"
+    Over a run or resident-week ceiling the spec is still valid (``commsim sweep
+    --allow-large`` runs it): a warning says so and runs are not resolved one by one.
+    Beyond the machine's memory it is an error, as no flag lifts that.
+    """
+    from commsim.experiments.plan import load_plan, work_summary
+    from commsim.limits import MemoryCeilingError, ResourceError
+
+    try:
+        plan = load_plan(path)
+    except MemoryCeilingError:
+        raise
+    except ResourceError as error:
+        print(f"warning: {error} (with `commsim sweep --allow-large`)", file=sys.stderr)
+        return f"{path}: valid experiment spec, over a ceiling (see the warning; runs not resolved one by one)"
+    return f"{path}: valid experiment spec {plan.spec.name!r} ({work_summary(plan.work)})"
 
 
 def _schema(args: argparse.Namespace) -> int:

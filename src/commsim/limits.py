@@ -23,6 +23,7 @@ BYTES_PER_RESIDENT = 2_000
 # About two to four hours on one core at today's cost per resident-week.
 MAX_RESIDENT_WEEKS = 10_000_000_000
 # Planning and the runs table cost about 2 KB per run.
+BYTES_PER_PLANNED_RUN = 2_000
 MAX_RUNS = 200_000
 MAX_WORKERS = 64
 # Share of the machine's physical memory a command may plan to use.
@@ -31,6 +32,10 @@ MEMORY_SHARE = 0.8
 
 class ResourceError(ConfigError):
     """Planned work over a ceiling; the message gives the size, the ceiling and the remedy."""
+
+
+class MemoryCeilingError(ResourceError):
+    """Planned memory beyond what the machine has: no flag lifts it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +77,12 @@ def check_work(work: Work, *, where: str, allow_large: bool = False) -> None:
         allow_large: Lift the resident-week and run ceilings (never the memory limit).
 
     Raises:
-        ResourceError: Naming the planned size, the ceiling and how to raise it.
+        ResourceError: Naming the planned size, the ceiling and how to raise it
+            (:class:`MemoryCeilingError` for memory, which no flag lifts).
     """
     memory = MEMORY_SHARE * machine_memory_bytes()
     if work.peak_bytes > memory:
-        raise ResourceError(
+        raise MemoryCeilingError(
             f"{where}: needs about {work.peak_bytes / 1e9:,.1f} GB ({work.largest_residents:,} residents x "
             f"{BYTES_PER_RESIDENT:,} bytes x {max(1, work.concurrent)} at once), more than the "
             f"{memory / 1e9:,.1f} GB this machine can give; use fewer residents or fewer workers"
@@ -91,6 +97,25 @@ def check_work(work: Work, *, where: str, allow_large: bool = False) -> None:
     if work.runs > MAX_RUNS:
         raise ResourceError(
             f"{where}: plans {work.runs:,} runs, over the ceiling of {MAX_RUNS:,}; pass --allow-large to run it anyway"
+        )
+
+
+def check_plan_memory(runs: int, *, where: str) -> None:
+    """Refuse a plan whose list of runs alone would not fit in memory, whatever ``--allow-large`` says.
+
+    Args:
+        runs: Planned runs.
+        where: What is being checked, for the message.
+
+    Raises:
+        MemoryCeilingError: Naming the runs, the memory they need and what the machine has.
+    """
+    memory = MEMORY_SHARE * machine_memory_bytes()
+    needed = float(runs) * BYTES_PER_PLANNED_RUN
+    if needed > memory:
+        raise MemoryCeilingError(
+            f"{where}: plans {runs:,} runs, whose plan alone needs about {needed / 1e9:,.1f} GB "
+            f"({BYTES_PER_PLANNED_RUN:,} bytes per run), more than the {memory / 1e9:,.1f} GB this machine can give"
         )
 
 

@@ -215,3 +215,91 @@ def test_a_dry_run_whose_trial_run_fails_says_why_and_exits_1(tmp_path, capsys, 
     assert main(["sweep", str(spec), "--dry-run", "--out", str(tmp_path / "out")]) == 1
     assert "the trial run failed: RuntimeError: injected failure at x=0.9" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_validate_reports_the_planned_size(capsys):
+    assert main(["validate", str(EXPERIMENTS / "smoke.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "valid experiment spec 'smoke' (12 runs, 93,600 resident-weeks; largest model 300 residents" in out
+
+
+SALTELLI_131072 = (
+    "name: huge\ntarget: commsim.experiments.reference:ishigami\nfactors:\n"
+    + "".join(f"  - {{name: x{i}, range: [-3.14159, 3.14159]}}\n" for i in (1, 2, 3))
+    + "design: {kind: saltelli, points: 131072}\n"
+)
+
+
+def test_a_spec_over_a_work_ceiling_validates_with_a_warning_and_the_sweep_refuses_it(tmp_path, capsys):
+    spec = tmp_path / "huge.yaml"
+    spec.write_text(SALTELLI_131072, encoding="utf-8")
+    assert main(["validate", str(spec)]) == 0
+    out, error = capsys.readouterr()
+    assert "valid experiment spec, over a ceiling" in out
+    assert error.startswith(f"warning: {spec}: plans 3,276,800 runs, over the ceiling of 200,000")
+    assert "--allow-large" in error
+    folder = tmp_path / "out"
+    for extra in ([], ["--dry-run"]):
+        assert main(["sweep", str(spec), "--out", str(folder), *extra]) == 2
+        assert "plans 3,276,800 runs, over the ceiling" in capsys.readouterr().err
+    assert not folder.exists()
+
+
+def test_allow_large_lifts_the_work_ceilings_on_purpose(tmp_path, capsys, monkeypatch):
+    from commsim import limits
+
+    monkeypatch.setattr(limits, "MAX_RESIDENT_WEEKS", 1_000)
+    arguments = ["sweep", str(EXPERIMENTS / "smoke.yaml"), "--dry-run", "--executor", "inline"]
+    arguments += ["--out", str(tmp_path / "out")]
+    assert main(arguments) == 2
+    assert "plans 93,600 resident-weeks, over the ceiling of 1,000; pass --allow-large" in capsys.readouterr().err
+    assert main([*arguments, "--allow-large"]) == 0
+    assert "12 runs; 0 already stored" in capsys.readouterr().out
+
+
+def test_a_spec_beyond_the_machines_memory_is_an_error_even_in_validate(capsys, monkeypatch):
+    from commsim import limits
+
+    monkeypatch.setattr(limits, "machine_memory_bytes", lambda: 100 * limits.BYTES_PER_RESIDENT)
+    assert main(["validate", str(EXPERIMENTS / "smoke.yaml")]) == 2
+    assert "more than the" in capsys.readouterr().err
+
+
+def test_workers_are_bounded(tmp_path, capsys):
+    folder = tmp_path / "out"
+    assert main(["sweep", str(EXPERIMENTS / "smoke.yaml"), "--workers", "100000", "--out", str(folder)]) == 2
+    assert "workers must lie between 1 and 64, got 100000" in capsys.readouterr().err
+    assert not folder.exists()
+
+
+def test_labels_unsafe_in_file_names_are_made_safe_in_figure_names(tmp_path, capsys):
+    spec = tmp_path / "labels.yaml"
+    spec.write_text(
+        "name: labels\ntarget: commsim.experiments.reference:ishigami\nfactors:\n"
+        '  - {name: "x1/first", sets: [x1], range: [-3.14159, 3.14159]}\n'
+        "  - {name: x2, range: [-3.14159, 3.14159]}\n  - {name: x3, range: [-3.14159, 3.14159]}\n"
+        "design: {kind: saltelli, points: 8}\n"
+        'scenarios:\n  "../escape": {noise: 0.0}\n  "a|b": {noise: 0.5}\nreplicates: 1\nanalysis: {bootstrap: 20}\n',
+        encoding="utf-8",
+    )
+    folder = tmp_path / "results" / "labels"
+    assert main(["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(folder)]) == 0
+    figures = sorted(path.name for path in (folder / "figures").iterdir())
+    assert len([name for name in figures if name.startswith("sobol_")]) == 2
+    assert all("/" not in name and not name.startswith("sobol_..") for name in figures)
+    assert sorted(path.name for path in (tmp_path / "results").iterdir()) == ["labels"]
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    assert "a\\|b" in report  # a table cell keeps its label whole
+
+
+def test_a_one_factor_grid_with_an_unsafe_label_draws_its_response_curve(tmp_path, capsys):
+    spec = tmp_path / "curve.yaml"
+    spec.write_text(
+        "name: curve\ntarget: commsim.experiments.reference:linear\n"
+        'factors:\n  - {name: "share (a/b)", sets: [x1], values: [0.1, 0.2, 0.3]}\nreplicates: 2\n',
+        encoding="utf-8",
+    )
+    folder = tmp_path / "curve"
+    assert main(["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(folder)]) == 0
+    [curve] = (folder / "figures").glob("response_*.png")
+    assert curve.name.startswith("response_share__a_b_-") and curve.stat().st_size > 1000

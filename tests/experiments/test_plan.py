@@ -200,3 +200,189 @@ def test_the_points_of_a_csv_design_enter_the_spec_hash(tmp_path):
     first = load_plan(path).spec_hash
     points.write_text("n_centres\n1\n3\n", encoding="utf-8")
     assert load_plan(path).spec_hash != first
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "reason"),
+    [
+        ('name: ".."\n', 1, "name", "is not a plain folder name"),
+        ('name: "."\n', 1, "name", "is not a plain folder name"),
+        ('name: ".hidden"\n', 1, "name", "is not a plain folder name"),
+        ('name: "/tmp/x"\n', 1, "name", "is not a plain folder name"),
+        ('name: ""\n', 1, "name", "is not a plain folder name"),
+        ("name: t\nfactors:\n  - {name: time_bank, range: [0, 1]}\n", 3, "factors.0.range", "a bool factor takes"),
+        ("name: t\nfactors:\n  - {name: policy, range: [0, 1]}\n", 3, "factors.0.range", "a choice factor takes"),
+        ("name: t\nfactors:\n  - {name: time_bank, values: [true], levels: 3}\n", 3, "factors.0", "levels goes"),
+        (
+            "name: t\nfactors:\n  - {name: n_centres, values: [1, 2]}\n  - {name: n_centres, values: [3]}\n",
+            4,
+            "factors.1.name",
+            "already names factor 0",
+        ),
+        (
+            "name: t\nfactors:\n  - {name: point, sets: [n_centres], values: [1]}\n",
+            3,
+            "factors.0.name",
+            "cannot be called 'point'",
+        ),
+        ("name: t\nfactors:\n  - {name: n_centres, values: [1, 1]}\n", 3, "factors.0.values", "a level repeats"),
+        ("name: t\nfactors:\n  - {name: inclusiveness, values: [.nan]}\n", 3, "factors.0.values.0", "finite"),
+        ("name: t\nfactors:\n  - {name: inclusiveness, range: [0, .inf]}\n", 3, "factors.0.range.1", "finite"),
+        ("name: t\nbase: {inclusiveness: .nan}\n", 2, "base.inclusiveness", "finite"),
+        ("name: t\ntimeout_s: .inf\n", 2, "timeout_s", "finite"),
+        ('name: t\nscenarios:\n  "a\\tb": {policy: centres}\n', 3, "scenarios", "control character"),
+        ("name: t\nscenarios:\n  a: {policy: centres}\nreference: b\n", 4, "reference", "not one of the scenarios"),
+    ],
+)
+def test_hostile_specs_are_refused_with_file_line_and_field(tmp_path, text, line, field, reason):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_plan(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}: {field}"), message
+    assert reason in message and "\n" not in message
+
+
+def test_an_int_factor_of_another_target_takes_whole_numbers_only(tmp_path):
+    path = write(
+        tmp_path,
+        "name: t\ntarget: commsim.experiments.reference:linear\n"
+        "factors:\n  - {name: x1, type: int, values: [1, 1.5]}\n",
+    )
+    with pytest.raises(ConfigError, match=r"spec.yaml:4: factors.0.values: an int factor takes whole numbers"):
+        load_plan(path)
+
+
+def test_a_csv_design_with_text_in_a_number_column_is_a_one_line_error(tmp_path):
+    (tmp_path / "points.csv").write_text("n_centres\n1\nmany\n", encoding="utf-8")
+    path = write(
+        tmp_path,
+        "name: t\nfactors:\n  - {name: n_centres, range: [1, 5]}\ndesign: {kind: csv, file: points.csv}\n",
+    )
+    with pytest.raises(ConfigError, match=r"points.csv:\d: n_centres: .* is not a finite number"):
+        load_plan(path)
+
+
+def test_a_huge_saltelli_design_is_refused_before_it_is_drawn(tmp_path, monkeypatch):
+    from commsim.experiments import designs
+    from commsim.limits import MAX_RUNS, ResourceError
+
+    def never(*args, **kwargs):
+        raise AssertionError("the design was drawn")
+
+    monkeypatch.setattr(designs, "saltelli", never)
+    monkeypatch.setattr(designs, "unit_sample", never)
+    path = write(
+        tmp_path,
+        "name: t\ntarget: commsim.experiments.reference:ishigami\nfactors:\n"
+        + "".join(f"  - {{name: x{i}, range: [-3, 3]}}\n" for i in (1, 2, 3))
+        + "design: {kind: saltelli, points: 131072}\n",
+    )
+    with pytest.raises(ResourceError) as caught:
+        load_plan(path)
+    runs = 131072 * 5 * 5  # N x (factors + 2) points, five replicates
+    assert f"{path}: plans {runs:,} runs, over the ceiling of {MAX_RUNS:,}; pass --allow-large" in str(caught.value)
+
+
+def test_a_grid_of_a_trillion_points_is_refused_before_it_is_drawn(tmp_path, monkeypatch):
+    from commsim.experiments import designs
+    from commsim.limits import MemoryCeilingError
+
+    monkeypatch.setattr(designs, "full_grid", lambda spaces: pytest.fail("the grid was drawn"))
+    factors = "".join(f"  - {{name: x{i}, range: [0, 1], levels: 1000}}\n" for i in (1, 2, 3, 4))
+    path = write(tmp_path, f"name: t\ntarget: commsim.experiments.reference:linear\nfactors:\n{factors}replicates: 1\n")
+    with pytest.raises(MemoryCeilingError, match="plans 1,000,000,000,000 runs, whose plan alone needs"):
+        load_plan(path, allow_large=True)  # no flag lifts what the plan itself would need
+
+
+def test_resident_weeks_are_summed_over_runs_with_residents_as_a_factor():
+    plan = make_plan(
+        spec(
+            replicates=2,
+            steps=10,
+            factors=[{"name": "n_residents", "values": [100, 300]}],
+            scenarios={"small": {}, "other": {"policy": "centres"}},
+        )
+    )
+    expected = sum(run.parameters["n_residents"] * 10 for run in plan.runs)
+    assert plan.work.resident_weeks == expected == (100 + 300) * 10 * 2 * 2
+    assert (plan.work.runs, plan.work.largest_residents) == (8, 300)
+
+
+def test_residents_default_to_the_profiles_when_no_one_sets_them():
+    from commsim.config import resolve_parameters
+
+    plan = make_plan(ExperimentSpec(name="t", steps=3, replicates=1, factors=[{"name": "profile"}]))
+    expected = sum(resolve_parameters(run.parameters["profile"], "baseline")["n_residents"] * 3 for run in plan.runs)
+    assert plan.work.resident_weeks == expected
+
+
+def test_work_over_a_ceiling_is_refused_unless_allowed(monkeypatch):
+    from commsim import limits
+
+    monkeypatch.setattr(limits, "MAX_RESIDENT_WEEKS", 500)
+    with pytest.raises(limits.ResourceError, match=r"plans 900 resident-weeks, over the ceiling of 500"):
+        make_plan(spec())
+    assert make_plan(spec(), allow_large=True).work.resident_weeks == 900
+    assert make_plan(spec(), check_size=False).work.resident_weeks == 900
+
+
+def test_memory_counts_the_workers_that_hold_a_model_each(monkeypatch):
+    from commsim import limits
+
+    monkeypatch.setattr(limits, "machine_memory_bytes", lambda: 100 * limits.BYTES_PER_RESIDENT / limits.MEMORY_SHARE)
+    make_plan(spec(), workers=1)
+    with pytest.raises(limits.MemoryCeilingError, match="100 residents x 2,000 bytes x 2 at once"):
+        make_plan(spec(), workers=2, allow_large=True)
+
+
+def test_keys_are_the_hash_of_what_a_run_depends_on():
+    from commsim.experiments.plan import run_key
+    from commsim.experiments.targets import model_version
+
+    plan = make_plan(spec(factors=[{"name": "n_centres", "values": [1, 2]}]))
+    for run in plan.runs[:3]:
+        identity = resolve_parameters_of(run.parameters)
+        assert run.key == run_key(plan.spec, identity, run.seed, model_version(plan.spec.target))
+
+
+def resolve_parameters_of(parameters: dict) -> dict:
+    from commsim.config import resolve_parameters
+
+    overrides = {name: value for name, value in parameters.items() if name not in ("profile", "policy")}
+    return resolve_parameters(
+        parameters.get("profile", "old_inner_city"), parameters.get("policy", "baseline"), overrides
+    )
+
+
+def test_a_csv_design_that_is_not_a_regular_file_is_refused_without_reading_it(tmp_path):
+    path = write(
+        tmp_path,
+        "name: t\nfactors:\n  - {name: n_centres, range: [1, 5]}\ndesign: {kind: csv, file: /dev/zero}\n",
+    )
+    with pytest.raises(ConfigError, match=r"spec.yaml:4: design.file: /dev/zero is not a file"):
+        load_plan(path)
+
+
+def test_a_csv_design_over_the_run_ceiling_is_refused_after_reading_only_that_many_rows(tmp_path, monkeypatch):
+    from commsim import limits
+
+    monkeypatch.setattr(limits, "MAX_RUNS", 30)
+    (tmp_path / "points.csv").write_text("n_centres\n" + "1\n" * 11, encoding="utf-8")
+    path = write(
+        tmp_path,
+        "name: t\nfactors:\n  - {name: n_centres, range: [1, 5]}\ndesign: {kind: csv, file: points.csv}\n",
+    )
+    with pytest.raises(limits.ResourceError, match=r"points.csv has more than 6 points"):
+        load_plan(path)  # five replicates per point by default
+    assert len(load_plan(path, allow_large=True).runs) == 55
+
+
+def test_a_distribution_too_wide_for_floating_point_is_refused(tmp_path):
+    path = write(
+        tmp_path,
+        "name: t\ntarget: commsim.experiments.reference:linear\nfactors:\n"
+        "  - {name: x1, distribution: {kind: normal, mean: 0, sd: 1.0e308}}\ndesign: {kind: lhs, points: 64}\n",
+    )
+    with pytest.raises(ConfigError, match=r"spec.yaml:4: factors.0.distribution: x1 drew values that are not finite"):
+        load_plan(path)

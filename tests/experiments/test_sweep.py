@@ -16,7 +16,7 @@ import pytest
 
 from commsim.experiments.plan import make_plan
 from commsim.experiments.spec import ExperimentSpec
-from commsim.experiments.store import ExperimentStore
+from commsim.experiments.store import ExperimentStore, FolderError
 from commsim.experiments.sweep import dry_run, run_sweep, status
 
 HERE = Path(__file__).parent
@@ -89,7 +89,9 @@ def test_a_resumed_sweep_skips_stored_runs_and_reuses_them_when_extended(tmp_pat
     run_sweep(make_plan(small_spec(replicates=1)), folder, executor="inline", progress=False)
     again = run_sweep(make_plan(small_spec(replicates=1)), folder, executor="inline", progress=False)
     assert (again.skipped, again.done) == (4, 0)
-    extended = run_sweep(make_plan(small_spec()), folder, executor="inline", progress=False)
+    with pytest.raises(FolderError, match=r"from a different spec.*--extend"):
+        run_sweep(make_plan(small_spec()), folder, executor="inline", progress=False)
+    extended = run_sweep(make_plan(small_spec()), folder, executor="inline", extend=True, progress=False)
     assert (extended.skipped, extended.done) == (4, 4)
     assert data_bytes(folder) == data_bytes(reference)
     assert len(ExperimentStore(folder).read_manifest()["sessions"]) == 1  # a new spec starts a new history
@@ -298,7 +300,7 @@ def test_fresh_or_not_the_runner_refuses_a_folder_of_other_files(tmp_path):
     (other / "another_experiment").mkdir(parents=True)
     (other / "another_experiment" / "report.md").write_text("keep me", encoding="utf-8")
     for fresh in (False, True):
-        with pytest.raises(ValueError, match="holds files but no experiment"):
+        with pytest.raises(FolderError, match="holds files commsim did not write"):
             run_sweep(make_plan(small_spec(replicates=1)), other, executor="inline", fresh=fresh, progress=False)
     assert (other / "another_experiment" / "report.md").read_text(encoding="utf-8") == "keep me"
     assert sorted(path.name for path in other.iterdir()) == ["another_experiment"]
@@ -313,3 +315,151 @@ def test_a_run_recorded_done_without_its_data_counts_as_pending_and_is_rerun(tmp
     result = run_sweep(make_plan(small_spec()), folder, executor="inline", progress=False)
     assert (result.skipped, result.done) == (7, 1)
     assert data_bytes(folder) == data_bytes(reference)
+
+
+KILL_SPEC = (
+    "name: killed\ntarget: experiment_targets:fails_above\nfactors:\n  - {name: x, values: [0.1, 0.2, 0.3]}\n"
+    "scenarios:\n  low: {limit: 1.0}\n  high: {limit: 2.0}\nreplicates: 2\n"
+)
+PHASES = ("setup", "runs", "consolidate", "report")
+
+
+def _killable(spec: Path, folder: Path, phase: str, nth: int, log: Path) -> int:
+    """Sweep in a subprocess that SIGKILLs itself before the nth change of ``phase`` to the folder."""
+    arguments = ["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(folder)]
+    command = [sys.executable, str(HERE / "kill_at.py"), str(folder), phase, str(nth), str(log), "--", *arguments]
+    return subprocess.run(command, capture_output=True, timeout=600).returncode
+
+
+def _tables(folder: Path) -> dict[str, pd.DataFrame | bytes]:
+    """The consolidated tables (without timings), the analysis and the report's tables."""
+    tables: dict[str, pd.DataFrame | bytes] = {"data": pd.read_parquet(folder / "data.parquet")}
+    tables["runs"] = pd.read_parquet(folder / "runs.parquet").drop(columns=["duration_s", "worker", "finished"])
+    tables["outcomes"] = pd.read_parquet(folder / "analysis" / "outcomes.parquet")
+    for path in sorted((folder / "analysis").glob("*.csv")) + sorted((folder / "tables").glob("*.csv")):
+        tables[f"{path.parent.name}/{path.name}"] = path.read_bytes()
+    return tables
+
+
+def test_a_sweep_killed_at_five_seeded_moments_then_finished_gives_the_uninterrupted_tables(
+    tmp_path, monkeypatch, capsys
+):
+    """SIGKILL during set-up, runs, consolidation and report (moments drawn from a seeded generator)."""
+    import random
+
+    from commsim.cli import main
+
+    spec = tmp_path / "killed.yaml"
+    spec.write_text(KILL_SPEC, encoding="utf-8")
+    reference, log = tmp_path / "reference", tmp_path / "reference.log"
+    assert _killable(spec, reference, "none", 0, log) == 0
+    changes = {phase: 0 for phase in PHASES}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        changes[line.split(" ", 1)[0]] += 1
+    assert all(changes.values()), changes
+
+    rng = random.Random(20261202)
+    moments = [
+        ("setup", rng.randint(1, changes["setup"])),
+        ("runs", rng.randint(1, changes["runs"] // 2)),
+        (phase := rng.choice(PHASES), rng.randint(1, changes[phase])),
+        ("consolidate", rng.randint(1, changes["consolidate"])),
+        ("report", rng.randint(1, changes["report"])),
+    ]
+    folder = tmp_path / "killed"
+    codes = [_killable(spec, folder, phase, nth, tmp_path / f"kill{i}.log") for i, (phase, nth) in enumerate(moments)]
+    assert codes[:2] == [-signal.SIGKILL] * 2 and codes[3:] == [-signal.SIGKILL] * 2, (moments, codes)
+    assert not (folder / "data.parquet").exists() or codes[1] != 0
+
+    monkeypatch.syspath_prepend(str(HERE))
+    arguments = ["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(folder)]
+    assert main(arguments) == 0
+    expected, found = _tables(reference), _tables(folder)
+    assert sorted(found) == sorted(expected)
+    for name, table in expected.items():
+        if isinstance(table, bytes):
+            assert found[name] == table, name
+        else:
+            pd.testing.assert_frame_equal(found[name], table, obj=name)
+    assert (folder / "data.parquet").read_bytes() == (reference / "data.parquet").read_bytes()
+    assert not [path for path in folder.rglob("*") if path.name.endswith(".tmp")]
+    states = [session["state"] for session in status(folder)["sessions"]]
+    assert states[-1] == "finished" and "killed" in states and "running" not in states
+
+
+def _as_if_killed(reference: Path, folder: Path) -> None:
+    """A copy of a finished folder whose last session ended without a word, mid-run."""
+    shutil.copytree(reference, folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    session = manifest["sessions"][-1]
+    for name in ("finished", "wall_s", "interrupted"):
+        session.pop(name, None)
+    session |= {"done": 0, "failed": 0, "id": "0123456789ab"}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for record in (folder / "runs").glob("*.json"):
+        record.write_text(json.dumps(json.loads(record.read_text()) | {"session": "0123456789ab"}), encoding="utf-8")
+    with (folder / "progress.jsonl").open("a", encoding="utf-8") as stream:
+        stream.write(json.dumps({"event": "run", "done": 5, "failed": 0, "total": 8, "eta_s": 30.0}) + "\n")
+
+
+def test_status_says_a_dead_sweep_was_killed_and_its_counts_agree(tmp_path, reference, capsys):
+    from commsim.cli import main
+
+    folder = tmp_path / "killed"
+    _as_if_killed(reference, folder)
+    assert main(["status", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "small: 8 runs — 8 done, 0 failed, 0 timed out, 0 pending" in out
+    assert "session 1:" in out and "— 8 done, 0 failed, killed" in out
+    assert "eta" not in out and "still running" not in out
+
+
+def test_status_says_a_live_sweep_is_running_with_its_eta(tmp_path, reference, capsys):
+    from commsim.cli import main
+
+    folder = tmp_path / "running"
+    _as_if_killed(reference, folder)
+    with ExperimentStore(folder).lock():  # as a sweep holds it
+        assert main(["status", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "eta 30.0 s" in out and "— 8 done, 0 failed, running now" in out
+
+
+def test_a_progress_line_cut_short_by_a_kill_does_not_swallow_the_next_event(tmp_path, reference):
+    folder = tmp_path / "cut"
+    shutil.copytree(reference, folder)
+    with (folder / "progress.jsonl").open("a", encoding="utf-8") as stream:
+        stream.write('{"time": "2026-01-01", "event": "ru')
+    run_sweep(make_plan(small_spec()), folder, executor="inline", progress=False)
+    events = []
+    for line in (folder / "progress.jsonl").read_text(encoding="utf-8").splitlines():
+        try:
+            events.append(json.loads(line)["event"])
+        except ValueError:
+            continue
+    assert events.count("start") == 2 and events[-1] == "finish"  # the resumed session's start is kept
+
+
+def test_a_metric_named_like_a_results_column_fails_its_runs_instead_of_the_sweep(tmp_path, monkeypatch):
+    module = tmp_path / "clashing_target.py"
+    module.write_text("def f(*, seed, x):\n    return {'seed': 1.0, 'y': x}\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    spec = ExperimentSpec(name="clash", target="clashing_target:f", factors=[{"name": "x", "values": [1, 2]}])
+    result = run_sweep(make_plan(spec), tmp_path / "clash", executor="inline", progress=False)
+    assert (result.done, result.failed) == (0, 10)
+    runs = ExperimentStore(tmp_path / "clash").read_runs()
+    assert runs["error"].str.contains("a metric named 'seed', a column the results tables use").all()
+
+
+def test_what_follows_a_sweep_runs_under_its_lock(tmp_path):
+    folder = tmp_path / "small"
+    seen = []
+    run_sweep(
+        make_plan(small_spec(replicates=1)),
+        folder,
+        executor="inline",
+        progress=False,
+        then=lambda result: seen.append((result.done, ExperimentStore(folder).in_use())),
+    )
+    assert seen == [(4, True)]
+    assert ExperimentStore(folder).in_use() is False

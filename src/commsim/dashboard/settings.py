@@ -65,7 +65,8 @@ class Bound:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise LimitError(f"{self.what}: expected a number, got {echo(value)}")
         if not math.isfinite(value):
-            raise LimitError(f"{self.what}: {'not a number' if math.isnan(value) else 'infinite'}; give a finite number")
+            problem = "not a number" if math.isnan(value) else "infinite"
+            raise LimitError(f"{self.what}: {problem}; give a finite number")
         if self.integer and value != int(value):
             raise LimitError(f"{self.what}: expected a whole number, got {echo(value)}")
         if not self.low <= value <= self.high:

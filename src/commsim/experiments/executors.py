@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from commsim.experiments.targets import prepare_worker
+from commsim.limits import check_workers
 
 EXECUTORS = ("inline", "processes", "dask")
 
@@ -88,12 +89,12 @@ def open_executor(
         The executor and a description of it.
 
     Raises:
-        ValueError: On an unknown kind or a worker count below 1.
+        ValueError: On an unknown kind or a worker count outside 1 to ``limits.MAX_WORKERS``.
     """
     if kind not in EXECUTORS:
         raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
-    if workers is not None and workers < 1:
-        raise ValueError(f"workers must be at least 1, got {workers}")
+    if workers is not None:
+        check_workers(workers, where=f"the {kind} executor")
     if scheduler is not None and kind != "dask":
         raise ValueError("--scheduler needs --executor dask")
     if kind == "inline":

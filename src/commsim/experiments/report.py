@@ -8,7 +8,8 @@ Figures (each drawn only when the experiment has what it needs):
 
 * ``timeseries.png`` — the report metrics over time, mean and 95% band per scenario, for
   designs of up to six points;
-* ``response_<factor>.png`` — the window outcome against one factor, per scenario;
+* ``response_<factor>.png`` — the window outcome against one factor, per scenario
+  (a name with characters unsafe in a file name is spelled safely: :func:`file_label`);
 * ``heatmap.png`` — the reference scenario's window outcome over two grid factors;
 * ``effects.png`` — a forest plot of every scenario's paired effect against the reference;
 * ``sobol_<scenario>.png`` — first-order and total Sobol indices with intervals, ranked.
@@ -31,8 +32,8 @@ from matplotlib.ticker import MaxNLocator
 
 from commsim.experiments.analysis import COST_PER_ADDITIONAL, Analysis
 from commsim.experiments.plan import Plan
+from commsim.experiments.spec import file_label
 from commsim.experiments.store import ExperimentStore
-from commsim.experiments.targets import is_model_class, resolve
 from commsim.figures import LABELS, band
 from commsim.metrics import METRICS
 from commsim.provenance import now, write_file_atomically
@@ -97,7 +98,7 @@ def write_report(plan: Plan, store: ExperimentStore, analysis: Analysis) -> Path
         )
     if not analysis.sobol.empty:
         for scenario in analysis.sobol["scenario"].unique():
-            path = figures / f"sobol_{scenario}.png"
+            path = figures / f"sobol_{file_label(scenario)}.png"
             drawn.append((f"Sobol indices ({scenario})", _sobol_bars(analysis, scenario, metrics, path)))
 
     shown = _table_files(plan, analysis, metrics, tables)
@@ -110,6 +111,11 @@ def write_report(plan: Plan, store: ExperimentStore, analysis: Analysis) -> Path
 # ------------------------------------------------------------------ figures
 
 
+def _save(figure: Any, path: Path) -> None:
+    """Write a figure whole or not at all (a kill mid-write leaves no broken PNG)."""
+    write_file_atomically(path, lambda target: figure.savefig(target, dpi=100, format="png"))
+
+
 def _point_label(plan: Plan, point: int) -> str:
     if not plan.factor_names:
         return "base"
@@ -118,7 +124,7 @@ def _point_label(plan: Plan, point: int) -> str:
 
 
 def _is_stepped(plan: Plan) -> bool:
-    return is_model_class(resolve(plan.spec.target))
+    return plan.stepped
 
 
 def _sorted_levels(levels: Sequence[Any]) -> list[Any]:
@@ -178,7 +184,7 @@ def _timeseries(plan: Plan, data: pd.DataFrame, metrics: list[str], path: Path) 
         figure.legend(handles, names, loc="outside lower center", ncol=min(len(names), 7), frameon=False)
     shown = "" if len(data["point"].unique()) <= MAX_SERIES_POINTS else f" (first {MAX_SERIES_POINTS} design points)"
     figure.suptitle(f"{plan.spec.name}: mean and 95% band over replicates{shown}")
-    figure.savefig(path, dpi=100)
+    _save(figure, path)
     plt.close(figure)
     return path
 
@@ -239,8 +245,8 @@ def _response(plan: Plan, analysis: Analysis, factor: str, metrics: list[str], f
         figure.legend(handles, names, loc="outside lower center", ncol=min(len(names), 7), frameon=False)
     window = min(plan.spec.analysis.window, plan.spec.steps)
     figure.suptitle(f"Response to {factor}: mean of the last {window} steps, 95% CI over replicates")
-    path = folder / f"response_{factor}.png"
-    figure.savefig(path, dpi=100)
+    path = folder / f"response_{file_label(factor)}.png"
+    _save(figure, path)
     plt.close(figure)
     return path
 
@@ -266,7 +272,7 @@ def _heatmap(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> 
     figure.suptitle(
         f"{reference}: mean of the last {min(plan.spec.analysis.window, plan.spec.steps)} steps over replicates"
     )
-    figure.savefig(path, dpi=100)
+    _save(figure, path)
     plt.close(figure)
     return path
 
@@ -312,7 +318,7 @@ def _forest(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> P
         f"Effect against {plan.spec.reference_scenario} (paired by seed): mean difference and 95% CI, "
         f"mean of the last {min(plan.spec.analysis.window, plan.spec.steps)} steps"
     )
-    figure.savefig(path, dpi=100)
+    _save(figure, path)
     plt.close(figure)
     return path
 
@@ -351,7 +357,7 @@ def _sobol_bars(analysis: Analysis, scenario: str, metrics: list[str], path: Pat
     handles, names = axes[0, 0].get_legend_handles_labels()
     figure.legend(handles, names, loc="outside lower center", ncol=2, frameon=False)
     figure.suptitle(f"Sobol indices ({scenario}), bootstrap 95% CI; factors ranked by total index")
-    figure.savefig(path, dpi=100)
+    _save(figure, path)
     plt.close(figure)
     return path
 
@@ -516,8 +522,11 @@ def _effect_tables(plan: Plan, effects: pd.DataFrame, metrics: list[str]) -> lis
 
 
 def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    def cells(values: list[str]) -> str:  # a "|" in a name or an error would split its cell
+        return "| " + " | ".join(str(value).replace("|", "\\|").replace("\n", " ") for value in values) + " |"
+
+    lines = [cells(header), "|" + "|".join("---" for _ in header) + "|"]
+    lines += [cells(row) for row in rows]
     return "\n".join(lines)
 
 

@@ -3,27 +3,114 @@
 A spec states what to run (a target: commsim's model by default), the base scenario,
 the factors and the design that varies them, the scenarios compared at every design
 point, replicates and the root seed, the horizon and which metrics to keep. Checks that
-need more than one field (a factor that names no parameter, a CSV design without its
-file, a scenario that sets a factor) are made when the spec is planned
-(:mod:`commsim.experiments.plan`), with the same ``file:line: field: reason`` errors.
+need more than one field (a factor that names no parameter, two factors of one name, a
+CSV design without its file, a scenario that sets a factor) are made when the spec is
+planned (:mod:`commsim.experiments.plan`), with the same ``file:line: field: reason`` errors.
+
+Here: ``name`` is a plain folder name (results go to ``results/<name>/``), factor and
+scenario names are labels without control characters (:func:`file_label` spells them
+safely wherever they become part of a file name), and no number is NaN or infinite.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
+import re
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from commsim.config import ConfigError, validate_yaml
 
 DEFAULT_TARGET = "commsim:CommunityModel"
-Scalar = bool | int | float | str
 DESIGN_KINDS = ("grid", "oat", "lhs", "sobol", "halton", "saltelli", "csv")
+# A name becomes the folder results/<name>/: one plain path component, never "." or "..".
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+LABEL_LENGTH = 100
+# Columns of the design and of the consolidated data; a factor may not take their names.
+RESERVED_COLUMNS = ("run", "point", "scenario", "replicate", "seed", "step", "block", "sample")
+
+
+def _finite(value: Any) -> Any:
+    """Refuse NaN and infinities anywhere in a value (numbers, lists, mappings)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value}")
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _finite(item)
+    if isinstance(value, dict):
+        for item in value.values():
+            _finite(item)
+    return value
+
+
+def _scalar(value: Any) -> Any:
+    if not isinstance(value, (bool, int, float, str)):
+        raise ValueError(f"expected a number, true/false or a name, got {type(value).__name__}")
+    return _finite(value)
+
+
+def _name(value: str) -> str:
+    if not NAME_PATTERN.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a plain folder name: use 1-100 letters, digits, '_', '-' or '.', "
+            "starting with a letter or digit (results go to results/<name>/)"
+        )
+    return value
+
+
+def check_label(value: str) -> str:
+    """Refuse an empty or overlong label, or one holding control characters (a factor or scenario name).
+
+    Other characters are allowed; wherever a label becomes part of a file name it is
+    made safe (:func:`file_label`).
+
+    Args:
+        value: The label.
+
+    Returns:
+        The label.
+
+    Raises:
+        ValueError: With the reason.
+    """
+    if not value.strip():
+        raise ValueError("a name cannot be empty")
+    if len(value) > LABEL_LENGTH:
+        raise ValueError(f"a name has at most {LABEL_LENGTH} characters, got {len(value)}")
+    if any(unicodedata.category(character).startswith("C") for character in value):
+        raise ValueError(f"{value!r} holds a control character")
+    return value
+
+
+def file_label(label: str) -> str:
+    """A label as a safe file-name part: unsafe characters become ``_``, plus a short digest if any did.
+
+    The digest keeps two labels that differ only in unsafe characters apart
+    (``a/b`` and ``a:b``).
+
+    Args:
+        label: A factor or scenario name.
+
+    Returns:
+        The label itself if it is safe, else its safe spelling.
+    """
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", label).lstrip(".") or "_"
+    if safe == label:
+        return label
+    return f"{safe[:60]}-{hashlib.sha256(label.encode('utf-8')).hexdigest()[:8]}"
+
+
+Scalar = Annotated[bool | int | float | str, BeforeValidator(_scalar)]
+Label = Annotated[str, AfterValidator(check_label)]
+Finite = Annotated[Any, AfterValidator(_finite)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Distribution(_Strict):
@@ -76,7 +163,7 @@ class Factor(_Strict):
     parameter may give none: its declared range, choices or true/false are used.
     """
 
-    name: str = Field(description="The parameter set, or a label when `sets` names the parameters")
+    name: Label = Field(description="The parameter set, or a label when `sets` names the parameters")
     sets: list[str] | None = Field(
         default=None, min_length=1, description="Parameters that all take this factor's value (default: [name])"
     )
@@ -90,6 +177,13 @@ class Factor(_Strict):
     baseline: Scalar | None = Field(
         default=None, description="Reference value for one-at-a-time designs (default: the base scenario's)"
     )
+
+    @field_validator("name")
+    @classmethod
+    def _not_reserved(cls, name: str) -> str:
+        if name in RESERVED_COLUMNS:
+            raise ValueError(f"a factor cannot be called {name!r}: the results tables use that column")
+        return name
 
     @model_validator(mode="after")
     def _one_source(self) -> Factor:
@@ -155,20 +249,22 @@ class Analysis(_Strict):
 class ExperimentSpec(_Strict):
     """An experiment: a design over factors, scenarios compared at each point, replicates."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Identifier; results go to results/<name>/")
+    name: Annotated[str, AfterValidator(_name)] = Field(
+        description="Identifier: a plain folder name (letters, digits, _ - .); results go to results/<name>/"
+    )
     description: str = Field(default="", description="What the experiment asks")
     target: str = Field(
         default=DEFAULT_TARGET,
         pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
         description="module:attribute of a Mesa model class, or of a function(seed=..., **parameters) -> dict",
     )
-    base: dict[str, Any] = Field(
+    base: dict[str, Finite] = Field(
         default_factory=dict,
         description="Keyword arguments of every run; for commsim: profile, policy and parameter overrides",
     )
     factors: list[Factor] = Field(default_factory=list, description="Inputs the design varies")
     design: Design = Field(default_factory=Design)
-    scenarios: dict[str, dict[str, Any]] = Field(
+    scenarios: dict[Label, dict[str, Finite]] = Field(
         default_factory=dict,
         description="Named settings run at every design point on the same seeds (e.g. {policy: centres})",
     )
@@ -179,16 +275,6 @@ class ExperimentSpec(_Strict):
     timeout_s: float | None = Field(default=None, gt=0, description="Per-run time limit in seconds")
     output: Output = Field(default_factory=Output)
     analysis: Analysis = Field(default_factory=Analysis)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ExperimentSpec:
-        names = [factor.name for factor in self.factors]
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise ValueError(f"factors: repeated name {', '.join(repeated)}")
-        if self.reference is not None and self.reference not in self.scenarios:
-            raise ValueError(f"reference: {self.reference!r} is not one of the scenarios")
-        return self
 
     @property
     def scenario_names(self) -> list[str]:

@@ -6,33 +6,87 @@ Layout of ``results/<experiment>/``::
     design.csv         the resolved design, one row per point
     progress.jsonl     one JSON line per event (start, each run, finish) for front ends
     runs/<key>.parquet the kept steps and metrics of one finished run (the mark that it is done)
-    runs/<key>.json    its status, duration and worker (a failed run has only this)
+    runs/<key>.json    its status, duration, worker and session (a failed run has only this)
     data.parquet       consolidated tidy data: one row per run and kept step
     runs.parquet       the runs table: parameters, seed, status, error, duration, worker
+    .commsim.lock      held by the one command writing the folder (a sweep, report or analysis)
 
 Each file is written to a temporary sibling and renamed into place, so a process killed
 at any moment leaves finished runs complete and unfinished ones absent. The run's JSON
 is written before its Parquet part, so a part never lacks its record. The consolidated
 files are rebuilt from the parts in plan order, so their content does not depend on
 which worker finished first, how many there were, or how often the sweep was resumed.
+
+The folder is commsim's only if its manifest says so. Every file commsim writes has a
+name it knows (:data:`TOP_FILES`, :data:`FOLDERS`), so ``--fresh`` deletes exactly those
+and never a file someone else put there, and a folder holding anything else but no
+manifest is refused untouched.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterable
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from filelock import FileLock, Timeout
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from commsim.config import ConfigError
 from commsim.experiments.plan import Plan, PlannedRun
 from commsim.experiments.targets import RunOutput
 from commsim.provenance import now, write_file_atomically, write_json_atomically
 
 RUN_COLUMNS = ("run", "point", "scenario", "replicate", "seed")
 STATUSES = ("done", "failed", "timeout", "pending")
+LOCK_FILE = ".commsim.lock"
+# A command that finds the lock held waits this long before refusing: enough for a
+# `commsim status` that takes the lock for an instant to see whether it is free.
+LOCK_WAIT_S = 1.0
+MANIFEST = "manifest.json"
+DESIGN = "design.csv"
+PROGRESS = "progress.jsonl"
+# Files commsim writes at the top of an experiment folder (data.csv and runs.csv by `export`).
+TOP_FILES = (MANIFEST, DESIGN, PROGRESS, "data.parquet", "runs.parquet", "report.md", "data.csv", "runs.csv")
+# Sub-folders commsim writes, with the names of the files it puts in each.
+FOLDERS = {
+    "runs": re.compile(r"[0-9a-f]{64}\.(parquet|json)"),
+    "analysis": re.compile(r"outcomes\.parquet|(points|effects|sobol|sufficiency)\.csv"),
+    "figures": re.compile(r"(timeseries|heatmap|effects|(response|sobol)_[A-Za-z0-9_.-]+)\.png"),
+    "tables": re.compile(r"(points|effects|sobol|sufficiency)\.csv"),
+}
+# Derived from the runs: stale as soon as the spec changes.
+DERIVED = ("data.parquet", "runs.parquet", "report.md", "data.csv", "runs.csv", DESIGN, "analysis", "figures", "tables")
+# The temporary sibling of a file being written (see commsim.provenance.write_file_atomically).
+TEMPORARY = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.tmp")
+PARQUET_MAGIC = b"PAR1"
+
+
+class FolderError(ConfigError):
+    """An experiment folder commsim cannot use as asked; the message names it and says why."""
+
+
+class FolderBusyError(FolderError):
+    """Another commsim command holds the folder's lock."""
+
+
+class _Manifest(BaseModel):
+    """The fields of ``manifest.json`` that commands rely on (others are kept as they are)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    spec: dict[str, Any]
+    spec_hash: str
+    run_keys: list[str]
+    sessions: list[dict[str, Any]] = []
+    spec_file: str | None = None
+    design_points: list[dict[str, Any]] | None = None
 
 
 class ExperimentStore:
@@ -47,7 +101,7 @@ class ExperimentStore:
     @property
     def manifest_path(self) -> Path:
         """``manifest.json``."""
-        return self.folder / "manifest.json"
+        return self.folder / MANIFEST
 
     @property
     def data_path(self) -> Path:
@@ -62,12 +116,17 @@ class ExperimentStore:
     @property
     def design_path(self) -> Path:
         """``design.csv``."""
-        return self.folder / "design.csv"
+        return self.folder / DESIGN
 
     @property
     def progress_path(self) -> Path:
         """``progress.jsonl``."""
-        return self.folder / "progress.jsonl"
+        return self.folder / PROGRESS
+
+    @property
+    def lock_path(self) -> Path:
+        """``.commsim.lock``."""
+        return self.folder / LOCK_FILE
 
     def part_path(self, key: str) -> Path:
         """The Parquet part of a finished run."""
@@ -77,45 +136,265 @@ class ExperimentStore:
         """The JSON record of a run."""
         return self.parts / f"{key}.json"
 
-    # -------------------------------------------------------------- lifecycle
+    # -------------------------------------------------------------- what is in the folder
 
     def exists(self) -> bool:
-        """Whether the folder holds an experiment."""
+        """Whether the folder holds a manifest (see :meth:`experiment_manifest` for whether it is an experiment's)."""
         return self.manifest_path.is_file()
 
-    def open(self, plan: Plan, *, fresh: bool = False) -> None:
-        """Create the folder (or reuse it), remove half-written files, record the plan.
+    def check_usable(self) -> None:
+        """Refuse a path that is not a folder (or lies under a file), or known entries that are links.
+
+        Commsim writes only real files and folders of its own names, so a link named
+        like one (``runs -> elsewhere``) could make it write or delete outside the folder.
+
+        Raises:
+            FolderError: Naming the path and the reason.
+        """
+        for ancestor in (self.folder, *self.folder.parents):
+            if ancestor.exists() or ancestor.is_symlink():
+                if not ancestor.is_dir():
+                    what = "is" if ancestor == self.folder else f"lies under {ancestor}, which is"
+                    raise FolderError(f"{self.folder} {what} a file, not a folder; choose a folder with --out")
+                break
+        if not self.folder.is_dir():
+            return
+        for name in (*TOP_FILES, *FOLDERS, LOCK_FILE):
+            entry = self.folder / name
+            if entry.is_symlink():
+                raise FolderError(
+                    f"{entry} is a symbolic link; commsim writes only real files and folders "
+                    "inside an experiment folder, so remove the link or choose another folder"
+                )
+            wrong = entry.is_dir() if name not in FOLDERS else entry.exists() and not entry.is_dir()
+            if wrong:
+                kind = "file" if name not in FOLDERS else "folder"
+                raise FolderError(f"{entry} should be a {kind} that commsim writes; remove it or choose another folder")
+
+    def commsim_files(self) -> list[Path]:
+        """Files in the folder that commsim writes (by name), without the lock and without following links.
+
+        Returns:
+            Top-level files and files inside commsim's sub-folders, including leftover
+            temporary files of either.
+        """
+        found: list[Path] = []
+        if not self.folder.is_dir():
+            return found
+        for entry in self.folder.iterdir():
+            if entry.name in FOLDERS and entry.is_dir() and not entry.is_symlink():
+                pattern = FOLDERS[entry.name]
+                found += [item for item in entry.iterdir() if _named(item.name, pattern) and not item.is_dir()]
+            elif (entry.name in TOP_FILES or _temporary_of(entry.name, TOP_FILES)) and not entry.is_dir():
+                found.append(entry)
+        return found
+
+    def foreign_entries(self) -> list[Path]:
+        """Entries commsim did not write: anything but its own names (top level and inside its sub-folders)."""
+        if not self.folder.is_dir():
+            return []
+        ours = set(self.commsim_files())
+        foreign = []
+        for entry in sorted(self.folder.iterdir()):
+            if entry.name == LOCK_FILE or entry in ours:
+                continue
+            if entry.name in FOLDERS and entry.is_dir() and not entry.is_symlink():
+                foreign += [item for item in sorted(entry.iterdir()) if item not in ours]
+                continue
+            foreign.append(entry)
+        return foreign
+
+    def holds_only_setup_leftovers(self) -> bool:
+        """Whether a folder without manifest holds nothing but what a killed sweep's set-up leaves.
+
+        That is the lock, temporary files, ``progress.jsonl``, a ``runs/`` folder of run
+        files, and ``design.csv`` beside it (written before the manifest by earlier versions).
+        """
+        if self.foreign_entries():
+            return False
+        names = {path.name for path in self.commsim_files() if path.parent == self.folder}
+        names = {name for name in names if not TEMPORARY.fullmatch(name)}
+        allowed = {PROGRESS} | ({DESIGN} if self.parts.is_dir() else set())
+        others = [entry.name for entry in self.folder.iterdir() if entry.is_dir() and entry.name != "runs"]
+        return names <= allowed and not others
+
+    # -------------------------------------------------------------- locking
+
+    @contextmanager
+    def lock(self, *, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
+        """Hold the folder's lock: at most one command writes an experiment folder at a time.
+
+        The lock is an ``flock`` on ``.commsim.lock`` (the ``filelock`` library): the
+        operating system releases it when its process ends, however it ends, so a
+        killed sweep never leaves the folder locked.
+
+        Args:
+            wait_s: How long to wait for another holder before refusing.
+
+        Yields:
+            Nothing; the lock is held inside the ``with`` block.
+
+        Raises:
+            FolderBusyError: If another commsim command holds the lock.
+            FolderError: If the folder is unusable or the lock file cannot be created.
+        """
+        self.check_usable()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(self.lock_path, timeout=wait_s)
+            lock.acquire()
+        except Timeout:
+            raise FolderBusyError(
+                f"{self.folder} is in use by another commsim command{self._holder()}; "
+                "wait for it to finish (see `commsim status`), or choose another folder with --out"
+            ) from None
+        except OSError as error:
+            raise FolderError(f"{self.folder}: cannot lock the folder ({error.strerror or error})") from error
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def in_use(self) -> bool | None:
+        """Whether another process holds the folder's lock now; None if that cannot be told.
+
+        Takes the lock for an instant if it is free (commands waiting for it wait long
+        enough not to notice). A folder without a lock file has never been locked.
+        """
+        if not self.lock_path.is_file():
+            return False
+        try:
+            lock = FileLock(self.lock_path, timeout=0)
+            lock.acquire()
+        except Timeout:
+            return True
+        except OSError:
+            return None
+        lock.release()
+        return False
+
+    def _holder(self) -> str:
+        try:
+            sessions = self.experiment_manifest().get("sessions", [])
+        except FolderError:
+            return ""
+        running = [session for session in sessions if not session.get("finished")]
+        if not running:
+            return ""
+        last = running[-1]
+        return f" (a sweep started {last.get('started')} by process {last.get('pid')} on {last.get('host')})"
+
+    # -------------------------------------------------------------- set-up
+
+    def prepare(self, plan: Plan, *, fresh: bool = False, extend: bool = False) -> dict[str, Any] | None:
+        """Check that the folder may take this plan's sweep; with the lock held, clear what must go.
+
+        Read-only unless the caller holds the lock (:meth:`lock`): it is called once
+        before the lock to refuse a wrong folder untouched, then again under the lock.
 
         Args:
             plan: The experiment.
-            fresh: Delete earlier results first instead of resuming.
+            fresh: Delete every file commsim wrote (never other files) and start over.
+            extend: Accept an experiment of a different spec, keeping its stored runs
+                (their keys still name the same runs) and deleting what derives from them.
+
+        Returns:
+            The manifest already there if it is this experiment's (to keep its sessions),
+            else None.
 
         Raises:
-            ValueError: If the folder holds files but is not an experiment folder (so
-                that ``--fresh`` never deletes anything else).
+            FolderError: If the path is a file, the folder holds files but no experiment,
+                its manifest is unreadable, or it holds another spec's experiment and
+                neither ``fresh`` nor ``extend`` was given.
         """
-        if self.folder.is_dir() and any(self.folder.iterdir()) and not self.exists():
-            raise ValueError(
-                f"{self.folder} holds files but no experiment (no manifest.json); "
-                "choose an empty or new folder with --out"
+        self.check_usable()
+        if not self.folder.is_dir():
+            return None
+        if not self.exists():
+            if not self.holds_only_setup_leftovers():
+                shown = ", ".join(path.name for path in self.foreign_entries()[:3]) or "other files"
+                raise FolderError(
+                    f"{self.folder} holds files commsim did not write ({shown}) and no experiment "
+                    "(no manifest.json); choose an empty or new folder with --out"
+                )
+            return None
+        manifest = self.experiment_manifest()
+        same = manifest["spec_hash"] == plan.spec_hash
+        if not same and not (fresh or extend):
+            raise FolderError(
+                f"{self.folder} holds experiment {manifest['name']!r} from a different spec (its manifest.json has "
+                f"spec {manifest['spec_hash'][:12]}, this spec is {plan.spec_hash[:12]}); pass --extend to reuse "
+                "its stored runs, --fresh to replace its results, or choose another folder with --out"
             )
-        if fresh and self.folder.exists():
-            shutil.rmtree(self.folder)
+        return manifest if same and not fresh else None
+
+    def clear(self, *, fresh: bool = False, derived: bool = False) -> list[Path]:
+        """Delete files commsim wrote: all of them (``fresh``) or those derived from the runs; the lock holder only.
+
+        The manifest goes last (a kill half-way leaves a folder that is still an
+        experiment); sub-folders go only once empty, so a foreign file keeps its folder.
+
+        Args:
+            fresh: Every file commsim wrote.
+            derived: The consolidated data, runs table, design, analysis, report and exports.
+
+        Returns:
+            The deleted paths.
+        """
+        targets = [
+            path
+            for path in self.commsim_files()
+            if fresh or (derived and _top_name(self.folder, path) in DERIVED and path.name != MANIFEST)
+        ]
+        targets.sort(key=lambda path: path.name == MANIFEST)
+        for path in targets:
+            path.unlink(missing_ok=True)
+        for name in FOLDERS:
+            folder = self.folder / name
+            if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+                folder.rmdir()
+        return targets
+
+    def open(self, plan: Plan) -> None:
+        """Create ``runs/``, remove half-written files commsim left, and record the design.
+
+        Called with the lock held, after the manifest is written, so a kill at any point
+        of the set-up leaves a folder that a sweep resumes.
+
+        Args:
+            plan: The experiment.
+        """
         self.parts.mkdir(parents=True, exist_ok=True)
-        for leftover in self.folder.rglob(".*.tmp"):
-            leftover.unlink(missing_ok=True)
+        for path in self.commsim_files():
+            if TEMPORARY.fullmatch(path.name):
+                path.unlink(missing_ok=True)
         write_file_atomically(self.design_path, lambda path: plan.design.to_csv(path, index=False))
+        # An event cut short by a kill would otherwise swallow the next one.
+        if self.progress_path.is_file() and self.progress_path.stat().st_size:
+            with self.progress_path.open("rb+") as stream:
+                stream.seek(-1, os.SEEK_END)
+                if stream.read(1) != b"\n":
+                    stream.write(b"\n")
+
+    # -------------------------------------------------------------- writing runs
 
     def finished_keys(self) -> set[str]:
-        """Keys of runs with a stored result."""
-        return {path.stem for path in self.parts.glob("*.parquet")}
+        """Keys of runs with a complete stored result (a whole Parquet file, not a link)."""
+        if not self.parts.is_dir():
+            return set()
+        return {
+            path.stem
+            for path in self.parts.glob("*.parquet")
+            if FOLDERS["runs"].fullmatch(path.name) and _whole_parquet(path)
+        }
 
-    def save(self, run: PlannedRun, output: RunOutput) -> None:
+    def save(self, run: PlannedRun, output: RunOutput, *, session: str | None = None) -> None:
         """Store one run's output: its record, then (if it finished) its data part.
 
         Args:
             run: The run.
             output: What the worker returned.
+            session: The sweep session that ran it.
         """
         record = {
             "key": run.key,
@@ -126,6 +405,7 @@ class ExperimentStore:
             "worker": output.worker,
             "started": output.started,
             "finished": output.finished,
+            "session": session,
         }
         write_json_atomically(self.record_path(run.key), record)
         if output.status != "done" or output.frame is None:
@@ -137,7 +417,7 @@ class ExperimentStore:
         )
 
     def log(self, event: dict[str, Any]) -> None:
-        """Append one event to ``progress.jsonl`` (a line is written whole or not at all)."""
+        """Append one event to ``progress.jsonl``."""
         line = json.dumps({"time": now(), **event}, default=str) + "\n"
         with self.progress_path.open("a", encoding="utf-8") as stream:
             stream.write(line)
@@ -147,9 +427,10 @@ class ExperimentStore:
     def record(self, key: str) -> dict[str, Any] | None:
         """A run's JSON record, or None if it never ran (or its record is unreadable)."""
         try:
-            return json.loads(self.record_path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            found = json.loads(self.record_path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
             return None
+        return found if isinstance(found, dict) else None
 
     def runs_table(self, plan: Plan) -> pd.DataFrame:
         """Every planned run: factor values, all parameters (JSON), key, status, error, duration, worker.
@@ -209,30 +490,88 @@ class ExperimentStore:
 
         A part holds only steps and metrics (it may serve several specs); the run's
         identity in this plan is added here.
+
+        Raises:
+            FolderError: If a part that looks whole cannot be read.
         """
+        finished = self.finished_keys()
         frames = []
         for run in runs:
+            if run.key not in finished:
+                continue
             path = self.part_path(run.key)
-            if path.is_file():
+            try:
                 frame = pd.read_parquet(path)
-                for position, (column, value) in enumerate(_identity(run).items()):
-                    frame.insert(position, column, value)
-                frames.append(frame)
+            except (OSError, ValueError) as error:
+                raise FolderError(
+                    f"{path}: cannot be read ({type(error).__name__}: {error}); delete it and resume the sweep, "
+                    "which runs it again"
+                ) from error
+            for position, (column, value) in enumerate(_identity(run).items()):
+                frame.insert(position, column, value)
+            frames.append(frame)
         if not frames:
             return pd.DataFrame(columns=[*RUN_COLUMNS, "step"])
         return pd.concat(frames, ignore_index=True)
 
     def read_data(self) -> pd.DataFrame:
         """The consolidated data."""
-        return pd.read_parquet(self.data_path)
+        return _read_table(self.data_path)
 
     def read_runs(self) -> pd.DataFrame:
         """The runs table."""
-        return pd.read_parquet(self.runs_path)
+        return _read_table(self.runs_path)
 
     def read_manifest(self) -> dict[str, Any]:
-        """The manifest."""
-        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        """The manifest as a JSON object (any commsim manifest: an experiment's or a scenario run's).
+
+        Returns:
+            Its content.
+
+        Raises:
+            FolderError: Naming the file, if it is missing, unreadable, not JSON or not an object.
+        """
+        path = self.manifest_path
+        try:
+            content = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise FolderError(f"{self.folder}: no experiment here ({MANIFEST} is missing)") from None
+        except OSError as error:
+            raise FolderError(f"{path}: cannot read the file ({error.strerror or error})") from error
+        except UnicodeDecodeError:
+            raise FolderError(f"{path}: not a commsim experiment manifest (not UTF-8 text)") from None
+        except json.JSONDecodeError as error:
+            raise FolderError(f"{path}:{error.lineno}: not valid JSON ({error.msg} at column {error.colno})") from None
+        except RecursionError:
+            raise FolderError(f"{path}: not a commsim experiment manifest (nested too deeply)") from None
+        if not isinstance(content, dict):
+            raise FolderError(f"{path}: not a commsim experiment manifest (a JSON {type(content).__name__})")
+        return content
+
+    def experiment_manifest(self) -> dict[str, Any]:
+        """The manifest, checked to be an experiment's: what every experiment command relies on.
+
+        Returns:
+            Its content.
+
+        Raises:
+            FolderError: Naming the file, as :meth:`read_manifest` does, or if it lacks
+                what an experiment manifest holds (a scenario run's, say).
+        """
+        content = self.read_manifest()
+        if "spec" not in content and "config" in content:
+            raise FolderError(f"{self.manifest_path}: a scenario run's (`commsim run`), not an experiment's")
+        try:
+            _Manifest.model_validate(content)
+        except ValidationError as error:
+            problems = error.errors()
+            first = problems[0]
+            field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+            more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+            raise FolderError(
+                f"{self.manifest_path}: not a commsim experiment manifest: {field}: {first['msg'].lower()}{more}"
+            ) from None
+        return content
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Replace the manifest atomically."""
@@ -243,12 +582,14 @@ class ExperimentStore:
         if not self.progress_path.is_file():
             return None
         last = None
-        with self.progress_path.open(encoding="utf-8") as stream:
+        with self.progress_path.open(encoding="utf-8", errors="replace") as stream:
             for line in stream:
                 try:
-                    last = json.loads(line)
-                except ValueError:
+                    event = json.loads(line)
+                except (ValueError, RecursionError):
                     continue
+                if isinstance(event, dict):
+                    last = event
         return last
 
 
@@ -259,7 +600,7 @@ def record_status(record: dict[str, Any] | None) -> str:
     so the run is pending (a resume runs it again).
     """
     status = (record or {}).get("status", "pending")
-    return "pending" if status == "done" else status
+    return "pending" if status == "done" or status not in STATUSES else status
 
 
 def _identity(run: PlannedRun) -> dict[str, Any]:
@@ -270,3 +611,47 @@ def _identity(run: PlannedRun) -> dict[str, Any]:
         "replicate": run.replicate,
         "seed": run.seed,
     }
+
+
+def _named(name: str, pattern: re.Pattern[str]) -> bool:
+    """Whether a file name is one commsim writes in a folder, or a temporary file of one."""
+    if pattern.fullmatch(name):
+        return True
+    temporary = TEMPORARY.fullmatch(name)
+    return bool(temporary and pattern.fullmatch(temporary["name"]))
+
+
+def _temporary_of(name: str, names: Iterable[str]) -> bool:
+    temporary = TEMPORARY.fullmatch(name)
+    return bool(temporary and temporary["name"] in names)
+
+
+def _top_name(folder: Path, path: Path) -> str:
+    """The name of the top-level entry a path lies in (a temporary file counts as its target)."""
+    top = path.relative_to(folder).parts[0]
+    temporary = TEMPORARY.fullmatch(top)
+    return temporary["name"] if temporary else top
+
+
+def _whole_parquet(path: Path) -> bool:
+    """Whether a file is a regular file that starts and ends with Parquet's magic bytes (not cut short)."""
+    if path.is_symlink():
+        return False
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4)
+            stream.seek(-4, os.SEEK_END)
+            return head == PARQUET_MAGIC and stream.read(4) == PARQUET_MAGIC
+    except OSError:
+        return False
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except FileNotFoundError:
+        raise FolderError(f"{path}: missing; let `commsim sweep` finish (or resume it)") from None
+    except (OSError, ValueError) as error:
+        raise FolderError(
+            f"{path}: cannot be read ({type(error).__name__}); resume the sweep, which rebuilds it"
+        ) from error

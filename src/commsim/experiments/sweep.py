@@ -4,12 +4,20 @@ A sweep resumes by default: runs whose result is already stored (same key) are s
 runs that failed before are tried again. Each finished run is stored at once, so an
 interrupted sweep loses at most the runs that were in flight. At the end the
 consolidated data and the runs table are rebuilt and the manifest records the session.
+
+A sweep holds the folder's lock from set-up to the end (:meth:`ExperimentStore.lock`);
+a second sweep into the same folder is refused at once. Set-up writes the manifest
+first, so a folder killed at any moment of a sweep is one that the same command resumes.
+A session is "finished" in the manifest only once the consolidated files are written,
+which is what :func:`consolidated` checks before anything reads them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
@@ -19,7 +27,7 @@ from typing import Any
 from commsim.experiments.executors import default_workers, open_executor
 from commsim.experiments.plan import Plan, plan_summary
 from commsim.experiments.store import ExperimentStore, record_status
-from commsim.experiments.targets import RunOutput, execute, model_version
+from commsim.experiments.targets import RunOutput, execute, is_model_class, model_version, resolve
 from commsim.progress import ProgressBar
 from commsim.provenance import git_commit, host, now, package_versions
 
@@ -78,8 +86,10 @@ def run_sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     fresh: bool = False,
+    extend: bool = False,
     progress: bool = True,
     on_event: Callable[[dict[str, Any]], None] | None = None,
+    then: Callable[[SweepResult], Any] | None = None,
 ) -> SweepResult:
     """Run every planned run that is not stored yet and consolidate the results.
 
@@ -89,18 +99,28 @@ def run_sweep(
         executor: ``inline``, ``processes`` or ``dask``.
         workers: Workers (default: one per core).
         scheduler: Address of a running Dask scheduler.
-        fresh: Delete stored results first instead of resuming.
+        fresh: Delete the files commsim wrote there first instead of resuming.
+        extend: Take over the folder of the same experiment planned from another spec
+            (more replicates, say), reusing its stored runs.
         progress: Show a progress bar on stderr.
         on_event: Called with every event written to ``progress.jsonl`` (start, run,
             finish, interrupted), for front ends that show progress their own way.
+        then: Called with the result once the session is finished, the lock still held
+            (the sweep's own report, so that no other command comes in between).
 
     Returns:
         Counts and timing of this session.
 
     Raises:
+        FolderError: If the folder cannot take this sweep (a file, another spec's
+            experiment, files commsim did not write, in use by another command); nothing
+            is touched.
+        ValueError: If the target cannot be imported or is not a model class or function.
         KeyboardInterrupt: If interrupted; finished runs stay stored for a resume.
     """
     store = ExperimentStore(folder)
+    store.prepare(plan, fresh=fresh, extend=extend)  # refuse a wrong folder before anything starts
+    _check_target(plan)
     done = failed = 0
 
     def log(event: dict[str, Any]) -> None:
@@ -109,16 +129,22 @@ def run_sweep(
             on_event(event)
 
     # The executor starts first: if it cannot (say, an unreachable scheduler), nothing is written.
-    with open_executor(executor, target=plan.spec.target, workers=workers, scheduler=scheduler) as (pool, info):
-        store.open(plan, fresh=fresh)
+    with (
+        open_executor(executor, target=plan.spec.target, workers=workers, scheduler=scheduler) as (pool, info),
+        store.lock(),
+    ):
+        earlier = store.prepare(plan, fresh=fresh, extend=extend)  # again, now that no one else can write
+        store.clear(fresh=fresh, derived=earlier is None and store.exists())
+        session: dict[str, Any] = {"id": uuid.uuid4().hex[:12], "pid": os.getpid(), "host": host()}
+        session |= {"started": now(), "executor": executor, "workers": info.workers}
         stored = store.finished_keys()
         pending = [run for run in plan.runs if run.key not in stored]
         skipped = len(plan.runs) - len(pending)
-        manifest = _manifest(plan, store)
-        session: dict[str, Any] = {"started": now(), "executor": executor, "skipped": skipped, "done": 0, "failed": 0}
-        session |= {"workers": info.workers, "executor_description": info.description}
+        session |= {"executor_description": info.description, "skipped": skipped, "done": 0, "failed": 0}
+        manifest = _manifest(plan, earlier)
         manifest["sessions"].append(session)
-        store.write_manifest(manifest)
+        store.write_manifest(manifest)  # first: from here on the folder is this experiment's
+        store.open(plan)
         clock = time.perf_counter()
         log({"event": "start", "total": len(plan.runs), "stored": skipped, "to_run": len(pending)})
         with ProgressBar(
@@ -141,7 +167,7 @@ def run_sweep(
                     for future in finished:
                         run = in_flight.pop(future)
                         output = _output_of(future)
-                        store.save(run, output)
+                        store.save(run, output, session=session["id"])
                         if output.status == "done":
                             done += 1
                         else:
@@ -163,24 +189,61 @@ def run_sweep(
             except BaseException:
                 for future in in_flight:
                     future.cancel()
-                session |= {"finished": now(), "done": done, "failed": failed, "interrupted": True}
+                session |= {"ended": now(), "done": done, "failed": failed, "interrupted": True}
                 session["wall_s"] = time.perf_counter() - clock
                 store.write_manifest(manifest)
                 log({"event": "interrupted", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
                 raise
 
-    store.consolidate(plan)
-    wall = time.perf_counter() - clock
-    session |= {"finished": now(), "done": done, "failed": failed, "interrupted": False, "wall_s": wall}
-    runs = store.read_runs()
-    manifest["status"] = runs["status"].value_counts().to_dict()
-    manifest["updated"] = now()
-    store.write_manifest(manifest)
-    log({"event": "finish", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
-    return SweepResult(Path(folder), len(plan.runs), skipped, done, failed, wall)
+        store.consolidate(plan)
+        wall = time.perf_counter() - clock
+        session |= {"finished": now(), "done": done, "failed": failed, "interrupted": False, "wall_s": wall}
+        runs = store.read_runs()
+        manifest["status"] = runs["status"].value_counts().to_dict()
+        manifest["updated"] = now()
+        store.write_manifest(manifest)  # last: the session is finished once its tables are whole
+        log({"event": "finish", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
+        result = SweepResult(Path(folder), len(plan.runs), skipped, done, failed, wall)
+        if then is not None:
+            then(result)
+    return result
 
 
-def dry_run(plan: Plan, folder: str | Path, *, workers: int | None = None, executor: str = "processes") -> DryRun:
+def consolidated(manifest: dict[str, Any]) -> bool:
+    """Whether the folder's consolidated files are whole and current: its last session finished.
+
+    Args:
+        manifest: The folder's manifest.
+
+    Returns:
+        True once the last sweep wrote ``data.parquet`` and ``runs.parquet`` and then
+        recorded its end; False while a sweep runs, or after one was killed or interrupted.
+    """
+    sessions = manifest.get("sessions") or []
+    if not sessions:
+        return False
+    last = sessions[-1]
+    return bool(last.get("finished")) and not last.get("interrupted")
+
+
+def _check_target(plan: Plan) -> None:
+    """Import the target in this process (a sweep runs it anyway) and check it is what its source said."""
+    found = resolve(plan.spec.target)
+    if plan.stepped and not is_model_class(found):
+        raise ValueError(f"{plan.spec.target} is a class but not a Mesa model (mesa.Model)")
+    if not plan.stepped and is_model_class(found):
+        raise ValueError(f"{plan.spec.target} is a Mesa model but its source did not say so")  # pragma: no cover
+
+
+def dry_run(
+    plan: Plan,
+    folder: str | Path,
+    *,
+    workers: int | None = None,
+    executor: str = "processes",
+    fresh: bool = False,
+    extend: bool = False,
+) -> DryRun:
     """Count the runs a sweep would execute and estimate its time; write nothing.
 
     The estimate times the first run to execute, for one step and for a few steps
@@ -191,12 +254,18 @@ def dry_run(plan: Plan, folder: str | Path, *, workers: int | None = None, execu
         folder: Its results folder (stored runs are not counted).
         workers: Workers assumed (default: one per core; 1 for inline).
         executor: The executor the sweep would use.
+        fresh: Count as the sweep with ``--fresh`` would (nothing stored).
+        extend: Count as the sweep with ``--extend`` would.
 
     Returns:
         Counts and estimate.
+
+    Raises:
+        FolderError: If the sweep would refuse the folder.
     """
     store = ExperimentStore(folder)
-    stored = store.finished_keys() if store.parts.is_dir() else set()
+    store.prepare(plan, fresh=fresh, extend=extend)
+    stored = set() if fresh else store.finished_keys()
     pending = [run for run in plan.runs if run.key not in stored]
     workers = 1 if executor == "inline" else workers or default_workers()
     per_run, trial_error = 0.0, None
@@ -212,41 +281,87 @@ def dry_run(plan: Plan, folder: str | Path, *, workers: int | None = None, execu
             per_step = max(longer - short, 0.0) / max(steps - 1, 1)
             per_run = max(short - per_step, 0.0) + per_step * task.steps
     waves = -(-len(pending) // workers)  # ceiling division
-    stored = len(plan.runs) - len(pending)
-    return DryRun(len(plan.runs), stored, len(pending), per_run, workers, waves * per_run, trial_error)
+    stored_count = len(plan.runs) - len(pending)
+    return DryRun(len(plan.runs), stored_count, len(pending), per_run, workers, waves * per_run, trial_error)
 
 
 def status(folder: str | Path) -> dict[str, Any]:
-    """Progress of an experiment folder, from its manifest, parts and progress log.
+    """Progress of an experiment folder, from its manifest, run records and lock.
+
+    Reads only whole files (every file is replaced atomically), so it is safe while a
+    sweep writes the folder. Counts come from the stored runs themselves, so the
+    sessions' counts add up to the total: each run counts for the session whose record
+    it holds (the last to run it); runs stored before any recorded session (an extended
+    spec's, or an older commsim's) count as ``earlier``.
 
     Args:
         folder: The experiment folder.
 
     Returns:
-        ``name``, ``total``, counts per status, ``last_event`` and ``sessions``.
+        ``name``, ``total``, counts per status, ``earlier``, ``running`` (whether a sweep
+        holds the folder now), ``last_event`` and ``sessions``, each with ``state``
+        (``running``, ``finished``, ``interrupted`` or ``killed``) and its own counts.
 
     Raises:
-        FileNotFoundError: If the folder holds no experiment.
+        FolderError: If the folder holds no readable experiment manifest.
     """
     store = ExperimentStore(folder)
-    if not store.exists():
-        raise FileNotFoundError(f"{folder}: no experiment here (manifest.json is missing)")
-    manifest = store.read_manifest()
-    keys = manifest.get("run_keys", [])
+    manifest = store.experiment_manifest()
+    keys = manifest["run_keys"]
     finished = store.finished_keys()
+    sessions = [dict(session) for session in manifest.get("sessions", []) if isinstance(session, dict)]
+    by_id = {session.get("id"): session for session in sessions if session.get("id")}
+    for session in sessions:
+        session["counts"] = {"done": 0, "failed": 0, "timeout": 0}
     counts = {"done": 0, "failed": 0, "timeout": 0, "pending": 0}
+    earlier = 0
     for key in keys:
-        if key in finished:
-            counts["done"] += 1
+        record = store.record(key)
+        state = "done" if key in finished else record_status(record)
+        counts[state] += 1
+        if state == "pending":
+            continue
+        owner = by_id.get((record or {}).get("session"))
+        if owner is None:
+            earlier += state == "done"
         else:
-            counts[record_status(store.record(key))] += 1
+            owner["counts"][state] += 1
+    busy = store.in_use()
+    for index, session in enumerate(sessions):
+        session["state"] = _session_state(session, is_last=index == len(sessions) - 1, busy=busy)
     return {
         "name": manifest["name"],
         "total": len(keys),
         **counts,
+        "earlier": earlier,
+        "running": any(session["state"] == "running" for session in sessions),
         "last_event": store.last_progress(),
-        "sessions": manifest.get("sessions", []),
+        "sessions": sessions,
     }
+
+
+def _session_state(session: dict[str, Any], *, is_last: bool, busy: bool | None) -> str:
+    """``finished``, ``interrupted`` (Ctrl-C), ``running`` or ``killed`` (ended without a word)."""
+    if session.get("interrupted"):
+        return "interrupted"
+    if session.get("finished"):
+        return "finished"
+    if busy is None:  # the lock cannot be tried (a read-only folder): ask whether the process lives
+        alive = session.get("host") == host() and _alive(session.get("pid"))
+        return "running" if is_last and alive else "killed"
+    return "running" if is_last and busy else "killed"
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # ------------------------------------------------------------------ helpers
@@ -276,10 +391,10 @@ def _eta(clock: float, completed: int, total: int) -> float | None:
     return (time.perf_counter() - clock) / completed * (total - completed)
 
 
-def _manifest(plan: Plan, store: ExperimentStore) -> dict[str, Any]:
-    """The manifest of this plan, keeping earlier sessions of the same spec."""
-    earlier = store.read_manifest() if store.exists() else {}
-    sessions = earlier.get("sessions", []) if earlier.get("spec_hash") == plan.spec_hash else []
+def _manifest(plan: Plan, earlier: dict[str, Any] | None) -> dict[str, Any]:
+    """The manifest of this plan, keeping the sessions of an earlier manifest of the same spec."""
+    earlier = earlier or {}
+    sessions = list(earlier.get("sessions", []))
     spec = plan.spec
     return {
         "name": spec.name,
@@ -298,6 +413,7 @@ def _manifest(plan: Plan, store: ExperimentStore) -> dict[str, Any]:
         },
         "design_points": plan.design.to_dict(orient="records"),
         "run_keys": [run.key for run in plan.runs],
+        "size": {"resident_weeks": plan.work.resident_weeks, "largest_residents": plan.work.largest_residents},
         "versions": package_versions(extra=("dask", "distributed")),
         "git_commit": git_commit(),
         "host": host(),

@@ -7,15 +7,23 @@ mapping of metric names to numbers (one row, step 0). The runner serves any mode
 way, and can be checked on functions whose answers are known
 (:mod:`commsim.experiments.reference`).
 
+A spec names code, so checking a spec must not run it: :func:`inspect_target` finds the
+target's module on the import path and reads its source (``ast``) without importing or
+executing anything. A target must be a ``def`` or a ``class`` written in Python source
+outside the standard library (directly, or re-exported with ``from module import name``).
+Only a sweep imports it (:func:`resolve`), in the sweep's process and its workers.
+
 :func:`execute` is what a worker runs. It never raises for a failing run: the error and
 its traceback come back in the :class:`RunOutput`, so one bad run cannot stop a sweep.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
-import inspect
+import importlib.machinery
+import importlib.metadata
 import os
 import signal
 import sys
@@ -27,13 +35,47 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import mesa
 import numpy as np
 import pandas as pd
 
 from commsim.provenance import host, now
+
+# Columns every stored run gets from the plan; a metric cannot take these names.
+IDENTITY_COLUMNS = ("run", "point", "scenario", "replicate", "seed", "step")
+# Re-exports followed from the named module to the definition (``from a import b``).
+MAX_REEXPORTS = 8
+
+
+class TargetError(ValueError):
+    """A target that cannot be found, or is not a model class or a function."""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetInfo:
+    """What a target is, read from its source without importing it.
+
+    Attributes:
+        target: ``module:attribute`` as the spec names it.
+        kind: ``model`` (a class, built and stepped) or ``function`` (called once).
+        module: The module that defines it (after following re-exports).
+        source: That module's file.
+        keywords: Keyword arguments it accepts besides ``rng``/``seed``; None if it takes ``**kwargs``
+            (or, for a class without its own ``__init__``, if they cannot be known).
+    """
+
+    target: str
+    kind: Literal["model", "function"]
+    module: str
+    source: Path
+    keywords: frozenset[str] | None
+
+    @property
+    def commsim_model(self) -> bool:
+        """Whether the target is commsim's own model."""
+        return self.kind == "model" and self.module.split(".")[0] == "commsim"
 
 
 class RunTimeout(Exception):  # noqa: N818 - reads as what happened, like TimeoutError
@@ -88,8 +130,146 @@ class RunOutput:
     finished: str = ""
 
 
+def inspect_target(target: str) -> TargetInfo:
+    """Find a target's definition by reading source files; nothing is imported or executed.
+
+    Args:
+        target: ``module:attribute``.
+
+    Returns:
+        Its kind, defining module, file and accepted keywords.
+
+    Raises:
+        TargetError: If the module is not Python source on the import path (or is part
+            of the standard library), or the attribute is not a ``def`` or ``class``
+            (directly or through ``from module import name``), or it does not take the
+            keyword a run passes (``seed`` for functions, ``rng`` for classes).
+    """
+    module_name, _, attribute = target.partition(":")
+    module, name = module_name, attribute
+    for _ in range(MAX_REEXPORTS):
+        path = module_source(module)
+        node = _binding(path, name)
+        if isinstance(node, ast.ImportFrom):
+            module, name = _imported_from(module, path, node), _imported_name(node, name)
+            continue
+        return _target_info(target, module, path, name, node)
+    raise TargetError(f"{target}: more than {MAX_REEXPORTS} re-exports lead to no definition")
+
+
+def module_source(module: str) -> Path:
+    """The Python source file of a module, found on the import path without importing it.
+
+    Args:
+        module: Dotted module name.
+
+    Returns:
+        Its ``.py`` file (``__init__.py`` for a package).
+
+    Raises:
+        TargetError: If it is not found, belongs to the standard library, or is not
+            Python source (a compiled extension, a namespace package).
+    """
+    parts = module.split(".")
+    if parts[0] in sys.stdlib_module_names:
+        raise TargetError(f"module {module!r} is part of Python's standard library, which holds no experiment targets")
+    if not all(part.isidentifier() for part in parts):
+        raise TargetError(f"{module!r} is not a module name")
+    search: list[str] | None = None
+    found = None
+    for depth in range(len(parts)):
+        name = ".".join(parts[: depth + 1])
+        try:
+            found = importlib.machinery.PathFinder.find_spec(name, search)
+        except (ImportError, ValueError) as error:  # pragma: no cover - unusual import paths
+            raise TargetError(f"cannot import module {module!r}: {error}") from error
+        if found is None:
+            raise TargetError(f"cannot import module {module!r}: {name} is not on the import path")
+        if depth < len(parts) - 1:
+            if found.submodule_search_locations is None:
+                raise TargetError(f"cannot import module {module!r}: {name} is a module, not a package")
+            search = list(found.submodule_search_locations)
+    origin = found.origin if found is not None else None
+    if origin is None or not origin.endswith(".py"):
+        raise TargetError(
+            f"module {module!r} is not Python source ({origin or 'a namespace package'}); "
+            "a target must be a .py file so that it can be checked without running it"
+        )
+    return Path(origin)
+
+
+def _binding(path: Path, name: str) -> ast.AST:
+    """The last top-level statement of a module that binds ``name``."""
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError, ValueError) as error:
+        raise TargetError(f"cannot read {path}: {error}") from error
+    found = None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            found = node
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if any((alias.asname or alias.name.split(".")[0]) == name for alias in node.names):
+                found = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(name in {n.id for n in ast.walk(target) if isinstance(n, ast.Name)} for target in targets):
+                found = node
+    if found is None:
+        raise TargetError(f"{path} defines no {name!r} at its top level")
+    return found
+
+
+def _imported_from(module: str, path: Path, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for _ in range(node.level - 1):
+        package = package.rpartition(".")[0]
+    return ".".join(part for part in (package, node.module) if part)
+
+
+def _imported_name(node: ast.ImportFrom, name: str) -> str:
+    return next(alias.name for alias in node.names if (alias.asname or alias.name) == name)
+
+
+def _target_info(target: str, module: str, path: Path, name: str, node: ast.AST) -> TargetInfo:
+    where = f"{target} ({module}.{name} in {path})"
+    if isinstance(node, ast.FunctionDef):
+        keywords = _keywords(node.args)
+        if keywords is not None and "seed" not in keywords:
+            raise TargetError(
+                f"{where} takes no `seed` keyword; a function target is called as f(seed=..., **parameters)"
+            )
+        return TargetInfo(target, "function", module, path, _without_seed(keywords))
+    if isinstance(node, ast.ClassDef):
+        if not node.bases:
+            raise TargetError(f"{where} is a class that derives from nothing, so not from mesa.Model")
+        init = next((item for item in node.body if isinstance(item, ast.FunctionDef) and item.name == "__init__"), None)
+        keywords = _keywords(init.args) if init is not None else None
+        if keywords is not None and "rng" not in keywords:
+            raise TargetError(
+                f"{where} takes no `rng` keyword; a model class is built as Target(rng=seed, **parameters)"
+            )
+        return TargetInfo(target, "model", module, path, _without_seed(keywords))
+    kind = "an async function" if isinstance(node, ast.AsyncFunctionDef) else "not a def or class"
+    raise TargetError(
+        f"{where} is {kind}; a target is a Mesa model class or a function f(*, seed, **parameters) -> dict"
+    )
+
+
+def _keywords(arguments: ast.arguments) -> set[str] | None:
+    if arguments.kwarg is not None:
+        return None
+    return {argument.arg for argument in (*arguments.args, *arguments.kwonlyargs)} - {"self"}
+
+
+def _without_seed(keywords: set[str] | None) -> frozenset[str] | None:
+    return None if keywords is None else frozenset(keywords - {"rng", "seed"})
+
+
 def resolve(target: str) -> Any:
-    """Import the object a ``module:attribute`` string names.
+    """Import the object a ``module:attribute`` string names (this runs the module's code).
 
     Args:
         target: ``module:attribute``.
@@ -104,8 +284,8 @@ def resolve(target: str) -> Any:
     module_name, _, attribute = target.partition(":")
     try:
         module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise ValueError(f"cannot import module {module_name!r}: {error}") from error
+    except Exception as error:  # a target module that fails to import is a bad spec, whatever it raises
+        raise ValueError(f"cannot import module {module_name!r}: {type(error).__name__}: {error}") from error
     try:
         found = getattr(module, attribute)
     except AttributeError:
@@ -123,21 +303,16 @@ def is_model_class(found: Any) -> bool:
 def accepted_keywords(target: str) -> set[str] | None:
     """Keyword arguments a target accepts besides the seed; None if it takes ``**kwargs``.
 
+    Read from the source (:func:`inspect_target`); nothing is imported.
+
     Args:
         target: ``module:attribute``.
 
     Returns:
         Parameter names, or None when any keyword is accepted.
     """
-    found = resolve(target)
-    signature = inspect.signature(found.__init__ if is_model_class(found) else found)
-    names = set()
-    for parameter in signature.parameters.values():
-        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
-            return None
-        if parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY):
-            names.add(parameter.name)
-    return names - {"self", "rng", "seed"}
+    keywords = inspect_target(target).keywords
+    return None if keywords is None else set(keywords)
 
 
 @cache
@@ -146,8 +321,8 @@ def model_version(target: str) -> str:
 
     The package version (if any) and a digest of every module of the package, its
     subpackages included (for commsim's model: its state and process modules), and of the
-    modules beside the target's own. Part of each run's key, so that resuming never mixes results
-    of different code.
+    modules beside the target's own. Part of each run's key, so that resuming never mixes
+    results of different code. Read from the files; nothing is imported.
 
     Args:
         target: ``module:attribute``.
@@ -156,21 +331,42 @@ def model_version(target: str) -> str:
         ``version+digest``.
     """
     module_name = target.partition(":")[0]
-    module = importlib.import_module(module_name)
-    top = importlib.import_module(module_name.split(".")[0])
-    version = getattr(top, "__version__", "0")
-    top_file = getattr(top, "__file__", None)
+    top_name = module_name.split(".")[0]
+    top = module_source(top_name)
     found: set[Path] = set()
-    if top_file and Path(top_file).name == "__init__.py":
-        found.update(Path(top_file).parent.rglob("*.py"))
-    if getattr(module, "__file__", None):  # the target's own module and its siblings
-        found.update(Path(module.__file__).parent.glob("*.py"))
-    sources = sorted(found)
+    if top.name == "__init__.py":
+        found.update(top.parent.rglob("*.py"))
+    found.update(module_source(module_name).parent.glob("*.py"))  # the target's own module and its siblings
     digest = hashlib.sha256()
-    for source in sources:
-        digest.update(source.name.encode())
+    root = top.parent
+    for source in sorted(found):
+        digest.update((str(source.relative_to(root)) if source.is_relative_to(root) else source.name).encode())
         digest.update(source.read_bytes())
-    return f"{version}+{digest.hexdigest()[:12]}"
+    return f"{_package_version(top_name, top)}+{digest.hexdigest()[:12]}"
+
+
+def _package_version(name: str, source: Path) -> str:
+    """``__version__`` as a literal in the package's source, else its installed version, else "0"."""
+    try:
+        tree = ast.parse(source.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        tree = ast.Module(body=[], type_ignores=[])
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            return node.value.value
+    if name == "commsim":
+        import commsim
+
+        return commsim.__version__
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "0"
 
 
 def execute(task: RunTask) -> RunOutput:
@@ -223,6 +419,7 @@ def _run_model(model_class: type[mesa.Model], task: RunTask, clock: float) -> pd
     if collector is None:
         raise TypeError(f"{task.target} has no datacollector to read metrics from")
     frame = collector.get_model_vars_dataframe().reset_index(drop=True)
+    _check_metric_names(frame.columns)
     frame.insert(0, "step", np.arange(len(frame)))
     last = frame["step"].iloc[-1]
     kept = (frame["step"] % task.every == 0) | (frame["step"] == last)
@@ -233,10 +430,18 @@ def _run_function(function: Callable[..., Mapping[str, Any]], task: RunTask) -> 
     result = function(seed=task.seed, **task.parameters)
     if not isinstance(result, Mapping):
         raise TypeError(f"{task.target} returned {type(result).__name__}, expected a mapping of metrics")
+    _check_metric_names([str(name) for name in result])
     row = {"step": 0}
     for name, value in result.items():
         row[str(name)] = float(value)
     return pd.DataFrame([row])
+
+
+def _check_metric_names(names: Any) -> None:
+    reserved = [str(name) for name in names if str(name) in IDENTITY_COLUMNS]
+    if reserved:
+        shown = ", ".join(map(repr, reserved))
+        raise ValueError(f"the target reports a metric named {shown}, a column the results tables use")
 
 
 @contextmanager
