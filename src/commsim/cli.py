@@ -16,7 +16,6 @@ import contextlib
 import errno
 import ipaddress
 import json
-import math
 import os
 import re
 import signal
@@ -55,23 +54,6 @@ HOST_NAME = re.compile(
     r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
 )
 EXECUTOR_CHOICES = ("inline", "processes", "dask")
-KEY_METRICS = (
-    ("rate_any", "took part, last 4 weeks"),
-    ("rate_activities", "  in activities"),
-    ("rate_deliberation", "  in deliberation"),
-    ("rate_mutual_aid", "  in mutual aid"),
-    ("unique_participants", "took part, 52 weeks (n)"),
-    ("top10_share", "acts by the top 10%"),
-    ("mean_belonging", "belonging (0-1)"),
-    ("mean_trust", "trust (0-1)"),
-    ("mean_efficacy", "efficacy (0-1)"),
-    ("volunteers_active", "volunteers (n)"),
-    ("cross_building_ties", "ties across buildings"),
-    ("issues_open", "open issues (n)"),
-    ("aid_met_share", "aid requests met"),
-    ("programme_cost", "programme cost (yuan)"),
-    ("cost_per_additional_participant", "cost/added participant"),
-)
 
 
 class UsageError(Exception):
@@ -385,6 +367,8 @@ def _print_summary(result: RunResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from commsim.labels import KEY_METRICS, metric_heading, metric_interval
+
     manifest, summary = result.manifest, result.summary
     yearly = summary[summary["window"] == "last_year"]
     weeks = int(yearly["weeks"].iloc[0])
@@ -399,37 +383,32 @@ def _print_summary(result: RunResult) -> None:
         caption=f"mean over weeks {manifest['steps'] - weeks + 1}-{manifest['steps']} ± 95% CI"
         + ("; difference paired by seed" if paired is not None else ""),
     )
-    table.add_column("metric", no_wrap=True)
+    table.add_column("metric", ratio=1, overflow="fold")
     for scenario in by_scenario:
         table.add_column(scenario, justify="right", no_wrap=True)
     if paired is not None:
         table.add_column("difference", justify="right", no_wrap=True)
-    for metric, label in KEY_METRICS:
-        if metric not in by_scenario[config["policy"]].index:
+    values = manifest["resolved_parameters"]
+    for metric in KEY_METRICS:
+        own = by_scenario[config["policy"]]
+        in_paired = paired is not None and metric in paired.index
+        if metric not in own.index and not in_paired:
             continue
-        cells = [label]
+        cells = [metric_heading(metric, values)]
         for rows in by_scenario.values():
-            row = rows.loc[metric]
-            cells.append(_interval(row["mean"], row["ci_low"], row["ci_high"]))
-        if paired is not None and metric in paired.index:
+            row = rows.loc[metric] if metric in rows.index else None
+            cells.append("" if row is None else metric_interval(metric, *_bounds(row, "mean"), plus_minus=True))
+        if in_paired:
             row = paired.loc[metric]
-            cells.append(_interval(row["difference"], row["ci_low"], row["ci_high"], signed=True))
+            cells.append(metric_interval(metric, *_bounds(row, "difference"), difference=True, plus_minus=True))
         elif paired is not None:
             cells.append("")
         table.add_row(*cells)
     Console().print(table)
 
 
-def _interval(mean: float, low: float, high: float, *, signed: bool = False) -> str:
-    """Format an estimate as ``mean ± half-width`` with precision suited to its size."""
-    if math.isnan(mean):
-        return "–"
-    size = abs(mean)
-    digits = 0 if size >= 100 else 1 if size >= 10 else 3
-    text = f"{mean:{'+' if signed else ''},.{digits}f}"
-    if not (math.isnan(low) or math.isnan(high)):
-        text += f" ± {(high - low) / 2:,.{digits}f}"
-    return text
+def _bounds(row: Any, estimate: str) -> tuple[float, float, float]:
+    return row[estimate], row["ci_low"], row["ci_high"]
 
 
 # ------------------------------------------------------------------ experiments
@@ -439,6 +418,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from commsim.experiments.executors import default_workers
     from commsim.experiments.plan import load_plan, work_summary
     from commsim.experiments.sweep import dry_run, run_sweep
+    from commsim.labels import format_duration, plural
     from commsim.limits import check_workers
 
     if args.scheduler and args.executor != "dask":
@@ -453,8 +433,8 @@ def _sweep(args: argparse.Namespace) -> int:
             plan, folder, workers=args.workers, executor=args.executor, fresh=args.fresh, extend=args.extend
         )
         print(
-            f"{plan.spec.name}: {_count(len(plan.design), 'design point')} x "
-            f"{_count(len(plan.spec.scenario_names), 'scenario')} x {_count(plan.spec.replicates, 'replicate')} = "
+            f"{plan.spec.name}: {plural(len(plan.design), 'design point')} x "
+            f"{plural(len(plan.spec.scenario_names), 'scenario')} x {plural(plan.spec.replicates, 'replicate')} = "
             f"{estimate.total} runs; {estimate.stored} already stored in "
             f"{folder}; {estimate.to_run} to run ({work_summary(plan.work)})."
         )
@@ -462,7 +442,7 @@ def _sweep(args: argparse.Namespace) -> int:
             print(f"error: {estimate.trial_error}; fix the spec or the target before sweeping", file=sys.stderr)
             return 1
         print(
-            f"Estimated {_duration(estimate.estimated_s)} on {estimate.workers} worker(s) "
+            f"Estimated {format_duration(estimate.estimated_s)} on {estimate.workers} worker(s) "
             f"({estimate.seconds_per_run:.2f} s per run, from a short trial of the first run; worker start-up "
             "not included). Nothing was written."
         )
@@ -497,7 +477,7 @@ def _sweep(args: argparse.Namespace) -> int:
         return 1
     print(
         f"{result.total} runs: {result.skipped} already stored, {result.done} done, {result.failed} failed "
-        f"this session ({_duration(result.wall_s)})."
+        f"this session ({format_duration(result.wall_s)})."
     )
     for path in reports:
         print(f"Report written to {path}")
@@ -566,6 +546,7 @@ def _write_report(folder: Path, *, locked: bool = False) -> Path:
 
 def _status(args: argparse.Namespace) -> int:
     from commsim.experiments.sweep import status
+    from commsim.labels import format_duration
 
     found = status(args.folder)
     print(
@@ -581,7 +562,10 @@ def _status(args: argparse.Namespace) -> int:
     if last is not None:
         eta = last.get("eta_s")
         shown = found["running"] and isinstance(eta, (int, float)) and last.get("event") in ("start", "run")
-        print(f"last event: {last.get('event')} at {last.get('time')}" + (f"; eta {_duration(eta)}" if shown else ""))
+        print(
+            f"last event: {last.get('event')} at {last.get('time')}"
+            + (f"; eta {format_duration(eta)}" if shown else "")
+        )
     states = {
         "running": "running now",
         "finished": "finished",
@@ -641,20 +625,6 @@ def _export(args: argparse.Namespace) -> int:
             write_file_atomically(out / name, lambda path, table=table: table.to_csv(path, index=False))
             print(f"wrote {out / name} ({len(table)} rows)")
     return 0
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "unknown"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 # ------------------------------------------------------------------ other commands

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commsim.metrics import METRICS, YEAR
-from commsim.params import Parameter, parameters, rules
+from commsim.labels import metric_label, unit_label
+from commsim.metrics import DERIVED, METRICS, YEAR, Metric
+from commsim.params import Parameter, lever_declarations, parameters, rules
 from commsim.provenance import write_file_atomically
 
 GENERATED = "Generated from "  # the second paragraph of every generated document starts so
@@ -62,9 +63,10 @@ def parameters_markdown() -> str:
         if group == "policy":
             levers: dict[str, list[Parameter]] = {}
             for spec in members:
-                levers.setdefault(spec.lever or "other", []).append(spec)
+                levers.setdefault(spec.lever, []).append(spec)
+            declared = lever_declarations()
             for lever, lever_specs in levers.items():
-                lines += [f"### Lever: {lever.replace('_', ' ')}", ""]
+                lines += [f"### Lever: {declared[lever].title} (`{lever}`)", "", declared[lever].description + ".", ""]
                 lines += _table(lever_specs)
         else:
             lines += _table([s for s in members if not s.structural])
@@ -97,53 +99,71 @@ def parameters_markdown() -> str:
 
 
 def _table(specs: list[Parameter]) -> list[str]:
-    rows = ["| parameter | default | allowed | unit | meaning |", "| --- | --- | --- | --- | --- |"]
-    rows += [f"| `{s.name}` | {_default(s)} | {_allowed(s)} | {s.unit} | {s.help} |" for s in specs]
+    rows = ["| parameter | label | default | allowed | unit | meaning |", "| --- | --- | --- | --- | --- | --- |"]
+    rows += [f"| `{s.name}` | {s.label} | {_default(s)} | {_allowed(s)} | {_unit(s.unit)} | {s.help} |" for s in specs]
     return [*rows, ""]
 
 
+def _unit(unit: str) -> str:
+    """A declared unit and, where it differs, its plain form: ``share (%)``."""
+    plain = unit_label(unit)
+    return unit if plain in (unit, "") else f"{unit} ({plain})"
+
+
+def _meaning(metric: Metric) -> str:
+    """A metric's meaning, the parameters it names written as code (``recent_window_weeks``)."""
+    return metric.meaning.format_map({name: f"`{name}`" for name in parameters()})
+
+
+def _metric_rows(metrics: tuple[Metric, ...]) -> list[str]:
+    rows = ["| column | label | unit | range | meaning |", "| --- | --- | --- | --- | --- |"]
+    rows += [f"| `{m.name}` | {metric_label(m.name)} | {_unit(m.unit)} | {m.range} | {_meaning(m)} |" for m in metrics]
+    return rows
+
+
 def metrics_markdown() -> str:
-    """Render every output column as Markdown."""
+    """Render every output column and every derived measure as Markdown."""
     declared = parameters()
     lines = [
         "# Output metrics",
         "",
-        "Generated from `commsim.metrics.METRICS` by `commsim docs`; do not edit by hand.",
+        "Generated from `commsim.metrics` (`METRICS`, `DERIVED`) by `commsim docs`; do not edit by hand.",
         "",
         "`model.datacollector` has one model-level column per metric below, collected at the",
-        "start (step 0) and after every weekly step. Rates whose meaning says \"in the last",
-        "`recent_window_weeks` weeks\" count residents whose last act in that channel fell within",
+        'start (step 0) and after every weekly step. Rates whose meaning says "in the last',
+        '`recent_window_weeks` weeks" count residents whose last act in that channel fell within',
         f"the last `recent_window_weeks` steps (default {declared['recent_window_weeks'].default});"
         f" yearly rates use the last {YEAR} steps. Rates are",
-        "shares of the residents present at that step (newcomers included).",
+        "shares of the residents present at that step (newcomers included). The label is what the",
+        "dashboard, the reports and the CLI show (here with the declared defaults filled in); shares",
+        "are shown as percentages and their differences in percentage points.",
         "",
-        "| column | unit | range | meaning |",
-        "| --- | --- | --- | --- |",
-    ]
-    lines += [f"| `{m.name}` | {m.unit} | {m.range} | {m.meaning} |" for m in METRICS]
-    lines += [
+        *_metric_rows(METRICS),
         "",
-        "## Derived by `commsim run`",
+        "## Derived measures",
         "",
-        "| column | unit | range | meaning |",
-        "| --- | --- | --- | --- |",
-        "| `cost_per_additional_participant` | yuan/resident | any or empty | Extra `programme_cost` over"
-        " the additional unique participants (last 52 weeks), both against the `baseline` package run on"
-        " the same seed; empty where the package adds no participants |",
+        "Computed by the analysis from the columns above, not reported by the model.",
         "",
-        "When a run config's package is not `baseline` and `compare_with_baseline` is true (the",
-        "default), `commsim run` also runs the `baseline` package with the same profile, the same",
-        "non-policy overrides and the same replicate seeds. `timeseries.parquet` then holds both",
-        "scenarios (column `scenario`); the column above is filled on the package's rows, step by",
-        "step, as `(programme_cost - baseline programme_cost) / (unique_participants - baseline",
-        "unique_participants)`, both of the baseline run with the same seed at the same step (an",
-        "incremental cost-effectiveness ratio), and left empty on the baseline's rows.",
-        "`summary.csv` reports every column at the final step and averaged over the last 52",
-        "weeks (all weeks if fewer); `paired_differences.csv` reports package minus baseline,",
-        "paired by seed, over the same window.",
+        *_metric_rows(DERIVED),
+        "",
+        *DERIVED_NOTES,
         "",
     ]
     return "\n".join(lines)
+
+
+DERIVED_NOTES = (
+    "When a run config's package is not `baseline` and `compare_with_baseline` is true (the",
+    "default), `commsim run` also runs the `baseline` package with the same profile, the same",
+    "non-policy overrides and the same replicate seeds. `timeseries.parquet` then holds both",
+    "scenarios (column `scenario`); the column above is filled on the package's rows, step by",
+    "step, as `(programme_cost - baseline programme_cost) / (unique_participants - baseline",
+    "unique_participants)`, both of the baseline run with the same seed at the same step (an",
+    "incremental cost-effectiveness ratio), and left empty on the baseline's rows.",
+    "`summary.csv` reports every column at the final step and averaged over the last 52",
+    "weeks (all weeks if fewer); `paired_differences.csv` reports package minus baseline,",
+    "paired by seed, over the same window.",
+)
 
 
 def _generated(text: str) -> bool:

@@ -2,7 +2,9 @@
 
 Each line is the mean over replicates with a 95% t-band; the scenario is drawn solid and
 its paired baseline (same seeds) dashed in the same colour. Bands are clipped to the
-metric's declared range so that few replicates do not draw shares below zero.
+metric's declared range so that few replicates do not draw shares below zero. Titles,
+legends and axes take the metrics' labels and units from their declarations
+(:mod:`commsim.labels`); legends sit below the axes, clear of the data.
 """
 
 from __future__ import annotations
@@ -19,75 +21,77 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 from scipy import stats
 
-from commsim.metrics import METRICS
+from commsim.labels import PERCENT_UNITS, metric_label, unit_label
+from commsim.metrics import DERIVED, METRICS, RESOLVED_SHARE
 from commsim.state.issue_table import CATEGORIES
 
-RESOLVED_SHARE = "issues_resolved_share"
-LABELS = {
-    "rate_any": "any channel",
-    "rate_activities": "activities",
-    "rate_deliberation": "deliberation",
-    "rate_mutual_aid": "mutual aid",
-    "mean_belonging": "belonging",
-    "mean_trust": "trust in institutions",
-    "mean_efficacy": "efficacy",
-    "mean_satisfaction": "satisfaction",
-    "volunteers_active": "volunteers (any role)",
-    "team_leaders": "building team leaders",
-    RESOLVED_SHARE: "issues resolved / raised",
-    "cross_building_ties": "ties across buildings (left)",
-    "network_mean_degree": "ties per resident (right)",
-    "aid_met_share": "aid requests met (4 weeks)",
-    "rate_youth": "youth 18-34",
-    "rate_adult": "adults 35-59",
-    "rate_elderly": "elderly 60+",
-    "rate_long_term": "long-term residents",
-    "rate_migrant": "migrants",
-    "rate_with_needs": "with a need (care, child, disability, income)",
-    "rate_without_needs": "without such needs",
-}
-BOUNDED = {metric.name for metric in METRICS if metric.range == "0-1"} | {RESOLVED_SHARE}
+BOUNDED = {metric.name for metric in (*METRICS, *DERIVED) if metric.range == "0-1"}
+RECENTLY = "in the last {recent_window_weeks} weeks"  # filled with the run's window by the panels' titles
 
 
 @dataclass(frozen=True, slots=True)
 class Panel:
-    """One subplot: metrics on a left axis and, optionally, one on a right axis."""
+    """One subplot: metrics on a left axis and, optionally, one on a right axis.
+
+    Attributes:
+        title: The panel's title; may name ``{recent_window_weeks}``, filled with the run's value.
+        unit: The declared unit of the left axis (``commsim.labels.unit_label`` labels the axis).
+        metrics: The metrics on the left axis.
+        right_metric: One metric on a right axis, if any.
+        right_unit: The declared unit of the right axis.
+    """
 
     title: str
-    ylabel: str
+    unit: str
     metrics: tuple[str, ...]
     right_metric: str | None = None
-    right_ylabel: str = ""
+    right_unit: str = ""
 
 
 LOOP_PANELS = (
     Panel(
-        "Participation in the last 4 weeks",
+        f"Participation {RECENTLY}",
         "share of residents",
         ("rate_any", "rate_activities", "rate_deliberation", "rate_mutual_aid"),
     ),
-    Panel("Belonging, trust, efficacy", "mean score (0-1)", ("mean_belonging", "mean_trust", "mean_efficacy")),
+    Panel("Belonging, trust, efficacy", "score", ("mean_belonging", "mean_trust", "mean_efficacy")),
     Panel("Investment: volunteers", "residents", ("volunteers_active", "team_leaders")),
-    Panel("Visible success: issues resolved", "share of issues raised since week 0", (RESOLVED_SHARE,)),
+    Panel("Visible success: issues resolved", "share of issues", (RESOLVED_SHARE,)),
     Panel(
         "Network",
         "share of ties",
         ("cross_building_ties",),
         right_metric="network_mean_degree",
-        right_ylabel="ties per resident",
+        right_unit="ties/resident",
     ),
     Panel(
-        "Mutual aid and satisfaction", "share of requests / mean score (0-1)", ("aid_met_share", "mean_satisfaction")
+        "Mutual aid and satisfaction",
+        "share of requests",
+        ("aid_met_share",),
+        right_metric="mean_satisfaction",
+        right_unit="score",
     ),
 )
 GROUP_PANELS = (
-    Panel("By age group", "share of the group", ("rate_youth", "rate_adult", "rate_elderly")),
-    Panel("By tenure", "share of the group", ("rate_long_term", "rate_migrant")),
-    Panel("By need", "share of the group", ("rate_with_needs", "rate_without_needs")),
+    Panel(f"By age group, {RECENTLY}", "share of residents", ("rate_youth", "rate_adult", "rate_elderly")),
+    Panel(f"By tenure, {RECENTLY}", "share of residents", ("rate_long_term", "rate_migrant")),
+    Panel(f"By need, {RECENTLY}", "share of residents", ("rate_with_needs", "rate_without_needs")),
 )
+
+
+def panel_title(panel: Panel, values: dict | None = None) -> str:
+    """A panel's title with the run's window (the declared default without ``values``)."""
+    window = (values or {}).get("recent_window_weeks") or _default_window()
+    return panel.title.format(recent_window_weeks=window)
+
+
+def _default_window() -> int:
+    from commsim.params import parameters
+
+    return parameters()["recent_window_weeks"].default
 
 
 def band(series: pd.DataFrame, metric: str, level: float = 0.95) -> tuple[np.ndarray, ...]:
@@ -135,26 +139,52 @@ def _draw_line(axis: Axes, series: pd.DataFrame, metric: str, *, colour, dashed:
     return line
 
 
-def draw_panel(axis: Axes, series: pd.DataFrame, panel: Panel, scenarios: Sequence[str], *, legend_size: int) -> None:
-    """Draw every metric of a panel for every scenario (the first solid, the others dashed)."""
+def label_axis(axis: Axes, unit: str) -> None:
+    """Label a y axis with a declared unit in plain words; shares get percent ticks."""
+    axis.set_ylabel(unit_label(unit))
+    if unit in PERCENT_UNITS:
+        axis.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+
+
+def draw_panel(
+    axis: Axes,
+    series: pd.DataFrame,
+    panel: Panel,
+    scenarios: Sequence[str],
+    *,
+    legend_size: int,
+    values: dict | None = None,
+) -> None:
+    """Draw every metric of a panel for every scenario (the first solid, the others dashed).
+
+    The legend sits below the axes, never over the data; with a right axis each entry says
+    which axis it is read on.
+    """
     colours = iter(plt.get_cmap("tab10").colors)
-    axes_and_metrics = [(axis, metric) for metric in panel.metrics]
+    axes_and_metrics = [(axis, metric, " (left)" if panel.right_metric else "") for metric in panel.metrics]
     if panel.right_metric is not None:
         right = axis.twinx()
-        right.set_ylabel(panel.right_ylabel)
-        axes_and_metrics.append((right, panel.right_metric))
+        label_axis(right, panel.right_unit)
+        axes_and_metrics.append((right, panel.right_metric, " (right)"))
     handles = []
-    for target, metric in axes_and_metrics:
+    for target, metric, side in axes_and_metrics:
         colour = next(colours)
         for index, scenario in enumerate(scenarios):
             _draw_line(target, series[series["scenario"] == scenario], metric, colour=colour, dashed=index > 0)
-        handles.append(Line2D([], [], color=colour, label=LABELS.get(metric, metric)))
-    axis.set_title(panel.title)
+        handles.append(Line2D([], [], color=colour, label=metric_label(metric, values) + side))
+    axis.set_title(panel_title(panel, values))
     axis.set_xlabel("week")
-    axis.set_ylabel(panel.ylabel)
+    label_axis(axis, panel.unit)
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axis.grid(alpha=0.3)
-    axis.legend(handles=handles, fontsize=legend_size, loc="best", framealpha=0.85)
+    axis.legend(
+        handles=handles,
+        fontsize=legend_size,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncol=2,
+        frameon=False,
+    )
 
 
 def _scenario_legend(figure, scenarios: Sequence[str]) -> None:
@@ -174,10 +204,11 @@ def _figure(
     shape: tuple[int, int],
     size: tuple[float, float],
     path: Path,
+    values: dict | None,
 ) -> Path:
     figure, axes = plt.subplots(*shape, figsize=size, layout="constrained", squeeze=False)
     for axis, panel in zip(axes.flat, panels, strict=True):
-        draw_panel(axis, series, panel, scenarios, legend_size=8)
+        draw_panel(axis, series, panel, scenarios, legend_size=8, values=values)
     replicates = series["replicate"].nunique()
     figure.suptitle(f"{title} — mean and 95% band over {replicates} replicate{'s' if replicates > 1 else ''}")
     _scenario_legend(figure, scenarios)
@@ -186,13 +217,14 @@ def _figure(
     return path
 
 
-def write_figures(series: pd.DataFrame, folder: Path, *, focus: str) -> list[Path]:
+def write_figures(series: pd.DataFrame, folder: Path, *, focus: str, values: dict | None = None) -> list[Path]:
     """Write ``participation_loop.png`` and ``participation_by_group.png``.
 
     Args:
         series: Tidy time series (scenario, replicate, seed, step, metrics).
         folder: Output folder; created if missing.
         focus: The scenario that was run; any other scenario (the paired baseline) is dashed.
+        values: The run's parameter values, for the windows the labels name (defaults if None).
 
     Returns:
         The written files.
@@ -207,16 +239,18 @@ def write_figures(series: pd.DataFrame, folder: Path, *, focus: str) -> list[Pat
             scenarios,
             title=f"The participation loop: {focus}",
             shape=(2, 3),
-            size=(15, 8.8),
+            size=(15, 9.6),
             path=folder / "participation_loop.png",
+            values=values,
         ),
         _figure(
             series,
             GROUP_PANELS,
             scenarios,
-            title=f"Participation in the last 4 weeks by group: {focus}",
+            title=f"Participation by group: {focus}",
             shape=(1, 3),
-            size=(15, 4.6),
+            size=(15, 5.2),
             path=folder / "participation_by_group.png",
+            values=values,
         ),
     ]

@@ -1,10 +1,12 @@
 """The single declaration of every parameter, read from ``configs/parameters.yaml``.
 
 Each parameter has a group (``profile``, ``policy`` or ``behaviour``), a type, a default,
-an allowed range or set of choices, a unit and a one-line meaning. The same file's
-``rules`` section declares the groups of parameters whose values must add up to at most
-a bound. Validation, the CLI, generated docs and the dashboard all read
-:func:`parameters` and :func:`rules`; nothing else declares a parameter or a rule.
+an allowed range or set of choices, a unit, a label in plain words and a one-line
+meaning. The same file's ``levers`` section gives each policy lever a title and a
+description, and its ``rules`` section declares the groups of parameters whose values
+must add up to at most a bound. Validation, the CLI, generated docs and the dashboard
+all read :func:`parameters`, :func:`lever_declarations` and :func:`rules`; nothing else
+declares a parameter, a lever or a rule.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from commsim.paths import config_dir
 
 GROUPS = ("profile", "policy", "behaviour")
 RULES_KEY = "rules"  # the section of parameters.yaml that declares rules, not a parameter
+LEVERS_KEY = "levers"  # the section that declares the policy levers
+SECTIONS = (RULES_KEY, LEVERS_KEY)
 TYPES = {"int": int, "float": float, "bool": bool, "choice": str}
 # A resolved parameter set, as the model and its processes read it.
 Params = Mapping[str, Any]
@@ -36,6 +40,7 @@ class Parameter:
         type: ``int``, ``float``, ``bool`` or ``choice``.
         default: Default value.
         unit: Unit of measurement ("" for flags and choices).
+        label: A few plain words naming it (what the dashboard, reports and the CLI show).
         help: One-line meaning.
         minimum: Lowest allowed value (numbers only).
         maximum: Highest allowed value (numbers only).
@@ -50,6 +55,7 @@ class Parameter:
     type: str
     default: Any
     unit: str
+    label: str
     help: str
     minimum: float | None = None
     maximum: float | None = None
@@ -131,6 +137,7 @@ def _parse_entry(name: str, entry: dict[str, Any]) -> Parameter:
         type=kind,
         default=entry["default"],
         unit=str(entry.get("unit", "")),
+        label=entry["label"],
         help=entry["help"],
         minimum=entry.get("min"),
         maximum=entry.get("max"),
@@ -140,6 +147,21 @@ def _parse_entry(name: str, entry: dict[str, Any]) -> Parameter:
     )
     spec.check(spec.default)
     return spec
+
+
+@dataclass(frozen=True, slots=True)
+class Lever:
+    """A policy lever of MODEL_SPEC section 4, set by the policy parameters that name it.
+
+    Attributes:
+        name: Identifier the parameters' ``lever`` field uses.
+        title: Its name in plain words.
+        description: What it is, in one plain line.
+    """
+
+    name: str
+    title: str
+    description: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +228,7 @@ def parameters() -> dict[str, Parameter]:
     Returns:
         Mapping from parameter name to its declaration.
     """
-    return {name: _parse(name, entry) for name, entry in _declaration().items() if name != RULES_KEY}
+    return {name: _parse(name, entry) for name, entry in _declaration().items() if name not in SECTIONS}
 
 
 @cache
@@ -236,6 +258,31 @@ def rules() -> tuple[Rule, ...]:
             raise ValueError(f"parameters.yaml: the defaults break rule {name}")
         found.append(rule)
     return tuple(found)
+
+
+@cache
+def lever_declarations() -> dict[str, Lever]:
+    """Return the declared policy levers by name, in declaration order.
+
+    Returns:
+        Every lever of the ``levers`` section of ``parameters.yaml``.
+
+    Raises:
+        DeclarationError: If a lever lacks its title or description, a policy parameter
+            names an undeclared lever, or a declared lever has no parameter.
+    """
+    path = config_dir() / "parameters.yaml"
+    found = {}
+    for name, entry in (_declaration().get(LEVERS_KEY) or {}).items():
+        try:
+            found[name] = Lever(name=name, title=entry["title"], description=entry["description"])
+        except (KeyError, TypeError) as error:
+            raise DeclarationError(f"{path}: levers: {name}: missing {error}") from None
+    named = {spec.lever for spec in parameters().values() if spec.lever}
+    if named != set(found):
+        unknown, unused = sorted(named - set(found)), sorted(set(found) - named)
+        raise DeclarationError(f"{path}: levers: undeclared {unknown}, without parameters {unused}")
+    return found
 
 
 def defaults(group: str | None = None) -> dict[str, Any]:

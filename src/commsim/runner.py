@@ -424,7 +424,7 @@ def _write_atomically(
         summary.to_csv(staging / "summary.csv", index=False)
         if paired is not None:
             paired.to_csv(staging / "paired_differences.csv", index=False)
-        write_figures(series, staging / "figures", focus=focus)
+        write_figures(series, staging / "figures", focus=focus, values=manifest["resolved_parameters"])
         # Last, so a folder without it is visibly incomplete; it lists every file written.
         manifest["files"] = [name for name in files_below(staging) if name != PARTIAL_MARKER] + [MANIFEST]
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -99,7 +99,7 @@ def test_explore_steps_and_a_lever_restarts_the_run(page, dashboard, tmp_path):
         f"() => {{ const now = {images}; const old = {before!r}; "
         "return now.length >= 2 && now.every(source => !old.includes(source)); }"
     )
-    took_part = page.locator(".v-card", has_text="took part (last 4 weeks)").inner_text()
+    took_part = page.locator(".v-card", has_text="Took part in the last 4 weeks").inner_text()
     assert re.search(r"\d+\.\d%", took_part)
     page.get_by_role("button", name="Reset").click()
     page.get_by_text("Week 0", exact=True).wait_for()

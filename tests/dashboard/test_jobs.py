@@ -12,7 +12,6 @@ import pytest
 from scipy import stats
 
 from commsim.dashboard.jobs import (
-    KEY_METRICS,
     Choice,
     SweepFactor,
     check_size,
@@ -32,8 +31,8 @@ from commsim.dashboard.jobs import (
     visible_to,
 )
 from commsim.dashboard.settings import LIMITS, LimitError
-from commsim.experiments.report import label
 from commsim.experiments.store import ExperimentStore
+from commsim.labels import KEY_METRICS, format_metric, metric_label
 from commsim.model import CommunityModel
 
 STEPS, REPLICATES, RESIDENTS = 13, 2, 200
@@ -249,10 +248,14 @@ def test_the_effect_table_has_one_column_per_other_choice_with_intervals(finishe
     result, _ = finished
     table = effect_table(result.analysis)
     assert list(table.columns) == ["metric", "reference", "centres − reference", "more centres − reference"]
-    assert table["metric"].tolist()[:3] == [label("rate_any"), label("rate_activities"), label("rate_deliberation")]
+    assert table["metric"].tolist()[:3] == [
+        metric_label("rate_any"),
+        metric_label("rate_activities"),
+        metric_label("rate_deliberation"),
+    ]
     assert len(table) == len(KEY_METRICS)
     number = r"[+-]?[\d,]+(\.\d+)?|–"
-    pattern = re.compile(rf"^({number}) \[({number}), ({number})\]$")
+    pattern = re.compile(rf"^({number})( pp)? \[({number}), ({number})\]$")
     for column in table.columns[2:]:
         for text in table[column]:
             assert pattern.match(text), (column, text)
@@ -289,15 +292,7 @@ def test_the_paired_effect_is_the_mean_of_per_replicate_differences(finished, me
         half = stats.t.ppf(0.975, REPLICATES - 1) * differences.std(ddof=1) / np.sqrt(REPLICATES)
         assert (one["ci_low"], one["ci_high"]) == pytest.approx((differences.mean() - half, differences.mean() + half))
         shown = effect_table(result.analysis, [metric])[f"{scenario} − reference"].iloc[0]
-        assert shown.startswith(_signed(differences.mean()))
-
-
-def _signed(value: float) -> str:
-    if abs(value) < 10:
-        return f"{value:+.3f}"
-    if abs(value) < 1000:
-        return f"{value:+.1f}"
-    return f"{value:+,.0f}"
+        assert shown.startswith(format_metric(metric, differences.mean(), difference=True))
 
 
 def test_replicates_run_the_same_seed_across_choices(finished):

@@ -19,8 +19,9 @@ from commsim.dashboard.learn import (
     lessons,
     load_lesson,
 )
-from commsim.dashboard.settings import LEVER_TITLES, LIMITS, Scenario, lever_parameters
+from commsim.dashboard.settings import LIMITS, Scenario, lever_parameters
 from commsim.model import CommunityModel
+from commsim.params import lever_declarations
 from commsim.paths import project_root
 
 REQUIRED = ("putuo_centres", "xidu_acquaintance", "lanzhou_committee", "complete_community", "migrant_mutual_aid")
@@ -87,7 +88,7 @@ def test_each_lesson_builds_a_model_that_steps(lesson):
 
 def test_the_steps_name_levers_and_parameters_that_exist():
     """What a lesson tells students to find must be on the page: lever titles and parameter controls."""
-    titles = set(LEVER_TITLES.values())
+    titles = {lever.title for lever in lever_declarations().values()}
     controls = {spec.name for specs in lever_parameters().values() for spec in specs}
     experiments = {path.stem for path in (project_root() / "experiments").glob("*.yaml")}
     for lesson in SHIPPED:

@@ -97,7 +97,7 @@ def test_the_map_draws_buildings_centres_and_optionally_ties(model, colour_by, s
     buildings = axis.collections[-2] if model.layout.n_centres else axis.collections[-1]
     colours = buildings.get_array()
     assert np.allclose(colours, building_table(model)[colour_by].to_numpy())
-    assert figure.axes[1].get_ylabel().startswith("took part" if colour_by == "participation" else "mean belonging")
+    assert figure.axes[1].get_ylabel().startswith("Took part" if colour_by == "participation" else "Belonging")
 
 
 def test_an_unknown_colouring_is_refused(model):

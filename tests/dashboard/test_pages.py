@@ -29,7 +29,7 @@ from commsim.config import ConfigError
 from commsim.dashboard import app, background, explore, state
 from commsim.dashboard.compare import BAND_METRICS, Compare, draw_bands
 from commsim.dashboard.explore import MONITORS, Explore
-from commsim.dashboard.jobs import KEY_METRICS, Finished, SweepFactor, past_experiments, plan_size, sweep_spec
+from commsim.dashboard.jobs import Finished, SweepFactor, past_experiments, plan_size, sweep_spec
 from commsim.dashboard.learn import INFO_SECTIONS, lesson_by_id, lessons
 from commsim.dashboard.markup import ATTRIBUTES, TAGS
 from commsim.dashboard.settings import LIMITS, Scenario, package_values
@@ -37,7 +37,7 @@ from commsim.dashboard.state import session_owner
 from commsim.dashboard.sweep import Sweep, draw_response
 from commsim.experiments.analysis import Analysis
 from commsim.experiments.plan import make_plan
-from commsim.experiments.report import label
+from commsim.labels import KEY_METRICS, format_metric, metric_label
 from commsim.model import CommunityModel
 
 POLL_TIMEOUT_S = 240  # generous: only a hung run reaches it; the tests never assert on speed
@@ -242,7 +242,7 @@ def expected_monitors(scenario: Scenario, steps: int) -> dict[str, str]:
     for _ in range(steps):
         model.step()
     collected = model.datacollector.model_vars
-    return {name: text.format(collected[metric][-1]) for metric, name, text in MONITORS}
+    return {metric_label(metric): format_metric(metric, collected[metric][-1]) for metric in MONITORS}
 
 
 def test_explore_starts_at_week_zero_and_steps(render):
@@ -257,8 +257,8 @@ def test_explore_starts_at_week_zero_and_steps(render):
     expected = expected_monitors(SMALL, 1)
     for name, text in expected.items():
         assert monitor(box, name) == text, name
-    assert re.fullmatch(r"\d+\.\d%", expected["took part (last 4 weeks)"])
-    assert re.fullmatch(r"0\.\d{3}", expected["belonging (0-1)"])
+    assert re.fullmatch(r"\d+\.\d%", expected[metric_label("rate_any")])
+    assert re.fullmatch(r"0\.\d{3}", expected[metric_label("mean_belonging")])
     assert shows(box, "200 residents · drawn in")
 
 
@@ -301,8 +301,8 @@ def test_choosing_a_package_resets_the_levers_to_its_values(render, plain_figure
     assert slider(rc, "targeted_share_elderly [share]").v_model == centres["targeted_share_elderly"]
     assert monitor(box, "time") == "Week 0"
     assert (
-        monitor(box, "within 15 minutes of a centre")
-        == expected_monitors(state.scenario.value, 0)["within 15 minutes of a centre"]
+        monitor(box, metric_label("coverage_15min"))
+        == expected_monitors(state.scenario.value, 0)[metric_label("coverage_15min")]
     )
 
 
@@ -412,7 +412,7 @@ def test_reset_after_a_new_seed_rebuilds_that_seed(render, plain_figures):
     assert {name: monitor(box, name) for name in MONITOR_NAMES} == expected_monitors(reseeded, 0)
 
 
-MONITOR_NAMES = [name for _, name, _ in MONITORS]
+MONITOR_NAMES = [metric_label(metric) for metric in MONITORS]
 
 
 # ------------------------------------------------------------------ Compare
@@ -437,7 +437,7 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
 
     table = rc.find(DataTableWidget).widget
     assert [header["text"] for header in table.headers] == ["metric", "reference", "centres − reference"]
-    assert [row["metric"] for row in table.items] == [label(metric).removesuffix(" (left)") for metric in KEY_METRICS]
+    assert [row["metric"] for row in table.items] == [metric_label(metric) for metric in KEY_METRICS]
     assert all(re.search(r" \[.+, .+\]$", row["centres − reference"]) for row in table.items)
     assert shows(box, "<h4>Effects against <strong>baseline</strong>")
 
@@ -548,9 +548,9 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
     assert (folder / "design.csv").read_text().splitlines() == ["point,n_centres", "0,1", "1,3"]
 
     shown = rc.find(v.Select, label="metric shown").widget
-    assert shown.v_model == label("rate_any") and label("mean_belonging") in shown.items
+    assert shown.v_model == metric_label("rate_any") and metric_label("mean_belonging") in shown.items
     curve = bytes(rc.find(ipywidgets.Image)[0].widget.value)
-    shown.v_model = label("mean_belonging")
+    shown.v_model = metric_label("mean_belonging")
     assert bytes(rc.find(ipywidgets.Image)[0].widget.value) != curve
 
     past = rc.find(v.Select, label="open an experiment").widget

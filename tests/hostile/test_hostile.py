@@ -47,6 +47,7 @@ CACHED = (
     commsim.config._declaration_location,
     commsim.params._declaration,
     commsim.params.parameters,
+    commsim.params.lever_declarations,
     commsim.params.rules,
 )
 

@@ -16,10 +16,10 @@ RECENT_RATES = [m for m in METRICS if m.name.startswith("rate_") or m.name == "a
 def test_recent_rates_name_the_window_parameter_not_a_number():
     assert len(RECENT_RATES) == 12
     for metric in RECENT_RATES:
-        assert "`recent_window_weeks`" in metric.meaning, metric.name
-        assert "4 weeks" not in metric.meaning, metric.name
+        assert "{recent_window_weeks}" in metric.meaning, metric.name
+        assert "4 weeks" not in metric.meaning + metric.label, metric.name
     aid = next(m for m in METRICS if m.name == "aid_met_share")
-    assert "`aid_memory_weeks`" in aid.meaning
+    assert "{aid_memory_weeks}" in aid.meaning
 
 
 def test_the_metrics_reference_states_the_declared_default_of_the_window():

@@ -33,7 +33,8 @@ from commsim.dashboard.jobs import (
 )
 from commsim.dashboard.markup import PLAIN_TEXT, SafeHTML, SafeMarkdown
 from commsim.dashboard.settings import LIMITS, Scenario, error_text
-from commsim.figures import LABELS, band, with_derived_columns
+from commsim.figures import band, with_derived_columns
+from commsim.labels import metric_label
 
 BAND_METRICS = ("rate_any", "activity_rate_elderly", "mean_belonging", "mean_trust")
 
@@ -68,7 +69,7 @@ def draw_bands(data: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str]
             if row == 0:
                 axis.set_title(label, fontsize=10, **PLAIN_TEXT)
             if column == 0:
-                axis.set_ylabel(LABELS.get(metric, metric.replace("_", " ")), fontsize=8)
+                axis.set_ylabel(metric_label(metric), fontsize=8)
             if row == len(metrics) - 1:
                 axis.set_xlabel("week", fontsize=8)
     for row, values in limits.items():  # one scale per row, fitted to every choice's band

@@ -18,7 +18,6 @@ from solara.alias import rv
 from commsim.config import ConfigError
 from commsim.dashboard import state
 from commsim.dashboard.settings import (
-    LEVER_TITLES,
     LIMITS,
     Bound,
     LimitError,
@@ -29,6 +28,7 @@ from commsim.dashboard.settings import (
     profiles,
     ui_step,
 )
+from commsim.labels import lever_title
 from commsim.params import Parameter
 
 # Room above a slider for its value bubble (thumb_label="always"), so it never covers the row above.
@@ -106,7 +106,7 @@ def LeverControls(
         return
     for lever, specs in lever_parameters().items():
         edited = any(spec.name in overrides for spec in specs)
-        title = LEVER_TITLES.get(lever, lever) + ("  ● edited" if edited else "")
+        title = lever_title(lever) + ("  ● edited" if edited else "")
         with Fold(title, f"{place}:{lever}"):
             for spec in specs:
                 ParameterControl(

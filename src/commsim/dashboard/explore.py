@@ -15,7 +15,6 @@ import time
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import solara
 from matplotlib.figure import Figure
 from mesa.visualization.solara_viz import ModelController
@@ -28,21 +27,22 @@ from commsim.dashboard.learn import LessonSteps, lesson_by_id
 from commsim.dashboard.mapview import COLOUR_BY, draw_map
 from commsim.dashboard.markup import SafeMarkdown
 from commsim.dashboard.settings import LIMITS, LimitError, Scenario, error_text
-from commsim.figures import GROUP_PANELS, LABELS, LOOP_PANELS
+from commsim.figures import GROUP_PANELS, LOOP_PANELS, panel_title
+from commsim.labels import format_metric, metric_label, unit_label
 from commsim.model import CommunityModel
 
-# (metric, label, format) of the monitors, as NetLogo shows current numbers.
+# The monitors' metrics, as NetLogo shows current numbers (labels and units from their declarations).
 MONITORS = (
-    ("rate_any", "took part (last 4 weeks)", "{:.1%}"),
-    ("rate_activities", "in activities", "{:.1%}"),
-    ("rate_deliberation", "in deliberation", "{:.1%}"),
-    ("rate_mutual_aid", "in mutual aid", "{:.1%}"),
-    ("activity_rate_elderly", "elderly in activities", "{:.1%}"),
-    ("mean_belonging", "belonging (0-1)", "{:.3f}"),
-    ("mean_trust", "trust (0-1)", "{:.3f}"),
-    ("volunteers_active", "volunteers", "{:,.0f}"),
-    ("cross_building_ties", "ties across buildings", "{:.1%}"),
-    ("coverage_15min", "within 15 minutes of a centre", "{:.0%}"),
+    "rate_any",
+    "rate_activities",
+    "rate_deliberation",
+    "rate_mutual_aid",
+    "activity_rate_elderly",
+    "mean_belonging",
+    "mean_trust",
+    "volunteers_active",
+    "cross_building_ties",
+    "coverage_15min",
 )
 LIVE_PANELS = (LOOP_PANELS[0], LOOP_PANELS[1], GROUP_PANELS[0], LOOP_PANELS[2])
 PLAY_INTERVAL_MS = 50
@@ -91,9 +91,8 @@ def monitor_values(model: CommunityModel) -> dict[str, str]:
     """The monitors' current numbers, formatted, from the model's latest collected row."""
     latest = {name: values[-1] for name, values in model.datacollector.model_vars.items() if values}
     shown = {}
-    for metric, label, text in MONITORS:
-        value = latest.get(metric, np.nan)
-        shown[label] = "–" if pd.isna(value) else text.format(value)
+    for metric in MONITORS:
+        shown[metric_label(metric, model.p)] = format_metric(metric, latest.get(metric, np.nan))
     return shown
 
 
@@ -110,10 +109,10 @@ class LivePlots:
         self.lines: list[tuple[Any, str, Any]] = []
         for axis, panel in zip(self.figure.subplots(2, 2).flat, LIVE_PANELS, strict=True):
             for metric in panel.metrics:
-                (line,) = axis.plot([], [], linewidth=1.5, label=LABELS.get(metric, metric))
+                (line,) = axis.plot([], [], linewidth=1.5, label=metric_label(metric))
                 self.lines.append((axis, metric, line))
-            axis.set_title(panel.title, fontsize=10)
-            axis.set_ylabel(panel.ylabel, fontsize=8)
+            axis.set_title(panel_title(panel), fontsize=10)
+            axis.set_ylabel(unit_label(panel.unit), fontsize=8)
             axis.tick_params(labelsize=8)
             axis.grid(alpha=0.3)
             axis.legend(fontsize=7, loc="upper left", framealpha=0.8)

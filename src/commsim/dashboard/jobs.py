@@ -34,32 +34,16 @@ from commsim.dashboard.settings import (
     lever_bound,
     numeric_levers,
 )
-from commsim.experiments.analysis import COST_PER_ADDITIONAL, Analysis, analyze
+from commsim.experiments.analysis import Analysis, analyze
 from commsim.experiments.plan import Plan, make_plan
-from commsim.experiments.report import label, write_report
+from commsim.experiments.report import write_report
 from commsim.experiments.spec import ExperimentSpec
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import SweepResult, run_sweep
+from commsim.labels import KEY_METRICS, format_metric, metric_interval, metric_label
 from commsim.limits import Work, check_work
 from commsim.statistics import estimate
 
-KEY_METRICS = (
-    "rate_any",
-    "rate_activities",
-    "rate_deliberation",
-    "rate_mutual_aid",
-    "activity_rate_elderly",
-    "unique_participants",
-    "top10_share",
-    "mean_belonging",
-    "mean_trust",
-    "mean_efficacy",
-    "volunteers_active",
-    "cross_building_ties",
-    "aid_met_share",
-    "programme_cost",
-    COST_PER_ADDITIONAL,  # derived by the analysis from the two above
-)
 Progress = Callable[[int, int], None]
 # Folder area of the dashboard's own jobs, and their names: kind, time, owner token, random part.
 DASHBOARD_FOLDER = "dashboard"
@@ -389,14 +373,17 @@ def effect_table(analysis: Analysis, metrics: Sequence[str] = KEY_METRICS) -> pd
         found = effects[effects["metric"] == metric]
         if found.empty:
             continue
-        row: dict[str, Any] = {"metric": _plain(label(metric)), "reference": _number(found["reference_mean"].iloc[0])}
+        row: dict[str, Any] = {
+            "metric": metric_label(metric),
+            "reference": format_metric(metric, found["reference_mean"].iloc[0]),
+        }
         for scenario in scenarios:
             hit = found[found["scenario"] == scenario]
             if hit.empty:
                 continue
             one = hit.iloc[0]
-            row[f"{scenario} − reference"] = (
-                f"{_number(one['difference'], signed=True)} [{_number(one['ci_low'])}, {_number(one['ci_high'])}]"
+            row[f"{scenario} − reference"] = metric_interval(
+                metric, one["difference"], one["ci_low"], one["ci_high"], difference=True
             )
         rows.append(row)
     return pd.DataFrame(rows)
@@ -541,20 +528,3 @@ def readable_report(path: Path, root: Path) -> str:
 def _text(value: Any, length: int = 500) -> str:
     """A manifest's field as a short text, whatever it holds."""
     return value[:length] if isinstance(value, str) else ""
-
-
-def _plain(text: str) -> str:
-    """A figure label without its axis note ("ties across buildings (left)")."""
-    return re.sub(r" \((left|right)\)$", "", text)
-
-
-def _number(value: float, *, signed: bool = False) -> str:
-    if pd.isna(value):
-        return "–"
-    magnitude = abs(value)
-    text = f"{value:+,.0f}" if signed else f"{value:,.0f}"
-    if magnitude < 10:
-        text = f"{value:+.3f}" if signed else f"{value:.3f}"
-    elif magnitude < 1000:
-        text = f"{value:+.1f}" if signed else f"{value:.1f}"
-    return text

@@ -13,13 +13,17 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
+from commsim.labels import metric_label
 from commsim.metrics import recent_participation
 from commsim.state.layout import LIFE_CIRCLE_MINUTES, life_circle_coverage
 
-COLOUR_BY = {
-    "participation": "took part in the last 4 weeks (share of the building)",
-    "belonging": "mean belonging (0-1)",
-}
+# What the buildings can be coloured by: the metric whose per-building value is shown.
+COLOUR_BY = {"participation": "rate_any", "belonging": "mean_belonging"}
+
+
+def colour_label(colour_by: str, values: dict | None = None) -> str:
+    """The colour bar's label: the metric's declared label, per building."""
+    return f"{metric_label(COLOUR_BY[colour_by], values)} (building average)"
 
 
 def building_table(model) -> pd.DataFrame:
@@ -129,5 +133,5 @@ def draw_map(model, *, colour_by: str = "participation", show_ties: bool = False
         f"Week {model.steps} · ★ centres, dashed circles: 15-minute walk ({covered:.0%} of residents inside)",
         fontsize=9,
     )
-    figure.colorbar(points, ax=axis, shrink=0.8, pad=0.02, label=COLOUR_BY[colour_by])
+    figure.colorbar(points, ax=axis, shrink=0.8, pad=0.02, label=colour_label(colour_by, model.p))
     return figure

@@ -162,20 +162,6 @@ class DashboardLimits:
 
 
 LIMITS = DashboardLimits()
-LEVER_TITLES = {
-    "service_centres": "Service centres",
-    "targeted_services": "Targeted services (one old, one young)",
-    "digital_platform": "Digital platform",
-    "transparency": "Transparency",
-    "deliberation": "Deliberation",
-    "team_leaders": "Building team leaders",
-    "points_incentive": "Points incentive",
-    "autonomy_fund": "Autonomy fund",
-    "resource_library": "Resource library",
-    "expert_pool": "Expert pool",
-    "time_bank": "Mutual-aid time bank",
-    "self_financing": "Self-financing",
-}
 PRESET_KINDS = {"profile": "community profile", "policy": "policy package"}
 
 

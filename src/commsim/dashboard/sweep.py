@@ -20,7 +20,6 @@ from commsim.dashboard import state
 from commsim.dashboard.background import JobStatus, use_background_experiment
 from commsim.dashboard.controls import SLIDER_ROOM, BoundSlider, PresetSelect, ResidentsSlider, SeedInput
 from commsim.dashboard.jobs import (
-    KEY_METRICS,
     Finished,
     SweepFactor,
     check_size,
@@ -40,7 +39,7 @@ from commsim.dashboard.settings import (
     results_root,
 )
 from commsim.dashboard.state import session_owner
-from commsim.experiments.report import label
+from commsim.labels import KEY_METRICS, metric_label
 
 SHOWN_METRICS = tuple(metric for metric in KEY_METRICS[:12])
 
@@ -66,9 +65,9 @@ def draw_response(result: Finished, metric: str) -> Figure:
         axis.plot(x, ordered["mean"], marker="o", color="C0")
         axis.fill_between(x, ordered["ci_low"], ordered["ci_high"], color="C0", alpha=0.25, linewidth=0)
         axis.set_xlabel(factors[0])
-        axis.set_ylabel(label(metric))
+        axis.set_ylabel(metric_label(metric))
         axis.grid(alpha=0.3)
-        axis.set_title(f"{label(metric)}: mean of the last {window} weeks, 95% CI", fontsize=10, **PLAIN_TEXT)
+        axis.set_title(f"{metric_label(metric)}: mean of the last {window} weeks, 95% CI", fontsize=10, **PLAIN_TEXT)
     else:
         grid = table.pivot_table(index=factors[1], columns=factors[0], values="mean")
         image = axis.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
@@ -78,8 +77,8 @@ def draw_response(result: Finished, metric: str) -> Figure:
         axis.set_ylabel(factors[1])
         for (row, column), value in np.ndenumerate(grid.to_numpy()):
             axis.text(column, row, f"{value:.3g}", ha="center", va="center", color="white", fontsize=8)
-        figure.colorbar(image, ax=axis, label=label(metric))
-        axis.set_title(f"{label(metric)}: mean of the last {window} weeks", fontsize=10, **PLAIN_TEXT)
+        figure.colorbar(image, ax=axis, label=metric_label(metric))
+        axis.set_title(f"{metric_label(metric)}: mean of the last {window} weeks", fontsize=10, **PLAIN_TEXT)
     return figure
 
 
@@ -216,11 +215,11 @@ def Sweep():
     JobStatus(job, "sweep")
     result = job.finished.value
     if result is not None and not task.pending:
-        names = {label(name): name for name in SHOWN_METRICS}
+        names = {metric_label(name): name for name in SHOWN_METRICS}
         solara.Select(
             "metric shown",
             values=list(names),
-            value=label(metric.value),
+            value=metric_label(metric.value),
             on_value=lambda text: metric.set(names.get(text, metric.value)),
         )
         solara.FigureMatplotlib(draw_response(result, metric.value), format="png")

@@ -30,25 +30,34 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from commsim.experiments.analysis import COST_PER_ADDITIONAL, Analysis
+from commsim.experiments.analysis import Analysis
 from commsim.experiments.plan import Plan
 from commsim.experiments.spec import file_label
 from commsim.experiments.store import ExperimentStore
-from commsim.figures import LABELS, band
-from commsim.metrics import METRICS
+from commsim.figures import band, label_axis
+from commsim.labels import (
+    DASH,
+    KEY_METRICS,
+    declared_metric,
+    format_interval,
+    format_metric,
+    metric_heading,
+    metric_interval,
+    metric_label,
+    plural,
+    unit_label,
+)
+from commsim.metrics import COST_PER_ADDITIONAL
 from commsim.provenance import now, write_file_atomically
 
-KEY_METRICS = ("rate_any", "rate_elderly", "mean_belonging", "mean_trust", "volunteers_active", "top10_share")
 MAX_SERIES_POINTS = 6
 MAX_TABLE_ROWS = 40
 MAX_TABLE_POINTS = 200
-MEANING = {metric.name: metric.meaning for metric in METRICS}
-EXTRA_LABELS = {"top10_share": "acts by the top 10%", COST_PER_ADDITIONAL: "cost per added participant (yuan)"}
 
 
-def label(metric: str) -> str:
-    """A readable name of a metric."""
-    return EXTRA_LABELS.get(metric) or LABELS.get(metric) or metric.replace("_", " ")
+def _unit(metric: str) -> str:
+    found = declared_metric(metric)
+    return found.unit if found else ""
 
 
 def report_metrics(plan: Plan, available: Sequence[str]) -> list[str]:
@@ -57,7 +66,7 @@ def report_metrics(plan: Plan, available: Sequence[str]) -> list[str]:
     if chosen:  # a function's metrics are known only once it ran: fall back if none matched
         return chosen
     if plan.commsim_model:
-        key = [metric for metric in KEY_METRICS if metric in available]
+        key = [metric for metric in KEY_METRICS if metric in available and metric != COST_PER_ADDITIONAL]
         if key:
             return key
     return list(available)[:6]
@@ -134,10 +143,6 @@ def _sorted_levels(levels: Sequence[Any]) -> list[Any]:
     return list(levels)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def _short(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3g}"
@@ -173,9 +178,10 @@ def _timeseries(plan: Plan, data: pd.DataFrame, metrics: list[str], path: Path) 
                 axis.plot(steps, mean, color=colours[scenario], linewidth=1.4, label=scenario)
                 axis.fill_between(steps, low, high, color=colours[scenario], alpha=0.2, linewidth=0)
             if row == 0:
-                axis.set_title(label(metric), fontsize=10)
+                axis.set_title(metric_label(metric), fontsize=10)
+            label_axis(axis, _unit(metric))
             if column == 0:
-                axis.set_ylabel(_point_label(plan, point), fontsize=8)
+                axis.set_ylabel(f"{_point_label(plan, point)}\n{axis.get_ylabel()}", fontsize=8)
             if row == len(points) - 1:
                 axis.set_xlabel("week")
             axis.grid(alpha=0.3)
@@ -235,8 +241,9 @@ def _response(plan: Plan, analysis: Analysis, factor: str, metrics: list[str], f
                 color=colours[scenario],
                 label=scenario,
             )
-        axis.set_title(label(metric), fontsize=10)
+        axis.set_title(metric_label(metric), fontsize=10)
         axis.set_xlabel(factor)
+        label_axis(axis, _unit(metric))
         axis.grid(alpha=0.3)
     for axis in axes.flat[len(metrics) :]:
         axis.set_visible(False)
@@ -265,8 +272,9 @@ def _heatmap(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> 
         axis.set_yticks(range(len(grid.index)), [_short(v) for v in grid.index], fontsize=8)
         axis.set_xlabel(first)
         axis.set_ylabel(second)
-        axis.set_title(label(metric), fontsize=10)
-        figure.colorbar(image, ax=axis, shrink=0.85)
+        axis.set_title(metric_label(metric), fontsize=10)
+        colour_bar = figure.colorbar(image, ax=axis, shrink=0.85)
+        label_axis(colour_bar.ax, _unit(metric))
     for axis in axes.flat[len(metrics) :]:
         axis.set_visible(False)
     figure.suptitle(
@@ -308,7 +316,8 @@ def _forest(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> P
         centres = [-(p * slot + (len(scenarios) - 1) / 2) for p in range(len(points))]
         names = [_point_label(plan, point) if plan.factor_names else "" for point in points]
         axis.set_yticks(centres, names, fontsize=8)
-        axis.set_title(label(metric), fontsize=10)
+        axis.set_title(metric_label(metric), fontsize=10)
+        axis.set_xlabel(f"difference ({_difference_unit(metric)})", fontsize=8)
         axis.grid(axis="x", alpha=0.3)
     for axis in axes.flat[len(metrics) :]:
         axis.set_visible(False)
@@ -350,7 +359,8 @@ def _sobol_bars(analysis: Analysis, scenario: str, metrics: list[str], path: Pat
             )
         axis.set_yticks(positions, table["factor"], fontsize=8)
         axis.axvline(0, color="black", linewidth=0.6)
-        axis.set_title(label(metric), fontsize=10)
+        axis.set_title(metric_label(metric), fontsize=10)
+        axis.set_xlabel("Sobol index (share of the output's variance)", fontsize=8)
         axis.grid(axis="x", alpha=0.3)
     for axis in axes.flat[len(metrics) :]:
         axis.set_visible(False)
@@ -387,24 +397,15 @@ def _table_files(plan: Plan, analysis: Analysis, metrics: list[str], folder: Pat
     return shown
 
 
-def _number(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    size = abs(value)
-    if size >= 100:
-        return f"{value:,.0f}"
-    if size >= 10:
-        return f"{value:.1f}"
-    return f"{value:.3f}"
+def _difference_unit(metric: str) -> str:
+    return unit_label(_unit(metric), difference=True) or "as measured"
 
 
-def _interval(mean: float, low: float, high: float) -> str:
-    return f"{_number(mean)} [{_number(low)}, {_number(high)}]"
-
-
-def _range_text(values: pd.Series) -> str:
+def _range_text(metric: str, values: pd.Series) -> str:
     low, high = values.min(), values.max()
-    return _number(low) if np.isclose(low, high) else f"{_number(low)} to {_number(high)}"
+    if np.isclose(low, high):
+        return format_metric(metric, low, difference=True)
+    return f"{format_metric(metric, low, difference=True)} to {format_metric(metric, high, difference=True)}"
 
 
 def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[str, pd.DataFrame]) -> list[str]:
@@ -426,11 +427,12 @@ def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[s
                 if (mean_effect[scenario] > 0) != (verb == "raises") or mean_effect[scenario] == 0:
                     continue
                 mine = table["scenario"] == scenario
+                spread = _range_text(metric, table[mine].difference) + (f" {where}" if where else "")
                 parts_of_line.append(
-                    f"{scenario} {verb} it most ({_range_text(table[mine].difference)}{' ' + where if where else ''}; "
+                    f"{scenario} {verb} it most ({spread}; "
                     f"{int(significant[mine].sum())} of {int(mine.sum())} intervals exclude zero)"
                 )
-            text = f"- **{label(metric)}:** " + ("; ".join(parts_of_line) or "no scenario moves it")
+            text = f"- **{metric_label(metric)}:** " + ("; ".join(parts_of_line) or "no scenario moves it")
             text += (
                 f". Over all scenarios, {int(significant.sum())} of {len(table)} effects have a 95% interval "
                 "that excludes zero."
@@ -450,8 +452,10 @@ def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[s
             top = curve.loc[curve["mean"].idxmax()]
             first, last = curve.iloc[0], curve.iloc[-1]
             text = (
-                f"- **{label(metric)}:** {_number(first['mean'])} at {factor}={_short(first[factor])}, "
-                f"{_number(last['mean'])} at {factor}={_short(last[factor])}; highest mean {_number(top['mean'])} "
+                f"- **{metric_label(metric)}:** {format_metric(metric, first['mean'])} at "
+                f"{factor}={_short(first[factor])}, {format_metric(metric, last['mean'])} at "
+                f"{factor}={_short(last[factor])}; "
+                f"highest mean {format_metric(metric, top['mean'])} "
                 f"at {factor}={_short(top[factor])}"
             )
             reached = curve[curve["ci_high"] >= top["ci_low"]]
@@ -467,20 +471,21 @@ def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[s
                 continue
             ranked = table.sort_values("total", ascending=False)
             leading = ", ".join(
-                f"{row.factor} {_number(row.total)} [{_number(row.total_low)}, {_number(row.total_high)}]"
+                f"{row.factor} {format_interval(row.total, row.total_low, row.total_high)}"
                 for row in ranked.head(3).itertuples()
             )
             negligible = ranked[ranked["total_low"] <= 0.01]["factor"].tolist()
-            text = f"- **{label(metric)}** ({scenario}): largest total Sobol indices: {leading}."
+            text = f"- **{metric_label(metric)}** ({scenario}): largest total Sobol indices: {leading}."
             if negligible:
                 text += f" Indistinguishable from no effect: {', '.join(negligible)}."
             lines.append(text)
     return lines
 
 
-def _effect_cell(row: Any) -> str:
+def _effect_cell(metric: str, row: Any) -> str:
     significant = row.ci_low > 0 or row.ci_high < 0
-    return _interval(row.difference, row.ci_low, row.ci_high) + (" **\\***" if significant else "")
+    text = metric_interval(metric, row.difference, row.ci_low, row.ci_high, difference=True)
+    return text + (" **\\***" if significant else "")
 
 
 def _effect_tables(plan: Plan, effects: pd.DataFrame, metrics: list[str]) -> list[str]:
@@ -496,7 +501,7 @@ def _effect_tables(plan: Plan, effects: pd.DataFrame, metrics: list[str]) -> lis
 
     def cell(point: Any, scenario: str, metric: str) -> str:
         key = (point, scenario, metric)
-        return _effect_cell(cells.loc[key]) if key in cells.index else "–"
+        return _effect_cell(metric, cells.loc[key]) if key in cells.index else DASH
 
     def reference(point: Any, metric: str) -> str:
         found = [
@@ -504,11 +509,11 @@ def _effect_tables(plan: Plan, effects: pd.DataFrame, metrics: list[str]) -> lis
             for name in scenarios
             if (point, name, metric) in cells.index
         ]
-        return _number(found[0]) if found else "–"
+        return format_metric(metric, found[0]) if found else DASH
 
     if len(points) == 1:
         rows = [[scenario, *(cell(points[0], scenario, metric) for metric in metrics)] for scenario in scenarios]
-        header = ["scenario", *(label(metric) for metric in metrics)]
+        header = ["scenario", *(metric_heading(metric) for metric in metrics)]
         means = ["*reference mean*", *(reference(points[0], metric) for metric in metrics)]
         return [_markdown_table(header, [means, *rows]), ""]
     parts: list[str] = []
@@ -517,7 +522,7 @@ def _effect_tables(plan: Plan, effects: pd.DataFrame, metrics: list[str]) -> lis
         if metric != COST_PER_ADDITIONAL:
             rows.insert(0, ["*reference mean*", *(reference(point, metric) for point in points)])
         header = ["scenario", *(_point_label(plan, point) for point in points)]
-        parts += [f"**{label(metric)}**", "", _markdown_table(header, rows), ""]
+        parts += [f"**{metric_heading(metric)}**", "", _markdown_table(header, rows), ""]
     return parts
 
 
@@ -561,7 +566,7 @@ def _markdown(
         parts.append(f"- **Base:** {base}.")
     if plan.spaces:
         parts.append(
-            f"- **Design:** {spec.design.kind}, {len(plan.design)} points over {_plural(len(plan.spaces), 'factor')}:"
+            f"- **Design:** {spec.design.kind}, {len(plan.design)} points over {plural(len(plan.spaces), 'factor')}:"
         )
         for space in plan.spaces:
             values = plan.design[space.name]
@@ -622,12 +627,12 @@ def _markdown(
         for scenario, by_scenario in shown["sobol"].groupby("scenario", sort=False):
             for metric, table in by_scenario.groupby("metric", sort=False):
                 table = table.sort_values("total", ascending=False)
-                parts += [f"**{label(metric)}** ({scenario}):", ""]
+                parts += [f"**{metric_label(metric)}** ({scenario}):", ""]
                 rows = [
                     [
                         row.factor,
-                        _interval(row.first, row.first_low, row.first_high),
-                        _interval(row.total, row.total_low, row.total_high),
+                        format_interval(row.first, row.first_low, row.first_high),
+                        format_interval(row.total, row.total_low, row.total_high),
                     ]
                     for row in table.itertuples()
                 ]
@@ -644,12 +649,14 @@ def _markdown(
                     _point_label(plan, point),
                     scenario,
                     *(
-                        _interval(by_metric.at[m, "mean"], by_metric.at[m, "ci_low"], by_metric.at[m, "ci_high"])
+                        metric_interval(
+                            m, by_metric.at[m, "mean"], by_metric.at[m, "ci_low"], by_metric.at[m, "ci_high"]
+                        )
                         for m in metrics
                     ),
                 ]
             )
-        parts += [_markdown_table(["point", "scenario", *(label(m) for m in metrics)], rows), ""]
+        parts += [_markdown_table(["point", "scenario", *(metric_heading(m) for m in metrics)], rows), ""]
 
     if drawn:
         parts += ["## Figures", ""]
@@ -662,9 +669,9 @@ def _markdown(
     rows = []
     for metric, table in judged.groupby("metric", sort=False):
         tolerance = spec.analysis.tolerances.get(metric)
-        rule = _number(tolerance) if tolerance else f"{spec.analysis.relative_tolerance:.0%} of the mean"
+        rule = format_metric(metric, tolerance) if tolerance else f"{spec.analysis.relative_tolerance:.0%} of the mean"
         share = table["sufficient"].astype(bool).mean()
-        rows.append([label(metric), rule, f"{share:.0%}", str(int(table["replicates_needed"].max()))])
+        rows.append([metric_heading(metric), rule, f"{share:.0%}", str(int(table["replicates_needed"].max()))])
     if rows:
         parts += [
             f"The 95% interval's half-width against the tolerance, over {len(judged['point'].unique())} points "
