@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from commsim.labels import metric_label, unit_label
-from commsim.metrics import DERIVED, METRICS, YEAR, Metric
+from commsim.metric_table import DERIVED, METRICS, YEAR, Metric
 from commsim.params import Parameter, lever_declarations, parameters, rules
 from commsim.provenance import write_file_atomically
 
@@ -127,7 +127,7 @@ def metrics_markdown() -> str:
     lines = [
         "# Output metrics",
         "",
-        "Generated from `commsim.metrics` (`METRICS`, `DERIVED`) by `commsim docs`; do not edit by hand.",
+        "Generated from `commsim.metric_table` (`METRICS`, `DERIVED`) by `commsim docs`; do not edit by hand.",
         "",
         "`model.datacollector` has one model-level column per metric below, collected at the",
         'start (step 0) and after every weekly step. Rates whose meaning says "in the last',

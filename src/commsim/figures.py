@@ -25,7 +25,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from scipy import stats
 
 from commsim.labels import PERCENT_UNITS, metric_label, unit_label
-from commsim.metrics import DERIVED, METRICS, RESOLVED_SHARE
+from commsim.metric_table import DERIVED, METRICS, RESOLVED_SHARE
 from commsim.state.issue_table import CATEGORIES
 
 BOUNDED = {metric.name for metric in (*METRICS, *DERIVED) if metric.range == "0-1"}

@@ -1,7 +1,7 @@
 """Plain words and numbers for every face: labels of metrics, parameters, levers and units.
 
 The words are declared once, beside what they name: a metric's label, unit and meaning
-on its :class:`commsim.metrics.Metric`, a parameter's label beside its ``help`` and each
+on its :class:`commsim.metric_table.Metric`, a parameter's label beside its ``help`` and each
 lever's title in ``configs/parameters.yaml``, a preset's title in its file. This module
 reads them and is the one home of the number formatting the CLI, the figures, the
 reports and the dashboard share: shares as percentages, differences of shares in
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from commsim.metrics import COST_PER_ADDITIONAL, DERIVED, METRICS, Metric
+from commsim.metric_table import COST_PER_ADDITIONAL, DERIVED, METRICS, Metric
 from commsim.params import lever_declarations, parameters
 from commsim.state.timescale import WEEKS_PER_YEAR
 
@@ -140,7 +140,7 @@ def metric_label(name: str, values: Mapping[str, Any] | None = None) -> str:
     """A metric's label in plain words ("Took part in the last 4 weeks").
 
     Args:
-        name: A metric of :data:`commsim.metrics.METRICS` or :data:`commsim.metrics.DERIVED`;
+        name: A metric of :data:`commsim.metric_table.METRICS` or :data:`commsim.metric_table.DERIVED`;
             any other name (a custom target's output) is shown with spaces for underscores.
         values: Parameter values of the run, filling windows and thresholds the label
             names (``recent_window_weeks``); the declared defaults otherwise.

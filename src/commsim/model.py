@@ -19,7 +19,8 @@ import numpy as np
 
 from commsim.agents import Organization, Resident, Volunteer
 from commsim.config import resolve_parameters
-from commsim.metrics import METRIC_NAMES, compute_metrics, read_metric
+from commsim.metric_table import METRIC_NAMES
+from commsim.metrics import compute_metrics, read_metric
 from commsim.processes.activities import ActivitiesContext, run_activities
 from commsim.processes.attitudes import AttitudesContext, DisclosureRecord, update_attitudes
 from commsim.processes.churn import ChurnContext, run_churn

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from commsim.config import BASELINE, RunConfig, resolve_parameters
-from commsim.metrics import METRIC_NAMES
+from commsim.metric_table import METRIC_NAMES
 from commsim.model import CommunityModel
 from commsim.params import parameters
 from commsim.progress import ProgressBar

@@ -17,7 +17,7 @@ import pytest
 import commsim.figures
 import commsim.runner
 from commsim.cli import main
-from commsim.metrics import METRIC_NAMES
+from commsim.metric_table import METRIC_NAMES
 from commsim.params import parameters
 from commsim.paths import project_root
 from commsim.runner import COST_PER_ADDITIONAL, ID_COLUMNS, replicate_seeds

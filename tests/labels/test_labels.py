@@ -25,7 +25,7 @@ from commsim.labels import (
     parameter_label,
     unit_label,
 )
-from commsim.metrics import DERIVED, METRICS
+from commsim.metric_table import DERIVED, METRICS
 from commsim.params import lever_declarations, parameters
 from commsim.paths import config_dir
 

@@ -14,7 +14,7 @@ import commsim.mechanisms
 import commsim.paths
 from commsim import CommunityModel, Organization, Resident, Volunteer
 from commsim.config import ConfigError
-from commsim.metrics import METRIC_NAMES
+from commsim.metric_table import METRIC_NAMES
 
 SMALL = {"n_residents": 300}
 

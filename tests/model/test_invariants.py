@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commsim import CommunityModel, Resident, Volunteer
-from commsim.metrics import METRICS
+from commsim.metric_table import METRICS
 from commsim.params import parameters
 from commsim.state.issue_table import CATEGORIES
 

@@ -7,7 +7,8 @@ import pytest
 
 from commsim import CommunityModel
 from commsim.docgen import metrics_markdown
-from commsim.metrics import METRICS, participation_metrics, recent_participation
+from commsim.metric_table import METRICS
+from commsim.metrics import participation_metrics, recent_participation
 from commsim.params import defaults
 
 RECENT_RATES = [m for m in METRICS if m.name.startswith("rate_") or m.name == "activity_rate_elderly"]

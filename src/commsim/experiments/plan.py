@@ -41,7 +41,7 @@ from commsim.experiments.designs import FactorSpace
 from commsim.experiments.spec import ExperimentSpec, Factor, load_spec
 from commsim.experiments.targets import RunTask, TargetError, TargetInfo, inspect_target, model_version
 from commsim.limits import Work, check_plan_memory, check_work
-from commsim.metrics import METRIC_NAMES
+from commsim.metric_table import METRIC_NAMES
 from commsim.params import check_values, parameters
 from commsim.provenance import canonical_hash, seed_integer
 

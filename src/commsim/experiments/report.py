@@ -47,7 +47,7 @@ from commsim.labels import (
     plural,
     unit_label,
 )
-from commsim.metrics import COST_PER_ADDITIONAL
+from commsim.metric_table import COST_PER_ADDITIONAL
 from commsim.provenance import now, write_file_atomically
 
 MAX_SERIES_POINTS = 6
