@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from commsim.cli import main
+from commsim.config.paths import project_root
 from commsim.experiments.plan import load_plan
-from commsim.paths import project_root
 
 EXPERIMENTS = project_root() / "experiments"
 HERE = Path(__file__).parent

@@ -7,7 +7,9 @@ import re
 import pytest
 import yaml
 
-from commsim.config import ConfigError
+from commsim.config.declaration import lever_declarations
+from commsim.config.loading import ConfigError
+from commsim.config.paths import project_root
 from commsim.dashboard import state
 from commsim.dashboard.learn import (
     CONTENT,
@@ -21,8 +23,6 @@ from commsim.dashboard.learn import (
 )
 from commsim.dashboard.settings import LIMITS, Scenario, lever_parameters
 from commsim.model import CommunityModel
-from commsim.params import lever_declarations
-from commsim.paths import project_root
 
 REQUIRED = ("putuo_centres", "xidu_acquaintance", "lanzhou_committee", "complete_community", "migrant_mutual_aid")
 SHIPPED = lessons()

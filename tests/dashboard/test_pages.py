@@ -25,7 +25,7 @@ from solara.autorouting import RenderPage
 from solara.components.datatable import DataTableWidget
 from solara.server import kernel, kernel_context
 
-from commsim.config import ConfigError
+from commsim.config.loading import ConfigError
 from commsim.dashboard import app, background, explore, state
 from commsim.dashboard.compare import BAND_METRICS, Compare, draw_bands
 from commsim.dashboard.explore import MONITORS, Explore
@@ -37,8 +37,8 @@ from commsim.dashboard.state import session_owner
 from commsim.dashboard.sweep import Sweep, draw_response
 from commsim.experiments.analysis import Analysis
 from commsim.experiments.plan import make_plan
-from commsim.labels import KEY_METRICS, format_metric, metric_label
 from commsim.model import CommunityModel
+from commsim.runs.labels import KEY_METRICS, format_metric, metric_label
 
 POLL_TIMEOUT_S = 240  # generous: only a hung run reaches it; the tests never assert on speed
 SMALL = Scenario(n_residents=200, seed=5)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from commsim.config import ConfigError
+from commsim.config.loading import ConfigError
 from commsim.limits import (
     BYTES_PER_RESIDENT,
     MAX_RESIDENT_WEEKS,

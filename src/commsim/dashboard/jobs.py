@@ -40,9 +40,9 @@ from commsim.experiments.report import write_report
 from commsim.experiments.spec import ExperimentSpec
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import SweepResult, run_sweep
-from commsim.labels import KEY_METRICS, format_metric, metric_interval, metric_label
 from commsim.limits import Work, check_work
-from commsim.statistics import estimate
+from commsim.runs.labels import KEY_METRICS, format_metric, metric_interval, metric_label
+from commsim.runs.statistics import estimate
 
 Progress = Callable[[int, int], None]
 # Folder area of the dashboard's own jobs, and their names: kind, time, owner token, random part.

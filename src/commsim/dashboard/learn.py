@@ -19,7 +19,7 @@ import solara.lab
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from commsim.config import ConfigError, read_yaml, validation_message
+from commsim.config.loading import ConfigError, read_yaml, validation_message
 from commsim.dashboard import state
 from commsim.dashboard.markup import SafeHTML, SafeMarkdown
 from commsim.dashboard.settings import LIMITS, Scenario, error_text

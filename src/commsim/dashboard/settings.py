@@ -19,9 +19,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from commsim.config import ConfigError, preset_names, resolve_parameters
-from commsim.params import Parameter, levers, parameters
-from commsim.paths import project_root
+from commsim.config.declaration import Parameter, levers, parameters
+from commsim.config.loading import ConfigError, preset_names, resolve_parameters
+from commsim.config.paths import project_root
 
 
 class LimitError(ConfigError):

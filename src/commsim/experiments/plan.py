@@ -35,15 +35,15 @@ import numpy as np
 import pandas as pd
 
 from commsim import limits
-from commsim.config import ConfigError, line_of, load_preset, preset_names, resolve_parameters
+from commsim.config.declaration import check_values, parameters
+from commsim.config.loading import ConfigError, line_of, load_preset, preset_names, resolve_parameters
 from commsim.experiments import designs
 from commsim.experiments.designs import FactorSpace
 from commsim.experiments.spec import ExperimentSpec, Factor, load_spec
 from commsim.experiments.targets import RunTask, TargetError, TargetInfo, inspect_target, model_version
 from commsim.limits import Work, check_plan_memory, check_work
 from commsim.metric_table import METRIC_NAMES
-from commsim.params import check_values, parameters
-from commsim.provenance import canonical_hash, seed_integer
+from commsim.runs.provenance import canonical_hash, seed_integer
 
 PRESET_KEYS = ("profile", "policy")
 DESIGN_COLUMNS = ("point", "block", "sample")

@@ -34,8 +34,9 @@ from commsim.experiments.analysis import Analysis
 from commsim.experiments.plan import Plan
 from commsim.experiments.spec import file_label
 from commsim.experiments.store import ExperimentStore
-from commsim.figures import band, label_axis
-from commsim.labels import (
+from commsim.metric_table import COST_PER_ADDITIONAL
+from commsim.runs.figures import band, label_axis
+from commsim.runs.labels import (
     DASH,
     KEY_METRICS,
     declared_metric,
@@ -47,8 +48,7 @@ from commsim.labels import (
     plural,
     unit_label,
 )
-from commsim.metric_table import COST_PER_ADDITIONAL
-from commsim.provenance import now, write_file_atomically
+from commsim.runs.provenance import now, write_file_atomically
 
 MAX_SERIES_POINTS = 6
 MAX_TABLE_ROWS = 40

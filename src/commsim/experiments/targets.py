@@ -41,7 +41,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from commsim.provenance import host, now
+from commsim.runs.provenance import host, now
 
 # Columns every stored run gets from the plan; a metric cannot take these names.
 IDENTITY_COLUMNS = ("run", "point", "scenario", "replicate", "seed", "step")

@@ -17,11 +17,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from commsim.config.declaration import defaults
+from commsim.config.paths import project_root
 from commsim.experiments.analysis import analyze
 from commsim.experiments.plan import load_plan
 from commsim.experiments.store import ExperimentStore
-from commsim.params import defaults
-from commsim.paths import project_root
 from commsim.validation import calibration, claims, docking
 from commsim.validation.facts import TARGETS
 

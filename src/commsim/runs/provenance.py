@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 import commsim
-from commsim.paths import project_root
+from commsim.config.paths import project_root
 
 RUN_KIND = "commsim run"
 MANIFEST = "manifest.json"

@@ -30,8 +30,8 @@ import annotated_types
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
-from commsim.params import RuleError, check_consistency, defaults, parameters
-from commsim.paths import check_safe_name, config_dir
+from commsim.config.declaration import RuleError, check_consistency, defaults, parameters
+from commsim.config.paths import check_safe_name, config_dir
 
 if TYPE_CHECKING:
     from commsim.limits import Work
