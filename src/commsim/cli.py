@@ -685,9 +685,9 @@ def _is_lessons(path: Path) -> bool:
 
 
 def _validate_lessons(path: Path) -> str:
-    from commsim.dashboard.learn import lessons
+    from commsim.lessons import read_lessons
 
-    found = lessons(path)
+    found = read_lessons(path)
     return f"{path}: valid lessons file ({len(found)} lessons: {', '.join(lesson.id for lesson in found)})"
 
 

@@ -18,6 +18,7 @@ from commsim.dashboard.learn import (
     info_sections,
     info_text,
     lesson_by_id,
+    lesson_scenario,
     lessons,
     load_lesson,
 )
@@ -73,7 +74,7 @@ def test_the_shipped_lessons_include_the_five_required_ones():
 
 @pytest.mark.parametrize("lesson", SHIPPED, ids=lambda lesson: lesson.id)
 def test_each_lesson_builds_a_model_that_steps(lesson):
-    scenario = lesson.scenario(seed=4)
+    scenario = lesson_scenario(lesson, seed=4)
     assert scenario == Scenario(lesson.profile, lesson.policy, dict(lesson.overrides), lesson.n_residents, 4)
     model = CommunityModel(**scenario.model_kwargs())
     for _ in range(2):
@@ -117,7 +118,7 @@ def test_a_good_lesson_file_loads(tmp_path):
     path = write(tmp_path, [a_lesson(), a_lesson(id="other", title="Another")])
     loaded = lessons(path)
     assert [lesson.id for lesson in loaded] == ["tiny", "other"]
-    assert isinstance(loaded[0], Lesson) and loaded[0].scenario().overrides == {"n_centres": 2}
+    assert isinstance(loaded[0], Lesson) and lesson_scenario(loaded[0]).overrides == {"n_centres": 2}
 
 
 @pytest.mark.parametrize(

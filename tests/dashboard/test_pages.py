@@ -30,7 +30,7 @@ from commsim.dashboard import app, background, explore, state
 from commsim.dashboard.compare import BAND_METRICS, Compare, draw_bands
 from commsim.dashboard.explore import MONITORS, Explore
 from commsim.dashboard.jobs import Finished, SweepFactor, past_experiments, plan_size, sweep_spec
-from commsim.dashboard.learn import INFO_SECTIONS, lesson_by_id, lessons
+from commsim.dashboard.learn import INFO_SECTIONS, lesson_by_id, lesson_scenario, lessons
 from commsim.dashboard.markup import ATTRIBUTES, TAGS
 from commsim.dashboard.settings import LIMITS, Scenario, package_values
 from commsim.dashboard.state import session_owner
@@ -939,7 +939,7 @@ def test_loading_a_lesson_opens_it_in_explore(render_route, plain_figures):
     rc.find(v.Select, label="lesson").widget.v_model = lesson.title
     assert shows(box, lesson.practice)
     button(box, "Load this lesson in Explore").click()
-    assert state.scenario.value == lesson.scenario(seed=Scenario().seed)
+    assert state.scenario.value == lesson_scenario(lesson, seed=Scenario().seed)
     assert state.lesson.value == "migrant_mutual_aid"
     # the router moved to Explore, which runs the lesson and shows its steps
     assert rc.find(v.Tabs).widgets[0].v_model == 0

@@ -360,9 +360,9 @@ def _package_version(name: str, source: Path) -> str:
         ):
             return node.value.value
     if name == "commsim":
-        import commsim
+        from commsim.version import __version__
 
-        return commsim.__version__
+        return __version__
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
