@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from commsim.config.declaration import DeclarationError
+from commsim.config.limits import MAX_RESIDENT_WEEKS, ResourceError, Work, check_work
 from commsim.config.loading import (
     ConfigError,
     is_preset_file,
@@ -40,7 +41,6 @@ from commsim.config.loading import (
     validate_file,
 )
 from commsim.config.paths import inside
-from commsim.limits import MAX_RESIDENT_WEEKS, ResourceError, Work, check_work
 from commsim.runs.provenance import OutputError, check_out_dir
 
 if TYPE_CHECKING:
@@ -415,10 +415,10 @@ def _bounds(row: Any, estimate: str) -> tuple[float, float, float]:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from commsim.config.limits import check_workers
     from commsim.experiments.executors import default_workers
     from commsim.experiments.plan import load_plan, work_summary
     from commsim.experiments.sweep import dry_run, run_sweep
-    from commsim.limits import check_workers
     from commsim.runs.labels import format_duration, plural
 
     if args.scheduler and args.executor != "dask":
@@ -698,8 +698,8 @@ def _validate_experiment(path: Path) -> str:
     --allow-large`` runs it): a warning says so and runs are not resolved one by one.
     Beyond the machine's memory it is an error, as no flag lifts that.
     """
+    from commsim.config.limits import MemoryCeilingError, ResourceError
     from commsim.experiments.plan import load_plan, work_summary
-    from commsim.limits import MemoryCeilingError, ResourceError
 
     try:
         plan = load_plan(path)
@@ -741,8 +741,8 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from commsim.config.docgen import DocsFolderError, write_docs
     from commsim.config.paths import project_root
+    from commsim.runs.docgen import DocsFolderError, write_docs
 
     folder = args.folder or project_root() / "docs"
     try:

@@ -484,9 +484,9 @@ def test_command_line_settings_share_the_config_fields_bounds():
 
 
 def test_allow_large_lifts_the_work_ceiling_of_run(tmp_path, monkeypatch, capsys):
-    import commsim.limits
+    import commsim.config.limits
 
-    monkeypatch.setattr(commsim.limits, "MAX_RESIDENT_WEEKS", 100)  # so a tiny run is "large"
+    monkeypatch.setattr(commsim.config.limits, "MAX_RESIDENT_WEEKS", 100)  # so a tiny run is "large"
     config = _config(tmp_path)
     assert _run(config, tmp_path / "out") == 2
     assert "over the ceiling of 100; pass --allow-large" in capsys.readouterr().err
@@ -514,7 +514,7 @@ def test_docs_never_replace_a_hand_written_file(tmp_path, capsys):
 
 def test_docs_list_the_declared_rules():
     from commsim.config.declaration import rules
-    from commsim.config.docgen import parameters_markdown
+    from commsim.runs.docgen import parameters_markdown
 
     text = parameters_markdown()
     assert "## Rules" in text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commsim.config.declaration import parameters
-from commsim.config.docgen import parameters_markdown
+from commsim.runs.docgen import parameters_markdown
 
 
 def _section(markdown: str, heading: str) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from commsim.config.limits import Work, check_work
 from commsim.dashboard.settings import (
     LIMITS,
     LimitError,
@@ -40,7 +41,6 @@ from commsim.experiments.report import write_report
 from commsim.experiments.spec import ExperimentSpec
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import SweepResult, run_sweep
-from commsim.limits import Work, check_work
 from commsim.runs.labels import KEY_METRICS, format_metric, metric_interval, metric_label
 from commsim.runs.statistics import estimate
 
@@ -296,7 +296,7 @@ def check_size(spec: ExperimentSpec, runs: int) -> None:
 
     Raises:
         LimitError: Over the dashboard's run limit.
-        commsim.limits.ResourceError: Over a resource ceiling of :mod:`commsim.limits`.
+        commsim.config.limits.ResourceError: Over a resource ceiling of :mod:`commsim.config.limits`.
     """
     if runs > LIMITS.max_runs:
         raise LimitError(

@@ -93,7 +93,7 @@ class DashboardLimits:
 
     The controls offer these ranges; :meth:`Scenario.check`, the comparison and sweep
     builders of :mod:`commsim.dashboard.jobs` and the background runner refuse anything
-    outside them. Jobs are also sized against commsim's own ceilings (:mod:`commsim.limits`).
+    outside them. Jobs are also sized against commsim's own ceilings (:mod:`commsim.config.limits`).
 
     Attributes:
         explore_residents: Residents of the Explore page's model.

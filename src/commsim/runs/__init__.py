@@ -5,5 +5,6 @@
 * :mod:`commsim.runs.provenance` records what produced a result and writes files atomically;
 * :mod:`commsim.runs.figures` draws the run's figures;
 * :mod:`commsim.runs.labels` holds the plain labels and the one number formatting;
-* :mod:`commsim.runs.progress` draws the progress bar.
+* :mod:`commsim.runs.progress` draws the progress bar;
+* :mod:`commsim.runs.docgen` writes the parameter and metric documentation from their declarations.
 """
