@@ -11,18 +11,17 @@ from scipy import stats
 
 import commsim.runs.figures
 from commsim.config.loading import RunConfig
+from commsim.metric_table import COST_PER_ADDITIONAL
 from commsim.runs.runner import (
     BASELINE,
-    COST_PER_ADDITIONAL,
-    add_cost_per_additional_participant,
     config_hash,
-    estimate,
     paired_differences,
     replicate_seeds,
     run_scenario,
     scenario_settings,
     summarise,
 )
+from commsim.runs.statistics import estimate
 
 
 def test_replicate_seeds_are_spawned_from_the_root_seed():
@@ -68,13 +67,20 @@ def _series(steps=60):
     return pd.DataFrame(rows)
 
 
-def test_cost_per_additional_participant_is_paired_by_replicate_and_step():
-    series = add_cost_per_additional_participant(_series(), "centres")
-    centres = series[series["scenario"] == "centres"]
-    # (1000 - 400 yuan of the paired baseline) / 10 additional participants
-    assert (centres[centres["replicate"] == 0][COST_PER_ADDITIONAL] == 60.0).all()
-    assert centres[centres["replicate"] == 1][COST_PER_ADDITIONAL].isna().all()  # no one added
-    assert series[series["scenario"] == BASELINE][COST_PER_ADDITIONAL].isna().all()
+def test_cost_per_additional_participant_is_the_ratio_of_last_year_mean_differences():
+    series = _series()
+    # Replicate 0 adds 20 participants in the last year on average (10 before), replicate 1 none.
+    series.loc[
+        (series["scenario"] == "centres") & (series["replicate"] == 0) & (series["step"] > 30), "unique_participants"
+    ] += 20
+    cost = paired_differences(series, "centres", ["rate_any"]).set_index("metric").loc[COST_PER_ADDITIONAL]
+    window = series[series["step"] > 60 - 52]
+    means = window.groupby(["scenario", "replicate"])[["programme_cost", "unique_participants"]].mean()
+    added = means.loc[("centres", 0)] - means.loc[(BASELINE, 0)]
+    # (1000 - 400 yuan of the paired baseline) over the additional participants, replicate 0 only
+    assert cost["difference"] == pytest.approx(added["programme_cost"] / added["unique_participants"])
+    assert cost["n"] == 1  # replicate 1 adds nobody: no ratio
+    assert cost["difference"] == pytest.approx(600 / ((22 * 10 + 30 * 30) / 52))  # not the mean of weekly ratios
 
 
 def test_summary_covers_final_step_and_last_52_weeks():

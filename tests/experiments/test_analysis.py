@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from commsim.experiments.analysis import analyze, paired_effects, run_outcomes, sufficiency_table
+from commsim.experiments.analysis import analyze, sufficiency_table
 from commsim.experiments.plan import make_plan
 from commsim.experiments.reference import ishigami_indices
 from commsim.experiments.spec import ExperimentSpec
-from commsim.experiments.store import ExperimentStore
+from commsim.experiments.store import RUN_COLUMNS, ExperimentStore
 from commsim.experiments.sweep import run_sweep
-from commsim.runs.statistics import replicates_needed
+from commsim.runs.statistics import paired_effects, replicates_needed, run_outcomes
 
 PI = math.pi
 
@@ -136,7 +136,9 @@ def test_outcomes_are_the_final_value_and_the_mean_over_the_last_window():
             "m": [100.0, 1.0, 2.0, 3.0, 4.0, 5.0],
         }
     )
-    outcomes = run_outcomes(data, ["m"], window=3).set_index("window")["value"]
+    outcomes = run_outcomes(data, ["m"], window=3, identity=RUN_COLUMNS).set_index("window")["value"]
     assert outcomes["final"] == 5.0
     assert outcomes["window"] == pytest.approx(4.0)  # steps 3, 4, 5
-    assert run_outcomes(data, ["m"], window=52).set_index("window").loc["window", "value"] == pytest.approx(3.0)
+    assert run_outcomes(data, ["m"], window=52, identity=RUN_COLUMNS).set_index("window").loc[
+        "window", "value"
+    ] == pytest.approx(3.0)
