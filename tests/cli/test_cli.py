@@ -476,7 +476,7 @@ def test_validate_reports_the_planned_size_of_a_run(tmp_path, capsys):
 
 
 def test_command_line_settings_share_the_config_fields_bounds():
-    from commsim.config.loading import RunConfig, setting_bounds
+    from commsim.config.schemas import RunConfig, setting_bounds
 
     for name in ("steps", "replicates"):
         low, high = setting_bounds(name)

@@ -229,7 +229,7 @@ def lever_description(name: str) -> str:
 
 def preset_title(group: str, name: str) -> str:
     """The title of a community profile (``group='profile'``) or policy package."""
-    from commsim.config.loading import load_preset  # presets read files; labels of metrics need none
+    from commsim.config.presets import load_preset
 
     return load_preset(group, name).title
 

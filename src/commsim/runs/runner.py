@@ -37,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from commsim.config.declaration import parameters
-from commsim.config.loading import BASELINE, RunConfig, resolve_parameters
+from commsim.config.presets import resolve_parameters
+from commsim.config.schemas import BASELINE, RunConfig
 from commsim.metric_table import COST_PER_ADDITIONAL, METRIC_NAMES
 from commsim.model import CommunityModel
 from commsim.runs.progress import ProgressBar
@@ -322,7 +323,7 @@ def run_scenario(
 
     Raises:
         ValueError: If ``replicates`` or ``steps`` is below 1.
-        commsim.config.loading.ConfigError: If the config's parameters do not resolve.
+        commsim.config.yaml_files.ConfigError: If the config's parameters do not resolve.
         OutputError: If ``out_dir`` may not be written (see :func:`check_out_dir`).
     """
     replicates = config.replicates if replicates is None else replicates

@@ -7,10 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 import commsim.runs.figures
-from commsim.config.loading import RunConfig
+from commsim.config.schemas import RunConfig
 from commsim.metric_table import COST_PER_ADDITIONAL
 from commsim.runs.runner import (
     BASELINE,
@@ -21,7 +20,6 @@ from commsim.runs.runner import (
     scenario_settings,
     summarise,
 )
-from commsim.runs.statistics import estimate
 
 
 def test_replicate_seeds_are_spawned_from_the_root_seed():
@@ -32,19 +30,6 @@ def test_replicate_seeds_are_spawned_from_the_root_seed():
     assert len({s.seed for s in seeds}) == 4 and all(0 <= s.seed < 2**63 for s in seeds)
     assert replicate_seeds(42, 2) == seeds[:2]  # more replicates extend, never reshuffle
     assert replicate_seeds(43, 1)[0].seed != seeds[0].seed
-
-
-def test_estimate_matches_the_t_interval_and_skips_missing_values():
-    values = np.array([0.2, 0.4, 0.35, 0.5, np.nan])
-    result = estimate(values)
-    finite = values[:4]
-    low, high = stats.t.interval(0.95, 3, loc=finite.mean(), scale=stats.sem(finite))
-    assert result.n == 4 and result.mean == pytest.approx(finite.mean())
-    assert (result.ci_low, result.ci_high) == pytest.approx((low, high))
-    assert result.sd == pytest.approx(finite.std(ddof=1))
-    single = estimate(np.array([1.0]))
-    assert single.mean == 1.0 and np.isnan(single.ci_low) and single.n == 1
-    assert estimate(np.array([np.nan])).n == 0
 
 
 def _series(steps=60):
