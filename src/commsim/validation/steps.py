@@ -19,8 +19,8 @@ import pandas as pd
 
 from commsim.config.declaration import defaults
 from commsim.config.paths import project_root
-from commsim.experiments.analysis import analyze
-from commsim.experiments.plan import load_plan
+from commsim.experiments.analysis import Analysis, analyze
+from commsim.experiments.plan import Plan, load_plan
 from commsim.experiments.report import analyse_and_report
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import SweepResult, run_sweep
@@ -235,9 +235,8 @@ def sweep_step(spec_file: str, *, workers: int = 1) -> int:
     Returns:
         0 when every run finished, 1 if some failed (as ``commsim sweep`` exits).
     """
-    spec = project_root() / "experiments" / spec_file
-    plan = load_plan(spec, workers=workers)
-    folder = project_root() / "results" / plan.spec.name
+    plan = load_plan(project_root() / "experiments" / spec_file, workers=workers)
+    folder = _results_folder(plan)
 
     def report(result: SweepResult) -> None:  # under the sweep's lock, as the CLI's sweep reports
         if result.skipped + result.done > 0:
@@ -247,15 +246,24 @@ def sweep_step(spec_file: str, *, workers: int = 1) -> int:
     return 1 if result.failed else 0
 
 
+def _results_folder(plan: Plan) -> Path:
+    """Where the experiment runner keeps a validation sweep: ``results/<experiment name>``."""
+    return project_root() / "results" / plan.spec.name
+
+
+def _stored_analysis(spec_file: str) -> Analysis:
+    """The analysis of a validation sweep already run (``results/<its name>``)."""
+    plan = load_plan(project_root() / "experiments" / spec_file)
+    return analyze(plan, ExperimentStore(_results_folder(plan)))
+
+
 def claims_table(folder: Path) -> pd.DataFrame:
     """Claims' paired effects from the claims sweep, with each outcome's verdict; written to tables.
 
     Returns:
         One row per claim and outcome.
     """
-    results = project_root() / "results" / "validation_claims"
-    plan = load_plan(project_root() / "experiments" / "validation.yaml")
-    effects = analyze(plan, ExperimentStore(results)).effects
+    effects = _stored_analysis("validation.yaml").effects
     effects = effects[effects["window"] == "final"]
     rows = []
     for found in claims.CLAIMS:
@@ -289,9 +297,7 @@ def sobol_ranking(folder: Path) -> pd.DataFrame:
     Returns:
         One row per metric and factor.
     """
-    results = project_root() / "results" / "validation_sensitivity"
-    plan = load_plan(project_root() / "experiments" / "validation_sensitivity.yaml")
-    sobol = analyze(plan, ExperimentStore(results)).sobol
+    sobol = _stored_analysis("validation_sensitivity.yaml").sobol
     sobol = sobol[(sobol["window"] == "window") & sobol["metric"].isin(SOBOL_METRICS)]
     sobol = sobol.drop(columns=["scenario", "window"]).sort_values(["metric", "total"], ascending=[True, False])
     sobol.to_csv(_tables(folder) / "sobol.csv", index=False)
