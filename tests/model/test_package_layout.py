@@ -102,10 +102,13 @@ def test_state_imports_no_process_nor_the_model(path):
     ), own
 
 
-def test_readme_names_every_state_and_process_module():
+def test_readme_names_every_module_of_the_package():
     readme = (project_root() / "README.md").read_text(encoding="utf-8")
     rows = {row.split("|")[1].strip(): row for row in readme.splitlines() if row.startswith("| `src/commsim/")}
-    for package in ("state", "processes"):
-        row = rows[f"`src/commsim/{package}/`"]
-        modules = {path.stem for path in (PACKAGE / package).glob("*.py")} - {"__init__"}
-        assert all(f"`{name}`" in row for name in modules), (package, modules)
+    packages = ["", *sorted(path.parent.name for path in PACKAGE.glob("*/__init__.py"))]
+    assert set(rows) == {f"`src/commsim/{package}/`".replace("//", "/") for package in packages}
+    for package in packages:
+        row = rows[f"`src/commsim/{package}/`".replace("//", "/")]
+        modules = {path.stem for path in (PACKAGE / package).glob("*.py")} - {"__init__", "__main__"}
+        missing = [name for name in modules if f"`{name}`" not in row]
+        assert not missing, (package, missing)
