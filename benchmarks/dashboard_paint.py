@@ -81,7 +81,7 @@ def reference_ms(steps: int) -> list[float]:
 
 
 # True once the map in the browser has been redrawn for a week (its title names the week).
-MAP_SHOWS = "week => (document.querySelector('.commsim-map .gtitle') || {}).textContent === `Week ${week}`"
+MAP_SHOWS = "week => (document.querySelector('.commsim-map .gtitle') || {}).textContent === `Map at week ${week}`"
 
 
 def week_shown(page) -> int:
@@ -113,7 +113,7 @@ def browser_ms(url: str, steps: int, play_s: float) -> dict[str, float | list[fl
         page.get_by_role("button", name="⏸ Pause").click()
         time.sleep(1.0)  # the week being drawn when Pause was clicked
         played = week_shown(page) - before
-        page.get_by_role("button", name="Reset").click()
+        page.get_by_role("button", name="Reset", exact=True).click()
         page.wait_for_function(MAP_SHOWS, arg=0)
         page.get_by_label("run to week").fill("104")
         page.get_by_label("run to week").press("Tab")

@@ -93,7 +93,7 @@ def test_the_life_circle_radius_is_a_quarter_hour_walk_corrected_for_detours(mod
 @pytest.mark.parametrize("show_ties", [False, True])
 def test_the_map_draws_buildings_centres_circles_and_optionally_ties(model, colour_by, show_ties):
     figure = map_figure(model, colour_by=colour_by, show_ties=show_ties)
-    assert figure.layout.title.text == f"Week {model.steps}"
+    assert figure.layout.title.text == f"Map at week {model.steps}"
     circles = [shape for shape in figure.layout.shapes if shape.type == "circle"]
     assert len(circles) == model.layout.n_centres == 2
     radius = life_circle_radius_m(model.p)
@@ -133,7 +133,7 @@ def test_a_new_week_moves_the_colours_and_nothing_else(model):
     update_map(figure, stepped, colour_by="participation", show_ties=False)
     after = next(trace for trace in figure.data if trace.meta == BUILDINGS_TRACE).marker.color
     assert np.allclose(after, building_table(stepped)["participation"]) and list(after) != before
-    assert figure.layout.shapes == shapes and figure.layout.title.text == "Week 11"
+    assert figure.layout.shapes == shapes and figure.layout.title.text == "Map at week 11"
 
 
 def test_the_inspector_shows_every_resident_of_a_building_in_plain_words(model):

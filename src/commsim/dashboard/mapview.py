@@ -31,6 +31,11 @@ CENTRE_COLOUR = "#d62728"
 MAP_SIZE = (460, 440)
 
 
+def map_title(week: int) -> str:
+    """The map's title, naming the week it shows."""
+    return f"Map at week {week}"
+
+
 def colour_label(colour_by: str, values: dict | None = None) -> str:
     """The colour bar's label: the metric's declared label, per building."""
     return f"{metric_label(COLOUR_BY[colour_by], values)} (building average)"
@@ -261,7 +266,7 @@ def update_map(figure, model, *, colour_by: str, show_ties: bool) -> None:
     custom = np.stack([np.arange(len(buildings)), buildings["residents"], buildings["participation"] * 100,
                        buildings["belonging"], walk], axis=1)  # fmt: skip
     with figure.batch_update():
-        figure.layout.title = {"text": f"Week {model.steps}", "x": 0.01, "y": 0.99, "font": {"size": 13}}
+        figure.layout.title = {"text": map_title(model.steps), "x": 0.01, "y": 0.99, "font": {"size": 13}}
         trace = next(trace for trace in figure.data if trace.meta == BUILDINGS_TRACE)
         trace.marker.color = values
         trace.customdata = custom
