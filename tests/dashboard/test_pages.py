@@ -424,7 +424,9 @@ def test_run_to_week_stops_there_and_draws_once(render):
     type_into(rc, "run to week", "12")
     button(box, "Run to week").click()
     wait_until(lambda: monitor(box, "time") == "Week 12", "week 12")
-    assert {tuple(trace.x)[-1] for trace in figure_widgets(box)[1].data} == {12}
+    plots = figure_widgets(box)[1]
+    wait_until(lambda: {len(trace.x) for trace in plots.data} == {13}, "the plots drawn to week 12")
+    assert state.explore_run.value[1][0].steps == 12
     assert shows(box, "Step")
 
 

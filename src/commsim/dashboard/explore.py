@@ -23,6 +23,7 @@ from commsim.dashboard import state
 from commsim.dashboard.charts import DOWNLOAD_CONFIG, live_figure, live_table, update_live
 from commsim.dashboard.controls import BoundSlider, LeverControls, PresetSelect, ResidentsSlider, SeedInput
 from commsim.dashboard.learn import LessonSteps, lesson_by_id
+from commsim.dashboard.links import read_query, run_config_yaml, scenario_query
 from commsim.dashboard.mapview import (
     COLOUR_BY,
     MAP_SIZE,
@@ -32,7 +33,7 @@ from commsim.dashboard.mapview import (
     update_map,
 )
 from commsim.dashboard.markup import SafeMarkdown
-from commsim.dashboard.playback import LiveModel, Playback
+from commsim.dashboard.playback import LiveModel, Playback, weeks_to
 from commsim.dashboard.settings import LIMITS, Bound, LimitError, Scenario, error_text
 from commsim.labels import format_metric, metric_label
 from commsim.model import CommunityModel
@@ -253,8 +254,48 @@ def live_run(scenario: Scenario, kept: tuple[str, Any] | None) -> tuple[LiveMode
 
 
 @solara.component
+def AddressKeeper(model: LiveModel, scenario: Scenario, drawn: solara.Reactive[int], playing: solara.Reactive[bool]):
+    """Writes the scenario and its week into the page's address whenever the run stands still.
+
+    It renders nothing; it alone reads the drawn-week counter and the play state, so
+    keeping the address up to date redraws nothing else.
+    """
+    router = solara.use_router()
+    week = drawn.value
+    still = not playing.value
+
+    def write() -> None:
+        if not still or router.set_path is None:  # playing, or a page rendered outside an app (a test)
+            return
+        with model.lock:
+            query = scenario_query(scenario, model.steps)
+        if router.search != query:
+            state.explore_link.set(query)
+            router.push(f"/?{query}")
+
+    solara.use_effect(write, [repr(scenario), week, still, id(model)])
+
+
+def open_link(search: str | None) -> str | None:
+    """Load the scenario an address names into the session (once per address); return why it is refused."""
+    if not search or search == state.explore_link.value:
+        return None
+    state.explore_link.set(search)
+    try:
+        named = read_query(search)
+    except LimitError as problem:
+        return f"The link cannot be opened: {problem}"
+    if named is not None:
+        state.scenario.set(named[0])
+        state.explore_pending_week.set(named[1] or None)
+    return None
+
+
+@solara.component
 def Explore():
     """The Explore page."""
+    router = solara.use_router()
+    link_problem = solara.use_memo(lambda: open_link(router.search), [])
     scenario = state.scenario.value
     kept = state.explore_run.value
     run = solara.use_memo(lambda: live_run(scenario, kept), [repr(scenario), id(kept)])
@@ -267,10 +308,21 @@ def Explore():
     solara.use_effect(keep, [id(run)])
     view = current_view()
     drawn = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
     refused = solara.use_reactive(None)
 
     def redraw() -> None:
         drawn.set(drawn.value + 1)
+
+    def run_to_linked_week() -> None:
+        week = state.explore_pending_week.value
+        if model is None or week is None or repr(state.scenario.value) != repr(scenario):
+            return
+        state.explore_pending_week.set(None)
+        model.advance(weeks_to(model, week))
+        redraw()
+
+    solara.use_effect(run_to_linked_week, [id(model)])
 
     def reset() -> None:
         built, problem = _try_build(state.scenario.value)
@@ -291,9 +343,15 @@ def Explore():
     with solara.Sidebar():
         with solara.Card("Run"):
             if model is not None:
-                Playback(model, redraw, reset, draw_every=view.draw_every, pause_ms=view.pause_ms)
+                Playback(model, redraw, reset, playing=playing, draw_every=view.draw_every, pause_ms=view.pause_ms)
             BoundSlider(LIMITS.play_pause_ms, view.pause_ms, checked(LIMITS.play_pause_ms, "pause_ms"), step=10)
             BoundSlider(DRAW_EVERY, view.draw_every, checked(DRAW_EVERY, "draw_every"))
+            if model is not None:
+                solara.FileDownload(
+                    lambda: run_config_yaml(scenario, model.steps).encode(),
+                    filename="explore_scenario.yaml",
+                    label="Export as a run config",
+                )
             if refused.value:
                 solara.Warning(f"Refused: {refused.value}")
         if state.lesson.value:
@@ -303,10 +361,13 @@ def Explore():
         with solara.Card("Scenario"):
             ScenarioControls(scenario, state.scenario.set)
 
+    if link_problem:
+        solara.Warning(link_problem)
     if error:
         solara.Error(f"This scenario cannot run: {error}")
     if model is None:
         return
+    AddressKeeper(model, scenario, drawn, playing)
     # The counter is read only by the parts it redraws, so a drawn week leaves the sidebar alone.
     Monitors(model, drawn)
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):

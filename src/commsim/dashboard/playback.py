@@ -60,6 +60,7 @@ def Playback(
     on_drawn: Callable[[], None],
     on_reset: Callable[[], None],
     *,
+    playing: solara.Reactive[bool],
     draw_every: int,
     pause_ms: int,
 ):
@@ -69,10 +70,10 @@ def Playback(
         model: The live model.
         on_drawn: Tell the page a new week is ready to draw (it bumps its counter).
         on_reset: Rebuild the model from the scenario shown.
+        playing: Whether Play is on (the page's, so the address is written only when the run stands still).
         draw_every: Weeks run between two drawings while playing.
         pause_ms: Pause after each drawing while playing.
     """
-    playing = solara.use_reactive(False)
     target_text = solara.use_reactive(str(104))
     running_to = solara.use_reactive(None)
     problem = solara.use_reactive(None)
@@ -142,7 +143,7 @@ def Playback(
 
 def run_to_bound() -> Bound:
     """The weeks "run to week" accepts: 1 to the longest run the dashboard allows."""
-    return Bound("run to week", 1, LIMITS.weeks.high)
+    return Bound("run to week", 1, LIMITS.explore_week.high)
 
 
 def _as_number(text: Any) -> Any:

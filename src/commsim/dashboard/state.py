@@ -30,6 +30,10 @@ explore_run: solara.Reactive[tuple[str, Any] | None] = solara.reactive(None)
 # The Explore page's view: what colours the map, whether ties and whole circles are shown,
 # the building the inspector shows, the pause between steps and how many weeks a drawing covers.
 explore_view: solara.Reactive[dict[str, Any]] = solara.reactive({})
+# The last address the Explore page read a scenario from, or wrote its scenario into.
+explore_link: solara.Reactive[str | None] = solara.reactive(None)
+# A week to run to once the scenario named by an address is built.
+explore_pending_week: solara.Reactive[int | None] = solara.reactive(None)
 # Who owns the experiments started outside a served page (component tests, scripts).
 LOCAL_SESSION = "local"
 
