@@ -449,7 +449,7 @@ def test_an_exported_scenario_runs_under_commsim_run_to_the_same_monitors(page, 
     import pandas as pd
 
     from commsim.dashboard.explore import MONITORS as MONITOR_METRICS
-    from commsim.labels import format_metric, metric_label
+    from commsim.runs.labels import format_metric, metric_label
 
     open_page(page, dashboard, "/?profile=old_inner_city&package=acquaintance&residents=300&seed=11&week=5")
     page.get_by_text("Week 5", exact=True).wait_for()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from commsim.config import RunConfig
+from commsim.config.loading import RunConfig
 from commsim.dashboard.links import read_query, run_config, run_config_yaml, scenario_query
 from commsim.dashboard.settings import LimitError, Scenario
 from commsim.model import CommunityModel
-from commsim.runner import replicate_seeds, scenario_settings, simulate
+from commsim.runs.runner import replicate_seeds, scenario_settings, simulate
 
 EDITED = Scenario("migrant_heavy", "centres", {"n_centres": 2, "time_bank": True, "inclusiveness": 0.4}, 300, 7)
 

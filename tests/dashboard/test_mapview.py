@@ -19,9 +19,9 @@ from commsim.dashboard.mapview import (
     map_ranges,
     update_map,
 )
-from commsim.labels import format_number
 from commsim.metrics import recent_participation
 from commsim.model import CommunityModel
+from commsim.runs.labels import format_number
 
 
 @pytest.fixture(scope="module")

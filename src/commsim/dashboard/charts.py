@@ -4,7 +4,7 @@ A page builds the four panels once (:func:`live_figure`), then each drawn week s
 the series' numbers (:func:`update_live`): the browser redraws the lines; no image is made
 on the server. Shares are plotted in percent, as every other face of commsim shows them.
 Every panel has its axis titles and every line its legend entry, all from the declarations
-(:mod:`commsim.labels`, :mod:`commsim.figures`). The data behind the figure is available as
+(:mod:`commsim.runs.labels`, :mod:`commsim.runs.figures`). The data behind the figure is available as
 a table (:func:`live_table`) for the CSV download.
 """
 
@@ -15,8 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from commsim.figures import GROUP_PANELS, LOOP_PANELS, panel_title
-from commsim.labels import PERCENT_UNITS, metric_label, metric_unit, unit_label
+from commsim.runs.figures import GROUP_PANELS, LOOP_PANELS, panel_title
+from commsim.runs.labels import PERCENT_UNITS, metric_label, metric_unit, unit_label
 
 LIVE_PANELS = (LOOP_PANELS[0], LOOP_PANELS[1], GROUP_PANELS[0], LOOP_PANELS[2])
 WEEK_AXIS = "week"

@@ -35,8 +35,8 @@ from commsim.dashboard.mapview import (
 from commsim.dashboard.markup import SafeMarkdown
 from commsim.dashboard.playback import LiveModel, Playback, weeks_to
 from commsim.dashboard.settings import LIMITS, Bound, LimitError, Scenario, error_text
-from commsim.labels import format_metric, metric_label
 from commsim.model import CommunityModel
+from commsim.runs.labels import format_metric, metric_label
 
 # The monitors' metrics, as NetLogo shows current numbers (labels and units from their declarations).
 MONITORS = (

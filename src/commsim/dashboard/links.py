@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode
 import yaml
 
 from commsim.dashboard.settings import LIMITS, LimitError, Scenario, echo, lever_specs
-from commsim.labels import preset_title
+from commsim.runs.labels import preset_title
 
 # The address's fields besides the levers, each named as a reader would: package, not policy.
 FIELDS = ("profile", "package", "residents", "seed", "week")

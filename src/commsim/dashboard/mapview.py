@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from commsim.labels import format_number, metric_label
 from commsim.metrics import recent_participation
+from commsim.runs.labels import format_number, metric_label
 from commsim.state.layout import LIFE_CIRCLE_MINUTES, life_circle_coverage
 from commsim.state.residents import CATEGORY_LABELS, NEVER, STATE_LABELS
 
