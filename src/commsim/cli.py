@@ -367,7 +367,7 @@ def _print_summary(result: RunResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from commsim.labels import KEY_METRICS, metric_heading, metric_interval
+    from commsim.labels import KEY_METRICS, format_interval, metric_heading, metric_interval, unit_label
 
     manifest, summary = result.manifest, result.summary
     yearly = summary[summary["window"] == "last_year"]
@@ -405,6 +405,10 @@ def _print_summary(result: RunResult) -> None:
             cells.append("")
         table.add_row(*cells)
     Console().print(table)
+    for scenario, cost in manifest.get("programme_cost", {}).get("scenarios", {}).items():
+        yearly = cost["yuan_per_household_year"]
+        shown = format_interval(yearly["mean"], yearly["ci_low"], yearly["ci_high"], "yuan/household/year")
+        print(f"Programme cost of {scenario}: {shown} {unit_label('yuan/household/year')} (configs/costs.yaml)")
 
 
 def _bounds(row: Any, estimate: str) -> tuple[float, float, float]:
