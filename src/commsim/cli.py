@@ -38,6 +38,7 @@ from commsim.config import (
     setting_bounds,
     validate_file,
 )
+from commsim.design import cli as design_command
 from commsim.limits import MAX_RESIDENT_WEEKS, ResourceError, Work, check_work
 from commsim.params import DeclarationError
 from commsim.paths import inside
@@ -201,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument(
         "--results", type=Path, metavar="DIR", help="experiments folder of Compare and Sweep (default: results/)"
     )
+    design_command.add_parser(commands, _at_least_one)
     docs = commands.add_parser("docs", help="regenerate docs/parameters.md and docs/metrics.md")
     docs.add_argument("--check", action="store_true", help="write nothing; exit 1 if the docs are stale")
     docs.add_argument("--folder", type=Path, metavar="DIR", help="docs folder (default: the project's docs/)")
@@ -776,6 +778,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "presets": _presets,
     "dashboard": _dashboard,
     "docs": _docs,
+    "design": design_command.run,
 }
 
 

@@ -15,7 +15,6 @@ from commsim.design.report import (
     shown,
 )
 from commsim.design.spec import DesignSpec
-from commsim.labels import format_metric
 from commsim.provenance import write_file_atomically
 
 
@@ -69,7 +68,7 @@ def write_report(
     Returns:
         Its path.
     """
-    from commsim.design.discovery import describe
+    from commsim.design.discovery import describe, target_words
 
     communities = ", ".join(spec.profiles)
     lines = [f"# {spec.name}: the best mixes of measures", "", spec.description.strip(), ""]
@@ -94,8 +93,7 @@ def write_report(
     lines += ["## The answer", ""]
     cheapest = cheapest_reaching(spec, front)
     if spec.discovery is not None:
-        goal = f"{objective_label(spec.discovery.metric).lower()} of "
-        goal += format_metric(spec.discovery.metric, spec.discovery.at_least or spec.discovery.at_most)
+        goal = target_words(spec)
         if cheapest is not None:
             cost = _column(spec, [o.metric for o in spec.objectives].index(COST_METRIC))
             lines.append(

@@ -24,10 +24,13 @@ MIN_CASES = 10
 
 
 def target_reached(spec: DesignSpec, evaluations: pd.DataFrame) -> np.ndarray:
-    """Whether each evaluated mix reaches the discovery target (and meets every constraint)."""
+    """Whether each evaluated mix reaches the discovery target in every community (and meets every constraint)."""
     target = spec.discovery
-    values = evaluations[f"{target.metric}_mean"].to_numpy(float)
-    reached = values >= target.at_least if target.at_least is not None else values <= target.at_most
+    columns = evaluations[[f"{target.metric}@{profile}" for profile in spec.profiles]]
+    if target.at_least is not None:
+        reached = columns.min(axis=1).to_numpy(float) >= target.at_least
+    else:
+        reached = columns.max(axis=1).to_numpy(float) <= target.at_most
     return reached & evaluations["feasible"].to_numpy(bool)
 
 
@@ -128,13 +131,20 @@ def _empty(spec: DesignSpec, why: str, reached: np.ndarray) -> dict[str, Any]:
     }
 
 
+def target_words(spec: DesignSpec) -> str:
+    """The discovery target in words: 'the target "took part in the last 4 weeks" at least 30.0%'."""
+    from commsim.design.report import objective_label
+    from commsim.labels import format_metric
+
+    target = spec.discovery
+    bound = target.at_least if target.at_least is not None else target.at_most
+    side = "at least" if target.at_least is not None else "at most"
+    return f'the target "{objective_label(target.metric).lower()}" {side} {format_metric(target.metric, bound)}'
+
+
 def describe(spec: DesignSpec, boxes: pd.DataFrame) -> str:
     """The box in one plain sentence: "with X and Y, 85% of mixes reach ...; the box holds 70% of ..."."""
-    target = spec.discovery
-    from commsim.labels import format_metric, metric_label
-
-    goal = f"{metric_label(target.metric).lower()} of {'at least' if target.at_least is not None else 'at most'} "
-    goal += format_metric(target.metric, target.at_least if target.at_least is not None else target.at_most)
+    goal = target_words(spec)
     first = boxes.iloc[0]
     if first["lever"] == "(none)":
         return (
@@ -143,7 +153,8 @@ def describe(spec: DesignSpec, boxes: pd.DataFrame) -> str:
         )
     conditions = " and ".join(boxes["condition"])
     return (
-        f"With {conditions}, {first['density']:.0%} of the mixes evaluated reach {goal} within the constraints; "
+        f"With {conditions}, {first['density']:.0%} of the mixes evaluated reach {goal} in every community "
+        "within the constraints; "
         f"these mixes are {first['coverage']:.0%} of all the mixes found that reach it "
         f"({first['mixes_reaching']} of {first['mixes']} evaluated)."
     )

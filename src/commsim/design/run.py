@@ -65,8 +65,12 @@ class DesignResult:
 
 
 def spec_hash(spec: DesignSpec) -> str:
-    """SHA-256 of the spec's canonical JSON."""
-    return canonical_hash(spec.model_dump(mode="json"))
+    """SHA-256 of the canonical JSON of what decides the search: the spec without its description and discovery.
+
+    Scenario discovery reads the search's results only, so a new discovery target (or
+    description) resumes the same folder and re-analyses it without running anything.
+    """
+    return canonical_hash(spec.model_dump(mode="json", exclude={"description", "discovery"}))
 
 
 def planned_runs(spec: DesignSpec) -> int:
@@ -265,6 +269,7 @@ def dry_run(spec: DesignSpec, folder: Path, *, workers: int | None = None, execu
     task = RunTask(
         spec.target, dict(spec.base) | dict(profile) | first, 1, spec.steps, 1, kept_metrics(spec, info.commsim_model)
     )
+    _timed(dataclasses.replace(task, steps=1))  # the first run pays the imports; not counted
     short = _timed(dataclasses.replace(task, steps=1))
     steps = min(TRIAL_STEPS, spec.steps)
     longer = _timed(dataclasses.replace(task, steps=steps)) if steps > 1 else short

@@ -313,6 +313,8 @@ def evaluations_table(spec: DesignSpec, state: SearchState) -> pd.DataFrame:
             row[_column(spec, index)] = -value if maximised else value
         for metric_index, metric in enumerate(spec.metrics):
             row[f"{metric}_mean"] = float(item.values[:, :, metric_index].mean())
+            for place, profile in enumerate(spec.profiles):
+                row[f"{metric}@{profile}"] = float(item.values[place, :, metric_index].mean())
         row["feasible"] = bool(not len(excess[position]) or np.all(excess[position] <= 0))
         rows.append(row)
     return pd.DataFrame(rows)

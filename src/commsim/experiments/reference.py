@@ -8,6 +8,7 @@ known in closed form, so a Saltelli sweep over them must recover those numbers.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -78,7 +79,9 @@ def linear(*, seed: int, noise: float = 0.0, **inputs: float) -> dict[str, float
     return {"y": value}
 
 
-def trade_off(*, seed: int, x: float, y: float, mode: str = "plain", noise: float = 0.0) -> dict[str, float]:
+def trade_off(
+    *, seed: int, x: float, y: float, mode: str = "plain", noise: float = 0.0, delay_s: float = 0.0
+) -> dict[str, float]:
     """A benefit that costs: ``benefit = sqrt(x) - y`` (``- 0.1`` if ``mode`` is not "plain"), ``cost = x``.
 
     Maximising the benefit and minimising the cost has a known Pareto front: ``y = 0``,
@@ -91,10 +94,13 @@ def trade_off(*, seed: int, x: float, y: float, mode: str = "plain", noise: floa
         y: In 0-1; any value above 0 only loses benefit.
         mode: "plain", or another choice that loses 0.1 of benefit.
         noise: Standard deviation of additive noise on the benefit.
+        delay_s: Seconds to wait before answering (a slow run, to test interruptions).
 
     Returns:
         ``{"benefit": ..., "cost": ...}``.
     """
+    if delay_s:
+        time.sleep(delay_s)
     benefit = math.sqrt(max(x, 0.0)) - y - (0.0 if mode == "plain" else 0.1)
     if noise:
         benefit += noise * float(np.random.default_rng(seed).standard_normal())
