@@ -68,12 +68,25 @@ def write_report(
     Returns:
         Its path.
     """
-    from commsim.design.discovery import describe, target_words
+    from commsim.design.discovery import describe
 
-    communities = ", ".join(spec.profiles)
     lines = [f"# {spec.name}: the best mixes of measures", "", spec.description.strip(), ""]
+    lines += _question(spec)
+    lines += _answer(spec, front, dropped)
+    if boxes is not None:
+        lines += ["## Where the target is reachable", "", describe(spec, boxes), ""]
+    lines += [f"![{figure.stem}](figures/{figure.name})" for figure in figures]
+    lines += _trust(spec, evaluations)
+    path = folder / "report.md"
+    text = "\n".join(lines) + "\n"
+    write_file_atomically(path, lambda target: target.write_text(text, encoding="utf-8"))
+    return path
+
+
+def _question(spec: DesignSpec) -> list[str]:
+    communities = ", ".join(spec.profiles)
     objectives = "; ".join(f"{o.sense} {objective_label(o.metric).lower()}" for o in spec.objectives)
-    lines += [
+    lines = [
         "## The question",
         "",
         f"Across {len(spec.profiles)} communities ({communities}), {ROBUSTNESS_WORDS[spec.robustness]}: {objectives}.",
@@ -89,44 +102,55 @@ def write_report(
             "in every community."
         )
     levers = ", ".join(lever_label(lever.name).lower() for lever in spec.levers)
-    lines += ["", f"The search could set: {levers}.", ""]
-    lines += ["## The answer", ""]
+    return [*lines, "", f"The search could set: {levers}.", ""]
+
+
+def _answer(spec: DesignSpec, front: pd.DataFrame, dropped: int) -> list[str]:
+    from commsim.design.discovery import target_words
+
+    lines = ["## The answer", ""]
     cheapest = cheapest_reaching(spec, front)
-    if spec.discovery is not None:
+    if spec.discovery is not None and COST_METRIC in spec.metrics:
         goal = target_words(spec)
         if cheapest is not None:
             cost = _column(spec, [o.metric for o in spec.objectives].index(COST_METRIC))
             lines.append(
                 f"**The cheapest mix found that reaches {goal} in every community costs "
                 f"{shown(COST_METRIC, cheapest[cost], cheapest[f'{cost}_ci_low'], cheapest[f'{cost}_ci_high'])}**: "
-                f"{mix_in_words(spec, cheapest)}."
+                f"{mix_in_words(spec, cheapest)}. {_per_community(spec, cheapest)}"
             )
         else:
             lines.append(f"No mix on the front reaches {goal} in every community within the constraints.")
         lines.append("")
     if front.empty:
-        lines.append("No mix met every constraint.")
-    else:
-        lines += [
-            f"The front holds {len(front)} mixes: none does better on one objective without doing worse on "
-            f"another. Each was re-run on {int(front['replicates'].iloc[0])} seeds per community; "
-            "brackets are 95% intervals across seeds. Mixes whose intervals overlap on every objective are "
-            "**ties**: the model cannot tell them apart at this number of seeds.",
-            "",
-            *_front_lines(spec, front),
-            "",
-        ]
-    if dropped:
-        lines += [
-            f"{dropped} mix(es) of the search's front broke a constraint once re-run on more seeds and were dropped.",
-            "",
-        ]
-    if boxes is not None:
-        lines += ["## Where the target is reachable", "", describe(spec, boxes), ""]
-    for figure in figures:
-        lines.append(f"![{figure.stem}](figures/{figure.name})")
-    feasible = int(evaluations["feasible"].sum()) if not evaluations.empty else 0
+        return [*lines, "No mix met every constraint.", ""]
     lines += [
+        f"The front holds {len(front)} mixes: none does better on one objective without doing worse on "
+        f"another. Each was re-run on {int(front['replicates'].iloc[0])} seeds per community; "
+        "brackets are 95% intervals across seeds. Mixes whose intervals overlap on every objective are "
+        "**ties**: the model cannot tell them apart at this number of seeds.",
+        "",
+        *_front_lines(spec, front),
+        "",
+    ]
+    if dropped:
+        lines += [f"{dropped} mix(es) of the search's front broke a constraint once re-run on more seeds: dropped.", ""]
+    return lines
+
+
+def _per_community(spec: DesignSpec, row: pd.Series) -> str:
+    parts = []
+    for profile in spec.profiles:
+        values = [
+            f"{objective_label(metric).lower()} {shown(metric, row[f'{metric}@{profile}'])}" for metric in spec.metrics
+        ]
+        parts.append(f"In {profile}: {', '.join(values)}.")
+    return " ".join(parts)
+
+
+def _trust(spec: DesignSpec, evaluations: pd.DataFrame) -> list[str]:
+    feasible = int(evaluations["feasible"].sum()) if not evaluations.empty else 0
+    lines = [
         "",
         "## How far to trust it",
         "",
@@ -135,15 +159,17 @@ def write_report(
         f"{spec.final_replicates}.",
         "- A mix is only as good as the model: its behaviour parameters are illustrative or calibrated only "
         "in part (docs/validation.md). Read differences between mixes, not their levels, and check the ties.",
-        f"- Costs are priced by configs/costs.yaml (version {costs_version()}); most prices are illustrative.",
+    ]
+    if COST_METRIC in spec.metrics:
+        lines.append(
+            f"- Costs are priced by configs/costs.yaml (version {costs_version()}); most prices are illustrative."
+        )
+    lines += [
         "- The best mixes found are not proven best: a longer search, other communities or other seeds may "
         "find others. Method and limits: docs/design.md.",
         "",
     ]
-    path = folder / "report.md"
-    text = "\n".join(line for line in lines if line is not None) + "\n"
-    write_file_atomically(path, lambda target: target.write_text(text, encoding="utf-8"))
-    return path
+    return lines
 
 
 __all__ = ["cheapest_reaching", "write_report"]

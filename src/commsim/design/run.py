@@ -161,16 +161,7 @@ def run_design(
             candidates=0,
             front=0,
         ) as bar:
-            evaluator = Evaluator(
-                spec,
-                store,
-                pool,
-                described.in_flight,
-                info.commsim_model,
-                load_costs() if info.commsim_model else None,
-                model_version(spec.target),
-                on_run=lambda: bar.advance(),
-            )
+            evaluator = _evaluator(spec, store, pool, described.in_flight, info.commsim_model, bar.advance)
 
             def generation_done(generation: int, candidates: int, front: int) -> None:
                 bar.update(generation=generation, candidates=candidates, front=front)
@@ -190,6 +181,13 @@ def run_design(
     if on_event is not None:
         on_event({"event": "finish", "front": len(table), "runs_executed": evaluator.executed})
     return DesignResult(folder, len(state.archive), table, evaluator.executed, time.perf_counter() - clock)
+
+
+def _evaluator(
+    spec: DesignSpec, store: ExperimentStore, pool: Any, in_flight: int, commsim_model: bool, on_run: Callable[[], None]
+) -> Evaluator:
+    costs = load_costs() if commsim_model else None
+    return Evaluator(spec, store, pool, in_flight, commsim_model, costs, model_version(spec.target), on_run=on_run)
 
 
 def _manifest(spec: DesignSpec, folder: Path, source: Path | None, commsim_model: bool) -> dict[str, Any]:
