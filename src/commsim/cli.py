@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from commsim.config import (
     ConfigError,
+    is_costs_file,
     is_preset_file,
     load_preset,
     load_run_config,
@@ -642,6 +643,8 @@ def _validate(args: argparse.Namespace) -> int:
         try:
             if _is_lessons(path):
                 print(f"ok: {_validate_lessons(path)}")
+            elif design_command.is_design_spec(path):
+                print(f"ok: {design_command.validate(path)}")
             elif _is_experiment(path):
                 print(f"ok: {_validate_experiment(path)}")
             else:
@@ -655,7 +658,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _validate_config(path: Path, *, allow_large: bool) -> str:
     """Validate a preset or a run config; a run config is sized against the ceilings too."""
     data, _ = read_yaml(path)
-    if is_preset_file(path, data):
+    if is_preset_file(path, data) or is_costs_file(path, data):
         return validate_file(path)
     config = load_run_config(path)
     work = run_work(config)

@@ -662,11 +662,16 @@ def is_preset_file(path: Path, data: Any) -> bool:
     return Path(path).parent.name in PRESET_FOLDERS or (isinstance(data, dict) and "values" in data)
 
 
+def is_costs_file(path: Path, data: Any) -> bool:
+    """Whether a file declares programme costs (``costs.yaml``, a mapping with ``items``)."""
+    return path.name == "costs.yaml" and isinstance(data, dict) and "items" in data
+
+
 def validate_file(path: str | Path) -> str:
     """Validate any commsim YAML file, telling its kind from its folder and keys.
 
     Args:
-        path: A run config, profile or policy package file.
+        path: A run config, profile or policy package file, or the costs file.
 
     Returns:
         A one-line description of what was validated.
@@ -676,6 +681,10 @@ def validate_file(path: str | Path) -> str:
     """
     path = Path(path)
     data, node = read_yaml(path)
+    if is_costs_file(path, data):
+        from commsim.costs import load_costs
+
+        return f"{path}: valid costs file ({len(load_costs(path).items)} cost items)"
     if is_preset_file(path, data):
         group = PRESET_FOLDERS.get(path.parent.name, "policy")
         preset, node = validate_yaml(path, preset_model(group))

@@ -139,3 +139,13 @@ def test_a_price_change_reprices_the_stored_runs_without_running_them(tmp_path, 
     households = 60 / 2.0  # old_inner_city: 2 persons per household
     shift = after["cost_per_household_year"] - before.loc[after.index, "cost_per_household_year"]
     assert shift.to_numpy() == pytest.approx(30000 / households)
+
+
+def test_validate_tells_design_specs_and_the_costs_file(tmp_path, capsys):
+    path = _write(tmp_path, MODEL_SPEC)
+    assert main(["validate", str(path), "experiments/policy_design.yaml", "configs/costs.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert "valid design spec 'tiny_design'" in out and "valid costs file" in out
+    bad = _write(tmp_path, _broken(lambda s: s["objectives"][0].update(metric="happiness")))
+    assert main(["validate", str(bad)]) == 2
+    assert "objectives.0.metric" in capsys.readouterr().err

@@ -30,6 +30,33 @@ def add_parser(commands: argparse._SubParsersAction, positive: type | object) ->
     design.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def is_design_spec(path: Path) -> bool:
+    """Whether a file is a design spec: a mapping with ``levers`` and ``objectives``."""
+    from commsim.config import ConfigError, read_yaml
+
+    try:
+        data, _ = read_yaml(path)
+    except ConfigError:
+        return False
+    return isinstance(data, dict) and {"levers", "objectives"} <= set(data)
+
+
+def validate(path: Path) -> str:
+    """Check a design spec (``commsim validate``); nothing is run.
+
+    Returns:
+        One line saying what it is.
+
+    Raises:
+        ConfigError: Naming file, line, field and reason.
+    """
+    from commsim.design.run import planned_runs
+    from commsim.design.spec import load_design_spec
+
+    spec = load_design_spec(path)
+    return f"{path}: valid design spec {spec.name!r} (at most {planned_runs(spec):,} runs)"
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``commsim design``.
 
