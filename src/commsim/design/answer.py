@@ -9,6 +9,7 @@ import pandas as pd
 from commsim.costs import COST_METRIC, costs_version
 from commsim.design.report import (
     ROBUSTNESS_WORDS,
+    community_title,
     lever_label,
     mix_in_words,
     objective_label,
@@ -84,7 +85,7 @@ def write_report(
 
 
 def _question(spec: DesignSpec) -> list[str]:
-    communities = ", ".join(spec.profiles)
+    communities = ", ".join(community_title(spec, name).lower() for name in spec.profiles)
     objectives = "; ".join(f"{o.sense} {objective_label(o.metric).lower()}" for o in spec.objectives)
     lines = [
         "## The question",
@@ -144,7 +145,7 @@ def _per_community(spec: DesignSpec, row: pd.Series) -> str:
         values = [
             f"{objective_label(metric).lower()} {shown(metric, row[f'{metric}@{profile}'])}" for metric in spec.metrics
         ]
-        parts.append(f"In {profile}: {', '.join(values)}.")
+        parts.append(f"In the {community_title(spec, profile).lower()}: {', '.join(values)}.")
     return " ".join(parts)
 
 

@@ -71,7 +71,21 @@ def mix_in_words(spec: DesignSpec, row: pd.Series) -> str:
     return "; ".join(f"{lever_label(lever.name)}: {_value(lever.name, row[lever.name])}" for lever in spec.levers)
 
 
+def community_title(spec: DesignSpec, name: str) -> str:
+    """A profile of the spec in words: its preset's title ("Old inner-city estate"), else its name."""
+    from commsim.config import ConfigError
+    from commsim.labels import preset_title
+
+    preset = spec.profiles[name].get("profile", spec.base.get("profile"))
+    try:
+        return preset_title("profile", str(preset)) if preset is not None else name
+    except (ConfigError, OSError):
+        return name
+
+
 def _value(name: str, value: Any) -> str:
+    if hasattr(value, "item"):  # a numpy scalar from a table: its plain Python value
+        value = value.item()
     if isinstance(value, float) and not value.is_integer():
         value = float(f"{value:.3g}")
     return format_parameter_value(name, value)
