@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from commsim import costs
-from commsim.config import ConfigError, resolve_parameters
+from commsim.config.loading import ConfigError, resolve_parameters
+from commsim.config.paths import config_dir
 from commsim.experiments.targets import RunTask, execute
-from commsim.paths import config_dir
+from commsim.runs import costs
 
 
 def _run(policy: str, **overrides):

@@ -119,7 +119,7 @@ def test_a_price_change_reprices_the_stored_runs_without_running_them(tmp_path, 
 
     import pandas as pd
 
-    from commsim.paths import config_dir
+    from commsim.config.paths import config_dir
 
     path = _write(tmp_path, MODEL_SPEC)
     out = tmp_path / "out"

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from commsim.costs import COST_METRIC, costs_version
 from commsim.design.report import (
     ROBUSTNESS_WORDS,
     community_title,
@@ -16,7 +15,8 @@ from commsim.design.report import (
     shown,
 )
 from commsim.design.spec import DesignSpec
-from commsim.provenance import write_file_atomically
+from commsim.runs.costs import COST_METRIC, costs_version
+from commsim.runs.provenance import write_file_atomically
 
 
 def _column(spec: DesignSpec, index: int) -> str:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from commsim.labels import format_duration, plural
+from commsim.runs.labels import format_duration, plural
 
 EXECUTORS = ("processes", "inline", "dask")
 
@@ -32,7 +32,7 @@ def add_parser(commands: argparse._SubParsersAction, positive: type | object) ->
 
 def is_design_spec(path: Path) -> bool:
     """Whether a file is a design spec: a mapping with ``levers`` and ``objectives``."""
-    from commsim.config import ConfigError, read_yaml
+    from commsim.config.loading import ConfigError, read_yaml
 
     try:
         data, _ = read_yaml(path)
@@ -64,10 +64,10 @@ def run(args: argparse.Namespace) -> int:
         0 on success, 1 if a run failed, 130 if interrupted. Bad specs and folders raise
         :class:`commsim.config.ConfigError` (exit 2, nothing written).
     """
+    from commsim.config.limits import check_workers
     from commsim.design.evaluate import DesignRunError
     from commsim.design.run import check_folder, dry_run, run_design
     from commsim.design.spec import load_design_spec
-    from commsim.limits import check_workers
 
     if args.workers is not None:
         check_workers(args.workers, where="commsim design --workers")

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from commsim.design.spec import DesignSpec
-from commsim.labels import format_parameter_value
+from commsim.runs.labels import format_parameter_value
 
 MIN_CASES = 10
 
@@ -134,7 +134,7 @@ def _empty(spec: DesignSpec, why: str, reached: np.ndarray) -> dict[str, Any]:
 def target_words(spec: DesignSpec) -> str:
     """The discovery target in words: 'the target "took part in the last 4 weeks" at least 30.0%'."""
     from commsim.design.report import objective_label
-    from commsim.labels import format_metric
+    from commsim.runs.labels import format_metric
 
     target = spec.discovery
     bound = target.at_least if target.at_least is not None else target.at_most

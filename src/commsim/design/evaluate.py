@@ -9,7 +9,7 @@ run key in the design folder's ``runs/`` (:class:`commsim.experiments.store.Expe
 so a stored run is never run again: an interrupted search resumes where it stopped.
 
 A run's outcome on a metric is its mean over the last ``window`` weeks (a function
-target's single row); its cost is priced by :mod:`commsim.costs`. Outcomes are kept
+target's single row); its cost is priced by :mod:`commsim.runs.costs`. Outcomes are kept
 as an array per candidate: profiles x replicates x metrics.
 """
 
@@ -26,14 +26,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commsim.config import resolve_parameters
-from commsim.costs import COST_METRIC, CostTable, price_run
+from commsim.config.loading import resolve_parameters
 from commsim.design.spec import DesignSpec, kept_metrics
 from commsim.experiments.plan import PlannedRun, run_key
 from commsim.experiments.spec import ExperimentSpec, Output
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.targets import RunOutput, RunTask, execute
-from commsim.provenance import seed_integer
+from commsim.runs.costs import COST_METRIC, CostTable, price_run
+from commsim.runs.provenance import seed_integer
 
 PRESET_KEYS = ("profile", "policy")
 

@@ -1,4 +1,4 @@
-"""A design's figures and report.md, in plain words (labels from :mod:`commsim.labels`).
+"""A design's figures and report.md, in plain words (labels from :mod:`commsim.runs.labels`).
 
 The report answers the spec's question for a policymaker: the front of mixes, from the
 cheapest to the most effective, each with its interval and its mix of measures in
@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from commsim.costs import COST_METRIC
 from commsim.design.spec import DesignSpec
-from commsim.labels import (
+from commsim.runs.costs import COST_METRIC
+from commsim.runs.labels import (
     UnknownLabelError,
     format_interval,
     format_parameter_value,
@@ -24,7 +24,7 @@ from commsim.labels import (
     parameter_label,
     unit_label,
 )
-from commsim.provenance import write_file_atomically
+from commsim.runs.provenance import write_file_atomically
 
 COST_UNIT = "yuan/household/year"
 ROBUSTNESS_WORDS = {
@@ -43,7 +43,7 @@ def objective_unit(metric: str) -> str:
     """The declared unit of an objective's metric."""
     if metric == COST_METRIC:
         return COST_UNIT
-    from commsim.labels import declared_metric
+    from commsim.runs.labels import declared_metric
 
     found = declared_metric(metric)
     return found.unit if found else ""
@@ -73,8 +73,8 @@ def mix_in_words(spec: DesignSpec, row: pd.Series) -> str:
 
 def community_title(spec: DesignSpec, name: str) -> str:
     """A profile of the spec in words: its preset's title ("Old inner-city estate"), else its name."""
-    from commsim.config import ConfigError
-    from commsim.labels import preset_title
+    from commsim.config.loading import ConfigError
+    from commsim.runs.labels import preset_title
 
     preset = spec.profiles[name].get("profile", spec.base.get("profile"))
     try:

@@ -29,16 +29,16 @@ from typing import Any
 
 import pandas as pd
 
-from commsim.config import ConfigError
-from commsim.costs import costs_version, load_costs
+from commsim.config.loading import ConfigError
 from commsim.design.evaluate import Evaluator
 from commsim.design.search import evaluations_table, final_front, front_table, run_search
 from commsim.design.spec import DesignSpec, kept_metrics
 from commsim.experiments.executors import default_workers, open_executor
 from commsim.experiments.store import LOCK_FILE, ExperimentStore, FolderError
 from commsim.experiments.targets import RunTask, execute, inspect_target, model_version
-from commsim.progress import ProgressBar
-from commsim.provenance import canonical_hash, host, now, write_file_atomically, write_json_atomically
+from commsim.runs.costs import costs_version, load_costs
+from commsim.runs.progress import ProgressBar
+from commsim.runs.provenance import canonical_hash, host, now, write_file_atomically, write_json_atomically
 
 MANIFEST = "design.json"
 OUTPUTS = ("evaluations.csv", "front.csv", "front.parquet", "discovery.csv", "report.md")

@@ -26,7 +26,7 @@ import pandas as pd
 
 from commsim.design.evaluate import Evaluator, aggregate, best_per_profile, candidate_id, constraint_values
 from commsim.design.spec import DesignSpec, Lever
-from commsim.statistics import estimate
+from commsim.runs.statistics import estimate
 
 # Reference directions of NSGA-III: Das-Dennis partitions by number of objectives.
 NSGA3_PARTITIONS = {4: 6, 5: 5, 6: 4, 7: 3, 8: 3}

@@ -20,12 +20,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from commsim.config import ConfigError, line_of, preset_names, resolve_parameters, validate_yaml
-from commsim.costs import COST_METRIC, COST_METRICS
+from commsim.config.declaration import check_values, parameters
+from commsim.config.loading import ConfigError, line_of, preset_names, resolve_parameters, validate_yaml
 from commsim.experiments.spec import DEFAULT_TARGET, Finite, Label, Scalar, _name
 from commsim.experiments.targets import TargetError, inspect_target
 from commsim.metric_table import METRIC_NAMES
-from commsim.params import check_values, parameters
+from commsim.runs.costs import COST_METRIC, COST_METRICS
 
 SENSES = ("maximise", "minimise")
 ROBUSTNESS = ("mean", "worst", "regret")

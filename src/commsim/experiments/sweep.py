@@ -28,8 +28,8 @@ from commsim.experiments.executors import default_workers, open_executor
 from commsim.experiments.plan import Plan, plan_summary
 from commsim.experiments.store import ExperimentStore, record_status
 from commsim.experiments.targets import RunOutput, execute, is_model_class, model_version, resolve
-from commsim.progress import ProgressBar
-from commsim.provenance import git_commit, host, now, package_versions
+from commsim.runs.progress import ProgressBar
+from commsim.runs.provenance import git_commit, host, now, package_versions
 
 TRIAL_STEPS = 5
 

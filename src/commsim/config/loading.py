@@ -30,11 +30,11 @@ import annotated_types
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
-from commsim.params import RuleError, check_consistency, defaults, parameters
-from commsim.paths import check_safe_name, config_dir
+from commsim.config.declaration import RuleError, check_consistency, defaults, parameters
+from commsim.config.paths import check_safe_name, config_dir
 
 if TYPE_CHECKING:
-    from commsim.limits import Work
+    from commsim.config.limits import Work
 
 # Ceilings of a YAML file: shipped configs, specs and lesson files are a few kilobytes,
 # nest at most six levels and hold a few hundred values.
@@ -151,7 +151,7 @@ def setting_bounds(name: str) -> tuple[int, int]:
 def run_work(
     config: RunConfig, *, steps: int | None = None, replicates: int | None = None, n_residents: int | None = None
 ) -> Work:
-    """The planned size of running a config (see :mod:`commsim.limits`).
+    """The planned size of running a config (see :mod:`commsim.config.limits`).
 
     Args:
         config: A validated run config.
@@ -162,7 +162,7 @@ def run_work(
     Returns:
         Resident-weeks over every scenario and replicate, runs, and the model's size.
     """
-    from commsim.limits import Work  # limits builds on this module's ConfigError
+    from commsim.config.limits import Work  # limits builds on this module's ConfigError
 
     steps = config.steps if steps is None else steps
     replicates = config.replicates if replicates is None else replicates
@@ -662,16 +662,11 @@ def is_preset_file(path: Path, data: Any) -> bool:
     return Path(path).parent.name in PRESET_FOLDERS or (isinstance(data, dict) and "values" in data)
 
 
-def is_costs_file(path: Path, data: Any) -> bool:
-    """Whether a file declares programme costs (``costs.yaml``, a mapping with ``items``)."""
-    return path.name == "costs.yaml" and isinstance(data, dict) and "items" in data
-
-
 def validate_file(path: str | Path) -> str:
     """Validate any commsim YAML file, telling its kind from its folder and keys.
 
     Args:
-        path: A run config, profile or policy package file, or the costs file.
+        path: A run config, profile or policy package file.
 
     Returns:
         A one-line description of what was validated.
@@ -681,10 +676,6 @@ def validate_file(path: str | Path) -> str:
     """
     path = Path(path)
     data, node = read_yaml(path)
-    if is_costs_file(path, data):
-        from commsim.costs import load_costs
-
-        return f"{path}: valid costs file ({len(load_costs(path).items)} cost items)"
     if is_preset_file(path, data):
         group = PRESET_FOLDERS.get(path.parent.name, "policy")
         preset, node = validate_yaml(path, preset_model(group))

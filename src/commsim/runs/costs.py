@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from commsim.config import ConfigError, validate_yaml
-from commsim.params import parameters
-from commsim.paths import config_dir
+from commsim.config.declaration import parameters
+from commsim.config.loading import ConfigError, validate_yaml
+from commsim.config.paths import config_dir
 from commsim.state.timescale import WEEKS_PER_YEAR
 
 # Metrics a run must keep to be priced.
@@ -125,6 +125,23 @@ class RunCost:
     households: float
     per_household_year: float
     weeks: int
+
+
+def is_costs_file(path: Path, data: Any) -> bool:
+    """Whether a YAML file declares programme costs (named ``costs.yaml``, a mapping with ``items``)."""
+    return path.name == "costs.yaml" and isinstance(data, dict) and "items" in data
+
+
+def validate_costs(path: Path) -> str:
+    """Check a costs file (``commsim validate``).
+
+    Returns:
+        One line saying what it holds.
+
+    Raises:
+        ConfigError: Naming file, line and field of a bad entry.
+    """
+    return f"{path}: valid costs file ({len(load_costs(path).items)} cost items)"
 
 
 def costs_path() -> Path:
