@@ -55,6 +55,10 @@ BAD = {
     "unknown profile": (lambda s: s["profiles"]["old"].update(profile="atlantis"), r"profiles.old.profile"),
     "final below search replicates": (lambda s: s.update(replicates=3, final_replicates=2), r"final_replicates"),
     "unknown key": (lambda s: s.update(budget=3), r"spec.yaml:\d+: budget"),
+    "an objective twice": (
+        lambda s: s["objectives"].append({"metric": "rate_any", "sense": "minimise"}),
+        r"spec.yaml:\d+: objectives: .*listed twice",
+    ),
     "bad robustness": (lambda s: s.update(robustness="best"), r"spec.yaml:\d+: robustness"),
     "lever fixed in base": (lambda s: s["base"].update(time_bank=True), r"spec.yaml:\d+: base.time_bank"),
     "cost for a function": (

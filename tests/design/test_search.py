@@ -128,3 +128,43 @@ def test_a_killed_search_resumes_to_the_same_front(tmp_path):
     total = {path.stem for path in (folder / "runs").glob("*.parquet")}
     assert resumed.runs_executed == len(total - stored)  # no stored run ran again
     assert not math.isnan(resumed.front["benefit"].iloc[0])
+
+
+def test_robustness_across_profiles_mean_worst_and_regret():
+    from commsim.design.evaluate import aggregate
+
+    values = np.array([[0.4, 0.5], [0.2, 0.1]])  # profiles x replicate seeds
+    assert aggregate(values, "maximise", "mean") == pytest.approx([0.3, 0.3])
+    assert aggregate(values, "maximise", "worst") == pytest.approx([0.2, 0.1])
+    assert aggregate(values, "minimise", "worst") == pytest.approx([0.4, 0.5])
+    best = np.array([0.6, 0.2])
+    assert aggregate(values, "maximise", "regret", best) == pytest.approx([0.2, 0.1])
+    assert aggregate(values, "minimise", "regret", np.array([0.4, 0.0])) == pytest.approx([0.2, 0.1])
+
+
+def test_four_objectives_search_with_nsga3_and_regret(tmp_path):
+    from pymoo.algorithms.moo.nsga3 import NSGA3
+
+    from commsim.design.search import make_algorithm
+
+    objectives = [
+        {"metric": "benefit", "sense": "maximise"},
+        {"metric": "cost", "sense": "minimise"},
+        {"metric": "balance", "sense": "maximise"},
+        {"metric": "spread", "sense": "minimise"},
+    ]
+    path = _spec(
+        tmp_path,
+        objectives=objectives,
+        profiles={"plain": {"mode": "plain"}, "other": {"mode": "other"}},
+        levers=[{"name": "x", "range": [0, 1]}, {"name": "y", "range": [0, 1]}],
+        robustness="regret",
+        search={"population": 8, "generations": 2},
+        discovery=None,
+    )
+    spec = load_design_spec(path)
+    assert isinstance(make_algorithm(spec), NSGA3)
+    result = run_design(spec, tmp_path / "out", executor="inline", progress=False)
+    assert len(result.front) >= 1
+    assert {"regret_benefit", "regret_cost", "regret_balance", "regret_spread"} <= set(result.front.columns)
+    assert (result.front["regret_benefit"] >= 0).all()

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from commsim.config.declaration import check_values, parameters
 from commsim.config.loading import ConfigError, line_of, preset_names, resolve_parameters, validate_yaml
@@ -132,10 +132,23 @@ class DesignSpec(_Strict):
     def _consistent(self) -> DesignSpec:
         if self.final_replicates < self.replicates:
             raise ValueError(f"final_replicates ({self.final_replicates}) is below replicates ({self.replicates})")
-        names = [lever.name for lever in self.levers]
+        return self
+
+    @field_validator("levers")
+    @classmethod
+    def _levers_once(cls, levers: list[Lever]) -> list[Lever]:
+        names = [lever.name for lever in levers]
         if len(set(names)) < len(names):
             raise ValueError("a lever is listed twice")
-        return self
+        return levers
+
+    @field_validator("objectives")
+    @classmethod
+    def _objectives_once(cls, objectives: list[Objective]) -> list[Objective]:
+        metrics = [objective.metric for objective in objectives]
+        if len(set(metrics)) < len(metrics):
+            raise ValueError("an objective's metric is listed twice")
+        return objectives
 
     @property
     def metrics(self) -> list[str]:

@@ -97,11 +97,12 @@ def trade_off(
         delay_s: Seconds to wait before answering (a slow run, to test interruptions).
 
     Returns:
-        ``{"benefit": ..., "cost": ...}``.
+        ``benefit`` and ``cost``, and for searches over more objectives ``balance``
+        (benefit minus cost) and ``spread`` (``|x - y|``).
     """
     if delay_s:
         time.sleep(delay_s)
     benefit = math.sqrt(max(x, 0.0)) - y - (0.0 if mode == "plain" else 0.1)
     if noise:
         benefit += noise * float(np.random.default_rng(seed).standard_normal())
-    return {"benefit": benefit, "cost": x}
+    return {"benefit": benefit, "cost": x, "balance": benefit - x, "spread": abs(x - y)}
