@@ -136,6 +136,16 @@ def _axis(spec: DesignSpec, index: int) -> str:
     return f"{label} ({unit_label(unit)})" if unit else label
 
 
+def _percent_ticks(axis: Any, metric: str) -> None:
+    """Shares read as percentages on an axis, as everywhere else (0.25 is 25%)."""
+    from matplotlib.ticker import PercentFormatter
+
+    from commsim.runs.labels import PERCENT_UNITS
+
+    if objective_unit(metric) in PERCENT_UNITS:
+        axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
 def _front_figure(spec: DesignSpec, path: Path, front: pd.DataFrame, evaluations: pd.DataFrame, plt: Any) -> Path:
     x_column, y_column = _column(spec, 1), _column(spec, 0)
     figure, axes = plt.subplots(figsize=(6.5, 4.5))
@@ -164,6 +174,8 @@ def _front_figure(spec: DesignSpec, path: Path, front: pd.DataFrame, evaluations
         )
     axes.set_xlabel(_axis(spec, 1))
     axes.set_ylabel(_axis(spec, 0))
+    _percent_ticks(axes.xaxis, spec.objectives[1].metric)
+    _percent_ticks(axes.yaxis, spec.objectives[0].metric)
     axes.set_title("The best mixes found: what each level of one objective costs in the other", fontsize=9)
     axes.legend(fontsize=8)
     return _save(figure, path, plt)
@@ -182,8 +194,14 @@ def _parallel_figure(spec: DesignSpec, path: Path, front: pd.DataFrame, plt: Any
     axes.set_xticks(list(positions), [_wrapped(lever_label(lever.name)) for lever in spec.levers], fontsize=7)
     axes.set_yticks([0, 1], ["lowest", "highest"])
     axes.set_ylim(-0.05, 1.05)
+    scale = plt.cm.ScalarMappable(cmap=colours, norm=plt.Normalize(*span))
+    bar = figure.colorbar(scale, ax=axes, pad=0.01)
+    bar.set_label(_axis(spec, 0), fontsize=8)
+    _percent_ticks(bar.ax.yaxis, spec.objectives[0].metric)
     axes.set_title(
-        f"Mixes of the best front, coloured by {objective_label(spec.objectives[0].metric).lower()}", fontsize=9
+        "Mixes of the best front: each lever from the lowest to the highest value the search could set, "
+        f"coloured by {objective_label(spec.objectives[0].metric).lower()}",
+        fontsize=9,
     )
     return _save(figure, path, plt)
 
@@ -230,9 +248,12 @@ def _prim_figure(spec: DesignSpec, path: Path, boxes: pd.DataFrame, evaluations:
         axes.set_yticks([])
         axes.set_xticks([])
     top = boxes.iloc[0]
-    axes.set_title(
-        f"Where the target is reachable: density {top['density']:.0%}, coverage {top['coverage']:.0%}", fontsize=9
-    )
+    title = f"Where the target is reachable: density {top['density']:.0%}, coverage {top['coverage']:.0%}"
+    plotted = set(numeric["lever"].iloc[:2]) if len(numeric) >= 2 else set(boxes["lever"])
+    others = [row["condition"] for _, row in boxes.iterrows() if row["lever"] not in plotted]
+    if others:  # the points inside the rectangle that do not meet these are grey
+        title += "\nthe box also needs: " + "; ".join(others)
+    axes.set_title(title, fontsize=9)
     if len(numeric) >= 2:
         axes.legend(fontsize=8)
     return _save(figure, path, plt)
