@@ -168,3 +168,13 @@ def test_four_objectives_search_with_nsga3_and_regret(tmp_path):
     assert len(result.front) >= 1
     assert {"regret_benefit", "regret_cost", "regret_balance", "regret_spread"} <= set(result.front.columns)
     assert (result.front["regret_benefit"] >= 0).all()
+
+
+def test_the_front_does_not_depend_on_the_executor(tmp_path):
+    path = _spec(tmp_path, search={"population": 8, "generations": 2}, discovery=None)
+    spec = load_design_spec(path)
+    inline = run_design(spec, tmp_path / "inline", executor="inline", progress=False)
+    pool = run_design(spec, tmp_path / "processes", executor="processes", workers=2, progress=False)
+    dask = run_design(spec, tmp_path / "dask", executor="dask", workers=2, progress=False)
+    pd.testing.assert_frame_equal(pool.front, inline.front)
+    pd.testing.assert_frame_equal(dask.front, inline.front)

@@ -52,10 +52,10 @@ def discover(spec: DesignSpec, evaluations: pd.DataFrame) -> pd.DataFrame:
         why = "every" if reached.all() and len(reached) else "no" if not reached.any() else "too few"
         return pd.DataFrame([_empty(spec, f"{why} evaluated mixes reach the target", reached)])
     x = _inputs(spec, evaluations[levers])
-    from ema_workbench.analysis import prim
-
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # the workbench warns about optional parallel back-ends it does not need here
+        from ema_workbench.analysis import prim
+
         logging.getLogger("EMA").setLevel(logging.ERROR)
         found = prim.Prim(x, reached, threshold=spec.discovery.density, peel_alpha=0.1)
         box = found.find_box()
