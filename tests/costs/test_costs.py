@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from commsim.config.loading import ConfigError, resolve_parameters
 from commsim.config.paths import config_dir
+from commsim.config.presets import resolve_parameters
+from commsim.config.yaml_files import ConfigError
 from commsim.experiments.targets import RunTask, execute
 from commsim.runs import costs
 

@@ -23,7 +23,7 @@ import pandas as pd
 import solara
 import solara.lab
 
-from commsim.config.loading import preset_names
+from commsim.config.presets import preset_names
 from commsim.dashboard import state
 from commsim.dashboard.background import JOB_SLOTS
 from commsim.dashboard.controls import BoundSlider, ResidentsSlider

@@ -32,7 +32,7 @@ def add_parser(commands: argparse._SubParsersAction, positive: type | object) ->
 
 def is_design_spec(path: Path) -> bool:
     """Whether a file is a design spec: a mapping with ``levers`` and ``objectives``."""
-    from commsim.config.loading import ConfigError, read_yaml
+    from commsim.config.yaml_files import ConfigError, read_yaml
 
     try:
         data, _ = read_yaml(path)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commsim.config.loading import resolve_parameters
+from commsim.config.presets import resolve_parameters
 from commsim.design.spec import DesignSpec, kept_metrics
 from commsim.experiments.plan import PlannedRun, run_key
 from commsim.experiments.spec import ExperimentSpec, Output

@@ -73,7 +73,7 @@ def mix_in_words(spec: DesignSpec, row: pd.Series) -> str:
 
 def community_title(spec: DesignSpec, name: str) -> str:
     """A profile of the spec in words: its preset's title ("Old inner-city estate"), else its name."""
-    from commsim.config.loading import ConfigError
+    from commsim.config.yaml_files import ConfigError
     from commsim.runs.labels import preset_title
 
     preset = spec.profiles[name].get("profile", spec.base.get("profile"))

@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from commsim.config.loading import ConfigError
+from commsim.config.yaml_files import ConfigError
 from commsim.design.evaluate import Evaluator
 from commsim.design.search import evaluations_table, final_front, front_table, run_search
 from commsim.design.spec import DesignSpec, kept_metrics

@@ -21,7 +21,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from commsim.config.declaration import check_values, parameters
-from commsim.config.loading import ConfigError, line_of, preset_names, resolve_parameters, validate_yaml
+from commsim.config.presets import preset_names, resolve_parameters
+from commsim.config.yaml_files import ConfigError, line_of, validate_yaml
 from commsim.experiments.spec import DEFAULT_TARGET, Finite, Label, Scalar, _name
 from commsim.experiments.targets import TargetError, inspect_target
 from commsim.metric_table import METRIC_NAMES

@@ -29,8 +29,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from commsim.config.declaration import parameters
-from commsim.config.loading import ConfigError, validate_yaml
 from commsim.config.paths import config_dir
+from commsim.config.yaml_files import ConfigError, validate_yaml
 from commsim.state.timescale import WEEKS_PER_YEAR
 
 # Metrics a run must keep to be priced.
