@@ -34,7 +34,8 @@ from commsim.design.evaluate import Evaluator
 from commsim.design.search import evaluations_table, final_front, front_table, run_search
 from commsim.design.spec import DesignSpec, kept_metrics
 from commsim.experiments.executors import default_workers, open_executor
-from commsim.experiments.store import LOCK_FILE, ExperimentStore, FolderError
+from commsim.experiments.folder import LOCK_FILE, FolderError
+from commsim.experiments.store import ExperimentStore
 from commsim.experiments.targets import RunTask, execute, inspect_target, model_version
 from commsim.runs.costs import costs_version, load_costs
 from commsim.runs.progress import ProgressBar
