@@ -1,7 +1,8 @@
 """The compiled step: kernels give the numpy formulation's results bit for bit, and warm up once.
 
 The activities kernels replace an array formulation whose functions stay in
-:mod:`commsim.processes.activities` as the documented reference. A model pickled at
+:mod:`commsim.processes.activities` as the documented reference; the meeting kernel
+replaces ``initial_opinions`` and ``mechanisms.bounded_confidence``, which stay too. A model pickled at
 week k runs week k+1 once through the kernels and once through that reference, from the
 same generator state; every resident array, the week's record, the ties and the
 generator's state after the week must be identical.
@@ -16,9 +17,10 @@ import numpy as np
 import pytest
 
 import commsim.processes.activities_kernel as activities_kernel
+import commsim.processes.deliberation_kernel as deliberation_kernel
 import commsim.state.ties_kernel as ties_kernel
 from commsim import CommunityModel
-from commsim.mechanisms import logistic, threshold_response
+from commsim.mechanisms import bounded_confidence, logistic, threshold_response
 from commsim.model import warm_kernels
 from commsim.processes import activities
 from commsim.processes.activities import (
@@ -30,6 +32,7 @@ from commsim.processes.activities import (
     this_weeks_sessions,
 )
 from commsim.processes.churn import run_churn
+from commsim.processes.deliberation import PROPOSAL, initial_opinions
 from commsim.processes.issues import run_issues
 
 BUSY = {
@@ -134,9 +137,37 @@ def test_activities_kernels_reproduce_the_array_formulation_bit_for_bit(seed, we
     assert len(reference["week:centre_attendees"]) > 0  # the week had attendance to compare
 
 
+@pytest.mark.parametrize(("attendees", "sittings", "seed"), [(1, 1, 0), (2, 1, 1), (7, 3, 2), (40, 1, 3), (41, 3, 4)])
+def test_the_meeting_kernel_reproduces_initial_opinions_and_bounded_confidence(attendees, sittings, seed):
+    params = CommunityModel(rng=seed, n_residents=100).p
+    trust = np.random.default_rng(seed + 100).uniform(0.0, 0.9, attendees)
+    epsilon = params["confidence_bound"] + 2 * params["expert_epsilon_gain"]
+    encounters = int(round(params["encounters_per_round"] * attendees * sittings / 2))
+    reference_rng, kernel_rng = np.random.default_rng(seed), np.random.default_rng(seed)
+    reference = bounded_confidence(
+        initial_opinions(trust, params, reference_rng),
+        epsilon=epsilon,
+        mu=params["convergence_rate"],
+        encounters=encounters,
+        rng=reference_rng,
+    )
+    compiled = deliberation_kernel.meeting_opinions(
+        kernel_rng,
+        trust,
+        PROPOSAL,
+        params["opinion_spread"],
+        params["opinion_trust_ceiling"],
+        epsilon,
+        params["convergence_rate"],
+        encounters,
+    )
+    assert np.array_equal(compiled, reference)
+    assert kernel_rng.bit_generator.state == reference_rng.bit_generator.state
+
+
 def _signatures() -> dict[str, int]:
     found = {}
-    for module in (ties_kernel, activities_kernel):
+    for module in (ties_kernel, activities_kernel, deliberation_kernel):
         for name in dir(module):
             kernel = getattr(module, name)
             if hasattr(kernel, "signatures") and hasattr(kernel, "py_func"):

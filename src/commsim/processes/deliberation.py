@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import commsim.processes.deliberation_kernel as kernel
 from commsim.mechanisms import (
-    bounded_confidence,
     coattendance_pairs,
     conditional_contributions,
     logistic,
@@ -247,12 +247,16 @@ def hold_meeting(
         return
 
     epsilon = params["confidence_bound"] + params["expert_epsilon_gain"] * len(experts)
-    opinions = bounded_confidence(
-        initial_opinions(residents.trust[attendees], params, rng),
-        epsilon=epsilon,
-        mu=params["convergence_rate"],
-        encounters=int(round(params["encounters_per_round"] * len(attendees) * fmt.sittings / 2)),
-        rng=rng,
+    # initial_opinions, then bounded_confidence, compiled into one call.
+    opinions = kernel.meeting_opinions(
+        rng,
+        residents.trust[attendees],
+        PROPOSAL,
+        params["opinion_spread"],
+        params["opinion_trust_ceiling"],
+        epsilon,
+        params["convergence_rate"],
+        int(round(params["encounters_per_round"] * len(attendees) * fmt.sittings / 2)),
     )
     agreed = np.std(opinions) < params["agreement_spread"]
     # Neighbours who deliberate together may become acquainted, as at sessions.
