@@ -15,6 +15,8 @@ from dataclasses import fields
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import commsim.processes.activities_kernel as activities_kernel
 import commsim.processes.deliberation_kernel as deliberation_kernel
@@ -163,6 +165,18 @@ def test_the_meeting_kernel_reproduces_initial_opinions_and_bounded_confidence(a
     )
     assert np.array_equal(compiled, reference)
     assert kernel_rng.bit_generator.state == reference_rng.bit_generator.state
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    items=st.lists(st.integers(0, 50), max_size=40),
+    removed=st.lists(st.integers(0, 50), max_size=20),
+)
+def test_sorted_difference_is_setdiff1d(items, removed):
+    items, removed = np.array(items, dtype=np.int64), np.array(removed, dtype=np.int64)
+    result = deliberation_kernel.sorted_difference(items, removed)
+    expected = np.setdiff1d(items, removed)
+    assert result.dtype == expected.dtype and np.array_equal(result, expected)
 
 
 def _signatures() -> dict[str, int]:

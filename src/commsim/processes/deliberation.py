@@ -215,7 +215,7 @@ def hold_meeting(
     invited = slots[rng.random(len(slots)) < params["inclusiveness"]]
     if fmt.small and len(invited) > params["on_the_spot_max_invited"]:
         invited = rng.choice(invited, params["on_the_spot_max_invited"], replace=False)
-    invited = np.setdiff1d(invited, leaders)
+    invited = kernel.sorted_difference(invited, leaders)
     hours = params["delib_hours"] * fmt.sittings
     p_attend = logistic(
         deliberation_log_odds(
@@ -234,7 +234,7 @@ def hold_meeting(
     experts = pool
     if len(experts) > params["experts_per_meeting"]:
         experts = rng.choice(experts, params["experts_per_meeting"], replace=False)
-    experts = np.setdiff1d(experts, attendees)
+    experts = kernel.sorted_difference(experts, attendees)
     issues.attempts[issue] += 1
     week.meetings += 1
     if len(attendees) + len(experts) >= 1:

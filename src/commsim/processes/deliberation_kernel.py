@@ -59,3 +59,22 @@ def meeting_opinions(
             opinions[right] -= shift
         remaining -= pairs
     return opinions
+
+
+@njit(cache=True)
+def sorted_difference(items: np.ndarray, removed: np.ndarray) -> np.ndarray:
+    """The sorted unique values of ``items`` not in ``removed`` (what ``numpy.setdiff1d`` returns)."""
+    ordered = np.sort(items)
+    excluded = np.sort(removed)
+    kept = np.empty(len(ordered), dtype=ordered.dtype)
+    count = 0
+    for k in range(len(ordered)):
+        value = ordered[k]
+        if k > 0 and value == ordered[k - 1]:
+            continue
+        position = np.searchsorted(excluded, value)
+        if position < len(excluded) and excluded[position] == value:
+            continue
+        kept[count] = value
+        count += 1
+    return kept[:count]
