@@ -22,11 +22,10 @@ import commsim.processes.activities_kernel as activities_kernel
 import commsim.processes.deliberation_kernel as deliberation_kernel
 import commsim.state.ties_kernel as ties_kernel
 from commsim import CommunityModel
-from commsim.mechanisms import bounded_confidence, logistic, threshold_response
+from commsim.mechanisms import bounded_confidence, coattendance_pairs, logistic, threshold_response
 from commsim.model import warm_kernels
 from commsim.processes import activities
 from commsim.processes.activities import (
-    acquaint_coattendees,
     admit,
     awareness_probability,
     candidate_sessions,
@@ -102,7 +101,11 @@ def reference_activities(ctx: activities.ActivitiesContext) -> None:
     ran = np.unique(sessions.organiser[session_of][sessions.organiser[session_of] >= 0])
     ctx.acts.record(ran, "activities")
     np.add.at(week.role_hours, sessions.organiser[sessions.organiser >= 0], params["session_hours"])
-    acquaint_coattendees(ctx, attendee, session_of)
+    i, j = coattendance_pairs(attendee, session_of, params["tie_formation_coattend"], rng)
+    similar = residents.age_group[i] == residents.age_group[j]
+    filtered = params["homophily"] * params["coattendance_homophily_share"]
+    keep = rng.random(len(i)) < (1 - filtered) + filtered * similar
+    ctx.ties.strengthen(i[keep], j[keep], params["tie_contact_gain"])
 
 
 def _activities_week(model: CommunityModel, run) -> CommunityModel:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import commsim.processes.activities_kernel as kernel
-from commsim.mechanisms import coattendance_pairs, incentive_pull, threshold_response
+from commsim.mechanisms import incentive_pull, threshold_response
 from commsim.params import Params
 from commsim.state.finance import Finance
 from commsim.state.layout import Layout
@@ -412,14 +412,19 @@ def run_activities(ctx: ActivitiesContext) -> None:
     ran = np.unique(sessions.organiser[session_of][sessions.organiser[session_of] >= 0])
     ctx.acts.record(ran, "activities")
     np.add.at(week.role_hours, sessions.organiser[sessions.organiser >= 0], params["session_hours"])
-    acquaint_coattendees(ctx, attendee, session_of)
+    acquaint_coattendees(ctx, attendee, session_of, len(sessions))
 
 
-def acquaint_coattendees(ctx: ActivitiesContext, attendee: np.ndarray, session_of: np.ndarray) -> None:
+def acquaint_coattendees(ctx: ActivitiesContext, attendee: np.ndarray, session_of: np.ndarray, n_sessions: int) -> None:
     """Co-attendees meet (focus theory); a meeting across age groups is kept less often (homophily)."""
-    params, residents, rng = ctx.params, ctx.residents, ctx.rng
-    i, j = coattendance_pairs(attendee, session_of, params["tie_formation_coattend"], rng)
-    similar = residents.age_group[i] == residents.age_group[j]
-    filtered = params["homophily"] * params["coattendance_homophily_share"]
-    keep = rng.random(len(i)) < (1 - filtered) + filtered * similar
-    ctx.ties.strengthen(i[keep], j[keep], params["tie_contact_gain"])
+    params = ctx.params
+    i, j = kernel.acquainted_pairs(
+        ctx.rng,
+        attendee,
+        session_of,
+        n_sessions,
+        params["tie_formation_coattend"],
+        ctx.residents.age_group.astype(np.int64),
+        params["homophily"] * params["coattendance_homophily_share"],
+    )
+    ctx.ties.strengthen(i, j, params["tie_contact_gain"])

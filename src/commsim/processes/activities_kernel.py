@@ -3,7 +3,8 @@
 :func:`choose_sessions` fuses what :mod:`commsim.processes.activities` describes step by
 step — the candidate sessions each resident draws, the civic-voluntarism utility of each,
 being asked, and hearing of the session — into one pass over the residents;
-:func:`admit_by_session` fills the sessions' places, keenest first. Random numbers
+:func:`admit_by_session` fills the sessions' places, keenest first, after a counting
+sort by session. Random numbers
 come from the model's Generator in the order of the process's definition (each draw a
 whole array over the residents), and every floating-point expression keeps the order of
 the documented formula, so the results are those of the array formulation bit for bit.
@@ -220,8 +221,9 @@ def admit_by_session(
     A resident is willing if aware, with a candidate that someone else organises, and a
     uniform draw below the logistic of the log-odds. Eagerness is log-odds plus Gumbel
     noise (numpy's formula from uniform draws), plus ``booked_priority`` for a booking;
-    places go in order of eagerness, counted per session (the order ``lexsort`` by
-    session, then eagerness, gives).
+    the willing are grouped by session by a counting sort, and a session with more
+    willing than places admits the keenest (a stable sort by eagerness, so the order
+    ``lexsort`` by session, then eagerness, gives).
 
     Returns:
         ``(attendee, session_of)``, attendees ascending.
@@ -244,13 +246,81 @@ def admit_by_session(
                 break
         gumbel = 0.0 - 1.0 * np.log(-np.log(u))
         priority[t] = -((log_odds[who[t]] + gumbel) + booked_priority * booked[who[t]])
-    by_priority = np.argsort(priority, kind="mergesort")
     wanted = best[who]
-    taken = np.zeros(len(capacity), dtype=np.int64)
+    # Counting sort by session (stable: residents ascending within a session), then the
+    # keenest first within each session whose willing outnumber its places.
+    start = np.zeros(len(capacity) + 1, dtype=np.int64)
+    for t in range(m):
+        start[wanted[t] + 1] += 1
+    for session in range(len(capacity)):
+        start[session + 1] += start[session]
+    fill = start[:-1].copy()
+    grouped = np.empty(m, dtype=np.int64)
+    for t in range(m):
+        grouped[fill[wanted[t]]] = t
+        fill[wanted[t]] += 1
     admitted = np.zeros(m, dtype=np.bool_)
-    for t in by_priority:
-        session = wanted[t]
-        if taken[session] < capacity[session]:
-            admitted[t] = True
-        taken[session] += 1
+    for session in range(len(capacity)):
+        members = grouped[start[session] : start[session + 1]]
+        if len(members) <= capacity[session]:
+            admitted[members] = True
+        else:
+            keenest = members[np.argsort(priority[members], kind="mergesort")]
+            admitted[keenest[: max(capacity[session], 0)]] = True
     return who[admitted], wanted[admitted]
+
+
+@njit(cache=True)
+def acquainted_pairs(
+    rng: np.random.Generator,
+    attendee: np.ndarray,
+    session_of: np.ndarray,
+    n_sessions: int,
+    probability: float,
+    age_group: np.ndarray,
+    filtered: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Co-attendees who meet and keep the tie (``mechanisms.coattendance_pairs``, then homophily).
+
+    Attendees are grouped by session (a stable counting sort, the order of a stable
+    argsort); each meets, with ``probability``, the attendee a random number of places
+    after them in the group; a meeting across age groups is kept with probability
+    ``1 - filtered``.
+
+    Returns:
+        The two ends of each kept meeting.
+    """
+    m = len(attendee)
+    start = np.zeros(n_sessions + 1, dtype=np.int64)
+    for k in range(m):
+        start[session_of[k] + 1] += 1
+    for s in range(n_sessions):
+        start[s + 1] += start[s]
+    fill = start[:-1].copy()
+    people = np.empty(m, dtype=np.int64)
+    group = np.empty(m, dtype=np.int64)
+    for k in range(m):
+        position = fill[session_of[k]]
+        people[position] = attendee[k]
+        group[position] = session_of[k]
+        fill[session_of[k]] += 1
+    meets, place = rng.random(m), rng.random(m)
+    first = np.empty(m, dtype=np.int64)
+    second = np.empty(m, dtype=np.int64)
+    count = 0
+    for k in range(m):
+        lo = start[group[k]]
+        size = start[group[k] + 1] - lo
+        if size > 1 and meets[k] < probability:
+            shift = 1 + np.int64(place[k] * max(size - 1, 1))
+            first[count] = people[k]
+            second[count] = people[lo + (k - lo + shift) % max(size, 1)]
+            count += 1
+    keep = rng.random(count)
+    kept = 0
+    for t in range(count):
+        similar = age_group[first[t]] == age_group[second[t]]
+        if keep[t] < (1 - filtered) + filtered * similar:
+            first[kept], second[kept] = first[t], second[t]
+            kept += 1
+    return first[:kept], second[:kept]
