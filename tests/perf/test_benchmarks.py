@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from commsim.paths import project_root
+from commsim.config.paths import project_root
 
 SCRIPT = project_root() / "benchmarks" / "run_benchmarks.py"
 
@@ -48,7 +48,7 @@ def test_the_compile_times_are_measured_cold_then_cached():
 
 
 def test_all_levers_switches_every_lever_on():
-    from commsim.params import levers
+    from commsim.config.declaration import levers
 
     overrides = load_suite().all_levers(10_000)
     for lever, names in levers().items():

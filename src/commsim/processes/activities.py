@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import commsim.processes.activities_kernel as kernel
+from commsim.config.declaration import Params
 from commsim.mechanisms import incentive_pull, threshold_response
-from commsim.params import Params
 from commsim.state.finance import Finance
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations

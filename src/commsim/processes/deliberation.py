@@ -18,13 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 import commsim.processes.deliberation_kernel as kernel
+from commsim.config.declaration import Params
 from commsim.mechanisms import (
     coattendance_pairs,
     conditional_contributions,
     logistic,
     project_success_probability,
 )
-from commsim.params import Params
 from commsim.state.finance import Finance
 from commsim.state.issue_table import CATEGORIES, IssueTable
 from commsim.state.layout import Layout
