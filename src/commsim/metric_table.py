@@ -179,7 +179,8 @@ METRICS: tuple[Metric, ...] = (
         "coefficient",
         "0-1",
         "How often two acquaintances of a resident know each other too (the clustering coefficient over residents "
-        "with two ties or more; exact up to 2,000 residents, else from a sample of 2,000)",
+        "with two ties or more, from a count of the triangles through them every week; exact up to 2,000 residents, "
+        "else from a fresh random sample of 2,000 each week)",
     ),
     Metric(
         "cross_building_ties",

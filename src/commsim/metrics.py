@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+import commsim.state.census_kernel as census
 from commsim.mechanisms import gini, top_share
 from commsim.metric_table import YEAR
 from commsim.state.issue_table import CATEGORIES, IssueTable
@@ -21,9 +22,8 @@ if TYPE_CHECKING:
     from commsim.model import CommunityModel
 
 
-def _share(mask: np.ndarray, within: np.ndarray) -> float:
-    count = within.sum()
-    return float((mask & within).sum() / count) if count else 0.0
+def _ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
 
 
 def recent_participation(residents: Residents, step: int, window: int) -> dict[str, np.ndarray]:
@@ -46,53 +46,86 @@ def recent_participation(residents: Residents, step: int, window: int) -> dict[s
 
 def compute_metrics(model: CommunityModel) -> dict[str, float]:
     """Compute every output column for the current step."""
-    values = participation_metrics(model.residents, model.steps, model.p["recent_window_weeks"])
-    values |= community_metrics(model)
+    counts = count_residents(model.residents, model.steps, model.p["recent_window_weeks"])
+    values = participation_metrics(model.residents, counts)
+    values |= community_metrics(model, counts)
     values |= issue_metrics(model.issues, model.week, model.steps)
     values |= service_metrics(model, unique=int(values["unique_participants"]))
     return values
 
 
-def participation_metrics(residents: Residents, step: int, window: int) -> dict[str, float]:
+def count_residents(residents: Residents, step: int, window: int) -> np.ndarray:
+    """The per-resident counts of the outputs (``commsim.state.census_kernel``), in one pass.
+
+    Args:
+        residents: The model's resident arrays.
+        step: The current step.
+        window: Weeks counted as recent (``recent_window_weeks``).
+
+    Returns:
+        The counts, at the positions the kernel module names.
+    """
+    return census.resident_counts(
+        residents.age_group,
+        residents.migrant,
+        residents.need_elderly_care,
+        residents.with_children,
+        residents.need_disability,
+        residents.need_low_income,
+        residents.last_activities,
+        residents.last_deliberation,
+        residents.last_mutual_aid,
+        residents.last_volunteered,
+        residents.role,
+        residents.time_bank_member,
+        step - window,
+        step - YEAR,
+    )
+
+
+def participation_metrics(residents: Residents, counts: np.ndarray) -> dict[str, float]:
     """Participation rates by channel and group, yearly rates and inequality of acts."""
-    everyone = np.ones(len(residents), dtype=bool)
-    recent = recent_participation(residents, step, window)
-    any_recent = recent["activities"] | recent["deliberation"] | recent["mutual_aid"]
-    age, migrant, needs = residents.age_group, residents.migrant, residents.needs
-    delib_year = residents.last_deliberation > step - YEAR
+    c = counts.tolist()
+    n, any_recent = c[census.RESIDENTS], c[census.ANY_RECENT]
+    by_age, any_by_age = census.BY_AGE, census.ANY_RECENT_BY_AGE
+    delib_year = census.DELIBERATION_YEAR_BY_AGE
+    migrants, any_migrants = c[census.MIGRANTS], c[census.ANY_RECENT_MIGRANTS]
+    needs, any_needs = c[census.WITH_NEEDS], c[census.ANY_RECENT_WITH_NEEDS]
     return {
-        "rate_any": _share(any_recent, everyone),
-        "rate_activities": _share(recent["activities"], everyone),
-        "rate_deliberation": _share(recent["deliberation"], everyone),
-        "rate_mutual_aid": _share(recent["mutual_aid"], everyone),
-        "rate_youth": _share(any_recent, age == YOUTH),
-        "rate_adult": _share(any_recent, age == ADULT),
-        "rate_elderly": _share(any_recent, age == ELDERLY),
-        "rate_long_term": _share(any_recent, ~migrant),
-        "rate_migrant": _share(any_recent, migrant),
-        "rate_with_needs": _share(any_recent, needs),
-        "rate_without_needs": _share(any_recent, ~needs),
-        "activity_rate_elderly": _share(recent["activities"], age == ELDERLY),
-        "deliberation_year_youth": _share(delib_year, age == YOUTH),
-        "deliberation_year_adult": _share(delib_year, age == ADULT),
-        "deliberation_year_elderly": _share(delib_year, age == ELDERLY),
-        "formal_volunteering_year": _share(residents.last_volunteered > step - YEAR, everyone),
-        "unique_participants": int((residents.last_any() > step - YEAR).sum()),
+        "rate_any": _ratio(any_recent, n),
+        "rate_activities": _ratio(c[census.ACTIVITIES_RECENT], n),
+        "rate_deliberation": _ratio(c[census.DELIBERATION_RECENT], n),
+        "rate_mutual_aid": _ratio(c[census.AID_RECENT], n),
+        "rate_youth": _ratio(c[any_by_age + YOUTH], c[by_age + YOUTH]),
+        "rate_adult": _ratio(c[any_by_age + ADULT], c[by_age + ADULT]),
+        "rate_elderly": _ratio(c[any_by_age + ELDERLY], c[by_age + ELDERLY]),
+        "rate_long_term": _ratio(any_recent - any_migrants, n - migrants),
+        "rate_migrant": _ratio(any_migrants, migrants),
+        "rate_with_needs": _ratio(any_needs, needs),
+        "rate_without_needs": _ratio(any_recent - any_needs, n - needs),
+        "activity_rate_elderly": _ratio(c[census.ACTIVITIES_RECENT_ELDERLY], c[by_age + ELDERLY]),
+        "deliberation_year_youth": _ratio(c[delib_year + YOUTH], c[by_age + YOUTH]),
+        "deliberation_year_adult": _ratio(c[delib_year + ADULT], c[by_age + ADULT]),
+        "deliberation_year_elderly": _ratio(c[delib_year + ELDERLY], c[by_age + ELDERLY]),
+        "formal_volunteering_year": _ratio(c[census.VOLUNTEERED_YEAR], n),
+        "unique_participants": c[census.UNIQUE_YEAR],
         "participation_gini": gini(residents.acts_recent),
         "top10_share": top_share(residents.acts_recent, 0.1),
     }
 
 
-def community_metrics(model: CommunityModel) -> dict[str, float]:
+def community_metrics(model: CommunityModel, counts: np.ndarray) -> dict[str, float]:
     """Volunteers, attitudes, the network, mutual aid and organisations."""
     residents, week = model.residents, model.week
-    volunteer = residents.role != NO_ROLE
+    holders = counts[census.BY_ROLE : census.BY_ROLE + 4].tolist()
+    volunteers = len(residents) - holders[NO_ROLE]
+    burnout = float(residents.burnout[residents.role != NO_ROLE].mean()) if volunteers else 0.0
     return {
-        "volunteers_active": int(volunteer.sum()),
-        "team_leaders": int(np.sum(residents.role == LEADER)),
-        "experts": int(np.sum(residents.role == EXPERT)),
-        "organisers": int(np.sum(residents.role == ORGANISER)),
-        "volunteer_burnout": float(residents.burnout[volunteer].mean()) if volunteer.any() else 0.0,
+        "volunteers_active": volunteers,
+        "team_leaders": holders[LEADER],
+        "experts": holders[EXPERT],
+        "organisers": holders[ORGANISER],
+        "volunteer_burnout": burnout,
         "volunteer_quits": week.quits,
         "mean_belonging": float(residents.belonging.mean()),
         "mean_trust": float(residents.trust.mean()),
@@ -104,7 +137,7 @@ def community_metrics(model: CommunityModel) -> dict[str, float]:
         "aid_requests": week.aid_requests,
         "aid_met": week.aid_met,
         "aid_met_share": model.aid_memory.met_share(),
-        "time_bank_members": int(residents.time_bank_member.sum()),
+        "time_bank_members": int(counts[census.TIME_BANK_MEMBERS]),
         "credits_earned": model.time_bank.credits_earned,
         "credits_spent": model.time_bank.credits_spent,
         "organisations_engaged": model.organisations.engaged_count(model.p["org_engaged_threshold"]),
@@ -127,11 +160,13 @@ def issue_metrics(issues: IssueTable, week: Week, step: int) -> dict[str, float]
         "meetings": week.meetings,
     }
     resolved_category = issues.category[resolved_recent]
+    raised = np.bincount(issues.category, minlength=len(CATEGORIES)).tolist()
+    resolved = np.bincount(issues.category[~issues.open], minlength=len(CATEGORIES)).tolist()
     for c, name in enumerate(CATEGORIES):
         weeks = resolution[resolved_category == c]
         values[f"median_weeks_{name}"] = float(np.median(weeks)) if len(weeks) else float("nan")
-        values[f"raised_{name}"] = int(np.sum(issues.category == c))
-        values[f"resolved_{name}"] = int(np.sum((issues.category == c) & (issues.resolved_step >= 0)))
+        values[f"raised_{name}"] = raised[c]
+        values[f"resolved_{name}"] = resolved[c]
     return values
 
 

@@ -11,6 +11,7 @@ context naming what it reads and writes. Mesa agents are thin views over the arr
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from typing import Any
 
@@ -238,3 +239,32 @@ class CommunityModel(mesa.Model):
             centre_attendees=self.week.centre_attendees,
             rng=self.rng,
         )
+
+
+# Weeks and overrides of the small run that compiles every kernel: a migrant-heavy
+# community (people move every week, so the tie removal runs) with every lever on.
+WARM_UP_RUN: dict[str, Any] = {
+    "n_residents": 300,
+    "profile": "migrant_heavy",
+    "policy": "complete_community",
+    "n_centres": 2,
+    "time_bank": True,
+    "platform_reach": 0.5,
+    "platform_booking": True,
+    "points_per_act": 10.0,
+    "point_value_yuan": 0.1,
+}
+WARM_UP_WEEKS = 6
+
+
+def warm_kernels() -> float:
+    """Compile, or load from numba's cache, every compiled kernel of a step; seconds taken.
+
+    A dashboard server calls this once at start so that its first step does not wait for
+    the compiler (a few seconds without the cache, a fraction of a second with it).
+    """
+    started = time.perf_counter()
+    model = CommunityModel(rng=0, **WARM_UP_RUN)
+    for _ in range(WARM_UP_WEEKS):
+        model.step()
+    return time.perf_counter() - started

@@ -8,7 +8,7 @@ import pytest
 from commsim import CommunityModel
 from commsim.config.declaration import defaults
 from commsim.metric_table import METRICS
-from commsim.metrics import participation_metrics, recent_participation
+from commsim.metrics import count_residents, participation_metrics, recent_participation
 from commsim.runs.docgen import metrics_markdown
 
 RECENT_RATES = [m for m in METRICS if m.name.startswith("rate_") or m.name == "activity_rate_elderly"]
@@ -36,5 +36,5 @@ def test_took_part_recently_means_the_last_act_fell_within_the_window(window):
     residents.last_activities[:] = step - ago
     recent = recent_participation(residents, step, window)
     assert np.array_equal(recent["activities"], ago < window)
-    rates = participation_metrics(residents, step, window)
+    rates = participation_metrics(residents, count_residents(residents, step, window))
     assert rates["rate_activities"] == pytest.approx(np.mean(ago < window))

@@ -81,7 +81,13 @@ def test_every_argument_in_the_core_is_annotated(path):
 @pytest.mark.parametrize("path", sorted((PACKAGE / "processes").glob("*.py")), ids=lambda p: p.name)
 def test_processes_import_only_state_mechanisms_and_the_declaration(path):
     own = {name for name in _runtime_imports(_tree(path)) if name.startswith("commsim")}
-    allowed = ("commsim.state.", "commsim.mechanisms", "commsim.config.declaration")
+    # A process may also import its own compiled kernels (``<process>_kernel``), nothing else's.
+    allowed = (
+        "commsim.state.",
+        "commsim.mechanisms",
+        "commsim.config.declaration",
+        f"commsim.processes.{path.stem}_kernel",
+    )
     assert all(name.startswith(allowed) for name in own), own
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import json
 
+import pytest
+
 from commsim.config.paths import project_root
 
 SCRIPT = project_root() / "benchmarks" / "run_benchmarks.py"
@@ -23,9 +25,12 @@ def test_a_tiny_run_writes_json_plot_and_the_docs_table(tmp_path):
     page.write_text(f"# page\n\n{suite.TABLE_START}\nold\n{suite.TABLE_END}\n\nafter\n", encoding="utf-8")
     arguments = ["--repeats", "1", "--steps", "2", "--max-size", "1000", "--no-million"]
     arguments += ["--sweep-runs", "2", "--sweep-repeats", "1", "--out", str(tmp_path / "out"), "--docs", str(page)]
+    arguments += ["--saltelli-base", "1", "--no-compile-times"]
     assert suite.main(arguments) == 0
     results = json.loads((tmp_path / "out" / "benchmarks.json").read_text(encoding="utf-8"))
-    assert set(results["medians"]) == {"commsim_1000", "mesa_boltzmann_10000"}
+    assert set(results["medians"]) == {"commsim_1000", "mesa_boltzmann_10000", "array_boltzmann_10000"}
+    assert results["saltelli"]["runs"] == 20 and results["saltelli"]["full_runs"] == 512 * 20
+    assert "saltelli_minutes" in results["verdicts"]
     assert results["medians"]["commsim_1000"]["us_per_agent_step"] > 0
     assert results["memory"]["commsim_1000"]["peak_mb"] >= results["memory"]["import_only"]["peak_mb"]
     assert set(results["sweep_medians"]) == {"1", "2"}
@@ -33,6 +38,13 @@ def test_a_tiny_run_writes_json_plot_and_the_docs_table(tmp_path):
     assert (tmp_path / "out" / "scaling.png").stat().st_size > 10_000
     text = page.read_text(encoding="utf-8")
     assert "old" not in text and "| commsim, all levers | 1,000 |" in text and text.endswith("after\n")
+    assert "| peer: Boltzmann wealth as array operations (mesa-frames style) | 10,000 |" in text
+
+
+@pytest.mark.slow
+def test_the_compile_times_are_measured_cold_then_cached():
+    times = load_suite().compile_times()
+    assert times["cold_s"] > times["cached_s"] > 0
 
 
 def test_all_levers_switches_every_lever_on():

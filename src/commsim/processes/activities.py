@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import commsim.processes.activities_kernel as kernel
 from commsim.config.declaration import Params
-from commsim.mechanisms import coattendance_pairs, incentive_pull, logistic, threshold_response
+from commsim.mechanisms import incentive_pull, threshold_response
 from commsim.state.finance import Finance
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations
@@ -328,56 +329,80 @@ def session_log_odds(
     return np.where(valid, log_odds, -np.inf)
 
 
+def utility_weights(params: Params) -> kernel.Weights:
+    """Parameters of the attendance utility and of awareness, as the kernel reads them.
+
+    The kernel computes :func:`attendance_log_odds` and :func:`awareness_probability`.
+    """
+    reward = params["points_per_act"] * params["point_value_yuan"]
+    return kernel.Weights(
+        intercept=params["attend_intercept"],
+        interest=params["w_interest"],
+        rewarded=reward > 0,
+        extrinsic=params["w_points"] * reward / (reward + params["points_half_value_yuan"]) if reward > 0 else 0.0,
+        crowding_out=params["crowding_out"],
+        civic_skills=params["w_civic_skills"],
+        belonging=params["w_belonging"],
+        social=params["w_social"],
+        asked=params["w_asked"],
+        decay_per_km=params["distance_decay_per_km"],
+        metres_per_minute=params["walking_speed_m_per_min"],
+        time_cost=params["w_time_cost"],
+        fatigue=params["w_fatigue"],
+        compound_share=params["compound_session_share"],
+        platform_promotion=params["platform_promotion"],
+        noticeboard_missed=1 - params["awareness_noticeboard"],
+        word_of_mouth=params["awareness_word_of_mouth"],
+        platform_awareness=params["platform_awareness"],
+    )
+
+
 def run_activities(ctx: ActivitiesContext) -> None:
     """Offer this week's sessions, decide attendance, admit, record acts and new ties."""
     params, residents, layout, rng, week = ctx.params, ctx.residents, ctx.layout, ctx.rng, ctx.week
     sessions = this_weeks_sessions(ctx)
     week.sessions = sessions
-    n = len(residents)
     if len(sessions) == 0:
         return
 
     recent = residents.last_activities >= ctx.step - params["recent_window_weeks"]
     share_recent = ctx.ties.share_of_ties(recent)
     follower = residents.platform_follower & (params["platform_reach"] > 0)
-    draws = [
-        candidate_sessions(
-            sessions,
+    saving = np.where(follower & params["platform_booking"], 1 - params["booking_time_saving"], 1.0)
+    hours = params["session_hours"] * saving
+    social = threshold_response(share_recent, residents.social_threshold, params["threshold_sharpness"])
+    best, log_odds, aware = kernel.choose_sessions(
+        rng,
+        (sessions.centre, sessions.compound, sessions.activity_type),
+        (
             residents.building,
+            residents.interests,
+            residents.civic_skills,
+            residents.belonging,
+            residents.free_time,
+            residents.fatigue,
+            hours,
+            social,
+        ),
+        (
             layout.building_compound,
             layout.near_centres,
             layout.near_centre_weights,
+            layout.centre_minutes,
+            layout.compound_minutes,
             layout.n_centres,
             layout.n_compounds,
-            params["compound_session_share"],
-            rng,
-        )
-        for _ in range(params["candidate_sessions"])
-    ]
-    saving = np.where(follower & params["platform_booking"], 1 - params["booking_time_saving"], 1.0)
-    hours = params["session_hours"] * saving
-    asked = (rng.random(n) < ctx.leader_reach) | (follower & (rng.random(n) < params["platform_promotion"]))
-    social = threshold_response(share_recent, residents.social_threshold, params["threshold_sharpness"])
-    # Of the candidates drawn, the resident keeps the one with the highest utility.
-    best, log_odds = draws[0], session_log_odds(ctx, sessions, draws[0], social=social, asked=asked, hours=hours)
-    for choice in draws[1:]:
-        utility = session_log_odds(ctx, sessions, choice, social=social, asked=asked, hours=hours)
-        best = np.where(utility > log_odds, choice, best)
-        log_odds = np.maximum(log_odds, utility)
-
-    aware = rng.random(n) < awareness_probability(
-        share_ties_recent=share_recent, leader_reach=ctx.leader_reach, platform=follower, params=params
+        ),
+        (share_recent, ctx.leader_reach.astype(float), follower.astype(float)),
+        utility_weights(params),
+        params["candidate_sessions"],
     )
-    willing = aware & (best >= 0) & (rng.random(n) < logistic(log_odds))
-    willing &= sessions.organiser[np.maximum(best, 0)] != np.arange(n)
-    who = np.flatnonzero(willing)
-    wanted = best[who]
-    booked = follower[who] & params["platform_booking"]
     # First come, first served: the keener come earlier (log-odds plus Gumbel noise);
     # with online booking a place is secured in advance.
-    eagerness = log_odds[who] + rng.gumbel(size=len(who))
-    admitted = admit(wanted, sessions.capacity, eagerness + params["booked_priority"] * booked)
-    attendee, session_of = who[admitted], wanted[admitted]
+    booked = (follower & params["platform_booking"]).astype(float)
+    attendee, session_of = kernel.admit_by_session(
+        rng, best, log_odds, aware, sessions.organiser, sessions.capacity, booked, params["booked_priority"]
+    )
 
     week.centre_attendees = attendee[sessions.centre[session_of] >= 0]
     week.session_attendance = np.bincount(session_of, minlength=len(sessions))
@@ -387,14 +412,19 @@ def run_activities(ctx: ActivitiesContext) -> None:
     ran = np.unique(sessions.organiser[session_of][sessions.organiser[session_of] >= 0])
     ctx.acts.record(ran, "activities")
     np.add.at(week.role_hours, sessions.organiser[sessions.organiser >= 0], params["session_hours"])
-    acquaint_coattendees(ctx, attendee, session_of)
+    acquaint_coattendees(ctx, attendee, session_of, len(sessions))
 
 
-def acquaint_coattendees(ctx: ActivitiesContext, attendee: np.ndarray, session_of: np.ndarray) -> None:
+def acquaint_coattendees(ctx: ActivitiesContext, attendee: np.ndarray, session_of: np.ndarray, n_sessions: int) -> None:
     """Co-attendees meet (focus theory); a meeting across age groups is kept less often (homophily)."""
-    params, residents, rng = ctx.params, ctx.residents, ctx.rng
-    i, j = coattendance_pairs(attendee, session_of, params["tie_formation_coattend"], rng)
-    similar = residents.age_group[i] == residents.age_group[j]
-    filtered = params["homophily"] * params["coattendance_homophily_share"]
-    keep = rng.random(len(i)) < (1 - filtered) + filtered * similar
-    ctx.ties.strengthen(i[keep], j[keep], params["tie_contact_gain"])
+    params = ctx.params
+    i, j = kernel.acquainted_pairs(
+        ctx.rng,
+        attendee,
+        session_of,
+        n_sessions,
+        params["tie_formation_coattend"],
+        ctx.residents.age_group.astype(np.int64),
+        params["homophily"] * params["coattendance_homophily_share"],
+    )
+    ctx.ties.strengthen(i, j, params["tie_contact_gain"])

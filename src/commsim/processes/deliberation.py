@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import commsim.processes.deliberation_kernel as kernel
 from commsim.config.declaration import Params
 from commsim.mechanisms import (
-    bounded_confidence,
     coattendance_pairs,
     conditional_contributions,
     logistic,
@@ -215,7 +215,7 @@ def hold_meeting(
     invited = slots[rng.random(len(slots)) < params["inclusiveness"]]
     if fmt.small and len(invited) > params["on_the_spot_max_invited"]:
         invited = rng.choice(invited, params["on_the_spot_max_invited"], replace=False)
-    invited = np.setdiff1d(invited, leaders)
+    invited = kernel.sorted_difference(invited, leaders)
     hours = params["delib_hours"] * fmt.sittings
     p_attend = logistic(
         deliberation_log_odds(
@@ -234,7 +234,7 @@ def hold_meeting(
     experts = pool
     if len(experts) > params["experts_per_meeting"]:
         experts = rng.choice(experts, params["experts_per_meeting"], replace=False)
-    experts = np.setdiff1d(experts, attendees)
+    experts = kernel.sorted_difference(experts, attendees)
     issues.attempts[issue] += 1
     week.meetings += 1
     if len(attendees) + len(experts) >= 1:
@@ -247,12 +247,16 @@ def hold_meeting(
         return
 
     epsilon = params["confidence_bound"] + params["expert_epsilon_gain"] * len(experts)
-    opinions = bounded_confidence(
-        initial_opinions(residents.trust[attendees], params, rng),
-        epsilon=epsilon,
-        mu=params["convergence_rate"],
-        encounters=int(round(params["encounters_per_round"] * len(attendees) * fmt.sittings / 2)),
-        rng=rng,
+    # initial_opinions, then bounded_confidence, compiled into one call.
+    opinions = kernel.meeting_opinions(
+        rng,
+        residents.trust[attendees],
+        PROPOSAL,
+        params["opinion_spread"],
+        params["opinion_trust_ceiling"],
+        epsilon,
+        params["convergence_rate"],
+        int(round(params["encounters_per_round"] * len(attendees) * fmt.sittings / 2)),
     )
     agreed = np.std(opinions) < params["agreement_spread"]
     # Neighbours who deliberate together may become acquainted, as at sessions.

@@ -148,7 +148,7 @@ def run_mutual_aid(ctx: MutualAidContext) -> None:
     strength = np.zeros(len(requesters))
     has = helper >= 0
     if has.any():
-        strength[has] = np.asarray(ties.adjacency()[requesters[has], helper[has]]).ravel()
+        strength[has] = ties.strength_between(requesters[has], helper[has])
     match(everyone, helper, accepts(ctx, helper, strength, 0.0))
 
     # 2. A neighbour in the same building, with whom one has no tie.
