@@ -14,7 +14,7 @@ It starts ``commsim dashboard`` on a free loopback port and measures, on this ma
   a model step plus drawing the map and the plots and encoding both as PNG, as the page
   does — so the ratio paint / reference says how much the browser round trip adds.
 
-Writes ``results/benchmarks/dashboard.json`` and prints a small table.
+Writes ``docs/reports/benchmarks/dashboard.json`` and prints a small table.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def main() -> None:
         "play_weeks_per_second": weeks_per_s,
         "host_cpus": __import__("os").cpu_count(),
     }
-    out = ROOT / "results" / "benchmarks" / "dashboard.json"
+    out = ROOT / "docs" / "reports" / "benchmarks" / "dashboard.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print("| measure (2,000 residents) | median |")

@@ -175,18 +175,31 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     status = commands.add_parser("status", help="show how far an experiment folder has got")
-    status.add_argument("folder", type=Path, metavar="DIR")
+    status.add_argument("folder", type=Path, metavar="DIR", help="experiment folder (a sweep's --out)")
     analyze = commands.add_parser("analyze", help="write analysis tables of an experiment folder")
-    analyze.add_argument("folder", type=Path, metavar="DIR")
+    analyze.add_argument("folder", type=Path, metavar="DIR", help="experiment folder of a finished sweep")
     report = commands.add_parser("report", help="write report.md, figures and tables of an experiment folder")
-    report.add_argument("folder", type=Path, metavar="DIR")
+    report.add_argument("folder", type=Path, metavar="DIR", help="experiment folder of a finished sweep")
     export = commands.add_parser("export", help="export an experiment's data and runs table")
-    export.add_argument("folder", type=Path, metavar="DIR")
-    export.add_argument("--csv", action="store_true", required=True, help="write data.csv and runs.csv")
+    export.add_argument("folder", type=Path, metavar="DIR", help="experiment folder of a finished sweep")
+    export.add_argument(
+        "--csv",
+        action="store_true",
+        required=True,
+        help="write data.csv (one row per run and kept step: run identity, factors, step, every metric) and "
+        "runs.csv (one row per run: parameters, seed, status, error, duration); required, the only format",
+    )
     export.add_argument("--out", type=Path, metavar="DIR", help="where to write (default: the experiment folder)")
 
     validate = commands.add_parser("validate", help="check run configs, experiment specs, profiles or packages")
-    validate.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    validate.add_argument(
+        "files",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="YAML files to check, each recognised by its content: run configs, experiment specs, community "
+        "profiles and policy packages, dashboard lesson files",
+    )
     validate.add_argument(
         "--allow-large", action="store_true", help="accept run configs over the work ceiling (with a warning)"
     )
@@ -553,6 +566,14 @@ def _status(args: argparse.Namespace) -> int:
         f"{found['name']}: {found['total']} runs — {found['done']} done, {found['failed']} failed, "
         f"{found['timeout']} timed out, {found['pending']} pending"
     )
+    if found["compact"]:
+        print("  counted from runs.parquet: this folder keeps the consolidated data of a finished sweep, not its parts")
+    stored = found["done"] + found["failed"] + found["timeout"]
+    if found["recorded"] > stored:
+        print(
+            f"  its sessions ran {found['recorded']} runs that are not stored here (a report shipped without its "
+            "data, or parts deleted); sweeping the spec into this folder runs them again"
+        )
     if found["earlier"]:
         print(
             f"  {found['earlier']} of the done runs were stored before the sessions below counted them "
@@ -575,7 +596,12 @@ def _status(args: argparse.Namespace) -> int:
     for index, session in enumerate(found["sessions"], start=1):
         counts = session["counts"]
         timed_out = f", {counts['timeout']} timed out" if counts["timeout"] else ""
-        who = f" (process {session.get('pid')} on {session.get('host')})" if session["state"] == "running" else ""
+        running = session["state"] == "running"
+        who = (
+            f" (process {session.get('pid')} on {session.get('host')})"
+            if running
+            else f" on {session.get('host') or found['host']}"
+        )
         print(
             f"session {index}: {session.get('started')} {session.get('executor_description', session.get('executor'))}"
             f" — {counts['done']} done, {counts['failed']} failed{timed_out}, {states[session['state']]}{who}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +29,22 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from commsim.experiments.analysis import Analysis
 from commsim.experiments.plan import Plan
 from commsim.experiments.spec import file_label
 from commsim.experiments.store import ExperimentStore
+from commsim.experiments.timing import describe_machine
 from commsim.figures import band, label_axis
 from commsim.labels import (
     DASH,
     KEY_METRICS,
     declared_metric,
+    format_duration,
     format_interval,
     format_metric,
+    is_share,
     metric_heading,
     metric_interval,
     metric_label,
@@ -48,11 +52,19 @@ from commsim.labels import (
     unit_label,
 )
 from commsim.metric_table import COST_PER_ADDITIONAL
-from commsim.provenance import now, write_file_atomically
+from commsim.paths import project_root
+from commsim.provenance import write_file_atomically
 
 MAX_SERIES_POINTS = 6
+MAX_SERIES_COLUMNS = 7
 MAX_TABLE_ROWS = 40
 MAX_TABLE_POINTS = 200
+CUT_MARK = "†"
+CUT_NOTE = (
+    "† the 95% t-interval reached past the values the quantity can take (a share outside 0-100%, a count or "
+    "amount below zero; for a difference, the bound shifted by the reference mean) and is cut there: with few or "
+    "skewed replicates a t-interval is a rough guide near a bound. The uncut limits are in `tables/`."
+)
 
 
 def _unit(metric: str) -> str:
@@ -155,20 +167,24 @@ def _colours(names: Sequence[str]) -> dict[str, Any]:
 
 
 def _timeseries(plan: Plan, data: pd.DataFrame, metrics: list[str], path: Path) -> Path:
+    """Report metrics over time per design point: a block of rows per point, at most seven metrics a row."""
     points = sorted(data["point"].unique())[:MAX_SERIES_POINTS]
     scenarios = plan.spec.scenario_names
     colours = _colours(scenarios)
+    per_row = min(len(metrics), MAX_SERIES_COLUMNS)
+    block = math.ceil(len(metrics) / per_row)
     figure, axes = plt.subplots(
-        len(points),
-        len(metrics),
-        figsize=(3.4 * len(metrics), 2.6 * len(points) + 0.8),
+        len(points) * block,
+        per_row,
+        figsize=(3.4 * per_row, 2.6 * len(points) * block + 0.8),
         squeeze=False,
         layout="constrained",
         sharex=True,
     )
-    for row, point in enumerate(points):
+    for number, point in enumerate(points):
         at_point = data[data["point"] == point]
-        for column, metric in enumerate(metrics):
+        for index, metric in enumerate(metrics):
+            row, column = number * block + index // per_row, index % per_row
             axis = axes[row, column]
             for scenario in scenarios:
                 series = at_point[at_point["scenario"] == scenario]
@@ -177,19 +193,21 @@ def _timeseries(plan: Plan, data: pd.DataFrame, metrics: list[str], path: Path) 
                 steps, mean, low, high = band(series, metric)
                 axis.plot(steps, mean, color=colours[scenario], linewidth=1.4, label=scenario)
                 axis.fill_between(steps, low, high, color=colours[scenario], alpha=0.2, linewidth=0)
-            if row == 0:
+            if number == 0 or len(points) == 1 or block > 1:
                 axis.set_title(metric_label(metric), fontsize=10)
             label_axis(axis, _unit(metric))
-            if column == 0:
+            if column == 0 and plan.factor_names:
                 axis.set_ylabel(f"{_point_label(plan, point)}\n{axis.get_ylabel()}", fontsize=8)
-            if row == len(points) - 1:
-                axis.set_xlabel("week")
+            axis.set_xlabel("week")
+            axis.xaxis.set_tick_params(labelbottom=True)
             axis.grid(alpha=0.3)
+        for index in range(len(metrics), block * per_row):
+            axes[number * block + index // per_row, index % per_row].set_visible(False)
     handles, names = axes[0, 0].get_legend_handles_labels()
     if len(scenarios) > 1:
         figure.legend(handles, names, loc="outside lower center", ncol=min(len(names), 7), frameon=False)
     shown = "" if len(data["point"].unique()) <= MAX_SERIES_POINTS else f" (first {MAX_SERIES_POINTS} design points)"
-    figure.suptitle(f"{plan.spec.name}: mean and 95% band over replicates{shown}")
+    figure.suptitle(f"{plan.spec.name}: mean and 95% t-band over replicates, cut at the quantity's bounds{shown}")
     _save(figure, path)
     plt.close(figure)
     return path
@@ -232,10 +250,12 @@ def _response(plan: Plan, analysis: Analysis, factor: str, metrics: list[str], f
     for axis, metric in zip(axes.flat, metrics, strict=False):
         for scenario in scenarios:
             curve = points[(points["metric"] == metric) & (points["scenario"] == scenario)].sort_values(factor)
+            floor, ceiling = _bounds(metric)
+            low, high = curve["ci_low"].clip(lower=floor), curve["ci_high"].clip(upper=ceiling)
             axis.errorbar(
                 curve[factor],
                 curve["mean"],
-                yerr=[curve["mean"] - curve["ci_low"], curve["ci_high"] - curve["mean"]],
+                yerr=[curve["mean"] - low, high - curve["mean"]],
                 marker="o",
                 capsize=3,
                 color=colours[scenario],
@@ -251,7 +271,9 @@ def _response(plan: Plan, analysis: Analysis, factor: str, metrics: list[str], f
         handles, names = axes[0, 0].get_legend_handles_labels()
         figure.legend(handles, names, loc="outside lower center", ncol=min(len(names), 7), frameon=False)
     window = min(plan.spec.analysis.window, plan.spec.steps)
-    figure.suptitle(f"Response to {factor}: mean of the last {window} steps, 95% CI over replicates")
+    figure.suptitle(
+        f"Response to {factor}: mean of the last {window} steps, 95% CI over replicates (cut at the quantity's bounds)"
+    )
     path = folder / f"response_{file_label(factor)}.png"
     _save(figure, path)
     plt.close(figure)
@@ -299,6 +321,7 @@ def _forest(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> P
     figure, axes = plt.subplots(
         rows, columns, figsize=(4.6 * columns, height * rows + 0.8), squeeze=False, layout="constrained"
     )
+    cut_any = False
     for axis, metric in zip(axes.flat, metrics, strict=False):
         table = effects[effects["metric"] == metric].set_index(["point", "scenario"])
         for p, point in enumerate(points):
@@ -308,8 +331,13 @@ def _forest(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> P
                 row = table.loc[(point, scenario)]
                 position = -(p * slot + s)
                 colour = colours[scenario]
-                axis.plot([row["ci_low"], row["ci_high"]], [position, position], color=colour, linewidth=1.8)
+                low, high, _ = cut_interval(metric, row["ci_low"], row["ci_high"], reference=row["reference_mean"])
+                axis.plot([low, high], [position, position], color=colour, linewidth=1.8)
                 axis.plot(row["difference"], position, "o", color=colour, markersize=3.5, label=scenario)
+                for end, limit in ((low, row["ci_low"]), (high, row["ci_high"])):
+                    if end != limit:  # cut at the quantity's bound: a bar says where
+                        axis.plot(end, position, "|", color="black", markersize=9, markeredgewidth=1.6)
+                        cut_any = True
         axis.axvline(0, color="black", linewidth=0.8)
         axis.xaxis.set_major_locator(MaxNLocator(4))
         axis.tick_params(axis="x", labelsize=8)
@@ -318,10 +346,18 @@ def _forest(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> P
         axis.set_yticks(centres, names, fontsize=8)
         axis.set_title(metric_label(metric), fontsize=10)
         axis.set_xlabel(f"difference ({_difference_unit(metric)})", fontsize=8)
+        if is_share(metric):
+            axis.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value * 100:+.3g}" if value else "0"))
         axis.grid(axis="x", alpha=0.3)
     for axis in axes.flat[len(metrics) :]:
         axis.set_visible(False)
     handles = [plt.Line2D([], [], color=colours[name], marker="o", linewidth=1.8, label=name) for name in scenarios]
+    if cut_any:
+        handles.append(
+            plt.Line2D(
+                [], [], color="black", marker="|", markersize=9, linewidth=0, label="interval cut at a bound (†)"
+            )
+        )
     figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 6), frameon=False)
     figure.suptitle(
         f"Effect against {plan.spec.reference_scenario} (paired by seed): mean difference and 95% CI, "
@@ -421,23 +457,7 @@ def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[s
             mean_effect = table.groupby("scenario")["difference"].mean().dropna()
             if mean_effect.empty:
                 continue
-            significant = (table["ci_low"] > 0) | (table["ci_high"] < 0)
-            parts_of_line = []
-            for scenario, verb in ((mean_effect.idxmax(), "raises"), (mean_effect.idxmin(), "lowers")):
-                if (mean_effect[scenario] > 0) != (verb == "raises") or mean_effect[scenario] == 0:
-                    continue
-                mine = table["scenario"] == scenario
-                spread = _range_text(metric, table[mine].difference) + (f" {where}" if where else "")
-                parts_of_line.append(
-                    f"{scenario} {verb} it most ({spread}; "
-                    f"{int(significant[mine].sum())} of {int(mine.sum())} intervals exclude zero)"
-                )
-            text = f"- **{metric_label(metric)}:** " + ("; ".join(parts_of_line) or "no scenario moves it")
-            text += (
-                f". Over all scenarios, {int(significant.sum())} of {len(table)} effects have a 95% interval "
-                "that excludes zero."
-            )
-            lines.append(text)
+            lines.append(_effect_headline(metric, table, mean_effect, where))
     for factor in _response_factors(plan):
         points = analysis.points[(analysis.points["window"] == "window")]
         if plan.spec.design.kind == "oat":
@@ -482,9 +502,92 @@ def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[s
     return lines
 
 
+def _effect_headline(metric: str, table: pd.DataFrame, mean_effect: pd.Series, where: str) -> str:
+    """One metric's finding: which scenario clearly raises or lowers it most, or "no clear effect".
+
+    A scenario is said to raise (lower) a metric only if at least one of its intervals
+    lies wholly above (below) zero; the one with the largest mean effect among those is
+    named. Without any interval that excludes zero the finding is "no clear effect".
+    """
+    above, below = table["ci_low"] > 0, table["ci_high"] < 0
+    significant = above | below
+    parts_of_line = []
+    for verb, clear in (("raises", above), ("lowers", below)):
+        candidates = mean_effect[mean_effect.index.isin(table.loc[clear, "scenario"])]
+        candidates = candidates[candidates > 0] if verb == "raises" else candidates[candidates < 0]
+        if candidates.empty:
+            continue
+        scenario = candidates.idxmax() if verb == "raises" else candidates.idxmin()
+        mine = table["scenario"] == scenario
+        spread = _range_text(metric, table[mine].difference) + (f" {where}" if where else "")
+        parts_of_line.append(
+            f"{scenario} {verb} it most ({spread}; {int(significant[mine].sum())} of {int(mine.sum())} "
+            "intervals exclude zero)"
+        )
+    if not parts_of_line:
+        largest = mean_effect.abs().idxmax()
+        spread = _range_text(metric, table[table["scenario"] == largest].difference) + (f" {where}" if where else "")
+        return (
+            f"- **{metric_label(metric)}:** no clear effect: none of the {len(table)} effects has a 95% interval "
+            f"that excludes zero (largest mean difference: {largest}, {spread})."
+        )
+    return (
+        f"- **{metric_label(metric)}:** "
+        + "; ".join(parts_of_line)
+        + f". Over all scenarios, {int(significant.sum())} of {len(table)} effects have a 95% interval "
+        "that excludes zero."
+    )
+
+
+def _bounds(metric: str) -> tuple[float, float]:
+    """The values a metric can take, from its declared range (unbounded if undeclared)."""
+    found = declared_metric(metric)
+    kind = found.range if found else ""
+    if kind == "0-1":
+        return 0.0, 1.0
+    if kind.startswith(">=0") or kind == "0-n":
+        return 0.0, math.inf
+    return -math.inf, math.inf
+
+
+def cut_interval(metric: str, low: float, high: float, *, reference: float | None = None) -> tuple[float, float, bool]:
+    """A t-interval cut to the values the quantity can take, and whether it had to be cut.
+
+    A mean of a share lies in [0, 1] and a mean of a count is not negative; a t-interval
+    from few, skewed replicates can still reach past those bounds. A difference from a
+    reference mean ``reference`` is bounded by the same values shifted by it.
+
+    Args:
+        metric: The metric (its declared range gives the bounds).
+        low: Lower end of the t-interval.
+        high: Upper end.
+        reference: For a difference, the reference scenario's mean.
+
+    Returns:
+        The cut lower and upper ends and True if either end was cut.
+    """
+    floor, ceiling = _bounds(metric)
+    if reference is not None:
+        if not math.isfinite(reference):
+            return low, high, False
+        floor, ceiling = floor - reference, ceiling - reference
+    cut_low, cut_high = max(low, floor), min(high, ceiling)
+    return cut_low, cut_high, bool(cut_low != low or cut_high != high)
+
+
+def _honest_interval(metric: str, estimate: float, low: float, high: float, *, reference: float | None = None) -> str:
+    """An interval cell, cut at the quantity's bounds and marked † where the t-interval crossed one."""
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return metric_interval(metric, estimate, low, high, difference=reference is not None)
+    low, high, cut = cut_interval(metric, low, high, reference=reference)
+    text = metric_interval(metric, estimate, low, high, difference=reference is not None)
+    return text + (CUT_MARK if cut else "")
+
+
 def _effect_cell(metric: str, row: Any) -> str:
     significant = row.ci_low > 0 or row.ci_high < 0
-    text = metric_interval(metric, row.difference, row.ci_low, row.ci_high, difference=True)
+    reference = getattr(row, "reference_mean", None)
+    text = _honest_interval(metric, row.difference, row.ci_low, row.ci_high, reference=reference)
     return text + (" **\\***" if significant else "")
 
 
@@ -524,6 +627,37 @@ def _effect_tables(plan: Plan, effects: pd.DataFrame, metrics: list[str]) -> lis
         header = ["scenario", *(_point_label(plan, point) for point in points)]
         parts += [f"**{metric_heading(metric)}**", "", _markdown_table(header, rows), ""]
     return parts
+
+
+def _wall_text(sessions: list[dict[str, Any]], wall: float) -> str:
+    """The sweep's wall time and the machine it ran on (the last session's, if several)."""
+    machines = {describe_machine(session.get("machine")) for session in sessions if session.get("machine")}
+    where = f" on {' and '.join(sorted(machines))}" if machines else ""
+    return f"{format_duration(wall)} of sweep wall time{where}"
+
+
+def _session_text(session: dict[str, Any]) -> str:
+    """One sweep session: when, how many runs, on how many workers, for how long, where."""
+    wall = session.get("wall_s")
+    machine = session.get("machine")
+    return (
+        f"{session.get('started', '?')}, {session.get('done', 0)} runs done"
+        + (f" and {session['skipped']} already stored" if session.get("skipped") else "")
+        + f" by {session.get('executor_description', session.get('executor'))}"
+        + (f" in {format_duration(wall)}" if isinstance(wall, (int, float)) else "")
+        + f" on {describe_machine(machine) if machine else session.get('host') or 'an unrecorded machine'}"
+    )
+
+
+def _spec_file(manifest: dict[str, Any]) -> str:
+    """The spec file as the project names it (relative to the project root when it lies inside)."""
+    spec_file = manifest.get("spec_file")
+    if not spec_file:
+        return "SPEC"
+    path = Path(spec_file)
+    with suppress(ValueError):
+        return path.resolve().relative_to(project_root().resolve()).as_posix()
+    return path.as_posix()
 
 
 def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
@@ -591,7 +725,7 @@ def _markdown(
         f"- **Replicates:** {spec.replicates} per point and scenario, seeds spawned from root seed {spec.seed}; "
         f"{len(runs)} runs: {counts.get('done', 0)} done"
         + "".join(f", {counts[status]} {status}" for status in ("failed", "timeout", "pending") if counts.get(status))
-        + f"; {wall / 60:.1f} min of sweep wall time."
+        + f"; {_wall_text(sessions, wall)}."
     )
     window = min(spec.analysis.window, spec.steps)
     outcome = f"mean over its last {window} steps (weeks)" if stepped else "returned values"
@@ -621,6 +755,8 @@ def _markdown(
             "zero. Reference means, SDs and p-values are in `tables/effects.csv`.",
             "",
         ]
+        if any(CUT_MARK in line for line in parts if line.startswith("|")):
+            parts += [CUT_NOTE, ""]
 
     if "sobol" in shown:
         parts += ["## Which factors matter (Sobol indices)", ""]
@@ -649,7 +785,7 @@ def _markdown(
                     _point_label(plan, point),
                     scenario,
                     *(
-                        metric_interval(
+                        _honest_interval(
                             m, by_metric.at[m, "mean"], by_metric.at[m, "ci_low"], by_metric.at[m, "ci_high"]
                         )
                         for m in metrics
@@ -657,6 +793,8 @@ def _markdown(
                 ]
             )
         parts += [_markdown_table(["point", "scenario", *(metric_heading(m) for m in metrics)], rows), ""]
+        if any(CUT_MARK in cell for row in rows for cell in row):
+            parts += [CUT_NOTE, ""]
 
     if drawn:
         parts += ["## Figures", ""]
@@ -697,18 +835,16 @@ def _markdown(
         f"- Code: commsim {versions.get('commsim', '?')}, git commit "
         f"`{(manifest.get('git_commit') or 'unknown')[:12]}`;"
         f" Mesa {versions.get('mesa', '?')}, NumPy {versions.get('numpy', '?')}, SciPy {versions.get('scipy', '?')}.",
-        f"- Host: {manifest.get('host')}; {len(sessions)} session(s): "
-        + "; ".join(f"{s.get('executor_description', s.get('executor'))}" for s in sessions)
-        + ".",
-        f"- Report written {now()}. Tables behind it: `tables/*.csv`; every table for every point: "
-        "`analysis/`; every run: `runs.parquet`, `data.parquet` (these three are not committed; the commands "
-        "below re-create them).",
+        f"- Sweep sessions ({len(sessions)}): " + "; ".join(_session_text(session) for session in sessions) + ".",
+        f"- Runs consolidated {manifest.get('updated', '?')}. Tables behind this report: `tables/*.csv`; every "
+        "table for every point: `analysis/`; every run: `runs.parquet`, `data.parquet`. The report is a function "
+        "of these files: `commsim report` on the folder re-creates it unchanged.",
         "",
-        "Reproduce:",
+        "Reproduce (into `results/`, which the shipped records never share):",
         "",
         "```",
-        f"commsim sweep {manifest.get('spec_file') or 'SPEC'}",
-        f"commsim report {folder.as_posix()}",
+        f"commsim sweep {_spec_file(manifest)}",
+        f"commsim report results/{spec.name}",
         "```",
         "",
     ]

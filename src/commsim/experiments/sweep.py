@@ -26,8 +26,9 @@ from typing import Any
 
 from commsim.experiments.executors import default_workers, open_executor
 from commsim.experiments.plan import Plan, plan_summary
-from commsim.experiments.store import ExperimentStore, record_status
+from commsim.experiments.store import STATUSES, ExperimentStore, FolderError, record_status
 from commsim.experiments.targets import RunOutput, execute, is_model_class, model_version, resolve
+from commsim.experiments.timing import machine
 from commsim.progress import ProgressBar
 from commsim.provenance import git_commit, host, now, package_versions
 
@@ -136,6 +137,7 @@ def run_sweep(
         earlier = store.prepare(plan, fresh=fresh, extend=extend)  # again, now that no one else can write
         store.clear(fresh=fresh, derived=earlier is None and store.exists())
         session: dict[str, Any] = {"id": uuid.uuid4().hex[:12], "pid": os.getpid(), "host": host()}
+        session["machine"] = machine()
         session |= {"started": now(), "executor": executor, "workers": info.workers}
         stored = store.finished_keys()
         pending = [run for run in plan.runs if run.key not in stored]
@@ -308,7 +310,7 @@ def status(folder: str | Path) -> dict[str, Any]:
     store = ExperimentStore(folder)
     manifest = store.experiment_manifest()
     keys = manifest["run_keys"]
-    finished = store.finished_keys()
+    stored, compact = _stored_runs(store, manifest)
     sessions = [dict(session) for session in manifest.get("sessions", []) if isinstance(session, dict)]
     by_id = {session.get("id"): session for session in sessions if session.get("id")}
     for session in sessions:
@@ -316,12 +318,11 @@ def status(folder: str | Path) -> dict[str, Any]:
     counts = {"done": 0, "failed": 0, "timeout": 0, "pending": 0}
     earlier = 0
     for key in keys:
-        record = store.record(key)
-        state = "done" if key in finished else record_status(record)
+        state, session_id = stored.get(key, ("pending", None))
         counts[state] += 1
         if state == "pending":
             continue
-        owner = by_id.get((record or {}).get("session"))
+        owner = by_id.get(session_id)
         if owner is None:
             earlier += state == "done"
         else:
@@ -331,13 +332,48 @@ def status(folder: str | Path) -> dict[str, Any]:
         session["state"] = _session_state(session, is_last=index == len(sessions) - 1, busy=busy)
     return {
         "name": manifest["name"],
+        "host": manifest.get("host"),
         "total": len(keys),
         **counts,
         "earlier": earlier,
         "running": any(session["state"] == "running" for session in sessions),
         "last_event": store.last_progress(),
         "sessions": sessions,
+        "compact": compact,
+        "recorded": sum(int(session.get("done") or 0) for session in sessions),
     }
+
+
+def _stored_runs(store: ExperimentStore, manifest: dict[str, Any]) -> tuple[dict[str, tuple[str, str | None]], bool]:
+    """Each stored run's status and session, by key: from the run records, or from ``runs.parquet``.
+
+    A folder with its per-run parts counts those (they are the truth while a sweep writes).
+    A compact folder, which keeps only the consolidated files of a finished sweep (a
+    shipped record), counts its runs table, so it reports the runs it holds rather than
+    none of them.
+
+    Returns:
+        The runs by key, and whether they were counted from ``runs.parquet``.
+    """
+    if not store.parts.is_dir() and consolidated(manifest) and store.runs_path.is_file():
+        try:
+            runs = store.read_runs()
+        except FolderError:
+            runs = None
+        if runs is not None and {"key", "status"} <= set(runs.columns):
+            sessions = runs["session"] if "session" in runs.columns else [None] * len(runs)
+            found = {
+                key: (status if status in STATUSES else "failed", session if isinstance(session, str) else None)
+                for key, status, session in zip(runs["key"], runs["status"], sessions, strict=True)
+            }
+            return found, True
+    finished = store.finished_keys()
+    found = {}
+    for key in manifest["run_keys"]:
+        record = store.record(key)
+        state = "done" if key in finished else record_status(record)
+        found[key] = (state, (record or {}).get("session"))
+    return found, False
 
 
 def _session_state(session: dict[str, Any], *, is_last: bool, busy: bool | None) -> str:

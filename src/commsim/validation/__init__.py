@@ -10,7 +10,7 @@ One module per job:
   behavioural parameters against the stylized facts;
 * :mod:`commsim.validation.claims` — the practice reports' claims (MODEL_SPEC section 6)
   as paired-seed arms for the experiment runner;
-* :mod:`commsim.validation.report` — ``results/validation/report.md``.
+* :mod:`commsim.validation.report` — ``docs/reports/validation/report.md``.
 
 ``python -m commsim.validation`` regenerates the whole record.
 """

@@ -21,7 +21,7 @@ from commsim.experiments.analysis import analyze
 from commsim.experiments.plan import load_plan
 from commsim.experiments.store import ExperimentStore
 from commsim.params import defaults
-from commsim.paths import project_root
+from commsim.paths import project_root, shipped_reports
 from commsim.validation import calibration, claims, docking
 from commsim.validation.facts import TARGETS
 
@@ -82,8 +82,8 @@ SOBOL_METRICS = ("rate_any", "top10_share", "formal_volunteering_year", "mean_be
 
 
 def default_folder() -> Path:
-    """``results/validation`` under the project root."""
-    return project_root() / "results" / "validation"
+    """``docs/reports/validation``: the shipped validation record."""
+    return shipped_reports() / "validation"
 
 
 def _tables(folder: Path) -> Path:
@@ -168,7 +168,7 @@ def docking_step(folder: Path) -> None:
 
 
 def _calibration_design() -> pd.DataFrame:
-    folder = project_root() / "results" / "validation_calibration"
+    folder = shipped_reports() / "validation_calibration"
     data = pd.read_parquet(folder / "data.parquet")
     return data[data["step"] == 0].reset_index(drop=True)
 
@@ -182,7 +182,7 @@ def calibration_step(folder: Path, *, workers: int = 1) -> int:
         Exit status of the design's sweep (0 if it was already stored).
     """
     status = 0
-    if not (project_root() / "results" / "validation_calibration" / "data.parquet").is_file():
+    if not (shipped_reports() / "validation_calibration" / "data.parquet").is_file():
         status = sweep_step("validation_calibration.yaml", workers=workers)
     tables = _tables(folder)
     table = calibration.point_distances(_calibration_design())
@@ -228,7 +228,7 @@ def sweep_step(spec_file: str, *, workers: int = 1) -> int:
     spec = project_root() / "experiments" / spec_file
     name = load_plan(spec).spec.name
     return commsim_main(
-        ["sweep", str(spec), "--workers", str(workers), "--out", str(project_root() / "results" / name)]
+        ["sweep", str(spec), "--workers", str(workers), "--out", str(shipped_reports() / name)]
     )
 
 
@@ -238,7 +238,7 @@ def claims_table(folder: Path) -> pd.DataFrame:
     Returns:
         One row per claim and outcome.
     """
-    results = project_root() / "results" / "validation_claims"
+    results = shipped_reports() / "validation_claims"
     plan = load_plan(project_root() / "experiments" / "validation.yaml")
     effects = analyze(plan, ExperimentStore(results)).effects
     effects = effects[effects["window"] == "final"]
@@ -274,7 +274,7 @@ def sobol_ranking(folder: Path) -> pd.DataFrame:
     Returns:
         One row per metric and factor.
     """
-    results = project_root() / "results" / "validation_sensitivity"
+    results = shipped_reports() / "validation_sensitivity"
     plan = load_plan(project_root() / "experiments" / "validation_sensitivity.yaml")
     sobol = analyze(plan, ExperimentStore(results)).sobol
     sobol = sobol[(sobol["window"] == "window") & sobol["metric"].isin(SOBOL_METRICS)]
@@ -518,7 +518,7 @@ def _claims_section(folder: Path) -> list[str]:
         ),
         "",
         "The runner's own report of this sweep, with time series: "
-        "[`results/validation_claims/report.md`](../validation_claims/report.md).",
+        "[`docs/reports/validation_claims/report.md`](../validation_claims/report.md).",
         "",
     ]
     return lines
@@ -556,7 +556,7 @@ def _sensitivity_section(folder: Path) -> list[str]:
         "Mean total index over these outcomes: "
         + ", ".join(f"{factor} {value:.2f}" for factor, value in mean_total.head(8).items())
         + ". All indices: `tables/sobol.csv`; the runner's report: "
-        "[`results/validation_sensitivity/report.md`](../validation_sensitivity/report.md).",
+        "[`docs/reports/validation_sensitivity/report.md`](../validation_sensitivity/report.md).",
         "",
     ]
     return lines
@@ -579,7 +579,7 @@ def write_report(folder: Path) -> Path:
         "behavioural parameters to stylized facts of participation, tests the practice reports' claims as paired "
         "hypotheses with intervals, and ranks levers and parameters by Sobol indices. Regenerate with "
         "`python -m commsim.validation all --workers 1` (or one step: `docking`, `calibrate`, `facts`, `claims`, "
-        "`sensitivity`, `report`). A reader's summary: [`docs/validation.md`](../../docs/validation.md).",
+        "`sensitivity`, `report`). A reader's summary: [`docs/validation.md`](../../validation.md).",
         "",
         *_docking_section(folder),
         *_calibration_section(folder),
