@@ -455,9 +455,10 @@ def _sweep(args: argparse.Namespace) -> int:
             print(f"error: {estimate.trial_error}; fix the spec or the target before sweeping", file=sys.stderr)
             return 1
         print(
-            f"Estimated {format_duration(estimate.estimated_s)} on {estimate.workers} worker(s) "
-            f"({estimate.seconds_per_run:.2f} s per run, from a short trial of the first run; worker start-up "
-            "not included). Nothing was written."
+            f"Estimated {format_duration(estimate.estimated_s)} (range {format_duration(estimate.low_s)} to "
+            f"{format_duration(estimate.high_s)}) on {estimate.workers} worker(s), {estimate.seconds_per_run:.2f} s "
+            f"per run on average, from {estimate.basis}; worker start-up not included. Nothing was written to "
+            f"{folder}."
         )
         return 0
     reports: list[Path] = []

@@ -15,6 +15,7 @@ which is what :func:`consolidated` checks before anything reads them.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import time
 import uuid
@@ -28,11 +29,22 @@ from commsim.experiments.executors import default_workers, open_executor
 from commsim.experiments.plan import Plan, plan_summary
 from commsim.experiments.store import STATUSES, ExperimentStore, FolderError, record_status
 from commsim.experiments.targets import RunOutput, execute, is_model_class, model_version, resolve
-from commsim.experiments.timing import machine
+from commsim.experiments.timing import (
+    Cost,
+    cached_cost,
+    cost_from_samples,
+    describe_machine,
+    estimate,
+    machine,
+    remember,
+    residents_of,
+)
+from commsim.labels import plural
 from commsim.progress import ProgressBar
 from commsim.provenance import git_commit, host, now, package_versions
 
 TRIAL_STEPS = 5
+CALIBRATION_REPEATS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +76,13 @@ class DryRun:
         total: Runs in the plan.
         stored: Runs already stored in the folder.
         to_run: Runs that would execute.
-        seconds_per_run: Estimated from a short trial of the first run to execute (NaN if it failed).
+        seconds_per_run: Estimated mean seconds per run (NaN if the trial failed).
         workers: Workers assumed.
         estimated_s: Estimated wall time (NaN if the trial failed).
         trial_error: Why the trial run failed, if it did (the sweep would record that run as failed).
+        low_s: Lower end of the estimate's range.
+        high_s: Upper end of the estimate's range.
+        basis: What the estimate rests on, in words (the measurement, the machine).
     """
 
     total: int
@@ -77,6 +92,9 @@ class DryRun:
     workers: int
     estimated_s: float
     trial_error: str | None = None
+    low_s: float = math.nan
+    high_s: float = math.nan
+    basis: str = ""
 
 
 def run_sweep(
@@ -204,6 +222,8 @@ def run_sweep(
         manifest["status"] = runs["status"].value_counts().to_dict()
         manifest["updated"] = now()
         store.write_manifest(manifest)  # last: the session is finished once its tables are whole
+        if done:
+            remember_sweep_cost(plan, store, info.workers)  # the next dry run here estimates from these runs
         log({"event": "finish", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
         result = SweepResult(Path(folder), len(plan.runs), skipped, done, failed, wall)
         if then is not None:
@@ -246,10 +266,14 @@ def dry_run(
     fresh: bool = False,
     extend: bool = False,
 ) -> DryRun:
-    """Count the runs a sweep would execute and estimate its time; write nothing.
+    """Count the runs a sweep would execute and estimate its time; write nothing in the folder.
 
-    The estimate times the first run to execute, for one step and for a few steps
-    (models) or once (functions), in this process, and scales it to the horizon.
+    For commsim's model the estimate rests on the cost per resident-week measured on this
+    machine for this model version: by the last sweep here (every run's duration), or
+    else by a calibration (:data:`CALIBRATION_REPEATS` timings of the first pending run,
+    one step and :data:`TRIAL_STEPS` steps each, scaled to the horizon), cached per
+    machine and model version (:mod:`commsim.experiments.timing`). The range is two
+    standard deviations of the per-run cost either side. Other targets are timed once.
 
     Args:
         plan: The experiment.
@@ -270,21 +294,86 @@ def dry_run(
     stored = set() if fresh else store.finished_keys()
     pending = [run for run in plan.runs if run.key not in stored]
     workers = 1 if executor == "inline" else workers or default_workers()
-    per_run, trial_error = 0.0, None
-    if pending:
-        task = plan.task(pending[0])
-        try:
-            short = _timed(dataclasses.replace(task, steps=1, timeout_s=None))
-            steps = min(TRIAL_STEPS, task.steps)
-            longer = _timed(dataclasses.replace(task, steps=steps, timeout_s=None))
-        except RuntimeError as error:
-            per_run, trial_error = float("nan"), str(error)
-        else:
-            per_step = max(longer - short, 0.0) / max(steps - 1, 1)
-            per_run = max(short - per_step, 0.0) + per_step * task.steps
-    waves = -(-len(pending) // workers)  # ceiling division
-    stored_count = len(plan.runs) - len(pending)
-    return DryRun(len(plan.runs), stored_count, len(pending), per_run, workers, waves * per_run, trial_error)
+    counts = (len(plan.runs), len(plan.runs) - len(pending), len(pending))
+    if not pending:
+        return DryRun(*counts, 0.0, workers, 0.0, None, 0.0, 0.0, "nothing to run")
+    try:
+        cost, sizes = _measured_cost(plan, pending, workers)
+    except RuntimeError as error:
+        return DryRun(*counts, math.nan, workers, math.nan, str(error))
+    found = estimate(cost, sizes, workers=workers)
+    per_run = cost.per_resident_week_s * sum(sizes) / len(sizes)
+    basis = f"{cost.source}, measured {cost.measured[:16].replace('T', ' ')} UTC on {describe_machine(machine())}"
+    return DryRun(*counts, per_run, workers, found.seconds, None, found.low_s, found.high_s, basis)
+
+
+def _measured_cost(plan: Plan, pending: list[Any], workers: int) -> tuple[Cost, list[float]]:
+    """The cost per resident-week (cached, or calibrated now) and each pending run's resident-weeks.
+
+    Raises:
+        RuntimeError: If the calibration run fails.
+    """
+    version = model_version(plan.spec.target)
+    if plan.commsim_model:
+        defaults: dict[tuple[str, str], int] = {}
+        sizes = [float(residents_of(run.parameters, defaults) * plan.spec.steps) for run in pending]
+        cost = cached_cost(version)
+        if cost is None:
+            cost = _calibrate(plan, pending[0], sizes[0], repeats=CALIBRATION_REPEATS)
+            remember(version, cost)
+        return cost, sizes
+    return _calibrate(plan, pending[0], 1.0, repeats=1), [1.0] * len(pending)  # a function: cost per run
+
+
+def _calibrate(plan: Plan, run: Any, size: float, *, repeats: int) -> Cost:
+    """Time one run ``repeats`` times, for one step and for a few steps (models) or once (functions)."""
+    task = plan.task(run)
+    samples = []
+    for _ in range(repeats):
+        short = _timed(dataclasses.replace(task, steps=1, timeout_s=None))
+        if not plan.stepped:
+            samples.append(short)
+            continue
+        steps = min(TRIAL_STEPS, task.steps)
+        longer = _timed(dataclasses.replace(task, steps=steps, timeout_s=None))
+        per_step = max(longer - short, 0.0) / max(steps - 1, 1)
+        samples.append(max(short - per_step, 0.0) + per_step * task.steps)
+    source = (
+        f"a calibration here ({plural(repeats, 'timing')} of {min(TRIAL_STEPS, task.steps)} weeks of run {run.index})"
+        if plan.stepped
+        else f"a timing of run {run.index} here"
+    )
+    cost = cost_from_samples(samples, [size] * len(samples), source=source)
+    if cost is None:  # a run too quick to time: a microsecond apiece
+        cost = Cost(1e-6 / max(size, 1.0), 0.25, len(samples), source, now())
+    return cost
+
+
+def remember_sweep_cost(plan: Plan, store: ExperimentStore, workers: int) -> Cost | None:
+    """Cache the cost per resident-week that the runs of a finished sweep measured on this machine.
+
+    Args:
+        plan: The experiment (commsim's model only; other targets are not cached).
+        store: Its folder.
+        workers: Workers that ran side by side.
+
+    Returns:
+        The cached cost, or None if the sweep ran no run of commsim's model.
+    """
+    if not plan.commsim_model:
+        return None
+    defaults: dict[tuple[str, str], int] = {}
+    seconds, sizes = [], []
+    for run in plan.runs:
+        record = store.record(run.key) or {}
+        if record.get("status") == "done" and isinstance(record.get("duration_s"), (int, float)):
+            seconds.append(float(record["duration_s"]))
+            sizes.append(float(residents_of(run.parameters, defaults) * plan.spec.steps))
+    source = f"{plural(len(seconds), 'run')} of the sweep {plan.spec.name} here on {plural(workers, 'worker')}"
+    cost = cost_from_samples(seconds, sizes, source=source, workers=workers)
+    if cost is not None:
+        remember(model_version(plan.spec.target), cost)
+    return cost
 
 
 def status(folder: str | Path) -> dict[str, Any]:

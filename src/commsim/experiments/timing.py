@@ -191,6 +191,27 @@ def cost_from_samples(
     return Cost(mean, spread, len(rates), source, now(), workers)
 
 
+def residents_of(parameters: dict[str, Any], cache: dict[tuple[str, str], int] | None = None) -> int:
+    """The residents of one run of commsim's model: its ``n_residents`` or its presets' default.
+
+    Args:
+        parameters: The run's keyword arguments.
+        cache: Defaults already resolved, by (profile, policy); filled in as found.
+
+    Returns:
+        The number of residents.
+    """
+    if parameters.get("n_residents") is not None:
+        return int(parameters["n_residents"])
+    from commsim.config import resolve_parameters
+
+    preset = (parameters.get("profile", "old_inner_city"), parameters.get("policy", "baseline"))
+    cache = {} if cache is None else cache
+    if preset not in cache:
+        cache[preset] = int(resolve_parameters(*preset)["n_residents"])
+    return cache[preset]
+
+
 def estimate(cost: Cost, resident_weeks: list[float], *, workers: int) -> Estimate:
     """The wall time of runs of the given sizes on ``workers`` workers, with its range.
 

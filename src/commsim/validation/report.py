@@ -227,9 +227,7 @@ def sweep_step(spec_file: str, *, workers: int = 1) -> int:
 
     spec = project_root() / "experiments" / spec_file
     name = load_plan(spec).spec.name
-    return commsim_main(
-        ["sweep", str(spec), "--workers", str(workers), "--out", str(shipped_reports() / name)]
-    )
+    return commsim_main(["sweep", str(spec), "--workers", str(workers), "--out", str(shipped_reports() / name)])
 
 
 def claims_table(folder: Path) -> pd.DataFrame:
