@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from commsim.experiments.report import _effect_headline
 
@@ -26,3 +27,43 @@ def test_only_a_scenario_with_a_clear_interval_is_said_to_raise_it():
     assert "centres raises it most" in text and "consultation" not in text
     assert "no clear effect" not in text and "lowers" not in text
     assert "1 of 2 effects" in text
+
+
+def test_every_run_figure_axis_carries_the_declared_unit_of_its_metrics_and_legends_sit_below():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from commsim.figures import GROUP_PANELS, LOOP_PANELS, draw_panel
+    from commsim.labels import declared_metric, unit_label
+
+    steps = np.arange(4)
+    series = pd.DataFrame({"scenario": "run", "replicate": 0, "step": steps})
+    for panel in (*LOOP_PANELS, *GROUP_PANELS):
+        for metric in panel.metrics:
+            assert declared_metric(metric).unit == panel.unit, metric
+            series[metric] = 0.5
+        if panel.right_metric:
+            assert declared_metric(panel.right_metric).unit == panel.right_unit
+            series[panel.right_metric] = 0.5
+    for panel in (*LOOP_PANELS, *GROUP_PANELS):
+        figure, axis = plt.subplots()
+        draw_panel(axis, series, panel, ["run"], legend_size=8)
+        assert axis.get_ylabel() == unit_label(panel.unit) and axis.get_xlabel() == "week"
+        labels = [other.get_ylabel() for other in figure.axes]
+        assert all(labels), f"{panel.title}: an axis without a label"
+        anchor = axis.get_legend().get_bbox_to_anchor().transformed(axis.transAxes.inverted())
+        assert anchor.y1 < 0, f"{panel.title}: the legend is not below the axes"
+        plt.close(figure)
+
+
+def test_intervals_crossing_a_bound_are_cut_and_marked():
+    from commsim.experiments.report import CUT_MARK, _honest_interval, cut_interval
+
+    assert cut_interval("volunteers_active", -3.7, 13.2) == (0.0, 13.2, True)  # a count is not negative
+    assert cut_interval("rate_any", 0.9, 1.1) == (0.9, 1.0, True)  # a share is at most 100%
+    assert cut_interval("rate_any", 0.2, 0.4) == (0.2, 0.4, False)
+    # A difference from a reference mean of 4.7 volunteers cannot fall below -4.7.
+    low, high, cut = cut_interval("volunteers_active", -10.3, 7.96, reference=4.7)
+    assert (low, high, cut) == (pytest.approx(-4.7), 7.96, True)
+    assert _honest_interval("volunteers_active", -1.2, -10.3, 7.96, reference=4.7).endswith(CUT_MARK)
+    assert CUT_MARK not in _honest_interval("rate_any", 0.3, 0.2, 0.4)

@@ -335,7 +335,7 @@ def _forest(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> P
                 axis.plot([low, high], [position, position], color=colour, linewidth=1.8)
                 axis.plot(row["difference"], position, "o", color=colour, markersize=3.5, label=scenario)
                 for end, limit in ((low, row["ci_low"]), (high, row["ci_high"])):
-                    if end != limit:  # cut at the quantity's bound: a bar says where
+                    if math.isfinite(limit) and end != limit:  # cut at the quantity's bound: a bar says where
                         axis.plot(end, position, "|", color="black", markersize=9, markeredgewidth=1.6)
                         cut_any = True
         axis.axvline(0, color="black", linewidth=0.8)
