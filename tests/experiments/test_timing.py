@@ -37,10 +37,16 @@ def test_a_cost_from_samples_has_its_mean_and_spread():
 
 
 def test_an_estimate_schedules_runs_on_workers_and_gives_a_range():
-    cost = timing.Cost(0.01, 0.1, 10, "test", "2026-01-01T00:00:00")
+    cost = timing.Cost(0.01, 0.1, 10, "test", "2026-01-01T00:00:00", workers=2)
     found = timing.estimate(cost, [100.0] * 5, workers=2)  # 1 s each: 3 waves on 2 workers
     assert found.seconds == pytest.approx(3.0)
     assert found.low_s == pytest.approx(2.4) and found.high_s == pytest.approx(3.6)
+
+
+def test_a_cost_measured_on_fewer_workers_gives_the_runs_one_after_another_as_the_upper_end():
+    cost = timing.Cost(0.01, 0.1, 3, "calibration", "2026-01-01T00:00:00", workers=1)
+    found = timing.estimate(cost, [100.0] * 4, workers=2)
+    assert found.seconds == pytest.approx(2.0) and found.high_s == pytest.approx(4 * 1.2)
 
 
 def test_the_first_dry_run_calibrates_and_caches_the_next_reuses_it(cache, tmp_path):
@@ -48,7 +54,7 @@ def test_the_first_dry_run_calibrates_and_caches_the_next_reuses_it(cache, tmp_p
     first = dry_run(plan, tmp_path / "none", workers=1)
     assert first.to_run == 4 and first.seconds_per_run > 0
     assert first.low_s <= first.estimated_s <= first.high_s
-    assert "calibration here (3 timings" in first.basis and "cores" in first.basis
+    assert "calibration here: 3 runs of the plan" in first.basis and "cores" in first.basis
     stored = json.loads(cache.read_text(encoding="utf-8"))
     assert list(stored) == [timing.machine_key(model_version(plan.spec.target))]
     second = dry_run(plan, tmp_path / "none", workers=1)

@@ -39,12 +39,13 @@ from commsim.experiments.timing import (
     remember,
     residents_of,
 )
-from commsim.labels import plural
+from commsim.labels import format_duration, plural
 from commsim.progress import ProgressBar
 from commsim.provenance import git_commit, host, now, package_versions
 
 TRIAL_STEPS = 5
-CALIBRATION_REPEATS = 3
+CALIBRATION_RUNS = 3  # pending runs timed by a calibration, spread over the plan
+FULL_RUN_LIMIT_S = 15.0  # a calibration times one run in full if it should take less
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,8 +271,9 @@ def dry_run(
 
     For commsim's model the estimate rests on the cost per resident-week measured on this
     machine for this model version: by the last sweep here (every run's duration), or
-    else by a calibration (:data:`CALIBRATION_REPEATS` timings of the first pending run,
-    one step and :data:`TRIAL_STEPS` steps each, scaled to the horizon), cached per
+    else by a calibration (:data:`CALIBRATION_RUNS` pending runs spread over the plan,
+    timed for one step and :data:`TRIAL_STEPS` steps and scaled to the horizon, one of them
+    also in full when that is quick), cached per
     machine and model version (:mod:`commsim.experiments.timing`). The range is two
     standard deviations of the per-run cost either side. Other targets are timed once.
 
@@ -304,6 +306,8 @@ def dry_run(
     found = estimate(cost, sizes, workers=workers)
     per_run = cost.per_resident_week_s * sum(sizes) / len(sizes)
     basis = f"{cost.source}, measured {cost.measured[:16].replace('T', ' ')} UTC on {describe_machine(machine())}"
+    if workers > max(cost.workers, 1):
+        basis += f"; measured with {plural(cost.workers, 'worker')}, so the upper end is the runs one after another"
     return DryRun(*counts, per_run, workers, found.seconds, None, found.low_s, found.high_s, basis)
 
 
@@ -311,25 +315,36 @@ def _measured_cost(plan: Plan, pending: list[Any], workers: int) -> tuple[Cost, 
     """The cost per resident-week (cached, or calibrated now) and each pending run's resident-weeks.
 
     Raises:
-        RuntimeError: If the calibration run fails.
+        RuntimeError: If a calibration run fails.
     """
     version = model_version(plan.spec.target)
-    if plan.commsim_model:
-        defaults: dict[tuple[str, str], int] = {}
-        sizes = [float(residents_of(run.parameters, defaults) * plan.spec.steps) for run in pending]
-        cost = cached_cost(version)
-        if cost is None:
-            cost = _calibrate(plan, pending[0], sizes[0], repeats=CALIBRATION_REPEATS)
-            remember(version, cost)
-        return cost, sizes
-    return _calibrate(plan, pending[0], 1.0, repeats=1), [1.0] * len(pending)  # a function: cost per run
+    if not plan.commsim_model:  # a function: the cost of one evaluation
+        cost = _calibrate(plan, pending[:1], [1.0], source=f"a timing of run {pending[0].index} here")
+        return cost, [1.0] * len(pending)
+    defaults: dict[tuple[str, str], int] = {}
+    sizes = [float(residents_of(run.parameters, defaults) * plan.spec.steps) for run in pending]
+    cost = cached_cost(version)
+    if cost is None:
+        chosen = sorted({round(i * (len(pending) - 1) / max(CALIBRATION_RUNS - 1, 1)) for i in range(CALIBRATION_RUNS)})
+        runs = [pending[i] for i in chosen]
+        weeks = min(TRIAL_STEPS, plan.spec.steps)
+        source = f"a calibration here: {plural(len(runs), 'run')} of the plan timed over {weeks} weeks, scaled up"
+        cost = _calibrate(plan, runs, [sizes[i] for i in chosen], source=source)
+        remember(version, cost)
+    return cost, sizes
 
 
-def _calibrate(plan: Plan, run: Any, size: float, *, repeats: int) -> Cost:
-    """Time one run ``repeats`` times, for one step and for a few steps (models) or once (functions)."""
-    task = plan.task(run)
+def _calibrate(plan: Plan, runs: list[Any], sizes: list[float], *, source: str) -> Cost:
+    """Time runs briefly (one step and a few, scaled to the horizon; functions once) and, if cheap, one in full.
+
+    A model's weeks grow dearer as its network and participation grow, so a short timing
+    scaled up underestimates; when the first run is predicted to take under
+    :data:`FULL_RUN_LIMIT_S`, it is timed over the whole horizon too and every short
+    timing is scaled by the ratio.
+    """
     samples = []
-    for _ in range(repeats):
+    for run in runs:
+        task = plan.task(run)
         short = _timed(dataclasses.replace(task, steps=1, timeout_s=None))
         if not plan.stepped:
             samples.append(short)
@@ -338,14 +353,13 @@ def _calibrate(plan: Plan, run: Any, size: float, *, repeats: int) -> Cost:
         longer = _timed(dataclasses.replace(task, steps=steps, timeout_s=None))
         per_step = max(longer - short, 0.0) / max(steps - 1, 1)
         samples.append(max(short - per_step, 0.0) + per_step * task.steps)
-    source = (
-        f"a calibration here ({plural(repeats, 'timing')} of {min(TRIAL_STEPS, task.steps)} weeks of run {run.index})"
-        if plan.stepped
-        else f"a timing of run {run.index} here"
-    )
-    cost = cost_from_samples(samples, [size] * len(samples), source=source)
-    if cost is None:  # a run too quick to time: a microsecond apiece
-        cost = Cost(1e-6 / max(size, 1.0), 0.25, len(samples), source, now())
+    if plan.stepped and plan.spec.steps > TRIAL_STEPS and 0 < samples[0] <= FULL_RUN_LIMIT_S:
+        full = _timed(dataclasses.replace(plan.task(runs[0]), timeout_s=None))
+        samples = [sample * full / samples[0] for sample in samples]
+        source += f", one of them also in full ({format_duration(full)})"
+    cost = cost_from_samples(samples, sizes, source=source)
+    if cost is None:  # runs too quick to time: a microsecond apiece
+        cost = Cost(1e-6 / max(sizes[0], 1.0), 0.25, len(samples), source, now())
     return cost
 
 

@@ -217,7 +217,9 @@ def estimate(cost: Cost, resident_weeks: list[float], *, workers: int) -> Estima
 
     Runs are handed out in order to the first free worker; the range is the estimate at
     the cost two standard deviations (of the per-run cost) either side of the mean,
-    never below a tenth of it.
+    never below a tenth of it. A cost measured with fewer workers side by side than will
+    run says nothing of how much they slow each other down (shared cores, memory), so the
+    upper end is then the worst case of that: the runs one after another.
 
     Args:
         cost: Measured cost per resident-week.
@@ -236,4 +238,5 @@ def estimate(cost: Cost, resident_weeks: list[float], *, workers: int) -> Estima
 
     rate = cost.per_resident_week_s
     low, high = rate * max(1 - 2 * cost.spread, 0.1), rate * (1 + 2 * cost.spread)
-    return Estimate(wall(rate), wall(low), wall(high), cost)
+    worst = high * sum(resident_weeks) if workers > max(cost.workers, 1) else wall(high)
+    return Estimate(wall(rate), wall(low), worst, cost)
