@@ -40,6 +40,7 @@ from commsim.figures import band, label_axis
 from commsim.labels import (
     DASH,
     KEY_METRICS,
+    UnknownLabelError,
     declared_metric,
     format_duration,
     format_interval,
@@ -48,6 +49,7 @@ from commsim.labels import (
     metric_heading,
     metric_interval,
     metric_label,
+    parameter_heading,
     plural,
     unit_label,
 )
@@ -213,6 +215,14 @@ def _timeseries(plan: Plan, data: pd.DataFrame, metrics: list[str], path: Path) 
     return path
 
 
+def _factor_heading(factor: str) -> str:
+    """A factor's axis label: the parameter's plain label with its unit, and its name for the spec's reader."""
+    try:
+        return f"{parameter_heading(factor)} [{factor}]"
+    except UnknownLabelError:  # a custom target's argument
+        return factor
+
+
 def _numeric(plan: Plan, factor: str) -> bool:
     return pd.api.types.is_numeric_dtype(plan.design[factor]) and not pd.api.types.is_bool_dtype(plan.design[factor])
 
@@ -262,7 +272,9 @@ def _response(plan: Plan, analysis: Analysis, factor: str, metrics: list[str], f
                 label=scenario,
             )
         axis.set_title(metric_label(metric), fontsize=10)
-        axis.set_xlabel(factor)
+        axis.set_xlabel(_factor_heading(factor))
+        if pd.api.types.is_integer_dtype(plan.design[factor]):
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         label_axis(axis, _unit(metric))
         axis.grid(alpha=0.3)
     for axis in axes.flat[len(metrics) :]:
@@ -292,8 +304,8 @@ def _heatmap(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> 
         image = axis.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
         axis.set_xticks(range(len(grid.columns)), [_short(v) for v in grid.columns], fontsize=8)
         axis.set_yticks(range(len(grid.index)), [_short(v) for v in grid.index], fontsize=8)
-        axis.set_xlabel(first)
-        axis.set_ylabel(second)
+        axis.set_xlabel(_factor_heading(first))
+        axis.set_ylabel(_factor_heading(second))
         axis.set_title(metric_label(metric), fontsize=10)
         colour_bar = figure.colorbar(image, ax=axis, shrink=0.85)
         label_axis(colour_bar.ax, _unit(metric))
