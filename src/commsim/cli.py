@@ -605,9 +605,16 @@ def _status(args: argparse.Namespace) -> int:
         )
         print(
             f"session {index}: {session.get('started')} {session.get('executor_description', session.get('executor'))}"
-            f" — {counts['done']} done, {counts['failed']} failed{timed_out}, {states[session['state']]}{who}"
+            f" — {counts['done']} done{_of_ran(session)}, {counts['failed']} failed{timed_out}, "
+            f"{states[session['state']]}{who}"
         )
     return 0
+
+
+def _of_ran(session: dict[str, Any]) -> str:
+    """The note that fewer of a session's runs are stored than it recorded running, or nothing."""
+    ran = session.get("done")
+    return f" (stored here, of the {ran} it ran)" if isinstance(ran, int) and ran > session["counts"]["done"] else ""
 
 
 def _analyze(args: argparse.Namespace) -> int:

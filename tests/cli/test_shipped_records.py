@@ -24,7 +24,10 @@ from commsim.paths import project_root, shipped_reports
 EXPERIMENTS = project_root() / "experiments"
 COMPACT = ("smoke", "policy_packages")  # shipped with data.parquet and runs.parquet
 STATUS_LINE = re.compile(r"(\d+) runs — (\d+) done, (\d+) failed, (\d+) timed out, (\d+) pending")
-SESSION_LINE = re.compile(r"^session \d+: .* — (\d+) done, (\d+) failed(?:, (\d+) timed out)?", re.MULTILINE)
+SESSION_LINE = re.compile(
+    r"^session \d+: .* — (\d+) done(?: \(stored here, of the \d+ it ran\))?, (\d+) failed(?:, (\d+) timed out)?",
+    re.MULTILINE,
+)
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -133,3 +136,4 @@ def test_status_agrees_on_a_full_folder_its_compact_copy_and_a_copy_without_data
     out = capsys.readouterr().out
     assert _consistent(out) == (0, 12)
     assert "its sessions ran 12 runs that are not stored here" in out
+    assert "0 done (stored here, of the 12 it ran)" in out
