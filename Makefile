@@ -38,6 +38,7 @@ run: $(VENV)/.installed $(VENV)/.assets
 
 test: $(VENV)/.installed-test $(VENV)/.assets chromium
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 dashboard: $(VENV)/.installed $(VENV)/.assets
@@ -45,6 +46,7 @@ dashboard: $(VENV)/.installed $(VENV)/.assets
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV)

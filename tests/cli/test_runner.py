@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import commsim.figures
-from commsim.config import RunConfig
-from commsim.runner import (
+import commsim.runs.figures
+from commsim.config.loading import RunConfig
+from commsim.runs.runner import (
     BASELINE,
     COST_PER_ADDITIONAL,
     add_cost_per_additional_participant,
@@ -124,7 +124,7 @@ def test_failed_run_keeps_previous_results_and_leaves_nothing_behind(tmp_path, m
     def broken(*args, **kwargs):
         raise RuntimeError("figure failed")
 
-    monkeypatch.setattr(commsim.figures, "write_figures", broken)
+    monkeypatch.setattr(commsim.runs.figures, "write_figures", broken)
     with pytest.raises(RuntimeError, match="figure failed"):
         run_scenario(config.model_copy(update={"steps": 3}), out_dir=out, progress=False)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
@@ -138,7 +138,7 @@ def test_an_interrupted_run_leaves_nothing_half_written(tmp_path, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(commsim.figures, "write_figures", interrupted)  # Ctrl-C while writing
+    monkeypatch.setattr(commsim.runs.figures, "write_figures", interrupted)  # Ctrl-C while writing
     with pytest.raises(KeyboardInterrupt):
         run_scenario(config, out_dir=out, progress=False)
     assert list(tmp_path.iterdir()) == []

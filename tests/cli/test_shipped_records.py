@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from commsim.cli import main
+from commsim.config.paths import project_root, shipped_reports
 from commsim.experiments.sweep import status
-from commsim.paths import project_root, shipped_reports
 
 EXPERIMENTS = project_root() / "experiments"
 COMPACT = ("smoke", "policy_packages")  # shipped with data.parquet and runs.parquet

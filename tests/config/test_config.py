@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from commsim.config import (
+from commsim.config.declaration import defaults, levers, parameters
+from commsim.config.loading import (
     ConfigError,
     load_preset,
     load_run_config,
@@ -16,8 +17,7 @@ from commsim.config import (
     run_config_schema,
     validate_file,
 )
-from commsim.params import defaults, levers, parameters
-from commsim.paths import config_dir
+from commsim.config.paths import config_dir
 
 LEVERS = {
     "service_centres",
@@ -208,7 +208,7 @@ def test_rule_errors_name_the_file_and_line_that_set_each_value(tmp_path, body, 
 
 
 def test_rules_are_declared_once_with_their_parameters():
-    from commsim.params import rules
+    from commsim.config.declaration import rules
 
     declared = {rule.name: rule.parameters for rule in rules()}
     assert declared["age_groups"] == ("share_youth", "share_elderly")
@@ -249,7 +249,7 @@ LAUGHS = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
     ],
 )
 def test_read_yaml_refuses_hostile_text_with_a_line(tmp_path, content, needle):
-    from commsim.config import read_yaml
+    from commsim.config.loading import read_yaml
 
     path = tmp_path / "scenario.yaml"
     path.write_bytes(content)
@@ -262,7 +262,7 @@ def test_read_yaml_refuses_hostile_text_with_a_line(tmp_path, content, needle):
 
 
 def test_read_yaml_refuses_files_over_the_size_limit(tmp_path):
-    from commsim.config import MAX_YAML_BYTES, read_yaml
+    from commsim.config.loading import MAX_YAML_BYTES, read_yaml
 
     path = tmp_path / "big.yaml"
     path.write_text("# " + "x" * MAX_YAML_BYTES + "\n")
@@ -273,7 +273,7 @@ def test_read_yaml_refuses_files_over_the_size_limit(tmp_path):
 def test_read_yaml_refuses_folders_devices_and_pipes_without_opening_them(tmp_path):
     import os
 
-    from commsim.config import read_yaml
+    from commsim.config.loading import read_yaml
 
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)  # opening it would block forever
@@ -283,7 +283,7 @@ def test_read_yaml_refuses_folders_devices_and_pipes_without_opening_them(tmp_pa
 
 
 def test_read_yaml_accepts_a_byte_order_mark(tmp_path):
-    from commsim.config import read_yaml
+    from commsim.config.loading import read_yaml
 
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbfname: x\n")
@@ -293,7 +293,7 @@ def test_read_yaml_accepts_a_byte_order_mark(tmp_path):
 def test_a_broken_parameter_declaration_is_a_clean_error(tmp_path, monkeypatch):
     import shutil
 
-    from commsim import params
+    from commsim.config import declaration as params
 
     shutil.copytree(config_dir(), tmp_path / "configs")
     with (tmp_path / "configs" / "parameters.yaml").open("a", encoding="utf-8") as handle:

@@ -25,20 +25,20 @@ from solara.autorouting import RenderPage
 from solara.components.datatable import DataTableWidget
 from solara.server import kernel, kernel_context
 
-from commsim.config import ConfigError
+from commsim.config.loading import ConfigError
 from commsim.dashboard import app, background, explore, state
 from commsim.dashboard.compare import BAND_METRICS, Compare, draw_bands
 from commsim.dashboard.explore import MONITORS, Explore
 from commsim.dashboard.jobs import Finished, SweepFactor, past_experiments, plan_size, sweep_spec
-from commsim.dashboard.learn import INFO_SECTIONS, lesson_by_id, lessons
+from commsim.dashboard.learn import INFO_SECTIONS, lesson_by_id, lesson_scenario, lessons
 from commsim.dashboard.markup import ATTRIBUTES, TAGS
 from commsim.dashboard.settings import LIMITS, Scenario, package_values
 from commsim.dashboard.state import session_owner
 from commsim.dashboard.sweep import Sweep, draw_response
 from commsim.experiments.analysis import Analysis
 from commsim.experiments.plan import make_plan
-from commsim.labels import KEY_METRICS, format_metric, metric_label
 from commsim.model import CommunityModel
+from commsim.runs.labels import KEY_METRICS, format_metric, metric_label
 
 POLL_TIMEOUT_S = 240  # generous: only a hung run reaches it; the tests never assert on speed
 SMALL = Scenario(n_residents=200, seed=5)
@@ -939,7 +939,7 @@ def test_loading_a_lesson_opens_it_in_explore(render_route, plain_figures):
     rc.find(v.Select, label="lesson").widget.v_model = lesson.title
     assert shows(box, lesson.practice)
     button(box, "Load this lesson in Explore").click()
-    assert state.scenario.value == lesson.scenario(seed=Scenario().seed)
+    assert state.scenario.value == lesson_scenario(lesson, seed=Scenario().seed)
     assert state.lesson.value == "migrant_mutual_aid"
     # the router moved to Explore, which runs the lesson and shows its steps
     assert rc.find(v.Tabs).widgets[0].v_model == 0

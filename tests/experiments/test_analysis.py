@@ -15,7 +15,7 @@ from commsim.experiments.reference import ishigami_indices
 from commsim.experiments.spec import ExperimentSpec
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import run_sweep
-from commsim.statistics import replicates_needed
+from commsim.runs.statistics import replicates_needed
 
 PI = math.pi
 

@@ -33,8 +33,8 @@ def test_every_run_figure_axis_carries_the_declared_unit_of_its_metrics_and_lege
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from commsim.figures import GROUP_PANELS, LOOP_PANELS, draw_panel
-    from commsim.labels import declared_metric, unit_label
+    from commsim.runs.figures import GROUP_PANELS, LOOP_PANELS, draw_panel
+    from commsim.runs.labels import declared_metric, unit_label
 
     steps = np.arange(4)
     series = pd.DataFrame({"scenario": "run", "replicate": 0, "step": steps})

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import commsim
-from commsim.paths import project_root
+from commsim.config.paths import project_root
 
 PACKAGE = Path(commsim.__file__).parent
 CORE = [PACKAGE / name for name in ("model.py", "agents.py", "mechanisms.py", "metrics.py")]
@@ -69,14 +69,16 @@ def test_every_argument_in_the_core_is_annotated(path):
 @pytest.mark.parametrize("path", sorted((PACKAGE / "processes").glob("*.py")), ids=lambda p: p.name)
 def test_processes_import_only_state_mechanisms_and_the_declaration(path):
     own = {name for name in _runtime_imports(_tree(path)) if name.startswith("commsim")}
-    allowed = ("commsim.state.", "commsim.mechanisms", "commsim.params")
+    allowed = ("commsim.state.", "commsim.mechanisms", "commsim.config.declaration")
     assert all(name.startswith(allowed) for name in own), own
 
 
 @pytest.mark.parametrize("path", sorted((PACKAGE / "state").glob("*.py")), ids=lambda p: p.name)
 def test_state_imports_no_process_nor_the_model(path):
     own = {name for name in _runtime_imports(_tree(path)) if name.startswith("commsim")}
-    assert all(name.startswith(("commsim.state.", "commsim.mechanisms", "commsim.params")) for name in own), own
+    assert all(
+        name.startswith(("commsim.state.", "commsim.mechanisms", "commsim.config.declaration")) for name in own
+    ), own
 
 
 def test_readme_names_every_state_and_process_module():

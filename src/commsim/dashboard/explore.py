@@ -27,9 +27,9 @@ from commsim.dashboard.learn import LessonSteps, lesson_by_id
 from commsim.dashboard.mapview import COLOUR_BY, draw_map
 from commsim.dashboard.markup import SafeMarkdown
 from commsim.dashboard.settings import LIMITS, LimitError, Scenario, error_text
-from commsim.figures import GROUP_PANELS, LOOP_PANELS, panel_title
-from commsim.labels import format_metric, metric_label, unit_label
 from commsim.model import CommunityModel
+from commsim.runs.figures import GROUP_PANELS, LOOP_PANELS, panel_title
+from commsim.runs.labels import format_metric, metric_label, unit_label
 
 # The monitors' metrics, as NetLogo shows current numbers (labels and units from their declarations).
 MONITORS = (

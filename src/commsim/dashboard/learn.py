@@ -3,8 +3,9 @@
 The text lives in ``content/info.md`` and the lessons in ``content/lessons.yaml`` (or the
 file ``COMMSIM_LESSONS`` names); each lesson is validated against the presets, the
 parameter declaration and the dashboard's limits when loaded, so a lesson can never load
-a scenario the dashboard refuses. A lesson's texts are markdown written by whoever wrote
-the file: they are shown with :class:`commsim.dashboard.markup.SafeMarkdown`.
+a scenario the dashboard refuses; the schema itself is :mod:`commsim.lessons`. A lesson's
+texts are markdown written by whoever wrote the file: they are shown with
+:class:`commsim.dashboard.markup.SafeMarkdown`.
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import solara
 import solara.lab
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from commsim.config import ConfigError, read_yaml, validation_message
+from commsim.config.loading import ConfigError
 from commsim.dashboard import state
 from commsim.dashboard.markup import SafeHTML, SafeMarkdown
 from commsim.dashboard.settings import LIMITS, Scenario, error_text
+from commsim.lessons import Lesson, read_lessons
 
 CONTENT = Path(__file__).resolve().parent / "content"
 INFO_SECTIONS = (
@@ -35,32 +36,26 @@ INFO_SECTIONS = (
 )
 
 
-class Lesson(BaseModel):
-    """A guided lesson: a preset to load, the practice behind it, steps and what to look for."""
+class DashboardLesson(Lesson):
+    """A lesson the dashboard can load: its size and weeks within the dashboard's limits."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: str
-    practice: str
-    profile: str
-    policy: str
-    overrides: dict[str, Any] = Field(default_factory=dict)
     n_residents: int = Field(ge=LIMITS.explore_residents.low, le=LIMITS.explore_residents.high)
     steps: int = Field(ge=1, le=LIMITS.weeks.high)
-    story: str
-    steps_to_try: list[str] = Field(min_length=1)
-    look_for: list[str] = Field(min_length=1)
-    question: str
 
-    def scenario(self, seed: int = 1) -> Scenario:
-        """The Explore scenario this lesson loads."""
-        return Scenario(self.profile, self.policy, dict(self.overrides), self.n_residents, seed)
+
+def lesson_scenario(lesson: Lesson, seed: int = 1) -> Scenario:
+    """The Explore scenario a lesson loads."""
+    return Scenario(lesson.profile, lesson.policy, dict(lesson.overrides), lesson.n_residents, seed)
+
+
+def _check_loadable(lesson: Lesson) -> None:
+    """Refuse a lesson whose scenario the dashboard would refuse (presets, lever edits, limits)."""
+    lesson_scenario(lesson).check()
 
 
 @cache
 def lessons(path: Path = CONTENT / "lessons.yaml") -> tuple[Lesson, ...]:
-    """Read and check the lessons.
+    """Read and check the lessons against the presets, the declaration and the dashboard's limits.
 
     Args:
         path: The lessons file.
@@ -69,27 +64,9 @@ def lessons(path: Path = CONTENT / "lessons.yaml") -> tuple[Lesson, ...]:
         The lessons in file order.
 
     Raises:
-        ConfigError: Naming the file, line and field of a bad lesson (unknown preset or
-            parameter, out-of-range value, missing key, repeated id).
+        ConfigError: Naming the file, line and field of a bad lesson.
     """
-    data, node = read_yaml(path)
-    if not isinstance(data, list):
-        raise ConfigError(f"{path}: expected a list of lessons")
-    found, seen = [], set()
-    for index, entry in enumerate(data):
-        try:
-            lesson = Lesson.model_validate(entry)
-        except ValidationError as error:
-            raise ConfigError(validation_message(path, node, error, prefix=(index,))) from error
-        if lesson.id in seen:
-            raise ConfigError(f"{path}: lesson {index + 1}: id {lesson.id!r} is used twice")
-        seen.add(lesson.id)
-        try:
-            lesson.scenario().check()
-        except ConfigError as error:
-            raise ConfigError(f"{path}: lesson {lesson.id!r}: {error}") from error
-        found.append(lesson)
-    return tuple(found)
+    return read_lessons(path, schema=DashboardLesson, check=_check_loadable)
 
 
 def lessons_file() -> Path:
@@ -128,7 +105,7 @@ def lesson_by_id(lesson_id: str) -> Lesson:
 
 def load_lesson(lesson: Lesson) -> None:
     """Load a lesson's preset into the Explore page of this browser session."""
-    state.scenario.set(lesson.scenario(seed=state.scenario.value.seed))
+    state.scenario.set(lesson_scenario(lesson, seed=state.scenario.value.seed))
     state.lesson.set(lesson.id)
 
 

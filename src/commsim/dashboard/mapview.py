@@ -13,8 +13,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
-from commsim.labels import metric_label
 from commsim.metrics import recent_participation
+from commsim.runs.labels import metric_label
 from commsim.state.layout import LIFE_CIRCLE_MINUTES, life_circle_coverage
 
 # What the buildings can be coloured by: the metric whose per-building value is shown.

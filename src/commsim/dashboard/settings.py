@@ -19,9 +19,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from commsim.config import ConfigError, preset_names, resolve_parameters
-from commsim.params import Parameter, levers, parameters
-from commsim.paths import project_root
+from commsim.config.declaration import Parameter, levers, parameters
+from commsim.config.loading import ConfigError, preset_names, resolve_parameters
+from commsim.config.paths import project_root
 
 
 class LimitError(ConfigError):
@@ -93,7 +93,7 @@ class DashboardLimits:
 
     The controls offer these ranges; :meth:`Scenario.check`, the comparison and sweep
     builders of :mod:`commsim.dashboard.jobs` and the background runner refuse anything
-    outside them. Jobs are also sized against commsim's own ceilings (:mod:`commsim.limits`).
+    outside them. Jobs are also sized against commsim's own ceilings (:mod:`commsim.config.limits`).
 
     Attributes:
         explore_residents: Residents of the Explore page's model.

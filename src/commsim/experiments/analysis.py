@@ -27,8 +27,8 @@ from scipy import stats
 
 from commsim.experiments.plan import Plan
 from commsim.experiments.store import RUN_COLUMNS, ExperimentStore
-from commsim.provenance import write_file_atomically
-from commsim.statistics import estimate, replicates_needed
+from commsim.runs.provenance import write_file_atomically
+from commsim.runs.statistics import estimate, replicates_needed
 
 WINDOWS = ("final", "window")
 COST_PER_ADDITIONAL = "cost_per_additional_participant"

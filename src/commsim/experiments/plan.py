@@ -8,7 +8,7 @@ Errors name the spec file, the line and the field.
 
 The plan is sized before its design is drawn: the number of points follows from the
 design (a grid's product of levels, a Saltelli design's N x (factors + 2), ...), so a plan
-over the run ceiling of :mod:`commsim.limits` is refused at once, and one within it is
+over the run ceiling of :mod:`commsim.config.limits` is refused at once, and one within it is
 then sized exactly (resident-weeks summed over runs, with ``n_residents`` as a factor,
 and the largest model) and checked again.
 
@@ -34,16 +34,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commsim import limits
-from commsim.config import ConfigError, line_of, load_preset, preset_names, resolve_parameters
+from commsim.config import limits
+from commsim.config.declaration import check_values, parameters
+from commsim.config.limits import Work, check_plan_memory, check_work
+from commsim.config.loading import ConfigError, line_of, load_preset, preset_names, resolve_parameters
 from commsim.experiments import designs
 from commsim.experiments.designs import FactorSpace
 from commsim.experiments.spec import ExperimentSpec, Factor, load_spec
 from commsim.experiments.targets import RunTask, TargetError, TargetInfo, inspect_target, model_version
-from commsim.limits import Work, check_plan_memory, check_work
 from commsim.metric_table import METRIC_NAMES
-from commsim.params import check_values, parameters
-from commsim.provenance import canonical_hash, seed_integer
+from commsim.runs.provenance import canonical_hash, seed_integer
 
 PRESET_KEYS = ("profile", "policy")
 DESIGN_COLUMNS = ("point", "block", "sample")
@@ -153,7 +153,7 @@ def load_plan(path: str | Path, **options: Any) -> Plan:
 
     Raises:
         ConfigError: Naming file, line, field and reason.
-        ResourceError: If the plan is over a ceiling of :mod:`commsim.limits`.
+        ResourceError: If the plan is over a ceiling of :mod:`commsim.config.limits`.
     """
     path = Path(path)
     spec, node = load_spec(path)
@@ -178,7 +178,7 @@ def make_plan(
         node: Its composed YAML tree, for line numbers in errors.
         points: The points of a CSV design as recorded in a manifest (``point`` and one
             entry per factor), used instead of reading the design file again.
-        check_size: Refuse a plan over the ceilings of :mod:`commsim.limits` (off for a
+        check_size: Refuse a plan over the ceilings of :mod:`commsim.config.limits` (off for a
             plan rebuilt from a folder the sweep already ran).
         allow_large: Lift the run and resident-week ceilings (never the memory limits).
         workers: Models held in memory at once, for the memory check.

@@ -31,13 +31,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from commsim.experiments.analysis import Analysis
+from commsim.config.paths import project_root
+from commsim.experiments.analysis import Analysis, analyze
 from commsim.experiments.plan import Plan
 from commsim.experiments.spec import file_label
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.timing import describe_machine
-from commsim.figures import band, label_axis
-from commsim.labels import (
+from commsim.metric_table import COST_PER_ADDITIONAL
+from commsim.runs.figures import band, label_axis
+from commsim.runs.labels import (
     DASH,
     KEY_METRICS,
     UnknownLabelError,
@@ -53,9 +55,7 @@ from commsim.labels import (
     plural,
     unit_label,
 )
-from commsim.metric_table import COST_PER_ADDITIONAL
-from commsim.paths import project_root
-from commsim.provenance import write_file_atomically
+from commsim.runs.provenance import write_file_atomically
 
 MAX_SERIES_POINTS = 6
 MAX_SERIES_COLUMNS = 7
@@ -132,6 +132,21 @@ def write_report(plan: Plan, store: ExperimentStore, analysis: Analysis) -> Path
 
 
 # ------------------------------------------------------------------ figures
+
+
+def analyse_and_report(plan: Plan, store: ExperimentStore) -> Path:
+    """Analyse an experiment's stored runs, write the analysis tables and then the report.
+
+    Args:
+        plan: The experiment.
+        store: Its results folder, with at least one finished run.
+
+    Returns:
+        The path of ``report.md``.
+    """
+    analysis = analyze(plan, store)
+    analysis.write(store.folder / "analysis")
+    return write_report(plan, store, analysis)
 
 
 def _save(figure: Any, path: Path) -> None:

@@ -39,9 +39,9 @@ from commsim.experiments.timing import (
     remember,
     residents_of,
 )
-from commsim.labels import format_duration, plural
-from commsim.progress import ProgressBar
-from commsim.provenance import git_commit, host, now, package_versions
+from commsim.runs.labels import format_duration, plural
+from commsim.runs.progress import ProgressBar
+from commsim.runs.provenance import git_commit, host, now, package_versions
 
 TRIAL_STEPS = 5
 CALIBRATION_RUNS = 3  # pending runs timed by a calibration, spread over the plan

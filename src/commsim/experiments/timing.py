@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from commsim.provenance import now, write_json_atomically
+from commsim.runs.provenance import now, write_json_atomically
 
 CACHE_FILE = "timing.json"
 # Entries kept in the cache file, newest first: enough for a few machines and versions.
@@ -203,7 +203,7 @@ def residents_of(parameters: dict[str, Any], cache: dict[tuple[str, str], int] |
     """
     if parameters.get("n_residents") is not None:
         return int(parameters["n_residents"])
-    from commsim.config import resolve_parameters
+    from commsim.config.loading import resolve_parameters
 
     preset = (parameters.get("profile", "old_inner_city"), parameters.get("policy", "baseline"))
     cache = {} if cache is None else cache

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from commsim.params import Params
+from commsim.config.declaration import Params
 
 AGE_GROUPS = ("youth", "adult", "elderly")
 TENURES = ("long_term", "migrant")

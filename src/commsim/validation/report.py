@@ -17,11 +17,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from commsim.config.declaration import defaults
+from commsim.config.paths import project_root, shipped_reports
 from commsim.experiments.analysis import analyze
 from commsim.experiments.plan import load_plan
+from commsim.experiments.report import analyse_and_report
 from commsim.experiments.store import ExperimentStore
-from commsim.params import defaults
-from commsim.paths import project_root, shipped_reports
+from commsim.experiments.sweep import SweepResult, run_sweep
 from commsim.validation import calibration, claims, docking
 from commsim.validation.facts import TARGETS
 
@@ -218,16 +220,21 @@ def facts_step(folder: Path, *, replicates: int = FACT_REPLICATES) -> None:
 
 
 def sweep_step(spec_file: str, *, workers: int = 1) -> int:
-    """Run (or resume) a validation sweep with commsim's runner and write its own report.
+    """Run (or resume) a validation sweep with the experiment runner and write its own report.
 
     Returns:
-        The runner's exit status.
+        0 when every run finished, 1 if some failed (as ``commsim sweep`` exits).
     """
-    from commsim.cli import main as commsim_main
-
     spec = project_root() / "experiments" / spec_file
-    name = load_plan(spec).spec.name
-    return commsim_main(["sweep", str(spec), "--workers", str(workers), "--out", str(shipped_reports() / name)])
+    plan = load_plan(spec, workers=workers)
+    folder = shipped_reports() / plan.spec.name
+
+    def report(result: SweepResult) -> None:  # under the sweep's lock, as the CLI's sweep reports
+        if result.skipped + result.done > 0:
+            analyse_and_report(plan, ExperimentStore(folder))
+
+    result = run_sweep(plan, folder, workers=workers, then=report)
+    return 1 if result.failed else 0
 
 
 def claims_table(folder: Path) -> pd.DataFrame:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commsim.labels import metric_label, unit_label
+from commsim.config.declaration import Parameter, lever_declarations, parameters, rules
 from commsim.metric_table import DERIVED, METRICS, YEAR, Metric
-from commsim.params import Parameter, lever_declarations, parameters, rules
-from commsim.provenance import write_file_atomically
+from commsim.runs.labels import metric_label, unit_label
+from commsim.runs.provenance import write_file_atomically
 
 GENERATED = "Generated from "  # the second paragraph of every generated document starts so
 

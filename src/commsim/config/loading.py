@@ -30,11 +30,11 @@ import annotated_types
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
-from commsim.params import RuleError, check_consistency, defaults, parameters
-from commsim.paths import check_safe_name, config_dir
+from commsim.config.declaration import RuleError, check_consistency, defaults, parameters
+from commsim.config.paths import check_safe_name, config_dir
 
 if TYPE_CHECKING:
-    from commsim.limits import Work
+    from commsim.config.limits import Work
 
 # Ceilings of a YAML file: shipped configs, specs and lesson files are a few kilobytes,
 # nest at most six levels and hold a few hundred values.
@@ -151,7 +151,7 @@ def setting_bounds(name: str) -> tuple[int, int]:
 def run_work(
     config: RunConfig, *, steps: int | None = None, replicates: int | None = None, n_residents: int | None = None
 ) -> Work:
-    """The planned size of running a config (see :mod:`commsim.limits`).
+    """The planned size of running a config (see :mod:`commsim.config.limits`).
 
     Args:
         config: A validated run config.
@@ -162,7 +162,7 @@ def run_work(
     Returns:
         Resident-weeks over every scenario and replicate, runs, and the model's size.
     """
-    from commsim.limits import Work  # limits builds on this module's ConfigError
+    from commsim.config.limits import Work  # limits builds on this module's ConfigError
 
     steps = config.steps if steps is None else steps
     replicates = config.replicates if replicates is None else replicates

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from commsim.config.declaration import lever_declarations, parameters
 from commsim.metric_table import COST_PER_ADDITIONAL, DERIVED, METRICS, Metric
-from commsim.params import lever_declarations, parameters
 from commsim.state.timescale import WEEKS_PER_YEAR
 
 # The metrics the CLI's summary, the reports and the dashboard's comparisons show, in order.
@@ -229,7 +229,7 @@ def lever_description(name: str) -> str:
 
 def preset_title(group: str, name: str) -> str:
     """The title of a community profile (``group='profile'``) or policy package."""
-    from commsim.config import load_preset  # presets read files; labels of metrics need none
+    from commsim.config.loading import load_preset  # presets read files; labels of metrics need none
 
     return load_preset(group, name).title
 

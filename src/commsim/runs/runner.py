@@ -33,12 +33,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commsim.config import BASELINE, RunConfig, resolve_parameters
+from commsim.config.declaration import parameters
+from commsim.config.loading import BASELINE, RunConfig, resolve_parameters
 from commsim.metric_table import METRIC_NAMES
 from commsim.model import CommunityModel
-from commsim.params import parameters
-from commsim.progress import ProgressBar
-from commsim.provenance import (
+from commsim.runs.progress import ProgressBar
+from commsim.runs.provenance import (
     MANIFEST,
     PARTIAL_MARKER,
     RUN_KIND,
@@ -55,7 +55,7 @@ from commsim.provenance import (
     replace_folder_atomically,
     seed_integer,
 )
-from commsim.statistics import estimate
+from commsim.runs.statistics import estimate
 
 __all__ = ["BASELINE", "OutputError", "check_out_dir"]  # re-exported for the runner's callers
 
@@ -241,7 +241,7 @@ def summarise(series: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
 
     Returns:
         One row per scenario, window (``final`` or ``last_year``) and metric, with the
-        window's length in weeks and the fields of :class:`commsim.statistics.Estimate`.
+        window's length in weeks and the fields of :class:`commsim.runs.statistics.Estimate`.
     """
     last_step = int(series["step"].max())
     windows = {
@@ -345,7 +345,7 @@ def run_scenario(
 
     Raises:
         ValueError: If ``replicates`` or ``steps`` is below 1.
-        commsim.config.ConfigError: If the config's parameters do not resolve.
+        commsim.config.loading.ConfigError: If the config's parameters do not resolve.
         OutputError: If ``out_dir`` may not be written (see :func:`check_out_dir`).
     """
     replicates = config.replicates if replicates is None else replicates
@@ -417,7 +417,7 @@ def _write_atomically(
     manifest: dict[str, Any],
     focus: str,
 ) -> None:
-    from commsim.figures import write_figures  # matplotlib is imported only when writing
+    from commsim.runs.figures import write_figures  # matplotlib is imported only when writing
 
     def fill(staging: Path) -> None:
         series.to_parquet(staging / "timeseries.parquet", engine="pyarrow", index=False)
