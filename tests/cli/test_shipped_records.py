@@ -107,7 +107,8 @@ def test_report_on_a_shipped_experiment_recreates_it_unchanged(name, tmp_path, c
     copy = tmp_path / name
     shutil.copytree(shipped, copy, ignore=shutil.ignore_patterns("analysis", ".commsim.lock"))
     assert main(["report", str(copy)]) == 0
-    for path in ["report.md", *(f"tables/{p.name}" for p in (shipped / "tables").glob("*.csv"))]:
+    shown = [f"{p.parent.name}/{p.name}" for d in ("tables", "figures") for p in sorted((shipped / d).iterdir())]
+    for path in ["report.md", *shown]:  # byte for byte, so `commsim report` leaves a clone's git status clean
         assert (copy / path).read_bytes() == (shipped / path).read_bytes(), f"{name}/{path} differs"
 
 
