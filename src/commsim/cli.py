@@ -359,6 +359,7 @@ def _run(args: argparse.Namespace) -> int:
         return getattr(interrupt, "exit_code", EXIT_INTERRUPTED)
     if not args.quiet:
         _print_summary(result)
+        _print_wall_time(result.manifest)
     print(f"Results written to {out_dir}")
     return 0
 
@@ -418,6 +419,13 @@ def _print_summary(result: RunResult) -> None:
             cells.append("")
         table.add_row(*cells)
     Console().print(table)
+
+
+def _print_wall_time(manifest: dict[str, Any]) -> None:
+    from commsim.runs.labels import format_duration
+    from commsim.runs.provenance import describe_machine
+
+    print(f"Wall time {format_duration(manifest.get('wall_s'))} on {describe_machine(manifest.get('machine'))}.")
 
 
 def _bounds(row: Any, estimate: str) -> tuple[float, float, float]:

@@ -82,6 +82,8 @@ def test_an_unreadable_cache_is_measured_again(cache):
 
 
 def test_the_machine_is_described_with_its_cores():
-    text = timing.describe_machine(timing.machine())
-    assert "core" in text and timing.machine()["host"] in text
-    assert timing.describe_machine(None) == "an unrecorded machine"
+    from commsim.runs.provenance import describe_machine, machine
+
+    text = describe_machine(machine())
+    assert "core" in text and machine()["host"] in text
+    assert describe_machine(None) == "an unrecorded machine"

@@ -36,7 +36,6 @@ from commsim.experiments.analysis import Analysis, analyze
 from commsim.experiments.plan import Plan
 from commsim.experiments.spec import file_label
 from commsim.experiments.store import ExperimentStore
-from commsim.experiments.timing import describe_machine
 from commsim.metric_table import COST_PER_ADDITIONAL
 from commsim.runs.figures import band, label_axis
 from commsim.runs.labels import (
@@ -55,7 +54,7 @@ from commsim.runs.labels import (
     plural,
     unit_label,
 )
-from commsim.runs.provenance import write_file_atomically
+from commsim.runs.provenance import describe_machine, write_file_atomically
 
 MAX_SERIES_POINTS = 6
 MAX_SERIES_COLUMNS = 7

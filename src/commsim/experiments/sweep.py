@@ -33,15 +33,13 @@ from commsim.experiments.timing import (
     Cost,
     cached_cost,
     cost_from_samples,
-    describe_machine,
     estimate,
-    machine,
     remember,
     residents_of,
 )
 from commsim.runs.labels import format_duration, plural
 from commsim.runs.progress import ProgressBar
-from commsim.runs.provenance import git_commit, host, now, package_versions
+from commsim.runs.provenance import describe_machine, git_commit, host, machine, now, package_versions
 
 TRIAL_STEPS = 5
 CALIBRATION_RUNS = 3  # pending runs timed by a calibration, spread over the plan
