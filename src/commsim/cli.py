@@ -28,19 +28,11 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from commsim.config.declaration import DeclarationError
 from commsim.config.limits import MAX_RESIDENT_WEEKS, ResourceError, Work, check_work
-from commsim.config.loading import (
-    ConfigError,
-    is_preset_file,
-    load_preset,
-    load_run_config,
-    preset_names,
-    read_yaml,
-    run_config_schema,
-    run_work,
-    setting_bounds,
-    validate_file,
-)
+from commsim.config.loading import is_preset_file, load_run_config, run_work, validate_file
 from commsim.config.paths import inside
+from commsim.config.presets import load_preset, preset_names
+from commsim.config.schemas import run_config_schema, setting_bounds
+from commsim.config.yaml_files import ConfigError, read_yaml
 from commsim.runs.provenance import OutputError, check_out_dir
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from commsim.config.loading import ConfigError
+from commsim.config.yaml_files import ConfigError
 from commsim.experiments.plan import load_plan, make_plan
 from commsim.experiments.spec import ExperimentSpec
 from commsim.runs.provenance import seed_integer
@@ -310,7 +310,7 @@ def test_resident_weeks_are_summed_over_runs_with_residents_as_a_factor():
 
 
 def test_residents_default_to_the_profiles_when_no_one_sets_them():
-    from commsim.config.loading import resolve_parameters
+    from commsim.config.presets import resolve_parameters
 
     plan = make_plan(ExperimentSpec(name="t", steps=3, replicates=1, factors=[{"name": "profile"}]))
     expected = sum(resolve_parameters(run.parameters["profile"], "baseline")["n_residents"] * 3 for run in plan.runs)
@@ -347,7 +347,7 @@ def test_keys_are_the_hash_of_what_a_run_depends_on():
 
 
 def resolve_parameters_of(parameters: dict) -> dict:
-    from commsim.config.loading import resolve_parameters
+    from commsim.config.presets import resolve_parameters
 
     overrides = {name: value for name, value in parameters.items() if name not in ("profile", "policy")}
     return resolve_parameters(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from commsim.experiments.report import _effect_headline
+from commsim.experiments.report_text import effect_headline
 
 
 def _effects(rows: list[tuple[str, float, float, float]]) -> tuple[pd.DataFrame, pd.Series]:
@@ -15,7 +15,7 @@ def _effects(rows: list[tuple[str, float, float, float]]) -> tuple[pd.DataFrame,
 
 def test_no_interval_excluding_zero_is_no_clear_effect():
     table, means = _effects([("centres", 0.08, -0.08, 0.24), ("consultation", -0.01, -0.05, 0.03)])
-    text = _effect_headline("rate_any", table, means, "")
+    text = effect_headline("rate_any", table, means, "")
     assert "no clear effect" in text and "raises" not in text and "lowers" not in text
     assert "none of the 2 effects" in text and "centres" in text
 
@@ -23,7 +23,7 @@ def test_no_interval_excluding_zero_is_no_clear_effect():
 def test_only_a_scenario_with_a_clear_interval_is_said_to_raise_it():
     # consultation has the larger mean but no interval above zero; centres has one.
     table, means = _effects([("consultation", 0.20, -0.30, 0.70), ("centres", 0.05, 0.01, 0.09)])
-    text = _effect_headline("rate_any", table, means, "")
+    text = effect_headline("rate_any", table, means, "")
     assert "centres raises it most" in text and "consultation" not in text
     assert "no clear effect" not in text and "lowers" not in text
     assert "1 of 2 effects" in text
@@ -57,7 +57,7 @@ def test_every_run_figure_axis_carries_the_declared_unit_of_its_metrics_and_lege
 
 
 def test_intervals_crossing_a_bound_are_cut_and_marked():
-    from commsim.experiments.report import CUT_MARK, _honest_interval, cut_interval
+    from commsim.experiments.intervals import CUT_MARK, cut_interval, honest_interval
 
     assert cut_interval("volunteers_active", -3.7, 13.2) == (0.0, 13.2, True)  # a count is not negative
     assert cut_interval("rate_any", 0.9, 1.1) == (0.9, 1.0, True)  # a share is at most 100%
@@ -65,5 +65,5 @@ def test_intervals_crossing_a_bound_are_cut_and_marked():
     # A difference from a reference mean of 4.7 volunteers cannot fall below -4.7.
     low, high, cut = cut_interval("volunteers_active", -10.3, 7.96, reference=4.7)
     assert (low, high, cut) == (pytest.approx(-4.7), 7.96, True)
-    assert _honest_interval("volunteers_active", -1.2, -10.3, 7.96, reference=4.7).endswith(CUT_MARK)
-    assert CUT_MARK not in _honest_interval("rate_any", 0.3, 0.2, 0.4)
+    assert honest_interval("volunteers_active", -1.2, -10.3, 7.96, reference=4.7).endswith(CUT_MARK)
+    assert CUT_MARK not in honest_interval("rate_any", 0.3, 0.2, 0.4)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from commsim.config.loading import ConfigError
 from commsim.config.paths import project_root
+from commsim.config.yaml_files import ConfigError
 from commsim.lessons import Lesson, check_resolves, read_lessons
 
 SHIPPED = project_root() / "src" / "commsim" / "dashboard" / "content" / "lessons.yaml"

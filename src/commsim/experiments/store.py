@@ -37,7 +37,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from commsim.config.loading import ConfigError
+from commsim.config.yaml_files import ConfigError
 from commsim.experiments.plan import Plan, PlannedRun
 from commsim.experiments.targets import RunOutput
 from commsim.runs.provenance import now, write_file_atomically, write_json_atomically

@@ -14,36 +14,24 @@ which is what :func:`consolidated` checks before anything reads them.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from commsim.experiments.executors import default_workers, open_executor
-from commsim.experiments.plan import Plan, plan_summary
+from commsim.experiments.executors import ExecutorInfo, default_workers, open_executor
+from commsim.experiments.plan import Plan, PlannedRun, plan_summary
 from commsim.experiments.store import STATUSES, ExperimentStore, FolderError, record_status
 from commsim.experiments.targets import RunOutput, execute, is_model_class, model_version, resolve
-from commsim.experiments.timing import (
-    Cost,
-    cached_cost,
-    cost_from_samples,
-    estimate,
-    remember,
-    residents_of,
-)
-from commsim.runs.labels import format_duration, plural
+from commsim.experiments.timing import estimate, measured_cost, remember_sweep_cost
+from commsim.runs.labels import plural
 from commsim.runs.progress import ProgressBar
 from commsim.runs.provenance import describe_machine, git_commit, host, machine, now, package_versions
-
-TRIAL_STEPS = 5
-CALIBRATION_RUNS = 3  # pending runs timed by a calibration, spread over the plan
-FULL_RUN_LIMIT_S = 15.0  # a calibration times one run in full if it should take less
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +127,6 @@ def run_sweep(
     store = ExperimentStore(folder)
     store.prepare(plan, fresh=fresh, extend=extend)  # refuse a wrong folder before anything starts
     _check_target(plan)
-    done = failed = 0
 
     def log(event: dict[str, Any]) -> None:
         store.log(event)
@@ -166,68 +153,114 @@ def run_sweep(
         store.open(plan)
         clock = time.perf_counter()
         log({"event": "start", "total": len(plan.runs), "stored": skipped, "to_run": len(pending)})
-        with ProgressBar(
-            len(plan.runs),
-            unit="runs · [red]{task.fields[failed]} failed[/red]",
-            description=info.description,
-            enabled=progress,
-            completed=skipped,
-            failed=0,
-        ) as bar:
-            in_flight: dict[Future, Any] = {}
-            queue = iter(pending)
-            try:
-                while True:
-                    while len(in_flight) < info.in_flight and (run := next(queue, None)) is not None:
-                        in_flight[pool.submit(execute, plan.task(run))] = run
-                    if not in_flight:
-                        break
-                    finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        run = in_flight.pop(future)
-                        output = _output_of(future)
-                        store.save(run, output, session=session["id"])
-                        if output.status == "done":
-                            done += 1
-                        else:
-                            failed += 1
-                        bar.update(completed=skipped + done + failed, failed=failed)
-                        log(
-                            {
-                                "event": "run",
-                                "run": run.index,
-                                "key": run.key,
-                                "status": output.status,
-                                "error": output.error,
-                                "done": skipped + done,
-                                "failed": failed,
-                                "total": len(plan.runs),
-                                "eta_s": _eta(clock, done + failed, len(pending)),
-                            }
-                        )
-            except BaseException:
-                for future in in_flight:
-                    future.cancel()
-                session |= {"ended": now(), "done": done, "failed": failed, "interrupted": True}
-                session["wall_s"] = time.perf_counter() - clock
-                store.write_manifest(manifest)
-                log({"event": "interrupted", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
-                raise
+        done, failed = _run_pending(
+            pool, info, plan, pending, store, manifest, session, log, progress=progress, clock=clock
+        )
 
-        store.consolidate(plan)
-        wall = time.perf_counter() - clock
-        session |= {"finished": now(), "done": done, "failed": failed, "interrupted": False, "wall_s": wall}
-        runs = store.read_runs()
-        manifest["status"] = runs["status"].value_counts().to_dict()
-        manifest["updated"] = now()
-        store.write_manifest(manifest)  # last: the session is finished once its tables are whole
+        wall = _finish(plan, store, manifest, session, log, done=done, failed=failed, clock=clock)
         if done:
             remember_sweep_cost(plan, store, info.workers)  # the next dry run here estimates from these runs
-        log({"event": "finish", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
         result = SweepResult(Path(folder), len(plan.runs), skipped, done, failed, wall)
         if then is not None:
             then(result)
     return result
+
+
+def _run_pending(
+    pool: Executor,
+    info: ExecutorInfo,
+    plan: Plan,
+    pending: list[PlannedRun],
+    store: ExperimentStore,
+    manifest: dict[str, Any],
+    session: dict[str, Any],
+    log: Callable[[dict[str, Any]], None],
+    *,
+    progress: bool,
+    clock: float,
+) -> tuple[int, int]:
+    """Submit the pending runs, keeping the executor's in-flight limit, and store each as it finishes.
+
+    On any interruption the runs still queued are cancelled and the session, marked
+    interrupted with its counts, is written to the manifest before the exception goes on.
+
+    Returns:
+        Runs done and runs failed in this session.
+    """
+    skipped = len(plan.runs) - len(pending)
+    done = failed = 0
+    with ProgressBar(
+        len(plan.runs),
+        unit="runs · [red]{task.fields[failed]} failed[/red]",
+        description=info.description,
+        enabled=progress,
+        completed=skipped,
+        failed=0,
+    ) as bar:
+        in_flight: dict[Future, Any] = {}
+        queue = iter(pending)
+        try:
+            while True:
+                while len(in_flight) < info.in_flight and (run := next(queue, None)) is not None:
+                    in_flight[pool.submit(execute, plan.task(run))] = run
+                if not in_flight:
+                    break
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    run = in_flight.pop(future)
+                    output = _output_of(future)
+                    store.save(run, output, session=session["id"])
+                    if output.status == "done":
+                        done += 1
+                    else:
+                        failed += 1
+                    bar.update(completed=skipped + done + failed, failed=failed)
+                    log(
+                        {
+                            "event": "run",
+                            "run": run.index,
+                            "key": run.key,
+                            "status": output.status,
+                            "error": output.error,
+                            "done": skipped + done,
+                            "failed": failed,
+                            "total": len(plan.runs),
+                            "eta_s": _eta(clock, done + failed, len(pending)),
+                        }
+                    )
+        except BaseException:
+            for future in in_flight:
+                future.cancel()
+            session |= {"ended": now(), "done": done, "failed": failed, "interrupted": True}
+            session["wall_s"] = time.perf_counter() - clock
+            store.write_manifest(manifest)
+            log({"event": "interrupted", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
+            raise
+
+    return done, failed
+
+
+def _finish(
+    plan: Plan,
+    store: ExperimentStore,
+    manifest: dict[str, Any],
+    session: dict[str, Any],
+    log: Callable[[dict[str, Any]], None],
+    *,
+    done: int,
+    failed: int,
+    clock: float,
+) -> float:
+    """Consolidate the folder and close the session in the manifest, last; return the session's wall time."""
+    store.consolidate(plan)
+    wall = time.perf_counter() - clock
+    session |= {"finished": now(), "done": done, "failed": failed, "interrupted": False, "wall_s": wall}
+    runs = store.read_runs()
+    manifest["status"] = runs["status"].value_counts().to_dict()
+    manifest["updated"] = now()
+    store.write_manifest(manifest)  # last: the session is finished once its tables are whole
+    log({"event": "finish", "done": session["skipped"] + done, "failed": failed, "total": len(plan.runs)})
+    return wall
 
 
 def consolidated(manifest: dict[str, Any]) -> bool:
@@ -267,13 +300,8 @@ def dry_run(
 ) -> DryRun:
     """Count the runs a sweep would execute and estimate its time; write nothing in the folder.
 
-    For commsim's model the estimate rests on the cost per resident-week measured on this
-    machine for this model version: by the last sweep here (every run's duration), or
-    else by a calibration (:data:`CALIBRATION_RUNS` pending runs spread over the plan,
-    timed for one step and :data:`TRIAL_STEPS` steps and scaled to the horizon, one of them
-    also in full when that is quick), cached per
-    machine and model version (:mod:`commsim.experiments.timing`). The range is two
-    standard deviations of the per-run cost either side. Other targets are timed once.
+    The estimate and its range rest on a cost measured on this machine, cached per machine
+    and model version (:func:`commsim.experiments.timing.measured_cost`).
 
     Args:
         plan: The experiment.
@@ -298,7 +326,7 @@ def dry_run(
     if not pending:
         return DryRun(*counts, 0.0, workers, 0.0, None, 0.0, 0.0, "nothing to run")
     try:
-        cost, sizes = _measured_cost(plan, pending, workers)
+        cost, sizes = measured_cost(plan, pending)
     except RuntimeError as error:
         return DryRun(*counts, math.nan, workers, math.nan, str(error))
     found = estimate(cost, sizes, workers=workers)
@@ -307,85 +335,6 @@ def dry_run(
     if workers > max(cost.workers, 1):
         basis += f"; measured with {plural(cost.workers, 'worker')}, so the upper end is the runs one after another"
     return DryRun(*counts, per_run, workers, found.seconds, None, found.low_s, found.high_s, basis)
-
-
-def _measured_cost(plan: Plan, pending: list[Any], workers: int) -> tuple[Cost, list[float]]:
-    """The cost per resident-week (cached, or calibrated now) and each pending run's resident-weeks.
-
-    Raises:
-        RuntimeError: If a calibration run fails.
-    """
-    version = model_version(plan.spec.target)
-    if not plan.commsim_model:  # a function: the cost of one evaluation
-        cost = _calibrate(plan, pending[:1], [1.0], source=f"a timing of run {pending[0].index} here")
-        return cost, [1.0] * len(pending)
-    defaults: dict[tuple[str, str], int] = {}
-    sizes = [float(residents_of(run.parameters, defaults) * plan.spec.steps) for run in pending]
-    cost = cached_cost(version)
-    if cost is None:
-        chosen = sorted({round(i * (len(pending) - 1) / max(CALIBRATION_RUNS - 1, 1)) for i in range(CALIBRATION_RUNS)})
-        runs = [pending[i] for i in chosen]
-        weeks = min(TRIAL_STEPS, plan.spec.steps)
-        source = f"a calibration here: {plural(len(runs), 'run')} of the plan timed over {weeks} weeks, scaled up"
-        cost = _calibrate(plan, runs, [sizes[i] for i in chosen], source=source)
-        remember(version, cost)
-    return cost, sizes
-
-
-def _calibrate(plan: Plan, runs: list[Any], sizes: list[float], *, source: str) -> Cost:
-    """Time runs briefly (one step and a few, scaled to the horizon; functions once) and, if cheap, one in full.
-
-    A model's weeks grow dearer as its network and participation grow, so a short timing
-    scaled up underestimates; when the first run is predicted to take under
-    :data:`FULL_RUN_LIMIT_S`, it is timed over the whole horizon too and every short
-    timing is scaled by the ratio.
-    """
-    samples = []
-    for run in runs:
-        task = plan.task(run)
-        short = _timed(dataclasses.replace(task, steps=1, timeout_s=None))
-        if not plan.stepped:
-            samples.append(short)
-            continue
-        steps = min(TRIAL_STEPS, task.steps)
-        longer = _timed(dataclasses.replace(task, steps=steps, timeout_s=None))
-        per_step = max(longer - short, 0.0) / max(steps - 1, 1)
-        samples.append(max(short - per_step, 0.0) + per_step * task.steps)
-    if plan.stepped and plan.spec.steps > TRIAL_STEPS and 0 < samples[0] <= FULL_RUN_LIMIT_S:
-        full = _timed(dataclasses.replace(plan.task(runs[0]), timeout_s=None))
-        samples = [sample * full / samples[0] for sample in samples]
-        source += f", one of them also in full ({format_duration(full)})"
-    cost = cost_from_samples(samples, sizes, source=source)
-    if cost is None:  # runs too quick to time: a microsecond apiece
-        cost = Cost(1e-6 / max(sizes[0], 1.0), 0.25, len(samples), source, now())
-    return cost
-
-
-def remember_sweep_cost(plan: Plan, store: ExperimentStore, workers: int) -> Cost | None:
-    """Cache the cost per resident-week that the runs of a finished sweep measured on this machine.
-
-    Args:
-        plan: The experiment (commsim's model only; other targets are not cached).
-        store: Its folder.
-        workers: Workers that ran side by side.
-
-    Returns:
-        The cached cost, or None if the sweep ran no run of commsim's model.
-    """
-    if not plan.commsim_model:
-        return None
-    defaults: dict[tuple[str, str], int] = {}
-    seconds, sizes = [], []
-    for run in plan.runs:
-        record = store.record(run.key) or {}
-        if record.get("status") == "done" and isinstance(record.get("duration_s"), (int, float)):
-            seconds.append(float(record["duration_s"]))
-            sizes.append(float(residents_of(run.parameters, defaults) * plan.spec.steps))
-    source = f"{plural(len(seconds), 'run')} of the sweep {plan.spec.name} here on {plural(workers, 'worker')}"
-    cost = cost_from_samples(seconds, sizes, source=source, workers=workers)
-    if cost is not None:
-        remember(model_version(plan.spec.target), cost)
-    return cost
 
 
 def status(folder: str | Path) -> dict[str, Any]:
@@ -446,12 +395,9 @@ def status(folder: str | Path) -> dict[str, Any]:
 
 
 def _stored_runs(store: ExperimentStore, manifest: dict[str, Any]) -> tuple[dict[str, tuple[str, str | None]], bool]:
-    """Each stored run's status and session, by key: from the run records, or from ``runs.parquet``.
+    """Each stored run's status and session by key, from the run records or ``runs.parquet``.
 
-    A folder with its per-run parts counts those (they are the truth while a sweep writes).
-    A compact folder, which keeps only the consolidated files of a finished sweep (a
-    shipped record), counts its runs table, so it reports the runs it holds rather than
-    none of them.
+    A compact folder (a finished sweep's consolidated files without the parts) counts ``runs.parquet``.
 
     Returns:
         The runs by key, and whether they were counted from ``runs.parquet``.
@@ -512,14 +458,6 @@ def _output_of(future: Future) -> RunOutput:
         return RunOutput(
             status="failed", error=f"executor: {type(error).__name__}: {error}", started=now(), finished=now()
         )
-
-
-def _timed(task: Any) -> float:
-    clock = time.perf_counter()
-    output = execute(task)
-    if output.status != "done":
-        raise RuntimeError(f"the trial run failed: {output.error}")
-    return time.perf_counter() - clock
 
 
 def _eta(clock: float, completed: int, total: int) -> float | None:

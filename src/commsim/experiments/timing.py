@@ -11,18 +11,29 @@ with its spread, and an estimate carries the range that spread implies.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
 import statistics
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from commsim.experiments.targets import execute, model_version
+from commsim.runs.labels import format_duration, plural
 from commsim.runs.provenance import machine, now, write_json_atomically
 
+if TYPE_CHECKING:
+    from commsim.experiments.plan import Plan
+    from commsim.experiments.store import ExperimentStore
+
 CACHE_FILE = "timing.json"
+TRIAL_STEPS = 5  # weeks of a run a calibration times (and one)
+CALIBRATION_RUNS = 3  # pending runs timed by a calibration, spread over the plan
+FULL_RUN_LIMIT_S = 15.0  # a calibration times one run in full if it should take less
 # Entries kept in the cache file, newest first: enough for a few machines and versions.
 CACHE_ENTRIES = 32
 
@@ -196,3 +207,100 @@ def estimate(cost: Cost, resident_weeks: list[float], *, workers: int) -> Estima
     low, high = rate * max(1 - 2 * cost.spread, 0.1), rate * (1 + 2 * cost.spread)
     worst = high * sum(resident_weeks) if workers > max(cost.workers, 1) else wall(high)
     return Estimate(wall(rate), wall(low), worst, cost)
+
+
+# ------------------------------------------------------------------ measuring
+
+
+def measured_cost(plan: Plan, pending: list[Any]) -> tuple[Cost, list[float]]:
+    """The cost per resident-week (cached, or calibrated now) and each pending run's resident-weeks.
+
+    Args:
+        plan: The experiment.
+        pending: The runs a sweep would execute (at least one).
+
+    Returns:
+        The cost (for a function target: seconds per evaluation) and each run's size.
+
+    Raises:
+        RuntimeError: If a calibration run fails.
+    """
+    version = model_version(plan.spec.target)
+    if not plan.commsim_model:  # a function: the cost of one evaluation
+        cost = _calibrate(plan, pending[:1], [1.0], source=f"a timing of run {pending[0].index} here")
+        return cost, [1.0] * len(pending)
+    defaults: dict[tuple[str, str], int] = {}
+    sizes = [float(residents_of(run.parameters, defaults) * plan.spec.steps) for run in pending]
+    cost = cached_cost(version)
+    if cost is None:
+        chosen = sorted({round(i * (len(pending) - 1) / max(CALIBRATION_RUNS - 1, 1)) for i in range(CALIBRATION_RUNS)})
+        runs = [pending[i] for i in chosen]
+        weeks = min(TRIAL_STEPS, plan.spec.steps)
+        source = f"a calibration here: {plural(len(runs), 'run')} of the plan timed over {weeks} weeks, scaled up"
+        cost = _calibrate(plan, runs, [sizes[i] for i in chosen], source=source)
+        remember(version, cost)
+    return cost, sizes
+
+
+def _calibrate(plan: Plan, runs: list[Any], sizes: list[float], *, source: str) -> Cost:
+    """Time runs briefly (one step and a few, scaled to the horizon; functions once) and, if cheap, one in full.
+
+    A model's weeks grow dearer as its network and participation grow, so a short timing
+    scaled up underestimates; when the first run is predicted to take under
+    :data:`FULL_RUN_LIMIT_S`, it is timed over the whole horizon too and every short
+    timing is scaled by the ratio.
+    """
+    samples = []
+    for run in runs:
+        task = plan.task(run)
+        short = _timed(dataclasses.replace(task, steps=1, timeout_s=None))
+        if not plan.stepped:
+            samples.append(short)
+            continue
+        steps = min(TRIAL_STEPS, task.steps)
+        longer = _timed(dataclasses.replace(task, steps=steps, timeout_s=None))
+        per_step = max(longer - short, 0.0) / max(steps - 1, 1)
+        samples.append(max(short - per_step, 0.0) + per_step * task.steps)
+    if plan.stepped and plan.spec.steps > TRIAL_STEPS and 0 < samples[0] <= FULL_RUN_LIMIT_S:
+        full = _timed(dataclasses.replace(plan.task(runs[0]), timeout_s=None))
+        samples = [sample * full / samples[0] for sample in samples]
+        source += f", one of them also in full ({format_duration(full)})"
+    cost = cost_from_samples(samples, sizes, source=source)
+    if cost is None:  # runs too quick to time: a microsecond apiece
+        cost = Cost(1e-6 / max(sizes[0], 1.0), 0.25, len(samples), source, now())
+    return cost
+
+
+def remember_sweep_cost(plan: Plan, store: ExperimentStore, workers: int) -> Cost | None:
+    """Cache the cost per resident-week that the runs of a finished sweep measured on this machine.
+
+    Args:
+        plan: The experiment (commsim's model only; other targets are not cached).
+        store: Its folder.
+        workers: Workers that ran side by side.
+
+    Returns:
+        The cached cost, or None if the sweep ran no run of commsim's model.
+    """
+    if not plan.commsim_model:
+        return None
+    defaults: dict[tuple[str, str], int] = {}
+    seconds, sizes = [], []
+    for run in plan.runs:
+        record = store.record(run.key) or {}
+        if record.get("status") == "done" and isinstance(record.get("duration_s"), (int, float)):
+            seconds.append(float(record["duration_s"]))
+            sizes.append(float(residents_of(run.parameters, defaults) * plan.spec.steps))
+    source = f"{plural(len(seconds), 'run')} of the sweep {plan.spec.name} here on {plural(workers, 'worker')}"
+    cost = cost_from_samples(seconds, sizes, source=source, workers=workers)
+    if cost is not None:
+        remember(model_version(plan.spec.target), cost)
+    return cost
+
+
+def _timed(task: Any) -> float:
+    clock = time.perf_counter()
+    output = execute(task)
+    if output.status != "done":
+        raise RuntimeError(f"the trial run failed: {output.error}")
+    return time.perf_counter() - clock
