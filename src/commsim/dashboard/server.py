@@ -88,6 +88,7 @@ def environment(results: Path | None) -> dict[str, str]:
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env["SOLARA_ASSETS_PROXY"] = "True"
     env["SOLARA_SESSION_HTTP_ONLY"] = "True"
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"  # the corner badge covered the map's colour bar
     # Solara keeps a closed tab's session a day by default: with a model in each, reloads add up.
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", f"{LIMITS.idle_session_minutes}m")
     env.setdefault("SOLARA_KERNEL_MAX_COUNT", str(LIMITS.sessions))
