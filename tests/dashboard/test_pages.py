@@ -29,7 +29,8 @@ from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import app, background, explore, state
 from commsim.dashboard.compare import BAND_METRICS, Compare, draw_bands
 from commsim.dashboard.explore import MONITORS, Explore
-from commsim.dashboard.jobs import Finished, SweepFactor, past_experiments, plan_size, sweep_spec
+from commsim.dashboard.history import past_experiments
+from commsim.dashboard.jobs import Finished, SweepFactor, plan_size, sweep_spec
 from commsim.dashboard.learn import INFO_SECTIONS, lesson_by_id, lesson_scenario, lessons
 from commsim.dashboard.mapview import BUILDINGS_TRACE, TIE_CLASSES, building_links, building_table
 from commsim.dashboard.markup import ATTRIBUTES, TAGS

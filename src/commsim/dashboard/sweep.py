@@ -4,7 +4,7 @@ A sweep runs in a background thread and is written like any ``commsim sweep``; w
 finishes the page shows a response curve (one lever) or a heatmap (two) with 95%
 intervals. The browser below lists the experiment folders under ``results/`` that this
 session may open: the shipped reports and command-line experiments, and the comparisons
-and sweeps this browser session started (see :func:`commsim.dashboard.jobs.visible_to`).
+and sweeps this browser session started (see :func:`commsim.dashboard.history.visible_to`).
 """
 
 from __future__ import annotations
@@ -19,17 +19,8 @@ from matplotlib.figure import Figure
 from commsim.dashboard import state
 from commsim.dashboard.background import JobStatus, use_background_experiment
 from commsim.dashboard.controls import SLIDER_ROOM, BoundSlider, PresetSelect, ResidentsSlider, SeedInput
-from commsim.dashboard.jobs import (
-    Finished,
-    SweepFactor,
-    check_size,
-    past_experiments,
-    plan_size,
-    readable_report,
-    report_figures,
-    response_table,
-    sweep_spec,
-)
+from commsim.dashboard.history import past_experiments, readable_report, report_figures
+from commsim.dashboard.jobs import Finished, SweepFactor, check_size, plan_size, response_table, sweep_spec
 from commsim.dashboard.markup import PLAIN_TEXT, SafeHTML, SafeMarkdown
 from commsim.dashboard.settings import (
     LIMITS,
@@ -232,7 +223,7 @@ def Sweep():
 def PastExperiments(opened: solara.Reactive, newest: str):
     """The experiment folders under ``results/`` this session may open; one can be opened to read its report.
 
-    The list is made on the server for this session (:func:`commsim.dashboard.jobs.past_experiments`),
+    The list is made on the server for this session (:func:`commsim.dashboard.history.past_experiments`),
     and only a name on it can be opened, whatever name the browser sends.
     """
     root = results_root()
