@@ -165,6 +165,10 @@ def fresh_state():
         state.open_folds.set(frozenset())
         state.explore_run.set(None)
         state.explore_view.set({})
+        state.explore_link.set(None)
+        state.explore_pending_week.set(None)
+        for key in list(state._KEPT):  # the values Compare and Sweep keep across page changes
+            state._KEPT.pop(key).set(None)
 
     reset()
     yield
@@ -493,6 +497,18 @@ def small_runs(rc, *, residents: str, replicates: tuple[str, int]) -> None:
     slider(rc, replicates[0]).v_model = replicates[1]
 
 
+SMALL_SAMPLE_WARNING = (
+    "Only {replicates}: with fewer than 5 the 95% intervals are wide and unreliable (they can even reach "
+    "beyond 0% or 100%). Run more replicates before drawing conclusions."
+)
+
+
+def saved_folder(box) -> Path:
+    """The experiment folder a finished comparison or sweep names."""
+    saved = next(text for text in texts(box) if text.startswith("Saved as an experiment in "))
+    return Path(re.match(r"Saved as an experiment in (.+?)(;|, with)", saved).group(1))
+
+
 def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, results):
     state.scenario.set(SMALL)
     box, rc = render(Compare)
@@ -501,7 +517,8 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
     assert not run.disabled
     run.click()
     wait_until(lambda: shows(box, "Download effects (CSV)") or bool(alerts(box)), "the comparison's effects")
-    assert alerts(box) == []
+    assert alerts(box) == [SMALL_SAMPLE_WARNING.format(replicates="2 replicates")]
+    assert shows(box, "<h4>In brief</h4>\n<ul>\n<li><strong>")  # the report's opening sentences
 
     table = rc.find(DataTableWidget).widget
     assert [header["text"] for header in table.headers] == ["metric", "reference", "centres − reference"]
@@ -509,8 +526,8 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
     assert all(re.search(r" \[.+, .+\]$", row["centres − reference"]) for row in table.items)
     assert shows(box, "<h4>Effects against <strong>baseline</strong>")
 
-    saved = next(text for text in texts(box) if text.startswith("Saved as an experiment in "))
-    folder = Path(saved.removeprefix("Saved as an experiment in "))
+    wait_until(lambda: shows(box, "with its report (report.md)"), "the report written in the background")
+    folder = saved_folder(box)
     assert folder.parent == results / "dashboard" and (folder / "report.md").is_file()
     assert [entry["folder"] for entry in past_experiments(results, session_owner())] == [folder]
     assert not button(box, "Run comparison (4 runs)").disabled
@@ -608,10 +625,8 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
     assert not run.disabled
     run.click()
     wait_until(lambda: shows(box, "Saved as an experiment in") or bool(alerts(box)), "the sweep's result")
-    assert alerts(box) == []
-
-    saved = next(text for text in texts(box) if text.startswith("Saved as an experiment in "))
-    folder = Path(saved.removeprefix("Saved as an experiment in "))
+    assert alerts(box) == [SMALL_SAMPLE_WARNING.format(replicates="1 replicate")]
+    folder = saved_folder(box)
     assert folder.parent == results / "dashboard" and folder.name.startswith("sweep-")
     assert (folder / "design.csv").read_text().splitlines() == ["point,n_centres", "0,1", "1,3"]
 
@@ -621,6 +636,7 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
     shown.v_model = metric_label("mean_belonging")
     assert bytes(rc.find(ipywidgets.Image)[0].widget.value) != curve
 
+    wait_until(lambda: shows(box, "with its report (report.md)"), "the report written in the background")
     past = rc.find(v.Select, label="open an experiment").widget
     assert past.items == [f"dashboard/{folder.name}"]
     past.v_model = past.items[0]
@@ -934,11 +950,12 @@ def test_hostile_labels_reach_the_page_and_the_past_experiments_only_as_text(ren
         field.fire_event("focusout", None)
     button(box, "Run comparison (4 runs)").click()
     wait_until(lambda: shows(box, "Download effects (CSV)") or bool(alerts(box)), "the comparison's effects")
-    assert alerts(box) == []
+    assert alerts(box) == [SMALL_SAMPLE_WARNING.format(replicates="2 replicates")]
     assert shows(box, "Effects against <strong>&lt;img src=x onerror=alert(1)&gt;</strong>")
     table = rc.find(DataTableWidget).widget
     assert [header["text"] for header in table.headers][-1] == f"{TEMPLATE} − reference"  # a cell: plain text
     assert_inert(box)
+    wait_until(lambda: shows(box, "with its report (report.md)"), "the report written in the background")
 
     sweep_box, sweep_rc = render(Sweep)  # the Sweep page of the same session lists it and opens its report
     past = sweep_rc.find(v.Select, label="open an experiment").widget
@@ -1088,3 +1105,41 @@ def test_an_edited_lever_panel_stays_open_when_the_sidebar_is_rebuilt(render):
     reopened = [panel for panel in rc.find(v.ExpansionPanels).widgets if "Mutual-aid time bank" in repr(panel)]
     assert reopened[0].v_model == 0
     assert [panel.v_model for panel in rc.find(v.ExpansionPanels).widgets].count(0) == 1
+
+
+def test_compare_and_sweep_keep_their_settings_across_page_changes(render):
+    state.scenario.set(Scenario(policy="acquaintance", overrides={"time_bank": False}, n_residents=200, seed=5))
+    _, rc = render(Compare)
+    assert [choice.overrides for choice in state.kept("compare:choices").value] == [{}, {"time_bank": False}]
+    slider(rc, "weeks").v_model = 26
+    rc.close()
+    _, again = render(Compare)
+    assert slider(again, "weeks").v_model == 26
+    _, sweep = render(Sweep)
+    slider(sweep, "levels").v_model = 3
+    sweep.close()
+    _, sweep_again = render(Sweep)
+    assert slider(sweep_again, "levels").v_model == 3
+
+
+def test_a_finished_comparison_writes_its_report_in_the_background_under_the_folder_lock(results, monkeypatch):
+    from commsim.dashboard import jobs
+    from commsim.experiments.store import ExperimentStore
+
+    spec = jobs.comparison_spec(
+        [jobs.Choice("baseline", "baseline"), jobs.Choice("centres", "centres")],
+        profile="old_inner_city", n_residents=200, steps=13, replicates=2, seed=3, name="compare",
+    )  # fmt: skip
+    held = []
+    real = jobs.write_report
+
+    def watched(plan, store, analysis):
+        held.append(ExperimentStore(store.folder).in_use())
+        return real(plan, store, analysis)
+
+    monkeypatch.setattr(jobs, "write_report", watched)
+    folder = results / "dashboard" / "compare-test"
+    finished = jobs.run_experiment(spec, folder, report_later=True)
+    assert (folder / "analysis").is_dir()  # the results are there for the page at once
+    assert finished.reported.wait(POLL_TIMEOUT_S) and finished.report_problem is None
+    assert finished.report.is_file() and held == [True]

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from commsim.dashboard import state
-from commsim.dashboard.background import JobStatus, use_background_experiment
+from commsim.dashboard.background import JobStatus, ReportStatus, SmallSampleWarning, use_background_experiment
 from commsim.dashboard.controls import SLIDER_ROOM, BoundSlider, PresetSelect, ResidentsSlider, SeedInput
 from commsim.dashboard.jobs import (
     Finished,
@@ -127,16 +127,16 @@ def FactorControls(index: int, name: str, low: float, high: float, levels: int, 
 def Sweep():
     """The Sweep page."""
     scenario = state.scenario.value
-    profile = solara.use_reactive(scenario.profile)
-    policy = solara.use_reactive(scenario.policy)
-    n_residents = solara.use_reactive(min(LIMITS.sweep_residents.shown(scenario.n_residents), 1000))
-    steps = solara.use_reactive(52)
-    replicates = solara.use_reactive(3)
-    seed = solara.use_reactive(20261122)
-    two = solara.use_reactive(False)
-    first = solara.use_reactive(("n_centres", 1.0, 5.0, 5))
-    second = solara.use_reactive(("leader_coverage", 0.0, 1.0, 3))
-    metric = solara.use_reactive("rate_any")
+    profile = state.use_kept("sweep:profile", scenario.profile)
+    policy = state.use_kept("sweep:policy", scenario.policy)
+    n_residents = state.use_kept("sweep:residents", min(LIMITS.sweep_residents.shown(scenario.n_residents), 1000))
+    steps = state.use_kept("sweep:steps", 52)
+    replicates = state.use_kept("sweep:replicates", 3)
+    seed = state.use_kept("sweep:seed", 20261122)
+    two = state.use_kept("sweep:two", False)
+    first = state.use_kept("sweep:first", ("n_centres", 1.0, 5.0, 5))
+    second = state.use_kept("sweep:second", ("leader_coverage", 0.0, 1.0, 3))
+    metric = state.use_kept("sweep:metric", "rate_any")
     opened = solara.use_reactive(None)
 
     factors = [SweepFactor(*first.value)] + ([SweepFactor(*second.value)] if two.value else [])
@@ -222,8 +222,9 @@ def Sweep():
             value=metric_label(metric.value),
             on_value=lambda text: metric.set(names.get(text, metric.value)),
         )
+        SmallSampleWarning(result.plan.spec.replicates)
         solara.FigureMatplotlib(draw_response(result, metric.value), format="png")
-        solara.Text(f"Saved as an experiment in {result.folder}", style={"font-size": "0.75rem", "color": "#666"})
+        ReportStatus(result)
 
     PastExperiments(opened, str(result.folder) if result is not None else "")
 
@@ -237,7 +238,8 @@ def PastExperiments(opened: solara.Reactive, newest: str):
     """
     root = results_root()
     owner = session_owner()
-    found = solara.use_memo(lambda: past_experiments(root, owner), [newest, str(root), owner])
+    # Listed again when one is opened: a report written in the background since is then found.
+    found = solara.use_memo(lambda: past_experiments(root, owner), [newest, str(root), owner, opened.value])
     SafeHTML(Markup("<h3>Past experiments in <code>{}</code></h3>").format(root))
     if not found:
         solara.Text("No experiment folders yet.")

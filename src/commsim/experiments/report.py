@@ -390,12 +390,25 @@ def _sobol_bars(analysis: Analysis, scenario: str, metrics: list[str], path: Pat
 # ------------------------------------------------------------------ tables and text
 
 
-def _table_files(plan: Plan, analysis: Analysis, metrics: list[str], folder: Path) -> dict[str, pd.DataFrame]:
-    """Write the report's tables (report metrics, window outcome) as CSV; return them."""
+def in_brief(plan: Plan, analysis: Analysis) -> list[str]:
+    """The report's "In brief" lines (markdown bullets), computed without writing anything.
+
+    Args:
+        plan: The experiment.
+        analysis: Its analysis.
+
+    Returns:
+        The plain-language findings the report opens with (largest effects, response, ranking).
+    """
+    metrics = report_metrics(plan, list(analysis.outcomes["metric"].unique()))
+    return _headlines(plan, analysis, metrics, _shown_tables(analysis, metrics))
+
+
+def _shown_tables(analysis: Analysis, metrics: list[str]) -> dict[str, pd.DataFrame]:
+    """The report's tables (report metrics, window outcome)."""
     shown: dict[str, pd.DataFrame] = {}
     points = analysis.points
     shown["points"] = points[(points["window"] == "window") & points["metric"].isin(metrics)]
-    per_point = len(plan.design) <= MAX_TABLE_POINTS  # big sampling designs: analysis/ has them all
     if not analysis.effects.empty:
         effects = analysis.effects
         wanted = [*metrics, COST_PER_ADDITIONAL]
@@ -405,6 +418,13 @@ def _table_files(plan: Plan, analysis: Analysis, metrics: list[str], folder: Pat
         shown["sobol"] = sobol[(sobol["window"] == "window") & sobol["metric"].isin(metrics)]
     sufficiency = analysis.sufficiency
     shown["sufficiency"] = sufficiency[sufficiency["metric"].isin(metrics)]
+    return shown
+
+
+def _table_files(plan: Plan, analysis: Analysis, metrics: list[str], folder: Path) -> dict[str, pd.DataFrame]:
+    """Write the report's tables (report metrics, window outcome) as CSV; return them."""
+    shown = _shown_tables(analysis, metrics)
+    per_point = len(plan.design) <= MAX_TABLE_POINTS  # big sampling designs: analysis/ has them all
     for name, table in shown.items():
         if name in ("points", "sufficiency") and not per_point:
             continue
