@@ -39,7 +39,7 @@ from commsim.dashboard.sweep import Sweep, draw_response
 from commsim.experiments.analysis import Analysis
 from commsim.experiments.plan import make_plan
 from commsim.model import CommunityModel
-from commsim.runs.labels import KEY_METRICS, format_metric, metric_label
+from commsim.runs.labels import KEY_METRICS, format_metric, metric_label, preset_title
 
 POLL_TIMEOUT_S = 240  # generous: only a hung run reaches it; the tests never assert on speed
 SMALL = Scenario(n_residents=200, seed=5)
@@ -277,37 +277,39 @@ def test_moving_a_lever_records_an_edit_and_restarts(render, plain_figures):
     button(box, "Step").click()
     assert monitor(box, "time") == "Week 1"
 
-    slider(rc, "n_centres [centres]").v_model = 7
+    slider(rc, "Service centres").v_model = 7
     assert state.scenario.value.overrides == {"n_centres": 7}
     assert monitor(box, "time") == "Week 0"
     assert shows(box, "Service centres  ● edited")
     assert shows(box, "1 lever setting(s) edited")
 
-    slider(rc, "centre_capacity [places/session]").v_model = 500  # beyond the cap of 200: only a browser sends it
+    slider(
+        rc, "Places per centre session (places per session)"
+    ).v_model = 500  # beyond the cap of 200: only a browser sends it
     assert alerts(box) == [
         "This scenario cannot run: centre_capacity: 500 is outside the range the dashboard allows (1 to 200)"
     ]
-    slider(rc, "centre_capacity [places/session]").v_model = 150
+    slider(rc, "Places per centre session (places per session)").v_model = 150
     assert state.scenario.value.overrides == {"n_centres": 7, "centre_capacity": 150}
     assert alerts(box) == []
 
     button(box, "Back to the package").click()
     assert state.scenario.value.overrides == {}
-    assert slider(rc, "n_centres [centres]").v_model == package_values("old_inner_city", "baseline")["n_centres"]
+    assert slider(rc, "Service centres").v_model == package_values("old_inner_city", "baseline")["n_centres"]
 
 
 def test_choosing_a_package_resets_the_levers_to_its_values(render, plain_figures):
     state.scenario.set(SMALL)
     box, rc = render(Explore)
-    slider(rc, "n_centres [centres]").v_model = 9
+    slider(rc, "Service centres").v_model = 9
     button(box, "Step").click()
     assert monitor(box, "time") == "Week 1"
 
     rc.find(v.Select, label="policy package").widget.v_model = "centres"
     centres = package_values("old_inner_city", "centres")
     assert state.scenario.value == Scenario("old_inner_city", "centres", {}, 200, 5)
-    assert slider(rc, "n_centres [centres]").v_model == centres["n_centres"] != 9
-    assert slider(rc, "targeted_share_elderly [share]").v_model == centres["targeted_share_elderly"]
+    assert slider(rc, "Service centres").v_model == centres["n_centres"] != 9
+    assert slider(rc, "Share of sessions for elderly care").v_model == centres["targeted_share_elderly"]
     assert monitor(box, "time") == "Week 0"
     assert (
         monitor(box, metric_label("coverage_15min"))
@@ -327,9 +329,9 @@ def test_a_scenario_out_of_bounds_shows_an_error_instead_of_the_run(render, plai
 def test_levers_that_together_break_a_rule_show_an_error_until_undone(render, plain_figures):
     state.scenario.set(Scenario("old_inner_city", "centres", {}, 200, 5))
     box, rc = render(Explore)
-    slider(rc, "targeted_share_elderly [share]").v_model = 0.95
+    slider(rc, "Share of sessions for elderly care").v_model = 0.95
     assert alerts(box) == ["This scenario cannot run: targeted_share_elderly + targeted_share_children = 1.1 exceeds 1"]
-    slider(rc, "targeted_share_elderly [share]").v_model = 0.5
+    slider(rc, "Share of sessions for elderly care").v_model = 0.5
     assert alerts(box) == []
     assert state.scenario.value.overrides == {"targeted_share_elderly": 0.5}
 
@@ -536,7 +538,9 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
 def test_a_comparison_the_model_rejects_reports_why(render, results):
     state.scenario.set(SMALL)
     box, rc = render(Compare)
-    rc.find(v.Slider, label="targeted_share_elderly [share]").widgets[1].v_model = 0.95  # centres: 0.15 for children
+    rc.find(v.Slider, label="Share of sessions for elderly care").widgets[
+        1
+    ].v_model = 0.95  # centres: 0.15 for children
     button(box, "Run comparison").click()
     wait_until(lambda: bool(alerts(box)), "the comparison's error")
     (message,) = alerts(box)
@@ -588,7 +592,7 @@ def test_a_choice_can_be_renamed_and_edited_but_not_left_blank(render, results):
     names[1].fire_event("focusout", None)  # the label is taken when the field loses focus
     assert [field.v_model for field in rc.find(v.TextField, label="label").widgets] == ["baseline", "three centres"]
 
-    rc.find(v.Slider, label="n_centres [centres]").widgets[1].v_model = 6
+    rc.find(v.Slider, label="Service centres").widgets[1].v_model = 6
     headers = [" ".join(texts(widget)) for widget in widgets(box) if isinstance(widget, v.ExpansionPanelHeader)]
     assert [header for header in headers if header.startswith("Edit levers")] == [
         "Edit levers",
@@ -606,8 +610,8 @@ def test_the_compare_page_starts_from_the_explore_package(render, results):
     state.scenario.set(Scenario(policy="consultation", n_residents=200))
     _, rc = render(Compare)
     assert [widget.v_model for widget in rc.find(v.Select, label="policy package").widgets] == [
-        "baseline",
-        "consultation",
+        preset_title("policy", "baseline"),
+        preset_title("policy", "consultation"),
     ]
 
 
@@ -634,13 +638,13 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
     assert shown.v_model == metric_label("rate_any") and metric_label("mean_belonging") in shown.items
     curve = bytes(rc.find(ipywidgets.Image)[0].widget.value)
     shown.v_model = metric_label("mean_belonging")
-    assert bytes(rc.find(ipywidgets.Image)[0].widget.value) != curve
+    wait_until(lambda: bytes(rc.find(ipywidgets.Image)[0].widget.value) != curve, "the curve of another metric")
 
     wait_until(lambda: shows(box, "with its report (report.md)"), "the report written in the background")
     past = rc.find(v.Select, label="open an experiment").widget
     assert past.items == [f"dashboard/{folder.name}"]
     past.v_model = past.items[0]
-    assert shows(box, "<h1>sweep</h1>")
+    wait_until(lambda: shows(box, "<h1>sweep</h1>"), "the report opened")
     assert shows(box, "Sweep started from the dashboard over n_centres")
     assert [widget for widget in widgets(box) if isinstance(widget, ipywidgets.Image)]
 
@@ -697,7 +701,7 @@ def test_the_response_of_one_lever_is_a_curve_with_its_interval(tmp_path):
     (line,) = axis.get_lines()
     assert list(line.get_xdata()) == [0.0, 0.5, 1.0]
     assert list(line.get_ydata()) == pytest.approx([0.1, 0.3, 0.2])
-    assert axis.get_xlabel() == "inclusiveness"
+    assert axis.get_xlabel() == "Share of affected residents invited to deliberate"
     assert "mean of the last 13 weeks, 95% CI" in axis.get_title()
 
 
@@ -707,7 +711,10 @@ def test_the_response_of_two_levers_is_a_heatmap_of_the_means(tmp_path):
     design = result.plan.design
     figure = draw_response(result, "rate_any")
     axis = figure.axes[0]
-    assert axis.get_xlabel() == "inclusiveness" and axis.get_ylabel() == "leader_coverage"
+    assert (
+        axis.get_xlabel() == "Share of affected residents invited to deliberate"
+        and axis.get_ylabel() == "Share of buildings with a team leader"
+    )
     image = axis.get_images()[0].get_array()
     assert image.shape == (3, 2)  # rows: the second lever's levels; columns: the first lever's
     for point, row in design.iterrows():
@@ -800,8 +807,12 @@ def test_explore_refuses_a_population_no_control_offers(render, plain_figures, r
 @pytest.mark.parametrize(
     ("label", "value", "message"),
     [
-        ("n_centres [centres]", 2000, "n_centres: 2,000 is outside the range the dashboard allows (0 to 40)"),
-        ("inclusiveness [share]", float("nan"), "inclusiveness: not a number; give a finite number"),
+        ("Service centres", 2000, "n_centres: 2,000 is outside the range the dashboard allows (0 to 40)"),
+        (
+            "Share of affected residents invited to deliberate",
+            float("nan"),
+            "inclusiveness: not a number; give a finite number",
+        ),
     ],
 )
 def test_explore_refuses_a_lever_value_no_control_offers(render, plain_figures, label, value, message):
@@ -1100,7 +1111,7 @@ def test_an_edited_lever_panel_stays_open_when_the_sidebar_is_rebuilt(render):
     headers = [panel for panel in panels if "Mutual-aid time bank" in repr(panel)]
     assert headers, "the time bank's panel is missing"
     headers[0].v_model = 0  # the user unfolds it
-    rc.find(v.Checkbox, label="time_bank").widget.v_model = True  # the edit rebuilds the sidebar
+    rc.find(v.Checkbox, label="Mutual-aid time bank").widget.v_model = True  # the edit rebuilds the sidebar
     assert state.scenario.value.overrides == {"time_bank": True}
     reopened = [panel for panel in rc.find(v.ExpansionPanels).widgets if "Mutual-aid time bank" in repr(panel)]
     assert reopened[0].v_model == 0
