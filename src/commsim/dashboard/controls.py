@@ -41,12 +41,14 @@ from commsim.runs.labels import (
 # Room above a slider for its value bubble (thumb_label="always"), so it never covers the row above.
 SLIDER_ROOM = {"padding-top": "26px"}
 HELP_STYLE = {"font-size": "0.75rem", "color": "#666", "margin-top": "-6px", "margin-bottom": "8px"}
-# Every slider's label stands above its track (Vuetify puts it beside, squashing the track to a dot).
+# Every slider's label stands above its track (Vuetify puts it beside, squashing the track to a dot),
+# and the sidebar keeps its width whatever a long package title would make it.
 CONTROL_CSS = """
 .commsim-control .v-input__slot { flex-wrap: wrap; }
 .commsim-control .v-input__slot > .v-label { flex: 1 0 100%; max-width: 100%; white-space: normal;
   height: auto; line-height: 1.2; margin-bottom: 28px; }
 .commsim-number input { text-align: right; }
+.v-navigation-drawer .v-card { width: 360px; max-width: 360px; }
 """
 NUMBER_STYLE = {"max-width": "92px", "min-width": "80px", "margin-top": "18px"}
 
