@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from commsim.config.loading import ConfigError, read_yaml, resolve_parameters, validation_message
+from commsim.config.presets import resolve_parameters
+from commsim.config.yaml_files import ConfigError, read_yaml, validation_message
 
 
 class Lesson(BaseModel):

@@ -107,7 +107,7 @@ def test_the_first_choice_is_the_reference_and_each_choice_a_scenario():
 
 
 def test_a_choice_whose_edit_the_model_rejects_cannot_be_planned():
-    from commsim.config.loading import ConfigError
+    from commsim.config.yaml_files import ConfigError
 
     spec = compare([Choice("a", "baseline"), Choice("b", "centres", {"targeted_share_elderly": 0.95})])
     with pytest.raises(ConfigError, match="targeted_share_elderly"):

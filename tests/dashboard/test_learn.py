@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from commsim.config.declaration import lever_declarations
-from commsim.config.loading import ConfigError
 from commsim.config.paths import project_root
+from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import state
 from commsim.dashboard.learn import (
     CONTENT,

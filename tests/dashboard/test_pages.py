@@ -25,7 +25,7 @@ from solara.autorouting import RenderPage
 from solara.components.datatable import DataTableWidget
 from solara.server import kernel, kernel_context
 
-from commsim.config.loading import ConfigError
+from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import app, background, explore, state
 from commsim.dashboard.compare import BAND_METRICS, Compare, draw_bands
 from commsim.dashboard.explore import MONITORS, Explore

@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 
 from commsim.config.declaration import lever_declarations, levers, parameters
-from commsim.config.loading import ConfigError
 from commsim.config.paths import project_root
+from commsim.config.yaml_files import ConfigError
 from commsim.dashboard.settings import (
     LIMITS,
     Bound,

@@ -22,10 +22,10 @@ import pytest
 import yaml
 
 import commsim.config.declaration
-import commsim.config.loading
+import commsim.config.presets
 from commsim.cli import main
-from commsim.config.loading import ConfigError
 from commsim.config.paths import config_dir
+from commsim.config.yaml_files import ConfigError
 
 HERE = Path(__file__).resolve().parent
 TABLE = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
@@ -42,9 +42,9 @@ MEMORY_HEADROOM = 4 * 2**30  # what one case may add to the test process
 OK = "description: small and valid\nname: ok\nsteps: 1\nreplicates: 1\noverrides:\n  n_residents: 20\n"
 HUGE = "name: huge\nsteps: 5200\nreplicates: 10000\noverrides:\n  n_residents: 2000000\n"
 CACHED = (
-    commsim.config.loading.load_preset,
-    commsim.config.loading._preset_location,
-    commsim.config.loading._declaration_location,
+    commsim.config.presets.load_preset,
+    commsim.config.presets._preset_location,
+    commsim.config.presets._declaration_location,
     commsim.config.declaration._declaration,
     commsim.config.declaration.parameters,
     commsim.config.declaration.lever_declarations,

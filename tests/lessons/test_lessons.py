@@ -5,29 +5,19 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from commsim.config.loading import ConfigError
 from commsim.config.paths import project_root
+from commsim.config.yaml_files import ConfigError
 from commsim.lessons import Lesson, check_resolves, read_lessons
 
 SHIPPED = project_root() / "src" / "commsim" / "dashboard" / "content" / "lessons.yaml"
 
 
 def a_lesson(**fields) -> dict:
-    values = {
-        "id": "tiny",
-        "title": "A tiny lesson",
-        "practice": "somewhere",
-        "profile": "old_inner_city",
-        "policy": "centres",
-        "overrides": {"n_centres": 2},
-        "n_residents": 200,
-        "steps": 13,
-        "story": "Once upon a time.",
-        "steps_to_try": ["Press **Play**."],
-        "look_for": ["The map."],
-        "question": "Why?",
-    }
-    return values | fields
+    """The first shipped lesson as a fresh entry ``tiny``, with the fields given."""
+    first = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))[0]
+    return (
+        first | {"id": "tiny", "profile": "old_inner_city", "policy": "centres", "overrides": {"n_centres": 2}} | fields
+    )
 
 
 def write(tmp_path, entries):

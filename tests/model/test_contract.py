@@ -13,7 +13,7 @@ import commsim
 import commsim.config.paths
 import commsim.mechanisms
 from commsim import CommunityModel, Organization, Resident, Volunteer
-from commsim.config.loading import ConfigError
+from commsim.config.yaml_files import ConfigError
 from commsim.metric_table import METRIC_NAMES
 
 SMALL = {"n_residents": 300}

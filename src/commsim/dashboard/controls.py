@@ -16,7 +16,7 @@ import solara
 from solara.alias import rv
 
 from commsim.config.declaration import Parameter
-from commsim.config.loading import ConfigError
+from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import state
 from commsim.dashboard.settings import (
     LIMITS,

@@ -19,7 +19,7 @@ import solara.lab
 from markupsafe import Markup
 from pydantic import Field
 
-from commsim.config.loading import ConfigError
+from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import state
 from commsim.dashboard.markup import SafeHTML, SafeMarkdown
 from commsim.dashboard.settings import LIMITS, Scenario, error_text

@@ -101,7 +101,7 @@ def environment(results: Path | None) -> dict[str, str]:
 
 def check_lessons() -> None:
     """Raise :class:`ServerError` if the lessons the Learn page would show do not check."""
-    from commsim.config.loading import ConfigError
+    from commsim.config.yaml_files import ConfigError
     from commsim.dashboard.learn import lessons, lessons_file
 
     try:

@@ -20,8 +20,9 @@ from types import MappingProxyType
 from typing import Any
 
 from commsim.config.declaration import Parameter, levers, parameters
-from commsim.config.loading import ConfigError, preset_names, resolve_parameters
 from commsim.config.paths import project_root
+from commsim.config.presets import preset_names, resolve_parameters
+from commsim.config.yaml_files import ConfigError
 from commsim.runs.runner import replicate_seeds
 
 

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from commsim.config.loading import ConfigError, validate_yaml
+from commsim.config.yaml_files import ConfigError, validate_yaml
 
 DEFAULT_TARGET = "commsim:CommunityModel"
 DESIGN_KINDS = ("grid", "oat", "lhs", "sobol", "halton", "saltelli", "csv")

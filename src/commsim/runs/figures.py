@@ -232,25 +232,20 @@ def write_figures(series: pd.DataFrame, folder: Path, *, focus: str, values: dic
     folder.mkdir(parents=True, exist_ok=True)
     series = with_derived_columns(series)
     scenarios = [focus, *(s for s in series["scenario"].unique() if s != focus)]
+    drawn = (
+        (LOOP_PANELS, "The participation loop", (2, 3), (15, 9.6), "participation_loop.png"),
+        (GROUP_PANELS, "Participation by group", (1, 3), (15, 5.2), "participation_by_group.png"),
+    )
     return [
         _figure(
             series,
-            LOOP_PANELS,
+            panels,
             scenarios,
-            title=f"The participation loop: {focus}",
-            shape=(2, 3),
-            size=(15, 9.6),
-            path=folder / "participation_loop.png",
+            title=f"{title}: {focus}",
+            shape=shape,
+            size=size,
+            path=folder / name,
             values=values,
-        ),
-        _figure(
-            series,
-            GROUP_PANELS,
-            scenarios,
-            title=f"Participation by group: {focus}",
-            shape=(1, 3),
-            size=(15, 5.2),
-            path=folder / "participation_by_group.png",
-            values=values,
-        ),
+        )
+        for panels, title, shape, size, name in drawn
     ]

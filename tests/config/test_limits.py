@@ -13,7 +13,7 @@ from commsim.config.limits import (
     check_workers,
     machine_memory_bytes,
 )
-from commsim.config.loading import ConfigError
+from commsim.config.yaml_files import ConfigError
 
 
 def test_work_within_every_ceiling_passes():
