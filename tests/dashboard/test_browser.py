@@ -185,6 +185,7 @@ def test_compare_two_packages_shows_the_effect_table_and_exports_csv(page, dashb
     saved = tmp_path / "effects.csv"
     download.value.save_as(saved)
     assert saved.read_text().startswith("point,scenario,window,metric,difference")
+    page.get_by_text(re.compile(r"with its report \(report\.md\)")).wait_for(timeout=LONG)  # written after
     assert list(dashboard["results"].glob("dashboard/compare-*/report.md"))
     assert not page.errors
 
