@@ -1042,6 +1042,7 @@ def test_loading_a_lesson_opens_it_in_explore(render_route, plain_figures):
     assert monitor(box, "time") == "Week 0"
     assert shows(box, f"Lesson: {lesson.title}")
     assert shows(box, f"run to week {lesson.steps}")
+    assert rc.find(v.TextField, label="run to week").widget.v_model == str(lesson.steps)  # offered first
 
 
 def test_ticking_every_step_completes_the_lesson(render_route):
