@@ -16,6 +16,7 @@ only from inside the results folder, and only up to a declared size.
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -95,7 +96,9 @@ class Finished:
         plan: The experiment's plan.
         analysis: Outcomes, estimates and effects.
         result: Counts and timing of the sweep.
-        report: Path of ``report.md``.
+        report: Path of ``report.md`` (written once :attr:`reported` is set).
+        reported: Set once the report files are written (or failed: see :attr:`report_problem`).
+        report_problem: Why the report could not be written, if so.
     """
 
     folder: Path
@@ -103,6 +106,19 @@ class Finished:
     analysis: Analysis
     result: SweepResult
     report: Path
+    reported: threading.Event = field(default_factory=threading.Event)
+    report_problem: str | None = None
+
+    def write_report_files(self) -> None:
+        """Write the report files (figures, tables, report.md) under the experiment folder's lock."""
+        store = ExperimentStore(self.folder)
+        try:
+            with store.lock():
+                write_report(self.plan, store, self.analysis)
+        except Exception as error:  # the results stand without their report; the page says so
+            self.report_problem = f"{type(error).__name__}: {error}"
+        finally:
+            self.reported.set()
 
     @property
     def data(self) -> pd.DataFrame:
@@ -320,13 +336,18 @@ def plan_size(spec: ExperimentSpec) -> tuple[int, int]:
     return len(plan.design), len(plan.runs)
 
 
-def run_experiment(spec: ExperimentSpec, folder: Path, *, on_progress: Progress | None = None) -> Finished:
+def run_experiment(
+    spec: ExperimentSpec, folder: Path, *, on_progress: Progress | None = None, report_later: bool = False
+) -> Finished:
     """Plan, run (inline), analyse and report an experiment.
 
     Args:
         spec: The experiment.
         folder: Its results folder (new).
         on_progress: Called with (finished runs, total runs) after every run.
+        report_later: Return once the analysis is written and write the report files
+            (tens of seconds of figures) in a background thread; ``Finished.reported``
+            is set when they are done.
 
     Returns:
         The finished experiment.
@@ -351,8 +372,14 @@ def run_experiment(spec: ExperimentSpec, folder: Path, *, on_progress: Progress 
         raise RuntimeError(f"{result.failed} of {result.total} runs failed; first error: {reason}")
     analysis = analyze(plan, store)
     analysis.write(folder / "analysis")
-    report = write_report(plan, store, analysis)
-    return Finished(Path(folder), plan, analysis, result, report)
+    finished = Finished(Path(folder), plan, analysis, result, Path(folder) / "report.md")
+    if report_later:
+        threading.Thread(target=finished.write_report_files, name=f"report {Path(folder).name}", daemon=True).start()
+    else:
+        finished.write_report_files()
+        if finished.report_problem:
+            raise RuntimeError(f"the report could not be written: {finished.report_problem}")
+    return finished
 
 
 def effect_table(analysis: Analysis, metrics: Sequence[str] = KEY_METRICS) -> pd.DataFrame:
