@@ -1,4 +1,4 @@
-"""The time bank's per-requester helper draw gives the running-count formulation's helpers exactly.
+"""Mutual aid's kernels: the time bank's helper draw and first come, first served, exactly as before.
 
 The reference below is the formulation the kernel replaced: a running count of members
 over every building's list of buildings in reach, searched for each requester's draw.
@@ -11,6 +11,7 @@ import pickle
 import numpy as np
 import pytest
 
+import commsim.processes.mutual_aid_kernel as mutual_aid_kernel
 from commsim import CommunityModel
 from commsim.processes.time_bank import MemberIndex
 
@@ -73,3 +74,21 @@ def test_no_member_anywhere_draws_nobody(pickled_week):
     model.residents.time_bank_member[:] = False
     index = model.time_bank.members_within_reach(model.residents, model.layout, model.p)
     assert (index.draw(np.arange(model.layout.n_buildings), model.rng) == -1).all()
+
+
+def reference_first_of_each(helpers: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The first request in ``order`` for each helper, through ``numpy.unique`` (the kernel's reference)."""
+    _, first = np.unique(helpers[order], return_index=True)
+    keep = np.zeros(len(helpers), dtype=bool)
+    keep[order[first]] = True
+    return keep
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_first_come_keeps_numpy_uniques_first_occurrences(seed):
+    rng = np.random.default_rng(seed)
+    helpers = rng.integers(0, 40, 200)  # many requests want the same helper
+    order = rng.permutation(np.flatnonzero(rng.random(200) < 0.7))
+    keep = mutual_aid_kernel.first_of_each(helpers, order)
+    assert np.array_equal(keep, reference_first_of_each(helpers, order))
+    assert len(set(helpers[keep].tolist())) == keep.sum() == len(set(helpers[order].tolist()))
