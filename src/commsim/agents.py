@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from commsim.state.organisations import COLOURS
-from commsim.state.residents import ACTIVITY_TYPES, AGE_GROUPS, ROLES, TENURES, Residents
+from commsim.state.residents import ACTIVITY_TYPES, AGE_GROUPS, NO_ROLE, ROLES, TENURES, Residents
 
 if TYPE_CHECKING:
     from commsim.model import CommunityModel
@@ -135,3 +136,51 @@ class Organization(mesa.Agent):
     def budget(self) -> float:
         """Yearly budget it can give the community (yuan)."""
         return float(self.model.organisations.budget_year[self.row])
+
+
+class AgentViews:
+    """A model's Mesa agent views, created only when something first asks for them.
+
+    The processes never read the views, so a step does not build them: the model notes
+    who moved and whose role changed, and :meth:`sync` brings the views up to date on
+    the next request (``model.agents``, ``model.agents_by_type``, ``model.resident_agents``,
+    ...). A resident who moved since then gets a new view (a new Mesa agent), as does a
+    volunteer whose role changed; a slot that changed twice between requests gets one
+    new view.
+    """
+
+    def __init__(self) -> None:
+        self.built = False
+        self.residents: list[Resident] = []
+        self.volunteers: dict[int, Volunteer] = {}
+        self.organisations: list[Organization] = []
+        self._moved: set[int] = set()
+        self._role_changed: set[int] = set()
+
+    def note(self, moved: np.ndarray, quits: np.ndarray, recruits: np.ndarray) -> None:
+        """Record a week's movers, quitting volunteers and recruits for the next :meth:`sync`."""
+        if not self.built:
+            return
+        self._moved.update(moved.tolist())
+        self._role_changed.update(moved.tolist(), quits.tolist(), recruits.tolist())
+
+    def sync(self, model: CommunityModel) -> None:
+        """Create the views if none exist yet, else replace those of movers and changed roles."""
+        if not self.built:
+            self.built = True
+            self.residents = [Resident(model, slot) for slot in range(len(model.residents))]
+            holders = np.flatnonzero(model.residents.role != NO_ROLE).tolist()
+            self.volunteers = {slot: Volunteer(model, slot) for slot in holders}
+            self.organisations = [Organization(model, row) for row in range(len(model.organisations))]
+            return
+        for slot in sorted(self._moved):
+            self.residents[slot].remove()
+            self.residents[slot] = Resident(model, slot)
+        for slot in sorted(self._role_changed):
+            agent = self.volunteers.pop(slot, None)
+            if agent is not None:
+                agent.remove()
+            if model.residents.role[slot] != NO_ROLE:
+                self.volunteers[slot] = Volunteer(model, slot)
+        self._moved.clear()
+        self._role_changed.clear()

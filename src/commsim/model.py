@@ -5,8 +5,8 @@ issues, activities, deliberation, mutual aid, attitudes, the network and volunte
 roles, joining the time bank, organisations' engagement — then collects the outputs.
 State lives in :mod:`commsim.state` (resident arrays, ties, layout, issues,
 organisations, money); each process of :mod:`commsim.processes` receives a typed
-context naming what it reads and writes. Mesa agents are thin views over the arrays
-(:mod:`commsim.agents`).
+context naming what it reads and writes. Mesa agents are thin views over the arrays,
+built when something first asks for them (:mod:`commsim.agents`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from commsim.agents import Organization, Resident, Volunteer
+from commsim.agents import AgentViews, Organization, Resident, Volunteer
 from commsim.config.presets import resolve_parameters
 from commsim.metric_table import METRIC_NAMES
 from commsim.metrics import compute_metrics, read_metric
@@ -35,7 +35,7 @@ from commsim.state.finance import Finance
 from commsim.state.issue_table import IssueTable
 from commsim.state.layout import build_layout
 from commsim.state.organisations import Organisations
-from commsim.state.residents import NO_ROLE, draw_residents
+from commsim.state.residents import draw_residents
 from commsim.state.week import Acts, Week
 
 
@@ -86,11 +86,7 @@ class CommunityModel(mesa.Model):
         self.disclosure = DisclosureRecord()
         self.roles = Roles.appoint(params, self.residents, self.layout.n_buildings, self.rng)
 
-        self.resident_agents = [Resident(self, slot) for slot in range(len(self.residents))]
-        self.volunteer_agents: dict[int, Volunteer] = {
-            int(slot): Volunteer(self, int(slot)) for slot in np.flatnonzero(self.residents.role != NO_ROLE)
-        }
-        self.organisation_agents = [Organization(self, row) for row in range(len(self.organisations))]
+        self.views = AgentViews()
 
         self._new_week()
         self.metrics = compute_metrics(self)
@@ -140,17 +136,47 @@ class CommunityModel(mesa.Model):
         self.organisations.accrue()
 
     def _end_week(self, moved: np.ndarray, quits: np.ndarray, recruits: np.ndarray) -> None:
-        """Agent views of movers and volunteers; the leaders' reach for next week."""
-        for slot in moved.tolist():
-            self.resident_agents[slot].remove()
-            self.resident_agents[slot] = Resident(self, slot)
-        for slot in np.concatenate([moved, quits]).tolist():
-            agent = self.volunteer_agents.pop(slot, None)
-            if agent is not None:
-                agent.remove()
-        for slot in recruits.tolist():
-            self.volunteer_agents[slot] = Volunteer(self, slot)
+        """Note movers and role changes for the agent views; the leaders' reach for next week."""
+        self.views.note(moved, quits, recruits)
         self.roles.refresh(self.residents, self.p)
+
+    # ------------------------------------------------------------------ Mesa agent views, built on request
+
+    @property
+    def agents(self) -> Any:
+        """Mesa's set of all agents (the views, brought up to date first)."""
+        self.views.sync(self)
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> Any:
+        """Mesa's agent sets by type (the views, brought up to date first)."""
+        self.views.sync(self)
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Agent types present (the views, brought up to date first)."""
+        self.views.sync(self)
+        return super().agent_types
+
+    @property
+    def resident_agents(self) -> list[Resident]:
+        """The resident views, one per slot."""
+        self.views.sync(self)
+        return self.views.residents
+
+    @property
+    def volunteer_agents(self) -> dict[int, Volunteer]:
+        """The volunteer views by slot, one per role holder."""
+        self.views.sync(self)
+        return self.views.volunteers
+
+    @property
+    def organisation_agents(self) -> list[Organization]:
+        """The organisation views, one per row."""
+        self.views.sync(self)
+        return self.views.organisations
 
     # ------------------------------------------------------------------ what each process sees
 

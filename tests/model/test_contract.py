@@ -70,12 +70,24 @@ def test_agent_views_read_the_arrays():
 
 
 def test_churn_replaces_resident_agents():
-    model = _run(3, steps=20, profile="migrant_heavy", migrant_turnover_per_year=2.0)
+    model = CommunityModel(rng=3, n_residents=300, profile="migrant_heavy", migrant_turnover_per_year=2.0)
+    before = [a.unique_id for a in model.resident_agents]
+    for _ in range(20):
+        model.step()
     assert len(model.agents_by_type[Resident]) == 300
     arrived = model.residents.arrival_step > 0
     assert arrived.any()
     ids = [a.unique_id for a in model.resident_agents]
     assert len(set(ids)) == 300 and max(ids) > 300
+    changed = np.flatnonzero(np.array(ids) != np.array(before))
+    assert np.array_equal(changed, np.flatnonzero(arrived))  # a new view for each newcomer, no other
+
+
+def test_agent_views_are_built_only_when_asked_for():
+    model = _run(5, steps=3, profile="migrant_heavy", migrant_turnover_per_year=2.0)
+    assert not model.views.built and len(model._all_agents) == 0
+    assert len(model.agents) == 300 + len(model.volunteer_agents) + len(model.organisations)
+    assert model.views.built
 
 
 def test_datacollector_has_one_column_per_metric_documented():

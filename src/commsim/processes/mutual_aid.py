@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+import commsim.processes.mutual_aid_kernel as kernel
 from commsim.config.declaration import Params
 from commsim.mechanisms import logistic
 from commsim.state.layout import Layout
@@ -98,14 +99,11 @@ def help_log_odds(
 def first_come(helpers: np.ndarray, accepted: np.ndarray, busy: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Keep acceptances so that each helper helps at most once this week.
 
-    A helper wanted by several requesters helps one of them, chosen at random.
+    A helper wanted by several requesters helps one of them, chosen at random (the first
+    in a random order of the requests).
     """
     ok = accepted & (helpers >= 0) & ~busy[np.maximum(helpers, 0)]
-    index = rng.permutation(np.flatnonzero(ok))
-    _, first = np.unique(helpers[index], return_index=True)
-    keep = np.zeros(len(helpers), dtype=bool)
-    keep[index[first]] = True
-    return keep
+    return kernel.first_of_each(helpers.astype(np.int64), rng.permutation(np.flatnonzero(ok)))
 
 
 def accepts(ctx: MutualAidContext, candidate: np.ndarray, tie_strength: np.ndarray | float, shift: float) -> np.ndarray:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+import commsim.processes.time_bank_kernel as kernel
 from commsim.config.declaration import Params
 from commsim.state.layout import Layout
 from commsim.state.residents import Residents
@@ -24,26 +25,26 @@ from commsim.state.residents import Residents
 
 @dataclass(frozen=True, slots=True)
 class MemberIndex:
-    """Time-bank members grouped by building, and how many live within reach of each building.
+    """Time-bank members grouped by building, and the buildings within reach of each building.
 
     Attributes:
         near_indptr: CSR row pointers of the buildings within reach of each building.
         near_indices: CSR column indices (the buildings within reach).
         members: Member slots sorted by building.
         member_start: Start of each building's members in ``members`` (length buildings + 1).
-        cumulative: Running count of members over ``near_indices``, starting at 0.
     """
 
     near_indptr: np.ndarray
     near_indices: np.ndarray
     members: np.ndarray
     member_start: np.ndarray
-    cumulative: np.ndarray
 
     def draw(self, buildings: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """For each requester's building, a random member living within reach (-1 if none).
 
-        Every member within the matching radius is equally likely to be drawn.
+        Every member within the matching radius is equally likely to be drawn: one uniform
+        per requester picks the member at that rank among those within reach
+        (:func:`commsim.processes.time_bank_kernel.draw_members`).
 
         Args:
             buildings: Building of each requester.
@@ -52,19 +53,10 @@ class MemberIndex:
         Returns:
             A member's slot per requester, or -1 where no member lives within reach.
         """
-        indptr, indices, members, cumulative = self.near_indptr, self.near_indices, self.members, self.cumulative
-        low, high = cumulative[indptr[buildings]], cumulative[indptr[buildings + 1]]
-        total = high - low
-        target = low + (rng.random(len(buildings)) * total).astype(np.int64)
-        position = np.searchsorted(cumulative, target, side="right") - 1
-        chosen = indices[np.minimum(position, len(indices) - 1)]
-        offset = target - cumulative[np.minimum(position, len(cumulative) - 1)]
-        slot = (
-            members[np.minimum(self.member_start[chosen] + offset, max(len(members) - 1, 0))]
-            if len(members)
-            else np.zeros(len(buildings), dtype=np.int64)
+        uniform = rng.random(len(buildings))
+        return kernel.draw_members(
+            uniform, buildings.astype(np.int64), self.near_indptr, self.near_indices, self.member_start, self.members
         )
-        return np.where(total > 0, slot, -1)
 
 
 @dataclass(slots=True)
@@ -183,9 +175,7 @@ def member_index(near: tuple[np.ndarray, np.ndarray], resident_building: np.ndar
     order = np.argsort(member_building, kind="stable")
     members, member_building = members[order], member_building[order]
     member_start = np.searchsorted(member_building, np.arange(len(indptr)))
-    per_building = np.diff(member_start)
-    cumulative = np.concatenate([[0], np.cumsum(per_building[indices])])
-    return MemberIndex(indptr, indices, members, member_start, cumulative)
+    return MemberIndex(indptr, indices, members, member_start)
 
 
 @dataclass(frozen=True, slots=True)
