@@ -856,6 +856,23 @@ def test_the_server_runs_at_most_its_limit_of_jobs_over_all_sessions(render, res
     wait_until(lambda: shows(box, "Download effects (CSV)"), "the comparison's effects")
 
 
+def test_a_job_whose_folder_another_command_holds_is_refused_with_a_message(render, results, monkeypatch):
+    from filelock import FileLock
+
+    state.scenario.set(SMALL)
+    box, rc = render(Compare)
+    small_runs(rc, residents="residents (at most 5,000 here)", replicates=("replicates (paired seeds)", 2))
+    taken = results / "dashboard" / f"compare-20260301-090000-{'0' * 16}-0a1b2c3d"
+    taken.mkdir(parents=True)
+    monkeypatch.setattr(background, "new_folder", lambda root, kind, owner: taken)
+    with FileLock(taken / ".commsim.lock", timeout=0):  # a `commsim sweep --out` writing it
+        button(box, "Run comparison (4 runs)").click()
+        wait_until(lambda: bool(alerts(box)), "the refusal")
+    (message,) = alerts(box)
+    assert message.startswith(f"The comparison was refused: {taken} is in use by another commsim command")
+    assert sorted(path.name for path in taken.iterdir()) == [".commsim.lock"]
+
+
 def test_hostile_labels_reach_the_page_and_the_past_experiments_only_as_text(render, results):
     state.scenario.set(SMALL)
     box, rc = render(Compare)

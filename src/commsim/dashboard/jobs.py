@@ -318,7 +318,12 @@ def plan_size(spec: ExperimentSpec) -> tuple[int, int]:
 
 
 def run_experiment(spec: ExperimentSpec, folder: Path, *, on_progress: Progress | None = None) -> Finished:
-    """Plan, run (inline), analyse and report an experiment.
+    """Plan, run (inline), analyse and report an experiment, holding its folder's lock throughout.
+
+    The folder is written exactly as ``commsim sweep`` writes one: the sweep, its
+    analysis and its report all happen under the folder's lock, so no other commsim
+    command writes the folder in between, and a folder another command holds is refused
+    before anything is written.
 
     Args:
         spec: The experiment.
@@ -331,6 +336,8 @@ def run_experiment(spec: ExperimentSpec, folder: Path, *, on_progress: Progress 
     Raises:
         RuntimeError: If any run failed; the message holds the first error.
         ConfigError: If the spec cannot be planned or is larger than :func:`check_size` allows.
+        FolderError: If the folder cannot take the experiment (another command holds
+            its lock, or it holds another experiment); nothing is written.
     """
     plan = make_plan(spec)
     check_size(spec, len(plan.runs))
@@ -339,17 +346,30 @@ def run_experiment(spec: ExperimentSpec, folder: Path, *, on_progress: Progress 
         if on_progress is not None and "total" in event:
             on_progress(int(event.get("done", 0)) + int(event.get("failed", 0)), int(event["total"]))
 
-    result = run_sweep(plan, folder, executor="inline", workers=1, progress=False, on_event=forward)
     store = ExperimentStore(folder)
-    if result.failed:
-        runs = store.read_runs()
-        first = runs.loc[runs["status"] != "done", "error"].dropna()
-        reason = first.iloc[0] if len(first) else "unknown error"
-        raise RuntimeError(f"{result.failed} of {result.total} runs failed; first error: {reason}")
-    analysis = analyze(plan, store)
-    analysis.write(folder / "analysis")
-    report = write_report(plan, store, analysis)
-    return Finished(Path(folder), plan, analysis, result, report)
+
+    def conclude(result: SweepResult) -> Finished:  # under the sweep's lock, like `commsim sweep`'s report
+        if result.failed:
+            runs = store.read_runs()
+            first = runs.loc[runs["status"] != "done", "error"].dropna()
+            reason = first.iloc[0] if len(first) else "unknown error"
+            raise RuntimeError(f"{result.failed} of {result.total} runs failed; first error: {reason}")
+        analysis = analyze(plan, store)
+        analysis.write(folder / "analysis")
+        report = write_report(plan, store, analysis)
+        return Finished(Path(folder), plan, analysis, result, report)
+
+    concluded: list[Finished] = []
+    run_sweep(
+        plan,
+        folder,
+        executor="inline",
+        workers=1,
+        progress=False,
+        on_event=forward,
+        then=lambda result: concluded.append(conclude(result)),
+    )
+    return concluded[0]
 
 
 def effect_table(analysis: Analysis, metrics: Sequence[str] = KEY_METRICS) -> pd.DataFrame:
