@@ -30,10 +30,13 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -65,6 +68,8 @@ DERIVED = ("data.parquet", "runs.parquet", "report.md", "data.csv", "runs.csv", 
 # The temporary sibling of a file being written (see commsim.provenance.write_file_atomically).
 TEMPORARY = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.tmp")
 PARQUET_MAGIC = b"PAR1"
+# Key of a part's Parquet metadata that names the run it holds.
+PART_KEY = b"commsim.run"
 
 
 class FolderError(ConfigError):
@@ -170,6 +175,27 @@ class ExperimentStore:
             if wrong:
                 kind = "file" if name not in FOLDERS else "folder"
                 raise FolderError(f"{entry} should be a {kind} that commsim writes; remove it or choose another folder")
+        self._check_run_files()
+
+    def _check_run_files(self) -> None:
+        """Refuse an entry of ``runs/`` named like a run's result that is not a regular file.
+
+        Commsim writes a run's files as regular files only; a folder, link or device of
+        the same name would stop its result from being stored (and commsim never deletes
+        what it did not write), so the folder is refused before anything runs.
+
+        Raises:
+            FolderError: Naming the entry and what to do.
+        """
+        if not self.parts.is_dir() or self.parts.is_symlink():
+            return
+        for entry in self.parts.iterdir():
+            if FOLDERS["runs"].fullmatch(entry.name) and (entry.is_symlink() or not entry.is_file()):
+                what = "a symbolic link" if entry.is_symlink() else "a folder" if entry.is_dir() else "not a file"
+                raise FolderError(
+                    f"{entry} is {what}, not a run's result that commsim wrote; remove it (a resumed sweep "
+                    "runs that run again) or choose another folder with --out"
+                )
 
     def commsim_files(self) -> list[Path]:
         """Files in the folder that commsim writes (by name), without the lock and without following links.
@@ -379,13 +405,18 @@ class ExperimentStore:
     # -------------------------------------------------------------- writing runs
 
     def finished_keys(self) -> set[str]:
-        """Keys of runs with a complete stored result (a whole Parquet file, not a link)."""
+        """Keys of runs with a complete stored result: a whole Parquet file of that run (not a link).
+
+        A part that is cut short, whose footer cannot be read, or that another run wrote
+        (copied over, say) is no result: its run is pending, and a resumed sweep runs it
+        again and replaces the part.
+        """
         if not self.parts.is_dir():
             return set()
         return {
             path.stem
             for path in self.parts.glob("*.parquet")
-            if FOLDERS["runs"].fullmatch(path.name) and _whole_parquet(path)
+            if FOLDERS["runs"].fullmatch(path.name) and _part_of(path, path.stem)
         }
 
     def save(self, run: PlannedRun, output: RunOutput, *, session: str | None = None) -> None:
@@ -411,10 +442,9 @@ class ExperimentStore:
         if output.status != "done" or output.frame is None:
             self.part_path(run.key).unlink(missing_ok=True)
             return
-        frame = output.frame
-        write_file_atomically(
-            self.part_path(run.key), lambda path: frame.to_parquet(path, engine="pyarrow", index=False)
-        )
+        table = pa.Table.from_pandas(output.frame, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), PART_KEY: run.key.encode()})
+        write_file_atomically(self.part_path(run.key), lambda path: pq.write_table(table, path))
 
     def log(self, event: dict[str, Any]) -> None:
         """Append one event to ``progress.jsonl``."""
@@ -503,8 +533,9 @@ class ExperimentStore:
             try:
                 frame = pd.read_parquet(path)
             except (OSError, ValueError) as error:
+                reason = " ".join(str(error).split())[:200]  # pyarrow's messages run over several lines
                 raise FolderError(
-                    f"{path}: cannot be read ({type(error).__name__}: {error}); delete it and resume the sweep, "
+                    f"{path}: cannot be read ({type(error).__name__}: {reason}); delete it and resume the sweep, "
                     "which runs it again"
                 ) from error
             for position, (column, value) in enumerate(_identity(run).items()):
@@ -631,6 +662,33 @@ def _top_name(folder: Path, path: Path) -> str:
     top = path.relative_to(folder).parts[0]
     temporary = TEMPORARY.fullmatch(top)
     return temporary["name"] if temporary else top
+
+
+def _part_of(path: Path, key: str) -> bool:
+    """Whether a file is the whole stored part of run ``key``: see :func:`_part_footer`."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return _part_footer(str(path), key, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@lru_cache(maxsize=200_000)
+def _part_footer(path: str, key: str, inode: int, size: int, mtime_ns: int) -> bool:
+    """Whether a part is whole (magic bytes at both ends, a readable footer) and names run ``key``.
+
+    Parts written before the run's key was recorded in them name no run and are taken
+    as they are. Cached by the file's identity, size and time, so a sweep of many runs
+    reads each footer once.
+    """
+    if not _whole_parquet(Path(path)):
+        return False
+    try:
+        metadata = pq.read_metadata(path).metadata or {}
+    except (OSError, ValueError):
+        return False
+    recorded = metadata.get(PART_KEY)
+    return recorded is None or recorded == key.encode()
 
 
 def _whole_parquet(path: Path) -> bool:
