@@ -442,8 +442,8 @@ def validation_message(path: Path, node: yaml.Node | None, error: ValidationErro
     """
     lines = []
     for problem in error.errors():
-        location = (*prefix, *problem["loc"])
-        field = ".".join(str(part) for part in location) or "(top level)"
+        location = tuple(part for part in (*prefix, *problem["loc"]) if part != "[key]")  # pydantic marks a bad key
+        field = ".".join(str(part) if part != "" else "''" for part in location) or "(top level)"
         line = line_of(node, location)
         where = f"{path}:{line}" if line else str(path)
         lines.append(f"{where}: {field}: {problem_text(problem)}")
