@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from commsim.config import ConfigError, validate_yaml
+from commsim.config import validate_yaml
 
 DEFAULT_TARGET = "commsim:CommunityModel"
 DESIGN_KINDS = ("grid", "oat", "lhs", "sobol", "halton", "saltelli", "csv")
@@ -318,10 +318,7 @@ def load_spec(path: str | Path) -> tuple[ExperimentSpec, Any]:
     Raises:
         ConfigError: With file, line, field and reason.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such experiment spec")
-    return validate_yaml(path, ExperimentSpec)
+    return validate_yaml(Path(path), ExperimentSpec)  # a missing file, a folder or a device is a one-line error
 
 
 def spec_schema() -> dict[str, Any]:

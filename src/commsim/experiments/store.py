@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from commsim.config import ConfigError
 from commsim.experiments.plan import Plan, PlannedRun
 from commsim.experiments.targets import RunOutput
-from commsim.provenance import now, write_file_atomically, write_json_atomically
+from commsim.provenance import MAX_FOLDER_NAME_BYTES, now, write_file_atomically, write_json_atomically
 
 RUN_COLUMNS = ("run", "point", "scenario", "replicate", "seed")
 STATUSES = ("done", "failed", "timeout", "pending")
@@ -156,8 +156,14 @@ class ExperimentStore:
         Raises:
             FolderError: Naming the path and the reason.
         """
+        if len(self.folder.name.encode("utf-8")) > MAX_FOLDER_NAME_BYTES:
+            raise FolderError(
+                f"{self.folder}: the folder name is longer than {MAX_FOLDER_NAME_BYTES} bytes; choose a shorter --out"
+            )
         for ancestor in (self.folder, *self.folder.parents):
             if ancestor.exists() or ancestor.is_symlink():
+                if ancestor.is_symlink() and not ancestor.exists():
+                    raise FolderError(f"{ancestor} is a symbolic link to nothing (or a loop of links); choose a folder")
                 if not ancestor.is_dir():
                     what = "is" if ancestor == self.folder else f"lies under {ancestor}, which is"
                     raise FolderError(f"{self.folder} {what} a file, not a folder; choose a folder with --out")
@@ -563,6 +569,8 @@ class ExperimentStore:
             FolderError: Naming the file, if it is missing, unreadable, not JSON or not an object.
         """
         path = self.manifest_path
+        if self.folder.exists() and not self.folder.is_dir():
+            raise FolderError(f"{self.folder}: is a file, not an experiment folder")
         try:
             content = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
