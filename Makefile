@@ -38,13 +38,15 @@ run: $(VENV)/.installed $(VENV)/.assets
 
 test: $(VENV)/.installed-test $(VENV)/.assets chromium
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 dashboard: $(VENV)/.installed $(VENV)/.assets
 	$(BIN)/commsim dashboard
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV)

@@ -232,7 +232,7 @@ def _medians(values: list[dict[str, float]]) -> dict[str, float]:
 
 
 def _machine() -> dict[str, Any]:
-    from commsim.provenance import git_commit, package_versions
+    from commsim.runs.provenance import git_commit, package_versions
 
     return {
         "host": platform.node(),

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
-from commsim.config import resolve_parameters
+from commsim.config.presets import resolve_parameters
 from commsim.state.ties import Ties
 
 settings.register_profile("commsim", derandomize=True, database=None)

@@ -9,14 +9,8 @@ Public names:
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from commsim.agents import Organization, Resident, Volunteer
 from commsim.model import CommunityModel
-
-try:
-    __version__ = version("commsim")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
+from commsim.version import __version__
 
 __all__ = ["CommunityModel", "Organization", "Resident", "Volunteer", "__version__"]

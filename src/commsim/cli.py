@@ -27,25 +27,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from commsim.config import (
-    ConfigError,
-    is_preset_file,
-    load_preset,
-    load_run_config,
-    preset_names,
-    read_yaml,
-    run_config_schema,
-    run_work,
-    setting_bounds,
-    validate_file,
-)
-from commsim.limits import MAX_RESIDENT_WEEKS, ResourceError, Work, check_work
-from commsim.params import DeclarationError
-from commsim.paths import inside
-from commsim.provenance import OutputError, check_out_dir
+from commsim.config.declaration import DeclarationError
+from commsim.config.limits import MAX_RESIDENT_WEEKS, ResourceError, Work, check_work
+from commsim.config.loading import is_preset_file, load_run_config, run_work, validate_file
+from commsim.config.paths import inside
+from commsim.config.presets import load_preset, preset_names
+from commsim.config.schemas import run_config_schema, setting_bounds
+from commsim.config.yaml_files import ConfigError, read_yaml
+from commsim.runs.provenance import OutputError, check_out_dir
 
 if TYPE_CHECKING:
-    from commsim.runner import RunResult
+    from commsim.runs.runner import RunResult
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -363,7 +355,7 @@ def _run(args: argparse.Namespace) -> int:
     work = run_work(config, steps=args.steps, replicates=args.replicates)
     check_work(work, where=f"{args.config}", allow_large=args.allow_large)
 
-    from commsim.runner import run_scenario  # pulls in the model, pandas and scipy
+    from commsim.runs.runner import run_scenario  # pulls in the model, pandas and scipy
 
     try:
         with _stop_on_terminate():
@@ -396,7 +388,7 @@ def _print_summary(result: RunResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from commsim.labels import KEY_METRICS, metric_heading, metric_interval
+    from commsim.runs.labels import KEY_METRICS, metric_heading, metric_interval
 
     manifest, summary = result.manifest, result.summary
     yearly = summary[summary["window"] == "last_year"]
@@ -444,11 +436,11 @@ def _bounds(row: Any, estimate: str) -> tuple[float, float, float]:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from commsim.config.limits import check_workers
     from commsim.experiments.executors import default_workers
     from commsim.experiments.plan import load_plan, work_summary
     from commsim.experiments.sweep import dry_run, run_sweep
-    from commsim.labels import format_duration, plural
-    from commsim.limits import check_workers
+    from commsim.runs.labels import format_duration, plural
 
     if args.scheduler and args.executor != "dask":
         raise UsageError("commsim sweep: --scheduler needs --executor dask")
@@ -575,7 +567,7 @@ def _write_report(folder: Path, *, locked: bool = False) -> Path:
 
 def _status(args: argparse.Namespace) -> int:
     from commsim.experiments.sweep import status
-    from commsim.labels import format_duration
+    from commsim.runs.labels import format_duration
 
     found = status(args.folder)
     print(
@@ -631,7 +623,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from commsim.experiments.store import ExperimentStore
-    from commsim.provenance import write_file_atomically
+    from commsim.runs.provenance import write_file_atomically
 
     _experiment(args.folder)  # bad input: refuse before the lock creates anything
     store = ExperimentStore(args.folder)
@@ -720,9 +712,9 @@ def _is_lessons(path: Path) -> bool:
 
 
 def _validate_lessons(path: Path) -> str:
-    from commsim.dashboard.learn import lessons
+    from commsim.lessons import read_lessons
 
-    found = lessons(path)
+    found = read_lessons(path)
     return f"{path}: valid lessons file ({len(found)} lessons: {', '.join(lesson.id for lesson in found)})"
 
 
@@ -733,8 +725,8 @@ def _validate_experiment(path: Path) -> str:
     --allow-large`` runs it): a warning says so and runs are not resolved one by one.
     Beyond the machine's memory it is an error, as no flag lifts that.
     """
+    from commsim.config.limits import MemoryCeilingError, ResourceError
     from commsim.experiments.plan import load_plan, work_summary
-    from commsim.limits import MemoryCeilingError, ResourceError
 
     try:
         plan = load_plan(path)
@@ -794,8 +786,8 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from commsim.docgen import DocsFolderError, write_docs
-    from commsim.paths import project_root
+    from commsim.config.paths import project_root
+    from commsim.runs.docgen import DocsFolderError, write_docs
 
     folder = args.folder or project_root() / "docs"
     try:

@@ -3,7 +3,7 @@
 :data:`METRICS` declares every model-level column (name, plain label, unit, range,
 meaning) and :data:`DERIVED` the measures the analysis computes from them;
 ``docs/metrics.md`` is generated from both, every face reads its labels through
-:mod:`commsim.labels`, and :mod:`commsim.metrics` fills the columns.
+:mod:`commsim.runs.labels`, and :mod:`commsim.metrics` fills the columns.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 YEAR = WEEKS_PER_YEAR  # yearly rates and resolution times look back this far
 # Texts name windows and thresholds by the parameter that sets them, as format fields
-# filled in with the run's values (or the defaults) by commsim.labels.
+# filled in with the run's values (or the defaults) by commsim.runs.labels.
 RECENTLY = "in the last {recent_window_weeks} weeks"
 LAST_YEAR = f"in the last {YEAR} weeks"
 CATEGORY_WORDS = {
@@ -38,7 +38,7 @@ class Metric:
     Attributes:
         name: Column name.
         label: A few plain words a policymaker reads (a chart legend, a table row).
-        unit: Unit of measurement; ``commsim.labels.unit_label`` gives its plain form.
+        unit: Unit of measurement; ``commsim.runs.labels.unit_label`` gives its plain form.
         range: Values it can take (``0-1`` for shares and scores).
         meaning: One plain sentence saying what it measures. Label and meaning may name
             a parameter as a format field (``{recent_window_weeks}``), filled in with its value.

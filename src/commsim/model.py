@@ -18,7 +18,7 @@ import mesa
 import numpy as np
 
 from commsim.agents import Organization, Resident, Volunteer
-from commsim.config import resolve_parameters
+from commsim.config.presets import resolve_parameters
 from commsim.metric_table import METRIC_NAMES
 from commsim.metrics import compute_metrics, read_metric
 from commsim.processes.activities import ActivitiesContext, run_activities
@@ -50,7 +50,7 @@ class CommunityModel(mesa.Model):
             keyword, overriding profile and package.
 
     Raises:
-        commsim.config.ConfigError: On an unknown preset or parameter or an invalid value.
+        commsim.config.yaml_files.ConfigError: On an unknown preset or parameter or an invalid value.
     """
 
     def __init__(

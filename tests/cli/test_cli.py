@@ -14,13 +14,13 @@ import sys
 import pandas as pd
 import pytest
 
-import commsim.figures
-import commsim.runner
+import commsim.runs.figures
+import commsim.runs.runner
 from commsim.cli import main
-from commsim.metric_table import METRIC_NAMES
-from commsim.params import parameters
-from commsim.paths import project_root
-from commsim.runner import COST_PER_ADDITIONAL, ID_COLUMNS, replicate_seeds
+from commsim.config.declaration import parameters
+from commsim.config.paths import project_root
+from commsim.metric_table import COST_PER_ADDITIONAL, METRIC_NAMES
+from commsim.runs.runner import ID_COLUMNS, replicate_seeds
 
 STEPS, REPLICATES = 10, 2
 SMALL = "overrides:\n  n_residents: 300\n"  # lines 7-8 of the config
@@ -53,12 +53,11 @@ def test_paired_run_writes_series_summary_manifest_and_figures(tmp_path, capsys)
     assert "difference" in printed and "centres" in printed
 
     series = pd.read_parquet(out / "timeseries.parquet")
-    assert list(series.columns) == [*ID_COLUMNS, *METRIC_NAMES, COST_PER_ADDITIONAL]
+    assert list(series.columns) == [*ID_COLUMNS, *METRIC_NAMES]
     assert series.groupby("scenario").size().to_dict() == {
         "centres": REPLICATES * (STEPS + 1),
         "baseline": REPLICATES * (STEPS + 1),
     }
-    assert series[series["scenario"] == "baseline"][COST_PER_ADDITIONAL].isna().all()
     # Paired: both scenarios ran on the same seeds, replicate by replicate.
     seeds = series.groupby(["scenario", "replicate"])["seed"].first().unstack("scenario")
     assert (seeds["centres"] == seeds["baseline"]).all()
@@ -68,7 +67,9 @@ def test_paired_run_writes_series_summary_manifest_and_figures(tmp_path, capsys)
     assert {"scenario", "metric", "mean", "sd", "ci_low", "ci_high", "n", "weeks"} <= set(summary.columns)
     rate = summary[(summary["scenario"] == "centres") & (summary["metric"] == "rate_any")]
     assert (rate["n"] == REPLICATES).all() and (rate["ci_low"] <= rate["mean"]).all()
-    assert set(pd.read_csv(out / "paired_differences.csv")["metric"]) == set(METRIC_NAMES)
+    paired = pd.read_csv(out / "paired_differences.csv")
+    assert list(paired["metric"]) == [*METRIC_NAMES, COST_PER_ADDITIONAL]
+    assert COST_PER_ADDITIONAL not in set(summary["metric"])  # a paired measure, not one scenario's
 
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["root_seed"] == 5
@@ -241,7 +242,7 @@ def test_a_run_folder_a_kill_left_moved_aside_is_put_back(tmp_path):
     assert _run(_config(tmp_path), out, "--steps", "1", "--replicates", "1") == 0
     aside = tmp_path / ".out.0123abcd.old"
     out.rename(aside)  # killed between moving the old result aside and moving the new one in
-    from commsim.provenance import prepare_out_dir
+    from commsim.runs.provenance import prepare_out_dir
 
     assert prepare_out_dir(out) == [aside]
     assert (out / "manifest.json").is_file() and not aside.exists()
@@ -408,9 +409,9 @@ def _interrupt_while(monkeypatch, module, name, signum):
 @pytest.mark.parametrize(
     ("module", "name", "signum", "code"),
     [
-        pytest.param(commsim.runner, "simulate", signal.SIGINT, 130, id="ctrl-c-while-simulating"),
-        pytest.param(commsim.figures, "write_figures", signal.SIGINT, 130, id="ctrl-c-while-writing"),
-        pytest.param(commsim.figures, "write_figures", signal.SIGTERM, 143, id="sigterm-while-writing"),
+        pytest.param(commsim.runs.runner, "simulate", signal.SIGINT, 130, id="ctrl-c-while-simulating"),
+        pytest.param(commsim.runs.figures, "write_figures", signal.SIGINT, 130, id="ctrl-c-while-writing"),
+        pytest.param(commsim.runs.figures, "write_figures", signal.SIGTERM, 143, id="sigterm-while-writing"),
     ],
 )
 def test_an_interrupted_run_exits_without_a_traceback_and_leaves_the_earlier_result(
@@ -453,7 +454,7 @@ def test_a_failure_while_writing_exits_1_with_one_line_and_leaves_nothing(tmp_pa
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "figures"))
 
-    monkeypatch.setattr(commsim.figures, "write_figures", full)
+    monkeypatch.setattr(commsim.runs.figures, "write_figures", full)
     assert _run(_config(tmp_path), tmp_path / "out", "--steps", "1", "--replicates", "1") == 1
     error = capsys.readouterr().err
     assert error == f"error: {tmp_path / 'out' / 'figures'}: No space left on device\n"
@@ -494,7 +495,7 @@ def test_validate_reports_the_planned_size_of_a_run(tmp_path, capsys):
 
 
 def test_command_line_settings_share_the_config_fields_bounds():
-    from commsim.config import RunConfig, setting_bounds
+    from commsim.config.schemas import RunConfig, setting_bounds
 
     for name in ("steps", "replicates"):
         low, high = setting_bounds(name)
@@ -503,9 +504,9 @@ def test_command_line_settings_share_the_config_fields_bounds():
 
 
 def test_allow_large_lifts_the_work_ceiling_of_run(tmp_path, monkeypatch, capsys):
-    import commsim.limits
+    import commsim.config.limits
 
-    monkeypatch.setattr(commsim.limits, "MAX_RESIDENT_WEEKS", 100)  # so a tiny run is "large"
+    monkeypatch.setattr(commsim.config.limits, "MAX_RESIDENT_WEEKS", 100)  # so a tiny run is "large"
     config = _config(tmp_path)
     assert _run(config, tmp_path / "out") == 2
     assert "over the ceiling of 100; pass --allow-large" in capsys.readouterr().err
@@ -532,8 +533,8 @@ def test_docs_never_replace_a_hand_written_file(tmp_path, capsys):
 
 
 def test_docs_list_the_declared_rules():
-    from commsim.docgen import parameters_markdown
-    from commsim.params import rules
+    from commsim.config.declaration import rules
+    from commsim.runs.docgen import parameters_markdown
 
     text = parameters_markdown()
     assert "## Rules" in text

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from commsim.cli import main
+from commsim.config.paths import project_root
 from commsim.experiments.plan import load_plan
-from commsim.paths import project_root
 
 EXPERIMENTS = project_root() / "experiments"
 HERE = Path(__file__).parent
@@ -246,7 +246,7 @@ def test_a_spec_over_a_work_ceiling_validates_with_a_warning_and_the_sweep_refus
 
 
 def test_allow_large_lifts_the_work_ceilings_on_purpose(tmp_path, capsys, monkeypatch):
-    from commsim import limits
+    from commsim.config import limits
 
     monkeypatch.setattr(limits, "MAX_RESIDENT_WEEKS", 1_000)
     arguments = ["sweep", str(EXPERIMENTS / "smoke.yaml"), "--dry-run", "--executor", "inline"]
@@ -258,7 +258,7 @@ def test_allow_large_lifts_the_work_ceilings_on_purpose(tmp_path, capsys, monkey
 
 
 def test_a_spec_beyond_the_machines_memory_is_an_error_even_in_validate(capsys, monkeypatch):
-    from commsim import limits
+    from commsim.config import limits
 
     monkeypatch.setattr(limits, "machine_memory_bytes", lambda: 100 * limits.BYTES_PER_RESIDENT)
     assert main(["validate", str(EXPERIMENTS / "smoke.yaml")]) == 2

@@ -13,6 +13,8 @@ import pytest
 
 pytestmark = pytest.mark.slow
 LONG = 180_000  # ms: a comparison or sweep on a busy two-core machine
+# True once the browser has redrawn the map for a week (its title names the week).
+MAP_AT_WEEK = "week => (document.querySelector('.commsim-map .gtitle') || {}).textContent === `Map at week ${week}`"
 
 
 def open_page(page, dashboard, path: str = "/"):
@@ -91,17 +93,15 @@ def test_explore_steps_and_a_lever_restarts_the_run(page, dashboard, tmp_path):
 
     page.get_by_role("button", name="Step").click()
     page.get_by_text("Week 1", exact=True).wait_for()
-    images = "Array.from(document.querySelectorAll('img')).map(image => image.src)"
-    before = page.evaluate(images)
     page.get_by_role("button", name="Step").click()
     page.get_by_text("Week 2", exact=True).wait_for()
-    page.wait_for_function(  # the map and the plots were both redrawn for week 2
-        f"() => {{ const now = {images}; const old = {before!r}; "
-        "return now.length >= 2 && now.every(source => !old.includes(source)); }"
-    )
+    page.wait_for_function(MAP_AT_WEEK, arg=2)  # the map was redrawn in the browser for week 2
+    lines = "document.querySelectorAll('.commsim-plots .scatterlayer .trace path.js-line').length"
+    page.wait_for_function(f"() => {lines} >= 12")  # every live line drawn as a vector path
+    assert not page.foreign, "the figures' JavaScript comes from the server, not a CDN"
     took_part = page.locator(".v-card", has_text="Took part in the last 4 weeks").inner_text()
     assert re.search(r"\d+\.\d%", took_part)
-    page.get_by_role("button", name="Reset").click()
+    page.get_by_role("button", name="Reset", exact=True).click()
     page.get_by_text("Week 0", exact=True).wait_for()
     page.get_by_role("button", name="Step").click()
     page.get_by_text("Week 1", exact=True).wait_for()
@@ -124,9 +124,9 @@ def test_explore_package_resets_levers_and_play_runs(page, dashboard, tmp_path):
     centres = slider(page, "n_centres [centres]")
     assert centres.get_attribute("aria-valuenow") == "3"  # the centres package's value
 
-    page.get_by_role("button", name="▶").click()
+    page.get_by_role("button", name="▶ Play").click()
     page.get_by_text(re.compile(r"^Week ([3-9]|\d\d+)$")).wait_for()
-    page.get_by_role("button", name="❚❚").click()
+    page.get_by_role("button", name="⏸ Pause").click()
     page.screenshot(path=tmp_path / "explore-played.png", full_page=True)
     assert not page.errors
 
@@ -305,7 +305,7 @@ def test_reset_reproduces_week_zero_and_the_seeds_run(page, dashboard):
     for _ in range(2):  # each Reset used to draw a new community while the seed box kept the seed
         page.get_by_role("button", name="Step").click()
         page.get_by_text("Week 1", exact=True).wait_for()
-        page.get_by_role("button", name="Reset").click()
+        page.get_by_role("button", name="Reset", exact=True).click()
         page.get_by_text("Week 0", exact=True).wait_for()
         assert page.evaluate(MONITORS) == first
     for week in (1, 2):
@@ -402,3 +402,71 @@ def test_hostile_text_shows_as_literal_text_in_every_page(page, browser, dashboa
     assert page.dialogs == [] and other.dialogs == []
     assert page.foreign == [] and other.foreign == []
     assert not page.errors
+
+
+LINKED = "profile=migrant_heavy&package=centres&residents=400&seed=7&week=9&n_centres=2"
+
+
+def wait_for_address(page, fragment: str) -> None:
+    page.wait_for_function("fragment => window.location.search.includes(fragment)", arg=fragment)
+
+
+def test_a_link_reopens_the_scenario_at_its_week_and_the_page_keeps_it_across_tabs(page, dashboard, tmp_path):
+    open_page(page, dashboard, f"/?{LINKED}")
+    page.get_by_text("Week 9", exact=True).wait_for()
+    page.wait_for_function(MAP_AT_WEEK, arg=9)
+    assert (
+        "migrant_heavy"
+        in page.locator(".v-select", has=page.locator("label", has_text="community profile")).inner_text()
+    )
+    page.get_by_text("1 lever setting(s) edited").wait_for()
+    shown = page.evaluate(MONITORS)
+    page.get_by_role("button", name="Step").click()
+    page.get_by_text("Week 10", exact=True).wait_for()
+    wait_for_address(page, "week=10")
+    assert "n_centres=2" in page.evaluate("window.location.search")
+
+    page.get_by_role("tab", name="Compare").click()
+    page.get_by_text("Choice 1 (reference)").wait_for()
+    page.get_by_role("tab", name="Explore").click()
+    page.get_by_text("Week 10", exact=True).wait_for()  # the run was kept, not restarted
+    page.wait_for_function(MAP_AT_WEEK, arg=10)
+
+    other = page.context.browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    other.set_default_timeout(60_000)
+    other.goto(dashboard["url"] + f"/?{LINKED}")  # another browser, the same link: the same run
+    other.get_by_text("Week 9", exact=True).wait_for()
+    assert other.evaluate(MONITORS) == shown
+    other.context.close()
+    page.screenshot(path=tmp_path / "explore-linked.png")
+    assert not page.errors
+
+
+def test_an_exported_scenario_runs_under_commsim_run_to_the_same_monitors(page, dashboard, tmp_path):
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from commsim.dashboard.explore import MONITORS as MONITOR_METRICS
+    from commsim.runs.labels import format_metric, metric_label
+
+    open_page(page, dashboard, "/?profile=old_inner_city&package=acquaintance&residents=300&seed=11&week=5")
+    page.get_by_text("Week 5", exact=True).wait_for()
+    shown = page.evaluate(MONITORS)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export as a run config").click()
+    config = tmp_path / "exported.yaml"
+    download.value.save_as(config)
+    out = tmp_path / "run"
+    done = subprocess.run(
+        [sys.executable, "-m", "commsim.cli", "run", str(config), "--out", str(out), "--quiet"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    series = pd.read_parquet(out / "timeseries.parquet")
+    week5 = series[series["step"] == 5].iloc[0]
+    for metric in MONITOR_METRICS:
+        assert shown[metric_label(metric)] == format_metric(metric, week5[metric]), metric

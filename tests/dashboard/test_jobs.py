@@ -32,8 +32,8 @@ from commsim.dashboard.jobs import (
 )
 from commsim.dashboard.settings import LIMITS, LimitError
 from commsim.experiments.store import ExperimentStore
-from commsim.labels import KEY_METRICS, format_metric, metric_label
 from commsim.model import CommunityModel
+from commsim.runs.labels import KEY_METRICS, format_metric, metric_label
 
 STEPS, REPLICATES, RESIDENTS = 13, 2, 200
 OWNER, OTHER = "0123456789abcdef", "fedcba9876543210"
@@ -107,7 +107,7 @@ def test_the_first_choice_is_the_reference_and_each_choice_a_scenario():
 
 
 def test_a_choice_whose_edit_the_model_rejects_cannot_be_planned():
-    from commsim.config import ConfigError
+    from commsim.config.yaml_files import ConfigError
 
     spec = compare([Choice("a", "baseline"), Choice("b", "centres", {"targeted_share_elderly": 0.95})])
     with pytest.raises(ConfigError, match="targeted_share_elderly"):

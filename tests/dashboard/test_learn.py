@@ -7,7 +7,9 @@ import re
 import pytest
 import yaml
 
-from commsim.config import ConfigError
+from commsim.config.declaration import lever_declarations
+from commsim.config.paths import project_root
+from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import state
 from commsim.dashboard.learn import (
     CONTENT,
@@ -16,13 +18,12 @@ from commsim.dashboard.learn import (
     info_sections,
     info_text,
     lesson_by_id,
+    lesson_scenario,
     lessons,
     load_lesson,
 )
 from commsim.dashboard.settings import LIMITS, Scenario, lever_parameters
 from commsim.model import CommunityModel
-from commsim.params import lever_declarations
-from commsim.paths import project_root
 
 REQUIRED = ("putuo_centres", "xidu_acquaintance", "lanzhou_committee", "complete_community", "migrant_mutual_aid")
 SHIPPED = lessons()
@@ -73,7 +74,7 @@ def test_the_shipped_lessons_include_the_five_required_ones():
 
 @pytest.mark.parametrize("lesson", SHIPPED, ids=lambda lesson: lesson.id)
 def test_each_lesson_builds_a_model_that_steps(lesson):
-    scenario = lesson.scenario(seed=4)
+    scenario = lesson_scenario(lesson, seed=4)
     assert scenario == Scenario(lesson.profile, lesson.policy, dict(lesson.overrides), lesson.n_residents, 4)
     model = CommunityModel(**scenario.model_kwargs())
     for _ in range(2):
@@ -117,7 +118,7 @@ def test_a_good_lesson_file_loads(tmp_path):
     path = write(tmp_path, [a_lesson(), a_lesson(id="other", title="Another")])
     loaded = lessons(path)
     assert [lesson.id for lesson in loaded] == ["tiny", "other"]
-    assert isinstance(loaded[0], Lesson) and loaded[0].scenario().overrides == {"n_centres": 2}
+    assert isinstance(loaded[0], Lesson) and lesson_scenario(loaded[0]).overrides == {"n_centres": 2}
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,22 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from matplotlib.patches import Circle
 
-from commsim.dashboard.mapview import building_links, building_table, draw_map, life_circle_radius_m
+from commsim.dashboard.mapview import (
+    BUILDINGS_TRACE,
+    TIE_CLASSES,
+    building_links,
+    building_residents,
+    building_table,
+    circles_note,
+    life_circle_radius_m,
+    map_figure,
+    map_ranges,
+    update_map,
+)
 from commsim.metrics import recent_participation
 from commsim.model import CommunityModel
+from commsim.runs.labels import format_number
 
 
 @pytest.fixture(scope="module")
@@ -82,24 +91,63 @@ def test_the_life_circle_radius_is_a_quarter_hour_walk_corrected_for_detours(mod
 
 @pytest.mark.parametrize("colour_by", ["participation", "belonging"])
 @pytest.mark.parametrize("show_ties", [False, True])
-def test_the_map_draws_buildings_centres_and_optionally_ties(model, colour_by, show_ties):
-    figure = draw_map(model, colour_by=colour_by, show_ties=show_ties)
-    assert isinstance(figure, Figure)
-    axis = figure.axes[0]
-    assert f"Week {model.steps}" in axis.get_title()
-    circles = [patch for patch in axis.patches if isinstance(patch, Circle)]
+def test_the_map_draws_buildings_centres_circles_and_optionally_ties(model, colour_by, show_ties):
+    figure = map_figure(model, colour_by=colour_by, show_ties=show_ties)
+    assert figure.layout.title.text == f"Map at week {model.steps}"
+    circles = [shape for shape in figure.layout.shapes if shape.type == "circle"]
     assert len(circles) == model.layout.n_centres == 2
-    assert circles[0].get_radius() == pytest.approx(life_circle_radius_m(model.p))
-    lines = [collection for collection in axis.collections if isinstance(collection, LineCollection)]
-    assert len(lines) == (1 if show_ties else 0)
-    if show_ties:
-        assert len(lines[0].get_segments()) == len(building_links(model))
-    buildings = axis.collections[-2] if model.layout.n_centres else axis.collections[-1]
-    colours = buildings.get_array()
-    assert np.allclose(colours, building_table(model)[colour_by].to_numpy())
-    assert figure.axes[1].get_ylabel().startswith("Took part" if colour_by == "participation" else "Belonging")
+    radius = life_circle_radius_m(model.p)
+    assert (circles[0].x1 - circles[0].x0) / 2 == pytest.approx(radius)
+    assert (circles[0].x0 + circles[0].x1) / 2 == pytest.approx(model.layout.centre_xy[0, 0])
+    ties = figure.data[: len(TIE_CLASSES)]
+    assert all(trace.visible is show_ties for trace in ties)
+    drawn = sum(list(trace.x).count(None) for trace in ties if trace.x)
+    assert drawn == (len(building_links(model)) if show_ties else 0)
+    buildings = next(trace for trace in figure.data if trace.meta == BUILDINGS_TRACE)
+    assert np.allclose(buildings.marker.color, building_table(model)[colour_by].to_numpy())
+    assert buildings.marker.colorbar.title.text.startswith("Took part" if colour_by == "participation" else "Belonging")
+    assert figure.layout.xaxis.title.text and figure.layout.yaxis.title.text
+    names = {trace.name for trace in figure.data} | {shape.name for shape in figure.layout.shapes if shape.showlegend}
+    assert {"neighbourhood centre", "15-minute walk from a centre"} <= names
+
+
+def test_the_whole_circles_view_contains_every_circle(model):
+    radius = life_circle_radius_m(model.p)
+    assert radius > model.layout.extent_m, "a dense estate: the circle is wider than the estate"
+    (x_low, x_high), (y_low, y_high) = map_ranges(model, whole_circles=True)
+    for x, y in model.layout.centre_xy:
+        assert x_low <= x - radius and x + radius <= x_high
+        assert y_low <= y - radius and y + radius <= y_high
+    (x_low, x_high), _ = map_ranges(model, whole_circles=False)
+    assert x_high - x_low == pytest.approx(1.1 * model.layout.extent_m)
+    assert "wider than the whole estate" in circles_note(model)
+
+
+def test_a_new_week_moves_the_colours_and_nothing_else(model):
+    figure = map_figure(model)
+    shapes = figure.layout.shapes
+    before = list(next(trace for trace in figure.data if trace.meta == BUILDINGS_TRACE).marker.color)
+    stepped = CommunityModel(rng=3, n_residents=300, profile="old_inner_city", policy="acquaintance", n_centres=2)
+    for _ in range(11):
+        stepped.step()
+    update_map(figure, stepped, colour_by="participation", show_ties=False)
+    after = next(trace for trace in figure.data if trace.meta == BUILDINGS_TRACE).marker.color
+    assert np.allclose(after, building_table(stepped)["participation"]) and list(after) != before
+    assert figure.layout.shapes == shapes and figure.layout.title.text == "Map at week 11"
+
+
+def test_the_inspector_shows_every_resident_of_a_building_in_plain_words(model):
+    building = 1
+    table = building_residents(model, building)
+    slots = np.flatnonzero(model.residents.building == building)
+    assert list(table["Resident"]) == [str(slot) for slot in slots]
+    assert set(table["Age group"]) <= {"18-34", "35-59", "60 and over"}
+    assert list(table["Belonging (0-1)"]) == [format_number(value) for value in model.residents.belonging[slots]]
+    assert not any("_" in column for column in table.columns)
+    with pytest.raises(ValueError, match="building must be from 0 to"):
+        building_residents(model, model.layout.n_buildings)
 
 
 def test_an_unknown_colouring_is_refused(model):
     with pytest.raises(ValueError, match="colour_by must be one of participation, belonging, not 'trust'"):
-        draw_map(model, colour_by="trust")
+        map_figure(model, colour_by="trust")

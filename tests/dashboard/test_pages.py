@@ -17,28 +17,29 @@ from pathlib import Path
 import ipyvuetify as v
 import ipywidgets
 import pandas as pd
+import plotly.graph_objects
 import pytest
 import solara
 import solara.toestand
-from matplotlib.figure import Figure
 from solara.autorouting import RenderPage
 from solara.components.datatable import DataTableWidget
 from solara.server import kernel, kernel_context
 
-from commsim.config import ConfigError
+from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import app, background, explore, state
 from commsim.dashboard.compare import BAND_METRICS, Compare, draw_bands
 from commsim.dashboard.explore import MONITORS, Explore
 from commsim.dashboard.jobs import Finished, SweepFactor, past_experiments, plan_size, sweep_spec
-from commsim.dashboard.learn import INFO_SECTIONS, lesson_by_id, lessons
+from commsim.dashboard.learn import INFO_SECTIONS, lesson_by_id, lesson_scenario, lessons
+from commsim.dashboard.mapview import BUILDINGS_TRACE, TIE_CLASSES, building_links, building_table
 from commsim.dashboard.markup import ATTRIBUTES, TAGS
 from commsim.dashboard.settings import LIMITS, Scenario, package_values
 from commsim.dashboard.state import session_owner
 from commsim.dashboard.sweep import Sweep, draw_response
 from commsim.experiments.analysis import Analysis
 from commsim.experiments.plan import make_plan
-from commsim.labels import KEY_METRICS, format_metric, metric_label
 from commsim.model import CommunityModel
+from commsim.runs.labels import KEY_METRICS, format_metric, metric_label
 
 POLL_TIMEOUT_S = 240  # generous: only a hung run reaches it; the tests never assert on speed
 SMALL = Scenario(n_residents=200, seed=5)
@@ -162,6 +163,8 @@ def fresh_state():
         state.lesson.set(None)
         state.lesson_progress.set({})
         state.open_folds.set(frozenset())
+        state.explore_run.set(None)
+        state.explore_view.set({})
 
     reset()
     yield
@@ -220,11 +223,13 @@ def plain_figures(monkeypatch) -> None:
     The map itself is tested in test_mapview.py and in the Explore tests that do not use this fixture.
     """
 
-    def blank(model, *_, **options):
-        return Figure(figsize=(1, 1), dpi=10)
+    def blank(*_, **options):
+        return plotly.graph_objects.FigureWidget()
 
-    monkeypatch.setattr(explore, "draw_map", blank)
-    monkeypatch.setattr(explore, "draw_live_plots", blank)
+    monkeypatch.setattr(explore, "map_figure", blank)
+    monkeypatch.setattr(explore, "live_figure", blank)
+    monkeypatch.setattr(explore, "update_map", lambda *_, **options: None)
+    monkeypatch.setattr(explore, "update_live", lambda *_, **options: None)
 
 
 @pytest.fixture
@@ -353,24 +358,87 @@ def test_a_seed_out_of_range_is_refused_visibly(render, plain_figures, typed):
     box, rc = render(Explore)
     type_into(rc, "seed", typed)
     assert state.scenario.value.seed == 5
-    field = rc.find(v.TextField).widget
+    field = rc.find(v.TextField, label="seed").widget
     assert field.error or any("the seed must be a whole number from 0 to 4,294,967,295" in text for text in alerts(box))
+
+
+def figure_widgets(root) -> list[plotly.graph_objects.FigureWidget]:
+    """The Plotly figures in the page: the map first, then the live plots."""
+    return [widget for widget in widgets(root) if isinstance(widget, plotly.graph_objects.FigureWidget)]
+
+
+def buildings_trace(figure):
+    return next(trace for trace in figure.data if trace.meta == BUILDINGS_TRACE)
 
 
 def test_the_map_can_be_coloured_by_belonging_and_show_ties(render):
     state.scenario.set(SMALL)
     box, rc = render(Explore)
-    images = [widget for widget in widgets(box) if isinstance(widget, ipywidgets.Image)]
-    assert len(images) == 2  # the map and the live plots
-    before = bytes(images[0].value)
+    figures = figure_widgets(box)
+    assert len(figures) == 2  # the map and the live plots
+    model = state.explore_run.value[1][0]
+    table = building_table(model)
+    assert list(buildings_trace(figures[0]).marker.color) == pytest.approx(list(table["participation"]))
     colour = rc.find(v.BtnToggle).widget
     assert colour.v_model == 0  # participation
     colour.v_model = 1
-    by_belonging = bytes(rc.find(ipywidgets.Image)[0].widget.value)
+    by_belonging = figure_widgets(box)[0]
+    assert list(buildings_trace(by_belonging).marker.color) == pytest.approx(list(table["belonging"]))
+    assert "Belonging" in by_belonging.data[3].marker.colorbar.title.text
     rc.find(v.Checkbox, label="show ties across buildings").widget.v_model = True
-    with_ties = bytes(rc.find(ipywidgets.Image)[0].widget.value)
-    assert len({before, by_belonging, with_ties}) == 3
-    assert all(image[:4] == b"\x89PNG" for image in (before, by_belonging, with_ties))
+    with_ties = figure_widgets(box)[0]
+    drawn = sum(trace.x.count(None) for trace in with_ties.data[: len(TIE_CLASSES)] if trace.x)
+    assert drawn == len(building_links(model)) > 0
+    assert all(trace.visible for trace in with_ties.data[: len(TIE_CLASSES)])
+
+
+def test_the_live_plots_get_each_new_week_as_data(render):
+    state.scenario.set(SMALL)
+    box, _ = render(Explore)
+    plots = figure_widgets(box)[1]
+    assert {len(trace.x) for trace in plots.data} == {1}
+    button(box, "Step").click()
+    button(box, "Step").click()
+    assert {tuple(trace.x) for trace in plots.data} == {(0, 1, 2)}
+    model = state.explore_run.value[1][0]
+    rate = next(trace for trace in plots.data if trace.meta == "rate_any")
+    assert list(rate.y) == pytest.approx([100 * value for value in model.datacollector.model_vars["rate_any"]])
+    assert plots is figure_widgets(box)[1], "the same figure is moved, not rebuilt"
+
+
+def test_clicking_a_building_opens_the_inspector(render):
+    state.scenario.set(SMALL)
+    box, _ = render(Explore)
+    assert shows(box, "Click a building on the map to inspect its residents.")
+    explore.set_view(building=2)
+    model = state.explore_run.value[1][0]
+    residents = int((model.residents.building == 2).sum())
+    assert shows(box, f"**Building 2**: {residents} residents, week 0") or shows(box, "Building 2")
+    tables = [widget for widget in widgets(box) if isinstance(widget, DataTableWidget)]
+    assert len(tables) == 1 and tables[0].total_length == residents
+
+
+def test_run_to_week_stops_there_and_draws_once(render):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    type_into(rc, "run to week", "12")
+    button(box, "Run to week").click()
+    wait_until(lambda: monitor(box, "time") == "Week 12", "week 12")
+    plots = figure_widgets(box)[1]
+    wait_until(lambda: {len(trace.x) for trace in plots.data} == {13}, "the plots drawn to week 12")
+    assert state.explore_run.value[1][0].steps == 12
+    assert shows(box, "Step")
+
+
+def test_the_week_and_view_outlive_a_page_change(render):
+    state.scenario.set(SMALL)
+    box, rc = render(Explore)
+    button(box, "Step").click()
+    rc.find(v.Checkbox, label="show ties across buildings").widget.v_model = True
+    rc.close()
+    again, rc2 = render(Explore)
+    assert monitor(again, "time") == "Week 1"
+    assert rc2.find(v.Checkbox, label="show ties across buildings").widget.v_model is True
 
 
 def test_reset_returns_to_week_zero(plain_figures):
@@ -956,7 +1024,7 @@ def test_loading_a_lesson_opens_it_in_explore(render_route, plain_figures):
     rc.find(v.Select, label="lesson").widget.v_model = lesson.title
     assert shows(box, lesson.practice)
     button(box, "Load this lesson in Explore").click()
-    assert state.scenario.value == lesson.scenario(seed=Scenario().seed)
+    assert state.scenario.value == lesson_scenario(lesson, seed=Scenario().seed)
     assert state.lesson.value == "migrant_mutual_aid"
     # the router moved to Explore, which runs the lesson and shows its steps
     assert rc.find(v.Tabs).widgets[0].v_model == 0

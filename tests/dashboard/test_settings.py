@@ -7,7 +7,9 @@ from collections import Counter
 
 import pytest
 
-from commsim.config import ConfigError
+from commsim.config.declaration import lever_declarations, levers, parameters
+from commsim.config.paths import project_root
+from commsim.config.yaml_files import ConfigError
 from commsim.dashboard.settings import (
     LIMITS,
     Bound,
@@ -26,8 +28,6 @@ from commsim.dashboard.settings import (
     ui_range,
     ui_step,
 )
-from commsim.params import lever_declarations, levers, parameters
-from commsim.paths import project_root
 
 NUMERIC = [spec for specs in lever_parameters().values() for spec in specs if spec.type in ("int", "float")]
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from commsim.config import ConfigError
+from commsim.config.yaml_files import ConfigError
 from commsim.experiments.plan import load_plan, make_plan
 from commsim.experiments.spec import ExperimentSpec
-from commsim.provenance import seed_integer
+from commsim.runs.provenance import seed_integer
 
 SMALL = {"profile": "old_inner_city", "n_residents": 100}
 
@@ -264,8 +264,8 @@ def test_a_csv_design_with_text_in_a_number_column_is_a_one_line_error(tmp_path)
 
 
 def test_a_huge_saltelli_design_is_refused_before_it_is_drawn(tmp_path, monkeypatch):
+    from commsim.config.limits import MAX_RUNS, ResourceError
     from commsim.experiments import designs
-    from commsim.limits import MAX_RUNS, ResourceError
 
     def never(*args, **kwargs):
         raise AssertionError("the design was drawn")
@@ -285,8 +285,8 @@ def test_a_huge_saltelli_design_is_refused_before_it_is_drawn(tmp_path, monkeypa
 
 
 def test_a_grid_of_a_trillion_points_is_refused_before_it_is_drawn(tmp_path, monkeypatch):
+    from commsim.config.limits import MemoryCeilingError
     from commsim.experiments import designs
-    from commsim.limits import MemoryCeilingError
 
     monkeypatch.setattr(designs, "full_grid", lambda spaces: pytest.fail("the grid was drawn"))
     factors = "".join(f"  - {{name: x{i}, range: [0, 1], levels: 1000}}\n" for i in (1, 2, 3, 4))
@@ -310,7 +310,7 @@ def test_resident_weeks_are_summed_over_runs_with_residents_as_a_factor():
 
 
 def test_residents_default_to_the_profiles_when_no_one_sets_them():
-    from commsim.config import resolve_parameters
+    from commsim.config.presets import resolve_parameters
 
     plan = make_plan(ExperimentSpec(name="t", steps=3, replicates=1, factors=[{"name": "profile"}]))
     expected = sum(resolve_parameters(run.parameters["profile"], "baseline")["n_residents"] * 3 for run in plan.runs)
@@ -318,7 +318,7 @@ def test_residents_default_to_the_profiles_when_no_one_sets_them():
 
 
 def test_work_over_a_ceiling_is_refused_unless_allowed(monkeypatch):
-    from commsim import limits
+    from commsim.config import limits
 
     monkeypatch.setattr(limits, "MAX_RESIDENT_WEEKS", 500)
     with pytest.raises(limits.ResourceError, match=r"plans 900 resident-weeks, over the ceiling of 500"):
@@ -328,7 +328,7 @@ def test_work_over_a_ceiling_is_refused_unless_allowed(monkeypatch):
 
 
 def test_memory_counts_the_workers_that_hold_a_model_each(monkeypatch):
-    from commsim import limits
+    from commsim.config import limits
 
     monkeypatch.setattr(limits, "machine_memory_bytes", lambda: 100 * limits.BYTES_PER_RESIDENT / limits.MEMORY_SHARE)
     make_plan(spec(), workers=1)
@@ -347,7 +347,7 @@ def test_keys_are_the_hash_of_what_a_run_depends_on():
 
 
 def resolve_parameters_of(parameters: dict) -> dict:
-    from commsim.config import resolve_parameters
+    from commsim.config.presets import resolve_parameters
 
     overrides = {name: value for name, value in parameters.items() if name not in ("profile", "policy")}
     return resolve_parameters(
@@ -365,7 +365,7 @@ def test_a_csv_design_that_is_not_a_regular_file_is_refused_without_reading_it(t
 
 
 def test_a_csv_design_over_the_run_ceiling_is_refused_after_reading_only_that_many_rows(tmp_path, monkeypatch):
-    from commsim import limits
+    from commsim.config import limits
 
     monkeypatch.setattr(limits, "MAX_RUNS", 30)
     (tmp_path / "points.csv").write_text("n_centres\n" + "1\n" * 11, encoding="utf-8")

@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 import yaml
 
-import commsim.config
-import commsim.params
+import commsim.config.declaration
+import commsim.config.presets
 from commsim.cli import main
-from commsim.config import ConfigError
-from commsim.paths import config_dir
+from commsim.config.paths import config_dir
+from commsim.config.yaml_files import ConfigError
 
 HERE = Path(__file__).resolve().parent
 TABLE = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
@@ -43,13 +43,13 @@ OK = "description: small and valid\nname: ok\nsteps: 1\nreplicates: 1\noverrides
 SPEC = "name: spec\nbase: {n_residents: 20}\nreplicates: 1\nsteps: 1\n"
 HUGE = "name: huge\nsteps: 5200\nreplicates: 10000\noverrides:\n  n_residents: 2000000\n"
 CACHED = (
-    commsim.config.load_preset,
-    commsim.config._preset_location,
-    commsim.config._declaration_location,
-    commsim.params._declaration,
-    commsim.params.parameters,
-    commsim.params.lever_declarations,
-    commsim.params.rules,
+    commsim.config.presets.load_preset,
+    commsim.config.presets._preset_location,
+    commsim.config.presets._declaration_location,
+    commsim.config.declaration._declaration,
+    commsim.config.declaration.parameters,
+    commsim.config.declaration.lever_declarations,
+    commsim.config.declaration.rules,
 )
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from commsim import CommunityModel
-from commsim.params import parameters
+from commsim.config.declaration import parameters
 
 BUSY = {
     "n_residents": 400,

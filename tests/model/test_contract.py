@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 import commsim
+import commsim.config.paths
 import commsim.mechanisms
-import commsim.paths
 from commsim import CommunityModel, Organization, Resident, Volunteer
-from commsim.config import ConfigError
+from commsim.config.yaml_files import ConfigError
 from commsim.metric_table import METRIC_NAMES
 
 SMALL = {"n_residents": 300}
@@ -82,7 +82,7 @@ def test_datacollector_has_one_column_per_metric_documented():
     frame = _run(4, steps=5).datacollector.get_model_vars_dataframe()
     assert list(frame.columns) == list(METRIC_NAMES)
     assert len(frame) == 6
-    with open(commsim.paths.project_root() / "docs" / "metrics.md", encoding="utf-8") as handle:
+    with open(commsim.config.paths.project_root() / "docs" / "metrics.md", encoding="utf-8") as handle:
         documented = handle.read()
     missing = [name for name in METRIC_NAMES if f"`{name}`" not in documented]
     assert not missing, f"undocumented metrics: {missing}"

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commsim import CommunityModel, Resident, Volunteer
+from commsim.config.declaration import parameters
 from commsim.metric_table import METRICS
-from commsim.params import parameters
 from commsim.state.issue_table import CATEGORIES
 
 PROFILES = ("old_inner_city", "migrant_heavy", "semi_rural_village", "new_commercial_estate")

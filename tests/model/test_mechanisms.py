@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from commsim.config.declaration import defaults
 from commsim.mechanisms import (
     bounded_confidence,
     coattendance_pairs,
@@ -31,7 +32,6 @@ from commsim.mechanisms import (
     top_share,
     toward,
 )
-from commsim.params import defaults
 
 SEEDS = range(4)
 SHARPNESS = defaults()["threshold_sharpness"]

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from commsim import CommunityModel
-from commsim.docgen import metrics_markdown
+from commsim.config.declaration import defaults
 from commsim.metric_table import METRICS
 from commsim.metrics import participation_metrics, recent_participation
-from commsim.params import defaults
+from commsim.runs.docgen import metrics_markdown
 
 RECENT_RATES = [m for m in METRICS if m.name.startswith("rate_") or m.name == "activity_rate_elderly"]
 

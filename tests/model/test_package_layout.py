@@ -1,4 +1,4 @@
-"""The core's layout is a contract: small modules and functions, typed contexts, imports that point down.
+"""The package's layout is a contract: small modules and functions, typed contexts, imports that point down.
 
 The model's core is ``model``, ``agents``, ``mechanisms``, ``metrics`` and the ``state``
 and ``processes`` packages. Processes may import state, mechanisms and the parameter
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import commsim
-from commsim.paths import project_root
+from commsim.config.paths import project_root
 
 PACKAGE = Path(commsim.__file__).parent
 CORE = [PACKAGE / name for name in ("model.py", "agents.py", "mechanisms.py", "metrics.py")]
@@ -48,12 +48,33 @@ def _runtime_imports(tree: ast.Module) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", CORE, ids=IDS)
-def test_no_core_module_over_500_lines_nor_function_over_80(path):
+# Every module of the package but the dashboard's pages and the CLI, whose own splits are separate work.
+SIZED = sorted(
+    path
+    for path in PACKAGE.rglob("*.py")
+    if path.relative_to(PACKAGE).parts[0] != "dashboard" and path.relative_to(PACKAGE) != Path("cli.py")
+)
+# Known to be over the limit, each to be split; strict, so a module that gets under it must leave the list.
+OVERSIZE = {"experiments/store.py": "ExperimentStore is one 500-line class (folder checks, lock, runs, manifest)"}
+
+
+def _sized(path: Path):
+    name = path.relative_to(PACKAGE).as_posix()
+    if name in OVERSIZE:
+        return pytest.param(path, id=name, marks=pytest.mark.xfail(reason=OVERSIZE[name], strict=True))
+    return pytest.param(path, id=name)
+
+
+@pytest.mark.parametrize("path", [_sized(path) for path in SIZED])
+def test_no_module_over_500_lines_nor_function_over_80(path):
     text = path.read_text(encoding="utf-8")
     assert len(text.splitlines()) <= 500
     long = [f.name for f in _functions(_tree(path)) if f.end_lineno - f.lineno + 1 > 80]
     assert not long, f"functions over 80 lines: {long}"
+
+
+def test_every_core_module_is_sized():
+    assert set(CORE) <= set(SIZED)
 
 
 @pytest.mark.parametrize("path", CORE, ids=IDS)
@@ -69,20 +90,25 @@ def test_every_argument_in_the_core_is_annotated(path):
 @pytest.mark.parametrize("path", sorted((PACKAGE / "processes").glob("*.py")), ids=lambda p: p.name)
 def test_processes_import_only_state_mechanisms_and_the_declaration(path):
     own = {name for name in _runtime_imports(_tree(path)) if name.startswith("commsim")}
-    allowed = ("commsim.state.", "commsim.mechanisms", "commsim.params")
+    allowed = ("commsim.state.", "commsim.mechanisms", "commsim.config.declaration")
     assert all(name.startswith(allowed) for name in own), own
 
 
 @pytest.mark.parametrize("path", sorted((PACKAGE / "state").glob("*.py")), ids=lambda p: p.name)
 def test_state_imports_no_process_nor_the_model(path):
     own = {name for name in _runtime_imports(_tree(path)) if name.startswith("commsim")}
-    assert all(name.startswith(("commsim.state.", "commsim.mechanisms", "commsim.params")) for name in own), own
+    assert all(
+        name.startswith(("commsim.state.", "commsim.mechanisms", "commsim.config.declaration")) for name in own
+    ), own
 
 
-def test_readme_names_every_state_and_process_module():
+def test_readme_names_every_module_of_the_package():
     readme = (project_root() / "README.md").read_text(encoding="utf-8")
     rows = {row.split("|")[1].strip(): row for row in readme.splitlines() if row.startswith("| `src/commsim/")}
-    for package in ("state", "processes"):
-        row = rows[f"`src/commsim/{package}/`"]
-        modules = {path.stem for path in (PACKAGE / package).glob("*.py")} - {"__init__"}
-        assert all(f"`{name}`" in row for name in modules), (package, modules)
+    packages = ["", *sorted(path.parent.name for path in PACKAGE.glob("*/__init__.py"))]
+    assert set(rows) == {f"`src/commsim/{package}/`".replace("//", "/") for package in packages}
+    for package in packages:
+        row = rows[f"`src/commsim/{package}/`".replace("//", "/")]
+        modules = {path.stem for path in (PACKAGE / package).glob("*.py")} - {"__init__", "__main__"}
+        missing = [name for name in modules if f"`{name}`" not in row]
+        assert not missing, (package, missing)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 
-from commsim.paths import project_root
+from commsim.config.paths import project_root
 
 SCRIPT = project_root() / "benchmarks" / "run_benchmarks.py"
 
@@ -36,7 +36,7 @@ def test_a_tiny_run_writes_json_plot_and_the_docs_table(tmp_path):
 
 
 def test_all_levers_switches_every_lever_on():
-    from commsim.params import levers
+    from commsim.config.declaration import levers
 
     overrides = load_suite().all_levers(10_000)
     for lever, names in levers().items():

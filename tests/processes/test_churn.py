@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from commsim import CommunityModel
-from commsim.params import parameters
+from commsim.config.declaration import parameters
 from commsim.processes.churn import ChurnContext, run_churn, weekly_leave_probability
 
 

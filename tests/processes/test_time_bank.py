@@ -78,9 +78,7 @@ def test_random_members_draws_uniformly_among_members_within_reach():
     assert np.all(from_b3 == 10)
     member[10] = False
     assert np.all(member_index(near, resident_building, member).draw(np.array([3, 3]), rng) == -1)
-    assert np.all(
-        member_index(near, resident_building, np.zeros(12, bool)).draw(np.array([0, 2]), rng) == -1
-    )
+    assert np.all(member_index(near, resident_building, np.zeros(12, bool)).draw(np.array([0, 2]), rng) == -1)
 
 
 def test_time_credits_are_conserved_over_a_run_with_churn():

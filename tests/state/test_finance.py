@@ -18,7 +18,10 @@ def test_public_funding_pays_every_session_until_the_window_ends_then_self_finan
     """Funding lever: during the public window all planned sessions run; after it, the cross-subsidy share."""
     finance = _finance(
         params_for,
-        centre_public_funding_weeks=10, self_financing=0.3, fund_per_household_year=0.0, centre_sessions_per_week=10
+        centre_public_funding_weeks=10,
+        self_financing=0.3,
+        fund_per_household_year=0.0,
+        centre_sessions_per_week=10,
     )
     rng = np.random.default_rng(0)
     held_after = []

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from commsim.params import defaults
-from commsim.paths import project_root
+from commsim.config.declaration import defaults
+from commsim.config.paths import project_root
 from commsim.validation.calibration import (
     CALIBRATED,
     abc_rejection,

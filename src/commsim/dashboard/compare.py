@@ -33,8 +33,8 @@ from commsim.dashboard.jobs import (
 )
 from commsim.dashboard.markup import PLAIN_TEXT, SafeHTML, SafeMarkdown
 from commsim.dashboard.settings import LIMITS, Scenario, error_text
-from commsim.figures import band, with_derived_columns
-from commsim.labels import metric_label
+from commsim.runs.figures import band, with_derived_columns
+from commsim.runs.labels import metric_label
 
 BAND_METRICS = ("rate_any", "activity_rate_elderly", "mean_belonging", "mean_trust")
 

@@ -15,7 +15,8 @@ from typing import Any
 import solara
 from solara.alias import rv
 
-from commsim.config import ConfigError
+from commsim.config.declaration import Parameter
+from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import state
 from commsim.dashboard.settings import (
     LIMITS,
@@ -28,8 +29,7 @@ from commsim.dashboard.settings import (
     profiles,
     ui_step,
 )
-from commsim.labels import lever_title
-from commsim.params import Parameter
+from commsim.runs.labels import lever_title
 
 # Room above a slider for its value bubble (thumb_label="always"), so it never covers the row above.
 SLIDER_ROOM = {"padding-top": "26px"}

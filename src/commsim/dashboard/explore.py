@@ -1,35 +1,42 @@
 """The Explore page: one community under one policy package, stepped live.
 
-Built on Mesa's SolaraViz parts: :func:`mesa.visualization.solara_viz.ModelController`
-gives Step, Play (▶) and Reset, and its ``update_counter`` tells the map, the plots and
-the monitors to redraw after each step. The controls are commsim's own, generated from
+The run is commsim's own (:mod:`commsim.dashboard.playback`: Reset, Step, Play and "run
+to week N"); the map and the plots are Plotly figures drawn in the browser and moved week
+by week (:mod:`commsim.dashboard.mapview`, :mod:`commsim.dashboard.charts`). The live
+model and the view are kept in the browser session's state (:mod:`commsim.dashboard.state`),
+so leaving the page and coming back shows the same week. The controls are generated from
 the parameter declaration, because choosing another package must reset every lever to
-that package's values (SolaraViz's fixed parameter list cannot).
+that package's values.
 """
 
 from __future__ import annotations
 
-import io
-import threading
 import time
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import solara
-from matplotlib.figure import Figure
-from mesa.visualization.solara_viz import ModelController
-from mesa.visualization.utils import update_counter
 from solara.alias import rv
 
 from commsim.dashboard import state
+from commsim.dashboard.charts import DOWNLOAD_CONFIG, live_figure, live_table, update_live
 from commsim.dashboard.controls import BoundSlider, LeverControls, PresetSelect, ResidentsSlider, SeedInput
 from commsim.dashboard.learn import LessonSteps, lesson_by_id
-from commsim.dashboard.mapview import COLOUR_BY, draw_map
+from commsim.dashboard.links import read_query, run_config_yaml, scenario_query
+from commsim.dashboard.mapview import (
+    COLOUR_BY,
+    MAP_SIZE,
+    building_residents,
+    circles_note,
+    map_figure,
+    update_map,
+)
 from commsim.dashboard.markup import SafeMarkdown
-from commsim.dashboard.settings import LIMITS, LimitError, Scenario, error_text
-from commsim.figures import GROUP_PANELS, LOOP_PANELS, panel_title
-from commsim.labels import format_metric, metric_label, unit_label
+from commsim.dashboard.playback import LiveModel, Playback, weeks_to
+from commsim.dashboard.settings import LIMITS, Bound, LimitError, Scenario, error_text
 from commsim.model import CommunityModel
+from commsim.runs.labels import format_metric, metric_label
 
 # The monitors' metrics, as NetLogo shows current numbers (labels and units from their declarations).
 MONITORS = (
@@ -44,41 +51,29 @@ MONITORS = (
     "cross_building_ties",
     "coverage_15min",
 )
-LIVE_PANELS = (LOOP_PANELS[0], LOOP_PANELS[1], GROUP_PANELS[0], LOOP_PANELS[2])
-PLAY_INTERVAL_MS = 50
+PLAY_PAUSE_MS = 0
+DRAW_EVERY = Bound("weeks per drawing while playing", 1, 26)
 
 
-class LiveModel(CommunityModel):
-    """A :class:`CommunityModel` stepped no faster than the page can draw it.
+@dataclass(frozen=True, slots=True)
+class ExploreView:
+    """What the Explore page shows besides the run: kept per session across page changes.
 
-    When playing, Mesa's controller steps the model in a worker thread while the page
-    redraws. A step waits until the previous week has been drawn (:attr:`drawn`, set by
-    the page once its figures are committed) and holds :attr:`lock` while it runs, so
-    the page always reads one whole week and every week is shown: the step-to-paint
-    loop, not a timer, sets the pace.
+    Attributes:
+        colour_by: What colours the buildings (a key of ``COLOUR_BY``).
+        show_ties: Whether the ties across buildings are drawn.
+        whole_circles: Whether the map zooms out to the whole walking circles.
+        building: The building the inspector shows, if any.
+        pause_ms: Pause after each drawing while playing.
+        draw_every: Weeks run between two drawings while playing (1 draws every week).
     """
 
-    #: Longest wait for the page to draw the previous week (a closed page never draws).
-    DRAW_WAIT_S = 5.0
-
-    def __init__(self, *, rng: int | None = None, scenario: Any = None, **kwargs: Any) -> None:
-        # Mesa's Reset rebuilds the model as ``type(model)(**kwargs)``, moving every parameter
-        # that its ``Scenario`` declares and this signature does not into a ``Scenario``: ``rng``
-        # is one. Naming ``rng`` here keeps the seed a keyword; a seed that still arrives
-        # inside the scenario is taken from there. Every other parameter is a keyword.
-        if rng is None:
-            rng = getattr(scenario, "rng", None)
-        self.lock = threading.RLock()
-        self.drawn = threading.Event()
-        self.drawn.set()
-        super().__init__(rng=rng, **kwargs)
-
-    def step(self) -> None:
-        """Advance one week once the previous one is drawn, holding the lock."""
-        self.drawn.wait(self.DRAW_WAIT_S)
-        with self.lock:
-            super().step()
-            self.drawn.clear()
+    colour_by: str = "participation"
+    show_ties: bool = False
+    whole_circles: bool = False
+    building: int | None = None
+    pause_ms: int = PLAY_PAUSE_MS
+    draw_every: int = 1
 
 
 def build_model(scenario: Scenario) -> LiveModel:
@@ -96,100 +91,112 @@ def monitor_values(model: CommunityModel) -> dict[str, str]:
     return shown
 
 
-class LivePlots:
-    """Four panels of the participation loop whose lines are updated in place week by week.
-
-    Building axes, ticks and legends is most of the cost of a redraw, so a page keeps one
-    figure and only moves its lines; the figure is encoded before the next week starts.
-    """
-
-    def __init__(self) -> None:
-        self.figure = Figure(figsize=(8.4, 5.6), dpi=72)
-        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.08, top=0.94, hspace=0.38, wspace=0.22)
-        self.lines: list[tuple[Any, str, Any]] = []
-        for axis, panel in zip(self.figure.subplots(2, 2).flat, LIVE_PANELS, strict=True):
-            for metric in panel.metrics:
-                (line,) = axis.plot([], [], linewidth=1.5, label=metric_label(metric))
-                self.lines.append((axis, metric, line))
-            axis.set_title(panel_title(panel), fontsize=10)
-            axis.set_ylabel(unit_label(panel.unit), fontsize=8)
-            axis.tick_params(labelsize=8)
-            axis.grid(alpha=0.3)
-            axis.legend(fontsize=7, loc="upper left", framealpha=0.8)
-
-    def draw(self, model: CommunityModel) -> Figure:
-        """Show the run so far.
-
-        Args:
-            model: The model (read, not changed).
-
-        Returns:
-            The updated figure.
-        """
-        collected = model.datacollector.model_vars
-        weeks = min(len(values) for values in collected.values())
-        steps = np.arange(weeks)
-        for _, metric, line in self.lines:
-            line.set_data(steps, collected[metric][:weeks])
-        for axis in {axis for axis, _, _ in self.lines}:
-            axis.relim()
-            axis.autoscale_view(scalex=False)
-            axis.set_xlim(0, max(weeks - 1, 10))
-        return self.figure
+def current_view() -> ExploreView:
+    """The session's Explore view (the defaults before the page was first shown)."""
+    view = state.explore_view.value.get("view")
+    return view if isinstance(view, ExploreView) else ExploreView()
 
 
-def png(figure: Figure) -> bytes:
-    """A figure encoded as PNG."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def draw_live_plots(model: CommunityModel, plots: LivePlots | None = None) -> Figure:
-    """Draw the four live panels of a model, into ``plots`` (kept by the page) or a new figure."""
-    return (plots or LivePlots()).draw(model)
+def set_view(**changes: Any) -> None:
+    """Change the session's Explore view."""
+    state.explore_view.set({"view": replace(current_view(), **changes)})
 
 
 @solara.component
 def Monitor(label: str, value: str, *, highlight: bool = False):
     """One monitor: a small label above a large number."""
-    style = {"min-width": "128px", "padding": "6px 10px"} | ({"background": "#e8f0fe"} if highlight else {})
-    with solara.Card(margin=0, style=style), solara.Column(gap="0px"):
-        solara.Text(label, style={"font-size": "0.72rem", "color": "#555"})
-        solara.Text(value, style={"font-size": "1.3rem", "font-weight": "bold"})
+    style = "flex: 1 1 96px; min-width: 96px; max-width: 150px; padding: 2px 6px;" + (
+        " background: #e8f0fe;" if highlight else ""
+    )
+    with rv.Card(outlined=True, style_=style, class_="commsim-monitor"):
+        solara.Text(label, style={"font-size": "0.66rem", "color": "#555", "line-height": "1.05", "display": "block"})
+        solara.Text(value, style={"font-size": "1.05rem", "font-weight": "bold", "display": "block"})
 
 
 @solara.component
-def Monitors(model: LiveModel):
-    """Current numbers, one small card each, and the week."""
-    update_counter.get()
+def Monitors(model: LiveModel, drawn: solara.Reactive[int]):
+    """Current numbers, one small card each, and the week (redrawn whenever ``drawn`` moves)."""
+    _ = drawn.value
     with model.lock:
         week, values = model.steps, monitor_values(model)
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}):
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "4px", "margin": "4px 0"}, classes=["commsim-monitors"]):
         Monitor("time", f"Week {week}", highlight=True)
         for label, value in values.items():
             Monitor(label, value)
 
 
 @solara.component
-def MapAndPlots(model: LiveModel, colour_by: str, show_ties: bool):
-    """The map and the live plots, redrawn after every step; the drawing time is shown."""
-    update_counter.get()
-    plots = solara.use_memo(LivePlots, [])
-    started = time.perf_counter()
-    with model.lock:  # drawn and encoded before the next week may start
-        images = [
-            png(draw_map(model, colour_by=colour_by, show_ties=show_ties)),
-            png(draw_live_plots(model, plots)),
-        ]
-    solara.use_effect(model.drawn.set, None)  # after every committed drawing
-    with solara.Row(style={"flex-wrap": "wrap"}):
-        for image in images:
-            solara.Image(image)
-    solara.Text(
-        f"{len(model.residents):,} residents · drawn in {1000 * (time.perf_counter() - started):.0f} ms",
-        style={"font-size": "0.7rem", "color": "#888"},
-    )
+def PlotlyView(widget, *, classes: list[str] | None = None):
+    """A Plotly figure widget the page keeps and moves, placed in the page."""
+    return solara.Column(children=[widget], classes=classes or [], style={"min-width": "0"})
+
+
+@solara.component
+def MapAndPlots(model: LiveModel, drawn: solara.Reactive[int], view: ExploreView):
+    """The map and the live plots, built once per model and view, moved after every drawn week."""
+    week = drawn.value
+
+    def make_map():
+        figure = map_figure(
+            model,
+            colour_by=view.colour_by,
+            show_ties=view.show_ties,
+            whole_circles=view.whole_circles,
+            on_building=lambda building: set_view(building=building),
+        )
+        return _with_config(figure)
+
+    map_widget = solara.use_memo(make_map, [model, view.colour_by, view.whole_circles])
+    plots = solara.use_memo(lambda: _with_config(live_figure(model.p)), [model])
+    timing = solara.use_ref(0.0)
+
+    def draw() -> None:
+        started = time.perf_counter()
+        with model.lock:  # the page reads one whole week
+            update_map(map_widget, model, colour_by=view.colour_by, show_ties=view.show_ties)
+            update_live(plots, model)
+        timing.current = 1000 * (time.perf_counter() - started)
+        model.drawn.set()
+
+    solara.use_effect(draw, [week, map_widget, plots, view.show_ties])
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}, gap="8px"):
+        with solara.Column(gap="0px", style={"width": f"{MAP_SIZE[0]}px"}):
+            PlotlyView(map_widget, classes=["commsim-map"])
+            solara.Text(circles_note(model), style={"font-size": "0.75rem", "color": "#555"})
+        with solara.Card("Inspector", margin=0, style={"flex": "1 1 300px", "min-width": "0", "overflow-x": "auto"}):
+            Inspector(model, drawn, view.building)
+    PlotlyView(plots, classes=["commsim-plots"])
+    with solara.Row(style={"align-items": "center"}):
+        solara.FileDownload(lambda: _csv(model), filename="explore_timeseries.csv", label="Download data (CSV)")
+        solara.Text(
+            f"{len(model.residents):,} residents · drawn in {timing.current:.0f} ms on the server",
+            style={"font-size": "0.7rem", "color": "#888"},
+        )
+
+
+def _with_config(figure):
+    figure._config = DOWNLOAD_CONFIG  # the toolbar's camera saves SVG
+    return figure
+
+
+def _csv(model: LiveModel) -> bytes:
+    with model.lock:
+        return live_table(model).to_csv(index=False).encode()
+
+
+@solara.component
+def Inspector(model: LiveModel, drawn: solara.Reactive[int], building: int | None):
+    """A building's residents and their state, as NetLogo's agent inspector shows them."""
+    _ = drawn.value
+    if building is None or not 0 <= building < model.layout.n_buildings:
+        solara.Text("Click a building on the map to inspect its residents.", style={"color": "#666"})
+        return
+    with model.lock:
+        table = building_residents(model, building)
+    with solara.Row(style={"align-items": "center"}):
+        solara.Markdown(f"**Building {building}**: {len(table)} residents, week {model.steps}")
+        solara.Button("Close", text=True, on_click=lambda: set_view(building=None))
+    solara.DataFrame(table, items_per_page=10)
 
 
 @solara.component
@@ -204,7 +211,7 @@ def ColourToggle(value: str, on_value):
         if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(names):
             on_value(names[index])
 
-    with rv.BtnToggle(v_model=names.index(value), on_v_model=choose, mandatory=True, multiple=False):
+    with rv.BtnToggle(v_model=names.index(value), on_v_model=choose, mandatory=True, multiple=False, dense=True):
         for name in names:
             solara.Button(label=name)
 
@@ -233,56 +240,118 @@ def ScenarioControls(scenario: Scenario, on_scenario):
     )
 
 
+def live_run(scenario: Scenario, kept: tuple[str, Any] | None) -> tuple[LiveModel | None, str | None]:
+    """The live model of a scenario and its error: the one kept if built for it, else a new one.
+
+    A scenario that cannot run keeps the last good model beside its reason.
+    """
+    if kept is not None and kept[0] == repr(scenario):
+        return kept[1]
+    built, problem = _try_build(scenario)
+    if built is None and kept is not None:
+        built = kept[1][0]
+    return built, problem
+
+
+@solara.component
+def AddressKeeper(model: LiveModel, scenario: Scenario, drawn: solara.Reactive[int], playing: solara.Reactive[bool]):
+    """Writes the scenario and its week into the page's address whenever the run stands still.
+
+    It renders nothing; it alone reads the drawn-week counter and the play state, so
+    keeping the address up to date redraws nothing else.
+    """
+    router = solara.use_router()
+    week = drawn.value
+    still = not playing.value
+
+    def write() -> None:
+        if not still or router.set_path is None:  # playing, or a page rendered outside an app (a test)
+            return
+        with model.lock:
+            query = scenario_query(scenario, model.steps)
+        if router.search != query:
+            state.explore_link.set(query)
+            router.push(f"/?{query}")
+
+    solara.use_effect(write, [repr(scenario), week, still, id(model)])
+
+
+def open_link(search: str | None) -> str | None:
+    """Load the scenario an address names into the session (once per address); return why it is refused."""
+    if not search or search == state.explore_link.value:
+        return None
+    state.explore_link.set(search)
+    try:
+        named = read_query(search)
+    except LimitError as problem:
+        return f"The link cannot be opened: {problem}"
+    if named is not None:
+        state.scenario.set(named[0])
+        state.explore_pending_week.set(named[1] or None)
+    return None
+
+
 @solara.component
 def Explore():
     """The Explore page."""
+    router = solara.use_router()
+    link_problem = solara.use_memo(lambda: open_link(router.search), [])
     scenario = state.scenario.value
-    first = solara.use_memo(lambda: _try_build(scenario), [])
-    built_for = solara.use_ref(repr(scenario))
-    model = solara.use_reactive(first[0])
-    error = solara.use_reactive(first[1])
-    model_parameters = solara.use_reactive(scenario.model_kwargs())
-    colour_by = solara.use_reactive("participation")
-    show_ties = solara.use_reactive(False)
-    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
-    render_interval = solara.use_reactive(1)
-    use_threads = solara.use_reactive(False)
+    kept = state.explore_run.value
+    run = solara.use_memo(lambda: live_run(scenario, kept), [repr(scenario), id(kept)])
+    model, error = run
+
+    def keep() -> None:
+        if state.explore_run.value is None or state.explore_run.value[1] is not run:
+            state.explore_run.set((repr(scenario), run))
+
+    solara.use_effect(keep, [id(run)])
+    view = current_view()
+    drawn = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
     refused = solara.use_reactive(None)
 
-    def set_pause(value: Any) -> None:
-        try:
-            play_interval.set(LIMITS.play_pause_ms.check(value))
-        except LimitError as problem:
-            refused.set(str(problem))
-        else:
-            refused.set(None)
+    def redraw() -> None:
+        drawn.set(drawn.value + 1)
 
-    def set_colour_by(value: str) -> None:
-        colour_by.set(value)
+    def run_to_linked_week() -> None:
+        week = state.explore_pending_week.value
+        if model is None or week is None or repr(state.scenario.value) != repr(scenario):
+            return
+        state.explore_pending_week.set(None)
+        model.advance(weeks_to(model, week))
+        redraw()
 
-    def rebuild() -> None:
-        if built_for.current == repr(state.scenario.value):
-            return  # built already (on mount)
-        built_for.current = repr(state.scenario.value)
+    solara.use_effect(run_to_linked_week, [id(model)])
+
+    def reset() -> None:
         built, problem = _try_build(state.scenario.value)
-        error.set(problem)
         if built is not None:
-            model.set(built)
-            model_parameters.set(state.scenario.value.model_kwargs())
+            state.explore_run.set((repr(state.scenario.value), (built, problem)))
 
-    solara.use_effect(rebuild, [repr(scenario)])
+    def checked(bound: Bound, field: str):
+        def accept(value: Any) -> None:
+            try:
+                set_view(**{field: bound.check(value)})
+            except LimitError as problem:
+                refused.set(str(problem))
+            else:
+                refused.set(None)
+
+        return accept
 
     with solara.Sidebar():
         with solara.Card("Run"):
-            if model.value is not None:
-                ModelController(
-                    model,
-                    model_parameters=model_parameters,
-                    play_interval=play_interval,
-                    render_interval=render_interval,
-                    use_threads=use_threads,
+            if model is not None:
+                Playback(model, redraw, reset, playing=playing, draw_every=view.draw_every, pause_ms=view.pause_ms)
+            BoundSlider(LIMITS.play_pause_ms, view.pause_ms, checked(LIMITS.play_pause_ms, "pause_ms"), step=10)
+            BoundSlider(DRAW_EVERY, view.draw_every, checked(DRAW_EVERY, "draw_every"))
+            if model is not None:
+                solara.FileDownload(
+                    lambda: run_config_yaml(scenario, model.steps).encode(),
+                    filename="explore_scenario.yaml",
+                    label="Export as a run config",
                 )
-            BoundSlider(LIMITS.play_pause_ms, play_interval.value, set_pause, step=10)
             if refused.value:
                 solara.Warning(f"Refused: {refused.value}")
         if state.lesson.value:
@@ -292,17 +361,28 @@ def Explore():
         with solara.Card("Scenario"):
             ScenarioControls(scenario, state.scenario.set)
 
-    if error.value:
-        solara.Error(f"This scenario cannot run: {error.value}")
-    if model.value is None:
+    if link_problem:
+        solara.Warning(link_problem)
+    if error:
+        solara.Error(f"This scenario cannot run: {error}")
+    if model is None:
         return
-    Monitors(model.value)
-    with solara.Row():
-        ColourToggle(colour_by.value, set_colour_by)
+    AddressKeeper(model, scenario, drawn, playing)
+    # The counter is read only by the parts it redraws, so a drawn week leaves the sidebar alone.
+    Monitors(model, drawn)
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        ColourToggle(view.colour_by, lambda value: set_view(colour_by=value))
         solara.Checkbox(
-            label="show ties across buildings", value=show_ties.value, on_value=lambda on: show_ties.set(on is True)
+            label="show ties across buildings",
+            value=view.show_ties,
+            on_value=lambda on: set_view(show_ties=on is True),
         )
-    MapAndPlots(model.value, colour_by.value, show_ties.value)
+        solara.Checkbox(
+            label="whole walking circles",
+            value=view.whole_circles,
+            on_value=lambda on: set_view(whole_circles=on is True),
+        )
+    MapAndPlots(model, drawn, view)
 
 
 def _try_build(scenario: Scenario) -> tuple[LiveModel | None, str | None]:

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from commsim.config.limits import Work, check_work
 from commsim.dashboard.settings import (
     LIMITS,
     LimitError,
@@ -40,9 +41,8 @@ from commsim.experiments.report import write_report
 from commsim.experiments.spec import ExperimentSpec
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import SweepResult, run_sweep
-from commsim.labels import KEY_METRICS, format_metric, metric_interval, metric_label
-from commsim.limits import Work, check_work
-from commsim.statistics import estimate
+from commsim.runs.labels import KEY_METRICS, format_metric, metric_interval, metric_label
+from commsim.runs.statistics import estimate
 
 Progress = Callable[[int, int], None]
 # Folder area of the dashboard's own jobs, and their names: kind, time, owner token, random part.
@@ -296,7 +296,7 @@ def check_size(spec: ExperimentSpec, runs: int) -> None:
 
     Raises:
         LimitError: Over the dashboard's run limit.
-        commsim.limits.ResourceError: Over a resource ceiling of :mod:`commsim.limits`.
+        commsim.config.limits.ResourceError: Over a resource ceiling of :mod:`commsim.config.limits`.
     """
     if runs > LIMITS.max_runs:
         raise LimitError(

@@ -3,28 +3,27 @@
 The text lives in ``content/info.md`` and the lessons in ``content/lessons.yaml`` (or the
 file ``COMMSIM_LESSONS`` names); each lesson is validated against the presets, the
 parameter declaration and the dashboard's limits when loaded, so a lesson can never load
-a scenario the dashboard refuses. A lesson's texts are markdown written by whoever wrote
-the file: they are shown with :class:`commsim.dashboard.markup.SafeMarkdown`.
+a scenario the dashboard refuses; the schema itself is :mod:`commsim.lessons`. A lesson's
+texts are markdown written by whoever wrote the file: they are shown with
+:class:`commsim.dashboard.markup.SafeMarkdown`.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
 
 import solara
 import solara.lab
 from markupsafe import Markup
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from commsim.config import ConfigError, line_of, read_yaml, validation_message
+from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import state
-from commsim.dashboard.markup import URL_SCHEMES, SafeHTML, SafeMarkdown
+from commsim.dashboard.markup import SafeHTML, SafeMarkdown
 from commsim.dashboard.settings import LIMITS, Scenario, check_lever_edits, check_preset, error_text
+from commsim.lessons import FieldCheck, Lesson, read_lessons
 
 CONTENT = Path(__file__).resolve().parent / "content"
 INFO_SECTIONS = (
@@ -37,99 +36,36 @@ INFO_SECTIONS = (
 )
 
 
-# Ceilings of a lessons file (the shipped lessons use well under a tenth of each).
-MAX_LESSONS = 100
-MAX_LIST_ITEMS = 30
-# What a lesson's text may not hold: it is markdown, shown with raw HTML turned off, so
-# HTML would show as its characters; control characters (YAML lets a quoted string
-# write them as escapes) and bidirectional overrides would hide what the text says.
-_HTML = re.compile(r"<(?!(?:https?|mailto):[^\s<>]*>)[A-Za-z!/?]")
-_LINK = re.compile(
-    r"\]\(\s*<?\s*(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*):"  # [text](scheme:...)
-    r"|^\s*\[[^\]]+\]:\s*<?(?P<ref>[A-Za-z][A-Za-z0-9+.-]*):",  # [name]: scheme:...
-    re.M,
-)
-_HIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+class DashboardLesson(Lesson):
+    """A lesson the dashboard can load: its size and weeks within the dashboard's limits."""
 
-
-def _lesson_text(text: str) -> str:
-    """Refuse text a lesson may not hold (HTML, images, links other than http/https/mailto, hidden characters)."""
-    if hidden := _HIDDEN.search(text):
-        raise ValueError(f"holds the hidden character U+{ord(hidden.group()):04X}; write plain text")
-    if tag := _HTML.search(text):
-        snippet = text[tag.start() : tag.start() + 20].split(">")[0]
-        raise ValueError(
-            f"holds HTML ({snippet!r}...); lessons are markdown without HTML, which is never shown as such"
-        )
-    if "![" in text:
-        raise ValueError("holds an image; the Learn page shows no images, so describe it in words")
-    for link in _LINK.finditer(text):
-        scheme = (link.group("scheme") or link.group("ref")).lower()
-        if scheme not in URL_SCHEMES:
-            raise ValueError(f"holds a link to {scheme}:; links may go to {', '.join(sorted(URL_SCHEMES))} only")
-    return text
-
-
-def _text(longest: int) -> Any:
-    """A lesson's text field: a non-empty string of at most ``longest`` characters, checked by :func:`_lesson_text`."""
-    return Annotated[str, Field(min_length=1, max_length=longest), AfterValidator(_lesson_text)]
-
-
-class Lesson(BaseModel):
-    """A guided lesson: a preset to load, the practice behind it, steps and what to look for.
-
-    Strict, like every file commsim reads: values keep their YAML types (``steps: "26"``
-    or ``n_residents: true`` is refused), unknown keys are refused, and every text is
-    bounded and holds no HTML (see :func:`_lesson_text`).
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
-    title: _text(200)
-    practice: _text(500)
-    profile: str = Field(max_length=80)
-    policy: str = Field(max_length=80)
-    overrides: dict[str, Any] = Field(default_factory=dict, max_length=50)
     n_residents: int = Field(ge=LIMITS.explore_residents.low, le=LIMITS.explore_residents.high)
     steps: int = Field(ge=1, le=LIMITS.weeks.high)
-    story: _text(20_000)
-    steps_to_try: list[_text(2_000)] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
-    look_for: list[_text(2_000)] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
-    question: _text(2_000)
-
-    def scenario(self, seed: int = 1) -> Scenario:
-        """The Explore scenario this lesson loads."""
-        return Scenario(self.profile, self.policy, dict(self.overrides), self.n_residents, seed)
 
 
-def _check_scenario(lesson: Lesson, where: Callable[..., str]) -> None:
-    """Refuse a lesson whose scenario the dashboard would refuse, naming the field at fault.
+def lesson_scenario(lesson: Lesson, seed: int = 1) -> Scenario:
+    """The Explore scenario a lesson loads."""
+    return Scenario(lesson.profile, lesson.policy, dict(lesson.overrides), lesson.n_residents, seed)
 
-    Args:
-        lesson: The lesson.
-        where: ``file:line: index.field`` of a field path within the lesson.
 
-    Raises:
-        ConfigError: One line naming file, line and field.
+def _check_loadable(lesson: Lesson) -> list[FieldCheck]:
+    """The checks that refuse a lesson whose scenario the dashboard would refuse, field by field.
+
+    Presets, then each lever edit on its own (so the message names its line), then the
+    whole scenario (limits and the parameter declaration).
     """
     edits = list(lesson.overrides.items())
-    checks: list[tuple[tuple[str, ...], Callable[[], Any]]] = [
+    return [
         (("profile",), lambda: check_preset("profile", lesson.profile)),
         (("policy",), lambda: check_preset("policy", lesson.policy)),
         *((("overrides", name), lambda edit={name: value}: check_lever_edits(edit)) for name, value in edits),
-        (("overrides",), lambda: lesson.scenario().check()),
+        (("overrides",), lambda: lesson_scenario(lesson).check()),
     ]
-    for field, check in checks:
-        try:
-            check()
-        except ConfigError as error:
-            raise ConfigError(f"{where(*field)}: {error}") from error
 
 
 @cache
 def lessons(path: Path = CONTENT / "lessons.yaml") -> tuple[Lesson, ...]:
-    """Read and check the lessons.
+    """Read and check the lessons against the presets, the declaration and the dashboard's limits.
 
     Args:
         path: The lessons file.
@@ -138,47 +74,9 @@ def lessons(path: Path = CONTENT / "lessons.yaml") -> tuple[Lesson, ...]:
         The lessons in file order.
 
     Raises:
-        ConfigError: Naming the file, line and field of a bad lesson (unknown key,
-            preset or parameter, wrong type, missing field, out-of-range value, text
-            with HTML or over its length, repeated id), of a file that is not a list
-            of 1 to :data:`MAX_LESSONS` lessons, or of YAML that cannot be read.
+        ConfigError: Naming the file, line and field of a bad lesson.
     """
-    data, node = read_yaml(path)
-
-    def where(*location: Any) -> str:
-        line = line_of(node, location)
-        field = ".".join(str(part) for part in location) or "(top level)"
-        return f"{path}:{line}: {field}" if line else f"{path}: {field}"
-
-    if not isinstance(data, list) or not data:
-        raise ConfigError(f"{where()}: expected a list of lessons, got {_kind(data)}")
-    if len(data) > MAX_LESSONS:
-        raise ConfigError(f"{where()}: {len(data):,} lessons; a lessons file holds at most {MAX_LESSONS}")
-    found, seen = [], {}
-    for index, entry in enumerate(data):
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where(index)}: expected a lesson (a mapping of keys to values), got {_kind(entry)}")
-        try:
-            lesson = Lesson.model_validate(entry)
-        except ValidationError as error:
-            raise ConfigError(validation_message(path, node, error, prefix=(index,))) from error
-        if lesson.id in seen:
-            raise ConfigError(
-                f"{where(index, 'id')}: id {lesson.id!r} is used twice (also by lesson {seen[lesson.id] + 1})"
-            )
-        seen[lesson.id] = index
-        _check_scenario(lesson, lambda *field, index=index: where(index, *field))
-        found.append(lesson)
-    return tuple(found)
-
-
-def _kind(value: Any) -> str:
-    """What a YAML value is, in words (for messages)."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, list):
-        return "an empty list" if not value else "a list"
-    return "a mapping" if isinstance(value, dict) else f"{type(value).__name__} {value!r}"[:60]
+    return read_lessons(path, schema=DashboardLesson, check=_check_loadable)
 
 
 def lessons_file() -> Path:
@@ -217,7 +115,7 @@ def lesson_by_id(lesson_id: str) -> Lesson:
 
 def load_lesson(lesson: Lesson) -> None:
     """Load a lesson's preset into the Explore page of this browser session."""
-    state.scenario.set(lesson.scenario(seed=state.scenario.value.seed))
+    state.scenario.set(lesson_scenario(lesson, seed=state.scenario.value.seed))
     state.lesson.set(lesson.id)
 
 

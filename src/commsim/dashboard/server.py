@@ -88,6 +88,7 @@ def environment(results: Path | None) -> dict[str, str]:
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env["SOLARA_ASSETS_PROXY"] = "True"
     env["SOLARA_SESSION_HTTP_ONLY"] = "True"
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"  # the corner badge covered the map's colour bar
     # Solara keeps a closed tab's session a day by default: with a model in each, reloads add up.
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", f"{LIMITS.idle_session_minutes}m")
     env.setdefault("SOLARA_KERNEL_MAX_COUNT", str(LIMITS.sessions))
@@ -100,7 +101,7 @@ def environment(results: Path | None) -> dict[str, str]:
 
 def check_lessons() -> None:
     """Raise :class:`ServerError` if the lessons the Learn page would show do not check."""
-    from commsim.config import ConfigError
+    from commsim.config.yaml_files import ConfigError
     from commsim.dashboard.learn import lessons, lessons_file
 
     try:

@@ -19,9 +19,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from commsim.config import ConfigError, preset_names, resolve_parameters
-from commsim.params import Parameter, levers, parameters
-from commsim.paths import project_root
+from commsim.config.declaration import Parameter, levers, parameters
+from commsim.config.paths import project_root
+from commsim.config.presets import preset_names, resolve_parameters
+from commsim.config.yaml_files import ConfigError
+from commsim.runs.runner import replicate_seeds
 
 
 class LimitError(ConfigError):
@@ -93,7 +95,7 @@ class DashboardLimits:
 
     The controls offer these ranges; :meth:`Scenario.check`, the comparison and sweep
     builders of :mod:`commsim.dashboard.jobs` and the background runner refuse anything
-    outside them. Jobs are also sized against commsim's own ceilings (:mod:`commsim.limits`).
+    outside them. Jobs are also sized against commsim's own ceilings (:mod:`commsim.config.limits`).
 
     Attributes:
         explore_residents: Residents of the Explore page's model.
@@ -107,6 +109,7 @@ class DashboardLimits:
         sweep_levers: Levers a sweep varies.
         sweep_levels: Grid levels per lever of a sweep.
         play_pause_ms: Pause between steps when Explore plays.
+        explore_week: A week the Explore page runs to (from a link or "run to week").
         max_runs: Runs of one comparison or sweep.
         label_length: Characters of a choice's label.
         lever_caps: Interactive caps of lever parameters whose declared range is wider
@@ -134,6 +137,7 @@ class DashboardLimits:
     sweep_levers: Bound = Bound("levers", 1, 2)
     sweep_levels: Bound = Bound("levels", 2, 9)
     play_pause_ms: Bound = Bound("pause between steps (ms)", 0, 1000)
+    explore_week: Bound = Bound("week", 0, _WEEKS.high)
     max_runs: int = 400
     label_length: int = 60
     lever_caps: Mapping[str, tuple[float, float]] = field(
@@ -184,9 +188,14 @@ class Scenario:
     seed: int = 1
 
     def model_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments of :class:`commsim.CommunityModel` for this scenario."""
+        """Keyword arguments of :class:`commsim.CommunityModel` for this scenario.
+
+        The seed is a root seed, as in a run config: the model is that config's first
+        replicate (its seed spawned from the root), so ``commsim run`` on the exported
+        scenario reproduces the page's run.
+        """
         return {
-            "rng": self.seed,
+            "rng": replicate_seeds(self.seed, 1)[0].seed,
             "profile": self.profile,
             "policy": self.policy,
             "n_residents": self.n_residents,

@@ -8,6 +8,7 @@ a browser starts are its own too: their folders carry :func:`session_owner`'s to
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import solara
 from solara.server import kernel_context
@@ -23,6 +24,16 @@ lesson_progress: solara.Reactive[dict[str, frozenset[int]]] = solara.reactive({}
 # Lever panels the user has unfolded, by key: kept here because the page's sidebar is
 # rebuilt whenever its scenario changes, which would otherwise fold them all again.
 open_folds: solara.Reactive[frozenset[str]] = solara.reactive(frozenset())
+# The Explore page's live run and the scenario it was built for, kept here so that leaving
+# the page and coming back shows the same week, not week 0 (any, to keep this module free of the model).
+explore_run: solara.Reactive[tuple[str, Any] | None] = solara.reactive(None)
+# The Explore page's view: what colours the map, whether ties and whole circles are shown,
+# the building the inspector shows, the pause between steps and how many weeks a drawing covers.
+explore_view: solara.Reactive[dict[str, Any]] = solara.reactive({})
+# The last address the Explore page read a scenario from, or wrote its scenario into.
+explore_link: solara.Reactive[str | None] = solara.reactive(None)
+# A week to run to once the scenario named by an address is built.
+explore_pending_week: solara.Reactive[int | None] = solara.reactive(None)
 # Who owns the experiments started outside a served page (component tests, scripts).
 LOCAL_SESSION = "local"
 

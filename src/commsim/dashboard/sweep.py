@@ -39,7 +39,7 @@ from commsim.dashboard.settings import (
     results_root,
 )
 from commsim.dashboard.state import session_owner
-from commsim.labels import KEY_METRICS, metric_label
+from commsim.runs.labels import KEY_METRICS, metric_label
 
 SHOWN_METRICS = tuple(metric for metric in KEY_METRICS[:12])
 

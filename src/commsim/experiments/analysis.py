@@ -4,6 +4,9 @@ Each run is reduced to two **outcomes** per metric: its value at the last kept s
 (``final``) and its mean over the last ``analysis.window`` steps (``window``; never the
 initial state unless it is all there is). Then:
 
+The outcomes, point estimates and paired effects are those of :mod:`commsim.runs.statistics`,
+which ``commsim run`` uses too:
+
 * **point estimates**: per design point, scenario, outcome window and metric, the mean
   over replicates with SD, 95% t-interval and n;
 * **effects**: each scenario minus the reference scenario on the same seeds (paired by
@@ -18,7 +21,7 @@ initial state unless it is all there is). Then:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,11 +30,8 @@ from scipy import stats
 
 from commsim.experiments.plan import Plan
 from commsim.experiments.store import RUN_COLUMNS, ExperimentStore
-from commsim.provenance import write_file_atomically
-from commsim.statistics import estimate, replicates_needed
-
-WINDOWS = ("final", "window")
-COST_PER_ADDITIONAL = "cost_per_additional_participant"
+from commsim.runs.provenance import write_file_atomically
+from commsim.runs.statistics import paired_effects, point_estimates, replicates_needed, run_outcomes
 
 
 @dataclass(slots=True)
@@ -80,7 +80,7 @@ def analyze(plan: Plan, store: ExperimentStore) -> Analysis:
     data = store.read_data()
     spec = plan.spec
     metrics = [column for column in data.columns if column not in (*RUN_COLUMNS, *plan.factor_names, "step")]
-    outcome = run_outcomes(data, metrics, spec.analysis.window)
+    outcome = run_outcomes(data, metrics, spec.analysis.window, identity=RUN_COLUMNS)
     factors = plan.design[["point", *plan.factor_names]]
     points = point_estimates(outcome).merge(factors, on="point", how="left")
     effects = paired_effects(outcome, spec.reference_scenario, with_cost=plan.commsim_model)
@@ -91,123 +91,6 @@ def analyze(plan: Plan, store: ExperimentStore) -> Analysis:
         sobol = sobol_table(outcome, plan, resamples=spec.analysis.bootstrap)
     sufficiency = sufficiency_table(points, spec.analysis.relative_tolerance, spec.analysis.tolerances)
     return Analysis(outcome, points, effects, sobol, sufficiency)
-
-
-def run_outcomes(data: pd.DataFrame, metrics: list[str], window: int) -> pd.DataFrame:
-    """Reduce each run's time series to its final value and its mean over the last window.
-
-    Args:
-        data: Consolidated data (run identity, step, metrics).
-        metrics: Metric columns.
-        window: Steps averaged by the ``window`` outcome.
-
-    Returns:
-        Long table: run identity, ``window`` (``final`` or ``window``), ``metric``, ``value``.
-    """
-    identity = list(RUN_COLUMNS)
-    last = data.groupby("run")["step"].transform("max")
-    final = data[data["step"] == last]
-    first_kept = np.maximum(last - window, 0)
-    # Never average the initial state in, unless a run kept nothing else (functions).
-    inside = (data["step"] > first_kept) | (last == 0)
-    averaged = data[inside].groupby(identity, sort=False)[metrics].mean().reset_index()
-    frames = []
-    for label, frame in (("final", final[identity + metrics]), ("window", averaged)):
-        long = frame.melt(id_vars=identity, value_vars=metrics, var_name="metric", value_name="value")
-        long.insert(len(identity), "window", label)
-        frames.append(long)
-    return pd.concat(frames, ignore_index=True).sort_values(["run", "window", "metric"], kind="stable")
-
-
-def point_estimates(outcome: pd.DataFrame) -> pd.DataFrame:
-    """Mean, SD, 95% t-interval and n over replicates per point, scenario, window and metric."""
-    rows = []
-    for (point, scenario, window, metric), group in outcome.groupby(
-        ["point", "scenario", "window", "metric"], sort=False
-    ):
-        rows.append(
-            {"point": point, "scenario": scenario, "window": window, "metric": metric}
-            | asdict(estimate(group["value"].to_numpy()))
-        )
-    return pd.DataFrame(rows)
-
-
-def paired_effects(outcome: pd.DataFrame, reference: str, *, with_cost: bool = False) -> pd.DataFrame:
-    """Each scenario minus the reference on the same seeds, per point, window and metric.
-
-    Args:
-        outcome: Run outcomes.
-        reference: The reference scenario.
-        with_cost: Add the extra programme cost per additional unique participant.
-
-    Returns:
-        One row per point, scenario, window and metric: the mean paired difference,
-        SD, 95% interval, n, the paired t-test p-value and the reference mean.
-    """
-    scenarios = [name for name in outcome["scenario"].unique() if name != reference]
-    if not scenarios:
-        return pd.DataFrame()
-    table = outcome.pivot_table(
-        index=["point", "window", "metric", "replicate"],
-        columns="scenario",
-        values="value",
-        aggfunc="first",
-        dropna=False,
-    )
-    # A scenario whose runs all failed (or the reference itself) has no column: nothing to pair.
-    scenarios = [name for name in scenarios if name in table.columns]
-    if reference not in table.columns or not scenarios:
-        return pd.DataFrame()
-    rows = []
-    for (point, window, metric), group in table.groupby(level=["point", "window", "metric"], sort=False):
-        base = group[reference].to_numpy()
-        for scenario in scenarios:
-            difference = group[scenario].to_numpy() - base
-            rows.append(_effect_row(point, scenario, window, metric, difference, base))
-    if with_cost:
-        rows.extend(_cost_rows(table, reference, scenarios))
-    return pd.DataFrame(rows)
-
-
-def _effect_row(point, scenario, window, metric, difference: np.ndarray, base: np.ndarray) -> dict:
-    found = estimate(difference)
-    finite = difference[np.isfinite(difference)]
-    p_value = np.nan
-    if len(finite) > 1 and np.std(finite) > 0:
-        p_value = float(stats.ttest_1samp(finite, 0.0).pvalue)
-    elif len(finite) > 1:
-        p_value = 1.0 if np.all(finite == 0) else 0.0
-    return {
-        "point": point,
-        "scenario": scenario,
-        "window": window,
-        "metric": metric,
-        "difference": found.mean,
-        "sd": found.sd,
-        "ci_low": found.ci_low,
-        "ci_high": found.ci_high,
-        "n": found.n,
-        "p_value": p_value,
-        "reference_mean": float(np.nanmean(base)) if np.isfinite(base).any() else np.nan,
-    }
-
-
-def _cost_rows(table: pd.DataFrame, reference: str, scenarios: list[str]) -> list[dict]:
-    """Extra programme cost over extra unique participants, per replicate pair."""
-    metrics = table.index.get_level_values("metric")
-    if not {"programme_cost", "unique_participants"} <= set(metrics):
-        return []
-    rows = []
-    for (point, window), group in table.groupby(level=["point", "window"], sort=False):
-        cost = group.xs("programme_cost", level="metric")
-        people = group.xs("unique_participants", level="metric")
-        for scenario in scenarios:
-            added = (people[scenario] - people[reference]).to_numpy()
-            extra = (cost[scenario] - cost[reference]).to_numpy()
-            ratio = extra / np.where(added > 0, added, np.nan)
-            rows.append(_effect_row(point, scenario, window, COST_PER_ADDITIONAL, ratio, np.zeros_like(ratio)))
-            rows[-1]["reference_mean"] = np.nan
-    return rows
 
 
 def sobol_table(outcome: pd.DataFrame, plan: Plan, *, resamples: int = 1000) -> pd.DataFrame:

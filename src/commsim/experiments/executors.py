@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from commsim.config.limits import check_workers
 from commsim.experiments.targets import prepare_worker
-from commsim.limits import check_workers
 
 EXECUTORS = ("inline", "processes", "dask")
 

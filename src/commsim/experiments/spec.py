@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from commsim.config import validate_yaml
+from commsim.config.yaml_files import validate_yaml
 
 DEFAULT_TARGET = "commsim:CommunityModel"
 DESIGN_KINDS = ("grid", "oat", "lhs", "sobol", "halton", "saltelli", "csv")

@@ -40,10 +40,10 @@ import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from commsim.config import ConfigError
+from commsim.config.yaml_files import ConfigError
 from commsim.experiments.plan import Plan, PlannedRun
 from commsim.experiments.targets import RunOutput
-from commsim.provenance import MAX_FOLDER_NAME_BYTES, now, write_file_atomically, write_json_atomically
+from commsim.runs.provenance import MAX_FOLDER_NAME_BYTES, now, write_file_atomically, write_json_atomically
 
 RUN_COLUMNS = ("run", "point", "scenario", "replicate", "seed")
 STATUSES = ("done", "failed", "timeout", "pending")
@@ -65,7 +65,7 @@ FOLDERS = {
 }
 # Derived from the runs: stale as soon as the spec changes.
 DERIVED = ("data.parquet", "runs.parquet", "report.md", "data.csv", "runs.csv", DESIGN, "analysis", "figures", "tables")
-# The temporary sibling of a file being written (see commsim.provenance.write_file_atomically).
+# The temporary sibling of a file being written (see commsim.runs.provenance.write_file_atomically).
 TEMPORARY = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.tmp")
 PARQUET_MAGIC = b"PAR1"
 # Key of a part's Parquet metadata that names the run it holds.

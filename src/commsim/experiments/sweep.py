@@ -19,17 +19,17 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from commsim.experiments.executors import default_workers, open_executor
-from commsim.experiments.plan import Plan, plan_summary
+from commsim.experiments.executors import ExecutorInfo, default_workers, open_executor
+from commsim.experiments.plan import Plan, PlannedRun, plan_summary
 from commsim.experiments.store import ExperimentStore, record_status
 from commsim.experiments.targets import RunOutput, execute, is_model_class, model_version, resolve
-from commsim.progress import ProgressBar
-from commsim.provenance import git_commit, host, now, package_versions
+from commsim.runs.progress import ProgressBar
+from commsim.runs.provenance import git_commit, host, now, package_versions
 
 TRIAL_STEPS = 5
 
@@ -121,7 +121,6 @@ def run_sweep(
     store = ExperimentStore(folder)
     store.prepare(plan, fresh=fresh, extend=extend)  # refuse a wrong folder before anything starts
     _check_target(plan)
-    done = failed = 0
 
     def log(event: dict[str, Any]) -> None:
         store.log(event)
@@ -147,66 +146,112 @@ def run_sweep(
         store.open(plan)
         clock = time.perf_counter()
         log({"event": "start", "total": len(plan.runs), "stored": skipped, "to_run": len(pending)})
-        with ProgressBar(
-            len(plan.runs),
-            unit="runs · [red]{task.fields[failed]} failed[/red]",
-            description=info.description,
-            enabled=progress,
-            completed=skipped,
-            failed=0,
-        ) as bar:
-            in_flight: dict[Future, Any] = {}
-            queue = iter(pending)
-            try:
-                while True:
-                    while len(in_flight) < info.in_flight and (run := next(queue, None)) is not None:
-                        in_flight[pool.submit(execute, plan.task(run))] = run
-                    if not in_flight:
-                        break
-                    finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        run = in_flight.pop(future)
-                        output = _output_of(future)
-                        store.save(run, output, session=session["id"])
-                        if output.status == "done":
-                            done += 1
-                        else:
-                            failed += 1
-                        bar.update(completed=skipped + done + failed, failed=failed)
-                        log(
-                            {
-                                "event": "run",
-                                "run": run.index,
-                                "key": run.key,
-                                "status": output.status,
-                                "error": output.error,
-                                "done": skipped + done,
-                                "failed": failed,
-                                "total": len(plan.runs),
-                                "eta_s": _eta(clock, done + failed, len(pending)),
-                            }
-                        )
-            except BaseException:
-                for future in in_flight:
-                    future.cancel()
-                session |= {"ended": now(), "done": done, "failed": failed, "interrupted": True}
-                session["wall_s"] = time.perf_counter() - clock
-                store.write_manifest(manifest)
-                log({"event": "interrupted", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
-                raise
+        done, failed = _run_pending(
+            pool, info, plan, pending, store, manifest, session, log, progress=progress, clock=clock
+        )
 
-        store.consolidate(plan)
-        wall = time.perf_counter() - clock
-        session |= {"finished": now(), "done": done, "failed": failed, "interrupted": False, "wall_s": wall}
-        runs = store.read_runs()
-        manifest["status"] = runs["status"].value_counts().to_dict()
-        manifest["updated"] = now()
-        store.write_manifest(manifest)  # last: the session is finished once its tables are whole
-        log({"event": "finish", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
+        wall = _finish(plan, store, manifest, session, log, done=done, failed=failed, clock=clock)
         result = SweepResult(Path(folder), len(plan.runs), skipped, done, failed, wall)
         if then is not None:
             then(result)
     return result
+
+
+def _run_pending(
+    pool: Executor,
+    info: ExecutorInfo,
+    plan: Plan,
+    pending: list[PlannedRun],
+    store: ExperimentStore,
+    manifest: dict[str, Any],
+    session: dict[str, Any],
+    log: Callable[[dict[str, Any]], None],
+    *,
+    progress: bool,
+    clock: float,
+) -> tuple[int, int]:
+    """Submit the pending runs, keeping the executor's in-flight limit, and store each as it finishes.
+
+    On any interruption the runs still queued are cancelled and the session, marked
+    interrupted with its counts, is written to the manifest before the exception goes on.
+
+    Returns:
+        Runs done and runs failed in this session.
+    """
+    skipped = len(plan.runs) - len(pending)
+    done = failed = 0
+    with ProgressBar(
+        len(plan.runs),
+        unit="runs · [red]{task.fields[failed]} failed[/red]",
+        description=info.description,
+        enabled=progress,
+        completed=skipped,
+        failed=0,
+    ) as bar:
+        in_flight: dict[Future, Any] = {}
+        queue = iter(pending)
+        try:
+            while True:
+                while len(in_flight) < info.in_flight and (run := next(queue, None)) is not None:
+                    in_flight[pool.submit(execute, plan.task(run))] = run
+                if not in_flight:
+                    break
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    run = in_flight.pop(future)
+                    output = _output_of(future)
+                    store.save(run, output, session=session["id"])
+                    if output.status == "done":
+                        done += 1
+                    else:
+                        failed += 1
+                    bar.update(completed=skipped + done + failed, failed=failed)
+                    log(
+                        {
+                            "event": "run",
+                            "run": run.index,
+                            "key": run.key,
+                            "status": output.status,
+                            "error": output.error,
+                            "done": skipped + done,
+                            "failed": failed,
+                            "total": len(plan.runs),
+                            "eta_s": _eta(clock, done + failed, len(pending)),
+                        }
+                    )
+        except BaseException:
+            for future in in_flight:
+                future.cancel()
+            session |= {"ended": now(), "done": done, "failed": failed, "interrupted": True}
+            session["wall_s"] = time.perf_counter() - clock
+            store.write_manifest(manifest)
+            log({"event": "interrupted", "done": skipped + done, "failed": failed, "total": len(plan.runs)})
+            raise
+
+    return done, failed
+
+
+def _finish(
+    plan: Plan,
+    store: ExperimentStore,
+    manifest: dict[str, Any],
+    session: dict[str, Any],
+    log: Callable[[dict[str, Any]], None],
+    *,
+    done: int,
+    failed: int,
+    clock: float,
+) -> float:
+    """Consolidate the folder and close the session in the manifest, last; return the session's wall time."""
+    store.consolidate(plan)
+    wall = time.perf_counter() - clock
+    session |= {"finished": now(), "done": done, "failed": failed, "interrupted": False, "wall_s": wall}
+    runs = store.read_runs()
+    manifest["status"] = runs["status"].value_counts().to_dict()
+    manifest["updated"] = now()
+    store.write_manifest(manifest)  # last: the session is finished once its tables are whole
+    log({"event": "finish", "done": session["skipped"] + done, "failed": failed, "total": len(plan.runs)})
+    return wall
 
 
 def consolidated(manifest: dict[str, Any]) -> bool:

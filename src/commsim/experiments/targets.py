@@ -41,7 +41,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from commsim.provenance import host, now
+from commsim.runs.provenance import host, now
 
 # Columns every stored run gets from the plan; a metric cannot take these names.
 IDENTITY_COLUMNS = ("run", "point", "scenario", "replicate", "seed", "step")
@@ -360,9 +360,9 @@ def _package_version(name: str, source: Path) -> str:
         ):
             return node.value.value
     if name == "commsim":
-        import commsim
+        from commsim.version import __version__
 
-        return commsim.__version__
+        return __version__
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commsim.config.declaration import Params
 from commsim.mechanisms import coattendance_pairs, incentive_pull, logistic, threshold_response
-from commsim.params import Params
 from commsim.state.finance import Finance
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commsim.config.declaration import Params
 from commsim.mechanisms import toward
-from commsim.params import Params
 from commsim.state.issue_table import IssueTable
 from commsim.state.layout import Layout
 from commsim.state.residents import Residents

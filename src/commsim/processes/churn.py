@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from commsim.params import Params
+from commsim.config.declaration import Params
 from commsim.state.residents import Residents, draw_residents
 from commsim.state.ties import Ties
 from commsim.state.timescale import WEEKS_PER_YEAR

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commsim.config.declaration import Params
 from commsim.mechanisms import (
     bounded_confidence,
     coattendance_pairs,
@@ -24,7 +25,6 @@ from commsim.mechanisms import (
     logistic,
     project_success_probability,
 )
-from commsim.params import Params
 from commsim.state.finance import Finance
 from commsim.state.issue_table import CATEGORIES, IssueTable
 from commsim.state.layout import Layout

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commsim.params import Params
+from commsim.config.declaration import Params
 from commsim.state.issue_table import CATEGORIES, IssueTable
 from commsim.state.layout import Layout
 from commsim.state.residents import Residents

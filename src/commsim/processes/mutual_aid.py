@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from commsim.config.declaration import Params
 from commsim.mechanisms import logistic
-from commsim.params import Params
 from commsim.state.layout import Layout
 from commsim.state.residents import Residents
 from commsim.state.ties import Ties

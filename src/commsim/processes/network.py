@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from commsim.params import Params
+from commsim.config.declaration import Params
 from commsim.state.layout import Layout
 from commsim.state.residents import Residents
 from commsim.state.ties import Ties

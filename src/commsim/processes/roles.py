@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commsim.params import Params
+from commsim.config.declaration import Params
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations
 from commsim.state.residents import EXPERT, LEADER, NO_ROLE, ORGANISER, Residents

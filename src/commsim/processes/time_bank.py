@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from commsim.params import Params
+from commsim.config.declaration import Params
 from commsim.state.layout import Layout
 from commsim.state.residents import Residents
 

@@ -15,8 +15,8 @@ import numpy as np
 from scipy.cluster.vq import kmeans2
 from scipy.spatial import cKDTree
 
+from commsim.config.declaration import Params
 from commsim.mechanisms import distance_decay
-from commsim.params import Params
 
 LIFE_CIRCLE_MINUTES = 15.0
 NEAREST_CENTRES = 3

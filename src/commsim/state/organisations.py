@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commsim.params import Params
+from commsim.config.declaration import Params
 from commsim.state.timescale import WEEKS_PER_MONTH, WEEKS_PER_YEAR
 
 COLOURS = ("red", "white", "green")

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from commsim.params import Params
+from commsim.config.declaration import Params
 
 AGE_GROUPS = ("youth", "adult", "elderly")
 TENURES = ("long_term", "migrant")
@@ -20,6 +20,32 @@ NEEDS = ("elderly_care", "childcare", "disability", "low_income")
 ROLES = ("none", "team_leader", "expert", "organiser")
 COOPERATOR_TYPES = ("free_rider", "conditional", "unconditional")
 NEVER = -(10**6)
+# Plain words for a resident's state, declared beside it, as an inspector shows one resident.
+STATE_LABELS = {
+    "age_group": "Age group",
+    "migrant": "Migrant (short tenure)",
+    "with_children": "Child at home",
+    "needs": "Has a care, childcare, disability or income need",
+    "free_time": "Free time (hours per week)",
+    "civic_skills": "Civic skills (0-1)",
+    "belonging": "Belonging (0-1)",
+    "trust": "Trust (0-1)",
+    "efficacy": "Efficacy (0-1)",
+    "satisfaction": "Satisfaction (0-1)",
+    "fatigue": "Fatigue (0-1)",
+    "role": "Volunteer role",
+    "participation_count": "Acts so far",
+    "acts_activities": "Activities joined",
+    "acts_deliberation": "Deliberations joined",
+    "acts_mutual_aid": "Mutual-aid acts",
+    "last_any": "Weeks since the last act",
+    "points": "Points held",
+    "time_bank_member": "Time bank member",
+}
+CATEGORY_LABELS = {
+    "age_group": ("18-34", "35-59", "60 and over"),
+    "role": ("none", "building team leader", "expert", "organiser"),
+}
 
 YOUTH, ADULT, ELDERLY = 0, 1, 2
 ELDERLY_CARE, CHILDREN = 2, 3

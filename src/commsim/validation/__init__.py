@@ -10,7 +10,8 @@ One module per job:
   behavioural parameters against the stylized facts;
 * :mod:`commsim.validation.claims` — the practice reports' claims (MODEL_SPEC section 6)
   as paired-seed arms for the experiment runner;
-* :mod:`commsim.validation.report` — ``results/validation/report.md``.
+* :mod:`commsim.validation.steps` — the steps that write its tables and figures;
+* :mod:`commsim.validation.report` — ``results/validation/report.md`` from them.
 
 ``python -m commsim.validation`` regenerates the whole record.
 """

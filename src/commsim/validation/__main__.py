@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from commsim.validation import report
+from commsim.validation import steps as validation_steps
 
 STEPS = ("docking", "calibrate", "facts", "claims", "sensitivity", "report")
 
@@ -39,25 +40,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("steps", nargs="*", choices=[*STEPS, "all"], default=["all"], help="steps to run")
     parser.add_argument("--workers", type=int, default=1, help="worker processes for the sweeps (default 1)")
     parser.add_argument("--out", type=Path, default=None, help="validation folder (default results/validation)")
-    parser.add_argument("--replicates", type=int, default=report.FACT_REPLICATES, help="replicates of the facts step")
+    parser.add_argument(
+        "--replicates", type=int, default=validation_steps.FACT_REPLICATES, help="replicates of the facts step"
+    )
     args = parser.parse_args(argv)
     steps = STEPS if "all" in args.steps else tuple(step for step in STEPS if step in args.steps)
-    folder = args.out or report.default_folder()
+    folder = args.out or validation_steps.default_folder()
     status = 0
     for step in steps:
         print(f"validation: {step}", file=sys.stderr)
         if step == "docking":
-            report.docking_step(folder)
+            validation_steps.docking_step(folder)
         elif step == "calibrate":
-            status |= report.calibration_step(folder, workers=args.workers)
+            status |= validation_steps.calibration_step(folder, workers=args.workers)
         elif step == "facts":
-            report.facts_step(folder, replicates=args.replicates)
+            validation_steps.facts_step(folder, replicates=args.replicates)
         elif step == "claims":
-            status |= report.sweep_step("validation.yaml", workers=args.workers)
-            report.claims_table(folder)
+            status |= validation_steps.sweep_step("validation.yaml", workers=args.workers)
+            validation_steps.claims_table(folder)
         elif step == "sensitivity":
-            status |= report.sweep_step("validation_sensitivity.yaml", workers=args.workers)
-            report.sobol_ranking(folder)
+            status |= validation_steps.sweep_step("validation_sensitivity.yaml", workers=args.workers)
+            validation_steps.sobol_ranking(folder)
         else:
             path = report.write_report(folder)
             print(f"wrote {path}", file=sys.stderr)

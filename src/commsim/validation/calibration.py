@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commsim.provenance import seed_integer
+from commsim.runs.provenance import seed_integer
 from commsim.validation.facts import TARGETS, calibration_distance, pooled_value, stylized_facts
 
 CALIBRATED = (

@@ -29,7 +29,7 @@ import numpy as np
 from scipy import optimize
 
 from commsim.model import CommunityModel
-from commsim.provenance import seed_integer
+from commsim.runs.provenance import seed_integer
 
 HORIZON_WEEKS = 104
 YEAR_WEEKS = 52

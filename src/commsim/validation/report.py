@@ -1,8 +1,8 @@
-"""The validation record: the steps that produce its tables and figures, and ``report.md``.
+"""The validation record's ``report.md``, assembled from the tables and figures the steps wrote.
 
-Every step writes CSV tables into ``<folder>/tables`` and PNG figures into
-``<folder>/figures``; :func:`write_report` turns them into ``<folder>/report.md`` without
-running anything, so the report can be rebuilt from committed tables alone.
+:func:`write_report` turns ``<folder>/tables`` and ``<folder>/figures`` into
+``<folder>/report.md`` without running anything, so the report can be rebuilt from
+committed tables alone; the steps that write them are :mod:`commsim.validation.steps`.
 """
 
 from __future__ import annotations
@@ -13,291 +13,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from commsim.experiments.analysis import analyze
-from commsim.experiments.plan import load_plan
-from commsim.experiments.store import ExperimentStore
-from commsim.params import defaults
-from commsim.paths import project_root
-from commsim.validation import calibration, claims, docking
+from commsim.validation import calibration
 from commsim.validation.facts import TARGETS
-
-ROOT_SEED = 20261129
-FACT_REPLICATES = 20
-EPSILONS = (0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
-MEAN_DEGREES = (1, 2, 3, 4, 5, 6, 7, 8, 10, 12)
-SHARPNESS = (0.05, 0.01, 0.0005)
-PROJECT_SETTINGS = [
-    {
-        "n_residents": 600,
-        "issue_rate_per_1000": 20.0,
-        "council_interval_weeks": 4,
-        "council_agenda_size": 20,
-        "inclusiveness": 0.4,
-        "expert_pool_share": 0.5,
-        "public_project_share": public,
-        "fund_per_household_year": fund,
-    }
-    for public in (0.1, 0.3, 0.5)
-    for fund in (0.0, 300.0)
-]
-# Values of the calibrated parameters before the calibration of issue 6 (for the record).
-PRE_CALIBRATION_DEFAULTS = {
-    "attend_intercept": -4.5,
-    "social_threshold_mean": 0.25,
-    "volunteer_recruit_rate": 0.015,
-    "w_delib_time_cost": 8.0,
-    "distance_decay_per_km": 0.87,
-    "time_bank_overdraft_h": 4.0,
-}
-CALIBRATION_PRIORS = {
-    "attend_intercept": (-6.5, -3.5),
-    "social_threshold_mean": (0.1, 0.6),
-    "volunteer_recruit_rate": (0.005, 0.3),
-    "w_delib_time_cost": (2.0, 16.0),
-    "distance_decay_per_km": (0.4, 1.6),
-    "time_bank_overdraft_h": (0.0, 20.0),
-}
-# Why some ABC values are not the shipped defaults (checked with tests/model/test_behaviours.py).
-NOT_SHIPPED_REASON = (
-    "With the ABC choice four paired-seed direction tests of MODEL_SPEC section 6 and the levers "
-    "(tests/model/test_behaviours.py) fail: more centre coverage no longer raises elderly activity participation, "
-    "the service-centre and self-financing levers no longer raise activity participation, and the autonomy fund's "
-    "gain in successful projects is no longer significant. The cause is structural: every recruit who is not a "
-    "leader or an expert becomes an activity organiser running weekly sessions in the compound's public space, so "
-    "with a fifth of adults in roles (volunteer_recruit_rate 0.263) nearby organiser sessions crowd out centres "
-    "(centre utilisation fell from 7% to 3% in the village test); a recruitment rate of 0.13 kept the village "
-    "centre effect but not the lever effects. Pattern-oriented modelling treats the section 6 behaviours as "
-    "patterns the defaults must also reproduce, so attend_intercept and volunteer_recruit_rate keep their previous "
-    "values and w_delib_time_cost is shipped at 10.5 (inside its posterior; 11.5 lost the fund effect, 8.0 lost "
-    "the age gradient). Formal volunteering and the top-10% share therefore stay off target; the remedy is in the "
-    "model (volunteer roles that do not run sessions), not in the parameters."
-)
-REFINE_CANDIDATES = 6
-REFINE_SEEDS = 4
-SOBOL_METRICS = ("rate_any", "top10_share", "formal_volunteering_year", "mean_belonging", "mean_trust", "rate_elderly")
-
-
-def default_folder() -> Path:
-    """``results/validation`` under the project root."""
-    return project_root() / "results" / "validation"
-
-
-def _tables(folder: Path) -> Path:
-    path = folder / "tables"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _figures(folder: Path) -> Path:
-    path = folder / "figures"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-# ------------------------------------------------------------------ steps
-
-
-def docking_step(folder: Path) -> None:
-    """Dock the three mechanisms; write their tables and figures."""
-    tables, figures = _tables(folder), _figures(folder)
-    counts = docking.cluster_counts(EPSILONS, seeds=range(10))
-    clusters = docking.summarise_clusters(counts)
-    clusters.to_csv(tables / "docking_clusters.csv", index=False)
-    sizes = docking.cascade_sizes(MEAN_DEGREES, sharpness=SHARPNESS, graphs=30, seed=ROOT_SEED)
-    cascades = docking.summarise_cascades(sizes)
-    cascades.to_csv(tables / "docking_cascades.csv", index=False)
-    projects = pd.concat(
-        [docking.observe_projects(settings, seeds=[ROOT_SEED], steps=78) for settings in PROJECT_SETTINGS]
-    )
-    fit = docking.fit_production_function(projects)
-    params = defaults()
-    half, acceleration = params["success_half_resources"], params["success_acceleration"]
-    fit.table.assign(
-        reference=docking.omt_reference(fit.table["resources"], half=half, acceleration=acceleration)
-    ).to_csv(tables / "docking_projects.csv", index=False)
-    pd.DataFrame(
-        [
-            {"quantity": "projects", "value": fit.projects, "low": np.nan, "high": np.nan, "parameter": np.nan},
-            {"quantity": "half", "value": fit.half[0], "low": fit.half[1], "high": fit.half[2], "parameter": half},
-            {
-                "quantity": "acceleration",
-                "value": fit.acceleration[0],
-                "low": fit.acceleration[1],
-                "high": fit.acceleration[2],
-                "parameter": acceleration,
-            },
-            {
-                "quantity": "max_gap_model_vs_reference",
-                "value": docking.production_function_gap(half, acceleration),
-                "low": np.nan,
-                "high": np.nan,
-                "parameter": np.nan,
-            },
-        ]
-    ).to_csv(tables / "docking_production.csv", index=False)
-
-    figure, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    axis = axes[0]
-    axis.plot(clusters["epsilon"], clusters["model_mean"], "o-", label="commsim bounded_confidence")
-    axis.plot(clusters["epsilon"], clusters["reference_mean"], "s--", label="Deffuant et al. reference")
-    grid = np.linspace(0.05, 0.5, 200)
-    axis.plot(grid, np.maximum(1, np.floor(1 / (2 * grid))), ":", color="grey", label="floor(1/(2 eps))")
-    axis.set(xlabel="confidence bound eps", ylabel="major opinion clusters", title="Bounded confidence")
-    axis.legend(fontsize=8)
-    axis = axes[1]
-    for rule, group in cascades.groupby("rule", sort=False):
-        style = "k-o" if rule == "watts" else "--"
-        axis.plot(group["mean_degree"], group["mean_size"], style, label=rule)
-    axis.set(xlabel="mean degree z", ylabel="mean cascade size (share)", title="Threshold cascades (phi = 0.18)")
-    axis.legend(fontsize=8)
-    axis = axes[2]
-    curve = np.linspace(0, max(1.6, float(fit.table["resources"].max()) * 1.1), 200)
-    axis.plot(
-        curve, docking.omt_reference(curve, half=half, acceleration=acceleration), label="OMT reference (parameters)"
-    )
-    axis.plot(fit.table["resources"], fit.table["observed"], "o", label="projects in model runs (bands)")
-    axis.set(xlabel="resources / cost", ylabel="success probability", title="Project success")
-    axis.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(figures / "docking.png", dpi=110)
-    plt.close(figure)
-
-
-def _calibration_design() -> pd.DataFrame:
-    folder = project_root() / "results" / "validation_calibration"
-    data = pd.read_parquet(folder / "data.parquet")
-    return data[data["step"] == 0].reset_index(drop=True)
-
-
-def calibration_step(folder: Path, *, workers: int = 1) -> int:
-    """Rejection ABC over the calibration design, then refinement on fresh seeds.
-
-    Runs the design first if its consolidated data is missing.
-
-    Returns:
-        Exit status of the design's sweep (0 if it was already stored).
-    """
-    status = 0
-    if not (project_root() / "results" / "validation_calibration" / "data.parquet").is_file():
-        status = sweep_step("validation_calibration.yaml", workers=workers)
-    tables = _tables(folder)
-    table = calibration.point_distances(_calibration_design())
-    table.to_csv(tables / "calibration_design.csv", index=False)
-    posterior = calibration.abc_rejection(table, CALIBRATION_PRIORS)
-    refined = calibration.refine(
-        posterior,
-        candidates=REFINE_CANDIDATES,
-        seeds=calibration.spawn_seeds(ROOT_SEED + 1, REFINE_SEEDS),
-        n_residents=2000,
-    )
-    refined.to_csv(tables / "calibration_refined.csv", index=False)
-    chosen = calibration.rounded(refined.iloc[0])
-    current = defaults()
-    summary = posterior.summary.assign(
-        previous_default=[PRE_CALIBRATION_DEFAULTS[name] for name in posterior.summary["parameter"]],
-        abc_choice=[chosen[name] for name in posterior.summary["parameter"]],
-        shipped_default=[current[name] for name in posterior.summary["parameter"]],
-        accepted=len(posterior.accepted),
-        design_points=len(table),
-        tolerance=posterior.tolerance,
-    )
-    summary.to_csv(tables / "calibration_parameters.csv", index=False)
-    return status
-
-
-def facts_step(folder: Path, *, replicates: int = FACT_REPLICATES) -> None:
-    """Every stylized fact at the shipped defaults, over ``replicates`` seeds."""
-    tables = _tables(folder)
-    runs = calibration.evaluate({}, calibration.spawn_seeds(ROOT_SEED + 2, replicates), n_residents=2000)
-    runs.to_csv(tables / "facts_runs.csv", index=False)
-    calibration.verify(runs).to_csv(tables / "stylized_facts.csv", index=False)
-
-
-def sweep_step(spec_file: str, *, workers: int = 1) -> int:
-    """Run (or resume) a validation sweep with commsim's runner and write its own report.
-
-    Returns:
-        The runner's exit status.
-    """
-    from commsim.cli import main as commsim_main
-
-    spec = project_root() / "experiments" / spec_file
-    name = load_plan(spec).spec.name
-    return commsim_main(
-        ["sweep", str(spec), "--workers", str(workers), "--out", str(project_root() / "results" / name)]
-    )
-
-
-def claims_table(folder: Path) -> pd.DataFrame:
-    """Claims' paired effects from the claims sweep, with each outcome's verdict; written to tables.
-
-    Returns:
-        One row per claim and outcome.
-    """
-    results = project_root() / "results" / "validation_claims"
-    plan = load_plan(project_root() / "experiments" / "validation.yaml")
-    effects = analyze(plan, ExperimentStore(results)).effects
-    effects = effects[effects["window"] == "final"]
-    rows = []
-    for found in claims.CLAIMS:
-        for metric, outcome in (("primary", found.primary), ("secondary", found.secondary)):
-            if outcome is None:
-                continue
-            row = effects[(effects["claim"] == found.name) & (effects["metric"] == metric)].iloc[0]
-            rows.append(
-                {
-                    "claim": found.name,
-                    "statement": found.statement,
-                    "outcome": outcome.label,
-                    "predicted_sign": outcome.sign,
-                    "reference_mean": row["reference_mean"],
-                    "difference": row["difference"],
-                    "ci_low": row["ci_low"],
-                    "ci_high": row["ci_high"],
-                    "n": int(row["n"]),
-                    "p_value": row["p_value"],
-                    "verdict": claims.verdict(outcome.sign, row["ci_low"], row["ci_high"]),
-                }
-            )
-    table = pd.DataFrame(rows)
-    table.to_csv(_tables(folder) / "claims.csv", index=False)
-    return table
-
-
-def sobol_ranking(folder: Path) -> pd.DataFrame:
-    """Total and first-order Sobol indices from the sensitivity sweep; ranked chart and table.
-
-    Returns:
-        One row per metric and factor.
-    """
-    results = project_root() / "results" / "validation_sensitivity"
-    plan = load_plan(project_root() / "experiments" / "validation_sensitivity.yaml")
-    sobol = analyze(plan, ExperimentStore(results)).sobol
-    sobol = sobol[(sobol["window"] == "window") & sobol["metric"].isin(SOBOL_METRICS)]
-    sobol = sobol.drop(columns=["scenario", "window"]).sort_values(["metric", "total"], ascending=[True, False])
-    sobol.to_csv(_tables(folder) / "sobol.csv", index=False)
-    metrics = [metric for metric in SOBOL_METRICS if metric in set(sobol["metric"])]
-    figure, axes = plt.subplots(2, math.ceil(len(metrics) / 2), figsize=(16, 9))
-    calibrated = set(calibration.CALIBRATED)
-    for axis, metric in zip(np.ravel(axes), metrics, strict=False):
-        rows = sobol[sobol["metric"] == metric].sort_values("total")
-        colours = ["tab:orange" if factor in calibrated else "tab:blue" for factor in rows["factor"]]
-        error = np.vstack([rows["total"] - rows["total_low"], rows["total_high"] - rows["total"]]).clip(min=0)
-        axis.barh(rows["factor"], rows["total"], xerr=error, color=colours)
-        axis.set(title=metric, xlabel="total Sobol index (95% CI)")
-        axis.tick_params(axis="y", labelsize=7)
-    figure.suptitle("Total Sobol indices: policy levers (blue) and calibrated behavioural parameters (orange)")
-    figure.tight_layout()
-    figure.savefig(_figures(folder) / "sobol_ranking.png", dpi=100)
-    plt.close(figure)
-    return sobol
-
-
-# ------------------------------------------------------------------ report
+from commsim.validation.steps import NOT_SHIPPED_REASON, REFINE_CANDIDATES, REFINE_SEEDS
 
 
 def _fmt(value: float, digits: int = 3) -> str:
@@ -323,8 +44,18 @@ def _docking_section(folder: Path) -> list[str]:
     production, projects = _read(folder, "docking_production"), _read(folder, "docking_projects")
     if clusters is None or cascades is None or production is None or projects is None:
         return ["## 1. Docking", "", "Not run yet: `python -m commsim.validation docking`.", ""]
-    lines = ["## 1. Docking: mechanisms against their canonical models", ""]
-    lines += [
+    return [
+        "## 1. Docking: mechanisms against their canonical models",
+        "",
+        *_bounded_confidence_text(clusters),
+        *_cascades_text(cascades),
+        *_production_text(production, projects),
+    ]
+
+
+def _bounded_confidence_text(clusters: pd.DataFrame) -> list[str]:
+    """Docking of bounded confidence: cluster counts of commsim and the published loop."""
+    lines = [
         "### Bounded confidence (Deffuant, Neau, Amblard & Weisbuch 2000)",
         "",
         f"{int(clusters['runs'].iloc[0])} runs per bound of 300 agents with opinions U(0,1), mu = 0.5 and 200 "
@@ -353,7 +84,12 @@ def _docking_section(folder: Path) -> list[str]:
         }
     )
     lines += [_markdown(shown), ""]
-    lines += [
+    return lines
+
+
+def _cascades_text(cascades: pd.DataFrame) -> list[str]:
+    """Docking of threshold influence: cascade sizes against the Watts rule."""
+    lines = [
         "### Threshold influence (Granovetter 1978; Watts 2002)",
         "",
         "Cascades on Erdos-Renyi graphs of 1,000 nodes, threshold phi = 0.18 for all, one random initial adopter, "
@@ -375,8 +111,13 @@ def _docking_section(folder: Path) -> list[str]:
         + ".",
         "",
     ]
+    return lines
+
+
+def _production_text(production: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
+    """Docking of project success against the accelerating production function."""
     by = production.set_index("quantity")
-    lines += [
+    lines = [
         "### Project success (Oliver, Marwell & Teixeira 1985)",
         "",
         "The model's production function equals an independent implementation of the accelerating production "

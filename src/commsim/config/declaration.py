@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from commsim.paths import config_dir
+from commsim.config.paths import config_dir
 
 GROUPS = ("profile", "policy", "behaviour")
 RULES_KEY = "rules"  # the section of parameters.yaml that declares rules, not a parameter

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the commsim package folder
 
 
 def config_dir() -> Path:

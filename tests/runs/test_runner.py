@@ -7,16 +7,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
-import commsim.figures
-from commsim.config import RunConfig
-from commsim.runner import (
+import commsim.runs.figures
+from commsim.config.schemas import RunConfig
+from commsim.metric_table import COST_PER_ADDITIONAL
+from commsim.runs.runner import (
     BASELINE,
-    COST_PER_ADDITIONAL,
-    add_cost_per_additional_participant,
     config_hash,
-    estimate,
     paired_differences,
     replicate_seeds,
     run_scenario,
@@ -33,19 +30,6 @@ def test_replicate_seeds_are_spawned_from_the_root_seed():
     assert len({s.seed for s in seeds}) == 4 and all(0 <= s.seed < 2**63 for s in seeds)
     assert replicate_seeds(42, 2) == seeds[:2]  # more replicates extend, never reshuffle
     assert replicate_seeds(43, 1)[0].seed != seeds[0].seed
-
-
-def test_estimate_matches_the_t_interval_and_skips_missing_values():
-    values = np.array([0.2, 0.4, 0.35, 0.5, np.nan])
-    result = estimate(values)
-    finite = values[:4]
-    low, high = stats.t.interval(0.95, 3, loc=finite.mean(), scale=stats.sem(finite))
-    assert result.n == 4 and result.mean == pytest.approx(finite.mean())
-    assert (result.ci_low, result.ci_high) == pytest.approx((low, high))
-    assert result.sd == pytest.approx(finite.std(ddof=1))
-    single = estimate(np.array([1.0]))
-    assert single.mean == 1.0 and np.isnan(single.ci_low) and single.n == 1
-    assert estimate(np.array([np.nan])).n == 0
 
 
 def _series(steps=60):
@@ -68,13 +52,20 @@ def _series(steps=60):
     return pd.DataFrame(rows)
 
 
-def test_cost_per_additional_participant_is_paired_by_replicate_and_step():
-    series = add_cost_per_additional_participant(_series(), "centres")
-    centres = series[series["scenario"] == "centres"]
-    # (1000 - 400 yuan of the paired baseline) / 10 additional participants
-    assert (centres[centres["replicate"] == 0][COST_PER_ADDITIONAL] == 60.0).all()
-    assert centres[centres["replicate"] == 1][COST_PER_ADDITIONAL].isna().all()  # no one added
-    assert series[series["scenario"] == BASELINE][COST_PER_ADDITIONAL].isna().all()
+def test_cost_per_additional_participant_is_the_ratio_of_last_year_mean_differences():
+    series = _series()
+    # Replicate 0 adds 20 participants in the last year on average (10 before), replicate 1 none.
+    series.loc[
+        (series["scenario"] == "centres") & (series["replicate"] == 0) & (series["step"] > 30), "unique_participants"
+    ] += 20
+    cost = paired_differences(series, "centres", ["rate_any"]).set_index("metric").loc[COST_PER_ADDITIONAL]
+    window = series[series["step"] > 60 - 52]
+    means = window.groupby(["scenario", "replicate"])[["programme_cost", "unique_participants"]].mean()
+    added = means.loc[("centres", 0)] - means.loc[(BASELINE, 0)]
+    # (1000 - 400 yuan of the paired baseline) over the additional participants, replicate 0 only
+    assert cost["difference"] == pytest.approx(added["programme_cost"] / added["unique_participants"])
+    assert cost["n"] == 1  # replicate 1 adds nobody: no ratio
+    assert cost["difference"] == pytest.approx(600 / ((22 * 10 + 30 * 30) / 52))  # not the mean of weekly ratios
 
 
 def test_summary_covers_final_step_and_last_52_weeks():
@@ -124,7 +115,7 @@ def test_failed_run_keeps_previous_results_and_leaves_nothing_behind(tmp_path, m
     def broken(*args, **kwargs):
         raise RuntimeError("figure failed")
 
-    monkeypatch.setattr(commsim.figures, "write_figures", broken)
+    monkeypatch.setattr(commsim.runs.figures, "write_figures", broken)
     with pytest.raises(RuntimeError, match="figure failed"):
         run_scenario(config.model_copy(update={"steps": 3}), out_dir=out, progress=False)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
@@ -138,7 +129,7 @@ def test_an_interrupted_run_leaves_nothing_half_written(tmp_path, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(commsim.figures, "write_figures", interrupted)  # Ctrl-C while writing
+    monkeypatch.setattr(commsim.runs.figures, "write_figures", interrupted)  # Ctrl-C while writing
     with pytest.raises(KeyboardInterrupt):
         run_scenario(config, out_dir=out, progress=False)
     assert list(tmp_path.iterdir()) == []

@@ -8,8 +8,12 @@ import shutil
 
 import pytest
 
-from commsim import labels, params
-from commsim.labels import (
+from commsim.config import declaration as params
+from commsim.config.declaration import lever_declarations, parameters
+from commsim.config.paths import config_dir
+from commsim.metric_table import DERIVED, METRICS
+from commsim.runs import labels
+from commsim.runs.labels import (
     KEY_METRICS,
     UNITS,
     format_cost_per_household_year,
@@ -25,9 +29,6 @@ from commsim.labels import (
     parameter_label,
     unit_label,
 )
-from commsim.metric_table import DERIVED, METRICS
-from commsim.params import lever_declarations, parameters
-from commsim.paths import config_dir
 
 ALL_METRICS = (*METRICS, *DERIVED)
 IDENTIFIER = re.compile(r"`|\{|\}|\b[a-z0-9]+_[a-z0-9_]+\b")

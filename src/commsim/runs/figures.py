@@ -4,7 +4,7 @@ Each line is the mean over replicates with a 95% t-band; the scenario is drawn s
 its paired baseline (same seeds) dashed in the same colour. Bands are clipped to the
 metric's declared range so that few replicates do not draw shares below zero. Titles,
 legends and axes take the metrics' labels and units from their declarations
-(:mod:`commsim.labels`); legends sit below the axes, clear of the data.
+(:mod:`commsim.runs.labels`); legends sit below the axes, clear of the data.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 from scipy import stats
 
-from commsim.labels import PERCENT_UNITS, metric_label, unit_label
 from commsim.metric_table import DERIVED, METRICS, RESOLVED_SHARE
+from commsim.runs.labels import PERCENT_UNITS, metric_label, unit_label
 from commsim.state.issue_table import CATEGORIES
 
 BOUNDED = {metric.name for metric in (*METRICS, *DERIVED) if metric.range == "0-1"}
@@ -38,7 +38,7 @@ class Panel:
 
     Attributes:
         title: The panel's title; may name ``{recent_window_weeks}``, filled with the run's value.
-        unit: The declared unit of the left axis (``commsim.labels.unit_label`` labels the axis).
+        unit: The declared unit of the left axis (``commsim.runs.labels.unit_label`` labels the axis).
         metrics: The metrics on the left axis.
         right_metric: One metric on a right axis, if any.
         right_unit: The declared unit of the right axis.
@@ -89,7 +89,7 @@ def panel_title(panel: Panel, values: dict | None = None) -> str:
 
 
 def _default_window() -> int:
-    from commsim.params import parameters
+    from commsim.config.declaration import parameters
 
     return parameters()["recent_window_weeks"].default
 
@@ -232,25 +232,20 @@ def write_figures(series: pd.DataFrame, folder: Path, *, focus: str, values: dic
     folder.mkdir(parents=True, exist_ok=True)
     series = with_derived_columns(series)
     scenarios = [focus, *(s for s in series["scenario"].unique() if s != focus)]
+    drawn = (
+        (LOOP_PANELS, "The participation loop", (2, 3), (15, 9.6), "participation_loop.png"),
+        (GROUP_PANELS, "Participation by group", (1, 3), (15, 5.2), "participation_by_group.png"),
+    )
     return [
         _figure(
             series,
-            LOOP_PANELS,
+            panels,
             scenarios,
-            title=f"The participation loop: {focus}",
-            shape=(2, 3),
-            size=(15, 9.6),
-            path=folder / "participation_loop.png",
+            title=f"{title}: {focus}",
+            shape=shape,
+            size=size,
+            path=folder / name,
             values=values,
-        ),
-        _figure(
-            series,
-            GROUP_PANELS,
-            scenarios,
-            title=f"Participation by group: {focus}",
-            shape=(1, 3),
-            size=(15, 5.2),
-            path=folder / "participation_by_group.png",
-            values=values,
-        ),
+        )
+        for panels, title, shape, size, name in drawn
     ]

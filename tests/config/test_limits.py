@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from commsim.config import ConfigError
-from commsim.limits import (
+from commsim.config.limits import (
     BYTES_PER_RESIDENT,
     MAX_RESIDENT_WEEKS,
     MAX_RUNS,
@@ -14,6 +13,7 @@ from commsim.limits import (
     check_workers,
     machine_memory_bytes,
 )
+from commsim.config.yaml_files import ConfigError
 
 
 def test_work_within_every_ceiling_passes():

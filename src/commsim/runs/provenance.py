@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-import commsim
-from commsim.paths import project_root
+from commsim.config.paths import project_root
+from commsim.version import __version__
 
 RUN_KIND = "commsim run"
 MANIFEST = "manifest.json"
@@ -87,7 +87,7 @@ def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
     Returns:
         Name to version (``not installed`` if absent).
     """
-    found = {"python": platform.python_version(), "commsim": commsim.__version__}
+    found = {"python": platform.python_version(), "commsim": __version__}
     for package in (*VERSIONED_PACKAGES, *extra):
         try:
             found[package] = version(package)

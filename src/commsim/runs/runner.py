@@ -3,7 +3,9 @@
 Plumbing only: no behavioural rule lives here. Replicate seeds are spawned from the
 config's root seed (``numpy.random.SeedSequence.spawn``); a policy package other than
 ``baseline`` is paired with the baseline package on the same seeds (common random
-numbers), which gives ``cost_per_additional_participant`` and paired differences.
+numbers), which gives paired differences and ``cost_per_additional_participant``. The
+summaries and paired differences are computed by :mod:`commsim.runs.statistics`, as the
+experiment analysis computes them.
 Everything is written to a staging folder next to the results folder and moved into
 place only when the whole run succeeded, so a failed or interrupted run leaves nothing
 behind and an earlier result stays until it is replaced. A staging folder left by a
@@ -16,7 +18,8 @@ A results folder holds:
 * ``timeseries.parquet`` — tidy: scenario, replicate, seed, step, then every metric;
 * ``summary.csv`` — per scenario and metric: mean, SD, 95% t-interval and n, at the
   final step and averaged over the last 52 weeks (all weeks if fewer);
-* ``paired_differences.csv`` — scenario minus baseline, paired by seed (paired runs only);
+* ``paired_differences.csv`` — scenario minus baseline, paired by seed, over the last 52
+  weeks, and the cost per additional participant (paired runs only);
 * ``manifest.json`` — written last: ``"kind": "commsim run"``, the files of the folder,
   config, resolved parameters, their hash, seeds, versions, timings;
 * ``figures/*.png``.
@@ -33,12 +36,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commsim.config import BASELINE, RunConfig, resolve_parameters
-from commsim.metric_table import METRIC_NAMES
+from commsim.config.declaration import parameters
+from commsim.config.presets import resolve_parameters
+from commsim.config.schemas import BASELINE, RunConfig
+from commsim.metric_table import COST_PER_ADDITIONAL, METRIC_NAMES
 from commsim.model import CommunityModel
-from commsim.params import parameters
-from commsim.progress import ProgressBar
-from commsim.provenance import (
+from commsim.runs.progress import ProgressBar
+from commsim.runs.provenance import (
     MANIFEST,
     PARTIAL_MARKER,
     RUN_KIND,
@@ -55,12 +59,11 @@ from commsim.provenance import (
     replace_folder_atomically,
     seed_integer,
 )
-from commsim.statistics import estimate
+from commsim.runs.statistics import COST_INPUTS, paired_effects, point_estimates, run_outcomes
 
 __all__ = ["BASELINE", "OutputError", "check_out_dir"]  # re-exported for the runner's callers
 
 YEAR = 52
-COST_PER_ADDITIONAL = "cost_per_additional_participant"
 ID_COLUMNS = ("scenario", "replicate", "seed", "step")
 
 
@@ -216,24 +219,20 @@ def _simulate_all(
 
 # ------------------------------------------------------------------ statistics
 
+# A run of ``commsim run`` is named by its scenario and replicate; it is the one design point.
+_RUN_IDENTITY = ("point", "scenario", "replicate", "seed")
 
-def last_year_means(series: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
-    """Average each replicate over the last 52 weeks (all weeks if fewer; never step 0).
 
-    Args:
-        series: Tidy time series.
-        metrics: Columns to average.
-
-    Returns:
-        One row per scenario and replicate, indexed by both.
-    """
-    last_step = series["step"].max()
-    window = series[series["step"] > max(last_step - YEAR, 0)]
-    return window.groupby(["scenario", "replicate"], sort=False)[metrics].mean()
+def _outcomes(series: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """Each replicate's final value and mean over the last 52 weeks, as the experiment analysis reduces runs."""
+    return run_outcomes(series.assign(point=0), metrics, YEAR, identity=_RUN_IDENTITY)
 
 
 def summarise(series: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     """Estimate each metric across replicates, at the final step and over the last year.
+
+    The estimates are :func:`commsim.runs.statistics.point_estimates` of the replicates'
+    outcomes; the last year is the last 52 weeks (all weeks if fewer; never step 0).
 
     Args:
         series: Tidy time series.
@@ -241,25 +240,28 @@ def summarise(series: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
 
     Returns:
         One row per scenario, window (``final`` or ``last_year``) and metric, with the
-        window's length in weeks and the fields of :class:`commsim.statistics.Estimate`.
+        window's length in weeks and the fields of :class:`commsim.runs.statistics.Estimate`.
     """
     last_step = int(series["step"].max())
-    windows = {
-        "final": (series[series["step"] == last_step].set_index(["scenario", "replicate"])[metrics], 1),
-        "last_year": (last_year_means(series, metrics), min(YEAR, last_step)),
-    }
-    rows = []
-    for scenario in series["scenario"].unique():
-        for window, (frame, weeks) in windows.items():
-            replicates = frame.loc[scenario]
-            for metric in metrics:
-                where = {"scenario": scenario, "window": window, "weeks": weeks, "metric": metric}
-                rows.append(where | asdict(estimate(replicates[metric].to_numpy())))
-    return pd.DataFrame(rows)
+    summary = point_estimates(_outcomes(series, metrics)).drop(columns="point")
+    summary["window"] = summary["window"].map({"final": "final", "window": "last_year"})
+    summary.insert(2, "weeks", np.where(summary["window"] == "final", 1, min(YEAR, last_step)))
+    scenarios = {name: index for index, name in enumerate(series["scenario"].unique())}
+    order = pd.DataFrame(
+        {
+            "scenario": summary["scenario"].map(scenarios),
+            "window": summary["window"] != "final",
+            "metric": summary["metric"].map({name: index for index, name in enumerate(metrics)}),
+        }
+    )
+    return summary.loc[order.sort_values(list(order.columns), kind="stable").index].reset_index(drop=True)
 
 
 def paired_differences(series: pd.DataFrame, scenario: str, metrics: list[str]) -> pd.DataFrame:
     """Scenario minus baseline, paired by replicate (same seed), over the last year.
+
+    The effects are :func:`commsim.runs.statistics.paired_effects`, with the cost per
+    additional participant (its one definition).
 
     Args:
         series: Tidy time series holding the scenario and the baseline.
@@ -267,41 +269,17 @@ def paired_differences(series: pd.DataFrame, scenario: str, metrics: list[str]) 
         metrics: Columns to compare.
 
     Returns:
-        One row per metric: the mean paired difference and its 95% interval.
+        One row per metric, then ``cost_per_additional_participant``: the mean paired
+        difference (the cost itself for the latter), SD, 95% interval, n, the paired
+        t-test's p-value and the baseline's mean.
     """
-    yearly = last_year_means(series, metrics)
-    difference = yearly.loc[scenario] - yearly.loc[BASELINE]
-    rows = [
-        {"metric": metric, **asdict(estimate(difference[metric].to_numpy()))}
-        for metric in metrics
-        if metric != COST_PER_ADDITIONAL  # defined against the baseline already
-    ]
-    return pd.DataFrame(rows).rename(columns={"mean": "difference"})
-
-
-def add_cost_per_additional_participant(series: pd.DataFrame, scenario: str) -> pd.DataFrame:
-    """Add the extra programme cost per participant gained over the paired baseline run.
-
-    ``(programme_cost - baseline programme_cost) / (unique_participants - baseline
-    unique_participants)`` of the same replicate and step (an incremental
-    cost-effectiveness ratio); NaN where the package adds no participant and on baseline
-    rows.
-
-    Args:
-        series: Tidy time series holding the scenario and the baseline.
-        scenario: The scenario whose cost is measured.
-
-    Returns:
-        A copy of the series with the ``cost_per_additional_participant`` column.
-    """
-    keys = ["replicate", "step"]
-    baseline = series[series["scenario"] == BASELINE].set_index(keys)
-    paired = baseline.reindex(pd.MultiIndex.from_frame(series[keys]))
-    additional = series["unique_participants"].to_numpy() - paired["unique_participants"].to_numpy()
-    extra_cost = series["programme_cost"].to_numpy() - paired["programme_cost"].to_numpy()
-    cost = extra_cost / np.where(additional > 0, additional, np.nan)
-    cost[series["scenario"].to_numpy() != scenario] = np.nan
-    return series.assign(**{COST_PER_ADDITIONAL: cost})
+    needed = [*metrics, *(name for name in COST_INPUTS if name not in metrics)]
+    effects = paired_effects(_outcomes(series, needed), BASELINE, with_cost=True)
+    shown = effects["metric"].isin([*metrics, COST_PER_ADDITIONAL])
+    chosen = effects[shown & (effects["scenario"] == scenario) & (effects["window"] == "window")]
+    order = {name: index for index, name in enumerate([*metrics, COST_PER_ADDITIONAL])}
+    chosen = chosen.iloc[np.argsort(chosen["metric"].map(order).to_numpy(), kind="stable")]
+    return chosen.drop(columns=["point", "scenario", "window"]).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ provenance
@@ -345,7 +323,7 @@ def run_scenario(
 
     Raises:
         ValueError: If ``replicates`` or ``steps`` is below 1.
-        commsim.config.ConfigError: If the config's parameters do not resolve.
+        commsim.config.yaml_files.ConfigError: If the config's parameters do not resolve.
         OutputError: If ``out_dir`` may not be written (see :func:`check_out_dir`).
     """
     replicates = config.replicates if replicates is None else replicates
@@ -363,11 +341,7 @@ def run_scenario(
     started, wall, cpu = now(), time.perf_counter(), time.process_time()
     series, timings = _simulate_all(scenarios, seeds, steps, progress=progress)
     metrics = list(METRIC_NAMES)
-    differences = None
-    if paired:
-        series = add_cost_per_additional_participant(series, config.policy)
-        metrics.append(COST_PER_ADDITIONAL)
-        differences = paired_differences(series, config.policy, metrics)
+    differences = paired_differences(series, config.policy, metrics) if paired else None
     summary = summarise(series, metrics)
 
     effective_dict = effective.model_dump(mode="json")
@@ -417,7 +391,7 @@ def _write_atomically(
     manifest: dict[str, Any],
     focus: str,
 ) -> None:
-    from commsim.figures import write_figures  # matplotlib is imported only when writing
+    from commsim.runs.figures import write_figures  # matplotlib is imported only when writing
 
     def fill(staging: Path) -> None:
         series.to_parquet(staging / "timeseries.parquet", engine="pyarrow", index=False)

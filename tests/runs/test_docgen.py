@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from commsim.docgen import parameters_markdown
-from commsim.params import parameters
+from commsim.config.declaration import parameters
+from commsim.runs.docgen import parameters_markdown
 
 
 def _section(markdown: str, heading: str) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commsim.labels import metric_label, unit_label
+from commsim.config.declaration import Parameter, lever_declarations, parameters, rules
 from commsim.metric_table import DERIVED, METRICS, YEAR, Metric
-from commsim.params import Parameter, lever_declarations, parameters, rules
-from commsim.provenance import write_file_atomically
+from commsim.runs.labels import metric_label, unit_label
+from commsim.runs.provenance import write_file_atomically
 
 GENERATED = "Generated from "  # the second paragraph of every generated document starts so
 
@@ -155,14 +155,17 @@ def metrics_markdown() -> str:
 DERIVED_NOTES = (
     "When a run config's package is not `baseline` and `compare_with_baseline` is true (the",
     "default), `commsim run` also runs the `baseline` package with the same profile, the same",
-    "non-policy overrides and the same replicate seeds. `timeseries.parquet` then holds both",
-    "scenarios (column `scenario`); the column above is filled on the package's rows, step by",
-    "step, as `(programme_cost - baseline programme_cost) / (unique_participants - baseline",
-    "unique_participants)`, both of the baseline run with the same seed at the same step (an",
-    "incremental cost-effectiveness ratio), and left empty on the baseline's rows.",
-    "`summary.csv` reports every column at the final step and averaged over the last 52",
-    "weeks (all weeks if fewer); `paired_differences.csv` reports package minus baseline,",
-    "paired by seed, over the same window.",
+    "non-policy overrides and the same replicate seeds; `timeseries.parquet` then holds both",
+    "scenarios (column `scenario`). `summary.csv` reports every metric at the final step and",
+    "averaged over the last 52 weeks (all weeks if fewer, never the initial state).",
+    "`paired_differences.csv` reports package minus baseline, paired by seed, over the same",
+    "window, and `cost_per_additional_participant`, defined once for `commsim run`, the",
+    "experiment analysis and the dashboard's Compare page: for each pair of runs on one seed,",
+    "(mean `programme_cost` of the package's run - that of the baseline's run) / (mean",
+    "`unique_participants` of the package's run - that of the baseline's run), both means",
+    "over the last 52 weeks (an experiment's `analysis.window` steps, and also at the final",
+    "step, in `effects.csv`); empty where the package adds no participant; then the mean over",
+    "the pairs with its 95% interval (an incremental cost-effectiveness ratio).",
 )
 
 

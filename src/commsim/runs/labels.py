@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from commsim.config.declaration import lever_declarations, parameters
 from commsim.metric_table import COST_PER_ADDITIONAL, DERIVED, METRICS, Metric
-from commsim.params import lever_declarations, parameters
 from commsim.state.timescale import WEEKS_PER_YEAR
 
 # The metrics the CLI's summary, the reports and the dashboard's comparisons show, in order.
@@ -190,16 +190,20 @@ def is_share(name: str) -> bool:
     return metric is not None and metric.unit in PERCENT_UNITS
 
 
+def _declared(table: Mapping[str, Any], name: str) -> Any:
+    """The declaration of ``name`` in a table of declarations; UnknownLabelError if there is none."""
+    if name not in table:
+        raise UnknownLabelError(name)
+    return table[name]
+
+
 def parameter_label(name: str) -> str:
     """A parameter's label in plain words ("Share of buildings with a team leader").
 
     Raises:
         UnknownLabelError: If no parameter of that name is declared.
     """
-    spec = parameters().get(name)
-    if spec is None:
-        raise UnknownLabelError(name)
-    return spec.label
+    return _declared(parameters(), name).label
 
 
 def parameter_heading(name: str) -> str:
@@ -216,10 +220,7 @@ def lever_title(name: str) -> str:
     Raises:
         UnknownLabelError: If no lever of that name is declared.
     """
-    lever = lever_declarations().get(name)
-    if lever is None:
-        raise UnknownLabelError(name)
-    return lever.title
+    return _declared(lever_declarations(), name).title
 
 
 def lever_description(name: str) -> str:
@@ -229,7 +230,7 @@ def lever_description(name: str) -> str:
 
 def preset_title(group: str, name: str) -> str:
     """The title of a community profile (``group='profile'``) or policy package."""
-    from commsim.config import load_preset  # presets read files; labels of metrics need none
+    from commsim.config.presets import load_preset
 
     return load_preset(group, name).title
 

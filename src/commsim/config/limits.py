@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from commsim.config import ConfigError
+from commsim.config.yaml_files import ConfigError
 
 # Peak resident memory measured by the benchmark suite: 1,000,000 residents x 104 weeks
 # peaked at 1.95 GB (results/benchmarks), about 2 KB per resident with the network.
