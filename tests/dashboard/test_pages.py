@@ -26,7 +26,7 @@ from solara.components.datatable import DataTableWidget
 from solara.server import kernel, kernel_context
 
 from commsim.config.yaml_files import ConfigError
-from commsim.dashboard import app, background, explore, state
+from commsim.dashboard import app, background, explore, learn, state
 from commsim.dashboard.compare import BAND_METRICS, Compare, draw_bands
 from commsim.dashboard.explore import MONITORS, Explore
 from commsim.dashboard.jobs import Finished, SweepFactor, past_experiments, plan_size, sweep_spec
@@ -996,13 +996,16 @@ def test_a_hostile_lesson_file_shows_as_text(render_route, monkeypatch, tmp_path
     path = tmp_path / "lessons.yaml"
     path.write_text(yaml.safe_dump([lesson]), encoding="utf-8")
     monkeypatch.setenv("COMMSIM_LESSONS", str(path))
-    box, rc = render_route("/learn")
-    assert rc.find(v.Select, label="lesson").widget.v_model == f"Title {HOSTILE}"
-    assert shows(box, "Story &lt;script&gt;alert(3)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;")
-    assert shows(box, f"Practice {TEMPLATE}")  # a card's subtitle: text
-    assert_inert(box)
-    button(box, "Load this lesson in Explore").click()
-    assert shows(box, f"Lesson: Title {HOSTILE}")
+    box, _ = render_route("/learn")
+    (message,) = [text for text in alerts(box) if text.startswith("The lessons cannot be shown:")]
+    assert f"{path}:" in message and ": 0.title: holds HTML ('<img src=x onerror=a'...)" in message
+    assert_inert(box)  # the refusal, which quotes the file, is text too
+    lesson["title"], lesson["story"] = "Title", f"Story {TEMPLATE}"  # no HTML left in the first fields
+    path.write_text(yaml.safe_dump([lesson]), encoding="utf-8")
+    learn.lessons.cache_clear()
+    box, _ = render_route("/learn")
+    (message,) = [text for text in alerts(box) if text.startswith("The lessons cannot be shown:")]
+    assert ": 0.steps_to_try.0: holds HTML" in message
     assert_inert(box)
 
 
