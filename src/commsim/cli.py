@@ -34,6 +34,7 @@ from commsim.config.paths import inside
 from commsim.config.presets import load_preset, preset_names
 from commsim.config.schemas import run_config_schema, setting_bounds
 from commsim.config.yaml_files import ConfigError, read_yaml
+from commsim.design import cli as design_command
 from commsim.runs.provenance import OutputError, check_out_dir
 
 if TYPE_CHECKING:
@@ -222,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument(
         "--results", type=_path, metavar="DIR", help="experiments folder of Compare and Sweep (default: results/)"
     )
+    design_command.add_parser(commands, _at_least_one)
     docs = commands.add_parser("docs", help="regenerate docs/parameters.md and docs/metrics.md")
     docs.add_argument("--check", action="store_true", help="write nothing; exit 1 if the docs are stale")
     docs.add_argument("--folder", type=_path, metavar="DIR", help="docs folder (default: the project's docs/)")
@@ -388,7 +390,7 @@ def _print_summary(result: RunResult) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from commsim.runs.labels import KEY_METRICS, metric_heading, metric_interval
+    from commsim.runs.labels import KEY_METRICS, format_interval, metric_heading, metric_interval, unit_label
 
     manifest, summary = result.manifest, result.summary
     yearly = summary[summary["window"] == "last_year"]
@@ -426,6 +428,10 @@ def _print_summary(result: RunResult) -> None:
             cells.append("")
         table.add_row(*cells)
     Console().print(table)
+    for scenario, cost in manifest.get("programme_cost", {}).get("scenarios", {}).items():
+        yearly = cost["yuan_per_household_year"]
+        shown = format_interval(yearly["mean"], yearly["ci_low"], yearly["ci_high"], "yuan/household/year")
+        print(f"Programme cost of {scenario}: {shown} {unit_label('yuan/household/year')} (configs/costs.yaml)")
 
 
 def _bounds(row: Any, estimate: str) -> tuple[float, float, float]:
@@ -657,6 +663,8 @@ def _validate(args: argparse.Namespace) -> int:
         try:
             if _is_lessons(path):
                 print(f"ok: {_validate_lessons(path)}")
+            elif design_command.is_design_spec(path):
+                print(f"ok: {design_command.validate(path)}")
             elif _is_experiment(path):
                 print(f"ok: {_validate_experiment(path)}")
             else:
@@ -672,6 +680,10 @@ def _validate_config(path: Path, *, allow_large: bool) -> str:
     data, _ = read_yaml(path)
     if is_preset_file(path, data):
         return validate_file(path)
+    from commsim.runs.costs import is_costs_file, validate_costs
+
+    if is_costs_file(path, data):
+        return validate_costs(path)
     config = load_run_config(path)
     work = run_work(config)
     try:
@@ -817,6 +829,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "presets": _presets,
     "dashboard": _dashboard,
     "docs": _docs,
+    "design": design_command.run,
 }
 
 

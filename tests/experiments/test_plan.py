@@ -1,9 +1,6 @@
-"""Plans: spawned seeds shared across scenarios, run keys, and specs rejected with file, line and field."""
+"""Plans: spawned seeds shared across scenarios, run keys, sizes, and specs rejected with file, line and field."""
 
 from __future__ import annotations
-
-import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,20 +13,9 @@ from commsim.runs.provenance import seed_integer
 SMALL = {"profile": "old_inner_city", "n_residents": 100}
 
 
-def spec(**fields) -> ExperimentSpec:
-    defaults = {"name": "t", "base": SMALL, "steps": 3, "replicates": 3}
-    return ExperimentSpec(**(defaults | fields))
-
-
-def write(tmp_path: Path, text: str, name: str = "spec.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-def test_scenarios_share_seeds_and_points_and_replicates_do_not():
+def test_scenarios_share_seeds_and_points_and_replicates_do_not(make_spec):
     plan = make_plan(
-        spec(
+        make_spec(
             factors=[{"name": "n_centres", "values": [1, 2]}],
             scenarios={"baseline": {"policy": "baseline"}, "centres": {"policy": "centres"}},
         )
@@ -43,48 +29,29 @@ def test_scenarios_share_seeds_and_points_and_replicates_do_not():
     assert len(per_point[0]) == 3 and not per_point[0] & per_point[1]
 
 
-def test_seeds_are_spawned_from_the_root_per_point_and_replicate():
-    plan = make_plan(spec(seed=99, replicates=2, factors=[{"name": "n_centres", "values": [1, 2]}]))
+def test_seeds_are_spawned_from_the_root_per_point_and_replicate(make_spec):
+    plan = make_plan(make_spec(seed=99, replicates=2, factors=[{"name": "n_centres", "values": [1, 2]}]))
     _, runs_sequence = np.random.SeedSequence(99).spawn(2)
     expected = [seed_integer(child) for point in runs_sequence.spawn(2) for child in point.spawn(2)]
     assert [run.seed for run in plan.runs] == expected
 
 
-def test_keys_identify_parameters_seed_and_horizon():
-    plan = make_plan(spec(factors=[{"name": "n_centres", "values": [1, 2]}]))
+def test_keys_identify_parameters_seed_and_horizon(make_spec):
+    plan = make_plan(make_spec(factors=[{"name": "n_centres", "values": [1, 2]}]))
     keys = [run.key for run in plan.runs]
     assert len(set(keys)) == len(keys)
-    assert [run.key for run in make_plan(spec(factors=[{"name": "n_centres", "values": [1, 2]}])).runs] == keys
-    longer = make_plan(spec(steps=4, factors=[{"name": "n_centres", "values": [1, 2]}]))
+    assert [run.key for run in make_plan(make_spec(factors=[{"name": "n_centres", "values": [1, 2]}])).runs] == keys
+    longer = make_plan(make_spec(steps=4, factors=[{"name": "n_centres", "values": [1, 2]}]))
     assert not set(run.key for run in longer.runs) & set(keys)
     # More replicates keep the keys of the runs the smaller plan had.
-    more = make_plan(spec(replicates=5, factors=[{"name": "n_centres", "values": [1, 2]}]))
+    more = make_plan(make_spec(replicates=5, factors=[{"name": "n_centres", "values": [1, 2]}]))
     assert set(keys) < {run.key for run in more.runs}
 
 
-def test_a_preset_and_the_same_values_spelled_out_give_the_same_key():
-    by_default = make_plan(spec(replicates=1))
-    spelled = make_plan(spec(replicates=1, base=SMALL | {"policy": "baseline", "council_interval_weeks": 13}))
+def test_a_preset_and_the_same_values_spelled_out_give_the_same_key(make_spec):
+    by_default = make_plan(make_spec(replicates=1))
+    spelled = make_plan(make_spec(replicates=1, base=SMALL | {"policy": "baseline", "council_interval_weeks": 13}))
     assert by_default.runs[0].key == spelled.runs[0].key
-
-
-def test_factor_values_reach_the_run_parameters_and_linked_factors_set_all():
-    plan = make_plan(
-        spec(
-            replicates=1,
-            factors=[
-                {"name": "library", "sets": ["library_share_red", "library_share_green"], "values": [0.0, 0.5]},
-            ],
-        )
-    )
-    assert [run.parameters["library_share_red"] for run in plan.runs] == [0.0, 0.5]
-    assert [run.parameters["library_share_green"] for run in plan.runs] == [0.0, 0.5]
-
-
-def test_a_declared_parameter_without_values_uses_its_declared_range_and_type():
-    plan = make_plan(spec(replicates=1, factors=[{"name": "time_bank"}, {"name": "disclosure"}]))
-    assert plan.design["time_bank"].tolist() == [False, False, False, True, True, True]
-    assert plan.design["disclosure"].tolist()[:3] == ["none", "semiannual", "monthly"]
 
 
 @pytest.mark.parametrize(
@@ -112,8 +79,8 @@ def test_a_declared_parameter_without_values_uses_its_declared_range_and_type():
         ),
     ],
 )
-def test_bad_specs_name_file_line_field_and_reason(tmp_path, text, line, field, reason):
-    path = write(tmp_path, text)
+def test_bad_specs_name_file_line_field_and_reason(tmp_path, text, line, field, reason, write_spec):
+    path = write_spec(text)
     with pytest.raises(ConfigError) as caught:
         load_plan(path)
     message = str(caught.value)
@@ -121,31 +88,8 @@ def test_bad_specs_name_file_line_field_and_reason(tmp_path, text, line, field, 
     assert reason in message
 
 
-def test_csv_designs_are_read_next_to_the_spec_and_checked(tmp_path):
-    (tmp_path / "points.csv").write_text("n_centres,inclusiveness\n1,0.1\n3,0.4\n", encoding="utf-8")
-    path = write(
-        tmp_path,
-        """\
-        name: t
-        base: {n_residents: 100}
-        factors:
-          - {name: n_centres, range: [1, 5]}
-          - {name: inclusiveness, range: [0.0, 0.5]}
-        design: {kind: csv, file: points.csv}
-        replicates: 1
-        steps: 2
-        """,
-    )
-    plan = load_plan(path)
-    assert plan.design[["n_centres", "inclusiveness"]].values.tolist() == [[1, 0.1], [3, 0.4]]
-    (tmp_path / "points.csv").write_text("n_centres,inclusiveness\n1,0.1\n9,0.4\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"points.csv:3: n_centres: 9 is outside 1-5"):
-        load_plan(path)
-
-
-def test_function_targets_are_checked_against_their_signature(tmp_path):
-    path = write(
-        tmp_path,
+def test_function_targets_are_checked_against_their_signature(tmp_path, write_spec):
+    path = write_spec(
         "name: t\ntarget: commsim.experiments.reference:ishigami\nfactors:\n  - {name: x4, range: [0, 1]}\n",
     )
     with pytest.raises(ConfigError, match=r"spec.yaml:4: factors.0.name: 'x4' is not a keyword argument"):
@@ -189,14 +133,14 @@ def test_the_model_version_follows_the_subpackages_its_model_is_built_from(tmp_p
     assert model_version("layered.model:f") != before
 
 
-def test_the_points_of_a_csv_design_enter_the_spec_hash(tmp_path):
+def test_the_points_of_a_csv_design_enter_the_spec_hash(tmp_path, write_spec):
     points = tmp_path / "points.csv"
     points.write_text("n_centres\n1\n2\n", encoding="utf-8")
     text = (
         "name: t\nbase: {n_residents: 100}\nfactors:\n  - {name: n_centres, range: [1, 5]}\n"
         "design: {kind: csv, file: points.csv}\n"
     )
-    path = write(tmp_path, text)
+    path = write_spec(text)
     first = load_plan(path).spec_hash
     points.write_text("n_centres\n1\n3\n", encoding="utf-8")
     assert load_plan(path).spec_hash != first
@@ -234,8 +178,8 @@ def test_the_points_of_a_csv_design_enter_the_spec_hash(tmp_path):
         ("name: t\nscenarios:\n  a: {policy: centres}\nreference: b\n", 4, "reference", "not one of the scenarios"),
     ],
 )
-def test_hostile_specs_are_refused_with_file_line_and_field(tmp_path, text, line, field, reason):
-    path = write(tmp_path, text)
+def test_hostile_specs_are_refused_with_file_line_and_field(tmp_path, text, line, field, reason, write_spec):
+    path = write_spec(text)
     with pytest.raises(ConfigError) as caught:
         load_plan(path)
     message = str(caught.value)
@@ -243,61 +187,9 @@ def test_hostile_specs_are_refused_with_file_line_and_field(tmp_path, text, line
     assert reason in message and "\n" not in message
 
 
-def test_an_int_factor_of_another_target_takes_whole_numbers_only(tmp_path):
-    path = write(
-        tmp_path,
-        "name: t\ntarget: commsim.experiments.reference:linear\n"
-        "factors:\n  - {name: x1, type: int, values: [1, 1.5]}\n",
-    )
-    with pytest.raises(ConfigError, match=r"spec.yaml:4: factors.0.values: an int factor takes whole numbers"):
-        load_plan(path)
-
-
-def test_a_csv_design_with_text_in_a_number_column_is_a_one_line_error(tmp_path):
-    (tmp_path / "points.csv").write_text("n_centres\n1\nmany\n", encoding="utf-8")
-    path = write(
-        tmp_path,
-        "name: t\nfactors:\n  - {name: n_centres, range: [1, 5]}\ndesign: {kind: csv, file: points.csv}\n",
-    )
-    with pytest.raises(ConfigError, match=r"points.csv:\d: n_centres: .* is not a finite number"):
-        load_plan(path)
-
-
-def test_a_huge_saltelli_design_is_refused_before_it_is_drawn(tmp_path, monkeypatch):
-    from commsim.config.limits import MAX_RUNS, ResourceError
-    from commsim.experiments import designs
-
-    def never(*args, **kwargs):
-        raise AssertionError("the design was drawn")
-
-    monkeypatch.setattr(designs, "saltelli", never)
-    monkeypatch.setattr(designs, "unit_sample", never)
-    path = write(
-        tmp_path,
-        "name: t\ntarget: commsim.experiments.reference:ishigami\nfactors:\n"
-        + "".join(f"  - {{name: x{i}, range: [-3, 3]}}\n" for i in (1, 2, 3))
-        + "design: {kind: saltelli, points: 131072}\n",
-    )
-    with pytest.raises(ResourceError) as caught:
-        load_plan(path)
-    runs = 131072 * 5 * 5  # N x (factors + 2) points, five replicates
-    assert f"{path}: plans {runs:,} runs, over the ceiling of {MAX_RUNS:,}; pass --allow-large" in str(caught.value)
-
-
-def test_a_grid_of_a_trillion_points_is_refused_before_it_is_drawn(tmp_path, monkeypatch):
-    from commsim.config.limits import MemoryCeilingError
-    from commsim.experiments import designs
-
-    monkeypatch.setattr(designs, "full_grid", lambda spaces: pytest.fail("the grid was drawn"))
-    factors = "".join(f"  - {{name: x{i}, range: [0, 1], levels: 1000}}\n" for i in (1, 2, 3, 4))
-    path = write(tmp_path, f"name: t\ntarget: commsim.experiments.reference:linear\nfactors:\n{factors}replicates: 1\n")
-    with pytest.raises(MemoryCeilingError, match="plans 1,000,000,000,000 runs, whose plan alone needs"):
-        load_plan(path, allow_large=True)  # no flag lifts what the plan itself would need
-
-
-def test_resident_weeks_are_summed_over_runs_with_residents_as_a_factor():
+def test_resident_weeks_are_summed_over_runs_with_residents_as_a_factor(make_spec):
     plan = make_plan(
-        spec(
+        make_spec(
             replicates=2,
             steps=10,
             factors=[{"name": "n_residents", "values": [100, 300]}],
@@ -317,30 +209,30 @@ def test_residents_default_to_the_profiles_when_no_one_sets_them():
     assert plan.work.resident_weeks == expected
 
 
-def test_work_over_a_ceiling_is_refused_unless_allowed(monkeypatch):
+def test_work_over_a_ceiling_is_refused_unless_allowed(monkeypatch, make_spec):
     from commsim.config import limits
 
     monkeypatch.setattr(limits, "MAX_RESIDENT_WEEKS", 500)
     with pytest.raises(limits.ResourceError, match=r"plans 900 resident-weeks, over the ceiling of 500"):
-        make_plan(spec())
-    assert make_plan(spec(), allow_large=True).work.resident_weeks == 900
-    assert make_plan(spec(), check_size=False).work.resident_weeks == 900
+        make_plan(make_spec())
+    assert make_plan(make_spec(), allow_large=True).work.resident_weeks == 900
+    assert make_plan(make_spec(), check_size=False).work.resident_weeks == 900
 
 
-def test_memory_counts_the_workers_that_hold_a_model_each(monkeypatch):
+def test_memory_counts_the_workers_that_hold_a_model_each(monkeypatch, make_spec):
     from commsim.config import limits
 
     monkeypatch.setattr(limits, "machine_memory_bytes", lambda: 100 * limits.BYTES_PER_RESIDENT / limits.MEMORY_SHARE)
-    make_plan(spec(), workers=1)
+    make_plan(make_spec(), workers=1)
     with pytest.raises(limits.MemoryCeilingError, match="100 residents x 2,000 bytes x 2 at once"):
-        make_plan(spec(), workers=2, allow_large=True)
+        make_plan(make_spec(), workers=2, allow_large=True)
 
 
-def test_keys_are_the_hash_of_what_a_run_depends_on():
+def test_keys_are_the_hash_of_what_a_run_depends_on(make_spec):
     from commsim.experiments.plan import run_key
     from commsim.experiments.targets import model_version
 
-    plan = make_plan(spec(factors=[{"name": "n_centres", "values": [1, 2]}]))
+    plan = make_plan(make_spec(factors=[{"name": "n_centres", "values": [1, 2]}]))
     for run in plan.runs[:3]:
         identity = resolve_parameters_of(run.parameters)
         assert run.key == run_key(plan.spec, identity, run.seed, model_version(plan.spec.target))
@@ -353,36 +245,3 @@ def resolve_parameters_of(parameters: dict) -> dict:
     return resolve_parameters(
         parameters.get("profile", "old_inner_city"), parameters.get("policy", "baseline"), overrides
     )
-
-
-def test_a_csv_design_that_is_not_a_regular_file_is_refused_without_reading_it(tmp_path):
-    path = write(
-        tmp_path,
-        "name: t\nfactors:\n  - {name: n_centres, range: [1, 5]}\ndesign: {kind: csv, file: /dev/zero}\n",
-    )
-    with pytest.raises(ConfigError, match=r"spec.yaml:4: design.file: /dev/zero is not a file"):
-        load_plan(path)
-
-
-def test_a_csv_design_over_the_run_ceiling_is_refused_after_reading_only_that_many_rows(tmp_path, monkeypatch):
-    from commsim.config import limits
-
-    monkeypatch.setattr(limits, "MAX_RUNS", 30)
-    (tmp_path / "points.csv").write_text("n_centres\n" + "1\n" * 11, encoding="utf-8")
-    path = write(
-        tmp_path,
-        "name: t\nfactors:\n  - {name: n_centres, range: [1, 5]}\ndesign: {kind: csv, file: points.csv}\n",
-    )
-    with pytest.raises(limits.ResourceError, match=r"points.csv has more than 6 points"):
-        load_plan(path)  # five replicates per point by default
-    assert len(load_plan(path, allow_large=True).runs) == 55
-
-
-def test_a_distribution_too_wide_for_floating_point_is_refused(tmp_path):
-    path = write(
-        tmp_path,
-        "name: t\ntarget: commsim.experiments.reference:linear\nfactors:\n"
-        "  - {name: x1, distribution: {kind: normal, mean: 0, sd: 1.0e308}}\ndesign: {kind: lhs, points: 64}\n",
-    )
-    with pytest.raises(ConfigError, match=r"spec.yaml:4: factors.0.distribution: x1 drew values that are not finite"):
-        load_plan(path)

@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from commsim.experiments.folder import FolderError
 from commsim.experiments.plan import make_plan
 from commsim.experiments.spec import ExperimentSpec
-from commsim.experiments.store import ExperimentStore, FolderError
+from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import dry_run, run_sweep, status
 
 HERE = Path(__file__).parent

@@ -13,21 +13,11 @@ SHIPPED = project_root() / "src" / "commsim" / "dashboard" / "content" / "lesson
 
 
 def a_lesson(**fields) -> dict:
-    values = {
-        "id": "tiny",
-        "title": "A tiny lesson",
-        "practice": "somewhere",
-        "profile": "old_inner_city",
-        "policy": "centres",
-        "overrides": {"n_centres": 2},
-        "n_residents": 200,
-        "steps": 13,
-        "story": "Once upon a time.",
-        "steps_to_try": ["Press **Play**."],
-        "look_for": ["The map."],
-        "question": "Why?",
-    }
-    return values | fields
+    """The first shipped lesson as a fresh entry ``tiny``, with the fields given."""
+    first = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))[0]
+    return (
+        first | {"id": "tiny", "profile": "old_inner_city", "policy": "centres", "overrides": {"n_centres": 2}} | fields
+    )
 
 
 def write(tmp_path, entries):

@@ -1,4 +1,4 @@
-"""The dashboard's Solara app: four pages (Explore, Compare, Sweep, Learn) in one layout.
+"""The dashboard's Solara app: five pages (Explore, Compare, Sweep, Learn, Design) in one layout.
 
 Served by ``commsim dashboard`` (``solara run commsim.dashboard.app``). Every page keeps
 its state per browser session.
@@ -10,6 +10,7 @@ import solara
 import solara.lab
 
 from commsim.dashboard.compare import Compare
+from commsim.dashboard.design import Design
 from commsim.dashboard.explore import Explore
 from commsim.dashboard.learn import Learn
 from commsim.dashboard.sweep import Sweep
@@ -57,4 +58,5 @@ routes = [
     solara.Route(path="compare", component=Compare, label="Compare"),
     solara.Route(path="sweep", component=Sweep, label="Sweep"),
     solara.Route(path="learn", component=Learn, label="Learn"),
+    solara.Route(path="design", component=Design, label="Design"),
 ]

@@ -8,6 +8,7 @@ known in closed form, so a Saltelli sweep over them must recover those numbers.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -76,3 +77,32 @@ def linear(*, seed: int, noise: float = 0.0, **inputs: float) -> dict[str, float
     if noise:
         value += noise * float(np.random.default_rng(seed).standard_normal())
     return {"y": value}
+
+
+def trade_off(
+    *, seed: int, x: float, y: float, mode: str = "plain", noise: float = 0.0, delay_s: float = 0.0
+) -> dict[str, float]:
+    """A benefit that costs: ``benefit = sqrt(x) - y`` (``- 0.1`` if ``mode`` is not "plain"), ``cost = x``.
+
+    Maximising the benefit and minimising the cost has a known Pareto front: ``y = 0``,
+    plain mode, and ``benefit = sqrt(cost)`` for every cost; a bound ``cost <= c`` cuts it
+    at ``c``. Used to check the design search.
+
+    Args:
+        seed: Seeds the noise.
+        x: In 0-1.
+        y: In 0-1; any value above 0 only loses benefit.
+        mode: "plain", or another choice that loses 0.1 of benefit.
+        noise: Standard deviation of additive noise on the benefit.
+        delay_s: Seconds to wait before answering (a slow run, to test interruptions).
+
+    Returns:
+        ``benefit`` and ``cost``, and for searches over more objectives ``balance``
+        (benefit minus cost) and ``spread`` (``|x - y|``).
+    """
+    if delay_s:
+        time.sleep(delay_s)
+    benefit = math.sqrt(max(x, 0.0)) - y - (0.0 if mode == "plain" else 0.1)
+    if noise:
+        benefit += noise * float(np.random.default_rng(seed).standard_normal())
+    return {"benefit": benefit, "cost": x, "balance": benefit - x, "spread": abs(x - y)}

@@ -59,7 +59,7 @@ from commsim.runs.provenance import (
     replace_folder_atomically,
     seed_integer,
 )
-from commsim.runs.statistics import COST_INPUTS, paired_effects, point_estimates, run_outcomes
+from commsim.runs.statistics import COST_INPUTS, estimate, paired_effects, point_estimates, run_outcomes
 
 __all__ = ["BASELINE", "OutputError", "check_out_dir"]  # re-exported for the runner's callers
 
@@ -368,11 +368,38 @@ def run_scenario(
         "wall_s": time.perf_counter() - wall,
         "cpu_s": time.process_time() - cpu,
         "replicate_timings": timings,
+        "programme_cost": programme_costs(series, scenarios, config),
     }
     _write_atomically(
         out_dir, series=series, summary=summary, paired=differences, manifest=manifest, focus=config.policy
     )
     return RunResult(out_dir=out_dir, summary=summary, paired=differences, manifest=manifest)
+
+
+def programme_costs(series: pd.DataFrame, scenarios: dict[str, dict[str, Any]], config: RunConfig) -> dict[str, Any]:
+    """Each scenario's programme cost over the last year, in yuan per household per year (:mod:`commsim.runs.costs`).
+
+    Args:
+        series: Tidy time series of every scenario and replicate.
+        scenarios: The scenarios' settings (policy and overrides).
+        config: The run config (profile).
+
+    Returns:
+        The costs' version, and per scenario the mean, 95% interval and n across replicates,
+        with the mean yuan per year of each cost item.
+    """
+    from commsim.runs.costs import costs_version, load_costs, price_run
+
+    table = load_costs()
+    by_scenario: dict[str, Any] = {}
+    for scenario, settings in scenarios.items():
+        values = resolve_parameters(config.profile, settings.get("policy", config.policy), _overrides(settings))
+        rows = series[series["scenario"] == scenario]
+        priced = [price_run(frame, values, table) for _, frame in rows.groupby("replicate", sort=True)]
+        per_household = estimate(np.array([cost.per_household_year for cost in priced]))
+        lines = {name: float(np.mean([cost.lines[name] for cost in priced])) for name in table.items}
+        by_scenario[scenario] = {"yuan_per_household_year": asdict(per_household), "yuan_per_year_by_item": lines}
+    return {"costs_version": costs_version(), "weeks": priced[0].weeks if priced else 0, "scenarios": by_scenario}
 
 
 def _overrides(settings: dict[str, Any]) -> dict[str, Any]:

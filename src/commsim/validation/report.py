@@ -39,11 +39,16 @@ def _read(folder: Path, name: str) -> pd.DataFrame | None:
     return pd.read_csv(path) if path.is_file() else None
 
 
+def _not_run(heading: list[str], steps: str) -> list[str]:
+    """A section whose tables are missing: its heading and the command that writes them."""
+    return [*heading, f"Not run yet: `python -m commsim.validation {steps}`.", ""]
+
+
 def _docking_section(folder: Path) -> list[str]:
     clusters, cascades = _read(folder, "docking_clusters"), _read(folder, "docking_cascades")
     production, projects = _read(folder, "docking_production"), _read(folder, "docking_projects")
     if clusters is None or cascades is None or production is None or projects is None:
-        return ["## 1. Docking", "", "Not run yet: `python -m commsim.validation docking`.", ""]
+        return _not_run(["## 1. Docking", ""], "docking")
     return [
         "## 1. Docking: mechanisms against their canonical models",
         "",
@@ -152,7 +157,7 @@ def _calibration_section(folder: Path) -> list[str]:
     refined = _read(folder, "calibration_refined")
     lines = ["## 2. Calibration to the stylized facts", ""]
     if parameters is None:
-        return [*lines, "Not run yet: `python -m commsim.validation calibrate`.", ""]
+        return _not_run(lines, "calibrate")
     first = parameters.iloc[0]
     lines += [
         f"Rejection ABC: {int(first['design_points'])} points of a scrambled Sobol sequence over uniform priors "
@@ -233,7 +238,7 @@ def _claims_section(folder: Path) -> list[str]:
     table = _read(folder, "claims")
     lines = ["## 3. The practice reports' claims as hypotheses", ""]
     if table is None:
-        return [*lines, "Not run yet: `python -m commsim.validation claims report`.", ""]
+        return _not_run(lines, "claims report")
     lines += [
         f"Each claim: reference and treatment settings on the same {int(table['n'].iloc[0])} seeds "
         "(`experiments/validation.yaml`, 1,000 residents unless the claim says otherwise, 78 weeks; outcomes are "
@@ -269,7 +274,7 @@ def _sensitivity_section(folder: Path) -> list[str]:
     sobol = _read(folder, "sobol")
     lines = ["## 4. Sensitivity: which levers and parameters matter", ""]
     if sobol is None:
-        return [*lines, "Not run yet: `python -m commsim.validation sensitivity report`.", ""]
+        return _not_run(lines, "sensitivity report")
     lines += [
         "Sobol indices from a Saltelli design (`experiments/validation_sensitivity.yaml`: the twelve levers over "
         "realistic ranges and the six calibrated parameters over their priors; old inner-city estate, status quo, "

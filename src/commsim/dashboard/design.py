@@ -1,0 +1,234 @@
+"""The Design page: the cheapest mixes of measures that reach a target under a budget, found by search.
+
+A policymaker picks one or more communities, a budget in yuan per household per year
+and a participation target; the page runs a small design search in the background
+(:mod:`commsim.design`: pymoo through the experiment runner, every mix on the same
+seeds, the front re-run on more seeds) and shows the front with its intervals. Choosing
+a point shows its mix in plain words and can open it in Explore.
+
+Every value the browser sends is checked on the server (:func:`page_spec`) before
+anything starts; the search is small enough for a laptop (``SEARCH``), and takes one of
+the server's job slots like a comparison or a sweep.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import solara
+import solara.lab
+
+from commsim.config.presets import preset_names
+from commsim.dashboard import state
+from commsim.dashboard.background import JOB_SLOTS
+from commsim.dashboard.controls import BoundSlider, ResidentsSlider
+from commsim.dashboard.markup import SafeMarkdown
+from commsim.dashboard.settings import LIMITS, Bound, LimitError, Scenario, error_text, results_root
+from commsim.dashboard.state import session_owner
+from commsim.design.answer import cheapest_reaching
+from commsim.design.report import mix_in_words, shown
+from commsim.design.spec import Constraint, DesignSpec, Discovery, Lever, Objective, Search, check_spec
+
+BUDGET = Bound("budget (yuan per household per year)", 100, 3000)
+TARGET = Bound("target: residents taking part (%)", 5, 90)
+WEEKS = Bound("weeks", 26, 104)
+SEARCH = Search(population=8, generations=3)
+LEVERS = (
+    Lever(name="leader_coverage", range=(0.0, 1.0)),
+    Lever(name="fund_per_household_year", range=(0.0, 120.0)),
+    Lever(name="points_per_act", range=(0.0, 20.0)),
+    Lever(name="disclosure", values=["none", "semiannual", "monthly"]),
+    Lever(name="time_bank", values=[False, True]),
+    Lever(name="platform_reach", range=(0.0, 0.6)),
+)
+
+
+def page_spec(profiles: Any, budget: Any, target: Any, residents: Any, weeks: Any) -> DesignSpec:
+    """The design the page runs, every value checked against the dashboard's limits.
+
+    Args:
+        profiles: Community profile names (from the browser).
+        budget: Yuan per household per year.
+        target: Share taking part to reach, in percent.
+        residents: Residents of every run.
+        weeks: Weeks per run.
+
+    Returns:
+        The checked spec.
+
+    Raises:
+        LimitError: If a value is outside what the page allows.
+    """
+    known = preset_names("profile")
+    if not isinstance(profiles, list | tuple) or not profiles or any(name not in known for name in profiles):
+        raise LimitError(f"communities: choose one or more of {', '.join(known)}")
+    chosen = list(dict.fromkeys(profiles))
+    weeks = WEEKS.check(weeks)
+    spec = DesignSpec(
+        name="design",
+        description="The cheapest mixes that reach the target within the budget, in every community chosen.",
+        base={"policy": "baseline", "n_residents": LIMITS.sweep_residents.check(residents)},
+        profiles={name: {"profile": name} for name in chosen},
+        levers=list(LEVERS),
+        objectives=[
+            Objective(metric="rate_any", sense="maximise"),
+            Objective(metric="cost_per_household_year", sense="minimise"),
+        ],
+        constraints=[Constraint(metric="cost_per_household_year", max=BUDGET.check(budget))],
+        robustness="worst",
+        replicates=2,
+        final_replicates=3,
+        steps=weeks,
+        window=min(26, weeks),
+        search=SEARCH,
+        discovery=Discovery(metric="rate_any", at_least=TARGET.check(target) / 100),
+    )
+    check_spec(spec)
+    return spec
+
+
+def design_folder(root: Path, owner: str) -> Path:
+    """A fresh folder ``<root>/dashboard/design-<time>-<owner>-<random>`` for one session's search."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    return root / "dashboard" / f"design-{stamp}-{owner}-{secrets.token_hex(3)}"
+
+
+def open_in_explore(spec: DesignSpec, row: pd.Series, profile: str) -> Scenario:
+    """A mix of the front as the Explore page's scenario: the community, the baseline package, the mix's levers."""
+    overrides = {lever.name: _plain(row[lever.name]) for lever in spec.levers}
+    return Scenario(profile=profile, policy="baseline", overrides=overrides, n_residents=spec.base["n_residents"])
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    return value
+
+
+def _run(spec: DesignSpec, folder: Path, progress: solara.Reactive) -> pd.DataFrame:
+    from commsim.design.run import run_design
+
+    def event(found: dict[str, Any]) -> None:
+        if found["event"] == "generation":
+            progress.set((found["generation"], found["of"], found["front"]))
+
+    return run_design(spec, folder, executor="inline", progress=False, on_event=event).front
+
+
+@solara.component
+def FrontView(spec: DesignSpec, front: pd.DataFrame, folder: Path):
+    """The front: the cheapest mix reaching the target, the points with intervals, a chosen point in words."""
+    chosen = solara.use_reactive(0)
+    cheapest = cheapest_reaching(spec, front)
+    if cheapest is not None:
+        column = "cost_per_household_year"
+        cost = shown(column, cheapest[column], cheapest[f"{column}_ci_low"], cheapest[f"{column}_ci_high"])
+        SafeMarkdown(
+            f"**Cheapest mix reaching the target in every community: {cost}** — {mix_in_words(spec, cheapest)}."
+        )
+    else:
+        solara.Warning("No mix found reaches the target in every community within the budget.")
+    figure = folder / "figures" / "front.png"
+    if figure.is_file():
+        solara.Image(figure, width="100%")
+    labels = [
+        f"M{position + 1}: {shown('rate_any', row['rate_any'], row['rate_any_ci_low'], row['rate_any_ci_high'])}, "
+        f"{shown('cost_per_household_year', row['cost_per_household_year'])}"
+        for position, row in front.iterrows()
+    ]
+    if not labels:
+        return
+    solara.Select(
+        "a mix of the front",
+        values=labels,
+        value=labels[min(chosen.value, len(labels) - 1)],
+        on_value=lambda text: chosen.set(labels.index(text) if text in labels else 0),
+    )
+    row = front.iloc[min(chosen.value, len(labels) - 1)]
+    SafeMarkdown(mix_in_words(spec, row) + (f". Ties with {row['ties_with']}." if row["ties_with"] else "."))
+    with solara.Row():
+        for profile in spec.profiles:
+            solara.Button(
+                f"Open in Explore ({profile})",
+                on_click=lambda profile=profile: state.scenario.set(open_in_explore(spec, row, profile)),
+            )
+
+
+@solara.component
+def Design():
+    """The Design page."""
+    profiles = solara.use_reactive(["old_inner_city"])
+    budget = solara.use_reactive(700)
+    target = solara.use_reactive(30)
+    residents = solara.use_reactive(600)
+    weeks = solara.use_reactive(52)
+    progress = solara.use_reactive((0, SEARCH.generations, 0))
+    problem = solara.use_reactive(None)
+    result = solara.use_reactive(None)
+    busy = solara.use_memo(threading.Lock, [])
+    order = solara.use_ref(None)
+
+    def run() -> None:
+        spec, folder = order.current
+        try:
+            if not JOB_SLOTS.acquire(blocking=False):
+                problem.set("was refused: the server is running as many jobs as it allows; try again later")
+                return
+            try:
+                result.set((spec, _run(spec, folder, progress), folder))
+            except Exception as error:  # shown in the page; the server keeps serving
+                problem.set(f"failed: {error_text(error)}")
+            finally:
+                JOB_SLOTS.release()
+        finally:
+            busy.release()
+
+    task = solara.lab.use_task(run, dependencies=None)
+
+    def start() -> None:
+        if not busy.acquire(blocking=False):
+            problem.set("was refused: this page is already running a search")
+            return
+        try:
+            spec = page_spec(profiles.value, budget.value, target.value, residents.value, weeks.value)
+            folder = design_folder(results_root(), session_owner())
+        except Exception as error:  # refused before anything runs
+            busy.release()
+            problem.set(f"was refused: {error_text(error)}")
+            return
+        order.current = (spec, folder)
+        problem.set(None)
+        result.set(None)
+        progress.set((0, SEARCH.generations, 0))
+        task()
+
+    with solara.Sidebar(), solara.Card("What to look for"):
+        solara.SelectMultiple(
+            "communities", values=profiles.value, all_values=preset_names("profile"), on_value=profiles.set
+        )
+        BoundSlider(BUDGET, budget.value, budget.set, step=50)
+        BoundSlider(TARGET, target.value, target.set)
+        ResidentsSlider(residents.value, residents.set, bound=LIMITS.sweep_residents)
+        BoundSlider(WEEKS, weeks.value, weeks.set, step=13)
+    SafeMarkdown(
+        "### Design: the cheapest mixes of measures that reach a target\n"
+        "A search (NSGA-II) tries mixes of team leaders, autonomy fund, points, disclosure, time bank and "
+        "platform, each on the same seeds in every community chosen, judges each by the community where it "
+        "does worst, keeps only mixes within the budget, and re-runs the best on more seeds. "
+        f"It tries at most {SEARCH.population * SEARCH.generations} mixes: minutes on a laptop. "
+        "The method and its limits: docs/design.md."
+    )
+    solara.Button("Find the best mixes", color="primary", on_click=start, disabled=bool(task.pending))
+    if task.pending:
+        generation, of, front = progress.value
+        solara.ProgressLinear(100 * generation / of if of else True)
+        solara.Text(f"Searching in the background: generation {generation} of {of}, {front} mixes on the front")
+    if problem.value:
+        solara.Error(f"The search {problem.value}")
+    if result.value is not None and not task.pending:
+        FrontView(*result.value)

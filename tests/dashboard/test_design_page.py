@@ -1,0 +1,74 @@
+"""The Design page: its spec checked on the server, a small search in the background, the front, Explore."""
+
+import ipyvuetify as v
+import pytest
+import solara
+from test_pages import alerts, button, in_layout, shows, slider, wait_until
+
+from commsim.dashboard import app, state
+from commsim.dashboard.design import Design, page_spec
+from commsim.dashboard.settings import LimitError, Scenario
+
+
+@pytest.fixture
+def results(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMSIM_RESULTS_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_the_page_s_spec_is_checked_on_the_server():
+    spec = page_spec(["old_inner_city", "migrant_heavy"], 700, 30, 300, 52)
+    assert spec.constraints[0].max == 700 and spec.discovery.at_least == pytest.approx(0.30)
+    assert list(spec.profiles) == ["old_inner_city", "migrant_heavy"]
+    for bad in (
+        ([], 700, 30, 300, 52),
+        (["atlantis"], 700, 30, 300, 52),
+        ("old_inner_city", 700, 30, 300, 52),
+        (["old_inner_city"], 10**9, 30, 300, 52),
+        (["old_inner_city"], 700, float("nan"), 300, 52),
+        (["old_inner_city"], 700, 30, 10**7, 52),
+        (["old_inner_city"], 700, 30, 300, 5200),
+    ):
+        with pytest.raises(LimitError):
+            page_spec(*bad)
+
+
+def test_the_design_page_is_a_tab():
+    assert [route.label for route in app.routes][-1] == "Design"
+    assert app.page_index("/design") == len(app.routes) - 1
+
+
+def test_a_search_runs_in_the_background_shows_the_front_and_opens_a_mix_in_explore(results):
+    box, rc = solara.render(in_layout(Design), handle_error=False)
+    try:
+        slider(rc, "residents (at most 2,000 here)").v_model = 400  # 200 households: a centre costs ~1,100 each
+        slider(rc, "weeks").v_model = 26
+        slider(rc, "budget (yuan per household per year)").v_model = 3000
+        slider(rc, "target: residents taking part (%)").v_model = 5
+        button(box, "Find the best mixes").click()
+        wait_until(lambda: shows(box, "Cheapest mix") or bool(alerts(box)), "the search's front")
+        assert alerts(box) == [], alerts(box)
+        assert shows(box, "Cheapest mix reaching the target in every community")
+        assert rc.find(v.Select, label="a mix of the front").widget.items
+        folders = list((results / "dashboard").iterdir())
+        assert len(folders) == 1 and folders[0].name.startswith("design-")
+        assert (folders[0] / "front.csv").is_file()
+        button(box, "Open in Explore (old_inner_city)").click()
+        opened = state.scenario.value
+        assert isinstance(opened, Scenario) and opened.profile == "old_inner_city" and opened.n_residents == 400
+        assert set(opened.overrides) >= {"leader_coverage", "time_bank", "disclosure"}
+    finally:
+        rc.close()
+        state.scenario.set(Scenario())
+
+
+def test_a_value_the_page_does_not_allow_is_refused_before_anything_runs(results):
+    box, rc = solara.render(in_layout(Design), handle_error=False)
+    try:
+        slider(rc, "budget (yuan per household per year)").v_model = 10**9
+        button(box, "Find the best mixes").click()
+        (message,) = alerts(box)
+        assert message.startswith("The search was refused: budget") and "outside the range" in message
+        assert not (results / "dashboard").exists()
+    finally:
+        rc.close()
