@@ -369,7 +369,7 @@ def test_the_analysis_and_report_are_written_under_the_folders_lock(tmp_path, mo
 def test_a_folder_another_command_holds_is_refused_and_left_as_it_was(tmp_path):
     from filelock import FileLock
 
-    from commsim.experiments.store import FolderBusyError
+    from commsim.experiments.folder import FolderBusyError
 
     folder = tmp_path / "busy"
     folder.mkdir()

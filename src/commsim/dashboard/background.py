@@ -26,8 +26,8 @@ from commsim.config.limits import ResourceError
 from commsim.dashboard.jobs import Finished, new_folder, run_experiment
 from commsim.dashboard.settings import LIMITS, LimitError, error_text, results_root
 from commsim.dashboard.state import session_owner
+from commsim.experiments.folder import FolderError
 from commsim.experiments.spec import ExperimentSpec
-from commsim.experiments.store import FolderError
 
 # Jobs running on this server, over every session.
 JOB_SLOTS = threading.BoundedSemaphore(LIMITS.concurrent_jobs)
