@@ -22,6 +22,7 @@ import signal
 import socket
 import sys
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -47,6 +48,8 @@ HOST_NAME = re.compile(
     r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
 )
 EXECUTOR_CHOICES = ("inline", "processes", "dask")
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+NAME_MAX, PATH_MAX = 255, 4096  # bytes of one file name and of a whole path (Linux)
 
 
 class UsageError(Exception):
@@ -71,18 +74,44 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _path(text: str) -> Path:
+    """A path argument: not empty, without NUL, newlines or other control characters, not too long.
+
+    The system refuses a NUL in a path or a name too long for it, and every message
+    would be cut by a newline, so such a path is refused here, naming the argument,
+    before any file is touched.
+    """
+    if not text:
+        raise argparse.ArgumentTypeError("expected a path, got an empty string")
+    if bad := next((character for character in text if unicodedata.category(character) == "Cc"), None):
+        raise argparse.ArgumentTypeError(
+            f"a path cannot hold the control character {bad!r} (NUL, newline, tab...), got {_shown_text(text)}"
+        )
+    longest = max(len(part.encode("utf-8", "surrogateescape")) for part in text.split("/"))
+    if longest > NAME_MAX or len(text.encode("utf-8", "surrogateescape")) > PATH_MAX:
+        raise argparse.ArgumentTypeError(
+            f"a path has at most {PATH_MAX:,} bytes and {NAME_MAX} bytes between slashes, got {_shown_text(text)}"
+        )
+    return Path(text)
+
+
+def _shown_text(text: str, longest: int = 60) -> str:
+    """An argument as shown in a message: quoted, and cut if long."""
+    return repr(text) if len(text) <= longest else f"{text[:longest]!r}... ({len(text):,} characters)"
+
+
 def _setting(name: str) -> Callable[[str], int]:
     """An argument type for a run setting, bounded by the same declaration as the config field."""
     low, high = setting_bounds(name)
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if not low <= value <= high:
+        if not WHOLE_NUMBER.fullmatch(text):  # int() would take " 3", "1_000" and other scripts' digits
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {_shown_text(text)}")
+        value = int(text) if len(text) <= 20 else None  # longer is out of range, whatever its digits
+        if value is None or not low <= value <= high:
+            given = f"{value:,}" if value is not None else f"a number of {len(text.lstrip('+-')):,} digits"
             raise argparse.ArgumentTypeError(
-                f"must lie between {low:,} and {high:,} (as {name} in a config), got {value:,}"
+                f"must lie between {low:,} and {high:,} (as {name} in a config), got {given}"
             )
         return value
 
@@ -122,14 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run a scenario over replicates and write its results folder")
-    run.add_argument("config", type=Path, help="run config YAML (see `commsim schema`)")
+    run.add_argument("config", type=_path, help="run config YAML (see `commsim schema`)")
     run.add_argument(
         "--replicates", type=_setting("replicates"), metavar="N", help="replicates (default: the config's)"
     )
     run.add_argument("--steps", type=_setting("steps"), metavar="N", help="weeks to simulate (default: the config's)")
     run.add_argument(
         "--out",
-        type=Path,
+        type=_path,
         metavar="DIR",
         help="results folder (default: results/<name>/); never a folder of other files",
     )
@@ -139,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sweep = commands.add_parser("sweep", help="run an experiment spec (resumes an existing results folder)")
-    sweep.add_argument("spec", type=Path, help="experiment spec YAML (see `commsim schema --experiment`)")
+    sweep.add_argument("spec", type=_path, help="experiment spec YAML (see `commsim schema --experiment`)")
     sweep.add_argument("--workers", type=_at_least_one, metavar="N", help="worker processes (default: one per core)")
     sweep.add_argument(
         "--executor", choices=EXECUTOR_CHOICES, default="processes", help="where runs execute (default: processes)"
@@ -147,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--scheduler", metavar="ADDRESS", help="attach to a running Dask scheduler (with --executor dask)"
     )
-    sweep.add_argument("--out", type=Path, metavar="DIR", help="results folder (default: results/<name>/)")
+    sweep.add_argument("--out", type=_path, metavar="DIR", help="results folder (default: results/<name>/)")
     restart = sweep.add_mutually_exclusive_group()
     restart.add_argument(
         "--resume", action="store_true", help="skip runs already stored in the results folder (the default)"
@@ -168,13 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     status = commands.add_parser("status", help="show how far an experiment folder has got")
-    status.add_argument("folder", type=Path, metavar="DIR", help="experiment folder (a sweep's --out)")
+    status.add_argument("folder", type=_path, metavar="DIR", help="experiment folder (a sweep's --out)")
     analyze = commands.add_parser("analyze", help="write analysis tables of an experiment folder")
-    analyze.add_argument("folder", type=Path, metavar="DIR", help="experiment folder of a finished sweep")
+    analyze.add_argument("folder", type=_path, metavar="DIR", help="experiment folder of a finished sweep")
     report = commands.add_parser("report", help="write report.md, figures and tables of an experiment folder")
-    report.add_argument("folder", type=Path, metavar="DIR", help="experiment folder of a finished sweep")
+    report.add_argument("folder", type=_path, metavar="DIR", help="experiment folder of a finished sweep")
     export = commands.add_parser("export", help="export an experiment's data and runs table")
-    export.add_argument("folder", type=Path, metavar="DIR", help="experiment folder of a finished sweep")
+    export.add_argument("folder", type=_path, metavar="DIR", help="experiment folder of a finished sweep")
     export.add_argument(
         "--csv",
         action="store_true",
@@ -182,12 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write data.csv (one row per run and kept step: run identity, factors, step, every metric) and "
         "runs.csv (one row per run: parameters, seed, status, error, duration); required, the only format",
     )
-    export.add_argument("--out", type=Path, metavar="DIR", help="where to write (default: the experiment folder)")
+    export.add_argument("--out", type=_path, metavar="DIR", help="where to write (default: the experiment folder)")
 
     validate = commands.add_parser("validate", help="check run configs, experiment specs, profiles or packages")
     validate.add_argument(
         "files",
-        type=Path,
+        type=_path,
         nargs="+",
         metavar="FILE",
         help="YAML files to check, each recognised by its content: run configs, experiment specs, community "
@@ -205,12 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--host", type=_host, default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
     dashboard.add_argument("--port", type=_port, default=8765, help="port to serve on (default: 8765)")
     dashboard.add_argument(
-        "--results", type=Path, metavar="DIR", help="experiments folder of Compare and Sweep (default: results/)"
+        "--results", type=_path, metavar="DIR", help="experiments folder of Compare and Sweep (default: results/)"
     )
     design_command.add_parser(commands, _at_least_one)
     docs = commands.add_parser("docs", help="regenerate docs/parameters.md and docs/metrics.md")
     docs.add_argument("--check", action="store_true", help="write nothing; exit 1 if the docs are stale")
-    docs.add_argument("--folder", type=Path, metavar="DIR", help="docs folder (default: the project's docs/)")
+    docs.add_argument("--folder", type=_path, metavar="DIR", help="docs folder (default: the project's docs/)")
     return parser
 
 
@@ -721,13 +750,19 @@ def _is_experiment(path: Path) -> bool:
 
 
 def _is_lessons(path: Path) -> bool:
-    """Whether a file holds dashboard lessons: a YAML list of mappings with a lesson's keys."""
+    """Whether a file holds dashboard lessons: a YAML list with a lesson's keys, or a lessons file by name.
+
+    One lesson with a lesson's own keys is enough, so a file whose other lessons are
+    broken is still checked as a lessons file and its errors name the lesson's fields.
+    """
+    if "lesson" in path.name:
+        return True
     try:
         data, _ = read_yaml(path)
     except ConfigError:
         return False
-    items = data if isinstance(data, list) else []
-    return bool(items) and all(isinstance(item, dict) and "steps_to_try" in item for item in items)
+    own = {"steps_to_try", "look_for", "story", "question", "practice"}
+    return isinstance(data, list) and any(isinstance(item, dict) and own & set(item) for item in data)
 
 
 def _validate_lessons(path: Path) -> str:
@@ -775,9 +810,27 @@ def _presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _results_folder(folder: Path | None) -> None:
+    """Refuse a ``--results`` that cannot hold experiments: a file, a link to nothing, a path below a file.
+
+    A folder that does not exist yet is fine: the dashboard creates it with its first job.
+    """
+    if folder is None:
+        return
+    for path in (folder, *folder.parents):
+        if path.is_symlink() and not path.exists():
+            raise UsageError(f"commsim dashboard --results: {path}: is a symbolic link to nothing (or a loop of links)")
+        if path.exists():
+            if not path.is_dir():
+                what = "is a file, not a folder" if path == folder else f"is not a folder, so {folder} cannot be one"
+                raise UsageError(f"commsim dashboard --results: {path}: {what}")
+            return
+
+
 def _dashboard(args: argparse.Namespace) -> int:
     from commsim.dashboard.server import ServerError, serve
 
+    _results_folder(args.results)  # bad input: before the port is tried or the server started
     try:
         serve(args.host, args.port, results=args.results)
     except ServerError as error:

@@ -373,6 +373,25 @@ def test_validate_checks_dashboard_lessons(tmp_path, capsys):
     assert "unknown community profile 'nowhere'" in error
 
 
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        ("  story: <img src=x onerror=alert(1)>\n", "0.story", "holds HTML"),
+        ("  steps: '26'\n", "0.steps", "Input should be a valid integer, got '26'"),
+        ("  colour: red\n", "0.colour", "unknown key"),
+    ],
+)
+def test_validate_refuses_a_bad_lesson_naming_line_and_field(tmp_path, capsys, text, field, message):
+    """A lesson missing its steps, in a file not named for lessons: its other keys mark it a lesson file."""
+    bad = tmp_path / "my_class.yaml"
+    lesson = "- id: y\n  title: t\n  practice: p\n  profile: old_inner_city\n  policy: baseline\n  n_residents: 300\n"
+    bad.write_text(lesson + "  look_for: [b]\n  question: q\n" + text, encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    error = capsys.readouterr().err
+    assert f"{bad}:1: 0.steps_to_try: Field required" in error
+    assert f"{bad}:9: {field}: {message}" in error
+
+
 # ------------------------------------------------------------------ interruptions and failures while working
 
 

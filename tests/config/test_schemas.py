@@ -26,7 +26,7 @@ def test_schema_names_every_parameter():
         ("name: x\noverrides:\n  share_youth: .nan\n", ["scenario.yaml:3", "overrides.share_youth", "not a number"]),
         ("name: x\noverrides:\n  homophily: .inf\n", ["scenario.yaml:3", "overrides.homophily", "infinite"]),
         ("name: x\noverrides:\n  n_residents: .nan\n", ["scenario.yaml:3", "overrides.n_residents", "not a number"]),
-        ("name: x\noverrides:\n  fund_per_household_year: 1e3\n", ["scenario.yaml:3", "1.0e3"]),
+        ("name: x\noverrides:\n  fund_per_household_year: 1e3\n", ["scenario.yaml:3", "1.0e+3"]),
         ("name: x\nseed: -1\n", ["scenario.yaml:2", "seed", "greater than or equal to 0"]),
         ("name: x\nseed: 1180591620717411303424\n", ["scenario.yaml:2", "seed", "less than or equal to"]),
         ("name: x\nname: y\n", ["scenario.yaml:2", "'name' is repeated (lines 1 and 2)"]),

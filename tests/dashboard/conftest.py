@@ -29,19 +29,22 @@ START_TIMEOUT_S = 90
 # Text that would run if the page treated it as HTML or as a Vue template.
 HOSTILE_HTML = "<img src=x onerror=alert(1)>"
 HOSTILE_TEMPLATE = "{{constructor.constructor('alert(2)')()}}"
-# A lesson a teacher's file could hold, served beside the shipped ones.
+# A lesson a teacher's file could hold, served beside the shipped ones. Raw HTML is refused
+# when the file is read (commsim.lessons), so what reaches the page is HTML written as
+# entities, which markdown turns into those characters, and a Vue template expression.
+ENTITY_HTML = "&lt;img src=x onerror=alert(1)&gt;"  # shows as HOSTILE_HTML
 HOSTILE_LESSON = {
     "id": "hostile",
-    "title": f"Hostile {HOSTILE_HTML} lesson",
+    "title": f"Hostile {HOSTILE_TEMPLATE} lesson",
     "practice": f"Practice {HOSTILE_TEMPLATE}",
     "profile": "old_inner_city",
     "policy": "baseline",
     "n_residents": 200,
     "steps": 13,
-    "story": f"Story <script>alert(3)</script> {HOSTILE_HTML} [click](javascript:alert(4)) {HOSTILE_TEMPLATE}",
-    "steps_to_try": [f"Step {HOSTILE_HTML}", "![tracker](http://203.0.113.9/t.png)"],
-    "look_for": [f"<iframe src=//203.0.113.9></iframe>{HOSTILE_HTML}"],
-    "question": f"<a href=javascript:alert(5)>why</a> {HOSTILE_TEMPLATE}",
+    "story": f"Story &lt;script&gt;alert(3)&lt;/script&gt; {ENTITY_HTML} <https://203.0.113.9/t> {HOSTILE_TEMPLATE}",
+    "steps_to_try": [f"Step {ENTITY_HTML}", "&#33;[tracker](http://203.0.113.9/t.png)"],
+    "look_for": [f"&lt;iframe src=//203.0.113.9&gt;&lt;/iframe&gt;{ENTITY_HTML}"],
+    "question": f"why {HOSTILE_TEMPLATE}",
 }
 
 

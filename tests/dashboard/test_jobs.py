@@ -344,6 +344,40 @@ def test_a_failing_run_stops_the_experiment_with_its_error(tmp_path, monkeypatch
     assert not (folder / "report.md").exists()
 
 
+def test_the_analysis_and_report_are_written_under_the_folders_lock(tmp_path, monkeypatch):
+    """No other commsim command can write the folder between the runs and the report, as for `commsim sweep`."""
+    import commsim.dashboard.jobs as jobs
+
+    held: list[bool | None] = []
+    for name in ("analyze", "write_report"):
+        original = getattr(jobs, name)
+
+        def watched(plan, store, *rest, original=original):
+            held.append(ExperimentStore(store.folder).in_use())  # another holder, seen from a second lock
+            return original(plan, store, *rest)
+
+        monkeypatch.setattr(jobs, name, watched)
+    folder = tmp_path / "locked"
+    run_experiment(compare([Choice("base", "baseline"), Choice("centres", "centres")]), folder)
+    assert held == [True, True]
+    assert ExperimentStore(folder).in_use() is False  # released once the job is done
+
+
+def test_a_folder_another_command_holds_is_refused_and_left_as_it_was(tmp_path):
+    from filelock import FileLock
+
+    from commsim.experiments.folder import FolderBusyError
+
+    folder = tmp_path / "busy"
+    folder.mkdir()
+    with (
+        FileLock(folder / ".commsim.lock", timeout=0),  # a `commsim sweep --out` into the same folder
+        pytest.raises(FolderBusyError, match="is in use by another commsim command"),
+    ):
+        run_experiment(compare([Choice("base", "baseline"), Choice("centres", "centres")]), folder)
+    assert sorted(path.name for path in folder.iterdir()) == [".commsim.lock"]
+
+
 # ------------------------------------------------------------------ past experiments
 
 

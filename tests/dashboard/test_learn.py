@@ -124,14 +124,14 @@ def test_a_good_lesson_file_loads(tmp_path):
 @pytest.mark.parametrize(
     ("entries", "message"),
     [
-        ([a_lesson(overrides={"warp_speed": 3})], "lesson 'tiny': 'warp_speed': not a lever parameter"),
+        ([a_lesson(overrides={"warp_speed": 3})], "0.overrides.warp_speed: 'warp_speed': not a lever parameter"),
         (
             [a_lesson(overrides={"n_centres": -2})],
-            "lesson 'tiny': n_centres: -2 is outside the range the dashboard allows",
+            "0.overrides.n_centres: n_centres: -2 is outside the range the dashboard allows",
         ),
-        ([a_lesson(profile="atlantis")], "lesson 'tiny': unknown community profile 'atlantis'"),
-        ([a_lesson(policy="free_lunch")], "lesson 'tiny': unknown policy package 'free_lunch'"),
-        ([a_lesson(), a_lesson(title="Again")], "lesson 2: id 'tiny' is used twice"),
+        ([a_lesson(profile="atlantis")], "0.profile: unknown community profile 'atlantis'"),
+        ([a_lesson(policy="free_lunch")], "0.policy: unknown policy package 'free_lunch'"),
+        ([a_lesson(), a_lesson(title="Again")], "1.id: id 'tiny' is used twice (also by lesson 1)"),
         ([a_lesson(n_residents=50)], "0.n_residents: Input should be greater than or equal to 100"),
         ([a_lesson(steps=1000)], "0.steps: Input should be less than or equal to 260"),
         ([a_lesson(mood="sunny")], "0.mood: unknown key"),
@@ -168,6 +168,127 @@ def test_a_validation_error_names_the_line_of_the_bad_lesson(tmp_path):
         lessons(path)
     line = next(number for number, text in enumerate(path.read_text().splitlines(), 1) if "n_residents: 10" in text)
     assert f"{path}:{line}" in str(raised.value)
+
+
+TEXT_FIELDS = ("title", "practice", "story", "question", "steps_to_try", "look_for")
+
+
+def _with_text(field: str, text: str) -> dict:
+    return a_lesson(**{field: [text] if field in ("steps_to_try", "look_for") else text})
+
+
+def _field(field: str) -> str:
+    return f"0.{field}.0" if field in ("steps_to_try", "look_for") else f"0.{field}"
+
+
+def _refusal(tmp_path, entries) -> str:
+    path = write(tmp_path, entries, name="bad_lessons.yaml")
+    with pytest.raises(ConfigError) as raised:
+        lessons(path)
+    text = str(raised.value)
+    assert "\n" not in text and text.startswith(f"{path}:"), text
+    return text.removeprefix(f"{path}:")
+
+
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("<img src=x onerror=alert(1)>", "holds HTML ('<img src=x onerror=a'...)"),
+        ("before <script>alert(1)</script> after", "holds HTML ('<script'...)"),
+        ("a comment <!-- hidden -->", "holds HTML ('<!-- hidden --'...)"),
+        ("closing </div> tag", "holds HTML"),
+        ("[click](javascript:alert(1))", "holds a link to javascript:; links may go to http, https, mailto only"),
+        ("[click]( data:text/html,x)", "holds a link to data:"),
+        ("[x]\n\n[x]: vbscript:msgbox", "holds a link to vbscript:"),
+        ("![a picture](https://example.org/a.png)", "holds an image"),
+        ("bell \x07 in the text", "holds the hidden character U+0007"),
+        ("\u202eevil", "holds the hidden character U+202E"),
+        ("", "String should have at least 1 character"),
+    ],
+    ids=[
+        "img",
+        "script",
+        "comment",
+        "closing tag",
+        "javascript",
+        "data",
+        "reference link",
+        "image",
+        "bell",
+        "bidi",
+        "empty",
+    ],
+)
+def test_every_text_field_of_a_lesson_refuses_html_links_and_hidden_characters(tmp_path, field, text, message):
+    refusal = _refusal(tmp_path, [_with_text(field, text)])
+    line, rest = refusal.split(": ", 1)
+    assert line.isdigit(), refusal
+    assert rest.startswith(f"{_field(field)}: "), refusal
+    assert message in rest, refusal
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Less than 5 < 6 and 3 > 2",
+        "see <https://example.org> and [a page](https://example.org/a)",
+        "mail <mailto:a@b.org>",
+    ],
+)
+def test_markdown_without_html_is_a_lesson_text(tmp_path, text):
+    assert lessons(write(tmp_path, [_with_text("story", text)]))[0].story == text
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"steps": "13"}, "0.steps: Input should be a valid integer, got '13'"),
+        ({"steps": True}, "0.steps: Input should be a valid integer, got true"),
+        ({"n_residents": 200.0}, "0.n_residents: Input should be a valid integer, got 200.0"),
+        ({"title": 123}, "0.title: Input should be a valid string, got 123"),
+        ({"story": ["a", "b"]}, "0.story: Input should be a valid string, got a list"),
+        ({"steps_to_try": "Press Play."}, "0.steps_to_try: Input should be a valid list"),
+        ({"steps_to_try": []}, "0.steps_to_try: List should have at least 1 item"),
+        ({"look_for": ["x"] * 31}, "0.look_for: List should have at most 30 items"),
+        ({"overrides": [1, 2]}, "0.overrides: Input should be a valid dictionary"),
+        ({"overrides": {"n_centres": True}}, "0.overrides.n_centres:"),
+        ({"profile": None}, "0.profile: Input should be a valid string, got null"),
+        ({"id": "x" * 41}, "0.id: String should have at most 40 characters"),
+        ({"story": "x" * 20_001}, "0.story: String should have at most 20000 characters"),
+        ({"title": "x" * 201}, "0.title: String should have at most 200 characters"),
+    ],
+    ids=lambda value: str(value)[:30],
+)
+def test_a_lesson_field_of_the_wrong_type_or_size_is_refused_naming_line_and_field(tmp_path, fields, message):
+    refusal = _refusal(tmp_path, [a_lesson(**fields)])
+    assert message in refusal, refusal
+    assert refusal.split(": ", 1)[0].isdigit(), refusal
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([], "1: (top level): expected a list of lessons, got an empty list"),
+        (None, "(top level): expected a list of lessons, got nothing"),
+        ("just text", "1: (top level): expected a list of lessons, got str 'just text'"),
+        ([a_lesson(), "second"], "0.id:"),
+        ([a_lesson(), ["nested"]], "1: expected a lesson (a mapping of keys to values), got a list"),
+        ([a_lesson(id=f"l{index}") for index in range(101)], "101 lessons; a lessons file holds at most 100"),
+    ],
+    ids=["empty list", "empty file", "scalar", "text entry", "list entry", "too many"],
+)
+def test_a_lessons_file_of_the_wrong_shape_is_one_line_naming_the_file(tmp_path, entries, message):
+    path = write(tmp_path, entries, name="bad_lessons.yaml")
+    if entries is None:
+        path.write_text("# nothing here\n", encoding="utf-8")
+    elif entries and entries[-1] == "second":
+        entries[-1], message = "second", "1: expected a lesson (a mapping of keys to values), got str 'second'"
+    with pytest.raises(ConfigError) as raised:
+        lessons(path)
+    text = str(raised.value)
+    assert "\n" not in text and text.startswith(f"{path}:"), text
+    assert message in text, text
 
 
 def test_the_info_text_has_the_six_netlogo_sections_in_order():

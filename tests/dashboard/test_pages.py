@@ -26,7 +26,7 @@ from solara.components.datatable import DataTableWidget
 from solara.server import kernel, kernel_context
 
 from commsim.config.yaml_files import ConfigError
-from commsim.dashboard import app, background, explore, state
+from commsim.dashboard import app, background, explore, learn, state
 from commsim.dashboard.compare import BAND_METRICS, Compare, draw_bands
 from commsim.dashboard.explore import MONITORS, Explore
 from commsim.dashboard.history import past_experiments
@@ -952,6 +952,23 @@ def test_the_server_runs_at_most_its_limit_of_jobs_over_all_sessions(render, res
     wait_until(lambda: shows(box, "Download effects (CSV)"), "the comparison's effects")
 
 
+def test_a_job_whose_folder_another_command_holds_is_refused_with_a_message(render, results, monkeypatch):
+    from filelock import FileLock
+
+    state.scenario.set(SMALL)
+    box, rc = render(Compare)
+    small_runs(rc, residents="residents (at most 5,000 here)", replicates=("replicates (paired seeds)", 2))
+    taken = results / "dashboard" / f"compare-20260301-090000-{'0' * 16}-0a1b2c3d"
+    taken.mkdir(parents=True)
+    monkeypatch.setattr(background, "new_folder", lambda root, kind, owner: taken)
+    with FileLock(taken / ".commsim.lock", timeout=0):  # a `commsim sweep --out` writing it
+        button(box, "Run comparison (4 runs)").click()
+        wait_until(lambda: bool(alerts(box)), "the refusal")
+    (message,) = alerts(box)
+    assert message.startswith(f"The comparison was refused: {taken} is in use by another commsim command")
+    assert sorted(path.name for path in taken.iterdir()) == [".commsim.lock"]
+
+
 def test_hostile_labels_reach_the_page_and_the_past_experiments_only_as_text(render, results):
     state.scenario.set(SMALL)
     box, rc = render(Compare)
@@ -1008,13 +1025,16 @@ def test_a_hostile_lesson_file_shows_as_text(render_route, monkeypatch, tmp_path
     path = tmp_path / "lessons.yaml"
     path.write_text(yaml.safe_dump([lesson]), encoding="utf-8")
     monkeypatch.setenv("COMMSIM_LESSONS", str(path))
-    box, rc = render_route("/learn")
-    assert rc.find(v.Select, label="lesson").widget.v_model == f"Title {HOSTILE}"
-    assert shows(box, "Story &lt;script&gt;alert(3)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;")
-    assert shows(box, f"Practice {TEMPLATE}")  # a card's subtitle: text
-    assert_inert(box)
-    button(box, "Load this lesson in Explore").click()
-    assert shows(box, f"Lesson: Title {HOSTILE}")
+    box, _ = render_route("/learn")
+    (message,) = [text for text in alerts(box) if text.startswith("The lessons cannot be shown:")]
+    assert f"{path}:" in message and ": 0.title: holds HTML ('<img src=x onerror=a'...)" in message
+    assert_inert(box)  # the refusal, which quotes the file, is text too
+    lesson["title"], lesson["story"] = "Title", f"Story {TEMPLATE}"  # no HTML left in the first fields
+    path.write_text(yaml.safe_dump([lesson]), encoding="utf-8")
+    learn.lessons.cache_clear()
+    box, _ = render_route("/learn")
+    (message,) = [text for text in alerts(box) if text.startswith("The lessons cannot be shown:")]
+    assert ": 0.steps_to_try.0: holds HTML" in message
     assert_inert(box)
 
 

@@ -183,6 +183,26 @@ def test_the_cli_refuses_a_port_that_is_not_a_number(no_exec, capsys):
     assert "expected a port number, got 'eighty'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("results", "message"),
+    [
+        ("notes.txt", "notes.txt: is a file, not a folder"),
+        ("notes.txt/results", "notes.txt: is not a folder, so notes.txt/results cannot be one"),
+        ("dangling", "dangling: is a symbolic link to nothing (or a loop of links)"),
+    ],
+)
+def test_the_cli_refuses_a_results_folder_that_cannot_be_one_before_serving(
+    results, message, no_exec, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    monkeypatch.setattr(assets, "missing", lambda cache=None: [])
+    assert main(["dashboard", "--results", results]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: commsim dashboard --results: {message}\n"
+
+
 def test_the_cli_reports_a_busy_port_with_exit_code_one(busy_port, no_exec, monkeypatch, capsys):
     monkeypatch.setattr(assets, "missing", lambda cache=None: [])
     assert main(["dashboard", "--port", str(busy_port)]) == 1

@@ -155,6 +155,82 @@ def test_a_truncated_part_counts_as_not_run_and_is_run_again(spec, reference, tm
     assert (folder / "data.parquet").read_bytes() == (reference / "data.parquet").read_bytes()
 
 
+def _footer_start(data: bytes) -> int:
+    """Offset of a Parquet file's footer (its length sits just before the closing magic bytes)."""
+    return len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["cut_in_half", "empty", "footer_zeroed", "magic_around_garbage", "another_runs_part"],
+)
+def test_a_damaged_or_misplaced_part_is_no_result_and_is_run_again(spec, reference, tmp_path, capsys, damage):
+    """Whatever sits at runs/<key>.parquet, the consolidated tables end up those of an uninterrupted sweep."""
+    folder = tmp_path / "copy"
+    shutil.copytree(reference, folder)
+    first, second = sorted((folder / "runs").glob("*.parquet"))[:2]
+    data = first.read_bytes()
+    damaged = {
+        "cut_in_half": lambda: data[: len(data) // 2],
+        "empty": lambda: b"",
+        "footer_zeroed": lambda: data[: _footer_start(data)] + bytes(len(data) - _footer_start(data) - 4) + b"PAR1",
+        "magic_around_garbage": lambda: b"PAR1" + b"x" * 100 + b"PAR1",
+        "another_runs_part": second.read_bytes,
+    }[damage]()
+    first.write_bytes(damaged)
+    assert first.stem not in ExperimentStore(folder).finished_keys()
+    assert main(["status", str(folder)]) == 0
+    assert "7 done, 0 failed, 0 timed out, 1 pending" in capsys.readouterr().out
+    assert sweep(spec, folder) == 0
+    assert "7 already stored, 1 done" in capsys.readouterr().out
+    for table in ("data.parquet", "runs.parquet"):
+        expected, found = pd.read_parquet(reference / table), pd.read_parquet(folder / table)
+        pd.testing.assert_frame_equal(
+            found.drop(columns=["duration_s", "worker", "finished"], errors="ignore"),
+            expected.drop(columns=["duration_s", "worker", "finished"], errors="ignore"),
+        )
+
+
+@pytest.mark.parametrize("kind", ["folder", "folder_with_a_file", "link"])
+@pytest.mark.parametrize("suffix", [".parquet", ".json"])
+def test_a_folder_or_link_where_a_runs_file_belongs_is_refused_in_one_line_and_kept(
+    spec, reference, tmp_path, capsys, kind, suffix
+):
+    folder = tmp_path / "copy"
+    shutil.copytree(reference, folder)
+    victim = sorted((folder / "runs").glob(f"*{suffix}"))[0]
+    victim.unlink()
+    if kind == "link":
+        (tmp_path / "elsewhere").write_text("keep", encoding="utf-8")
+        victim.symlink_to(tmp_path / "elsewhere")
+    else:
+        victim.mkdir()
+        if kind == "folder_with_a_file":
+            (victim / "mine.txt").write_text("mine", encoding="utf-8")
+    before = snapshot(folder)
+    for command in (
+        ["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(folder)],
+        ["report", str(folder)],
+        ["analyze", str(folder)],
+    ):
+        assert main(command) == 2, command
+        error = one_line_error(capsys)
+        assert f"{victim} is a" in error and "not a run's result that commsim wrote" in error, error
+    assert snapshot(folder) == before
+
+
+def test_a_part_that_cannot_be_read_past_its_footer_is_a_one_line_error(spec, reference, tmp_path, capsys):
+    """Damage inside the data pages, where the footer still reads: the sweep says which file to delete."""
+    folder = tmp_path / "copy"
+    shutil.copytree(reference, folder)
+    victim = sorted((folder / "runs").glob("*.parquet"))[0]
+    data = victim.read_bytes()
+    victim.write_bytes(b"PAR1" + b"\xff" * (_footer_start(data) - 4) + data[_footer_start(data) :])
+    assert sweep(spec, folder) == 2
+    error = one_line_error(capsys)
+    assert f"{victim}: cannot be read" in error and "delete it and resume the sweep" in error
+
+
 @pytest.mark.parametrize("out", ["file", "under_a_file"])
 def test_sweep_out_naming_a_file_is_a_one_line_error(spec, tmp_path, capsys, out):
     file = tmp_path / "a_file"

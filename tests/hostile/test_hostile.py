@@ -40,6 +40,7 @@ FOLDERS = {
 TIMEOUT_S = 60  # generous: every case answers in well under a second in-process
 MEMORY_HEADROOM = 4 * 2**30  # what one case may add to the test process
 OK = "description: small and valid\nname: ok\nsteps: 1\nreplicates: 1\noverrides:\n  n_residents: 20\n"
+SPEC = "name: spec\nbase: {n_residents: 20}\nreplicates: 1\nsteps: 1\n"
 HUGE = "name: huge\nsteps: 5200\nreplicates: 10000\noverrides:\n  n_residents: 2000000\n"
 CACHED = (
     commsim.config.presets.load_preset,
@@ -50,6 +51,10 @@ CACHED = (
     commsim.config.declaration.lever_declarations,
     commsim.config.declaration.rules,
 )
+
+
+def _never_exec(*arguments: Any) -> None:
+    raise AssertionError(f"a case started a program: {arguments[:2]}")
 
 
 def _clear_caches() -> None:
@@ -72,12 +77,17 @@ def scratch(tmp_path, monkeypatch):
         "docs_foreign/parameters.md": "# My own parameters\n\nWritten by hand.\n",
         "inputs/ok.yaml": OK,
         "inputs/huge.yaml": HUGE,
+        "inputs/spec.yaml": SPEC,
     }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, encoding="utf-8")
     (root / "link").symlink_to(root / "elsewhere")
     (root / "null_link").symlink_to("/dev/null")
+    (root / "loop_a").symlink_to("loop_b")  # a loop of links
+    (root / "loop_b").symlink_to("loop_a")
+    (root / "dangling").symlink_to(root / "nowhere")
+    monkeypatch.setattr(os, "execve", _never_exec)  # should a dashboard case ever get through its checks
     (root / "out").mkdir()
     monkeypatch.chdir(root)
     monkeypatch.setenv("COMMSIM_CONFIG_DIR", str(root / "configs"))
@@ -246,7 +256,8 @@ def test_a_hostile_file_is_answered_cleanly_by_every_command_that_reads_it(case,
 
 @pytest.mark.parametrize("case", _case_ids("commands"))
 def test_a_hostile_command_line_is_answered_cleanly(case, scratch, capsys):
-    argv = [part.format(ok="inputs/ok.yaml", huge="inputs/huge.yaml", out=f"out/{case['id']}") for part in case["argv"]]
+    names = {"ok": "inputs/ok.yaml", "huge": "inputs/huge.yaml", "spec": "inputs/spec.yaml", "out": f"out/{case['id']}"}
+    argv = [part.format(**names) for part in case["argv"]]
     _run_case(case, [argv], scratch, capsys, names=case.get("names"))
 
 

@@ -35,10 +35,10 @@ def test_the_shipped_lessons_read_with_the_neutral_schema():
 @pytest.mark.parametrize(
     ("entries", "message"),
     [
-        ([a_lesson(profile="atlantis")], "lesson 'tiny': unknown community profile 'atlantis'"),
-        ([a_lesson(overrides={"n_centres": -2})], "lesson 'tiny': n_centres: -2 is outside the allowed range"),
-        ([a_lesson(overrides={"warp_speed": 3})], "lesson 'tiny': warp_speed: unknown parameter"),
-        ([a_lesson(), a_lesson(title="Again")], "lesson 2: id 'tiny' is used twice"),
+        ([a_lesson(profile="atlantis")], "0.profile: unknown community profile 'atlantis'"),
+        ([a_lesson(overrides={"n_centres": -2})], "0.overrides: n_centres: -2 is outside the allowed range"),
+        ([a_lesson(overrides={"warp_speed": 3})], "0.overrides: warp_speed: unknown parameter"),
+        ([a_lesson(), a_lesson(title="Again")], "1.id: id 'tiny' is used twice (also by lesson 1)"),
         ([a_lesson(steps=0)], "0.steps: Input should be greater than or equal to 1"),
         ([a_lesson(mood="sunny")], "0.mood: unknown key"),
         ({"id": "not a list"}, "expected a list of lessons"),
@@ -67,17 +67,20 @@ def test_a_face_passes_a_stricter_schema_and_check(tmp_path):
 
     calls = []
     path = write(tmp_path, [a_lesson()])
-    assert [lesson.id for lesson in read_lessons(path, schema=Small, check=calls.append)] == ["tiny"]
+    found = read_lessons(path, schema=Small, check=lambda lesson: calls.append(lesson) or [])
+    assert [lesson.id for lesson in found] == ["tiny"]
     assert [type(lesson) for lesson in calls] == [Small]
 
-    def refuse(lesson: Lesson) -> None:
+    def too_long() -> None:
         raise ConfigError("too long for this face")
 
-    with pytest.raises(ConfigError, match="lesson 'tiny': too long for this face"):
-        read_lessons(path, check=refuse)
+    with pytest.raises(ConfigError, match=r"lessons.yaml:\d+: 0.story: too long for this face$"):
+        read_lessons(path, check=lambda lesson: [(("story",), too_long)])
 
 
 def test_the_default_check_resolves_the_lessons_parameters():
-    check_resolves(Lesson.model_validate(a_lesson()))
+    for _field, check in check_resolves(Lesson.model_validate(a_lesson())):
+        check()
+    checks = dict(check_resolves(Lesson.model_validate(a_lesson(n_residents=10**9))))
     with pytest.raises(ConfigError, match="n_residents"):
-        check_resolves(Lesson.model_validate(a_lesson(n_residents=10**9)))
+        checks[("overrides",)]()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,17 @@ class _YAMLLimitError(Exception):
         self.line, self.reason = line, reason
 
 
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# How a number reads the same in every YAML version and to every reader (YAML 1.1
+# also reads 010 as 8, 0x10 as 16, 1:30 as 90 and 1_000 as 1000).
+_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?|[-+]?\.[0-9]+([eE][-+]?[0-9]+)?")
+
+
+def _plain_number(text: str) -> bool:
+    """Whether a YAML number is written in plain decimal digits (or is .nan or .inf, refused later by name)."""
+    return bool(_DECIMAL.fullmatch(text)) or text.lower().lstrip("+-") in (".nan", ".inf")
+
+
 class _CheckedLoader(yaml.SafeLoader):
     """PyYAML's safe loader that refuses deep nesting and repeated keys while composing."""
 
@@ -57,6 +69,13 @@ class _CheckedLoader(yaml.SafeLoader):
             self._depth -= 1
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER_TAGS and not _plain_number(node.value):
+            read = super().construct_object(node, deep)
+            raise _YAMLLimitError(
+                node.start_mark.line + 1,
+                f"YAML 1.1 reads {node.value!r} as {read!r} (octal, hexadecimal, base 60 or with "
+                "underscores); write the number in plain decimal digits",
+            )
         try:
             return super().construct_object(node, deep)
         except (ValueError, OverflowError) as error:  # an integer of 5,000 digits, a 13th month
@@ -270,7 +289,7 @@ def problem_text(problem: dict[str, Any]) -> str:
         except ValueError:
             pass
         else:  # YAML 1.1 reads 1e3 (no dot) and quoted numbers as text
-            text += "; write the number without quotes, with a dot before an exponent (1.0e3)"
+            text += "; write the number without quotes, and an exponent with a dot and a sign (1.0e+3)"
     return text
 
 
@@ -288,8 +307,8 @@ def validation_message(path: Path, node: yaml.Node | None, error: ValidationErro
     """
     lines = []
     for problem in error.errors():
-        location = (*prefix, *problem["loc"])
-        field = ".".join(str(part) for part in location) or "(top level)"
+        location = tuple(part for part in (*prefix, *problem["loc"]) if part != "[key]")  # pydantic marks a bad key
+        field = ".".join(str(part) if part != "" else "''" for part in location) or "(top level)"
         line = line_of(node, location)
         where = f"{path}:{line}" if line else str(path)
         lines.append(f"{where}: {field}: {problem_text(problem)}")

@@ -7,7 +7,9 @@ the first error if it fails; the server keeps serving either way.
 Starting is checked on the server, because a browser can click a button the page shows
 disabled: a page runs one job at a time; the spec is built (and every value checked
 against the dashboard's limits) before any thread starts; and one server runs at most
-``LIMITS.concurrent_jobs`` jobs at once over all its sessions. A refused start says why.
+``LIMITS.concurrent_jobs`` jobs at once over all its sessions. A job writes its folder
+under the folder's lock, as ``commsim sweep`` does, so a folder another commsim command
+holds is refused too. A refused start says why.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from commsim.config.limits import ResourceError
 from commsim.dashboard.jobs import Finished, new_folder, run_experiment
 from commsim.dashboard.settings import LIMITS, LimitError, error_text, results_root
 from commsim.dashboard.state import kept, session_owner
+from commsim.experiments.folder import FolderError
 from commsim.experiments.spec import ExperimentSpec
 
 # Jobs running on this server, over every session.
@@ -80,7 +83,7 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
                 result = run_experiment(
                     spec, folder, on_progress=lambda done, total: progress.set((done, total)), report_later=True
                 )
-            except (LimitError, ResourceError) as error:  # too large, found once planned
+            except (LimitError, ResourceError, FolderError) as error:  # too large, or its folder is taken
                 problem.set(f"was refused: {error_text(error)}")
                 return None
             except Exception as error:  # shown in the page; the server keeps serving

@@ -339,7 +339,12 @@ def plan_size(spec: ExperimentSpec) -> tuple[int, int]:
 def run_experiment(
     spec: ExperimentSpec, folder: Path, *, on_progress: Progress | None = None, report_later: bool = False
 ) -> Finished:
-    """Plan, run (inline), analyse and report an experiment.
+    """Plan, run (inline), analyse and report an experiment, holding its folder's lock.
+
+    The folder is written as ``commsim sweep`` writes one: the sweep and its analysis
+    (and, unless ``report_later``, its report) happen under the folder's lock, so no other
+    commsim command writes the folder in between, and a folder another command holds is
+    refused before anything is written. A later report takes the lock again.
 
     Args:
         spec: The experiment.
@@ -355,6 +360,8 @@ def run_experiment(
     Raises:
         RuntimeError: If any run failed; the message holds the first error.
         ConfigError: If the spec cannot be planned or is larger than :func:`check_size` allows.
+        FolderError: If the folder cannot take the experiment (another command holds
+            its lock, or it holds another experiment); nothing is written.
     """
     plan = make_plan(spec)
     check_size(spec, len(plan.runs))
@@ -363,22 +370,38 @@ def run_experiment(
         if on_progress is not None and "total" in event:
             on_progress(int(event.get("done", 0)) + int(event.get("failed", 0)), int(event["total"]))
 
-    result = run_sweep(plan, folder, executor="inline", workers=1, progress=False, on_event=forward)
     store = ExperimentStore(folder)
-    if result.failed:
-        runs = store.read_runs()
-        first = runs.loc[runs["status"] != "done", "error"].dropna()
-        reason = first.iloc[0] if len(first) else "unknown error"
-        raise RuntimeError(f"{result.failed} of {result.total} runs failed; first error: {reason}")
-    analysis = analyze(plan, store)
-    analysis.write(folder / "analysis")
-    finished = Finished(Path(folder), plan, analysis, result, Path(folder) / "report.md")
+
+    def conclude(result: SweepResult) -> Finished:  # under the sweep's lock, like `commsim sweep`'s report
+        if result.failed:
+            runs = store.read_runs()
+            first = runs.loc[runs["status"] != "done", "error"].dropna()
+            reason = first.iloc[0] if len(first) else "unknown error"
+            raise RuntimeError(f"{result.failed} of {result.total} runs failed; first error: {reason}")
+        analysis = analyze(plan, store)
+        analysis.write(folder / "analysis")
+        finished = Finished(Path(folder), plan, analysis, result, Path(folder) / "report.md")
+        if not report_later:
+            try:
+                write_report(plan, store, analysis)
+            except Exception as error:
+                raise RuntimeError(f"the report could not be written: {type(error).__name__}: {error}") from error
+            finished.reported.set()
+        return finished
+
+    concluded: list[Finished] = []
+    run_sweep(
+        plan,
+        folder,
+        executor="inline",
+        workers=1,
+        progress=False,
+        on_event=forward,
+        then=lambda result: concluded.append(conclude(result)),
+    )
+    finished = concluded[0]
     if report_later:
         threading.Thread(target=finished.write_report_files, name=f"report {Path(folder).name}", daemon=True).start()
-    else:
-        finished.write_report_files()
-        if finished.report_problem:
-            raise RuntimeError(f"the report could not be written: {finished.report_problem}")
     return finished
 
 

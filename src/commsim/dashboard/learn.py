@@ -22,8 +22,8 @@ from pydantic import Field
 from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import state
 from commsim.dashboard.markup import SafeHTML, SafeMarkdown
-from commsim.dashboard.settings import LIMITS, Scenario, error_text
-from commsim.lessons import Lesson, read_lessons
+from commsim.dashboard.settings import LIMITS, Scenario, check_lever_edits, check_preset, error_text
+from commsim.lessons import FieldCheck, Lesson, read_lessons
 from commsim.runs.labels import format_parameter_value, parameter_label, preset_title
 
 CONTENT = Path(__file__).resolve().parent / "content"
@@ -49,9 +49,19 @@ def lesson_scenario(lesson: Lesson, seed: int = 1) -> Scenario:
     return Scenario(lesson.profile, lesson.policy, dict(lesson.overrides), lesson.n_residents, seed)
 
 
-def _check_loadable(lesson: Lesson) -> None:
-    """Refuse a lesson whose scenario the dashboard would refuse (presets, lever edits, limits)."""
-    lesson_scenario(lesson).check()
+def _check_loadable(lesson: Lesson) -> list[FieldCheck]:
+    """The checks that refuse a lesson whose scenario the dashboard would refuse, field by field.
+
+    Presets, then each lever edit on its own (so the message names its line), then the
+    whole scenario (limits and the parameter declaration).
+    """
+    edits = list(lesson.overrides.items())
+    return [
+        (("profile",), lambda: check_preset("profile", lesson.profile)),
+        (("policy",), lambda: check_preset("policy", lesson.policy)),
+        *((("overrides", name), lambda edit={name: value}: check_lever_edits(edit)) for name, value in edits),
+        (("overrides",), lambda: lesson_scenario(lesson).check()),
+    ]
 
 
 @cache

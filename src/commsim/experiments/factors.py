@@ -143,6 +143,12 @@ def factor_space(
             raise where.error(
                 (*location, given), f"a {kind} factor takes values (or none, for all of them), not {given}"
             )
+    if factor.distribution is not None and spec.design.kind in ("grid", "oat"):
+        raise where.error(
+            (*location, "distribution"),
+            f"a {spec.design.kind} design takes values or a range; a distribution goes with the sampling "
+            "designs (lhs, sobol, halton, saltelli)",
+        )
     if kind == "int" and levels is not None:
         for value in levels:
             if not isinstance(value, int) or isinstance(value, bool):

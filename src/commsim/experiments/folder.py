@@ -17,6 +17,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from commsim.config.yaml_files import ConfigError
+from commsim.runs.provenance import MAX_FOLDER_NAME_BYTES
 
 LOCK_FILE = ".commsim.lock"
 # A command that finds the lock held waits this long before refusing: enough for a
@@ -110,8 +111,14 @@ class ExperimentFolder:
         Raises:
             FolderError: Naming the path and the reason.
         """
+        if len(self.folder.name.encode("utf-8")) > MAX_FOLDER_NAME_BYTES:
+            raise FolderError(
+                f"{self.folder}: the folder name is longer than {MAX_FOLDER_NAME_BYTES} bytes; choose a shorter --out"
+            )
         for ancestor in (self.folder, *self.folder.parents):
             if ancestor.exists() or ancestor.is_symlink():
+                if ancestor.is_symlink() and not ancestor.exists():
+                    raise FolderError(f"{ancestor} is a symbolic link to nothing (or a loop of links); choose a folder")
                 if not ancestor.is_dir():
                     what = "is" if ancestor == self.folder else f"lies under {ancestor}, which is"
                     raise FolderError(f"{self.folder} {what} a file, not a folder; choose a folder with --out")
@@ -129,6 +136,28 @@ class ExperimentFolder:
             if wrong:
                 kind = "file" if name not in FOLDERS else "folder"
                 raise FolderError(f"{entry} should be a {kind} that commsim writes; remove it or choose another folder")
+        self._check_run_files()
+
+    def _check_run_files(self) -> None:
+        """Refuse an entry of ``runs/`` named like a run's result that is not a regular file.
+
+        Commsim writes a run's files as regular files only; a folder, link or device of
+        the same name would stop its result from being stored (and commsim never deletes
+        what it did not write), so the folder is refused before anything runs.
+
+        Raises:
+            FolderError: Naming the entry and what to do.
+        """
+        runs = self.folder / "runs"
+        if not runs.is_dir() or runs.is_symlink():
+            return
+        for entry in runs.iterdir():
+            if FOLDERS["runs"].fullmatch(entry.name) and (entry.is_symlink() or not entry.is_file()):
+                what = "a symbolic link" if entry.is_symlink() else "a folder" if entry.is_dir() else "not a file"
+                raise FolderError(
+                    f"{entry} is {what}, not a run's result that commsim wrote; remove it (a resumed sweep "
+                    "runs that run again) or choose another folder with --out"
+                )
 
     def commsim_files(self) -> list[Path]:
         """Files in the folder that commsim writes (by name), without the lock and without following links.

@@ -10,6 +10,8 @@ planned (:mod:`commsim.experiments.plan`), with the same ``file:line: field: rea
 Here: ``name`` is a plain folder name (results go to ``results/<name>/``), factor and
 scenario names are labels without control characters (:func:`file_label` spells them
 safely wherever they become part of a file name), and no number is NaN or infinite.
+Whole numbers and flags are strict, as in run configs: ``steps: true``, ``steps: "10"``,
+``steps: 2.0`` and ``scramble: "no"`` are refused rather than converted.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from commsim.config.yaml_files import ConfigError, validate_yaml
+from commsim.config.yaml_files import validate_yaml
 
 DEFAULT_TARGET = "commsim:CommunityModel"
 DESIGN_KINDS = ("grid", "oat", "lhs", "sobol", "halton", "saltelli", "csv")
@@ -169,7 +171,9 @@ class Factor(_Strict):
     )
     values: list[Scalar] | None = Field(default=None, min_length=1, description="Levels of the factor")
     range: tuple[float, float] | None = Field(default=None, description="Lowest and highest value")
-    levels: int | None = Field(default=None, ge=2, le=1000, description="Grid levels drawn from `range` (default 5)")
+    levels: int | None = Field(
+        default=None, ge=2, le=1000, strict=True, description="Grid levels drawn from `range` (default 5)"
+    )
     distribution: Distribution | None = Field(default=None, description="Distribution for sampling designs")
     type: Literal["float", "int", "bool", "choice"] | None = Field(
         default=None, description="Value type (default: the declared type, else inferred)"
@@ -217,30 +221,39 @@ class Design(_Strict):
         default=None,
         ge=1,
         le=1_000_000,
+        strict=True,
         description="Points for lhs, sobol and halton; base samples N for saltelli (N x (factors + 2) points)",
     )
     file: Path | None = Field(default=None, description="CSV of points, one column per factor (relative to the spec)")
-    scramble: bool = Field(default=True, description="Scramble sobol and halton sequences (seeded by the root seed)")
+    scramble: bool = Field(
+        default=True, strict=True, description="Scramble sobol and halton sequences (seeded by the root seed)"
+    )
 
 
 class Output(_Strict):
     """What each run keeps."""
 
     metrics: list[str] | None = Field(default=None, min_length=1, description="Metrics kept (default: all)")
-    every: int = Field(default=1, ge=1, le=10_000, description="Keep every k-th step; the last step is always kept")
+    every: int = Field(
+        default=1, ge=1, le=10_000, strict=True, description="Keep every k-th step; the last step is always kept"
+    )
 
 
 class Analysis(_Strict):
     """Settings of ``commsim analyze`` and ``commsim report``."""
 
-    window: int = Field(default=52, ge=1, description="Outcome: a run's mean over its last `window` kept steps' weeks")
+    window: int = Field(
+        default=52, ge=1, strict=True, description="Outcome: a run's mean over its last `window` kept steps' weeks"
+    )
     relative_tolerance: float = Field(
         default=0.05, gt=0, description="Replicate sufficiency: acceptable CI half-width as a share of |mean|"
     )
     tolerances: dict[str, Annotated[float, Field(gt=0)]] = Field(
         default_factory=dict, description="Acceptable CI half-width per metric, overriding the relative tolerance"
     )
-    bootstrap: int = Field(default=1000, ge=10, le=100_000, description="Bootstrap resamples for Sobol index CIs")
+    bootstrap: int = Field(
+        default=1000, ge=10, le=100_000, strict=True, description="Bootstrap resamples for Sobol index CIs"
+    )
     report_metrics: list[str] | None = Field(
         default=None, min_length=1, description="Metrics the report plots (default: a key set, or all metrics)"
     )
@@ -269,9 +282,15 @@ class ExperimentSpec(_Strict):
         description="Named settings run at every design point on the same seeds (e.g. {policy: centres})",
     )
     reference: str | None = Field(default=None, description="Scenario others are compared with (default: the first)")
-    replicates: int = Field(default=5, ge=1, le=100_000, description="Replicates (seeds) per design point")
-    seed: int = Field(default=20261122, ge=0, description="Root seed; per point and replicate seeds are spawned")
-    steps: int = Field(default=104, ge=1, le=5200, description="Horizon in steps (weeks for commsim)")
+    replicates: int = Field(default=5, ge=1, le=100_000, strict=True, description="Replicates (seeds) per design point")
+    seed: int = Field(
+        default=20261122,
+        ge=0,
+        le=2**63 - 1,
+        strict=True,
+        description="Root seed (0 to 2^63-1); per point and replicate seeds are spawned",
+    )
+    steps: int = Field(default=104, ge=1, le=5200, strict=True, description="Horizon in steps (weeks for commsim)")
     timeout_s: float | None = Field(default=None, gt=0, description="Per-run time limit in seconds")
     output: Output = Field(default_factory=Output)
     analysis: Analysis = Field(default_factory=Analysis)
@@ -299,10 +318,7 @@ def load_spec(path: str | Path) -> tuple[ExperimentSpec, Any]:
     Raises:
         ConfigError: With file, line, field and reason.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such experiment spec")
-    return validate_yaml(path, ExperimentSpec)
+    return validate_yaml(Path(path), ExperimentSpec)  # a missing file, a folder or a device is a one-line error
 
 
 def spec_schema() -> dict[str, Any]:

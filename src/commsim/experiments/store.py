@@ -25,10 +25,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from commsim.experiments.folder import (
@@ -47,6 +50,8 @@ from commsim.runs.provenance import now, write_file_atomically, write_json_atomi
 RUN_COLUMNS = ("run", "point", "scenario", "replicate", "seed")
 STATUSES = ("done", "failed", "timeout", "pending")
 PARQUET_MAGIC = b"PAR1"
+# Key of a part's Parquet metadata that names the run it holds.
+PART_KEY = b"commsim.run"
 
 
 class _Manifest(BaseModel):
@@ -173,13 +178,18 @@ class ExperimentStore(ExperimentFolder):
     # -------------------------------------------------------------- writing runs
 
     def finished_keys(self) -> set[str]:
-        """Keys of runs with a complete stored result (a whole Parquet file, not a link)."""
+        """Keys of runs with a complete stored result: a whole Parquet file of that run (not a link).
+
+        A part that is cut short, whose footer cannot be read, or that another run wrote
+        (copied over, say) is no result: its run is pending, and a resumed sweep runs it
+        again and replaces the part.
+        """
         if not self.parts.is_dir():
             return set()
         return {
             path.stem
             for path in self.parts.glob("*.parquet")
-            if FOLDERS["runs"].fullmatch(path.name) and _whole_parquet(path)
+            if FOLDERS["runs"].fullmatch(path.name) and _part_of(path, path.stem)
         }
 
     def save(self, run: PlannedRun, output: RunOutput, *, session: str | None = None) -> None:
@@ -205,10 +215,9 @@ class ExperimentStore(ExperimentFolder):
         if output.status != "done" or output.frame is None:
             self.part_path(run.key).unlink(missing_ok=True)
             return
-        frame = output.frame
-        write_file_atomically(
-            self.part_path(run.key), lambda path: frame.to_parquet(path, engine="pyarrow", index=False)
-        )
+        table = pa.Table.from_pandas(output.frame, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), PART_KEY: run.key.encode()})
+        write_file_atomically(self.part_path(run.key), lambda path: pq.write_table(table, path))
 
     def log(self, event: dict[str, Any]) -> None:
         """Append one event to ``progress.jsonl``."""
@@ -298,8 +307,9 @@ class ExperimentStore(ExperimentFolder):
             try:
                 frame = pd.read_parquet(path)
             except (OSError, ValueError) as error:
+                reason = " ".join(str(error).split())[:200]  # pyarrow's messages run over several lines
                 raise FolderError(
-                    f"{path}: cannot be read ({type(error).__name__}: {error}); delete it and resume the sweep, "
+                    f"{path}: cannot be read ({type(error).__name__}: {reason}); delete it and resume the sweep, "
                     "which runs it again"
                 ) from error
             for position, (column, value) in enumerate(_identity(run).items()):
@@ -327,6 +337,8 @@ class ExperimentStore(ExperimentFolder):
             FolderError: Naming the file, if it is missing, unreadable, not JSON or not an object.
         """
         path = self.manifest_path
+        if self.folder.exists() and not self.folder.is_dir():
+            raise FolderError(f"{self.folder}: is a file, not an experiment folder")
         try:
             content = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -406,6 +418,33 @@ def _identity(run: PlannedRun) -> dict[str, Any]:
         "replicate": run.replicate,
         "seed": run.seed,
     }
+
+
+def _part_of(path: Path, key: str) -> bool:
+    """Whether a file is the whole stored part of run ``key``: see :func:`_part_footer`."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return _part_footer(str(path), key, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@lru_cache(maxsize=200_000)
+def _part_footer(path: str, key: str, inode: int, size: int, mtime_ns: int) -> bool:
+    """Whether a part is whole (magic bytes at both ends, a readable footer) and names run ``key``.
+
+    Parts written before the run's key was recorded in them name no run and are taken
+    as they are. Cached by the file's identity, size and time, so a sweep of many runs
+    reads each footer once.
+    """
+    if not _whole_parquet(Path(path)):
+        return False
+    try:
+        metadata = pq.read_metadata(path).metadata or {}
+    except (OSError, ValueError):
+        return False
+    recorded = metadata.get(PART_KEY)
+    return recorded is None or recorded == key.encode()
 
 
 def _whole_parquet(path: Path) -> bool:

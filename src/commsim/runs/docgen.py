@@ -189,8 +189,13 @@ def check_docs_folder(folder: Path, names: list[str]) -> None:
     Raises:
         DocsFolderError: Saying why.
     """
-    if folder.exists() and not folder.is_dir():
-        raise DocsFolderError(f"{folder}: is not a folder")
+    for path in (folder, *folder.parents):  # the folder, or the nearest part of its path that exists
+        if path.is_symlink() and not path.exists():
+            raise DocsFolderError(f"{path}: is a symbolic link to nothing (or a loop of links)")
+        if path.exists():
+            if not path.is_dir():
+                raise DocsFolderError(f"{path}: is not a folder")
+            break
     if not folder.is_dir():
         return
     present = {name: folder / name for name in names if (folder / name).exists()}

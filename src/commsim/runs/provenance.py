@@ -358,7 +358,11 @@ def check_out_dir(out_dir: Path) -> None:
         raise OutputError(f"{out_dir}: is a symbolic link; give the folder it points to as --out, or {remedy}")
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir}: exists and is not a folder; commsim run writes a folder: {remedy}")
-    existing = next((folder for folder in out_dir.parents if folder.exists()), None)
+    existing = next((folder for folder in out_dir.parents if folder.exists() or folder.is_symlink()), None)
+    if existing is not None and existing.is_symlink() and not existing.exists():
+        raise OutputError(
+            f"{existing}: is a symbolic link to nothing (or a loop of links), so {out_dir} cannot be written"
+        )
     if existing is not None and not existing.is_dir():
         raise OutputError(f"{existing}: is not a folder, so {out_dir} cannot be written")
     if not out_dir.is_dir():
