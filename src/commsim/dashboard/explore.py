@@ -194,7 +194,7 @@ def Inspector(model: LiveModel, drawn: solara.Reactive[int], building: int | Non
     with model.lock:
         table = building_residents(model, building)
     with solara.Row(style={"align-items": "center"}):
-        solara.Markdown(f"**Building {building}**: {len(table)} residents, week {model.steps}")
+        SafeMarkdown(f"**Building {building}**: {len(table)} residents, week {model.steps}")
         solara.Button("Close", text=True, on_click=lambda: set_view(building=None))
     solara.DataFrame(table, items_per_page=10)
 
