@@ -142,7 +142,7 @@ def read_lessons(
         try:
             lesson = schema.model_validate(entry)
         except ValidationError as error:
-            raise ConfigError(validation_message(path, node, error, prefix=(index,))) from error
+            raise ConfigError(validation_message(path, node, error, prefix=(index,), model=schema)) from error
         if lesson.id in seen:
             raise ConfigError(
                 f"{where(index, 'id')}: id {lesson.id!r} is used twice (also by lesson {seen[lesson.id] + 1})"

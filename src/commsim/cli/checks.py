@@ -9,11 +9,12 @@ from pathlib import Path
 
 from commsim.cli.parser import EXIT_USAGE, _print_error
 from commsim.cli.run import _size
+from commsim.config.declaration import DeclarationError, check_declaration, is_declaration
 from commsim.config.limits import ResourceError, check_work
 from commsim.config.loading import is_preset_file, load_run_config, run_work, validate_file
 from commsim.config.presets import load_preset, preset_names
 from commsim.config.schemas import run_config_schema
-from commsim.config.yaml_files import ConfigError, read_yaml
+from commsim.config.yaml_files import ConfigError, line_of, read_yaml
 from commsim.design import cli as design_command
 
 
@@ -21,7 +22,9 @@ def _validate(args: argparse.Namespace) -> int:
     failed = False
     for path in args.files:
         try:
-            if _is_lessons(path):
+            if _is_declaration(path):
+                print(f"ok: {_validate_declaration(path)}")
+            elif _is_lessons(path):
                 print(f"ok: {_validate_lessons(path)}")
             elif design_command.is_design_spec(path):
                 print(f"ok: {design_command.validate(path)}")
@@ -126,3 +129,19 @@ def _presets(args: argparse.Namespace) -> int:
         for name in preset_names(group):
             print(f"  {name:24s} {load_preset(group, name).title}")
     return 0
+
+
+def _is_declaration(path: Path) -> bool:
+    try:
+        data, _ = read_yaml(path)
+    except ConfigError:
+        return False
+    return is_declaration(data)
+
+
+def _validate_declaration(path: Path) -> str:
+    data, node = read_yaml(path)
+    try:
+        return check_declaration(path, data, lambda key: line_of(node, (key,)))
+    except DeclarationError as error:
+        raise ConfigError(str(error)) from None

@@ -207,14 +207,19 @@ def _add_folder_commands(commands: Any) -> None:
 
 def _add_checks_and_faces(commands: Any) -> None:
     """``validate``, ``schema``, ``presets``, ``dashboard``, ``design`` and ``docs``."""
-    validate = commands.add_parser("validate", help="check run configs, experiment specs, profiles or packages")
+    validate = commands.add_parser(
+        "validate",
+        help="check YAML files: run configs, experiment and design specs, profiles, packages, lesson files, "
+        "configs/costs.yaml and configs/parameters.yaml",
+    )
     validate.add_argument(
         "files",
         type=_path,
         nargs="+",
         metavar="FILE",
-        help="YAML files to check, each recognised by its content: run configs, experiment specs, community "
-        "profiles and policy packages, dashboard lesson files",
+        help="YAML files to check, each recognised by its content: run configs, experiment specs, design specs, "
+        "community profiles and policy packages, dashboard lesson files, the costs file and the parameter "
+        "declaration (so `commsim validate configs/*.yaml` checks each file as what it is)",
     )
     validate.add_argument(
         "--allow-large", action="store_true", help="accept run configs over the work ceiling (with a warning)"

@@ -12,9 +12,10 @@ declares a parameter, a lever or a rule.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -242,9 +243,13 @@ def rules() -> tuple[Rule, ...]:
         ValueError: If a rule names an undeclared or non-numeric parameter, or the
             parameters' defaults break it.
     """
-    declared = parameters()
+    return _rules_of(_declaration(), parameters())
+
+
+def _rules_of(raw: Mapping[str, Any], declared: Mapping[str, Parameter]) -> tuple[Rule, ...]:
     found = []
-    for name, entry in (_declaration().get(RULES_KEY) or {}).items():
+    values = {name: spec.default for name, spec in declared.items()}
+    for name, entry in (raw.get(RULES_KEY) or {}).items():
         rule = Rule(
             name=name,
             parameters=tuple(entry["parameters"]),
@@ -254,7 +259,7 @@ def rules() -> tuple[Rule, ...]:
         for member in rule.parameters:
             if member not in declared or declared[member].type not in ("int", "float"):
                 raise ValueError(f"parameters.yaml: rule {name} names {member!r}, which is not a numeric parameter")
-        if not rule.holds(defaults()):
+        if not rule.holds(values):
             raise ValueError(f"parameters.yaml: the defaults break rule {name}")
         found.append(rule)
     return tuple(found)
@@ -271,18 +276,57 @@ def lever_declarations() -> dict[str, Lever]:
         DeclarationError: If a lever lacks its title or description, a policy parameter
             names an undeclared lever, or a declared lever has no parameter.
     """
-    path = config_dir() / "parameters.yaml"
+    return _levers_of(_declaration(), parameters(), config_dir() / "parameters.yaml")
+
+
+def _levers_of(raw: Mapping[str, Any], declared: Mapping[str, Parameter], path: Path) -> dict[str, Lever]:
     found = {}
-    for name, entry in (_declaration().get(LEVERS_KEY) or {}).items():
+    for name, entry in (raw.get(LEVERS_KEY) or {}).items():
         try:
             found[name] = Lever(name=name, title=entry["title"], description=entry["description"])
         except (KeyError, TypeError) as error:
             raise DeclarationError(f"{path}: levers: {name}: missing {error}") from None
-    named = {spec.lever for spec in parameters().values() if spec.lever}
+    named = {spec.lever for spec in declared.values() if spec.lever}
     if named != set(found):
         unknown, unused = sorted(named - set(found)), sorted(set(found) - named)
         raise DeclarationError(f"{path}: levers: undeclared {unknown}, without parameters {unused}")
     return found
+
+
+def is_declaration(data: Any) -> bool:
+    """Whether a YAML file's content is a parameter declaration (it has the rules and levers sections)."""
+    return isinstance(data, dict) and all(isinstance(data.get(section), dict) for section in SECTIONS)
+
+
+def check_declaration(path: Path, raw: Mapping[str, Any], line: Callable[[str], int | None]) -> str:
+    """Check a parameter declaration file as :mod:`commsim.config.declaration` reads one.
+
+    Args:
+        path: The file (``configs/parameters.yaml`` or a copy).
+        raw: Its content.
+        line: The line of a top-level key.
+
+    Returns:
+        A one-line description of what was checked.
+
+    Raises:
+        DeclarationError: Naming the file, the line and the entry of the first problem.
+    """
+    declared = {}
+    for name, entry in raw.items():
+        if name in SECTIONS:
+            continue
+        try:
+            declared[name] = _parse_entry(name, entry)
+        except (KeyError, TypeError, ValueError) as error:
+            reason = f"missing {error}" if isinstance(error, KeyError) else str(error)
+            raise DeclarationError(f"{path}:{line(name)}: {name}: {reason}") from None
+    try:
+        found = _rules_of(raw, declared)
+    except (KeyError, TypeError, ValueError) as error:
+        raise DeclarationError(f"{path}:{line(RULES_KEY)}: {RULES_KEY}: {error}") from None
+    levers = _levers_of(raw, declared, path)
+    return f"{path}: valid parameter declaration ({len(declared)} parameters, {len(found)} rules, {len(levers)} levers)"
 
 
 def defaults(group: str | None = None) -> dict[str, Any]:

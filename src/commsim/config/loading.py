@@ -60,7 +60,7 @@ def load_run_config(path: str | Path) -> RunConfig:
     try:
         overrides_model().model_validate(config.overrides)
     except ValidationError as error:
-        raise ConfigError(validation_message(path, node, error, ("overrides",))) from error
+        raise ConfigError(validation_message(path, node, error, ("overrides",), model=overrides_model())) from error
     for group in ("profile", "policy"):
         name = getattr(config, group)
         try:

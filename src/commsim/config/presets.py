@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from commsim.config.declaration import RuleError, check_consistency, defaults, parameters
 from commsim.config.paths import config_dir
 from commsim.config.schemas import preset_model
-from commsim.config.yaml_files import ConfigError, line_of, read_yaml, validate_yaml
+from commsim.config.yaml_files import ConfigError, line_of, read_yaml, suggestion, validate_yaml
 
 
 def preset_path(group: str, name: str) -> Path:
@@ -49,7 +49,7 @@ def load_preset(group: str, name: str) -> BaseModel:
     names = preset_names(group)
     if not isinstance(name, str) or name not in names:  # never a path to some other file
         kind = "community profile" if group == "profile" else "policy package"
-        raise ConfigError(f"unknown {kind} {name!r}; available: {', '.join(names)}")
+        raise ConfigError(f"unknown {kind} {name!r}; available: {', '.join(names)}{suggestion(name, names)}")
     path = preset_path(group, name)
     preset, node = validate_yaml(path, preset_model(group))
     if preset.name != name:

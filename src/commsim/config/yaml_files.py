@@ -9,10 +9,12 @@ message naming the file, the field, the YAML line and the reason.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
 import stat
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -264,18 +266,51 @@ def _shown(value: Any) -> str:
     return type(value).__name__
 
 
-def problem_text(problem: dict[str, Any]) -> str:
+def suggestion(name: Any, choices: typing.Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` naming the closest of ``choices`` to ``name`` (difflib), or ``""``."""
+    if not isinstance(name, str):
+        return ""
+    close = difflib.get_close_matches(name, list(choices), n=2, cutoff=0.7)
+    return f"; did you mean {' or '.join(repr(choice) for choice in close)}?" if close else ""
+
+
+def _keys_at(model: type[BaseModel] | None, location: tuple[Any, ...]) -> list[str]:
+    """The field names of the pydantic model found at ``location`` inside ``model`` (empty if none)."""
+    for part in location:
+        if model is None or isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        model = _model_in(field.annotation)
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model an annotation holds (directly, in a list, or as an option)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def problem_text(problem: dict[str, Any], model: type[BaseModel] | None = None) -> str:
     """The reason of one pydantic error, in words a config's author can act on.
 
     Args:
         problem: One entry of ``ValidationError.errors()``.
+        model: The model that was validated, to suggest the nearest key for an unknown one.
 
     Returns:
         The reason, ending with the value that was given where that helps.
     """
     kind, value, message = problem["type"], problem.get("input"), problem["msg"]
     if kind == "extra_forbidden":
-        return "unknown key"
+        location = tuple(problem["loc"])
+        return "unknown key" + (suggestion(location[-1], _keys_at(model, location[:-1])) if location else "")
     if kind == "missing":
         return "Field required (the key is missing)"
     if isinstance(value, float) and not math.isfinite(value):
@@ -293,7 +328,14 @@ def problem_text(problem: dict[str, Any]) -> str:
     return text
 
 
-def validation_message(path: Path, node: yaml.Node | None, error: ValidationError, prefix: tuple[Any, ...] = ()) -> str:
+def validation_message(
+    path: Path,
+    node: yaml.Node | None,
+    error: ValidationError,
+    prefix: tuple[Any, ...] = (),
+    *,
+    model: type[BaseModel] | None = None,
+) -> str:
     """Turn a pydantic error into one ``file:line: field: reason`` line per problem.
 
     Args:
@@ -301,6 +343,7 @@ def validation_message(path: Path, node: yaml.Node | None, error: ValidationErro
         node: Its composed tree.
         error: The validation error.
         prefix: Key path of the validated part within the file.
+        model: The validated model, to suggest the nearest key for an unknown one.
 
     Returns:
         The message.
@@ -311,7 +354,7 @@ def validation_message(path: Path, node: yaml.Node | None, error: ValidationErro
         field = ".".join(str(part) if part != "" else "''" for part in location) or "(top level)"
         line = line_of(node, location)
         where = f"{path}:{line}" if line else str(path)
-        lines.append(f"{where}: {field}: {problem_text(problem)}")
+        lines.append(f"{where}: {field}: {problem_text(problem, model)}")
     return "\n".join(lines)
 
 
@@ -334,4 +377,4 @@ def validate_yaml(path: Path, model: type[BaseModel]) -> tuple[BaseModel, yaml.N
     try:
         return model.model_validate(data), node
     except ValidationError as error:
-        raise ConfigError(validation_message(path, node, error)) from error
+        raise ConfigError(validation_message(path, node, error, model=model)) from error
