@@ -41,16 +41,13 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from commsim.experiments.source import TargetError, binding, imported_from, imported_name, module_source
 from commsim.runs.provenance import host, now
 
 # Columns every stored run gets from the plan; a metric cannot take these names.
 IDENTITY_COLUMNS = ("run", "point", "scenario", "replicate", "seed", "step")
 # Re-exports followed from the named module to the definition (``from a import b``).
 MAX_REEXPORTS = 8
-
-
-class TargetError(ValueError):
-    """A target that cannot be found, or is not a model class or a function."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,88 +146,12 @@ def inspect_target(target: str) -> TargetInfo:
     module, name = module_name, attribute
     for _ in range(MAX_REEXPORTS):
         path = module_source(module)
-        node = _binding(path, name)
+        node = binding(path, name)
         if isinstance(node, ast.ImportFrom):
-            module, name = _imported_from(module, path, node), _imported_name(node, name)
+            module, name = imported_from(module, path, node), imported_name(node, name)
             continue
         return _target_info(target, module, path, name, node)
     raise TargetError(f"{target}: more than {MAX_REEXPORTS} re-exports lead to no definition")
-
-
-def module_source(module: str) -> Path:
-    """The Python source file of a module, found on the import path without importing it.
-
-    Args:
-        module: Dotted module name.
-
-    Returns:
-        Its ``.py`` file (``__init__.py`` for a package).
-
-    Raises:
-        TargetError: If it is not found, belongs to the standard library, or is not
-            Python source (a compiled extension, a namespace package).
-    """
-    parts = module.split(".")
-    if parts[0] in sys.stdlib_module_names:
-        raise TargetError(f"module {module!r} is part of Python's standard library, which holds no experiment targets")
-    if not all(part.isidentifier() for part in parts):
-        raise TargetError(f"{module!r} is not a module name")
-    search: list[str] | None = None
-    found = None
-    for depth in range(len(parts)):
-        name = ".".join(parts[: depth + 1])
-        try:
-            found = importlib.machinery.PathFinder.find_spec(name, search)
-        except (ImportError, ValueError) as error:  # pragma: no cover - unusual import paths
-            raise TargetError(f"cannot import module {module!r}: {error}") from error
-        if found is None:
-            raise TargetError(f"cannot import module {module!r}: {name} is not on the import path")
-        if depth < len(parts) - 1:
-            if found.submodule_search_locations is None:
-                raise TargetError(f"cannot import module {module!r}: {name} is a module, not a package")
-            search = list(found.submodule_search_locations)
-    origin = found.origin if found is not None else None
-    if origin is None or not origin.endswith(".py"):
-        raise TargetError(
-            f"module {module!r} is not Python source ({origin or 'a namespace package'}); "
-            "a target must be a .py file so that it can be checked without running it"
-        )
-    return Path(origin)
-
-
-def _binding(path: Path, name: str) -> ast.AST:
-    """The last top-level statement of a module that binds ``name``."""
-    try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError) as error:
-        raise TargetError(f"cannot read {path}: {error}") from error
-    found = None
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
-            found = node
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            if any((alias.asname or alias.name.split(".")[0]) == name for alias in node.names):
-                found = node
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(name in {n.id for n in ast.walk(target) if isinstance(n, ast.Name)} for target in targets):
-                found = node
-    if found is None:
-        raise TargetError(f"{path} defines no {name!r} at its top level")
-    return found
-
-
-def _imported_from(module: str, path: Path, node: ast.ImportFrom) -> str:
-    if not node.level:
-        return node.module or ""
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    for _ in range(node.level - 1):
-        package = package.rpartition(".")[0]
-    return ".".join(part for part in (package, node.module) if part)
-
-
-def _imported_name(node: ast.ImportFrom, name: str) -> str:
-    return next(alias.name for alias in node.names if (alias.asname or alias.name) == name)
 
 
 def _target_info(target: str, module: str, path: Path, name: str, node: ast.AST) -> TargetInfo:
