@@ -17,7 +17,7 @@ It starts ``commsim dashboard`` on a free loopback port and measures, on this ma
 
 No threshold is checked: the numbers depend on the machine and its load (reported).
 
-Writes ``results/benchmarks/dashboard.json`` and prints a small table.
+Writes ``docs/reports/benchmarks/dashboard.json`` and prints a small table.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def main() -> None:
         "load_average_1min": __import__("os").getloadavg()[0],
         "host_cpus": __import__("os").cpu_count(),
     }
-    out = ROOT / "results" / "benchmarks" / "dashboard.json"
+    out = ROOT / "docs" / "reports" / "benchmarks" / "dashboard.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print("| measure (2,000 residents) | median |")

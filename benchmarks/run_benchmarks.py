@@ -28,7 +28,7 @@ What it measures, all on this machine, with medians over ``--repeats``:
 * sweep throughput: a 40-run sweep of 2,000-resident models through the experiment
   runner on 1 and on 2 persistent worker processes, alternated.
 
-Writes ``results/benchmarks/benchmarks.json`` and ``results/benchmarks/scaling.png``, and
+Writes ``docs/reports/benchmarks/benchmarks.json`` and ``docs/reports/benchmarks/scaling.png``, and
 the measured table in ``docs/performance.md`` (between its benchmark markers).
 """
 
@@ -607,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sweep", dest="sweep", action="store_false", help="skip the sweep throughput")
     parser.add_argument("--sweep-repeats", type=int, default=2, help="alternated sweep repeats (default 2)")
     parser.add_argument("--sweep-runs", type=int, default=SWEEP_RUNS, help="runs per sweep (default 40)")
-    parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmarks", help="results folder")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "reports" / "benchmarks", help="results folder")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "performance.md", help="page to update")
     parser.add_argument("--no-docs", dest="update_docs", action="store_false", help="do not update the docs page")
     parser.add_argument("--no-compile-times", dest="compile_times", action="store_false", help="skip compile times")

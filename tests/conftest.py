@@ -1,7 +1,8 @@
 """Test-wide settings and fixtures.
 
-Hypothesis draws the same examples on every run (reproducible CI). The fixtures below are
-shared by the tests of the model's state and processes.
+Hypothesis draws the same examples on every run (reproducible CI); the timing cache of dry
+runs (``COMMSIM_CACHE_DIR``) lives in the test session's temporary folder. The other
+fixtures below are shared by the tests of the model's state and processes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ from commsim.state.ties import Ties
 
 settings.register_profile("commsim", derandomize=True, database=None)
 settings.load_profile("commsim")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _timing_cache(tmp_path_factory) -> Any:
+    """Measured run costs go to a cache of the test session, never to the user's cache folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COMMSIM_CACHE_DIR", str(tmp_path_factory.mktemp("commsim-cache")))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -168,18 +168,31 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
 
     status = commands.add_parser("status", help="show how far an experiment folder has got")
-    status.add_argument("folder", type=Path, metavar="DIR")
+    status.add_argument("folder", type=Path, metavar="DIR", help="experiment folder (a sweep's --out)")
     analyze = commands.add_parser("analyze", help="write analysis tables of an experiment folder")
-    analyze.add_argument("folder", type=Path, metavar="DIR")
+    analyze.add_argument("folder", type=Path, metavar="DIR", help="experiment folder of a finished sweep")
     report = commands.add_parser("report", help="write report.md, figures and tables of an experiment folder")
-    report.add_argument("folder", type=Path, metavar="DIR")
+    report.add_argument("folder", type=Path, metavar="DIR", help="experiment folder of a finished sweep")
     export = commands.add_parser("export", help="export an experiment's data and runs table")
-    export.add_argument("folder", type=Path, metavar="DIR")
-    export.add_argument("--csv", action="store_true", required=True, help="write data.csv and runs.csv")
+    export.add_argument("folder", type=Path, metavar="DIR", help="experiment folder of a finished sweep")
+    export.add_argument(
+        "--csv",
+        action="store_true",
+        required=True,
+        help="write data.csv (one row per run and kept step: run identity, factors, step, every metric) and "
+        "runs.csv (one row per run: parameters, seed, status, error, duration); required, the only format",
+    )
     export.add_argument("--out", type=Path, metavar="DIR", help="where to write (default: the experiment folder)")
 
     validate = commands.add_parser("validate", help="check run configs, experiment specs, profiles or packages")
-    validate.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    validate.add_argument(
+        "files",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="YAML files to check, each recognised by its content: run configs, experiment specs, community "
+        "profiles and policy packages, dashboard lesson files",
+    )
     validate.add_argument(
         "--allow-large", action="store_true", help="accept run configs over the work ceiling (with a warning)"
     )
@@ -340,6 +353,7 @@ def _run(args: argparse.Namespace) -> int:
         return getattr(interrupt, "exit_code", EXIT_INTERRUPTED)
     if not args.quiet:
         _print_summary(result)
+        _print_wall_time(result.manifest)
     print(f"Results written to {out_dir}")
     return 0
 
@@ -405,6 +419,13 @@ def _print_summary(result: RunResult) -> None:
         print(f"Programme cost of {scenario}: {shown} {unit_label('yuan/household/year')} (configs/costs.yaml)")
 
 
+def _print_wall_time(manifest: dict[str, Any]) -> None:
+    from commsim.runs.labels import format_duration
+    from commsim.runs.provenance import describe_machine
+
+    print(f"Wall time {format_duration(manifest.get('wall_s'))} on {describe_machine(manifest.get('machine'))}.")
+
+
 def _bounds(row: Any, estimate: str) -> tuple[float, float, float]:
     return row[estimate], row["ci_low"], row["ci_high"]
 
@@ -440,9 +461,10 @@ def _sweep(args: argparse.Namespace) -> int:
             print(f"error: {estimate.trial_error}; fix the spec or the target before sweeping", file=sys.stderr)
             return 1
         print(
-            f"Estimated {format_duration(estimate.estimated_s)} on {estimate.workers} worker(s) "
-            f"({estimate.seconds_per_run:.2f} s per run, from a short trial of the first run; worker start-up "
-            "not included). Nothing was written."
+            f"Estimated {format_duration(estimate.estimated_s)} (range {format_duration(estimate.low_s)} to "
+            f"{format_duration(estimate.high_s)}) on {estimate.workers} worker(s), {estimate.seconds_per_run:.2f} s "
+            f"per run on average, from {estimate.basis}; worker start-up not included. Nothing was written to "
+            f"{folder}."
         )
         return 0
     reports: list[Path] = []
@@ -551,6 +573,14 @@ def _status(args: argparse.Namespace) -> int:
         f"{found['name']}: {found['total']} runs — {found['done']} done, {found['failed']} failed, "
         f"{found['timeout']} timed out, {found['pending']} pending"
     )
+    if found["compact"]:
+        print("  counted from runs.parquet: this folder keeps the consolidated data of a finished sweep, not its parts")
+    stored = found["done"] + found["failed"] + found["timeout"]
+    if found["recorded"] > stored:
+        print(
+            f"  its sessions ran {found['recorded']} runs that are not stored here (a report shipped without its "
+            "data, or parts deleted); sweeping the spec into this folder runs them again"
+        )
     if found["earlier"]:
         print(
             f"  {found['earlier']} of the done runs were stored before the sessions below counted them "
@@ -573,12 +603,24 @@ def _status(args: argparse.Namespace) -> int:
     for index, session in enumerate(found["sessions"], start=1):
         counts = session["counts"]
         timed_out = f", {counts['timeout']} timed out" if counts["timeout"] else ""
-        who = f" (process {session.get('pid')} on {session.get('host')})" if session["state"] == "running" else ""
+        running = session["state"] == "running"
+        who = (
+            f" (process {session.get('pid')} on {session.get('host')})"
+            if running
+            else f" on {session.get('host') or found['host']}"
+        )
         print(
             f"session {index}: {session.get('started')} {session.get('executor_description', session.get('executor'))}"
-            f" — {counts['done']} done, {counts['failed']} failed{timed_out}, {states[session['state']]}{who}"
+            f" — {counts['done']} done{_of_ran(session)}, {counts['failed']} failed{timed_out}, "
+            f"{states[session['state']]}{who}"
         )
     return 0
+
+
+def _of_ran(session: dict[str, Any]) -> str:
+    """The note that fewer of a session's runs are stored than it recorded running, or nothing."""
+    ran = session.get("done")
+    return f" (stored here, of the {ran} it ran)" if isinstance(ran, int) and ran > session["counts"]["done"] else ""
 
 
 def _analyze(args: argparse.Namespace) -> int:

@@ -335,7 +335,9 @@ def _killable(spec: Path, folder: Path, phase: str, nth: int, log: Path) -> int:
 def _tables(folder: Path) -> dict[str, pd.DataFrame | bytes]:
     """The consolidated tables (without timings), the analysis and the report's tables."""
     tables: dict[str, pd.DataFrame | bytes] = {"data": pd.read_parquet(folder / "data.parquet")}
-    tables["runs"] = pd.read_parquet(folder / "runs.parquet").drop(columns=["duration_s", "worker", "finished"])
+    tables["runs"] = pd.read_parquet(folder / "runs.parquet").drop(
+        columns=["duration_s", "worker", "finished", "session"]
+    )
     tables["outcomes"] = pd.read_parquet(folder / "analysis" / "outcomes.parquet")
     for path in sorted((folder / "analysis").glob("*.csv")) + sorted((folder / "tables").glob("*.csv")):
         tables[f"{path.parent.name}/{path.name}"] = path.read_bytes()

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from commsim.config.declaration import defaults
-from commsim.config.paths import project_root
+from commsim.config.paths import shipped_reports
 from commsim.validation.calibration import (
     CALIBRATED,
     abc_rejection,
@@ -77,7 +77,7 @@ def test_spawned_seeds_and_rounding():
 
 def test_shipped_defaults_match_the_recorded_calibration():
     """configs/parameters.yaml holds what the committed calibration table says was shipped."""
-    table = pd.read_csv(project_root() / "results" / "validation" / "tables" / "calibration_parameters.csv")
+    table = pd.read_csv(shipped_reports() / "validation" / "tables" / "calibration_parameters.csv")
     shipped = defaults()
     for row in table.itertuples():
         assert shipped[row.parameter] == pytest.approx(row.shipped_default), row.parameter

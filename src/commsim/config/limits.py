@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from commsim.config.yaml_files import ConfigError
 
 # Peak resident memory measured by the benchmark suite: 1,000,000 residents x 104 weeks
-# peaked at 1.95 GB (results/benchmarks), about 2 KB per resident with the network.
+# peaked at 1.95 GB (docs/reports/benchmarks), about 2 KB per resident with the network.
 BYTES_PER_RESIDENT = 2_000
 # About two to four hours on one core at today's cost per resident-week.
 MAX_RESIDENT_WEEKS = 10_000_000_000

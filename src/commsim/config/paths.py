@@ -37,6 +37,11 @@ def project_root() -> Path:
     return root if (root / "pyproject.toml").is_file() else Path.cwd()
 
 
+def shipped_reports() -> Path:
+    """Return ``docs/reports``: the shipped records, which a user's runs (under ``results/``) never touch."""
+    return project_root() / "docs" / "reports"
+
+
 # A results folder's name: one path component, never hidden, never "." or "..", portable.
 SAFE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 SAFE_NAME_RULE = "a folder name of 1-80 ASCII letters, digits, '_', '-' or '.', starting with a letter or digit"

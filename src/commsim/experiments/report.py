@@ -26,11 +26,12 @@ from commsim.experiments.report_figures import (
 matplotlib.use("Agg")
 
 
-import numpy as np
 import pandas as pd
 
 from commsim.experiments.analysis import Analysis, analyze
+from commsim.experiments.intervals import CUT_MARK, CUT_NOTE, honest_interval
 from commsim.experiments.plan import Plan
+from commsim.experiments.report_text import effect_headline, session_text, spec_file, wall_text
 from commsim.experiments.store import ExperimentStore
 from commsim.metric_table import COST_PER_ADDITIONAL
 from commsim.runs.labels import (
@@ -39,11 +40,10 @@ from commsim.runs.labels import (
     format_interval,
     format_metric,
     metric_heading,
-    metric_interval,
     metric_label,
     plural,
 )
-from commsim.runs.provenance import now, write_file_atomically
+from commsim.runs.provenance import write_file_atomically
 
 MAX_TABLE_ROWS = 40
 
@@ -131,13 +131,6 @@ def _table_files(plan: Plan, analysis: Analysis, metrics: list[str], folder: Pat
     return shown
 
 
-def _range_text(metric: str, values: pd.Series) -> str:
-    low, high = values.min(), values.max()
-    if np.isclose(low, high):
-        return format_metric(metric, low, difference=True)
-    return f"{format_metric(metric, low, difference=True)} to {format_metric(metric, high, difference=True)}"
-
-
 def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[str, pd.DataFrame]) -> list[str]:
     """Plain-language findings computed from the tables: largest effects, response, ranking."""
     lines: list[str] = []
@@ -151,23 +144,7 @@ def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[s
             mean_effect = table.groupby("scenario")["difference"].mean().dropna()
             if mean_effect.empty:
                 continue
-            significant = (table["ci_low"] > 0) | (table["ci_high"] < 0)
-            parts_of_line = []
-            for scenario, verb in ((mean_effect.idxmax(), "raises"), (mean_effect.idxmin(), "lowers")):
-                if (mean_effect[scenario] > 0) != (verb == "raises") or mean_effect[scenario] == 0:
-                    continue
-                mine = table["scenario"] == scenario
-                spread = _range_text(metric, table[mine].difference) + (f" {where}" if where else "")
-                parts_of_line.append(
-                    f"{scenario} {verb} it most ({spread}; "
-                    f"{int(significant[mine].sum())} of {int(mine.sum())} intervals exclude zero)"
-                )
-            text = f"- **{metric_label(metric)}:** " + ("; ".join(parts_of_line) or "no scenario moves it")
-            text += (
-                f". Over all scenarios, {int(significant.sum())} of {len(table)} effects have a 95% interval "
-                "that excludes zero."
-            )
-            lines.append(text)
+            lines.append(effect_headline(metric, table, mean_effect, where))
     for factor in _response_factors(plan):
         points = analysis.points[(analysis.points["window"] == "window")]
         if plan.spec.design.kind == "oat":
@@ -214,7 +191,8 @@ def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[s
 
 def _effect_cell(metric: str, row: Any) -> str:
     significant = row.ci_low > 0 or row.ci_high < 0
-    text = metric_interval(metric, row.difference, row.ci_low, row.ci_high, difference=True)
+    reference = getattr(row, "reference_mean", None)
+    text = honest_interval(metric, row.difference, row.ci_low, row.ci_high, reference=reference)
     return text + (" **\\***" if significant else "")
 
 
@@ -301,6 +279,8 @@ def _markdown(
             "zero. Reference means, SDs and p-values are in `tables/effects.csv`.",
             "",
         ]
+        if any(CUT_MARK in line for line in parts if line.startswith("|")):
+            parts += [CUT_NOTE, ""]
 
     parts += _sobol_section(shown)
     parts += _points_section(plan, shown["points"], metrics)
@@ -320,7 +300,6 @@ def _what_was_run(plan: Plan, manifest: dict[str, Any], runs: pd.DataFrame) -> l
     """The report's "What was run": target, base, design, scenarios, replicates and outcomes."""
     spec = plan.spec
     counts = runs["status"].value_counts().to_dict()
-    wall = sum(session.get("wall_s", 0.0) or 0.0 for session in manifest.get("sessions", []))
     parts: list[str] = []
     parts += ["## What was run", ""]
     target = "commsim's community model" if plan.commsim_model else f"`{spec.target}`"
@@ -361,7 +340,7 @@ def _what_was_run(plan: Plan, manifest: dict[str, Any], runs: pd.DataFrame) -> l
         f"- **Replicates:** {spec.replicates} per point and scenario, seeds spawned from root seed {spec.seed}; "
         f"{len(runs)} runs: {counts.get('done', 0)} done"
         + "".join(f", {counts[status]} {status}" for status in ("failed", "timeout", "pending") if counts.get(status))
-        + f"; {wall / 60:.1f} min of sweep wall time."
+        + f"; {wall_text(manifest.get('sessions', []))}."
     )
     window = min(spec.analysis.window, spec.steps)
     outcome = f"mean over its last {window} steps (weeks)" if stepped else "returned values"
@@ -411,7 +390,7 @@ def _points_section(plan: Plan, points: pd.DataFrame, metrics: list[str]) -> lis
                     point_label(plan, point),
                     scenario,
                     *(
-                        metric_interval(
+                        honest_interval(
                             m, by_metric.at[m, "mean"], by_metric.at[m, "ci_low"], by_metric.at[m, "ci_high"]
                         )
                         for m in metrics
@@ -419,6 +398,8 @@ def _points_section(plan: Plan, points: pd.DataFrame, metrics: list[str]) -> lis
                 ]
             )
         parts += [_markdown_table(["point", "scenario", *(metric_heading(m) for m in metrics)], rows), ""]
+        if any(CUT_MARK in cell for row in rows for cell in row):
+            parts += [CUT_NOTE, ""]
 
     return parts
 
@@ -473,18 +454,16 @@ def _provenance_section(manifest: dict[str, Any], folder: Path) -> list[str]:
         f"- Code: commsim {versions.get('commsim', '?')}, git commit "
         f"`{(manifest.get('git_commit') or 'unknown')[:12]}`;"
         f" Mesa {versions.get('mesa', '?')}, NumPy {versions.get('numpy', '?')}, SciPy {versions.get('scipy', '?')}.",
-        f"- Host: {manifest.get('host')}; {len(sessions)} session(s): "
-        + "; ".join(f"{s.get('executor_description', s.get('executor'))}" for s in sessions)
-        + ".",
-        f"- Report written {now()}. Tables behind it: `tables/*.csv`; every table for every point: "
-        "`analysis/`; every run: `runs.parquet`, `data.parquet` (these three are not committed; the commands "
-        "below re-create them).",
+        f"- Sweep sessions ({len(sessions)}): " + "; ".join(session_text(session) for session in sessions) + ".",
+        f"- Runs consolidated {manifest.get('updated', '?')}. Tables behind this report: `tables/*.csv`; every "
+        "table for every point: `analysis/`; every run: `runs.parquet`, `data.parquet`. The report is a function "
+        "of these files: `commsim report` on the folder re-creates it unchanged.",
         "",
-        "Reproduce:",
+        "Reproduce (into `results/`, which the shipped records never share):",
         "",
         "```",
-        f"commsim sweep {manifest.get('spec_file') or 'SPEC'}",
-        f"commsim report {folder.as_posix()}",
+        f"commsim sweep {spec_file(manifest)}",
+        f"commsim report results/{manifest.get('name')}",
         "```",
         "",
     ]

@@ -28,21 +28,26 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from commsim.experiments.analysis import Analysis
+from commsim.experiments.intervals import bounds, cut_interval
 from commsim.experiments.plan import Plan
 from commsim.experiments.spec import file_label
 from commsim.metric_table import COST_PER_ADDITIONAL
 from commsim.runs.figures import band, label_axis
 from commsim.runs.labels import (
+    UnknownLabelError,
     declared_metric,
+    is_share,
     metric_label,
+    parameter_heading,
     unit_label,
 )
 from commsim.runs.provenance import write_file_atomically
 
 MAX_SERIES_POINTS = 6
+MAX_SERIES_COLUMNS = 7
 
 
 def metric_unit(metric: str) -> str:
@@ -84,20 +89,24 @@ def _colours(names: Sequence[str]) -> dict[str, Any]:
 
 
 def _timeseries(plan: Plan, data: pd.DataFrame, metrics: list[str], path: Path) -> Path:
+    """Report metrics over time per design point: a block of rows per point, at most seven metrics a row."""
     points = sorted(data["point"].unique())[:MAX_SERIES_POINTS]
     scenarios = plan.spec.scenario_names
     colours = _colours(scenarios)
+    per_row = min(len(metrics), MAX_SERIES_COLUMNS)
+    block = math.ceil(len(metrics) / per_row)
     figure, axes = plt.subplots(
-        len(points),
-        len(metrics),
-        figsize=(3.4 * len(metrics), 2.6 * len(points) + 0.8),
+        len(points) * block,
+        per_row,
+        figsize=(3.4 * per_row, 2.6 * len(points) * block + 0.8),
         squeeze=False,
         layout="constrained",
         sharex=True,
     )
-    for row, point in enumerate(points):
+    for number, point in enumerate(points):
         at_point = data[data["point"] == point]
-        for column, metric in enumerate(metrics):
+        for index, metric in enumerate(metrics):
+            row, column = number * block + index // per_row, index % per_row
             axis = axes[row, column]
             for scenario in scenarios:
                 series = at_point[at_point["scenario"] == scenario]
@@ -106,22 +115,32 @@ def _timeseries(plan: Plan, data: pd.DataFrame, metrics: list[str], path: Path) 
                 steps, mean, low, high = band(series, metric)
                 axis.plot(steps, mean, color=colours[scenario], linewidth=1.4, label=scenario)
                 axis.fill_between(steps, low, high, color=colours[scenario], alpha=0.2, linewidth=0)
-            if row == 0:
+            if number == 0 or len(points) == 1 or block > 1:
                 axis.set_title(metric_label(metric), fontsize=10)
             label_axis(axis, metric_unit(metric))
-            if column == 0:
+            if column == 0 and plan.factor_names:
                 axis.set_ylabel(f"{point_label(plan, point)}\n{axis.get_ylabel()}", fontsize=8)
-            if row == len(points) - 1:
-                axis.set_xlabel("week")
+            axis.set_xlabel("week")
+            axis.xaxis.set_tick_params(labelbottom=True)
             axis.grid(alpha=0.3)
+        for index in range(len(metrics), block * per_row):
+            axes[number * block + index // per_row, index % per_row].set_visible(False)
     handles, names = axes[0, 0].get_legend_handles_labels()
     if len(scenarios) > 1:
         figure.legend(handles, names, loc="outside lower center", ncol=min(len(names), 7), frameon=False)
     shown = "" if len(data["point"].unique()) <= MAX_SERIES_POINTS else f" (first {MAX_SERIES_POINTS} design points)"
-    figure.suptitle(f"{plan.spec.name}: mean and 95% band over replicates{shown}")
+    figure.suptitle(f"{plan.spec.name}: mean and 95% t-band over replicates, cut at the quantity's bounds{shown}")
     _save(figure, path)
     plt.close(figure)
     return path
+
+
+def _factor_heading(factor: str) -> str:
+    """A factor's axis label: the parameter's plain label with its unit, and its name for the spec's reader."""
+    try:
+        return f"{parameter_heading(factor)} [{factor}]"
+    except UnknownLabelError:  # a custom target's argument
+        return factor
 
 
 def _numeric(plan: Plan, factor: str) -> bool:
@@ -161,17 +180,21 @@ def _response(plan: Plan, analysis: Analysis, factor: str, metrics: list[str], f
     for axis, metric in zip(axes.flat, metrics, strict=False):
         for scenario in scenarios:
             curve = points[(points["metric"] == metric) & (points["scenario"] == scenario)].sort_values(factor)
+            floor, ceiling = bounds(metric)
+            low, high = curve["ci_low"].clip(lower=floor), curve["ci_high"].clip(upper=ceiling)
             axis.errorbar(
                 curve[factor],
                 curve["mean"],
-                yerr=[curve["mean"] - curve["ci_low"], curve["ci_high"] - curve["mean"]],
+                yerr=[curve["mean"] - low, high - curve["mean"]],
                 marker="o",
                 capsize=3,
                 color=colours[scenario],
                 label=scenario,
             )
         axis.set_title(metric_label(metric), fontsize=10)
-        axis.set_xlabel(factor)
+        axis.set_xlabel(_factor_heading(factor))
+        if pd.api.types.is_integer_dtype(plan.design[factor]):
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         label_axis(axis, metric_unit(metric))
         axis.grid(alpha=0.3)
     for axis in axes.flat[len(metrics) :]:
@@ -180,7 +203,9 @@ def _response(plan: Plan, analysis: Analysis, factor: str, metrics: list[str], f
         handles, names = axes[0, 0].get_legend_handles_labels()
         figure.legend(handles, names, loc="outside lower center", ncol=min(len(names), 7), frameon=False)
     window = min(plan.spec.analysis.window, plan.spec.steps)
-    figure.suptitle(f"Response to {factor}: mean of the last {window} steps, 95% CI over replicates")
+    figure.suptitle(
+        f"Response to {factor}: mean of the last {window} steps, 95% CI over replicates (cut at the quantity's bounds)"
+    )
     path = folder / f"response_{file_label(factor)}.png"
     _save(figure, path)
     plt.close(figure)
@@ -199,8 +224,8 @@ def _heatmap(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> 
         image = axis.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
         axis.set_xticks(range(len(grid.columns)), [short_value(v) for v in grid.columns], fontsize=8)
         axis.set_yticks(range(len(grid.index)), [short_value(v) for v in grid.index], fontsize=8)
-        axis.set_xlabel(first)
-        axis.set_ylabel(second)
+        axis.set_xlabel(_factor_heading(first))
+        axis.set_ylabel(_factor_heading(second))
         axis.set_title(metric_label(metric), fontsize=10)
         colour_bar = figure.colorbar(image, ax=axis, shrink=0.85)
         label_axis(colour_bar.ax, metric_unit(metric))
@@ -228,6 +253,7 @@ def _forest(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> P
     figure, axes = plt.subplots(
         rows, columns, figsize=(4.6 * columns, height * rows + 0.8), squeeze=False, layout="constrained"
     )
+    cut_any = False
     for axis, metric in zip(axes.flat, metrics, strict=False):
         table = effects[effects["metric"] == metric].set_index(["point", "scenario"])
         for p, point in enumerate(points):
@@ -237,8 +263,13 @@ def _forest(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> P
                 row = table.loc[(point, scenario)]
                 position = -(p * slot + s)
                 colour = colours[scenario]
-                axis.plot([row["ci_low"], row["ci_high"]], [position, position], color=colour, linewidth=1.8)
+                low, high, _ = cut_interval(metric, row["ci_low"], row["ci_high"], reference=row["reference_mean"])
+                axis.plot([low, high], [position, position], color=colour, linewidth=1.8)
                 axis.plot(row["difference"], position, "o", color=colour, markersize=3.5, label=scenario)
+                for end, limit in ((low, row["ci_low"]), (high, row["ci_high"])):
+                    if math.isfinite(limit) and end != limit:  # cut at the quantity's bound: a bar says where
+                        axis.plot(end, position, "|", color="black", markersize=9, markeredgewidth=1.6)
+                        cut_any = True
         axis.axvline(0, color="black", linewidth=0.8)
         axis.xaxis.set_major_locator(MaxNLocator(4))
         axis.tick_params(axis="x", labelsize=8)
@@ -247,10 +278,18 @@ def _forest(plan: Plan, analysis: Analysis, metrics: list[str], path: Path) -> P
         axis.set_yticks(centres, names, fontsize=8)
         axis.set_title(metric_label(metric), fontsize=10)
         axis.set_xlabel(f"difference ({difference_unit(metric)})", fontsize=8)
+        if is_share(metric):
+            axis.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value * 100:+.3g}" if value else "0"))
         axis.grid(axis="x", alpha=0.3)
     for axis in axes.flat[len(metrics) :]:
         axis.set_visible(False)
     handles = [plt.Line2D([], [], color=colours[name], marker="o", linewidth=1.8, label=name) for name in scenarios]
+    if cut_any:
+        handles.append(
+            plt.Line2D(
+                [], [], color="black", marker="|", markersize=9, linewidth=0, label="interval cut at a bound (†)"
+            )
+        )
     figure.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 6), frameon=False)
     figure.suptitle(
         f"Effect against {plan.spec.reference_scenario} (paired by seed): mean difference and 95% CI, "

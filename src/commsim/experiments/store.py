@@ -227,7 +227,7 @@ class ExperimentStore(ExperimentFolder):
         return found if isinstance(found, dict) else None
 
     def runs_table(self, plan: Plan) -> pd.DataFrame:
-        """Every planned run: factor values, all parameters (JSON), key, status, error, duration, worker.
+        """Every planned run: factor values, all parameters (JSON), key, status, error, duration, worker, session.
 
         Args:
             plan: The experiment.
@@ -252,6 +252,7 @@ class ExperimentStore(ExperimentFolder):
                     "duration_s": record.get("duration_s"),
                     "worker": record.get("worker"),
                     "finished": record.get("finished"),
+                    "session": record.get("session"),
                 }
             )
         return pd.DataFrame(rows)

@@ -14,7 +14,7 @@ which is what :func:`consolidated` checks before anything reads them.
 
 from __future__ import annotations
 
-import dataclasses
+import math
 import os
 import time
 import uuid
@@ -26,12 +26,12 @@ from typing import Any
 
 from commsim.experiments.executors import ExecutorInfo, default_workers, open_executor
 from commsim.experiments.plan import Plan, PlannedRun, plan_summary
-from commsim.experiments.store import ExperimentStore, record_status
+from commsim.experiments.store import STATUSES, ExperimentStore, FolderError, record_status
 from commsim.experiments.targets import RunOutput, execute, is_model_class, model_version, resolve
+from commsim.experiments.timing import estimate, measured_cost, remember_sweep_cost
+from commsim.runs.labels import plural
 from commsim.runs.progress import ProgressBar
-from commsim.runs.provenance import git_commit, host, now, package_versions
-
-TRIAL_STEPS = 5
+from commsim.runs.provenance import describe_machine, git_commit, host, machine, now, package_versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +63,13 @@ class DryRun:
         total: Runs in the plan.
         stored: Runs already stored in the folder.
         to_run: Runs that would execute.
-        seconds_per_run: Estimated from a short trial of the first run to execute (NaN if it failed).
+        seconds_per_run: Estimated mean seconds per run (NaN if the trial failed).
         workers: Workers assumed.
         estimated_s: Estimated wall time (NaN if the trial failed).
         trial_error: Why the trial run failed, if it did (the sweep would record that run as failed).
+        low_s: Lower end of the estimate's range.
+        high_s: Upper end of the estimate's range.
+        basis: What the estimate rests on, in words (the measurement, the machine).
     """
 
     total: int
@@ -76,6 +79,9 @@ class DryRun:
     workers: int
     estimated_s: float
     trial_error: str | None = None
+    low_s: float = math.nan
+    high_s: float = math.nan
+    basis: str = ""
 
 
 def run_sweep(
@@ -135,6 +141,7 @@ def run_sweep(
         earlier = store.prepare(plan, fresh=fresh, extend=extend)  # again, now that no one else can write
         store.clear(fresh=fresh, derived=earlier is None and store.exists())
         session: dict[str, Any] = {"id": uuid.uuid4().hex[:12], "pid": os.getpid(), "host": host()}
+        session["machine"] = machine()
         session |= {"started": now(), "executor": executor, "workers": info.workers}
         stored = store.finished_keys()
         pending = [run for run in plan.runs if run.key not in stored]
@@ -151,6 +158,8 @@ def run_sweep(
         )
 
         wall = _finish(plan, store, manifest, session, log, done=done, failed=failed, clock=clock)
+        if done:
+            remember_sweep_cost(plan, store, info.workers)  # the next dry run here estimates from these runs
         result = SweepResult(Path(folder), len(plan.runs), skipped, done, failed, wall)
         if then is not None:
             then(result)
@@ -289,10 +298,10 @@ def dry_run(
     fresh: bool = False,
     extend: bool = False,
 ) -> DryRun:
-    """Count the runs a sweep would execute and estimate its time; write nothing.
+    """Count the runs a sweep would execute and estimate its time; write nothing in the folder.
 
-    The estimate times the first run to execute, for one step and for a few steps
-    (models) or once (functions), in this process, and scales it to the horizon.
+    The estimate and its range rest on a cost measured on this machine, cached per machine
+    and model version (:func:`commsim.experiments.timing.measured_cost`).
 
     Args:
         plan: The experiment.
@@ -313,21 +322,19 @@ def dry_run(
     stored = set() if fresh else store.finished_keys()
     pending = [run for run in plan.runs if run.key not in stored]
     workers = 1 if executor == "inline" else workers or default_workers()
-    per_run, trial_error = 0.0, None
-    if pending:
-        task = plan.task(pending[0])
-        try:
-            short = _timed(dataclasses.replace(task, steps=1, timeout_s=None))
-            steps = min(TRIAL_STEPS, task.steps)
-            longer = _timed(dataclasses.replace(task, steps=steps, timeout_s=None))
-        except RuntimeError as error:
-            per_run, trial_error = float("nan"), str(error)
-        else:
-            per_step = max(longer - short, 0.0) / max(steps - 1, 1)
-            per_run = max(short - per_step, 0.0) + per_step * task.steps
-    waves = -(-len(pending) // workers)  # ceiling division
-    stored_count = len(plan.runs) - len(pending)
-    return DryRun(len(plan.runs), stored_count, len(pending), per_run, workers, waves * per_run, trial_error)
+    counts = (len(plan.runs), len(plan.runs) - len(pending), len(pending))
+    if not pending:
+        return DryRun(*counts, 0.0, workers, 0.0, None, 0.0, 0.0, "nothing to run")
+    try:
+        cost, sizes = measured_cost(plan, pending)
+    except RuntimeError as error:
+        return DryRun(*counts, math.nan, workers, math.nan, str(error))
+    found = estimate(cost, sizes, workers=workers)
+    per_run = cost.per_resident_week_s * sum(sizes) / len(sizes)
+    basis = f"{cost.source}, measured {cost.measured[:16].replace('T', ' ')} UTC on {describe_machine(machine())}"
+    if workers > max(cost.workers, 1):
+        basis += f"; measured with {plural(cost.workers, 'worker')}, so the upper end is the runs one after another"
+    return DryRun(*counts, per_run, workers, found.seconds, None, found.low_s, found.high_s, basis)
 
 
 def status(folder: str | Path) -> dict[str, Any]:
@@ -353,7 +360,7 @@ def status(folder: str | Path) -> dict[str, Any]:
     store = ExperimentStore(folder)
     manifest = store.experiment_manifest()
     keys = manifest["run_keys"]
-    finished = store.finished_keys()
+    stored, compact = _stored_runs(store, manifest)
     sessions = [dict(session) for session in manifest.get("sessions", []) if isinstance(session, dict)]
     by_id = {session.get("id"): session for session in sessions if session.get("id")}
     for session in sessions:
@@ -361,12 +368,11 @@ def status(folder: str | Path) -> dict[str, Any]:
     counts = {"done": 0, "failed": 0, "timeout": 0, "pending": 0}
     earlier = 0
     for key in keys:
-        record = store.record(key)
-        state = "done" if key in finished else record_status(record)
+        state, session_id = stored.get(key, ("pending", None))
         counts[state] += 1
         if state == "pending":
             continue
-        owner = by_id.get((record or {}).get("session"))
+        owner = by_id.get(session_id)
         if owner is None:
             earlier += state == "done"
         else:
@@ -376,13 +382,45 @@ def status(folder: str | Path) -> dict[str, Any]:
         session["state"] = _session_state(session, is_last=index == len(sessions) - 1, busy=busy)
     return {
         "name": manifest["name"],
+        "host": manifest.get("host"),
         "total": len(keys),
         **counts,
         "earlier": earlier,
         "running": any(session["state"] == "running" for session in sessions),
         "last_event": store.last_progress(),
         "sessions": sessions,
+        "compact": compact,
+        "recorded": sum(int(session.get("done") or 0) for session in sessions),
     }
+
+
+def _stored_runs(store: ExperimentStore, manifest: dict[str, Any]) -> tuple[dict[str, tuple[str, str | None]], bool]:
+    """Each stored run's status and session by key, from the run records or ``runs.parquet``.
+
+    A compact folder (a finished sweep's consolidated files without the parts) counts ``runs.parquet``.
+
+    Returns:
+        The runs by key, and whether they were counted from ``runs.parquet``.
+    """
+    if not store.parts.is_dir() and consolidated(manifest) and store.runs_path.is_file():
+        try:
+            runs = store.read_runs()
+        except FolderError:
+            runs = None
+        if runs is not None and {"key", "status"} <= set(runs.columns):
+            sessions = runs["session"] if "session" in runs.columns else [None] * len(runs)
+            found = {
+                key: (status if status in STATUSES else "failed", session if isinstance(session, str) else None)
+                for key, status, session in zip(runs["key"], runs["status"], sessions, strict=True)
+            }
+            return found, True
+    finished = store.finished_keys()
+    found = {}
+    for key in manifest["run_keys"]:
+        record = store.record(key)
+        state = "done" if key in finished else record_status(record)
+        found[key] = (state, (record or {}).get("session"))
+    return found, False
 
 
 def _session_state(session: dict[str, Any], *, is_last: bool, busy: bool | None) -> str:
@@ -420,14 +458,6 @@ def _output_of(future: Future) -> RunOutput:
         return RunOutput(
             status="failed", error=f"executor: {type(error).__name__}: {error}", started=now(), finished=now()
         )
-
-
-def _timed(task: Any) -> float:
-    clock = time.perf_counter()
-    output = execute(task)
-    if output.status != "done":
-        raise RuntimeError(f"the trial run failed: {output.error}")
-    return time.perf_counter() - clock
 
 
 def _eta(clock: float, completed: int, total: int) -> float | None:

@@ -210,7 +210,10 @@ def _figure(
     for axis, panel in zip(axes.flat, panels, strict=True):
         draw_panel(axis, series, panel, scenarios, legend_size=8, values=values)
     replicates = series["replicate"].nunique()
-    figure.suptitle(f"{title} — mean and 95% band over {replicates} replicate{'s' if replicates > 1 else ''}")
+    figure.suptitle(
+        f"{title} — mean and 95% t-band over {replicates} replicate{'s' if replicates > 1 else ''}, "
+        "cut at the quantity's bounds"
+    )
     _scenario_legend(figure, scenarios)
     figure.savefig(path, dpi=110)
     plt.close(figure)

@@ -106,6 +106,49 @@ def host() -> str:
     return platform.node()
 
 
+def machine() -> dict[str, Any]:
+    """This machine: host name, processor model, cores, operating system and Python.
+
+    Returns:
+        ``host``, ``processor``, ``cores``, ``system`` and ``python``.
+    """
+    return {
+        "host": platform.node(),
+        "processor": _processor(),
+        "cores": os.cpu_count() or 1,
+        "system": f"{platform.system()} {platform.machine()}",
+        "python": platform.python_version(),
+    }
+
+
+def describe_machine(found: dict[str, Any] | None) -> str:
+    """A machine in words, for reports and estimates: ``vm (2 cores, AMD EPYC, Linux x86_64)``.
+
+    Args:
+        found: A :func:`machine` record, or None (an older folder that did not record it).
+
+    Returns:
+        The description, or "an unrecorded machine".
+    """
+    if not found:
+        return "an unrecorded machine"
+    cores = found.get("cores")
+    count = f"{cores} core{'' if cores == 1 else 's'}" if cores else None
+    details = [count, found.get("processor"), found.get("system")]
+    return f"{found.get('host') or 'unnamed host'} ({', '.join(str(item) for item in details if item)})"
+
+
+def _processor() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown processor"
+
+
 def write_file_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Write a file through a temporary sibling that replaces it only once complete.
 

@@ -11,7 +11,7 @@ One module per job:
 * :mod:`commsim.validation.claims` — the practice reports' claims (MODEL_SPEC section 6)
   as paired-seed arms for the experiment runner;
 * :mod:`commsim.validation.steps` — the steps that write its tables and figures;
-* :mod:`commsim.validation.report` — ``results/validation/report.md`` from them.
+* :mod:`commsim.validation.report` — ``docs/reports/validation/report.md`` from them.
 
 ``python -m commsim.validation`` regenerates the whole record.
 """

@@ -1,7 +1,7 @@
 """``python -m commsim.validation``: regenerate the validation record, step by step or all at once.
 
-Steps (each writes its tables into ``results/validation/tables`` and its figures into
-``results/validation/figures``; ``report`` assembles ``results/validation/report.md`` from them):
+Steps (each writes its tables into ``docs/reports/validation/tables`` and its figures into
+``docs/reports/validation/figures``; ``report`` assembles ``docs/reports/validation/report.md`` from them):
 
 * ``docking`` — mechanisms against their canonical models (seconds);
 * ``calibrate`` — rejection ABC over the stored calibration design (runs the design with
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m commsim.validation", description=__doc__.splitlines()[0])
     parser.add_argument("steps", nargs="*", choices=[*STEPS, "all"], default=["all"], help="steps to run")
     parser.add_argument("--workers", type=int, default=1, help="worker processes for the sweeps (default 1)")
-    parser.add_argument("--out", type=Path, default=None, help="validation folder (default results/validation)")
+    parser.add_argument("--out", type=Path, default=None, help="validation folder (default docs/reports/validation)")
     parser.add_argument(
         "--replicates", type=int, default=validation_steps.FACT_REPLICATES, help="replicates of the facts step"
     )

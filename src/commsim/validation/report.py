@@ -264,7 +264,7 @@ def _claims_section(folder: Path) -> list[str]:
         ),
         "",
         "The runner's own report of this sweep, with time series: "
-        "[`results/validation_claims/report.md`](../validation_claims/report.md).",
+        "[`docs/reports/validation_claims/report.md`](../validation_claims/report.md).",
         "",
     ]
     return lines
@@ -302,7 +302,7 @@ def _sensitivity_section(folder: Path) -> list[str]:
         "Mean total index over these outcomes: "
         + ", ".join(f"{factor} {value:.2f}" for factor, value in mean_total.head(8).items())
         + ". All indices: `tables/sobol.csv`; the runner's report: "
-        "[`results/validation_sensitivity/report.md`](../validation_sensitivity/report.md).",
+        "[`docs/reports/validation_sensitivity/report.md`](../validation_sensitivity/report.md).",
         "",
     ]
     return lines
@@ -325,7 +325,7 @@ def write_report(folder: Path) -> Path:
         "behavioural parameters to stylized facts of participation, tests the practice reports' claims as paired "
         "hypotheses with intervals, and ranks levers and parameters by Sobol indices. Regenerate with "
         "`python -m commsim.validation all --workers 1` (or one step: `docking`, `calibrate`, `facts`, `claims`, "
-        "`sensitivity`, `report`). A reader's summary: [`docs/validation.md`](../../docs/validation.md).",
+        "`sensitivity`, `report`). A reader's summary: [`docs/validation.md`](../../validation.md).",
         "",
         *_docking_section(folder),
         *_calibration_section(folder),

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from commsim.config.declaration import defaults
-from commsim.config.paths import project_root
+from commsim.config.paths import project_root, shipped_reports
 from commsim.experiments.analysis import Analysis, analyze
 from commsim.experiments.plan import Plan, load_plan
 from commsim.experiments.report import analyse_and_report
@@ -94,8 +94,8 @@ SOBOL_METRICS = ("rate_any", "top10_share", "formal_volunteering_year", "mean_be
 
 
 def default_folder() -> Path:
-    """``results/validation`` under the project root."""
-    return project_root() / "results" / "validation"
+    """``docs/reports/validation``: the shipped validation record."""
+    return shipped_reports() / "validation"
 
 
 def _tables(folder: Path) -> Path:
@@ -180,7 +180,7 @@ def docking_step(folder: Path) -> None:
 
 
 def _calibration_design() -> pd.DataFrame:
-    folder = project_root() / "results" / "validation_calibration"
+    folder = shipped_reports() / "validation_calibration"
     data = pd.read_parquet(folder / "data.parquet")
     return data[data["step"] == 0].reset_index(drop=True)
 
@@ -194,7 +194,7 @@ def calibration_step(folder: Path, *, workers: int = 1) -> int:
         Exit status of the design's sweep (0 if it was already stored).
     """
     status = 0
-    if not (project_root() / "results" / "validation_calibration" / "data.parquet").is_file():
+    if not (shipped_reports() / "validation_calibration" / "data.parquet").is_file():
         status = sweep_step("validation_calibration.yaml", workers=workers)
     tables = _tables(folder)
     table = calibration.point_distances(_calibration_design())
@@ -247,12 +247,12 @@ def sweep_step(spec_file: str, *, workers: int = 1) -> int:
 
 
 def _results_folder(plan: Plan) -> Path:
-    """Where the experiment runner keeps a validation sweep: ``results/<experiment name>``."""
-    return project_root() / "results" / plan.spec.name
+    """Where a validation sweep is kept: ``docs/reports/<experiment name>``, beside the record it feeds."""
+    return shipped_reports() / plan.spec.name
 
 
 def _stored_analysis(spec_file: str) -> Analysis:
-    """The analysis of a validation sweep already run (``results/<its name>``)."""
+    """The analysis of a validation sweep already run (``docs/reports/<its name>``)."""
     plan = load_plan(project_root() / "experiments" / spec_file)
     return analyze(plan, ExperimentStore(_results_folder(plan)))
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import shutil
 
-from commsim.config.paths import project_root
 from commsim.validation.report import write_report
+from commsim.validation.steps import default_folder
 
-RECORD = project_root() / "results" / "validation"
+RECORD = default_folder()
 
 
 def test_the_committed_report_is_what_the_committed_tables_give(tmp_path):
