@@ -61,7 +61,8 @@ def toggle_lever(page, title: str, parameter: str, expected: str) -> None:
         try:
             if header.get_attribute("aria-expanded") != "true":
                 header.click()
-            page.get_by_text(parameter, exact=True).click(timeout=15_000)
+            panel = page.locator(".v-expansion-panel--active .v-expansion-panel-content")
+            panel.get_by_text(parameter, exact=True).click(timeout=15_000)
             page.get_by_text(expected).wait_for(timeout=15_000)
             return
         except PlaywrightTimeout:
@@ -74,7 +75,7 @@ def open_lever(page, title: str, parameter: str):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     header = page.locator(".v-expansion-panel-header", has_text=title).first
-    control = page.get_by_text(parameter, exact=True)
+    control = page.locator(".v-expansion-panel-content").get_by_text(parameter, exact=True)
     for _ in range(4):
         if header.get_attribute("aria-expanded") != "true":
             header.click()
@@ -106,7 +107,7 @@ def test_explore_steps_and_a_lever_restarts_the_run(page, dashboard, tmp_path):
     page.get_by_role("button", name="Step").click()
     page.get_by_text("Week 1", exact=True).wait_for()
 
-    toggle_lever(page, "Mutual-aid time bank", "time_bank", "Mutual-aid time bank  ● edited")
+    toggle_lever(page, "Mutual-aid time bank", "Mutual-aid time bank", "Mutual-aid time bank  ● edited")
     page.get_by_text("1 lever setting(s) edited").wait_for()
     page.get_by_text("Week 0", exact=True).wait_for()  # a lever change restarts the run
     page.screenshot(path=tmp_path / "explore-lever.png", full_page=True)
@@ -116,12 +117,12 @@ def test_explore_steps_and_a_lever_restarts_the_run(page, dashboard, tmp_path):
 def test_explore_package_resets_levers_and_play_runs(page, dashboard, tmp_path):
     open_page(page, dashboard)
     page.get_by_text("Week 0", exact=True).wait_for()
-    toggle_lever(page, "Mutual-aid time bank", "time_bank", "1 lever setting(s) edited")
+    toggle_lever(page, "Mutual-aid time bank", "Mutual-aid time bank", "1 lever setting(s) edited")
 
-    choose(page, "policy package", "centres")
+    choose(page, "policy package", "Neighbourhood centres and the 15-minute life circle (Shanghai Putuo)")
     page.get_by_text("1 lever setting(s) edited").wait_for(state="detached")
-    open_lever(page, "Service centres", "n_centres [centres]")
-    centres = slider(page, "n_centres [centres]")
+    open_lever(page, "Service centres", "Service centres")
+    centres = slider(page, "Service centres")
     assert centres.get_attribute("aria-valuenow") == "3"  # the centres package's value
 
     page.get_by_role("button", name="▶ Play").click()
@@ -152,13 +153,13 @@ def test_two_sessions_do_not_share_state(browser, dashboard, tmp_path):
         opened.get_by_text("Week 0", exact=True).wait_for()
     first.get_by_role("button", name="Step").click()
     first.get_by_text("Week 1", exact=True).wait_for()
-    choose(first, "policy package", "acquaintance")
+    choose(first, "policy package", "Acquaintance community (Shanghai Xidu)")
     first.get_by_text("Week 0", exact=True).wait_for()
 
     second.reload()
     second.get_by_text("Week 0", exact=True).wait_for()
     package = second.locator(".v-select", has=second.locator("label", has_text="policy package"))
-    assert "baseline" in package.inner_text()
+    assert "Status quo (baseline)" in package.inner_text()
     second.screenshot(path=tmp_path / "second-session.png")
     first.context.close()
     second.context.close()
@@ -184,6 +185,7 @@ def test_compare_two_packages_shows_the_effect_table_and_exports_csv(page, dashb
     saved = tmp_path / "effects.csv"
     download.value.save_as(saved)
     assert saved.read_text().startswith("point,scenario,window,metric,difference")
+    page.get_by_text(re.compile(r"with its report \(report\.md\)")).wait_for(timeout=LONG)  # written after
     assert list(dashboard["results"].glob("dashboard/compare-*/report.md"))
     assert not page.errors
 
@@ -214,7 +216,7 @@ def test_learn_loads_a_lesson_into_explore_and_follows_it_to_the_end(page, dashb
     page.wait_for_url(re.compile(r"/$"))
     page.get_by_text("Lesson: High turnover and mutual aid").wait_for()
     profile = page.locator(".v-select", has=page.locator("label", has_text="community profile"))
-    assert "migrant_heavy" in profile.inner_text()
+    assert "Migrant-heavy urban village" in profile.inner_text()
 
     card = page.locator(".v-card", has_text="Lesson: High turnover and mutual aid")
     boxes = card.get_by_role("checkbox")
@@ -415,10 +417,8 @@ def test_a_link_reopens_the_scenario_at_its_week_and_the_page_keeps_it_across_ta
     open_page(page, dashboard, f"/?{LINKED}")
     page.get_by_text("Week 9", exact=True).wait_for()
     page.wait_for_function(MAP_AT_WEEK, arg=9)
-    assert (
-        "migrant_heavy"
-        in page.locator(".v-select", has=page.locator("label", has_text="community profile")).inner_text()
-    )
+    profile = page.locator(".v-select", has=page.locator("label", has_text="community profile"))
+    assert "Migrant-heavy urban village" in profile.inner_text()
     page.get_by_text("1 lever setting(s) edited").wait_for()
     shown = page.evaluate(MONITORS)
     page.get_by_role("button", name="Step").click()
@@ -470,3 +470,64 @@ def test_an_exported_scenario_runs_under_commsim_run_to_the_same_monitors(page, 
     week5 = series[series["step"] == 5].iloc[0]
     for metric in MONITOR_METRICS:
         assert shown[metric_label(metric)] == format_metric(metric, week5[metric]), metric
+
+
+PAGE_READY = {"/": ".commsim-map .gtitle", "/compare": "text=Choice 1 (reference)", "/sweep": "text=First lever",
+              "/learn": "text=Guided lessons"}  # fmt: skip
+
+
+def declared_identifiers() -> set[str]:
+    """Every code name a page could leak: lever parameters, metrics and presets written with underscores."""
+    from commsim.dashboard.settings import lever_specs, packages, profiles
+    from commsim.metric_table import METRICS
+
+    names = set(lever_specs()) | {metric.name for metric in METRICS} | set(profiles()) | set(packages())
+    return {name for name in names if "_" in name}
+
+
+def test_no_page_shows_a_code_identifier(page, dashboard):
+    identifiers = declared_identifiers()
+    for path, ready in PAGE_READY.items():
+        open_page(page, dashboard, path)
+        page.locator(ready).first.wait_for(timeout=LONG)
+        if path == "/":  # unfold every lever so that every control's label is in the page
+            for header in page.locator(".v-expansion-panel-header").all():
+                header.click()
+        text = page.locator("body").inner_text()
+        leaked = sorted(name for name in identifiers if re.search(rf"(?<![\w/.-]){re.escape(name)}(?![\w/.-])", text))
+        assert not leaked, f"{path} shows {leaked}"
+
+
+def boxes_overlap(first: dict, second: dict) -> bool:
+    return not (
+        first["x"] + first["width"] <= second["x"]
+        or second["x"] + second["width"] <= first["x"]
+        or first["y"] + first["height"] <= second["y"]
+        or second["y"] + second["height"] <= first["y"]
+    )
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 768)])
+def test_the_explore_layout_keeps_the_map_in_view_and_nothing_overlaps(browser, dashboard, tmp_path, size):
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height})
+    opened = context.new_page()
+    opened.set_default_timeout(60_000)
+    open_page(opened, dashboard)
+    opened.wait_for_function(MAP_AT_WEEK, arg=0)
+    opened.screenshot(path=tmp_path / f"explore-{width}x{height}.png")
+    parts = {name: opened.locator(selector).first.bounding_box() for name, selector in {
+        "monitors": ".commsim-monitors", "map": ".commsim-map .main-svg", "plots": ".commsim-plots .main-svg",
+        "inspector": ".v-card:has-text('Inspector')", "tabs": ".v-tabs",
+    }.items()}  # fmt: skip
+    names = list(parts)
+    for index, first in enumerate(names):
+        for second in names[index + 1 :]:
+            assert not boxes_overlap(parts[first], parts[second]), (first, second, parts[first], parts[second])
+    if size == (1280, 800):  # the map and the monitors above the fold
+        assert parts["monitors"]["y"] + parts["monitors"]["height"] <= height
+        assert parts["map"]["y"] + 0.9 * parts["map"]["height"] <= height
+    tracks = opened.locator(".v-navigation-drawer .v-slider").all()
+    visible = [track.bounding_box() for track in tracks if track.is_visible()]
+    assert visible and min(box["width"] for box in visible) >= 120, "a slider's track is squashed"
+    context.close()

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from commsim.dashboard.history import past_experiments, readable_report, report_figures, visible_to
 from commsim.dashboard.jobs import (
     Choice,
     SweepFactor,
@@ -20,15 +21,11 @@ from commsim.dashboard.jobs import (
     effects_csv,
     interval_of,
     new_folder,
-    past_experiments,
     plan_size,
-    readable_report,
-    report_figures,
     response_table,
     run_experiment,
     sweep_spec,
     unique_labels,
-    visible_to,
 )
 from commsim.dashboard.settings import LIMITS, LimitError
 from commsim.experiments.store import ExperimentStore

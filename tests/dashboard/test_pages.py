@@ -29,7 +29,8 @@ from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import app, background, explore, state
 from commsim.dashboard.compare import BAND_METRICS, Compare, draw_bands
 from commsim.dashboard.explore import MONITORS, Explore
-from commsim.dashboard.jobs import Finished, SweepFactor, past_experiments, plan_size, sweep_spec
+from commsim.dashboard.history import past_experiments
+from commsim.dashboard.jobs import Finished, SweepFactor, plan_size, sweep_spec
 from commsim.dashboard.learn import INFO_SECTIONS, lesson_by_id, lesson_scenario, lessons
 from commsim.dashboard.mapview import BUILDINGS_TRACE, TIE_CLASSES, building_links, building_table
 from commsim.dashboard.markup import ATTRIBUTES, TAGS
@@ -39,7 +40,7 @@ from commsim.dashboard.sweep import Sweep, draw_response
 from commsim.experiments.analysis import Analysis
 from commsim.experiments.plan import make_plan
 from commsim.model import CommunityModel
-from commsim.runs.labels import KEY_METRICS, format_metric, metric_label
+from commsim.runs.labels import KEY_METRICS, format_metric, metric_label, preset_title
 
 POLL_TIMEOUT_S = 240  # generous: only a hung run reaches it; the tests never assert on speed
 SMALL = Scenario(n_residents=200, seed=5)
@@ -165,6 +166,10 @@ def fresh_state():
         state.open_folds.set(frozenset())
         state.explore_run.set(None)
         state.explore_view.set({})
+        state.explore_link.set(None)
+        state.explore_pending_week.set(None)
+        for key in list(state._KEPT):  # the values Compare and Sweep keep across page changes
+            state._KEPT.pop(key).set(None)
 
     reset()
     yield
@@ -273,37 +278,39 @@ def test_moving_a_lever_records_an_edit_and_restarts(render, plain_figures):
     button(box, "Step").click()
     assert monitor(box, "time") == "Week 1"
 
-    slider(rc, "n_centres [centres]").v_model = 7
+    slider(rc, "Service centres").v_model = 7
     assert state.scenario.value.overrides == {"n_centres": 7}
     assert monitor(box, "time") == "Week 0"
     assert shows(box, "Service centres  ● edited")
     assert shows(box, "1 lever setting(s) edited")
 
-    slider(rc, "centre_capacity [places/session]").v_model = 500  # beyond the cap of 200: only a browser sends it
+    slider(
+        rc, "Places per centre session (places per session)"
+    ).v_model = 500  # beyond the cap of 200: only a browser sends it
     assert alerts(box) == [
         "This scenario cannot run: centre_capacity: 500 is outside the range the dashboard allows (1 to 200)"
     ]
-    slider(rc, "centre_capacity [places/session]").v_model = 150
+    slider(rc, "Places per centre session (places per session)").v_model = 150
     assert state.scenario.value.overrides == {"n_centres": 7, "centre_capacity": 150}
     assert alerts(box) == []
 
     button(box, "Back to the package").click()
     assert state.scenario.value.overrides == {}
-    assert slider(rc, "n_centres [centres]").v_model == package_values("old_inner_city", "baseline")["n_centres"]
+    assert slider(rc, "Service centres").v_model == package_values("old_inner_city", "baseline")["n_centres"]
 
 
 def test_choosing_a_package_resets_the_levers_to_its_values(render, plain_figures):
     state.scenario.set(SMALL)
     box, rc = render(Explore)
-    slider(rc, "n_centres [centres]").v_model = 9
+    slider(rc, "Service centres").v_model = 9
     button(box, "Step").click()
     assert monitor(box, "time") == "Week 1"
 
     rc.find(v.Select, label="policy package").widget.v_model = "centres"
     centres = package_values("old_inner_city", "centres")
     assert state.scenario.value == Scenario("old_inner_city", "centres", {}, 200, 5)
-    assert slider(rc, "n_centres [centres]").v_model == centres["n_centres"] != 9
-    assert slider(rc, "targeted_share_elderly [share]").v_model == centres["targeted_share_elderly"]
+    assert slider(rc, "Service centres").v_model == centres["n_centres"] != 9
+    assert slider(rc, "Share of sessions for elderly care").v_model == centres["targeted_share_elderly"]
     assert monitor(box, "time") == "Week 0"
     assert (
         monitor(box, metric_label("coverage_15min"))
@@ -323,9 +330,9 @@ def test_a_scenario_out_of_bounds_shows_an_error_instead_of_the_run(render, plai
 def test_levers_that_together_break_a_rule_show_an_error_until_undone(render, plain_figures):
     state.scenario.set(Scenario("old_inner_city", "centres", {}, 200, 5))
     box, rc = render(Explore)
-    slider(rc, "targeted_share_elderly [share]").v_model = 0.95
+    slider(rc, "Share of sessions for elderly care").v_model = 0.95
     assert alerts(box) == ["This scenario cannot run: targeted_share_elderly + targeted_share_children = 1.1 exceeds 1"]
-    slider(rc, "targeted_share_elderly [share]").v_model = 0.5
+    slider(rc, "Share of sessions for elderly care").v_model = 0.5
     assert alerts(box) == []
     assert state.scenario.value.overrides == {"targeted_share_elderly": 0.5}
 
@@ -493,6 +500,18 @@ def small_runs(rc, *, residents: str, replicates: tuple[str, int]) -> None:
     slider(rc, replicates[0]).v_model = replicates[1]
 
 
+SMALL_SAMPLE_WARNING = (
+    "Only {replicates}: with fewer than 5 the 95% intervals are wide and unreliable (they can even reach "
+    "beyond 0% or 100%). Run more replicates before drawing conclusions."
+)
+
+
+def saved_folder(box) -> Path:
+    """The experiment folder a finished comparison or sweep names."""
+    saved = next(text for text in texts(box) if text.startswith("Saved as an experiment in "))
+    return Path(re.match(r"Saved as an experiment in (.+?)(;|, with)", saved).group(1))
+
+
 def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, results):
     state.scenario.set(SMALL)
     box, rc = render(Compare)
@@ -501,7 +520,8 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
     assert not run.disabled
     run.click()
     wait_until(lambda: shows(box, "Download effects (CSV)") or bool(alerts(box)), "the comparison's effects")
-    assert alerts(box) == []
+    assert alerts(box) == [SMALL_SAMPLE_WARNING.format(replicates="2 replicates")]
+    assert shows(box, "<h4>In brief</h4>\n<ul>\n<li><strong>")  # the report's opening sentences
 
     table = rc.find(DataTableWidget).widget
     assert [header["text"] for header in table.headers] == ["metric", "reference", "centres − reference"]
@@ -509,8 +529,8 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
     assert all(re.search(r" \[.+, .+\]$", row["centres − reference"]) for row in table.items)
     assert shows(box, "<h4>Effects against <strong>baseline</strong>")
 
-    saved = next(text for text in texts(box) if text.startswith("Saved as an experiment in "))
-    folder = Path(saved.removeprefix("Saved as an experiment in "))
+    wait_until(lambda: shows(box, "with its report (report.md)"), "the report written in the background")
+    folder = saved_folder(box)
     assert folder.parent == results / "dashboard" and (folder / "report.md").is_file()
     assert [entry["folder"] for entry in past_experiments(results, session_owner())] == [folder]
     assert not button(box, "Run comparison (4 runs)").disabled
@@ -519,7 +539,9 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
 def test_a_comparison_the_model_rejects_reports_why(render, results):
     state.scenario.set(SMALL)
     box, rc = render(Compare)
-    rc.find(v.Slider, label="targeted_share_elderly [share]").widgets[1].v_model = 0.95  # centres: 0.15 for children
+    rc.find(v.Slider, label="Share of sessions for elderly care").widgets[
+        1
+    ].v_model = 0.95  # centres: 0.15 for children
     button(box, "Run comparison").click()
     wait_until(lambda: bool(alerts(box)), "the comparison's error")
     (message,) = alerts(box)
@@ -571,7 +593,7 @@ def test_a_choice_can_be_renamed_and_edited_but_not_left_blank(render, results):
     names[1].fire_event("focusout", None)  # the label is taken when the field loses focus
     assert [field.v_model for field in rc.find(v.TextField, label="label").widgets] == ["baseline", "three centres"]
 
-    rc.find(v.Slider, label="n_centres [centres]").widgets[1].v_model = 6
+    rc.find(v.Slider, label="Service centres").widgets[1].v_model = 6
     headers = [" ".join(texts(widget)) for widget in widgets(box) if isinstance(widget, v.ExpansionPanelHeader)]
     assert [header for header in headers if header.startswith("Edit levers")] == [
         "Edit levers",
@@ -589,8 +611,8 @@ def test_the_compare_page_starts_from_the_explore_package(render, results):
     state.scenario.set(Scenario(policy="consultation", n_residents=200))
     _, rc = render(Compare)
     assert [widget.v_model for widget in rc.find(v.Select, label="policy package").widgets] == [
-        "baseline",
-        "consultation",
+        preset_title("policy", "baseline"),
+        preset_title("policy", "consultation"),
     ]
 
 
@@ -608,10 +630,8 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
     assert not run.disabled
     run.click()
     wait_until(lambda: shows(box, "Saved as an experiment in") or bool(alerts(box)), "the sweep's result")
-    assert alerts(box) == []
-
-    saved = next(text for text in texts(box) if text.startswith("Saved as an experiment in "))
-    folder = Path(saved.removeprefix("Saved as an experiment in "))
+    assert alerts(box) == [SMALL_SAMPLE_WARNING.format(replicates="1 replicate")]
+    folder = saved_folder(box)
     assert folder.parent == results / "dashboard" and folder.name.startswith("sweep-")
     assert (folder / "design.csv").read_text().splitlines() == ["point,n_centres", "0,1", "1,3"]
 
@@ -619,12 +639,13 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
     assert shown.v_model == metric_label("rate_any") and metric_label("mean_belonging") in shown.items
     curve = bytes(rc.find(ipywidgets.Image)[0].widget.value)
     shown.v_model = metric_label("mean_belonging")
-    assert bytes(rc.find(ipywidgets.Image)[0].widget.value) != curve
+    wait_until(lambda: bytes(rc.find(ipywidgets.Image)[0].widget.value) != curve, "the curve of another metric")
 
+    wait_until(lambda: shows(box, "with its report (report.md)"), "the report written in the background")
     past = rc.find(v.Select, label="open an experiment").widget
     assert past.items == [f"dashboard/{folder.name}"]
     past.v_model = past.items[0]
-    assert shows(box, "<h1>sweep</h1>")
+    wait_until(lambda: shows(box, "<h1>sweep</h1>"), "the report opened")
     assert shows(box, "Sweep started from the dashboard over n_centres")
     assert [widget for widget in widgets(box) if isinstance(widget, ipywidgets.Image)]
 
@@ -681,7 +702,7 @@ def test_the_response_of_one_lever_is_a_curve_with_its_interval(tmp_path):
     (line,) = axis.get_lines()
     assert list(line.get_xdata()) == [0.0, 0.5, 1.0]
     assert list(line.get_ydata()) == pytest.approx([0.1, 0.3, 0.2])
-    assert axis.get_xlabel() == "inclusiveness"
+    assert axis.get_xlabel() == "Share of affected residents invited to deliberate"
     assert "mean of the last 13 weeks, 95% CI" in axis.get_title()
 
 
@@ -691,7 +712,10 @@ def test_the_response_of_two_levers_is_a_heatmap_of_the_means(tmp_path):
     design = result.plan.design
     figure = draw_response(result, "rate_any")
     axis = figure.axes[0]
-    assert axis.get_xlabel() == "inclusiveness" and axis.get_ylabel() == "leader_coverage"
+    assert (
+        axis.get_xlabel() == "Share of affected residents invited to deliberate"
+        and axis.get_ylabel() == "Share of buildings with a team leader"
+    )
     image = axis.get_images()[0].get_array()
     assert image.shape == (3, 2)  # rows: the second lever's levels; columns: the first lever's
     for point, row in design.iterrows():
@@ -784,8 +808,12 @@ def test_explore_refuses_a_population_no_control_offers(render, plain_figures, r
 @pytest.mark.parametrize(
     ("label", "value", "message"),
     [
-        ("n_centres [centres]", 2000, "n_centres: 2,000 is outside the range the dashboard allows (0 to 40)"),
-        ("inclusiveness [share]", float("nan"), "inclusiveness: not a number; give a finite number"),
+        ("Service centres", 2000, "n_centres: 2,000 is outside the range the dashboard allows (0 to 40)"),
+        (
+            "Share of affected residents invited to deliberate",
+            float("nan"),
+            "inclusiveness: not a number; give a finite number",
+        ),
     ],
 )
 def test_explore_refuses_a_lever_value_no_control_offers(render, plain_figures, label, value, message):
@@ -934,11 +962,12 @@ def test_hostile_labels_reach_the_page_and_the_past_experiments_only_as_text(ren
         field.fire_event("focusout", None)
     button(box, "Run comparison (4 runs)").click()
     wait_until(lambda: shows(box, "Download effects (CSV)") or bool(alerts(box)), "the comparison's effects")
-    assert alerts(box) == []
+    assert alerts(box) == [SMALL_SAMPLE_WARNING.format(replicates="2 replicates")]
     assert shows(box, "Effects against <strong>&lt;img src=x onerror=alert(1)&gt;</strong>")
     table = rc.find(DataTableWidget).widget
     assert [header["text"] for header in table.headers][-1] == f"{TEMPLATE} − reference"  # a cell: plain text
     assert_inert(box)
+    wait_until(lambda: shows(box, "with its report (report.md)"), "the report written in the background")
 
     sweep_box, sweep_rc = render(Sweep)  # the Sweep page of the same session lists it and opens its report
     past = sweep_rc.find(v.Select, label="open an experiment").widget
@@ -1014,6 +1043,7 @@ def test_loading_a_lesson_opens_it_in_explore(render_route, plain_figures):
     assert monitor(box, "time") == "Week 0"
     assert shows(box, f"Lesson: {lesson.title}")
     assert shows(box, f"run to week {lesson.steps}")
+    assert rc.find(v.TextField, label="run to week").widget.v_model == str(lesson.steps)  # offered first
 
 
 def test_ticking_every_step_completes_the_lesson(render_route):
@@ -1083,8 +1113,46 @@ def test_an_edited_lever_panel_stays_open_when_the_sidebar_is_rebuilt(render):
     headers = [panel for panel in panels if "Mutual-aid time bank" in repr(panel)]
     assert headers, "the time bank's panel is missing"
     headers[0].v_model = 0  # the user unfolds it
-    rc.find(v.Checkbox, label="time_bank").widget.v_model = True  # the edit rebuilds the sidebar
+    rc.find(v.Checkbox, label="Mutual-aid time bank").widget.v_model = True  # the edit rebuilds the sidebar
     assert state.scenario.value.overrides == {"time_bank": True}
     reopened = [panel for panel in rc.find(v.ExpansionPanels).widgets if "Mutual-aid time bank" in repr(panel)]
     assert reopened[0].v_model == 0
     assert [panel.v_model for panel in rc.find(v.ExpansionPanels).widgets].count(0) == 1
+
+
+def test_compare_and_sweep_keep_their_settings_across_page_changes(render):
+    state.scenario.set(Scenario(policy="acquaintance", overrides={"time_bank": False}, n_residents=200, seed=5))
+    _, rc = render(Compare)
+    assert [choice.overrides for choice in state.kept("compare:choices").value] == [{}, {"time_bank": False}]
+    slider(rc, "weeks").v_model = 26
+    rc.close()
+    _, again = render(Compare)
+    assert slider(again, "weeks").v_model == 26
+    _, sweep = render(Sweep)
+    slider(sweep, "levels").v_model = 3
+    sweep.close()
+    _, sweep_again = render(Sweep)
+    assert slider(sweep_again, "levels").v_model == 3
+
+
+def test_a_finished_comparison_writes_its_report_in_the_background_under_the_folder_lock(results, monkeypatch):
+    from commsim.dashboard import jobs
+    from commsim.experiments.store import ExperimentStore
+
+    spec = jobs.comparison_spec(
+        [jobs.Choice("baseline", "baseline"), jobs.Choice("centres", "centres")],
+        profile="old_inner_city", n_residents=200, steps=13, replicates=2, seed=3, name="compare",
+    )  # fmt: skip
+    held = []
+    real = jobs.write_report
+
+    def watched(plan, store, analysis):
+        held.append(ExperimentStore(store.folder).in_use())
+        return real(plan, store, analysis)
+
+    monkeypatch.setattr(jobs, "write_report", watched)
+    folder = results / "dashboard" / "compare-test"
+    finished = jobs.run_experiment(spec, folder, report_later=True)
+    assert (folder / "analysis").is_dir()  # the results are there for the page at once
+    assert finished.reported.wait(POLL_TIMEOUT_S) and finished.report_problem is None
+    assert finished.report.is_file() and held == [True]

@@ -28,6 +28,7 @@ from commsim.dashboard.settings import (
     ui_range,
     ui_step,
 )
+from commsim.runs.runner import replicate_seeds
 
 NUMERIC = [spec for specs in lever_parameters().values() for spec in specs if spec.type in ("int", "float")]
 
@@ -54,7 +55,7 @@ def test_choosing_a_package_drops_the_lever_edits_and_keeps_the_community():
 def test_model_kwargs_carry_seed_presets_size_and_edits():
     kwargs = Scenario("semi_rural_village", "centres", {"n_centres": 2}, 250, 17).model_kwargs()
     assert kwargs == {
-        "rng": 17,
+        "rng": replicate_seeds(17, 1)[0].seed,  # the seed is a run config's root seed
         "profile": "semi_rural_village",
         "policy": "centres",
         "n_residents": 250,

@@ -109,3 +109,10 @@ def test_readme_names_every_module_of_the_package():
         modules = {path.stem for path in (PACKAGE / package).glob("*.py")} - {"__init__", "__main__"}
         missing = [name for name in modules if f"`{name}`" not in row]
         assert not missing, (package, missing)
+
+
+def test_the_import_layers_of_pyproject_hold(monkeypatch):
+    from importlinter.cli import lint_imports
+
+    monkeypatch.chdir(project_root())
+    assert lint_imports(config_filename="pyproject.toml", no_cache=True, no_logo=True) == 0

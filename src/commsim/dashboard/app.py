@@ -10,6 +10,7 @@ import solara
 import solara.lab
 
 from commsim.dashboard.compare import Compare
+from commsim.dashboard.controls import CONTROL_CSS
 from commsim.dashboard.design import Design
 from commsim.dashboard.explore import Explore
 from commsim.dashboard.learn import Learn
@@ -49,7 +50,8 @@ def Layout(children=None):
     solara.Title(TITLE)
     router = solara.use_router()
     # Keyed by the path: a page change made by code (a lesson opening Explore) redraws the tab underline.
-    content = solara.Column(children=[PageTabs().key(f"tabs-{router.path}"), *(children or [])], gap="0px")
+    tabs = PageTabs().key(f"tabs-{router.path}")
+    content = solara.Column(children=[solara.Style(CONTROL_CSS), tabs, *(children or [])], gap="0px")
     return solara.AppLayout(children=[content], title=TITLE, navigation=False)
 
 

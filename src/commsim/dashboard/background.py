@@ -23,7 +23,7 @@ import solara.lab
 from commsim.config.limits import ResourceError
 from commsim.dashboard.jobs import Finished, new_folder, run_experiment
 from commsim.dashboard.settings import LIMITS, LimitError, error_text, results_root
-from commsim.dashboard.state import session_owner
+from commsim.dashboard.state import kept, session_owner
 from commsim.experiments.spec import ExperimentSpec
 
 # Jobs running on this server, over every session.
@@ -62,7 +62,7 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
         The job.
     """
     progress = solara.use_reactive((0, 0))
-    finished = solara.use_reactive(None)
+    finished = kept(f"{kind}:finished", None)  # kept for the session: the result is there after a page change
     problem = solara.use_reactive(None)
     busy = solara.use_memo(threading.Lock, [])
     order = solara.use_ref(None)  # (spec, folder) of the job being started
@@ -77,7 +77,9 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
                 )
                 return None
             try:
-                result = run_experiment(spec, folder, on_progress=lambda done, total: progress.set((done, total)))
+                result = run_experiment(
+                    spec, folder, on_progress=lambda done, total: progress.set((done, total)), report_later=True
+                )
             except (LimitError, ResourceError) as error:  # too large, found once planned
                 problem.set(f"was refused: {error_text(error)}")
                 return None
@@ -111,6 +113,40 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
         task()
 
     return BackgroundExperiment(start, task, progress, finished, problem)
+
+
+# Fewer paired replicates than this make a 95% interval too wide and too unsure to read much into.
+SMALL_SAMPLE = 5
+
+
+@solara.component
+def SmallSampleWarning(replicates: int):
+    """A warning under results from fewer than :data:`SMALL_SAMPLE` replicates."""
+    if replicates < SMALL_SAMPLE:
+        solara.Warning(
+            f"Only {replicates} replicate{'s' if replicates != 1 else ''}: with fewer than {SMALL_SAMPLE} the "
+            "95% intervals are wide and unreliable (they can even reach beyond 0% or 100%). Run more replicates "
+            "before drawing conclusions."
+        )
+
+
+@solara.component
+def ReportStatus(finished: Finished):
+    """Where the experiment is saved, and whether its report files are still being written."""
+    done = solara.use_reactive(finished.reported.is_set())
+
+    def wait() -> None:
+        finished.reported.wait()
+        done.set(True)
+
+    solara.use_thread(wait, dependencies=[str(finished.folder)])
+    style = {"font-size": "0.75rem", "color": "#666"}
+    if not done.value:
+        solara.Text(f"Saved as an experiment in {finished.folder}; its report files are being written…", style=style)
+    elif finished.report_problem:
+        solara.Warning(f"The results are saved in {finished.folder}, but the report failed: {finished.report_problem}")
+    else:
+        solara.Text(f"Saved as an experiment in {finished.folder}, with its report (report.md)", style=style)
 
 
 @solara.component

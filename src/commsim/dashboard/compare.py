@@ -16,7 +16,7 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from commsim.dashboard import state
-from commsim.dashboard.background import JobStatus, use_background_experiment
+from commsim.dashboard.background import JobStatus, ReportStatus, SmallSampleWarning, use_background_experiment
 from commsim.dashboard.controls import (
     BoundSlider,
     LeverControls,
@@ -33,6 +33,7 @@ from commsim.dashboard.jobs import (
 )
 from commsim.dashboard.markup import PLAIN_TEXT, SafeHTML, SafeMarkdown
 from commsim.dashboard.settings import LIMITS, Scenario, error_text
+from commsim.experiments.report import in_brief
 from commsim.runs.figures import band, with_derived_columns
 from commsim.runs.labels import metric_label
 
@@ -81,8 +82,10 @@ def draw_bands(data: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str]
     return figure
 
 
-def default_choices(policy: str) -> list[Choice]:
-    """The choices a new comparison starts with: the baseline and the Explore page's package."""
+def default_choices(policy: str, overrides: dict | None = None) -> list[Choice]:
+    """The choices a new comparison starts with: the baseline and the Explore page's package with its lever edits."""
+    if overrides:
+        return [Choice("baseline", "baseline"), Choice(f"{policy} as explored", policy, dict(overrides))]
     second = policy if policy != "baseline" else "centres"
     return [Choice("baseline", "baseline"), Choice(second, second)]
 
@@ -117,12 +120,13 @@ def ChoiceCard(index: int, choice: Choice, profile: str, on_choice, on_remove, r
 @solara.component
 def Compare():
     """The Compare page."""
-    profile = solara.use_reactive(state.scenario.value.profile)
-    n_residents = solara.use_reactive(min(LIMITS.compare_residents.shown(state.scenario.value.n_residents), 2000))
-    steps = solara.use_reactive(104)
-    replicates = solara.use_reactive(5)
-    seed = solara.use_reactive(20261122)
-    choices = solara.use_reactive(default_choices(state.scenario.value.policy))
+    explored = state.scenario.value
+    profile = state.use_kept("compare:profile", explored.profile)
+    n_residents = state.use_kept("compare:residents", min(LIMITS.compare_residents.shown(explored.n_residents), 2000))
+    steps = state.use_kept("compare:steps", 104)
+    replicates = state.use_kept("compare:replicates", 5)
+    seed = state.use_kept("compare:seed", 20261122)
+    choices = state.use_kept("compare:choices", default_choices(explored.policy, explored.overrides))
 
     def make_spec():
         return comparison_spec(
@@ -215,6 +219,10 @@ def ComparisonResult(result: Finished):
     """Bands side by side, the effect table and the CSV downloads of a finished comparison."""
     labels = result.plan.spec.scenario_names
     data = solara.use_memo(lambda: result.data, [str(result.folder)])
+    brief = solara.use_memo(lambda: in_brief(result.plan, result.analysis), [str(result.folder)])
+    if brief:
+        SafeMarkdown("#### In brief\n" + "\n".join(brief))
+    SmallSampleWarning(result.plan.spec.replicates)
     solara.FigureMatplotlib(draw_bands(data, labels), format="png")
     window = result.plan.spec.analysis.window
     SafeHTML(
@@ -231,4 +239,4 @@ def ComparisonResult(result: Finished):
         solara.FileDownload(
             lambda: data.to_csv(index=False), filename="timeseries.csv", label="Download time series (CSV)"
         )
-    solara.Text(f"Saved as an experiment in {result.folder}", style={"font-size": "0.75rem", "color": "#666"})
+    ReportStatus(result)

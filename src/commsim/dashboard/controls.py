@@ -29,16 +29,80 @@ from commsim.dashboard.settings import (
     profiles,
     ui_step,
 )
-from commsim.runs.labels import lever_title
+from commsim.runs.labels import (
+    PERCENT_UNITS,
+    format_number,
+    lever_title,
+    parameter_heading,
+    preset_title,
+    unit_label,
+)
 
 # Room above a slider for its value bubble (thumb_label="always"), so it never covers the row above.
 SLIDER_ROOM = {"padding-top": "26px"}
-HELP_STYLE = {"font-size": "0.75rem", "color": "#666", "margin-top": "-10px", "margin-bottom": "8px"}
+HELP_STYLE = {"font-size": "0.75rem", "color": "#666", "margin-top": "-6px", "margin-bottom": "8px"}
+# Every slider's label stands above its track (Vuetify puts it beside, squashing the track to a dot),
+# and the sidebar keeps its width whatever a long package title would make it.
+CONTROL_CSS = """
+.commsim-control .v-input__slot { flex-wrap: wrap; }
+.commsim-control .v-input__slot > .v-label { flex: 1 0 100%; max-width: 100%; white-space: normal;
+  height: auto; line-height: 1.2; margin-bottom: 28px; }
+.commsim-number input { text-align: right; }
+.v-navigation-drawer .v-card { width: 360px; max-width: 360px; }
+"""
+NUMBER_STYLE = {"max-width": "92px", "min-width": "80px", "margin-top": "18px"}
 
 
 def control_label(spec: Parameter) -> str:
-    """A control's label: the parameter's name and unit."""
-    return f"{spec.name} [{spec.unit}]" if spec.unit else spec.name
+    """A control's label: the parameter's plain label and unit (its code name never shows)."""
+    return parameter_heading(spec.name)
+
+
+def range_text(bound: Bound, unit: str = "") -> str:
+    """The range a control offers, in words ("from 0 to 40 centres")."""
+    low, high = format_number(bound.low), format_number(bound.high)
+    if bound.integer:
+        low, high = f"{int(bound.low):,}", f"{int(bound.high):,}"
+    return f"from {low} to {high}" + (f" {unit}" if unit else "")
+
+
+@solara.component
+def NumberEntry(bound: Bound, value: Any, on_value: Callable[[Any], None], *, label: str):
+    """A typed number beside a slider: taken when the field is left; what it receives is passed on unchecked."""
+    entry = solara.InputInt if bound.integer else solara.InputFloat
+    entry(
+        label="",
+        value=bound.shown(value),
+        on_value=on_value,
+        continuous_update=False,
+        style=NUMBER_STYLE,
+        classes=["commsim-number"],
+        dense=True,
+    ).key(f"number-{label}-{bound.shown(value)}")
+
+
+@solara.component
+def NumberControl(bound: Bound, value: Any, on_value: Callable[[Any], None], *, label: str, step: float, unit: str):
+    """A slider with its label above, a typed entry beside it and its range below."""
+    slider = solara.SliderInt if bound.integer else solara.SliderFloat
+    with solara.Row(gap="8px", style={"align-items": "flex-start"}, classes=["commsim-control"]):
+        with solara.Column(style={"flex": "1 1 auto", "min-width": "0"}):
+            slider(
+                label=label,
+                value=bound.shown(value),
+                min=bound.low,
+                max=bound.high,
+                step=step,
+                on_value=on_value,
+                thumb_label="always",
+            )
+        NumberEntry(bound, value, on_value, label=label)
+    solara.Text(range_text(bound, unit), style=HELP_STYLE)
+
+
+def _range_unit(unit: str) -> str:
+    """The unit a range is given in: none for shares (their controls run from 0 to 1) and scores."""
+    return "" if unit in PERCENT_UNITS or unit.startswith("score") else unit_label(unit)
 
 
 @solara.component
@@ -51,18 +115,7 @@ def ParameterControl(spec: Parameter, value: Any, on_change: Callable[[Any], Non
         shown = value if value in spec.choices else spec.choices[0]
         solara.Select(label=label, values=list(spec.choices), value=shown, on_value=on_change, dense=True)
     else:
-        bound = lever_bound(spec)
-        slider = solara.SliderInt if spec.type == "int" else solara.SliderFloat
-        with solara.Column(style=SLIDER_ROOM):
-            slider(
-                label=label,
-                value=bound.shown(value),
-                min=bound.low,
-                max=bound.high,
-                step=ui_step(spec),
-                on_value=on_change,
-                thumb_label="always",
-            )
+        NumberControl(lever_bound(spec), value, on_change, label=label, step=ui_step(spec), unit=unit_label(spec.unit))
     solara.Text(spec.help, style=HELP_STYLE)
 
 
@@ -118,24 +171,22 @@ def LeverControls(
 
 @solara.component
 def PresetSelect(label: str, group: str, value: str, on_value: Callable[[str], None]):
-    """A dropdown of the community profiles (``group='profile'``) or policy packages."""
+    """A dropdown of the community profiles (``group='profile'``) or policy packages, shown by their titles.
+
+    A value that is no title (a browser can send anything) is passed on as it came, to be refused.
+    """
     names = profiles() if group == "profile" else packages()
-    solara.Select(label=label, values=names, value=value, on_value=on_value)
+    titles = {preset_title(group, name): name for name in names}
+    shown = next((title for title, name in titles.items() if name == value), value)
+    solara.Select(
+        label=label, values=list(titles), value=shown, on_value=lambda title: on_value(titles.get(title, title))
+    )
 
 
 @solara.component
 def BoundSlider(bound: Bound, value, on_value: Callable[[Any], None], *, label: str | None = None, step: int = 1):
-    """A whole-number slider over a declared bound; what it receives is passed on unchecked."""
-    with solara.Column(style=SLIDER_ROOM):
-        solara.SliderInt(
-            label=label or bound.what,
-            value=bound.shown(value),
-            min=int(bound.low),
-            max=int(bound.high),
-            step=step,
-            on_value=on_value,
-            thumb_label="always",
-        )
+    """A whole-number slider over a declared bound, with a typed entry; what it receives is passed on unchecked."""
+    NumberControl(bound, value, on_value, label=label or bound.what, step=step, unit="")
 
 
 @solara.component

@@ -343,7 +343,16 @@ def Explore():
     with solara.Sidebar():
         with solara.Card("Run"):
             if model is not None:
-                Playback(model, redraw, reset, playing=playing, draw_every=view.draw_every, pause_ms=view.pause_ms)
+                lesson_weeks = lesson_by_id(state.lesson.value).steps if state.lesson.value else 104
+                Playback(
+                    model,
+                    redraw,
+                    reset,
+                    playing=playing,
+                    draw_every=view.draw_every,
+                    pause_ms=view.pause_ms,
+                    run_to_week=lesson_weeks,
+                ).key(f"playback-{lesson_weeks}")
             BoundSlider(LIMITS.play_pause_ms, view.pause_ms, checked(LIMITS.play_pause_ms, "pause_ms"), step=10)
             BoundSlider(DRAW_EVERY, view.draw_every, checked(DRAW_EVERY, "draw_every"))
             if model is not None:

@@ -16,6 +16,7 @@ only from inside the results folder, and only up to a declared size.
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -45,9 +46,12 @@ from commsim.runs.labels import KEY_METRICS, format_metric, metric_interval, met
 from commsim.runs.statistics import estimate
 
 Progress = Callable[[int, int], None]
+
 # Folder area of the dashboard's own jobs, and their names: kind, time, owner token, random part.
 DASHBOARD_FOLDER = "dashboard"
+
 JOB_NAME = re.compile(r"^(?P<kind>compare|sweep)-\d{8}-\d{6}-(?P<owner>[0-9a-f]{16})-[0-9a-f]{8}$")
+
 JOB_KINDS = ("compare", "sweep")
 
 
@@ -92,7 +96,9 @@ class Finished:
         plan: The experiment's plan.
         analysis: Outcomes, estimates and effects.
         result: Counts and timing of the sweep.
-        report: Path of ``report.md``.
+        report: Path of ``report.md`` (written once :attr:`reported` is set).
+        reported: Set once the report files are written (or failed: see :attr:`report_problem`).
+        report_problem: Why the report could not be written, if so.
     """
 
     folder: Path
@@ -100,6 +106,19 @@ class Finished:
     analysis: Analysis
     result: SweepResult
     report: Path
+    reported: threading.Event = field(default_factory=threading.Event)
+    report_problem: str | None = None
+
+    def write_report_files(self) -> None:
+        """Write the report files (figures, tables, report.md) under the experiment folder's lock."""
+        store = ExperimentStore(self.folder)
+        try:
+            with store.lock():
+                write_report(self.plan, store, self.analysis)
+        except Exception as error:  # the results stand without their report; the page says so
+            self.report_problem = f"{type(error).__name__}: {error}"
+        finally:
+            self.reported.set()
 
     @property
     def data(self) -> pd.DataFrame:
@@ -317,13 +336,18 @@ def plan_size(spec: ExperimentSpec) -> tuple[int, int]:
     return len(plan.design), len(plan.runs)
 
 
-def run_experiment(spec: ExperimentSpec, folder: Path, *, on_progress: Progress | None = None) -> Finished:
+def run_experiment(
+    spec: ExperimentSpec, folder: Path, *, on_progress: Progress | None = None, report_later: bool = False
+) -> Finished:
     """Plan, run (inline), analyse and report an experiment.
 
     Args:
         spec: The experiment.
         folder: Its results folder (new).
         on_progress: Called with (finished runs, total runs) after every run.
+        report_later: Return once the analysis is written and write the report files
+            (tens of seconds of figures) in a background thread; ``Finished.reported``
+            is set when they are done.
 
     Returns:
         The finished experiment.
@@ -348,8 +372,14 @@ def run_experiment(spec: ExperimentSpec, folder: Path, *, on_progress: Progress 
         raise RuntimeError(f"{result.failed} of {result.total} runs failed; first error: {reason}")
     analysis = analyze(plan, store)
     analysis.write(folder / "analysis")
-    report = write_report(plan, store, analysis)
-    return Finished(Path(folder), plan, analysis, result, report)
+    finished = Finished(Path(folder), plan, analysis, result, Path(folder) / "report.md")
+    if report_later:
+        threading.Thread(target=finished.write_report_files, name=f"report {Path(folder).name}", daemon=True).start()
+    else:
+        finished.write_report_files()
+        if finished.report_problem:
+            raise RuntimeError(f"the report could not be written: {finished.report_problem}")
+    return finished
 
 
 def effect_table(analysis: Analysis, metrics: Sequence[str] = KEY_METRICS) -> pd.DataFrame:
@@ -413,118 +443,3 @@ def interval_of(values: Sequence[float]) -> tuple[float, float, float]:
     """Mean and 95% t-interval of a sample."""
     found = estimate(pd.Series(values, dtype=float).to_numpy())
     return found.mean, found.ci_low, found.ci_high
-
-
-def visible_to(name: str, owner: str) -> bool:
-    """Whether the experiment at ``name`` (relative to the results folder) is listed to a session.
-
-    Experiments outside ``dashboard/`` (shipped reports, command-line sweeps) are listed to
-    everyone; a dashboard job only to the session whose token its folder name carries.
-    Anything else under ``dashboard/`` is listed to no one.
-    """
-    parts = Path(name).parts
-    if not parts or parts[0] != DASHBOARD_FOLDER:
-        return True
-    found = JOB_NAME.fullmatch(parts[-1]) if len(parts) == 2 else None
-    return found is not None and found["owner"] == owner
-
-
-def inside(path: Path, root: Path) -> bool:
-    """Whether ``path``, its links followed, is a regular file within ``root``."""
-    try:
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return False
-    return resolved.is_file() and resolved.is_relative_to(root.resolve())
-
-
-def past_experiments(root: Path, owner: str) -> list[dict[str, Any]]:
-    """Experiment folders under ``root`` (depth two) that a session may open, newest first.
-
-    Args:
-        root: The results folder.
-        owner: The session's token (see :func:`visible_to`).
-
-    Returns:
-        One mapping per experiment: ``name``, ``folder``, ``description``, ``runs``,
-        ``updated`` (texts and a count, whatever the manifest holds) and ``report`` (path
-        of report.md or None). A manifest that cannot be read, is larger than
-        ``LIMITS.manifest_bytes`` or lies outside ``root`` is skipped.
-    """
-    found = []
-    for manifest in sorted({*root.glob("*/manifest.json"), *root.glob("*/*/manifest.json")}):
-        name = manifest.parent.relative_to(root).as_posix()
-        if not visible_to(name, owner) or not inside(manifest, root):
-            continue
-        try:
-            if manifest.stat().st_size > LIMITS.manifest_bytes:
-                continue
-            content = ExperimentStore(manifest.parent).read_manifest()
-        except (OSError, ValueError, RecursionError):
-            continue
-        spec = content.get("spec") if isinstance(content, dict) else None
-        if not isinstance(spec, dict):  # a scenario run's manifest, or not an experiment's
-            continue
-        runs = content.get("runs", content.get("run_keys", []))
-        report = manifest.parent / "report.md"
-        found.append(
-            {
-                "name": name,
-                "folder": manifest.parent,
-                "description": _text(spec.get("description")),
-                "runs": len(runs) if isinstance(runs, list | dict) else 0,
-                "updated": _text(content.get("updated", content.get("created"))),
-                "report": report if inside(report, root) else None,
-            }
-        )
-    return sorted(found, key=lambda entry: entry["updated"], reverse=True)
-
-
-def report_figures(folder: Path, root: Path) -> list[Path]:
-    """The PNG figures of an experiment's report that may be shown.
-
-    Only files inside ``root`` that are PNG images no larger than ``LIMITS.figure_bytes``
-    count, at most ``LIMITS.figures_shown`` of them.
-    """
-    shown = []
-    for path in sorted((folder / "figures").glob("*.png")):
-        if len(shown) == LIMITS.figures_shown:
-            break
-        try:
-            if inside(path, root) and path.stat().st_size <= LIMITS.figure_bytes:
-                with path.open("rb") as stream:
-                    if stream.read(8) == b"\x89PNG\r\n\x1a\n":
-                        shown.append(path)
-        except OSError:
-            continue
-    return shown
-
-
-def readable_report(path: Path, root: Path) -> str:
-    """An experiment's report.md, for the page: without its image links, cut at ``LIMITS.report_bytes``.
-
-    Args:
-        path: The report.
-        root: The results folder; a report that is not a file inside it (a link out) is refused.
-
-    Returns:
-        Markdown text (bytes that are not UTF-8 replaced), to be shown with
-        :class:`commsim.dashboard.markup.SafeMarkdown`.
-
-    Raises:
-        OSError: If the report cannot be read or lies outside ``root``.
-    """
-    if not inside(path, root):
-        raise OSError(f"{path.name} is not a file inside the results folder")
-    with path.open("rb") as stream:
-        raw = stream.read(LIMITS.report_bytes + 1)
-    text = raw[: LIMITS.report_bytes].decode("utf-8", errors="replace")
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)\n?", "", text)
-    if len(raw) > LIMITS.report_bytes:
-        text += f"\n\n*The report is longer than {LIMITS.report_bytes:,} bytes; the rest is not shown here.*\n"
-    return text
-
-
-def _text(value: Any, length: int = 500) -> str:
-    """A manifest's field as a short text, whatever it holds."""
-    return value[:length] if isinstance(value, str) else ""

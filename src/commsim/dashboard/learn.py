@@ -24,6 +24,7 @@ from commsim.dashboard import state
 from commsim.dashboard.markup import SafeHTML, SafeMarkdown
 from commsim.dashboard.settings import LIMITS, Scenario, error_text
 from commsim.lessons import Lesson, read_lessons
+from commsim.runs.labels import format_parameter_value, parameter_label, preset_title
 
 CONTENT = Path(__file__).resolve().parent / "content"
 INFO_SECTIONS = (
@@ -184,12 +185,17 @@ def LessonCard(lesson: Lesson, known: dict[str, Lesson], chosen: solara.Reactive
     with solara.Card(lesson.title, subtitle=lesson.practice):
         SafeMarkdown(lesson.story)
         edits = Markup("").join(
-            Markup(", <code>{}</code> = {}").format(name, value) for name, value in lesson.overrides.items()
+            Markup(", {}: {}").format(parameter_label(name), format_parameter_value(name, value))
+            for name, value in lesson.overrides.items()
         )
         SafeHTML(
-            Markup(
-                "<p><em>Loads:</em> profile <code>{}</code>, package <code>{}</code>, {:,} residents, {} weeks{}</p>"
-            ).format(lesson.profile, lesson.policy, lesson.n_residents, lesson.steps, edits)
+            Markup("<p><em>Loads:</em> {}, {}, {:,} residents, {} weeks{}</p>").format(
+                preset_title("profile", lesson.profile),
+                preset_title("policy", lesson.policy),
+                lesson.n_residents,
+                lesson.steps,
+                edits,
+            )
         )
 
         def open_in_explore() -> None:

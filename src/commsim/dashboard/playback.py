@@ -63,6 +63,7 @@ def Playback(
     playing: solara.Reactive[bool],
     draw_every: int,
     pause_ms: int,
+    run_to_week: int = 104,
 ):
     """Reset, Step, ▶/⏸ and "Run to week": the buttons of the Explore page's run.
 
@@ -73,8 +74,9 @@ def Playback(
         playing: Whether Play is on (the page's, so the address is written only when the run stands still).
         draw_every: Weeks run between two drawings while playing.
         pause_ms: Pause after each drawing while playing.
+        run_to_week: The week "Run to week" offers first (a loaded lesson's length).
     """
-    target_text = solara.use_reactive(str(104))
+    target_text = solara.use_reactive(str(run_to_week))
     running_to = solara.use_reactive(None)
     problem = solara.use_reactive(None)
 

@@ -38,6 +38,37 @@ explore_pending_week: solara.Reactive[int | None] = solara.reactive(None)
 LOCAL_SESSION = "local"
 
 
+# Values a page keeps across page changes, by key (``compare:steps``): one reactive per key,
+# each holding one value per browser tab.
+_KEPT: dict[str, solara.Reactive[Any]] = {}
+_UNSET = object()
+
+
+def kept(key: str, initial: Any = _UNSET) -> solara.Reactive[Any]:
+    """The session's kept value of ``key`` (``initial``, the same for every session, until a page sets it)."""
+    if key not in _KEPT:
+        _KEPT[key] = solara.reactive(initial)
+    return _KEPT[key]
+
+
+def use_kept(key: str, default: Any) -> solara.Reactive[Any]:
+    """Hook: a page's value that outlives the page: back on the page, it is as it was left.
+
+    Args:
+        key: Names the value, unique over the dashboard (``compare:choices``).
+        default: The value the first time the page is shown in this session.
+
+    Returns:
+        A reactive the page reads and sets as its own; every change is kept for the session.
+    """
+    store = kept(key)
+    # Read once per mount: use_reactive resets its value whenever the value handed to it changes.
+    initial = solara.use_memo(lambda: default if store.peek() is _UNSET else store.peek(), [])
+    local = solara.use_reactive(initial)
+    solara.use_effect(lambda: store.set(local.value) if store.peek() is not local.value else None, [local.value])
+    return local
+
+
 def session_owner() -> str:
     """A token naming the browser session the current page belongs to: 16 hexadecimal digits.
 

@@ -4,7 +4,7 @@ A sweep runs in a background thread and is written like any ``commsim sweep``; w
 finishes the page shows a response curve (one lever) or a heatmap (two) with 95%
 intervals. The browser below lists the experiment folders under ``results/`` that this
 session may open: the shipped reports and command-line experiments, and the comparisons
-and sweeps this browser session started (see :func:`commsim.dashboard.jobs.visible_to`).
+and sweeps this browser session started (see :func:`commsim.dashboard.history.visible_to`).
 """
 
 from __future__ import annotations
@@ -17,19 +17,10 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from commsim.dashboard import state
-from commsim.dashboard.background import JobStatus, use_background_experiment
+from commsim.dashboard.background import JobStatus, ReportStatus, SmallSampleWarning, use_background_experiment
 from commsim.dashboard.controls import SLIDER_ROOM, BoundSlider, PresetSelect, ResidentsSlider, SeedInput
-from commsim.dashboard.jobs import (
-    Finished,
-    SweepFactor,
-    check_size,
-    past_experiments,
-    plan_size,
-    readable_report,
-    report_figures,
-    response_table,
-    sweep_spec,
-)
+from commsim.dashboard.history import past_experiments, readable_report, report_figures
+from commsim.dashboard.jobs import Finished, SweepFactor, check_size, plan_size, response_table, sweep_spec
 from commsim.dashboard.markup import PLAIN_TEXT, SafeHTML, SafeMarkdown
 from commsim.dashboard.settings import (
     LIMITS,
@@ -39,7 +30,8 @@ from commsim.dashboard.settings import (
     results_root,
 )
 from commsim.dashboard.state import session_owner
-from commsim.runs.labels import KEY_METRICS, metric_label
+from commsim.experiments.designs import FactorSpace
+from commsim.runs.labels import KEY_METRICS, format_parameter_value, metric_label, parameter_heading
 
 SHOWN_METRICS = tuple(metric for metric in KEY_METRICS[:12])
 
@@ -64,7 +56,8 @@ def draw_response(result: Finished, metric: str) -> Figure:
         x = ordered[factors[0]].to_numpy(dtype=float)
         axis.plot(x, ordered["mean"], marker="o", color="C0")
         axis.fill_between(x, ordered["ci_low"], ordered["ci_high"], color="C0", alpha=0.25, linewidth=0)
-        axis.set_xlabel(factors[0])
+        axis.set_xticks(x, [format_parameter_value(factors[0], value) for value in ordered[factors[0]]])
+        axis.set_xlabel(parameter_heading(factors[0]))
         axis.set_ylabel(metric_label(metric))
         axis.grid(alpha=0.3)
         axis.set_title(f"{metric_label(metric)}: mean of the last {window} weeks, 95% CI", fontsize=10, **PLAIN_TEXT)
@@ -73,10 +66,13 @@ def draw_response(result: Finished, metric: str) -> Figure:
         image = axis.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
         axis.set_xticks(range(len(grid.columns)), [f"{value:.3g}" for value in grid.columns])
         axis.set_yticks(range(len(grid.index)), [f"{value:.3g}" for value in grid.index])
-        axis.set_xlabel(factors[0])
-        axis.set_ylabel(factors[1])
+        axis.set_xlabel(parameter_heading(factors[0]))
+        axis.set_ylabel(parameter_heading(factors[1]))
+        middle = float(np.nanmean(grid.to_numpy())) if grid.size else 0.0
         for (row, column), value in np.ndenumerate(grid.to_numpy()):
-            axis.text(column, row, f"{value:.3g}", ha="center", va="center", color="white", fontsize=8)
+            # dark text on the light (yellow) end of viridis, white on the dark end
+            colour = "black" if value > middle else "white"
+            axis.text(column, row, f"{value:.3g}", ha="center", va="center", color=colour, fontsize=8)
         figure.colorbar(image, ax=axis, label=metric_label(metric))
         axis.set_title(f"{metric_label(metric)}: mean of the last {window} weeks", fontsize=10, **PLAIN_TEXT)
     return figure
@@ -98,7 +94,13 @@ def FactorControls(index: int, name: str, low: float, high: float, levels: int, 
             chosen_bound = lever_bound(specs[chosen])
             on_factor(chosen, chosen_bound.low, chosen_bound.high, levels)
 
-    solara.Select(f"lever {index + 1}", values=list(specs), value=spec.name, on_value=choose)
+    titles = {parameter_heading(spec_name): spec_name for spec_name in specs}
+    solara.Select(
+        f"lever {index + 1}",
+        values=list(titles),
+        value=parameter_heading(spec.name),
+        on_value=lambda title: choose(titles.get(title, title)),
+    )
     solara.Text(spec.help, style={"font-size": "0.75rem", "color": "#666"})
     slider = solara.SliderRangeInt if bound.integer else solara.SliderRangeFloat
     step = 1 if bound.integer else round((bound.high - bound.low) / 100, 6) or 0.01
@@ -112,7 +114,7 @@ def FactorControls(index: int, name: str, low: float, high: float, levels: int, 
 
     with solara.Column(style=SLIDER_ROOM, gap="30px"):
         slider(
-            f"range [{spec.unit}]" if spec.unit else "range",
+            "range",
             value=(bound.shown(low), bound.shown(high)),
             min=bound.low,
             max=bound.high,
@@ -121,22 +123,39 @@ def FactorControls(index: int, name: str, low: float, high: float, levels: int, 
             thumb_label="always",
         )
     BoundSlider(LIMITS.sweep_levels, levels, lambda chosen: on_factor(name, low, high, chosen))
+    solara.Text(levels_text(spec, low, high, levels), style={"font-size": "0.8rem"})
+
+
+def levels_text(spec, low: float, high: float, levels: int) -> str:
+    """The values a factor will run at, as the design draws them (whole numbers for a whole-number lever)."""
+    bound = lever_bound(spec)
+    space = FactorSpace(
+        spec.name, (spec.name,), spec.type, low=bound.shown(low), high=bound.shown(high), grid_levels=levels
+    )
+    try:
+        values = space.discrete_levels()
+    except (TypeError, ValueError):
+        return ""
+    shown = ", ".join(format_parameter_value(spec.name, value) for value in values)
+    merged = levels - len(values)
+    note = f" ({merged} repeated whole-number level{'s' if merged != 1 else ''} dropped)" if merged > 0 else ""
+    return f"Runs at: {shown}{note}"
 
 
 @solara.component
 def Sweep():
     """The Sweep page."""
     scenario = state.scenario.value
-    profile = solara.use_reactive(scenario.profile)
-    policy = solara.use_reactive(scenario.policy)
-    n_residents = solara.use_reactive(min(LIMITS.sweep_residents.shown(scenario.n_residents), 1000))
-    steps = solara.use_reactive(52)
-    replicates = solara.use_reactive(3)
-    seed = solara.use_reactive(20261122)
-    two = solara.use_reactive(False)
-    first = solara.use_reactive(("n_centres", 1.0, 5.0, 5))
-    second = solara.use_reactive(("leader_coverage", 0.0, 1.0, 3))
-    metric = solara.use_reactive("rate_any")
+    profile = state.use_kept("sweep:profile", scenario.profile)
+    policy = state.use_kept("sweep:policy", scenario.policy)
+    n_residents = state.use_kept("sweep:residents", min(LIMITS.sweep_residents.shown(scenario.n_residents), 1000))
+    steps = state.use_kept("sweep:steps", 52)
+    replicates = state.use_kept("sweep:replicates", 3)
+    seed = state.use_kept("sweep:seed", 20261122)
+    two = state.use_kept("sweep:two", False)
+    first = state.use_kept("sweep:first", ("n_centres", 1.0, 5.0, 5))
+    second = state.use_kept("sweep:second", ("leader_coverage", 0.0, 1.0, 3))
+    metric = state.use_kept("sweep:metric", "rate_any")
     opened = solara.use_reactive(None)
 
     factors = [SweepFactor(*first.value)] + ([SweepFactor(*second.value)] if two.value else [])
@@ -222,8 +241,9 @@ def Sweep():
             value=metric_label(metric.value),
             on_value=lambda text: metric.set(names.get(text, metric.value)),
         )
+        SmallSampleWarning(result.plan.spec.replicates)
         solara.FigureMatplotlib(draw_response(result, metric.value), format="png")
-        solara.Text(f"Saved as an experiment in {result.folder}", style={"font-size": "0.75rem", "color": "#666"})
+        ReportStatus(result)
 
     PastExperiments(opened, str(result.folder) if result is not None else "")
 
@@ -232,12 +252,13 @@ def Sweep():
 def PastExperiments(opened: solara.Reactive, newest: str):
     """The experiment folders under ``results/`` this session may open; one can be opened to read its report.
 
-    The list is made on the server for this session (:func:`commsim.dashboard.jobs.past_experiments`),
+    The list is made on the server for this session (:func:`commsim.dashboard.history.past_experiments`),
     and only a name on it can be opened, whatever name the browser sends.
     """
     root = results_root()
     owner = session_owner()
-    found = solara.use_memo(lambda: past_experiments(root, owner), [newest, str(root), owner])
+    # Listed again when one is opened: a report written in the background since is then found.
+    found = solara.use_memo(lambda: past_experiments(root, owner), [newest, str(root), owner, opened.value])
     SafeHTML(Markup("<h3>Past experiments in <code>{}</code></h3>").format(root))
     if not found:
         solara.Text("No experiment folders yet.")

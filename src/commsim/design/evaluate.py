@@ -19,7 +19,8 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Executor
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,10 +29,11 @@ import pandas as pd
 
 from commsim.config.presets import resolve_parameters
 from commsim.design.spec import DesignSpec, kept_metrics
+from commsim.experiments.executors import finished_runs
 from commsim.experiments.plan import PlannedRun, run_key
 from commsim.experiments.spec import ExperimentSpec, Output
 from commsim.experiments.store import ExperimentStore
-from commsim.experiments.targets import RunOutput, RunTask, execute
+from commsim.experiments.targets import RunTask
 from commsim.runs.costs import COST_METRIC, CostTable, price_run
 from commsim.runs.provenance import seed_integer
 
@@ -145,29 +147,15 @@ class Evaluator:
         for run in runs:
             if run.key not in stored and run.key not in self._outcomes:
                 unique.setdefault(run.key, run)
-        queue = iter(unique.values())
-        in_flight: dict[Future, PlannedRun] = {}
         failures = []
-        try:
-            while True:
-                while len(in_flight) < self.in_flight and (run := next(queue, None)) is not None:
-                    in_flight[self.pool.submit(execute, self._task(run))] = run
-                if not in_flight:
-                    break
-                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    run = in_flight.pop(future)
-                    output = _output_of(future)
-                    self.store.save(run, output)
-                    self.executed += 1
-                    if output.status != "done":
-                        failures.append(f"{run.scenario}, levers {_shown(run.parameters)}: {output.error}")
-                    if self.on_run is not None:
-                        self.on_run()
-        except BaseException:
-            for future in in_flight:
-                future.cancel()
-            raise
+        with closing(finished_runs(self.pool, unique.values(), self._task, in_flight=self.in_flight)) as results:
+            for run, output in results:
+                self.store.save(run, output)
+                self.executed += 1
+                if output.status != "done":
+                    failures.append(f"{run.scenario}, levers {_shown(run.parameters)}: {output.error}")
+                if self.on_run is not None:
+                    self.on_run()
         if failures:
             raise DesignRunError(f"{len(failures)} run(s) failed; the first: {failures[0]}")
 
@@ -190,13 +178,6 @@ class Evaluator:
             else:
                 found.append(float(window[metric].mean()))
         return np.array(found, dtype=float)
-
-
-def _output_of(future: Future) -> RunOutput:
-    try:
-        return future.result()
-    except Exception as error:  # a worker that died: a failed run
-        return RunOutput(status="failed", error=f"executor: {type(error).__name__}: {error}")
 
 
 def _shown(parameters: dict[str, Any]) -> str:

@@ -12,14 +12,15 @@ import logging
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from commsim.config.limits import check_workers
-from commsim.experiments.targets import prepare_worker
+from commsim.experiments.targets import RunOutput, RunTask, execute, prepare_worker
+from commsim.runs.provenance import now
 
 EXECUTORS = ("inline", "processes", "dask")
 
@@ -161,3 +162,46 @@ def _dask(target: str, workers: int | None, scheduler: str | None) -> Iterator[t
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def output_of(future: Future) -> RunOutput:
+    """A run's output; an executor failure (a worker died) counts as a failed run."""
+    try:
+        return future.result()
+    except Exception as error:
+        return RunOutput(
+            status="failed", error=f"executor: {type(error).__name__}: {error}", started=now(), finished=now()
+        )
+
+
+def finished_runs[Run](
+    pool: Executor, runs: Iterable[Run], task_of: Callable[[Run], RunTask], *, in_flight: int
+) -> Iterator[tuple[Run, RunOutput]]:
+    """Submit runs with at most ``in_flight`` of them at once, and yield each with its output as it finishes.
+
+    Used as ``with contextlib.closing(finished_runs(...))``: when the caller stops early
+    (an error, a Ctrl-C), the runs submitted but not yet started are cancelled.
+
+    Args:
+        pool: The executor.
+        runs: The runs, submitted in this order.
+        task_of: The task of a run.
+        in_flight: How many runs to keep submitted.
+
+    Yields:
+        Each run with its output, in the order they finish.
+    """
+    queue = iter(runs)
+    pending: dict[Future, Run] = {}
+    try:
+        while True:
+            while len(pending) < in_flight and (run := next(queue, None)) is not None:
+                pending[pool.submit(execute, task_of(run))] = run
+            if not pending:
+                return
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield pending.pop(future), output_of(future)
+    finally:
+        for future in pending:
+            future.cancel()

@@ -109,12 +109,17 @@ def analyse_and_report(plan: Plan, store: ExperimentStore) -> Path:
 # ------------------------------------------------------------------ tables and text
 
 
-def _table_files(plan: Plan, analysis: Analysis, metrics: list[str], folder: Path) -> dict[str, pd.DataFrame]:
-    """Write the report's tables (report metrics, window outcome) as CSV; return them."""
+def in_brief(plan: Plan, analysis: Analysis) -> list[str]:
+    """The report's "In brief" lines (markdown bullets) for an experiment's analysis, writing nothing."""
+    metrics = report_metrics(plan, list(analysis.outcomes["metric"].unique()))
+    return _headlines(plan, analysis, metrics, _shown_tables(analysis, metrics))
+
+
+def _shown_tables(analysis: Analysis, metrics: list[str]) -> dict[str, pd.DataFrame]:
+    """The report's tables (report metrics, window outcome)."""
     shown: dict[str, pd.DataFrame] = {}
     points = analysis.points
     shown["points"] = points[(points["window"] == "window") & points["metric"].isin(metrics)]
-    per_point = len(plan.design) <= MAX_TABLE_POINTS  # big sampling designs: analysis/ has them all
     if not analysis.effects.empty:
         effects = analysis.effects
         wanted = [*metrics, COST_PER_ADDITIONAL]
@@ -124,6 +129,13 @@ def _table_files(plan: Plan, analysis: Analysis, metrics: list[str], folder: Pat
         shown["sobol"] = sobol[(sobol["window"] == "window") & sobol["metric"].isin(metrics)]
     sufficiency = analysis.sufficiency
     shown["sufficiency"] = sufficiency[sufficiency["metric"].isin(metrics)]
+    return shown
+
+
+def _table_files(plan: Plan, analysis: Analysis, metrics: list[str], folder: Path) -> dict[str, pd.DataFrame]:
+    """Write the report's tables (report metrics, window outcome) as CSV; return them."""
+    shown = _shown_tables(analysis, metrics)
+    per_point = len(plan.design) <= MAX_TABLE_POINTS  # big sampling designs: analysis/ has them all
     for name, table in shown.items():
         if name in ("points", "sufficiency") and not per_point:
             continue
@@ -350,7 +362,6 @@ def _what_was_run(plan: Plan, manifest: dict[str, Any], runs: pd.DataFrame) -> l
         + (" Effects are differences from the reference scenario on the same seeds." if len(scenarios) > 1 else ""),
         "",
     ]
-
     return parts
 
 
@@ -372,7 +383,6 @@ def _sobol_section(shown: dict[str, pd.DataFrame]) -> list[str]:
                     for row in table.itertuples()
                 ]
                 parts += [_markdown_table(["factor", "first-order [95% CI]", "total [95% CI]"], rows), ""]
-
     return parts
 
 
@@ -439,7 +449,6 @@ def _failed_section(runs: pd.DataFrame) -> list[str]:
         parts += ["## Failed runs", ""]
         rows = [[str(row.run), row.scenario, str(row.point), str(row.error)] for row in failed.head(20).itertuples()]
         parts += [_markdown_table(["run", "scenario", "point", "error"], rows), ""]
-
     return parts
 
 

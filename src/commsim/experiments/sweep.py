@@ -19,15 +19,16 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Executor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from commsim.experiments.executors import ExecutorInfo, default_workers, open_executor
+from commsim.experiments.executors import ExecutorInfo, default_workers, finished_runs, open_executor
 from commsim.experiments.plan import Plan, PlannedRun, plan_summary
 from commsim.experiments.store import STATUSES, ExperimentStore, FolderError, record_status
-from commsim.experiments.targets import RunOutput, execute, is_model_class, model_version, resolve
+from commsim.experiments.targets import is_model_class, model_version, resolve
 from commsim.experiments.timing import estimate, measured_cost, remember_sweep_cost
 from commsim.runs.labels import plural
 from commsim.runs.progress import ProgressBar
@@ -197,18 +198,9 @@ def _run_pending(
         completed=skipped,
         failed=0,
     ) as bar:
-        in_flight: dict[Future, Any] = {}
-        queue = iter(pending)
         try:
-            while True:
-                while len(in_flight) < info.in_flight and (run := next(queue, None)) is not None:
-                    in_flight[pool.submit(execute, plan.task(run))] = run
-                if not in_flight:
-                    break
-                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    run = in_flight.pop(future)
-                    output = _output_of(future)
+            with closing(finished_runs(pool, pending, plan.task, in_flight=info.in_flight)) as results:
+                for run, output in results:
                     store.save(run, output, session=session["id"])
                     if output.status == "done":
                         done += 1
@@ -228,9 +220,7 @@ def _run_pending(
                             "eta_s": _eta(clock, done + failed, len(pending)),
                         }
                     )
-        except BaseException:
-            for future in in_flight:
-                future.cancel()
+        except BaseException:  # the runs not yet started were cancelled on leaving the block
             session |= {"ended": now(), "done": done, "failed": failed, "interrupted": True}
             session["wall_s"] = time.perf_counter() - clock
             store.write_manifest(manifest)
@@ -448,16 +438,6 @@ def _alive(pid: Any) -> bool:
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def _output_of(future: Future) -> RunOutput:
-    """A run's output; an executor failure (a worker died) counts as a failed run."""
-    try:
-        return future.result()
-    except Exception as error:
-        return RunOutput(
-            status="failed", error=f"executor: {type(error).__name__}: {error}", started=now(), finished=now()
-        )
 
 
 def _eta(clock: float, completed: int, total: int) -> float | None:

@@ -1,0 +1,134 @@
+"""The experiments a browser session may open, listed and read safely.
+
+Shipped reports and command-line sweeps are listed to everyone, a dashboard job only to
+the session that started it; every file shown must be a regular file inside the results
+folder (a link out is refused), and manifests, reports and figures are read only up to
+the sizes in ``LIMITS``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from commsim.dashboard.jobs import DASHBOARD_FOLDER, JOB_NAME
+from commsim.dashboard.settings import (
+    LIMITS,
+)
+from commsim.experiments.store import ExperimentStore
+
+
+def visible_to(name: str, owner: str) -> bool:
+    """Whether the experiment at ``name`` (relative to the results folder) is listed to a session.
+
+    Experiments outside ``dashboard/`` (shipped reports, command-line sweeps) are listed to
+    everyone; a dashboard job only to the session whose token its folder name carries.
+    Anything else under ``dashboard/`` is listed to no one.
+    """
+    parts = Path(name).parts
+    if not parts or parts[0] != DASHBOARD_FOLDER:
+        return True
+    found = JOB_NAME.fullmatch(parts[-1]) if len(parts) == 2 else None
+    return found is not None and found["owner"] == owner
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, its links followed, is a regular file within ``root``."""
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return resolved.is_file() and resolved.is_relative_to(root.resolve())
+
+
+def past_experiments(root: Path, owner: str) -> list[dict[str, Any]]:
+    """Experiment folders under ``root`` (depth two) that a session may open, newest first.
+
+    Args:
+        root: The results folder.
+        owner: The session's token (see :func:`visible_to`).
+
+    Returns:
+        One mapping per experiment: ``name``, ``folder``, ``description``, ``runs``,
+        ``updated`` (texts and a count, whatever the manifest holds) and ``report`` (path
+        of report.md or None). A manifest that cannot be read, is larger than
+        ``LIMITS.manifest_bytes`` or lies outside ``root`` is skipped.
+    """
+    found = []
+    for manifest in sorted({*root.glob("*/manifest.json"), *root.glob("*/*/manifest.json")}):
+        name = manifest.parent.relative_to(root).as_posix()
+        if not visible_to(name, owner) or not inside(manifest, root):
+            continue
+        try:
+            if manifest.stat().st_size > LIMITS.manifest_bytes:
+                continue
+            content = ExperimentStore(manifest.parent).read_manifest()
+        except (OSError, ValueError, RecursionError):
+            continue
+        spec = content.get("spec") if isinstance(content, dict) else None
+        if not isinstance(spec, dict):  # a scenario run's manifest, or not an experiment's
+            continue
+        runs = content.get("runs", content.get("run_keys", []))
+        report = manifest.parent / "report.md"
+        found.append(
+            {
+                "name": name,
+                "folder": manifest.parent,
+                "description": _text(spec.get("description")),
+                "runs": len(runs) if isinstance(runs, list | dict) else 0,
+                "updated": _text(content.get("updated", content.get("created"))),
+                "report": report if inside(report, root) else None,
+            }
+        )
+    return sorted(found, key=lambda entry: entry["updated"], reverse=True)
+
+
+def report_figures(folder: Path, root: Path) -> list[Path]:
+    """The PNG figures of an experiment's report that may be shown.
+
+    Only files inside ``root`` that are PNG images no larger than ``LIMITS.figure_bytes``
+    count, at most ``LIMITS.figures_shown`` of them.
+    """
+    shown = []
+    for path in sorted((folder / "figures").glob("*.png")):
+        if len(shown) == LIMITS.figures_shown:
+            break
+        try:
+            if inside(path, root) and path.stat().st_size <= LIMITS.figure_bytes:
+                with path.open("rb") as stream:
+                    if stream.read(8) == b"\x89PNG\r\n\x1a\n":
+                        shown.append(path)
+        except OSError:
+            continue
+    return shown
+
+
+def readable_report(path: Path, root: Path) -> str:
+    """An experiment's report.md, for the page: without its image links, cut at ``LIMITS.report_bytes``.
+
+    Args:
+        path: The report.
+        root: The results folder; a report that is not a file inside it (a link out) is refused.
+
+    Returns:
+        Markdown text (bytes that are not UTF-8 replaced), to be shown with
+        :class:`commsim.dashboard.markup.SafeMarkdown`.
+
+    Raises:
+        OSError: If the report cannot be read or lies outside ``root``.
+    """
+    if not inside(path, root):
+        raise OSError(f"{path.name} is not a file inside the results folder")
+    with path.open("rb") as stream:
+        raw = stream.read(LIMITS.report_bytes + 1)
+    text = raw[: LIMITS.report_bytes].decode("utf-8", errors="replace")
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)\n?", "", text)
+    if len(raw) > LIMITS.report_bytes:
+        text += f"\n\n*The report is longer than {LIMITS.report_bytes:,} bytes; the rest is not shown here.*\n"
+    return text
+
+
+def _text(value: Any, length: int = 500) -> str:
+    """A manifest's field as a short text, whatever it holds."""
+    return value[:length] if isinstance(value, str) else ""
