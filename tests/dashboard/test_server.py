@@ -309,3 +309,15 @@ def test_unpacking_refuses_paths_that_climb_out(tmp_path):
     assert (target / "ok.txt").read_bytes() == b"ok"
     assert not list(tmp_path.rglob("escaped.txt")) and not list(tmp_path.rglob("up.txt"))
     assert sorted(path.name for path in target.rglob("*")) == ["ok.txt"]
+
+
+def test_serve_warms_the_compiled_kernels_before_the_server_starts(no_exec, monkeypatch, capsys):
+    import commsim.model
+
+    calls: list[str] = []
+    monkeypatch.setattr(assets, "missing", lambda cache=None: [])
+    monkeypatch.setattr(commsim.model, "warm_kernels", lambda: calls.append("warm") or 0.25)
+    with pytest.raises(ExecError):
+        server.serve("127.0.0.1", free_port())
+    assert calls == ["warm"]
+    assert "kernels ready in 0.2 s" in capsys.readouterr().err

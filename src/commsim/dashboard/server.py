@@ -131,6 +131,11 @@ def serve(host: str, port: int, *, results: Path | None = None) -> None:
             raise ServerError(f"Solara's front-end files are missing and could not be fetched: {error}") from None
     if not is_loopback(host):
         print(f"warning: serving on {host}: anyone who can reach this address can use the dashboard", file=sys.stderr)
+    from commsim.model import warm_kernels  # imported here: the checks above stay quick
+
+    print("commsim dashboard: preparing the model's compiled kernels ...", file=sys.stderr, flush=True)
+    seconds = warm_kernels()  # compiled once into numba's cache, so the server's first Step does not wait
+    print(f"commsim dashboard: kernels ready in {seconds:.1f} s", file=sys.stderr, flush=True)
     print(f"commsim dashboard: http://{host}:{port}/  (Ctrl-C stops it)", file=sys.stderr, flush=True)
     arguments = command(host, port)
     os.execve(arguments[0], arguments, environment(results))
