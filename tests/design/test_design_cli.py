@@ -172,3 +172,19 @@ def test_the_shipped_design_report_keeps_its_budget_in_both_communities():
     report = (folder / "report.md").read_text(encoding="utf-8")
     assert "The cheapest mix found that reaches" in report and "yuan per household per year" in report
     assert "old inner-city estate" in report and "migrant-heavy" in report
+
+
+def test_the_report_says_where_the_money_of_the_cheapest_mix_goes(tmp_path, capsys):
+    import pandas as pd
+
+    every_mix = {"discovery": {"metric": "rate_any", "at_least": 0.0}}
+    budget = {"constraints": [{"metric": "cost_per_household_year", "max": 50000}]}  # 30 households share a centre
+    path = _write(tmp_path, MODEL_SPEC | every_mix | budget)
+    out = tmp_path / "out"
+    assert main(["design", str(path), "--out", str(out), "--executor", "inline", "--quiet"]) == 0
+    costs = pd.read_csv(out / "cheapest_costs.csv")
+    front = pd.read_csv(out / "front.csv")
+    assert {"item", "label", "source", "old"} <= set(costs.columns)
+    assert costs["old"].sum() == pytest.approx(front["cost_per_household_year@old"].min(), rel=1e-6)
+    assert not front.empty
+    assert "Where the money of the cheapest mix goes" in (out / "report.md").read_text()
