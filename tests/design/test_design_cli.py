@@ -153,3 +153,38 @@ def test_validate_tells_design_specs_and_the_costs_file(tmp_path, capsys):
     bad = _write(tmp_path, _broken(lambda s: s["objectives"][0].update(metric="happiness")))
     assert main(["validate", str(bad)]) == 2
     assert "objectives.0.metric" in capsys.readouterr().err
+
+
+def test_the_shipped_design_report_keeps_its_budget_in_both_communities():
+    import pandas as pd
+
+    from commsim.config.paths import project_root
+    from commsim.design.spec import load_design_spec
+
+    root = project_root()
+    spec = load_design_spec(root / "experiments" / "policy_design.yaml")
+    folder = root / "results" / "policy_design"
+    front = pd.read_csv(folder / "front.csv")
+    budget = spec.constraints[0].max
+    assert len(spec.profiles) == 2 and not front.empty
+    for profile in spec.profiles:
+        assert (front[f"cost_per_household_year@{profile}"] <= budget).all()
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    assert "The cheapest mix found that reaches" in report and "yuan per household per year" in report
+    assert "old inner-city estate" in report and "migrant-heavy" in report
+
+
+def test_the_report_says_where_the_money_of_the_cheapest_mix_goes(tmp_path, capsys):
+    import pandas as pd
+
+    every_mix = {"discovery": {"metric": "rate_any", "at_least": 0.0}}
+    budget = {"constraints": [{"metric": "cost_per_household_year", "max": 50000}]}  # 30 households share a centre
+    path = _write(tmp_path, MODEL_SPEC | every_mix | budget)
+    out = tmp_path / "out"
+    assert main(["design", str(path), "--out", str(out), "--executor", "inline", "--quiet"]) == 0
+    costs = pd.read_csv(out / "cheapest_costs.csv")
+    front = pd.read_csv(out / "front.csv")
+    assert {"item", "label", "source", "old"} <= set(costs.columns)
+    assert costs["old"].sum() == pytest.approx(front["cost_per_household_year@old"].min(), rel=1e-6)
+    assert not front.empty
+    assert "Where the money of the cheapest mix goes" in (out / "report.md").read_text()

@@ -63,6 +63,7 @@ def write_report(
     figures: list[Path],
     *,
     dropped: int,
+    breakdown: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``report.md`` in the design folder.
 
@@ -74,6 +75,8 @@ def write_report(
     lines = [f"# {spec.name}: the best mixes of measures", "", spec.description.strip(), ""]
     lines += _question(spec)
     lines += _answer(spec, front, dropped)
+    if breakdown is not None and not breakdown.empty:
+        lines += _breakdown_lines(spec, breakdown)
     if boxes is not None:
         lines += ["## Where the target is reachable", "", describe(spec, boxes), ""]
     lines += [f"![{figure.stem}](figures/{figure.name})" for figure in figures]
@@ -137,6 +140,25 @@ def _answer(spec: DesignSpec, front: pd.DataFrame, dropped: int) -> list[str]:
     if dropped:
         lines += [f"{dropped} mix(es) of the search's front broke a constraint once re-run on more seeds: dropped.", ""]
     return lines
+
+
+def _breakdown_lines(spec: DesignSpec, breakdown: pd.DataFrame) -> list[str]:
+    profiles = list(spec.profiles)
+    headings = " | ".join(community_title(spec, name) for name in profiles)
+    lines = [
+        "### Where the money of the cheapest mix goes",
+        "",
+        "Yuan per household per year over the last year of the runs (income subtracted); prices and their "
+        "sources in configs/costs.yaml.",
+        "",
+        f"| cost | {headings} | source of the price |",
+        "|---" * (len(profiles) + 2) + "|",
+    ]
+    for _, row in breakdown.iterrows():
+        cells = [f"{row[name]:,.0f}" for name in profiles]
+        lines.append(f"| {row['label']} | {' | '.join(cells)} | {row['source']} |")
+    totals = [f"**{breakdown[name].sum():,.0f}**" for name in profiles]
+    return [*lines, f"| **total** | {' | '.join(totals)} | |", ""]
 
 
 def _per_community(spec: DesignSpec, row: pd.Series) -> str:

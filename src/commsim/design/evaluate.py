@@ -34,7 +34,7 @@ from commsim.experiments.plan import PlannedRun, run_key
 from commsim.experiments.spec import ExperimentSpec, Output
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.targets import RunTask
-from commsim.runs.costs import COST_METRIC, CostTable, price_run
+from commsim.runs.costs import COST_METRIC, CostTable, load_costs, price_run
 from commsim.runs.provenance import seed_integer
 
 PRESET_KEYS = ("profile", "policy")
@@ -136,6 +136,31 @@ class Evaluator:
         planned = [self.runs(levers, replicates) for levers in candidates]
         self._execute(run for runs in planned for run, _ in runs)
         return [self._score(runs, replicates) for runs in planned]
+
+    def cost_lines(self, levers: dict[str, Any], replicates: int) -> pd.DataFrame:
+        """Where a stored candidate's money goes: each cost item in yuan per household per year, per profile.
+
+        Args:
+            levers: The candidate's lever values (its runs must be stored).
+            replicates: Replicates to average over.
+
+        Returns:
+            One row per cost item: ``item``, ``label``, ``source``, then one column per
+            profile (the mean over replicates), items that cost nothing in every profile left out.
+        """
+        table = self.costs or load_costs()
+        sums: dict[str, dict[str, list[float]]] = {name: {} for name in table.items}
+        for run, identity in self.runs(levers, replicates):
+            cost = price_run(pd.read_parquet(self.store.part_path(run.key)), identity, table)
+            for name, amount in cost.lines.items():
+                sums[name].setdefault(run.scenario, []).append(amount / cost.households)
+        rows = []
+        for name, item in table.items.items():
+            row = {"item": name, "label": item.label, "source": item.source}
+            row |= {profile: float(np.mean(sums[name].get(profile, [0.0]))) for profile in self.spec.profiles}
+            if any(abs(row[profile]) > 0 for profile in self.spec.profiles):
+                rows.append(row)
+        return pd.DataFrame(rows)
 
     def _task(self, run: PlannedRun) -> RunTask:
         metrics = kept_metrics(self.spec, self.commsim_model)

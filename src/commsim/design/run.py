@@ -7,6 +7,7 @@ The design folder (``results/<name>/`` by default) holds::
     evaluations.csv      every candidate the search evaluated
     front.csv, .parquet  the final front with each objective's 95% interval and lever mix
     discovery.csv        PRIM boxes (if the spec asks for scenario discovery)
+    cheapest_costs.csv   where the money of the cheapest mix reaching the target goes, item by item
     figures/*.png        the front, the mixes (parallel coordinates), the PRIM box
     report.md            the answer in plain words
 
@@ -42,7 +43,7 @@ from commsim.runs.progress import ProgressBar
 from commsim.runs.provenance import canonical_hash, host, now, write_file_atomically, write_json_atomically
 
 MANIFEST = "design.json"
-OUTPUTS = ("evaluations.csv", "front.csv", "front.parquet", "discovery.csv", "report.md")
+OUTPUTS = ("evaluations.csv", "front.csv", "front.parquet", "discovery.csv", "cheapest_costs.csv", "report.md")
 TRIAL_STEPS = 5
 
 
@@ -176,7 +177,8 @@ def run_design(
         pool_of = list(state.archive.values())
         table = front_table(spec, front, pool_of)
         evaluations = evaluations_table(spec, state)
-        _write_outputs(spec, folder, table, evaluations, dropped)
+        breakdown = _breakdown(spec, evaluator, table)
+        _write_outputs(spec, folder, table, evaluations, dropped, breakdown)
         session |= {"finished": now(), "runs_executed": evaluator.executed, "wall_s": time.perf_counter() - clock}
         write_json_atomically(folder / MANIFEST, manifest)
     if on_event is not None:
@@ -210,8 +212,28 @@ def _manifest(spec: DesignSpec, folder: Path, source: Path | None, commsim_model
     }
 
 
+def _breakdown(spec: DesignSpec, evaluator: Evaluator, front: pd.DataFrame) -> pd.DataFrame | None:
+    """The cost items of the cheapest mix reaching the target (None without a priced cost or a target)."""
+    from commsim.design.answer import cheapest_reaching
+
+    cheapest = cheapest_reaching(spec, front) if evaluator.commsim_model else None
+    if cheapest is None:
+        return None
+    levers = {lever.name: _plain(cheapest[lever.name]) for lever in spec.levers}
+    return evaluator.cost_lines(levers, int(cheapest["replicates"]))
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
 def _write_outputs(
-    spec: DesignSpec, folder: Path, front: pd.DataFrame, evaluations: pd.DataFrame, dropped: list[Any]
+    spec: DesignSpec,
+    folder: Path,
+    front: pd.DataFrame,
+    evaluations: pd.DataFrame,
+    dropped: list[Any],
+    breakdown: pd.DataFrame | None = None,
 ) -> None:
     from commsim.design.answer import write_report
     from commsim.design.discovery import discover
@@ -225,7 +247,9 @@ def _write_outputs(
     if boxes is not None:
         write_file_atomically(folder / "discovery.csv", lambda path: boxes.to_csv(path, index=False))
     figures = write_figures(spec, folder / "figures", front, evaluations, boxes)
-    write_report(spec, folder, front, evaluations, boxes, figures, dropped=len(dropped))
+    if breakdown is not None:
+        write_file_atomically(folder / "cheapest_costs.csv", lambda path: breakdown.to_csv(path, index=False))
+    write_report(spec, folder, front, evaluations, boxes, figures, dropped=len(dropped), breakdown=breakdown)
 
 
 @dataclass(frozen=True, slots=True)
