@@ -163,7 +163,7 @@ def test_the_shipped_design_report_keeps_its_budget_in_both_communities():
 
     root = project_root()
     spec = load_design_spec(root / "experiments" / "policy_design.yaml")
-    folder = root / "results" / "policy_design"
+    folder = root / "docs" / "reports" / "policy_design"
     front = pd.read_csv(folder / "front.csv")
     budget = spec.constraints[0].max
     assert len(spec.profiles) == 2 and not front.empty
