@@ -37,7 +37,8 @@ from commsim.design.spec import DesignSpec, kept_metrics
 from commsim.experiments.executors import default_workers, open_executor
 from commsim.experiments.folder import LOCK_FILE, FolderError
 from commsim.experiments.store import ExperimentStore
-from commsim.experiments.targets import RunTask, execute, inspect_target, model_version
+from commsim.experiments.targets import RunTask, inspect_target, model_version
+from commsim.experiments.timing import timed_run
 from commsim.runs.costs import costs_version, load_costs
 from commsim.runs.progress import ProgressBar
 from commsim.runs.provenance import canonical_hash, host, now, write_file_atomically, write_json_atomically
@@ -292,20 +293,15 @@ def dry_run(spec: DesignSpec, folder: Path, *, workers: int | None = None, execu
     task = RunTask(
         spec.target, dict(spec.base) | dict(profile) | first, 1, spec.steps, 1, kept_metrics(spec, info.commsim_model)
     )
-    _timed(dataclasses.replace(task, steps=1))  # the first run pays the imports; not counted
-    short = _timed(dataclasses.replace(task, steps=1))
     steps = min(TRIAL_STEPS, spec.steps)
-    longer = _timed(dataclasses.replace(task, steps=steps)) if steps > 1 else short
+    try:
+        timed_run(dataclasses.replace(task, steps=1))  # the first run pays the imports; not counted
+        short = timed_run(dataclasses.replace(task, steps=1))
+        longer = timed_run(dataclasses.replace(task, steps=steps)) if steps > 1 else short
+    except RuntimeError as error:
+        raise ConfigError(str(error)) from None
     per_step = max(longer - short, 0.0) / max(steps - 1, 1)
     per_run = max(short - per_step, 0.0) + per_step * spec.steps if info.kind == "model" else short
     most = planned_runs(spec)
     waves = -(-max(most - stored, 0) // workers)
     return DesignDryRun(most, stored, per_run, workers, waves * per_run)
-
-
-def _timed(task: RunTask) -> float:
-    clock = time.perf_counter()
-    output = execute(task)
-    if output.status != "done":
-        raise ConfigError(f"the trial run failed: {output.error}")
-    return time.perf_counter() - clock

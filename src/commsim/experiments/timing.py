@@ -253,16 +253,16 @@ def _calibrate(plan: Plan, runs: list[Any], sizes: list[float], *, source: str) 
     samples = []
     for run in runs:
         task = plan.task(run)
-        short = _timed(dataclasses.replace(task, steps=1, timeout_s=None))
+        short = timed_run(dataclasses.replace(task, steps=1, timeout_s=None))
         if not plan.stepped:
             samples.append(short)
             continue
         steps = min(TRIAL_STEPS, task.steps)
-        longer = _timed(dataclasses.replace(task, steps=steps, timeout_s=None))
+        longer = timed_run(dataclasses.replace(task, steps=steps, timeout_s=None))
         per_step = max(longer - short, 0.0) / max(steps - 1, 1)
         samples.append(max(short - per_step, 0.0) + per_step * task.steps)
     if plan.stepped and plan.spec.steps > TRIAL_STEPS and 0 < samples[0] <= FULL_RUN_LIMIT_S:
-        full = _timed(dataclasses.replace(plan.task(runs[0]), timeout_s=None))
+        full = timed_run(dataclasses.replace(plan.task(runs[0]), timeout_s=None))
         samples = [sample * full / samples[0] for sample in samples]
         source += f", one of them also in full ({format_duration(full)})"
     cost = cost_from_samples(samples, sizes, source=source)
@@ -298,7 +298,8 @@ def remember_sweep_cost(plan: Plan, store: ExperimentStore, workers: int) -> Cos
     return cost
 
 
-def _timed(task: Any) -> float:
+def timed_run(task: Any) -> float:
+    """Seconds one trial run takes; a failed run raises ``RuntimeError`` with its error."""
     clock = time.perf_counter()
     output = execute(task)
     if output.status != "done":
