@@ -46,7 +46,7 @@ HELP_STYLE = {"font-size": "0.75rem", "color": "#666", "margin-top": "-6px", "ma
 CONTROL_CSS = """
 .commsim-control .v-input__slot { flex-wrap: wrap; }
 .commsim-control .v-input__slot > .v-label { flex: 1 0 100%; max-width: 100%; white-space: normal;
-  height: auto; line-height: 1.2; margin-bottom: 28px; }
+  height: auto; line-height: 1.2; margin-bottom: 40px; }
 .commsim-number input { text-align: right; }
 .v-navigation-drawer .v-card { width: 360px; max-width: 360px; }
 """
