@@ -3,11 +3,14 @@
 import ipyvuetify as v
 import pytest
 import solara
+from solara.autorouting import RenderPage
 from test_pages import alerts, button, in_layout, shows, slider, wait_until
 
 from commsim.dashboard import app, state
 from commsim.dashboard.design import Design, page_spec
+from commsim.dashboard.jobs import Choice
 from commsim.dashboard.settings import LimitError, Scenario
+from commsim.runs.labels import preset_title
 
 
 @pytest.fixture
@@ -38,8 +41,14 @@ def test_the_design_page_is_a_tab():
     assert app.page_index("/design") == len(app.routes) - 1
 
 
-def test_a_search_runs_in_the_background_shows_the_front_and_opens_a_mix_in_explore(results):
-    box, rc = solara.render(in_layout(Design), handle_error=False)
+def test_a_search_runs_in_the_background_shows_the_front_and_opens_a_mix_in_compare_and_explore(results):
+    before = {key: state.kept(key).peek() for key in ("compare:choices", "compare:profile", "compare:residents")}
+
+    @solara.component
+    def whole_app():
+        solara.RoutingProvider(children=[RenderPage()], routes=app.routes, pathname="/design")
+
+    box, rc = solara.render(whole_app(), handle_error=False)
     try:
         slider(rc, "residents (at most 2,000 here)").v_model = 400  # 200 households: a centre costs ~1,100 each
         slider(rc, "weeks").v_model = 26
@@ -53,13 +62,25 @@ def test_a_search_runs_in_the_background_shows_the_front_and_opens_a_mix_in_expl
         folders = list((results / "dashboard").iterdir())
         assert len(folders) == 1 and folders[0].name.startswith("design-")
         assert (folders[0] / "front.csv").is_file()
-        button(box, "Open in Explore (old_inner_city)").click()
+        title = preset_title("profile", "old_inner_city")
+        button(box, f"Open in Explore ({title})").click()
         opened = state.scenario.value
         assert isinstance(opened, Scenario) and opened.profile == "old_inner_city" and opened.n_residents == 400
         assert set(opened.overrides) >= {"leader_coverage", "time_bank", "disclosure"}
+        button(box, f"Compare with the status quo ({title})").click()
+        status_quo, mix = state.kept("compare:choices").value
+        assert status_quo == Choice("status quo", "baseline")
+        assert mix.policy == "baseline" and mix.overrides == opened.overrides and mix.label == "mix M1"
+        assert state.kept("compare:profile").value == "old_inner_city"
+        assert state.kept("compare:residents").value == 400
+        wait_until(lambda: shows(box, "Choice 1 (reference)"), "the Compare page")
+        labels = [field.v_model for field in rc.find(v.TextField, label="label").widgets]
+        assert labels == ["status quo", "mix M1"]
     finally:
         rc.close()
         state.scenario.set(Scenario())
+        for key, value in before.items():  # later tests see the Compare page as a new session would
+            state.kept(key).set(value)
 
 
 def test_a_value_the_page_does_not_allow_is_refused_before_anything_runs(results):

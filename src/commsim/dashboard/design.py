@@ -4,7 +4,8 @@ A policymaker picks one or more communities, a budget in yuan per household per 
 and a participation target; the page runs a small design search in the background
 (:mod:`commsim.design`: pymoo through the experiment runner, every mix on the same
 seeds, the front re-run on more seeds) and shows the front with its intervals. Choosing
-a point shows its mix in plain words and can open it in Explore.
+a point shows its mix in plain words and can open it in Compare, against the status quo
+on the same community, or in Explore.
 
 Every value the browser sends is checked on the server (:func:`page_spec`) before
 anything starts; the search is small enough for a laptop (``SEARCH``), and takes one of
@@ -27,12 +28,14 @@ from commsim.config.presets import preset_names
 from commsim.dashboard import state
 from commsim.dashboard.background import JOB_SLOTS
 from commsim.dashboard.controls import BoundSlider, ResidentsSlider
+from commsim.dashboard.jobs import Choice
 from commsim.dashboard.markup import SafeMarkdown
 from commsim.dashboard.settings import LIMITS, Bound, LimitError, Scenario, error_text, results_root
 from commsim.dashboard.state import session_owner
 from commsim.design.answer import cheapest_reaching
 from commsim.design.report import mix_in_words, shown
 from commsim.design.spec import Constraint, DesignSpec, Discovery, Lever, Objective, Search, check_spec
+from commsim.runs.labels import preset_title
 
 BUDGET = Bound("budget (yuan per household per year)", 100, 3000)
 TARGET = Bound("target: residents taking part (%)", 5, 90)
@@ -104,6 +107,18 @@ def open_in_explore(spec: DesignSpec, row: pd.Series, profile: str) -> Scenario:
     return Scenario(profile=profile, policy="baseline", overrides=overrides, n_residents=spec.base["n_residents"])
 
 
+def open_in_compare(spec: DesignSpec, row: pd.Series, profile: str, label: str) -> None:
+    """Set the Compare page up for a mix of the front: the status quo against the mix, on ``profile``.
+
+    The status quo is the baseline package; the mix is the baseline with the mix's levers,
+    at the design's population, so the comparison is the one the search made.
+    """
+    mix = open_in_explore(spec, row, profile)
+    state.kept("compare:profile").set(profile)
+    state.kept("compare:residents").set(mix.n_residents)
+    state.kept("compare:choices").set([Choice("status quo", "baseline"), Choice(label, "baseline", mix.overrides)])
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "item"):
         value = value.item()
@@ -124,6 +139,7 @@ def _run(spec: DesignSpec, folder: Path, progress: solara.Reactive) -> pd.DataFr
 def FrontView(spec: DesignSpec, front: pd.DataFrame, folder: Path):
     """The front: the cheapest mix reaching the target, the points with intervals, a chosen point in words."""
     chosen = solara.use_reactive(0)
+    router = solara.use_router()
     cheapest = cheapest_reaching(spec, front)
     if cheapest is not None:
         column = "cost_per_household_year"
@@ -151,10 +167,16 @@ def FrontView(spec: DesignSpec, front: pd.DataFrame, folder: Path):
     )
     row = front.iloc[min(chosen.value, len(labels) - 1)]
     SafeMarkdown(mix_in_words(spec, row) + (f". Ties with {row['ties_with']}." if row["ties_with"] else "."))
-    with solara.Row():
-        for profile in spec.profiles:
+    label = f"mix M{min(chosen.value, len(labels) - 1) + 1}"
+    for profile in spec.profiles:
+        title = preset_title("profile", profile)
+        with solara.Row():
             solara.Button(
-                f"Open in Explore ({profile})",
+                f"Compare with the status quo ({title})",
+                on_click=lambda profile=profile: (open_in_compare(spec, row, profile, label), router.push("/compare")),
+            )
+            solara.Button(
+                f"Open in Explore ({title})",
                 on_click=lambda profile=profile: state.scenario.set(open_in_explore(spec, row, profile)),
             )
 
