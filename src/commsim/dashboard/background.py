@@ -41,6 +41,8 @@ class BackgroundExperiment:
         start: Checks and starts the job (refusing with a message in ``problem``).
         task: The Solara task (``task.pending`` while it runs).
         progress: Finished and total runs.
+        running: True from a start until the job ends, kept for the session like the
+            progress, so a page left and shown again finds its job's progress bar.
         finished: The finished experiment, or None.
         problem: Why it failed (``failed: …``) or was refused (``was refused: …``), or None.
     """
@@ -48,6 +50,7 @@ class BackgroundExperiment:
     start: Callable[[], None]
     task: Any
     progress: solara.Reactive[tuple[int, int]]
+    running: solara.Reactive[bool]
     finished: solara.Reactive[Finished | None]
     problem: solara.Reactive[str | None]
 
@@ -64,8 +67,10 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
     Returns:
         The job.
     """
-    progress = solara.use_reactive((0, 0))
-    finished = kept(f"{kind}:finished", None)  # kept for the session: the result is there after a page change
+    # Kept for the session: a page left while its job runs shows the job's progress, then its result, on return.
+    progress = kept(f"{kind}:progress", (0, 0))
+    running = kept(f"{kind}:running", False)
+    finished = kept(f"{kind}:finished", None)
     problem = solara.use_reactive(None)
     busy = solara.use_memo(threading.Lock, [])
     order = solara.use_ref(None)  # (spec, folder) of the job being started
@@ -92,6 +97,7 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
             finally:
                 JOB_SLOTS.release()
         finally:
+            running.set(False)
             busy.release()
         finished.set(result)
         return result
@@ -99,7 +105,8 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
     task = solara.lab.use_task(run, dependencies=None)
 
     def start() -> None:
-        if not busy.acquire(blocking=False):
+        # The lock guards this page's clicks; the kept flag a job this session started before a page change.
+        if running.peek() or not busy.acquire(blocking=False):
             problem.set(f"was refused: this page is already running a {kind}; wait until it finishes")
             return
         try:
@@ -110,12 +117,13 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
             problem.set(f"was refused: {error_text(error)}")
             return
         order.current = (spec, folder)
+        running.set(True)
         problem.set(None)
         finished.set(None)
         progress.set((0, runs))
         task()
 
-    return BackgroundExperiment(start, task, progress, finished, problem)
+    return BackgroundExperiment(start, task, progress, running, finished, problem)
 
 
 # Fewer paired replicates than this make a 95% interval too wide and too unsure to read much into.
@@ -155,7 +163,7 @@ def ReportStatus(finished: Finished):
 @solara.component
 def JobStatus(job: BackgroundExperiment, what: str):
     """A progress bar while ``job`` runs, and its error if it failed (``what``: "comparison", "sweep")."""
-    if job.task.pending:
+    if job.task.pending or job.running.value:
         done, total = job.progress.value
         solara.ProgressLinear(100 * done / total if total else True)
         solara.Text(f"Running in the background: {done} of {total} runs done")
