@@ -19,6 +19,7 @@ from markupsafe import escape
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from commsim.dashboard.charts import DOWNLOAD_CONFIG
 from commsim.runs.figures import band, with_derived_columns
 from commsim.runs.labels import (
     PERCENT_UNITS,
@@ -36,6 +37,13 @@ TEMPLATE = "plotly_white"
 def as_text(text: str) -> str:
     """A label as Plotly should show it: its own characters, HTML-like ones included."""
     return str(escape(text))
+
+
+def figure_widget(figure: go.Figure) -> go.FigureWidget:
+    """A figure as the widget a page shows, with the toolbar's download button (SVG) and no logo."""
+    widget = go.FigureWidget(figure)
+    widget._config = DOWNLOAD_CONFIG
+    return widget
 
 
 def _percent(metric: str) -> bool:
