@@ -152,6 +152,29 @@ def ReportStatus(finished: Finished):
         solara.Text(f"Saved as an experiment in {finished.folder}, with its report (report.md)", style=style)
 
 
+def run_button(job: BackgroundExperiment, label: str, invalid: str | None) -> None:
+    """The button that starts ``job``, disabled while it runs or while the page's settings cannot run."""
+    solara.Button(label, color="primary", on_click=job.start, disabled=bool(job.task.pending) or invalid is not None)
+
+
+def job_outcome(job: BackgroundExperiment, what: str, invalid: str | None) -> Finished | None:
+    """Why the settings cannot run, the job's progress or error; return its finished result once it is not running.
+
+    Args:
+        job: The page's job.
+        what: "comparison" or "sweep", as the page's messages name it.
+        invalid: Why the page's settings cannot run, or None.
+
+    Returns:
+        The finished experiment to show, or None.
+    """
+    if invalid is not None:
+        solara.Warning(f"This {what} cannot run: {invalid}")
+    JobStatus(job, what)
+    result = job.finished.value
+    return result if result is not None and not job.task.pending else None
+
+
 @solara.component
 def JobStatus(job: BackgroundExperiment, what: str):
     """A progress bar while ``job`` runs, and its error if it failed (``what``: "comparison", "sweep")."""
