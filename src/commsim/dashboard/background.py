@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import solara
@@ -98,24 +99,54 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
 
     task = solara.lab.use_task(run, dependencies=None)
 
-    def start() -> None:
-        if not busy.acquire(blocking=False):
-            problem.set(f"was refused: this page is already running a {kind}; wait until it finishes")
-            return
-        try:
-            spec = make_spec()
-            folder = new_folder(results_root(), kind, session_owner())
-        except Exception as error:  # refused before anything runs
-            busy.release()
-            problem.set(f"was refused: {error_text(error)}")
-            return
-        order.current = (spec, folder)
-        problem.set(None)
+    def begin() -> None:
         finished.set(None)
         progress.set((0, runs))
         task()
 
+    def start() -> None:
+        start_job(
+            busy,
+            problem,
+            order,
+            lambda: (make_spec(), new_folder(results_root(), kind, session_owner())),
+            begin,
+            already=f"this page is already running a {kind}; wait until it finishes",
+        )
+
     return BackgroundExperiment(start, task, progress, finished, problem)
+
+
+def start_job(
+    busy: threading.Lock,
+    problem: solara.Reactive[str | None],
+    order: Any,
+    prepare: Callable[[], tuple[Any, Path]],
+    begin: Callable[[], None],
+    *,
+    already: str,
+) -> None:
+    """Start a page's background job, or say in ``problem`` why it was refused.
+
+    Args:
+        busy: Held while the page's job runs (released by the job's thread when it ends).
+        problem: Why the job was refused (``was refused: …``); cleared when it starts.
+        order: A ref whose ``current`` gets the (spec, folder) the job's thread runs.
+        prepare: Builds and checks the spec and its folder (may raise: nothing starts).
+        begin: Clears the page's last result and starts the task.
+        already: Why a second job is refused while one runs.
+    """
+    if not busy.acquire(blocking=False):
+        problem.set(f"was refused: {already}")
+        return
+    try:
+        order.current = prepare()
+    except Exception as error:  # refused before anything runs
+        busy.release()
+        problem.set(f"was refused: {error_text(error)}")
+        return
+    problem.set(None)
+    begin()
 
 
 # Fewer paired replicates than this make a 95% interval too wide and too unsure to read much into.
