@@ -48,8 +48,7 @@ def _runtime_imports(tree: ast.Module) -> set[str]:
     return found
 
 
-# Every module of the package but the dashboard's, whose page components are sized separately.
-SIZED = sorted(path for path in PACKAGE.rglob("*.py") if path.relative_to(PACKAGE).parts[0] != "dashboard")
+SIZED = sorted(PACKAGE.rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", SIZED, ids=[path.relative_to(PACKAGE).as_posix() for path in SIZED])

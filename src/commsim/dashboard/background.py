@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import solara
@@ -104,26 +105,59 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
 
     task = solara.lab.use_task(run, dependencies=None)
 
-    def start() -> None:
-        # The lock guards this page's clicks; the kept flag a job this session started before a page change.
-        if running.peek() or not busy.acquire(blocking=False):
-            problem.set(f"was refused: this page is already running a {kind}; wait until it finishes")
-            return
-        try:
-            spec = make_spec()
-            folder = new_folder(results_root(), kind, session_owner())
-        except Exception as error:  # refused before anything runs
-            busy.release()
-            problem.set(f"was refused: {error_text(error)}")
-            return
-        order.current = (spec, folder)
+    def begin() -> None:
         running.set(True)
-        problem.set(None)
         finished.set(None)
         progress.set((0, runs))
         task()
 
+    def start() -> None:
+        already = f"this page is already running a {kind}; wait until it finishes"
+        if running.peek():  # a job this session started before the page was left and shown again
+            problem.set(f"was refused: {already}")
+            return
+        start_job(
+            busy,
+            problem,
+            order,
+            lambda: (make_spec(), new_folder(results_root(), kind, session_owner())),
+            begin,
+            already=already,
+        )
+
     return BackgroundExperiment(start, task, progress, running, finished, problem)
+
+
+def start_job(
+    busy: threading.Lock,
+    problem: solara.Reactive[str | None],
+    order: Any,
+    prepare: Callable[[], tuple[Any, Path]],
+    begin: Callable[[], None],
+    *,
+    already: str,
+) -> None:
+    """Start a page's background job, or say in ``problem`` why it was refused.
+
+    Args:
+        busy: Held while the page's job runs (released by the job's thread when it ends).
+        problem: Why the job was refused (``was refused: …``); cleared when it starts.
+        order: A ref whose ``current`` gets the (spec, folder) the job's thread runs.
+        prepare: Builds and checks the spec and its folder (may raise: nothing starts).
+        begin: Clears the page's last result and starts the task.
+        already: Why a second job is refused while one runs.
+    """
+    if not busy.acquire(blocking=False):
+        problem.set(f"was refused: {already}")
+        return
+    try:
+        order.current = prepare()
+    except Exception as error:  # refused before anything runs
+        busy.release()
+        problem.set(f"was refused: {error_text(error)}")
+        return
+    problem.set(None)
+    begin()
 
 
 # Fewer paired replicates than this make a 95% interval too wide and too unsure to read much into.
@@ -158,6 +192,29 @@ def ReportStatus(finished: Finished):
         solara.Warning(f"The results are saved in {finished.folder}, but the report failed: {finished.report_problem}")
     else:
         solara.Text(f"Saved as an experiment in {finished.folder}, with its report (report.md)", style=style)
+
+
+def run_button(job: BackgroundExperiment, label: str, invalid: str | None) -> None:
+    """The button that starts ``job``, disabled while it runs or while the page's settings cannot run."""
+    solara.Button(label, color="primary", on_click=job.start, disabled=bool(job.task.pending) or invalid is not None)
+
+
+def job_outcome(job: BackgroundExperiment, what: str, invalid: str | None) -> Finished | None:
+    """Why the settings cannot run, the job's progress or error; return its finished result once it is not running.
+
+    Args:
+        job: The page's job.
+        what: "comparison" or "sweep", as the page's messages name it.
+        invalid: Why the page's settings cannot run, or None.
+
+    Returns:
+        The finished experiment to show, or None.
+    """
+    if invalid is not None:
+        solara.Warning(f"This {what} cannot run: {invalid}")
+    JobStatus(job, what)
+    result = job.finished.value
+    return result if result is not None and not job.task.pending else None
 
 
 @solara.component

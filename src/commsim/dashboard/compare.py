@@ -16,14 +16,14 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from commsim.dashboard import state
-from commsim.dashboard.background import JobStatus, ReportStatus, SmallSampleWarning, use_background_experiment
-from commsim.dashboard.controls import (
-    BoundSlider,
-    LeverControls,
-    PresetSelect,
-    ResidentsSlider,
-    SeedInput,
+from commsim.dashboard.background import (
+    ReportStatus,
+    SmallSampleWarning,
+    job_outcome,
+    run_button,
+    use_background_experiment,
 )
+from commsim.dashboard.controls import LeverControls, PresetSelect, run_size_controls
 from commsim.dashboard.jobs import (
     Choice,
     Finished,
@@ -150,33 +150,18 @@ def Compare():
     invalid = solara.use_memo(check, list(settings))
     runs = len(choices.value) * LIMITS.compare_replicates.shown(replicates.value)
     job = use_background_experiment("compare", make_spec, runs)
-    task = job.task
-
-    def set_choice(index: int, choice: Choice) -> None:
-        updated = list(choices.value)
-        updated[index] = choice
-        choices.set(updated)
-
-    def add_choice() -> None:
-        if len(choices.value) >= LIMITS.choices.high:
-            return  # the page shows the button disabled; a browser may click it anyway
-        used = {choice.policy for choice in choices.value}
-        candidates = ("centres", "acquaintance", "consultation", "complete_community", "baseline")
-        policy = next((name for name in candidates if name not in used), "baseline")
-        choices.set([*choices.value, Choice(policy, policy)])
-
-    def remove_choice(index: int) -> None:
-        if len(choices.value) <= LIMITS.choices.low:
-            return  # the page offers no Remove button then; a browser may send the click anyway
-        choices.set([choice for position, choice in enumerate(choices.value) if position != index])
 
     with solara.Sidebar(), solara.Card("Community and runs"):
         PresetSelect("community profile", "profile", profile.value, profile.set)
-        ResidentsSlider(n_residents.value, n_residents.set, bound=LIMITS.compare_residents)
-        with solara.Column(gap="4px"):
-            BoundSlider(LIMITS.weeks, steps.value, steps.set, step=13)
-            BoundSlider(LIMITS.compare_replicates, replicates.value, replicates.set, label="replicates (paired seeds)")
-        SeedInput(seed.value, seed.set, label="root seed")
+        run_size_controls(
+            n_residents,
+            steps,
+            replicates,
+            seed,
+            residents=LIMITS.compare_residents,
+            replicates_bound=LIMITS.compare_replicates,
+            replicates_label="replicates (paired seeds)",
+        )
 
     SafeMarkdown(
         "### Compare policy packages\n"
@@ -189,29 +174,45 @@ def Compare():
                 index,
                 choice,
                 profile.value,
-                lambda chosen, index=index: set_choice(index, chosen),
-                lambda index=index: remove_choice(index),
+                lambda chosen, index=index: set_choice(choices, index, chosen),
+                lambda index=index: remove_choice(choices, index),
                 len(choices.value) > 2,
             )
     with solara.Row():
         solara.Button(
             "Add a choice",
             icon_name="mdi-plus",
-            on_click=add_choice,
+            on_click=lambda: add_choice(choices),
             disabled=len(choices.value) >= LIMITS.choices.high,
         )
-        solara.Button(
-            f"Run comparison ({runs} runs)",
-            color="primary",
-            on_click=job.start,
-            disabled=bool(task.pending) or invalid is not None,
-        )
-    if invalid is not None:
-        solara.Warning(f"This comparison cannot run: {invalid}")
-    JobStatus(job, "comparison")
-    result = job.finished.value
-    if result is not None and not task.pending:
+        run_button(job, f"Run comparison ({runs} runs)", invalid)
+    result = job_outcome(job, "comparison", invalid)
+    if result is not None:
         ComparisonResult(result)
+
+
+def set_choice(choices: solara.Reactive[list[Choice]], index: int, choice: Choice) -> None:
+    """Put ``choice`` in place of the one at ``index``."""
+    updated = list(choices.value)
+    updated[index] = choice
+    choices.set(updated)
+
+
+def add_choice(choices: solara.Reactive[list[Choice]]) -> None:
+    """Add a choice of the first package not chosen yet, up to the most choices a comparison takes."""
+    if len(choices.value) >= LIMITS.choices.high:
+        return  # the page shows the button disabled; a browser may click it anyway
+    used = {choice.policy for choice in choices.value}
+    candidates = ("centres", "acquaintance", "consultation", "complete_community", "baseline")
+    policy = next((name for name in candidates if name not in used), "baseline")
+    choices.set([*choices.value, Choice(policy, policy)])
+
+
+def remove_choice(choices: solara.Reactive[list[Choice]], index: int) -> None:
+    """Remove the choice at ``index``, unless the comparison would have too few."""
+    if len(choices.value) <= LIMITS.choices.low:
+        return  # the page offers no Remove button then; a browser may send the click anyway
+    choices.set([choice for position, choice in enumerate(choices.value) if position != index])
 
 
 @solara.component

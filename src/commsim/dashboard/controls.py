@@ -210,6 +210,24 @@ def SeedInput(value: int, on_value: Callable[[int], None], label: str = "seed"):
         solara.Warning(f"the seed must be a whole number from 0 to {LIMITS.seed.high:,}; still using {value}")
 
 
+def run_size_controls(
+    n_residents: solara.Reactive[int],
+    steps: solara.Reactive[int],
+    replicates: solara.Reactive[int],
+    seed: solara.Reactive[int],
+    *,
+    residents: Bound,
+    replicates_bound: Bound,
+    replicates_label: str | None = None,
+) -> None:
+    """The residents, weeks, replicates and root seed of an experiment page (Compare, Sweep), each within its bound."""
+    ResidentsSlider(n_residents.value, n_residents.set, bound=residents)
+    with solara.Column(gap="4px"):
+        BoundSlider(LIMITS.weeks, steps.value, steps.set, step=13)
+        BoundSlider(replicates_bound, replicates.value, replicates.set, label=replicates_label)
+    SeedInput(seed.value, seed.set, label="root seed")
+
+
 def _package_values(profile: str, policy: str) -> tuple[dict[str, Any], str | None]:
     try:
         return package_values(profile, policy), None

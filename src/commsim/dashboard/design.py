@@ -26,7 +26,7 @@ import solara.lab
 
 from commsim.config.presets import preset_names
 from commsim.dashboard import state
-from commsim.dashboard.background import JOB_SLOTS
+from commsim.dashboard.background import JOB_SLOTS, start_job
 from commsim.dashboard.controls import BoundSlider, ResidentsSlider
 from commsim.dashboard.jobs import Choice
 from commsim.dashboard.markup import SafeMarkdown
@@ -212,22 +212,17 @@ def Design():
 
     task = solara.lab.use_task(run, dependencies=None)
 
-    def start() -> None:
-        if not busy.acquire(blocking=False):
-            problem.set("was refused: this page is already running a search")
-            return
-        try:
-            spec = page_spec(profiles.value, budget.value, target.value, residents.value, weeks.value)
-            folder = design_folder(results_root(), session_owner())
-        except Exception as error:  # refused before anything runs
-            busy.release()
-            problem.set(f"was refused: {error_text(error)}")
-            return
-        order.current = (spec, folder)
-        problem.set(None)
+    def prepare() -> tuple[DesignSpec, Path]:
+        spec = page_spec(profiles.value, budget.value, target.value, residents.value, weeks.value)
+        return spec, design_folder(results_root(), session_owner())
+
+    def begin() -> None:
         result.set(None)
         progress.set((0, SEARCH.generations, 0))
         task()
+
+    def start() -> None:
+        start_job(busy, problem, order, prepare, begin, already="this page is already running a search")
 
     with solara.Sidebar(), solara.Card("What to look for"):
         solara.SelectMultiple(

@@ -12,6 +12,7 @@ that package's values.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -314,55 +315,11 @@ def Explore():
     def redraw() -> None:
         drawn.set(drawn.value + 1)
 
-    def run_to_linked_week() -> None:
-        week = state.explore_pending_week.value
-        if model is None or week is None or repr(state.scenario.value) != repr(scenario):
-            return
-        state.explore_pending_week.set(None)
-        model.advance(weeks_to(model, week))
-        redraw()
-
-    solara.use_effect(run_to_linked_week, [id(model)])
-
-    def reset() -> None:
-        built, problem = _try_build(state.scenario.value)
-        if built is not None:
-            state.explore_run.set((repr(state.scenario.value), (built, problem)))
-
-    def checked(bound: Bound, field: str):
-        def accept(value: Any) -> None:
-            try:
-                set_view(**{field: bound.check(value)})
-            except LimitError as problem:
-                refused.set(str(problem))
-            else:
-                refused.set(None)
-
-        return accept
+    solara.use_effect(lambda: run_to_linked_week(model, scenario, redraw), [id(model)])
 
     with solara.Sidebar():
         with solara.Card("Run"):
-            if model is not None:
-                lesson_weeks = lesson_by_id(state.lesson.value).steps if state.lesson.value else 104
-                Playback(
-                    model,
-                    redraw,
-                    reset,
-                    playing=playing,
-                    draw_every=view.draw_every,
-                    pause_ms=view.pause_ms,
-                    run_to_week=lesson_weeks,
-                ).key(f"playback-{lesson_weeks}")
-            BoundSlider(LIMITS.play_pause_ms, view.pause_ms, checked(LIMITS.play_pause_ms, "pause_ms"), step=10)
-            BoundSlider(DRAW_EVERY, view.draw_every, checked(DRAW_EVERY, "draw_every"))
-            if model is not None:
-                solara.FileDownload(
-                    lambda: run_config_yaml(scenario, model.steps).encode(),
-                    filename="explore_scenario.yaml",
-                    label="Export as a run config",
-                )
-            if refused.value:
-                solara.Warning(f"Refused: {refused.value}")
+            _run_controls(model, scenario, view, redraw, playing, refused)
         if state.lesson.value:
             lesson = lesson_by_id(state.lesson.value)
             with solara.Card(f"Lesson: {lesson.title}", subtitle=f"run to week {lesson.steps}"):
@@ -379,6 +336,75 @@ def Explore():
     AddressKeeper(model, scenario, drawn, playing)
     # The counter is read only by the parts it redraws, so a drawn week leaves the sidebar alone.
     Monitors(model, drawn)
+    _view_toggles(view)
+    MapAndPlots(model, drawn, view)
+
+
+def run_to_linked_week(model: LiveModel | None, scenario: Scenario, redraw: Callable[[], None]) -> None:
+    """Run a model just built from a link to the week the link names (once), if it still shows that scenario."""
+    week = state.explore_pending_week.value
+    if model is None or week is None or repr(state.scenario.value) != repr(scenario):
+        return
+    state.explore_pending_week.set(None)
+    model.advance(weeks_to(model, week))
+    redraw()
+
+
+def reset_run() -> None:
+    """Rebuild the session's model from the scenario shown (a scenario that cannot build keeps the old one)."""
+    built, problem = _try_build(state.scenario.value)
+    if built is not None:
+        state.explore_run.set((repr(state.scenario.value), (built, problem)))
+
+
+def checked_view(bound: Bound, field: str, refused: solara.Reactive[str | None]) -> Callable[[Any], None]:
+    """A control's callback that sets one view field within ``bound``, or says in ``refused`` why not."""
+
+    def accept(value: Any) -> None:
+        try:
+            set_view(**{field: bound.check(value)})
+        except LimitError as problem:
+            refused.set(str(problem))
+        else:
+            refused.set(None)
+
+    return accept
+
+
+def _run_controls(
+    model: LiveModel | None,
+    scenario: Scenario,
+    view: ExploreView,
+    redraw: Callable[[], None],
+    playing: solara.Reactive[bool],
+    refused: solara.Reactive[str | None],
+) -> None:
+    """The Run card's content: the playback buttons, the play speed, the export and any refusal."""
+    if model is not None:
+        lesson_weeks = lesson_by_id(state.lesson.value).steps if state.lesson.value else 104
+        Playback(
+            model,
+            redraw,
+            reset_run,
+            playing=playing,
+            draw_every=view.draw_every,
+            pause_ms=view.pause_ms,
+            run_to_week=lesson_weeks,
+        ).key(f"playback-{lesson_weeks}")
+    BoundSlider(LIMITS.play_pause_ms, view.pause_ms, checked_view(LIMITS.play_pause_ms, "pause_ms", refused), step=10)
+    BoundSlider(DRAW_EVERY, view.draw_every, checked_view(DRAW_EVERY, "draw_every", refused))
+    if model is not None:
+        solara.FileDownload(
+            lambda: run_config_yaml(scenario, model.steps).encode(),
+            filename="explore_scenario.yaml",
+            label="Export as a run config",
+        )
+    if refused.value:
+        solara.Warning(f"Refused: {refused.value}")
+
+
+def _view_toggles(view: ExploreView) -> None:
+    """The row above the map: what colours the residents, ties across buildings, whole walking circles."""
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         ColourToggle(view.colour_by, lambda value: set_view(colour_by=value))
         solara.Checkbox(
@@ -391,7 +417,6 @@ def Explore():
             value=view.whole_circles,
             on_value=lambda on: set_view(whole_circles=on is True),
         )
-    MapAndPlots(model, drawn, view)
 
 
 def _try_build(scenario: Scenario) -> tuple[LiveModel | None, str | None]:

@@ -22,13 +22,14 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 
 from commsim.config.limits import Work, check_work
 from commsim.dashboard.settings import (
     LIMITS,
+    Bound,
     LimitError,
     check_lever_edits,
     check_preset,
@@ -165,26 +166,47 @@ def check_label(label: Any) -> str:
     return label
 
 
+class RunSize(TypedDict):
+    """How a dashboard experiment runs, as its page sets it: residents, weeks, replicates, root seed and name."""
+
+    n_residents: int
+    steps: int
+    replicates: int
+    seed: int
+    name: str
+
+
+def checked_size(runs: RunSize, *, residents: Bound, replicates: Bound) -> RunSize:
+    """``runs`` with every number checked: residents and replicates within the page's bounds, weeks, the seed.
+
+    Raises:
+        TypeError: On a missing or unknown setting, as for a missing or unknown keyword.
+        LimitError: On a number outside its bound.
+    """
+    if set(runs) != set(RunSize.__annotations__):
+        wanted = ", ".join(RunSize.__annotations__)
+        raise TypeError(f"a dashboard experiment takes exactly {wanted}, not {', '.join(runs)}")
+    return RunSize(
+        n_residents=residents.check(runs["n_residents"]),
+        steps=LIMITS.weeks.check(runs["steps"]),
+        replicates=replicates.check(runs["replicates"]),
+        seed=LIMITS.seed.check(runs["seed"]),
+        name=runs["name"],
+    )
+
+
 def comparison_spec(
     choices: Sequence[Choice],
     *,
     profile: str,
-    n_residents: int,
-    steps: int,
-    replicates: int,
-    seed: int,
-    name: str,
+    **runs: Unpack[RunSize],
 ) -> ExperimentSpec:
     """The experiment of a comparison: one scenario per choice, the first the reference.
 
     Args:
         choices: Two to four choices.
         profile: Community profile of every choice.
-        n_residents: Residents of every run.
-        steps: Weeks per run.
-        replicates: Paired seeds per choice.
-        seed: Root seed.
-        name: Experiment name.
+        **runs: Residents of every run, weeks, paired seeds per choice, root seed and name (:class:`RunSize`).
 
     Returns:
         The validated spec.
@@ -204,24 +226,21 @@ def comparison_spec(
     for choice in choices:
         check_preset("policy", choice.policy)
         check_lever_edits(choice.overrides)
-    n_residents = LIMITS.compare_residents.check(n_residents)
-    steps = LIMITS.weeks.check(steps)
-    replicates = LIMITS.compare_replicates.check(replicates)
-    seed = LIMITS.seed.check(seed)
+    size = checked_size(runs, residents=LIMITS.compare_residents, replicates=LIMITS.compare_replicates)
     return ExperimentSpec.model_validate(
         {
-            "name": name,
+            "name": size["name"],
             "description": "Comparison started from the dashboard: " + ", ".join(labels),
-            "base": {"profile": profile, "n_residents": n_residents},
+            "base": {"profile": profile, "n_residents": size["n_residents"]},
             "scenarios": {
                 label: {"policy": choice.policy, **choice.overrides}
                 for label, choice in zip(labels, choices, strict=True)
             },
             "reference": labels[0],
-            "replicates": replicates,
-            "seed": seed,
-            "steps": steps,
-            "analysis": {"window": min(52, steps), "report_metrics": list(KEY_METRICS[:-1])},
+            "replicates": size["replicates"],
+            "seed": size["seed"],
+            "steps": size["steps"],
+            "analysis": {"window": min(52, size["steps"]), "report_metrics": list(KEY_METRICS[:-1])},
         }
     )
 
@@ -232,11 +251,7 @@ def sweep_spec(
     profile: str,
     policy: str,
     overrides: dict[str, Any],
-    n_residents: int,
-    steps: int,
-    replicates: int,
-    seed: int,
-    name: str,
+    **runs: Unpack[RunSize],
 ) -> ExperimentSpec:
     """The experiment of a sweep: a grid over one or two lever parameters.
 
@@ -245,11 +260,7 @@ def sweep_spec(
         profile: Community profile.
         policy: Policy package.
         overrides: Lever edits held fixed.
-        n_residents: Residents per run.
-        steps: Weeks per run.
-        replicates: Seeds per grid point.
-        seed: Root seed.
-        name: Experiment name.
+        **runs: Residents per run, weeks, seeds per grid point, root seed and name (:class:`RunSize`).
 
     Returns:
         The validated spec.
@@ -268,16 +279,13 @@ def sweep_spec(
     check_preset("profile", profile)
     check_preset("policy", policy)
     check_lever_edits(overrides)
-    n_residents = LIMITS.sweep_residents.check(n_residents)
-    steps = LIMITS.weeks.check(steps)
-    replicates = LIMITS.sweep_replicates.check(replicates)
-    seed = LIMITS.seed.check(seed)
+    size = checked_size(runs, residents=LIMITS.sweep_residents, replicates=LIMITS.sweep_replicates)
     fixed = {key: value for key, value in overrides.items() if key not in {f.name for f in factors}}
     return ExperimentSpec.model_validate(
         {
-            "name": name,
+            "name": size["name"],
             "description": "Sweep started from the dashboard over " + " and ".join(f.name for f in factors),
-            "base": {"profile": profile, "policy": policy, "n_residents": n_residents, **fixed},
+            "base": {"profile": profile, "policy": policy, "n_residents": size["n_residents"], **fixed},
             "factors": [
                 {"name": f.name, "range": [f.low, f.high], "levels": f.levels}
                 if f.high > f.low
@@ -285,10 +293,10 @@ def sweep_spec(
                 for f in factors
             ],
             "design": {"kind": "grid"},
-            "replicates": replicates,
-            "seed": seed,
-            "steps": steps,
-            "analysis": {"window": min(52, steps), "report_metrics": list(KEY_METRICS[:12])},
+            "replicates": size["replicates"],
+            "seed": size["seed"],
+            "steps": size["steps"],
+            "analysis": {"window": min(52, size["steps"]), "report_metrics": list(KEY_METRICS[:12])},
         }
     )
 

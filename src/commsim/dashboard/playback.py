@@ -81,30 +81,12 @@ def Playback(
     problem = solara.use_reactive(None)
 
     def play(cancel: threading.Event) -> None:
-        while playing.value and not cancel.is_set():
-            if not model.drawn.wait(DRAW_WAIT_S) and cancel.is_set():
-                return
-            model.advance(draw_every, stop=cancel)
-            model.drawn.clear()
-            on_drawn()
-            if pause_ms:
-                time.sleep(pause_ms / 1000)
+        play_on(model, on_drawn, playing, cancel, draw_every=draw_every, pause_ms=pause_ms)
 
     solara.use_thread(play, dependencies=[playing.value, model, draw_every, pause_ms], intrusive_cancel=False)
 
     def run_to(cancel: threading.Event) -> None:
-        target = running_to.value
-        if target is None:
-            return
-        shown = time.monotonic()
-        while weeks_to(model, target) and not cancel.is_set():
-            model.advance(1)
-            if time.monotonic() - shown > PROGRESS_EVERY_S:
-                shown = time.monotonic()
-                on_drawn()
-        model.drawn.clear()
-        on_drawn()
-        running_to.set(None)
+        run_to_target(model, on_drawn, running_to, cancel)
 
     solara.use_thread(run_to, dependencies=[running_to.value, model], intrusive_cancel=False)
 
@@ -141,6 +123,47 @@ def Playback(
         solara.Info(f"Running to week {running_to.value}: week {model.steps} so far")
     if problem.value:
         solara.Warning(f"Refused: {problem.value}")
+
+
+def play_on(
+    model: LiveModel,
+    on_drawn: Callable[[], None],
+    playing: solara.Reactive[bool],
+    cancel: threading.Event,
+    *,
+    draw_every: int,
+    pause_ms: int,
+) -> None:
+    """Play's thread: ``draw_every`` weeks, then wait for the page to draw them, while ``playing`` is on."""
+    while playing.value and not cancel.is_set():
+        if not model.drawn.wait(DRAW_WAIT_S) and cancel.is_set():
+            return
+        model.advance(draw_every, stop=cancel)
+        model.drawn.clear()
+        on_drawn()
+        if pause_ms:
+            time.sleep(pause_ms / 1000)
+
+
+def run_to_target(
+    model: LiveModel,
+    on_drawn: Callable[[], None],
+    running_to: solara.Reactive[int | None],
+    cancel: threading.Event,
+) -> None:
+    """The thread of "Run to week": step without drawing (but for the progress) to ``running_to``, then draw once."""
+    target = running_to.value
+    if target is None:
+        return
+    shown = time.monotonic()
+    while weeks_to(model, target) and not cancel.is_set():
+        model.advance(1)
+        if time.monotonic() - shown > PROGRESS_EVERY_S:
+            shown = time.monotonic()
+            on_drawn()
+    model.drawn.clear()
+    on_drawn()
+    running_to.set(None)
 
 
 def run_to_bound() -> Bound:

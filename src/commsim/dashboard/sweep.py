@@ -9,6 +9,7 @@ and sweeps this browser session started (see :func:`commsim.dashboard.history.vi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,14 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from commsim.dashboard import state
-from commsim.dashboard.background import JobStatus, ReportStatus, SmallSampleWarning, use_background_experiment
-from commsim.dashboard.controls import SLIDER_ROOM, BoundSlider, PresetSelect, ResidentsSlider, SeedInput
+from commsim.dashboard.background import (
+    ReportStatus,
+    SmallSampleWarning,
+    job_outcome,
+    run_button,
+    use_background_experiment,
+)
+from commsim.dashboard.controls import SLIDER_ROOM, BoundSlider, PresetSelect, run_size_controls
 from commsim.dashboard.history import past_experiments, readable_report, report_figures
 from commsim.dashboard.jobs import Finished, SweepFactor, check_size, plan_size, response_table, sweep_spec
 from commsim.dashboard.markup import PLAIN_TEXT, SafeHTML, SafeMarkdown
@@ -31,6 +38,7 @@ from commsim.dashboard.settings import (
 )
 from commsim.dashboard.state import session_owner
 from commsim.experiments.designs import FactorSpace
+from commsim.experiments.spec import ExperimentSpec
 from commsim.runs.labels import KEY_METRICS, format_parameter_value, metric_label, parameter_heading
 
 SHOWN_METRICS = tuple(metric for metric in KEY_METRICS[:12])
@@ -142,6 +150,20 @@ def levels_text(spec, low: float, high: float, levels: int) -> str:
     return f"Runs at: {shown}{note}"
 
 
+def sweep_size(make_spec: Callable[[], ExperimentSpec]) -> tuple[int, int, str | None]:
+    """The grid points and runs of the sweep ``make_spec`` builds, and why it cannot run (None if it can)."""
+    try:
+        spec = make_spec()
+        points, runs = plan_size(spec)
+    except Exception as error:  # shown in the page instead of a Run button that cannot work
+        return 0, 0, error_text(error)
+    try:
+        check_size(spec, runs)
+    except Exception as error:
+        return points, runs, error_text(error)
+    return points, runs, None
+
+
 @solara.component
 def Sweep():
     """The Sweep page."""
@@ -173,18 +195,6 @@ def Sweep():
             name="sweep",
         )
 
-    def count() -> tuple[int, int, str | None]:
-        try:
-            spec = make_spec()
-            points, runs = plan_size(spec)
-        except Exception as error:  # shown in the page instead of a Run button that cannot work
-            return 0, 0, error_text(error)
-        try:
-            check_size(spec, runs)
-        except Exception as error:
-            return points, runs, error_text(error)
-        return points, runs, None
-
     settings = (
         repr(factors),
         profile.value,
@@ -194,19 +204,21 @@ def Sweep():
         replicates.value,
         seed.value,
     )
-    points, runs, invalid = solara.use_memo(count, list(settings))
+    points, runs, invalid = solara.use_memo(lambda: sweep_size(make_spec), list(settings))
 
     job = use_background_experiment("sweep", make_spec, runs)
-    task = job.task
 
     with solara.Sidebar(), solara.Card("Community and runs"):
         PresetSelect("community profile", "profile", profile.value, profile.set)
         PresetSelect("policy package", "policy", policy.value, policy.set)
-        ResidentsSlider(n_residents.value, n_residents.set, bound=LIMITS.sweep_residents)
-        with solara.Column(gap="4px"):
-            BoundSlider(LIMITS.weeks, steps.value, steps.set, step=13)
-            BoundSlider(LIMITS.sweep_replicates, replicates.value, replicates.set)
-        SeedInput(seed.value, seed.set, label="root seed")
+        run_size_controls(
+            n_residents,
+            steps,
+            replicates,
+            seed,
+            residents=LIMITS.sweep_residents,
+            replicates_bound=LIMITS.sweep_replicates,
+        )
 
     SafeMarkdown(
         "### Sweep one or two levers\n"
@@ -223,29 +235,28 @@ def Sweep():
             if two.value:
                 FactorControls(1, *second.value, lambda *value: second.set(tuple(value)))
     with solara.Row():
-        solara.Button(
-            f"Run sweep ({points} points × {LIMITS.sweep_replicates.shown(replicates.value)} replicates = {runs} runs)",
-            color="primary",
-            on_click=job.start,
-            disabled=bool(task.pending) or invalid is not None,
-        )
-    if invalid is not None:
-        solara.Warning(f"This sweep cannot run: {invalid}")
-    JobStatus(job, "sweep")
-    result = job.finished.value
-    if result is not None and not task.pending:
-        names = {metric_label(name): name for name in SHOWN_METRICS}
-        solara.Select(
-            "metric shown",
-            values=list(names),
-            value=metric_label(metric.value),
-            on_value=lambda text: metric.set(names.get(text, metric.value)),
-        )
-        SmallSampleWarning(result.plan.spec.replicates)
-        solara.FigureMatplotlib(draw_response(result, metric.value), format="png")
-        ReportStatus(result)
+        shown_replicates = LIMITS.sweep_replicates.shown(replicates.value)
+        run_button(job, f"Run sweep ({points} points × {shown_replicates} replicates = {runs} runs)", invalid)
+    result = job_outcome(job, "sweep", invalid)
+    if result is not None:
+        _sweep_result(result, metric)
 
-    PastExperiments(opened, str(result.folder) if result is not None else "")
+    newest = job.finished.value  # the last sweep finished, shown or not
+    PastExperiments(opened, str(newest.folder) if newest is not None else "")
+
+
+def _sweep_result(result: Finished, metric: solara.Reactive[str]) -> None:
+    """A finished sweep: the metric to show, its response curve or heatmap, where it is saved."""
+    names = {metric_label(name): name for name in SHOWN_METRICS}
+    solara.Select(
+        "metric shown",
+        values=list(names),
+        value=metric_label(metric.value),
+        on_value=lambda text: metric.set(names.get(text, metric.value)),
+    )
+    SmallSampleWarning(result.plan.spec.replicates)
+    solara.FigureMatplotlib(draw_response(result, metric.value), format="png")
+    ReportStatus(result)
 
 
 @solara.component
