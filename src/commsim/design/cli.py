@@ -83,9 +83,12 @@ def run(args: argparse.Namespace) -> int:
             f"{spec.final_replicates} seeds: at most {estimate.most_runs:,} runs, {estimate.stored:,} already stored "
             f"in {folder}."
         )
+        pending = max(estimate.most_runs - estimate.stored, 0)
         print(
-            f"Estimated at most {format_duration(estimate.estimated_s)} on {estimate.workers} worker(s) "
-            f"({estimate.seconds_per_run:.2f} s per run, from a short trial). Nothing was written."
+            f"Estimated {format_duration(estimate.estimated_s)} (up to {format_duration(estimate.high_s)}): "
+            f"{pending:,} runs of {estimate.seconds_per_run:.2f} s on {plural(estimate.workers, 'worker')}, "
+            f"an estimate from {plural(estimate.trials, 'trial run')} at the design's size and length. "
+            "Nothing was written."
         )
         return 0
     check_folder(spec, folder, resume=args.resume)
