@@ -303,3 +303,26 @@ def test_a_one_factor_grid_with_an_unsafe_label_draws_its_response_curve(tmp_pat
     assert main(["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(folder)]) == 0
     [curve] = (folder / "figures").glob("response_*.png")
     assert curve.name.startswith("response_share__a_b_-") and curve.stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    ("command", "runner", "spec", "hint"),
+    [
+        ("sweep", "commsim.experiments.sweep.run_sweep", EXPERIMENTS / "smoke.yaml", "run the same command to resume"),
+        ("design", "commsim.design.run.run_design", EXPERIMENTS / "policy_design.yaml", "add --resume to continue"),
+    ],
+)
+def test_an_interrupted_sweep_or_design_says_how_to_resume_and_exits_130(
+    command, runner, spec, hint, tmp_path, capsys, monkeypatch
+):
+    seen = {}
+
+    def interrupted(work, folder, **options):
+        seen.update(options)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, interrupted)
+    out = tmp_path / "out"
+    assert main([command, str(spec), "--out", str(out), "--executor", "inline", "--workers", "3", "--quiet"]) == 130
+    assert capsys.readouterr().err.strip() == f"interrupted: finished runs are stored in {out}; {hint}"
+    assert {"executor": "inline", "workers": 3, "progress": False}.items() <= seen.items()

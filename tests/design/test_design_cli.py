@@ -188,3 +188,36 @@ def test_the_report_says_where_the_money_of_the_cheapest_mix_goes(tmp_path, caps
     assert costs["old"].sum() == pytest.approx(front["cost_per_household_year@old"].min(), rel=1e-6)
     assert not front.empty
     assert "Where the money of the cheapest mix goes" in (out / "report.md").read_text()
+
+
+def test_the_dry_run_times_full_trial_runs_and_scales_them_by_the_runs_the_design_makes(tmp_path, monkeypatch):
+    from commsim.design import run as design_run
+    from commsim.design.spec import load_design_spec
+
+    timed = []
+
+    def fake_timed_run(task):
+        timed.append(task)
+        return 0.5
+
+    monkeypatch.setattr(design_run, "timed_run", fake_timed_run)
+    two_communities = MODEL_SPEC | {
+        "profiles": {"old": {"profile": "old_inner_city"}, "new": {"profile": "migrant_heavy"}}
+    }
+    found = {}
+    for generations in (1, 3):
+        spec = load_design_spec(
+            _write(tmp_path, two_communities | {"search": {"population": 4, "generations": generations}})
+        )
+        timed.clear()
+        found[generations] = design_run.dry_run(spec, tmp_path / "none", workers=2)
+        trials = timed[1:]  # the first, one step long, pays the imports
+        assert len(trials) == found[generations].trials == 4  # two lever mixes in each community
+        assert {task.steps for task in trials} == {spec.steps}
+        assert {task.parameters["n_residents"] for task in trials} == {60}
+    # generations x population x replicates x communities, then the front's extra seeds
+    assert [found[g].most_runs for g in (1, 3)] == [4 * 1 * 2 + 4 * 2, 4 * 3 * 2 + 4 * 2]
+    for estimate in found.values():
+        assert estimate.seconds_per_run == pytest.approx(0.5)
+        assert estimate.estimated_s == pytest.approx(estimate.most_runs / 2 * 0.5)
+    assert found[3].estimated_s / found[1].estimated_s == pytest.approx(32 / 16)

@@ -13,6 +13,7 @@ from commsim.config.yaml_files import ConfigError
 
 def _sweep(args: argparse.Namespace) -> int:
     from commsim.config.limits import check_workers
+    from commsim.experiments.commands import run_resumably
     from commsim.experiments.executors import default_workers
     from commsim.experiments.plan import load_plan, work_summary
     from commsim.experiments.sweep import dry_run, run_sweep
@@ -52,20 +53,17 @@ def _sweep(args: argparse.Namespace) -> int:
             reports.append(_write_report(folder, locked=True))
 
     try:
-        result = run_sweep(
+        result = run_resumably(
+            run_sweep,
             plan,
             folder,
-            executor=args.executor,
-            workers=args.workers,
+            args,
+            how_to_resume="run the same command to resume",
             scheduler=args.scheduler,
             fresh=args.fresh,
             extend=args.extend,
-            progress=not args.quiet,
             then=report,
         )
-    except KeyboardInterrupt:
-        print(f"interrupted: finished runs are stored in {folder}; run the same command to resume", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except ConfigError:  # the folder refused, untouched
         raise
     except ValueError as error:  # executor set-up or target import: bad worker count, unreachable scheduler
@@ -73,6 +71,8 @@ def _sweep(args: argparse.Namespace) -> int:
     except OSError as error:  # a runtime failure (a full disk, say): finished runs stay stored
         print(f"error: {folder}: {error}; finished runs are stored, the same command resumes", file=sys.stderr)
         return 1
+    if result is None:
+        return EXIT_INTERRUPTED
     print(
         f"{result.total} runs: {result.skipped} already stored, {result.done} done, {result.failed} failed "
         f"this session ({format_duration(result.wall_s)})."

@@ -15,10 +15,10 @@ from typing import Any, NoReturn
 
 from commsim.config.schemas import setting_bounds
 from commsim.design import cli as design_command
+from commsim.experiments.commands import EXIT_INTERRUPTED as EXIT_INTERRUPTED  # with the other exit codes
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
 RESULTS = Path("results")
 HOST_NAME = re.compile(
     r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"

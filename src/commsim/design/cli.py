@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
     from commsim.design.evaluate import DesignRunError
     from commsim.design.run import check_folder, dry_run, run_design
     from commsim.design.spec import load_design_spec
+    from commsim.experiments.commands import EXIT_INTERRUPTED, run_resumably
 
     if args.workers is not None:
         check_workers(args.workers, where="commsim design --workers")
@@ -83,9 +84,12 @@ def run(args: argparse.Namespace) -> int:
             f"{spec.final_replicates} seeds: at most {estimate.most_runs:,} runs, {estimate.stored:,} already stored "
             f"in {folder}."
         )
+        pending = max(estimate.most_runs - estimate.stored, 0)
         print(
-            f"Estimated at most {format_duration(estimate.estimated_s)} on {estimate.workers} worker(s) "
-            f"({estimate.seconds_per_run:.2f} s per run, from a short trial). Nothing was written."
+            f"Estimated {format_duration(estimate.estimated_s)} (up to {format_duration(estimate.high_s)}): "
+            f"{pending:,} runs of {estimate.seconds_per_run:.2f} s on {plural(estimate.workers, 'worker')}, "
+            f"an estimate from {plural(estimate.trials, 'trial run')} at the design's size and length. "
+            "Nothing was written."
         )
         return 0
     check_folder(spec, folder, resume=args.resume)
@@ -100,22 +104,21 @@ def run(args: argparse.Namespace) -> int:
         )
 
     try:
-        result = run_design(
+        result = run_resumably(
+            run_design,
             spec,
             folder,
+            args,
+            how_to_resume="add --resume to continue",
             source=args.spec,
-            executor=args.executor,
-            workers=args.workers,
             resume=args.resume,
-            progress=not args.quiet,
             on_event=show,
         )
-    except KeyboardInterrupt:
-        print(f"interrupted: finished runs are stored in {folder}; add --resume to continue", file=sys.stderr)
-        return 130
     except DesignRunError as error:
         print(f"error: {error}; finished runs are stored in {folder}", file=sys.stderr)
         return 1
+    if result is None:
+        return EXIT_INTERRUPTED
     mixes = f"{len(result.front)} mix{'' if len(result.front) == 1 else 'es'}"
     print(
         f"{spec.name}: {plural(result.candidates, 'candidate')} evaluated, {mixes} on "

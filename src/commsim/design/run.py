@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,21 +32,21 @@ from typing import Any
 import pandas as pd
 
 from commsim.config.yaml_files import ConfigError
-from commsim.design.evaluate import Evaluator
-from commsim.design.search import evaluations_table, final_front, front_table, run_search
+from commsim.design.evaluate import Evaluator, replicate_seeds
+from commsim.design.search import bounds, decode, evaluations_table, final_front, front_table, run_search
 from commsim.design.spec import DesignSpec, kept_metrics
 from commsim.experiments.executors import default_workers, open_executor
 from commsim.experiments.folder import LOCK_FILE, FolderError
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.targets import RunTask, inspect_target, model_version
-from commsim.experiments.timing import timed_run
+from commsim.experiments.timing import Cost, cost_from_samples, estimate, residents_of, timed_run
 from commsim.runs.costs import costs_version, load_costs
+from commsim.runs.labels import plural
 from commsim.runs.progress import ProgressBar
 from commsim.runs.provenance import canonical_hash, host, now, write_file_atomically, write_json_atomically
 
 MANIFEST = "design.json"
 OUTPUTS = ("evaluations.csv", "front.csv", "front.parquet", "discovery.csv", "cheapest_costs.csv", "report.md")
-TRIAL_STEPS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,14 +256,16 @@ def _write_outputs(
 
 @dataclass(frozen=True, slots=True)
 class DesignDryRun:
-    """What a design would run.
+    """What a design would run, and how long it would take here.
 
     Attributes:
         most_runs: Runs at most (duplicate candidates share runs).
         stored: Runs already stored in the folder.
-        seconds_per_run: From a short trial of the first candidate's first run.
+        seconds_per_run: Mean seconds of one full run, from the trial runs.
         workers: Workers assumed.
-        estimated_s: Estimated wall time at most.
+        estimated_s: Estimated wall time of the runs not stored yet.
+        high_s: The upper end of that estimate (see :func:`commsim.experiments.timing.estimate`).
+        trials: Trial runs timed.
     """
 
     most_runs: int
@@ -270,10 +273,27 @@ class DesignDryRun:
     seconds_per_run: float
     workers: int
     estimated_s: float
+    high_s: float
+    trials: int
+
+
+def trial_tasks(spec: DesignSpec, commsim_model: bool) -> list[RunTask]:
+    """The runs a dry run times: in every community, the lowest and the highest lever mix, at full size and length."""
+    metrics = kept_metrics(spec, commsim_model)
+    seed = replicate_seeds(spec.seed, 1)[0]
+    mixes = [decode(spec, corner) for corner in bounds(spec)]
+    return [
+        RunTask(spec.target, dict(spec.base) | dict(profile) | mix, seed, spec.steps, 1, metrics)
+        for profile in spec.profiles.values()
+        for mix in mixes
+    ]
 
 
 def dry_run(spec: DesignSpec, folder: Path, *, workers: int | None = None, executor: str = "processes") -> DesignDryRun:
-    """Count the runs and time a short trial; write nothing.
+    """Count the runs and time trial runs at the design's size and length; write nothing.
+
+    Every run of the design not stored yet is assumed to cost what a trial run costs on
+    average, the runs handed out in turn to ``workers`` workers.
 
     Args:
         spec: A checked spec.
@@ -283,25 +303,28 @@ def dry_run(spec: DesignSpec, folder: Path, *, workers: int | None = None, execu
 
     Returns:
         Counts and estimate.
+
+    Raises:
+        ConfigError: If a trial run fails.
     """
     workers = 1 if executor == "inline" else workers or default_workers()
     store = ExperimentStore(folder)
     stored = len(store.finished_keys())
     info = inspect_target(spec.target)
-    first = {lever.name: lever.values[0] if lever.values else lever.range[0] for lever in spec.levers}
-    profile = next(iter(spec.profiles.values()))
-    task = RunTask(
-        spec.target, dict(spec.base) | dict(profile) | first, 1, spec.steps, 1, kept_metrics(spec, info.commsim_model)
-    )
-    steps = min(TRIAL_STEPS, spec.steps)
+    tasks = trial_tasks(spec, info.commsim_model)
+    defaults: dict[tuple[str, str], int] = {}
+    sizes = [
+        float(residents_of(task.parameters, defaults) * spec.steps) if info.commsim_model else 1.0 for task in tasks
+    ]
     try:
-        timed_run(dataclasses.replace(task, steps=1))  # the first run pays the imports; not counted
-        short = timed_run(dataclasses.replace(task, steps=1))
-        longer = timed_run(dataclasses.replace(task, steps=steps)) if steps > 1 else short
+        timed_run(dataclasses.replace(tasks[0], steps=1))  # the first run pays the imports; not counted
+        seconds = [timed_run(task) for task in tasks]
     except RuntimeError as error:
         raise ConfigError(str(error)) from None
-    per_step = max(longer - short, 0.0) / max(steps - 1, 1)
-    per_run = max(short - per_step, 0.0) + per_step * spec.steps if info.kind == "model" else short
+    source = f"{plural(len(tasks), 'trial run')} of the design here"
+    cost = cost_from_samples(seconds, sizes, source=source) or Cost(1e-6, 0.25, len(tasks), source, now())
     most = planned_runs(spec)
-    waves = -(-max(most - stored, 0) // workers)
-    return DesignDryRun(most, stored, per_run, workers, waves * per_run)
+    size = statistics.fmean(sizes)  # every candidate runs in every community alike
+    found = estimate(cost, [size] * max(most - stored, 0), workers=workers)
+    per_run = cost.per_resident_week_s * size
+    return DesignDryRun(most, stored, per_run, workers, found.seconds, found.high_s, len(tasks))

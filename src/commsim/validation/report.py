@@ -8,6 +8,7 @@ committed tables alone; the steps that write them are :mod:`commsim.validation.s
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -42,6 +43,14 @@ def _read(folder: Path, name: str) -> pd.DataFrame | None:
 def _not_run(heading: list[str], steps: str) -> list[str]:
     """A section whose tables are missing: its heading and the command that writes them."""
     return [*heading, f"Not run yet: `python -m commsim.validation {steps}`.", ""]
+
+
+def _section(folder: Path, heading: str, name: str, steps: str, text: Callable[[pd.DataFrame], list[str]]) -> list[str]:
+    """A section from one table: its heading, then ``text`` of the table or, if missing, the step that writes it."""
+    table = _read(folder, name)
+    if table is None:
+        return _not_run([heading, ""], steps)
+    return [heading, "", *text(table)]
 
 
 def _docking_section(folder: Path) -> list[str]:
@@ -153,13 +162,17 @@ def _production_text(production: pd.DataFrame, projects: pd.DataFrame) -> list[s
 
 
 def _calibration_section(folder: Path) -> list[str]:
-    parameters, facts = _read(folder, "calibration_parameters"), _read(folder, "stylized_facts")
-    refined = _read(folder, "calibration_refined")
-    lines = ["## 2. Calibration to the stylized facts", ""]
-    if parameters is None:
-        return _not_run(lines, "calibrate")
+    facts, refined = _read(folder, "stylized_facts"), _read(folder, "calibration_refined")
+
+    def text(parameters: pd.DataFrame) -> list[str]:
+        return _calibration_text(parameters, facts, refined)
+
+    return _section(folder, "## 2. Calibration to the stylized facts", "calibration_parameters", "calibrate", text)
+
+
+def _calibration_text(parameters: pd.DataFrame, facts: pd.DataFrame | None, refined: pd.DataFrame | None) -> list[str]:
     first = parameters.iloc[0]
-    lines += [
+    lines = [
         f"Rejection ABC: {int(first['design_points'])} points of a scrambled Sobol sequence over uniform priors "
         "(one run of each scenario per point: the default urban estate, 2,000 residents, 104 weeks; the same with "
         "the time bank on; the same estate with buildings 400 m apart for distance decay), accepted the "
@@ -235,11 +248,12 @@ def _calibration_section(folder: Path) -> list[str]:
 
 
 def _claims_section(folder: Path) -> list[str]:
-    table = _read(folder, "claims")
-    lines = ["## 3. The practice reports' claims as hypotheses", ""]
-    if table is None:
-        return _not_run(lines, "claims report")
-    lines += [
+    heading = "## 3. The practice reports' claims as hypotheses"
+    return _section(folder, heading, "claims", "claims report", _claims_text)
+
+
+def _claims_text(table: pd.DataFrame) -> list[str]:
+    return [
         f"Each claim: reference and treatment settings on the same {int(table['n'].iloc[0])} seeds "
         "(`experiments/validation.yaml`, 1,000 residents unless the claim says otherwise, 78 weeks; outcomes are "
         "means over the last 26 weeks unless stated). Difference = treatment minus reference with its 95% paired "
@@ -267,15 +281,15 @@ def _claims_section(folder: Path) -> list[str]:
         "[`docs/reports/validation_claims/report.md`](../validation_claims/report.md).",
         "",
     ]
-    return lines
 
 
 def _sensitivity_section(folder: Path) -> list[str]:
-    sobol = _read(folder, "sobol")
-    lines = ["## 4. Sensitivity: which levers and parameters matter", ""]
-    if sobol is None:
-        return _not_run(lines, "sensitivity report")
-    lines += [
+    heading = "## 4. Sensitivity: which levers and parameters matter"
+    return _section(folder, heading, "sobol", "sensitivity report", _sensitivity_text)
+
+
+def _sensitivity_text(sobol: pd.DataFrame) -> list[str]:
+    lines = [
         "Sobol indices from a Saltelli design (`experiments/validation_sensitivity.yaml`: the twelve levers over "
         "realistic ranges and the six calibrated parameters over their priors; old inner-city estate, status quo, "
         "1,000 residents, 104 weeks, outcome = mean over the last 52 weeks). The three largest total indices per "
