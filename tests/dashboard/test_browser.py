@@ -177,6 +177,9 @@ def test_compare_two_packages_shows_the_effect_table_and_exports_csv(page, dashb
     assert "Took part in the last 4 weeks" in table
     assert "centres − reference" in table
     assert re.search(r"[+-]\d+\.\d pp \[-?\d+\.\d, -?\d+\.\d\]", table)
+    bands = page.locator(".js-plotly-plot").first  # the bands, drawn in the browser by Plotly
+    bands.locator(".main-svg").first.wait_for(timeout=LONG)
+    assert "paired replicates" in bands.inner_text()
     page.locator(".v-data-table").scroll_into_view_if_needed()
     page.screenshot(path=tmp_path / "compare.png")
 
@@ -198,8 +201,10 @@ def test_sweep_runs_in_the_background_and_lists_past_experiments(page, dashboard
     run = page.get_by_role("button", name=re.compile(r"Run sweep \(2 points × 1 replicates = 2 runs\)"))
     run.click()
     page.get_by_text(re.compile("Saved as an experiment in")).wait_for(timeout=LONG)
-    assert page.locator("img").count() >= 1
-    page.locator("img").first.scroll_into_view_if_needed()
+    curve = page.locator(".js-plotly-plot .main-svg").first  # drawn in the browser by Plotly
+    curve.wait_for(timeout=LONG)
+    assert "Service centres" in page.locator(".js-plotly-plot").first.inner_text()  # the lever on the x axis
+    curve.scroll_into_view_if_needed()
     page.screenshot(path=tmp_path / "sweep.png")
 
     experiments = page.locator(".v-select", has=page.locator("label", has_text="open an experiment"))

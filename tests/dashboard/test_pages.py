@@ -16,6 +16,7 @@ from pathlib import Path
 
 import ipyvuetify as v
 import ipywidgets
+import numpy as np
 import pandas as pd
 import plotly.graph_objects
 import pytest
@@ -27,16 +28,17 @@ from solara.server import kernel, kernel_context
 
 from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import app, background, explore, learn, state
-from commsim.dashboard.compare import BAND_METRICS, Compare, draw_bands
+from commsim.dashboard.compare import BAND_METRICS, Compare
 from commsim.dashboard.explore import MONITORS, Explore
 from commsim.dashboard.history import past_experiments
 from commsim.dashboard.jobs import Finished, SweepFactor, plan_size, sweep_spec
 from commsim.dashboard.learn import INFO_SECTIONS, lesson_by_id, lesson_scenario, lessons
 from commsim.dashboard.mapview import BUILDINGS_TRACE, TIE_CLASSES, building_links, building_table
 from commsim.dashboard.markup import ATTRIBUTES, TAGS
+from commsim.dashboard.result_charts import bands_figure
 from commsim.dashboard.settings import LIMITS, Scenario, package_values
 from commsim.dashboard.state import session_owner
-from commsim.dashboard.sweep import Sweep, draw_response
+from commsim.dashboard.sweep import Sweep, response_chart
 from commsim.experiments.analysis import Analysis
 from commsim.experiments.plan import make_plan
 from commsim.model import CommunityModel
@@ -637,9 +639,12 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
 
     shown = rc.find(v.Select, label="metric shown").widget
     assert shown.v_model == metric_label("rate_any") and metric_label("mean_belonging") in shown.items
-    curve = bytes(rc.find(ipywidgets.Image)[0].widget.value)
+    def drawn() -> str:
+        return rc.find(plotly.graph_objects.FigureWidget)[0].widget.layout.yaxis.title.text
+
+    assert drawn().startswith(metric_label("rate_any"))  # drawn in the browser by Plotly, not sent as an image
     shown.v_model = metric_label("mean_belonging")
-    wait_until(lambda: bytes(rc.find(ipywidgets.Image)[0].widget.value) != curve, "the curve of another metric")
+    wait_until(lambda: drawn().startswith(metric_label("mean_belonging")), "the curve of another metric")
 
     wait_until(lambda: shows(box, "with its report (report.md)"), "the report written in the background")
     past = rc.find(v.Select, label="open an experiment").widget
@@ -698,31 +703,29 @@ def finished_sweep(factors: list[SweepFactor], means: list[float], tmp_path: Pat
 
 def test_the_response_of_one_lever_is_a_curve_with_its_interval(tmp_path):
     result = finished_sweep([SweepFactor("inclusiveness", 0.0, 1.0, 3)], [0.1, 0.3, 0.2], tmp_path)
-    axis = draw_response(result, "rate_any").axes[0]
-    (line,) = axis.get_lines()
-    assert list(line.get_xdata()) == [0.0, 0.5, 1.0]
-    assert list(line.get_ydata()) == pytest.approx([0.1, 0.3, 0.2])
-    assert axis.get_xlabel() == "Share of affected residents invited to deliberate"
-    assert "mean of the last 13 weeks, 95% CI" in axis.get_title()
+    figure = response_chart(result, "rate_any")
+    _, curve = figure.data
+    assert list(curve.x) == [0.0, 0.5, 1.0]
+    assert list(curve.y) == pytest.approx([10.0, 30.0, 20.0])  # a share, in percent
+    assert figure.layout.xaxis.title.text == "Share of affected residents invited to deliberate"
+    assert "mean of the last 13 weeks, 95% CI" in figure.layout.title.text
 
 
 def test_the_response_of_two_levers_is_a_heatmap_of_the_means(tmp_path):
     factors = [SweepFactor("inclusiveness", 0.0, 1.0, 2), SweepFactor("leader_coverage", 0.2, 0.6, 3)]
-    result = finished_sweep(factors, [0.10, 0.11, 0.12, 0.20, 0.21, 0.22], tmp_path)
-    design = result.plan.design
-    figure = draw_response(result, "rate_any")
-    axis = figure.axes[0]
-    assert (
-        axis.get_xlabel() == "Share of affected residents invited to deliberate"
-        and axis.get_ylabel() == "Share of buildings with a team leader"
-    )
-    image = axis.get_images()[0].get_array()
+    means = [0.10, 0.11, 0.12, 0.20, 0.21, 0.22]
+    result = finished_sweep(factors, means, tmp_path)
+    figure = response_chart(result, "rate_any")
+    assert figure.layout.xaxis.title.text == "Share of affected residents invited to deliberate"
+    assert figure.layout.yaxis.title.text == "Share of buildings with a team leader"
+    (heat,) = figure.data
+    image = np.asarray(heat.z)
     assert image.shape == (3, 2)  # rows: the second lever's levels; columns: the first lever's
-    for point, row in design.iterrows():
+    for point, row in result.plan.design.iterrows():
         column = [0.0, 1.0].index(row["inclusiveness"])
         level = [0.2, 0.4, 0.6].index(pytest.approx(row["leader_coverage"]))
-        assert image[level, column] == pytest.approx([0.10, 0.11, 0.12, 0.20, 0.21, 0.22][point])
-    assert sorted(text.get_text() for text in axis.texts) == ["0.1", "0.11", "0.12", "0.2", "0.21", "0.22"]
+        assert image[level, column] == pytest.approx(100 * means[point])
+    assert heat.texttemplate == "%{z:.3g}"  # the means are written in the cells
 
 
 def test_too_many_runs_disable_the_sweep(render, results):
@@ -994,16 +997,17 @@ def test_hostile_labels_reach_the_page_and_the_past_experiments_only_as_text(ren
     assert_inert(sweep_box)
 
 
-def test_a_figure_title_shows_a_label_as_written(tmp_path):
+def test_a_figure_title_shows_a_label_as_written():
+    labels = ["$\\frac{$", "50$ and $x^2$ <b>bold</b>"]
     rows = [
         {"scenario": label, "replicate": replicate, "step": step, **dict.fromkeys(BAND_METRICS, 0.1 * step)}
-        for label in ("$\\frac{$", "50$ and $x^2$")
+        for label in labels
         for replicate in range(2)
         for step in range(3)
     ]
-    figure = draw_bands(pd.DataFrame(rows), ["$\\frac{$", "50$ and $x^2$"])
-    figure.savefig(tmp_path / "bands.png")  # a mathtext title that cannot parse used to fail here
-    assert [axis.get_title() for axis in figure.axes[:2]] == ["$\\frac{$", "50$ and $x^2$"]
+    figure = bands_figure(pd.DataFrame(rows), labels, BAND_METRICS)
+    titles = [annotation.text for annotation in figure.layout.annotations]
+    assert titles == ["$\\frac{$", "50$ and $x^2$ &lt;b&gt;bold&lt;/b&gt;"]  # Plotly shows the entities as written
 
 
 def test_a_hostile_lesson_file_shows_as_text(render_route, monkeypatch, tmp_path):

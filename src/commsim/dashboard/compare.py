@@ -7,13 +7,10 @@ folder that ``commsim report`` and the Sweep page's browser can open.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 
-import pandas as pd
 import solara
 from markupsafe import Markup
-from matplotlib.figure import Figure
 
 from commsim.dashboard import state
 from commsim.dashboard.background import (
@@ -31,55 +28,12 @@ from commsim.dashboard.jobs import (
     effect_table,
     effects_csv,
 )
-from commsim.dashboard.markup import PLAIN_TEXT, SafeHTML, SafeMarkdown
+from commsim.dashboard.markup import SafeHTML, SafeMarkdown
+from commsim.dashboard.result_charts import bands_figure, figure_widget
 from commsim.dashboard.settings import LIMITS, Scenario, error_text
 from commsim.experiments.report import in_brief
-from commsim.runs.figures import band, with_derived_columns
-from commsim.runs.labels import metric_label
 
 BAND_METRICS = ("rate_any", "activity_rate_elderly", "mean_belonging", "mean_trust")
-
-
-def draw_bands(data: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str] = BAND_METRICS) -> Figure:
-    """Time series with 95% bands, one column per choice and one row per metric, rows sharing a y axis.
-
-    Args:
-        data: Tidy data of the comparison (scenario, replicate, step, metrics).
-        labels: Choices in order.
-        metrics: One row each.
-
-    Returns:
-        The figure.
-    """
-    data = with_derived_columns(data) if "raised_environment" in data.columns else data
-    figure = Figure(figsize=(3.6 * len(labels) + 0.6, 2.2 * len(metrics) + 0.5), dpi=90, layout="constrained")
-    axes = figure.subplots(len(metrics), len(labels), squeeze=False, sharey="row", sharex=True)
-    colours = [f"C{index}" for index in range(len(labels))]
-    limits: dict[int, list[float]] = {}
-    for column, (label, colour) in enumerate(zip(labels, colours, strict=True)):
-        runs = data[data["scenario"] == label]
-        for row, metric in enumerate(metrics):
-            axis = axes[row, column]
-            if runs.empty:
-                continue
-            steps, mean, low, high = band(runs, metric)
-            axis.plot(steps, mean, color=colour, linewidth=1.6)
-            axis.fill_between(steps, low, high, color=colour, alpha=0.25, linewidth=0)
-            axis.grid(alpha=0.3)
-            limits.setdefault(row, []).extend([float(low.min()), float(high.max())])
-            if row == 0:
-                axis.set_title(label, fontsize=10, **PLAIN_TEXT)
-            if column == 0:
-                axis.set_ylabel(metric_label(metric), fontsize=8)
-            if row == len(metrics) - 1:
-                axis.set_xlabel("week", fontsize=8)
-    for row, values in limits.items():  # one scale per row, fitted to every choice's band
-        bottom, top = min(values), max(values)
-        margin = 0.05 * (top - bottom) or 0.01
-        axes[row, 0].set_ylim(bottom - margin, top + margin)
-    replicates = data["replicate"].nunique()
-    figure.suptitle(f"Mean and 95% band over {replicates} paired replicates", fontsize=10)
-    return figure
 
 
 def default_choices(policy: str, overrides: dict | None = None) -> list[Choice]:
@@ -224,7 +178,8 @@ def ComparisonResult(result: Finished):
     if brief:
         SafeMarkdown("#### In brief\n" + "\n".join(brief))
     SmallSampleWarning(result.plan.spec.replicates)
-    solara.FigureMatplotlib(draw_bands(data, labels), format="png")
+    chart = solara.use_memo(lambda: figure_widget(bands_figure(data, labels, BAND_METRICS)), [str(result.folder)])
+    solara.Column(children=[chart], style={"min-width": "0"})
     window = result.plan.spec.analysis.window
     SafeHTML(
         Markup(

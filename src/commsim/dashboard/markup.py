@@ -13,8 +13,9 @@ by people the dashboard does not know. Two rules keep them inert:
   whose ``format`` escapes every argument.
 
 Everything else reaches the page as a widget's text (labels, titles, table cells, alerts),
-which the front end inserts as text, not HTML. Figure titles are drawn with matplotlib's
-mathtext off (:data:`PLAIN_TEXT`), so a ``$`` in a label can neither break nor restyle a figure.
+which the front end inserts as text, not HTML. Figures are drawn by Plotly in the browser,
+which reads a few HTML tags in its text: a label a user typed is escaped before it reaches a
+figure (:func:`commsim.dashboard.result_charts.as_text`), so it shows as written.
 """
 
 from __future__ import annotations
@@ -36,8 +37,6 @@ ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 STYLE_PROPERTIES = frozenset({"text-align"})  # table column alignment, as markdown writes it
 CLASSES = ["solara-markdown", "rendered_html", "jp-RenderedHTMLCommon"]
-# Keyword arguments of matplotlib text that draw the string as given (no mathtext).
-PLAIN_TEXT = {"parse_math": False}
 
 
 def sanitise(html: str) -> str:

@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import solara
 from markupsafe import Markup
-from matplotlib.figure import Figure
 
 from commsim.dashboard import state
 from commsim.dashboard.background import (
@@ -28,7 +26,8 @@ from commsim.dashboard.background import (
 from commsim.dashboard.controls import SLIDER_ROOM, BoundSlider, PresetSelect, run_size_controls
 from commsim.dashboard.history import past_experiments, readable_report, report_figures
 from commsim.dashboard.jobs import Finished, SweepFactor, check_size, plan_size, response_table, sweep_spec
-from commsim.dashboard.markup import PLAIN_TEXT, SafeHTML, SafeMarkdown
+from commsim.dashboard.markup import SafeHTML, SafeMarkdown
+from commsim.dashboard.result_charts import figure_widget, response_figure
 from commsim.dashboard.settings import (
     LIMITS,
     error_text,
@@ -44,46 +43,18 @@ from commsim.runs.labels import KEY_METRICS, format_parameter_value, metric_labe
 SHOWN_METRICS = tuple(metric for metric in KEY_METRICS[:12])
 
 
-def draw_response(result: Finished, metric: str) -> Figure:
-    """Response curve (one factor) or heatmap (two) of one metric's window outcome.
-
-    Args:
-        result: A finished sweep.
-        metric: The metric shown.
-
-    Returns:
-        The figure.
-    """
+def response_chart(result: Finished, metric: str):
+    """The figure of a finished sweep's window outcome of ``metric`` against its levers."""
     factors = [factor.name for factor in result.plan.spec.factors]
     table = response_table(result.analysis, metric).merge(result.plan.design, on="point", how="left")
-    window = result.plan.spec.analysis.window
-    figure = Figure(figsize=(6.4, 4.4), dpi=80, layout="constrained")
-    axis = figure.add_subplot()
-    if len(factors) == 1:
-        ordered = table.sort_values(factors[0])
-        x = ordered[factors[0]].to_numpy(dtype=float)
-        axis.plot(x, ordered["mean"], marker="o", color="C0")
-        axis.fill_between(x, ordered["ci_low"], ordered["ci_high"], color="C0", alpha=0.25, linewidth=0)
-        axis.set_xticks(x, [format_parameter_value(factors[0], value) for value in ordered[factors[0]]])
-        axis.set_xlabel(parameter_heading(factors[0]))
-        axis.set_ylabel(metric_label(metric))
-        axis.grid(alpha=0.3)
-        axis.set_title(f"{metric_label(metric)}: mean of the last {window} weeks, 95% CI", fontsize=10, **PLAIN_TEXT)
-    else:
-        grid = table.pivot_table(index=factors[1], columns=factors[0], values="mean")
-        image = axis.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
-        axis.set_xticks(range(len(grid.columns)), [f"{value:.3g}" for value in grid.columns])
-        axis.set_yticks(range(len(grid.index)), [f"{value:.3g}" for value in grid.index])
-        axis.set_xlabel(parameter_heading(factors[0]))
-        axis.set_ylabel(parameter_heading(factors[1]))
-        middle = float(np.nanmean(grid.to_numpy())) if grid.size else 0.0
-        for (row, column), value in np.ndenumerate(grid.to_numpy()):
-            # dark text on the light (yellow) end of viridis, white on the dark end
-            colour = "black" if value > middle else "white"
-            axis.text(column, row, f"{value:.3g}", ha="center", va="center", color=colour, fontsize=8)
-        figure.colorbar(image, ax=axis, label=metric_label(metric))
-        axis.set_title(f"{metric_label(metric)}: mean of the last {window} weeks", fontsize=10, **PLAIN_TEXT)
-    return figure
+    return figure_widget(response_figure(table, factors, metric, result.plan.spec.analysis.window))
+
+
+@solara.component
+def ResponseChart(result: Finished, metric: str):
+    """A sweep's response curve or heatmap, drawn in the browser; rebuilt only for another sweep or metric."""
+    chart = solara.use_memo(lambda: response_chart(result, metric), [str(result.folder), metric])
+    solara.Column(children=[chart], style={"min-width": "0"})
 
 
 @solara.component
@@ -255,7 +226,7 @@ def _sweep_result(result: Finished, metric: solara.Reactive[str]) -> None:
         on_value=lambda text: metric.set(names.get(text, metric.value)),
     )
     SmallSampleWarning(result.plan.spec.replicates)
-    solara.FigureMatplotlib(draw_response(result, metric.value), format="png")
+    ResponseChart(result, metric.value)
     ReportStatus(result)
 
 
