@@ -316,6 +316,106 @@ def run_project(ctx: DeliberationContext, issue: int, contributors: np.ndarray, 
     return success
 
 
+# Float parameters of the week's meetings, in the order deliberation_kernel.hold_meetings reads them.
+KERNEL_PARAMS = (
+    "inclusiveness",
+    "on_the_spot_max_invited",
+    "delib_hours",
+    "delib_intercept",
+    "w_civic_skills",
+    "w_delib_trust",
+    "w_delib_efficacy",
+    "w_belonging",
+    "w_delib_urgency",
+    "w_delib_time_cost",
+    "w_fatigue",
+    "experts_per_meeting",
+    "confidence_bound",
+    "expert_epsilon_gain",
+    "opinion_spread",
+    "opinion_trust_ceiling",
+)
+KERNEL_PARAMS_AFTER_PROPOSAL = (
+    "convergence_rate",
+    "encounters_per_round",
+    "agreement_spread",
+    "tie_formation_coattend",
+    "efficacy_gain",
+    "efficacy_failure_share",
+    "satisfaction_gain",
+    "max_contribution_hours",
+    "volunteer_hour_value_yuan",
+    "public_project_share",
+    "expert_resource_gain",
+    "success_half_resources",
+    "success_acceleration",
+    "engagement_gain",
+)
+
+
+def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -> None:
+    """Hold the week's meetings of the ``due`` issues, in order, in one compiled call.
+
+    The attendees who become acquainted form ties once after all of the week's meetings
+    (no meeting reads them).
+    """
+    params, residents, issues, week, acts = ctx.params, ctx.residents, ctx.issues, ctx.week, ctx.acts
+    waiting = issues.next_meeting[due].copy()
+    schedule(issues, due, params, ctx.step, retry=True)  # where each goes if its meeting fails
+    meeting = np.empty((len(due), 5), dtype=np.int64)
+    slot_range = np.empty((len(due), 2), dtype=np.int64)
+    for row, k in enumerate(due):
+        fmt = format_for(int(issues.category[k]), params["tiered_formats"])
+        slots = scope_slots(ctx.layout, issues, int(k))
+        slot_range[row] = (slots[0], slots[-1] + 1) if len(slots) else (0, 0)
+        meeting[row] = (k, fmt.small, fmt.sittings, issues.next_meeting[k], issues.category[k])
+    issues.next_meeting[due] = waiting
+    finance, projects, organisations = ctx.finance, ctx.projects, ctx.organisations
+    fund = np.array(
+        [finance.fund_balance, finance.fund_spent, finance.project_spent, finance.points_paid, projects.contribution_share]
+    )
+    values = tuple(float(params[name]) for name in KERNEL_PARAMS) + (PROPOSAL,)
+    values += tuple(float(params[name]) for name in KERNEL_PARAMS_AFTER_PROPOSAL)
+    values += (float(acts.points_per_act), float(acts.point_value_yuan), float(ctx.step), float(LEADER))
+    held, succeeded, failed, any_pairs, pair_i, pair_j, asked, last = kernel.hold_meetings(
+        ctx.rng,
+        meeting,
+        slot_range,
+        pool,
+        (
+            residents.role,
+            residents.trust,
+            residents.efficacy,
+            residents.civic_skills,
+            residents.belonging,
+            residents.free_time,
+            residents.fatigue,
+            residents.cooperator_type,
+            residents.satisfaction,
+            residents.building,
+            residents.participation_count,
+            residents.acts_deliberation,
+            residents.last_deliberation,
+            residents.points,
+        ),
+        (week.acts, week.successes_by_building, week.issues_resolved),
+        (week.hours_used, week.role_hours),
+        (issues.attempts, issues.next_meeting, issues.resolved_step, issues.urgency, issues.cost),
+        fund,
+        (organisations.in_library, organisations.pot, organisations.engagement),
+        values,
+    )
+    week.meetings += held
+    projects.succeeded += succeeded
+    projects.failed += failed
+    finance.fund_balance, finance.fund_spent, finance.project_spent, finance.points_paid = (float(v) for v in fund[:4])
+    projects.contribution_share = float(fund[4])
+    if asked:
+        organisations.last_contributors = last
+    if any_pairs:
+        ctx.ties.strengthen(pair_i, pair_j, params["tie_contact_gain"])
+
+
 def routine_fixes(issues: IssueTable, week: Week, rate: float, step: int, rng: np.random.Generator) -> None:
     """The street office fixes some known issues without residents' deliberation."""
     known_open = np.flatnonzero(issues.open & issues.known)
@@ -332,13 +432,5 @@ def run_deliberation(ctx: DeliberationContext) -> None:
     # Once per week, not per meeting: meetings grow with the population, and a scan of
     # all residents or all ties inside each one would make a step quadratic.
     pool = np.flatnonzero(ctx.residents.role == EXPERT)
-    acquainted: list[tuple[np.ndarray, np.ndarray]] = []
-    for issue in due_issues(issues, params, ctx.step):
-        hold_meeting(ctx, int(issue), pool, acquainted)
-    if acquainted:
-        ctx.ties.strengthen(
-            np.concatenate([i for i, _ in acquainted]),
-            np.concatenate([j for _, j in acquainted]),
-            params["tie_contact_gain"],
-        )
+    hold_meetings(ctx, due_issues(issues, params, ctx.step), pool)
     routine_fixes(issues, ctx.week, params["routine_fix_rate"], ctx.step, ctx.rng)
