@@ -19,12 +19,6 @@ import numpy as np
 
 import commsim.processes.deliberation_kernel as kernel
 from commsim.config.declaration import Params
-from commsim.mechanisms import (
-    coattendance_pairs,
-    conditional_contributions,
-    logistic,
-    project_success_probability,
-)
 from commsim.state.finance import Finance
 from commsim.state.issue_table import CATEGORIES, IssueTable
 from commsim.state.layout import Layout
@@ -196,126 +190,6 @@ def due_issues(issues: IssueTable, params: Params, step: int) -> np.ndarray:
     return np.sort(np.concatenate([due[~at_council], council]))
 
 
-def hold_meeting(
-    ctx: DeliberationContext, issue: int, pool: np.ndarray, acquainted: list[tuple[np.ndarray, np.ndarray]]
-) -> None:
-    """Deliberate one issue, run its project if agreed, and apply the consequences.
-
-    Args:
-        ctx: What deliberation reads and writes.
-        issue: The issue deliberated.
-        pool: The resident experts this week (the expert pool does not change while meetings run).
-        acquainted: Collects the pairs of attendees who become acquainted; the ties are
-            formed once after all of the week's meetings (no meeting reads them).
-    """
-    params, residents, issues, rng, week = ctx.params, ctx.residents, ctx.issues, ctx.rng, ctx.week
-    fmt = format_for(int(issues.category[issue]), params["tiered_formats"])
-    slots = scope_slots(ctx.layout, issues, issue)
-    leaders = slots[residents.role[slots] == LEADER]
-    invited = slots[rng.random(len(slots)) < params["inclusiveness"]]
-    if fmt.small and len(invited) > params["on_the_spot_max_invited"]:
-        invited = rng.choice(invited, params["on_the_spot_max_invited"], replace=False)
-    invited = kernel.sorted_difference(invited, leaders)
-    hours = params["delib_hours"] * fmt.sittings
-    p_attend = logistic(
-        deliberation_log_odds(
-            trust=residents.trust[invited],
-            efficacy=residents.efficacy[invited],
-            civic_skills=residents.civic_skills[invited],
-            belonging=residents.belonging[invited],
-            urgency=issues.urgency[issue],
-            hours=hours,
-            free_time=residents.free_time[invited],
-            fatigue=residents.fatigue[invited],
-            params=params,
-        )
-    )
-    attendees = np.concatenate([leaders, invited[rng.random(len(invited)) < p_attend]])
-    experts = pool
-    if len(experts) > params["experts_per_meeting"]:
-        experts = rng.choice(experts, params["experts_per_meeting"], replace=False)
-    experts = kernel.sorted_difference(experts, attendees)
-    issues.attempts[issue] += 1
-    week.meetings += 1
-    if len(attendees) + len(experts) >= 1:
-        ctx.acts.record(np.concatenate([attendees, experts]), "deliberation", count=fmt.sittings)
-        week.hours_used[attendees] += hours
-        week.role_hours[experts] += hours
-        week.role_hours[leaders] += hours
-    if len(attendees) < 2:
-        schedule(issues, np.array([issue]), params, ctx.step, retry=True)
-        return
-
-    epsilon = params["confidence_bound"] + params["expert_epsilon_gain"] * len(experts)
-    # initial_opinions, then bounded_confidence, compiled into one call.
-    opinions = kernel.meeting_opinions(
-        rng,
-        residents.trust[attendees],
-        PROPOSAL,
-        params["opinion_spread"],
-        params["opinion_trust_ceiling"],
-        epsilon,
-        params["convergence_rate"],
-        int(round(params["encounters_per_round"] * len(attendees) * fmt.sittings / 2)),
-    )
-    agreed = np.std(opinions) < params["agreement_spread"]
-    # Neighbours who deliberate together may become acquainted, as at sessions.
-    acquainted.append(
-        coattendance_pairs(attendees, np.zeros(len(attendees), dtype=np.int64), params["tie_formation_coattend"], rng)
-    )
-    succeeded = run_project(ctx, issue, attendees, len(experts)) if agreed else False
-    gain = params["efficacy_gain"]
-    if succeeded:
-        issues.resolved_step[issue] = ctx.step
-        week.issues_resolved[issues.category[issue]] += 1
-        week.successes_by_building[np.unique(residents.building[slots])] += 1
-        residents.satisfaction[slots] += params["satisfaction_gain"] * (1 - residents.satisfaction[slots])
-        residents.efficacy[attendees] += gain * (1 - residents.efficacy[attendees])
-    else:
-        residents.efficacy[attendees] -= params["efficacy_failure_share"] * gain * residents.efficacy[attendees]
-        schedule(issues, np.array([issue]), params, ctx.step, retry=True)
-
-
-def run_project(ctx: DeliberationContext, issue: int, contributors: np.ndarray, n_experts: int) -> bool:
-    """Fund and carry out an agreed project; return whether it succeeded.
-
-    Money comes from the street office's routine budget (a fixed share), the autonomy
-    fund and engaged library organisations; residents
-    contribute hours by conditional cooperation. Resources, as a share of cost, plus the
-    experts' gain, set the success probability of the accelerating production function.
-    """
-    params, issues, residents, rng, week = ctx.params, ctx.issues, ctx.residents, ctx.rng, ctx.week
-    projects = ctx.projects
-    cost = float(issues.cost[issue])
-    hours = conditional_contributions(
-        residents.cooperator_type[contributors], projects.contribution_share, params["max_contribution_hours"]
-    )
-    if params["max_contribution_hours"] > 0 and len(hours):
-        projects.contribution_share = float(hours.mean() / params["max_contribution_hours"])
-    week.hours_used[contributors] += hours
-    if cost <= 0:
-        return True
-    labour = hours.sum() * params["volunteer_hour_value_yuan"]
-    public = params["public_project_share"] * cost
-    needed = max(cost - labour - public, 0.0)
-    from_fund = ctx.finance.spend_on_project(needed)
-    from_orgs = ctx.organisations.contribute(needed - from_fund, rng)
-    resources = (labour + public + from_fund + from_orgs) / cost + params["expert_resource_gain"] * n_experts
-    success = bool(
-        rng.random()
-        < project_success_probability(
-            resources, half=params["success_half_resources"], acceleration=params["success_acceleration"]
-        )
-    )
-    if success and from_orgs > 0:
-        ctx.organisations.joint_success(params)
-    if success:
-        projects.succeeded += 1
-    else:
-        projects.failed += 1
-    return success
-
-
 # Float parameters of the week's meetings, in the order deliberation_kernel.hold_meetings reads them.
 KERNEL_PARAMS = (
     "inclusiveness",
@@ -371,13 +245,21 @@ def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -
         meeting[row] = (k, fmt.small, fmt.sittings, issues.next_meeting[k], issues.category[k])
     issues.next_meeting[due] = waiting
     finance, projects, organisations = ctx.finance, ctx.projects, ctx.organisations
-    fund = np.array(
-        [finance.fund_balance, finance.fund_spent, finance.project_spent, finance.points_paid, projects.contribution_share]
+    money = (finance.fund_balance, finance.fund_spent, finance.project_spent, finance.points_paid)
+    fund = np.array([*money, projects.contribution_share])
+    values = np.array(
+        [
+            *(float(params[name]) for name in KERNEL_PARAMS),
+            PROPOSAL,
+            *(float(params[name]) for name in KERNEL_PARAMS_AFTER_PROPOSAL),
+            float(acts.points_per_act),
+            float(acts.point_value_yuan),
+            float(ctx.step),
+            float(LEADER),
+        ]
     )
-    values = tuple(float(params[name]) for name in KERNEL_PARAMS) + (PROPOSAL,)
-    values += tuple(float(params[name]) for name in KERNEL_PARAMS_AFTER_PROPOSAL)
-    values += (float(acts.points_per_act), float(acts.point_value_yuan), float(ctx.step), float(LEADER))
-    held, succeeded, failed, any_pairs, pair_i, pair_j, asked, last = kernel.hold_meetings(
+    assert len(values) == kernel.N_PARAMETERS
+    held, any_pairs, pair_i, pair_j, asked, last, _, success = kernel.hold_meetings(
         ctx.rng,
         meeting,
         slot_range,
@@ -406,8 +288,8 @@ def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -
         values,
     )
     week.meetings += held
-    projects.succeeded += succeeded
-    projects.failed += failed
+    projects.succeeded += int(success.sum())
+    projects.failed += int((~success).sum())
     finance.fund_balance, finance.fund_spent, finance.project_spent, finance.points_paid = (float(v) for v in fund[:4])
     projects.contribution_share = float(fund[4])
     if asked:

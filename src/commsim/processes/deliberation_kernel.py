@@ -96,7 +96,8 @@ def _block_sum(values: np.ndarray, first: int, n: int) -> float:
         for lane in range(8):
             partial[lane] += values[first + k + lane]
         k += 8
-    total = ((partial[0] + partial[1]) + (partial[2] + partial[3])) + ((partial[4] + partial[5]) + (partial[6] + partial[7]))
+    low = (partial[0] + partial[1]) + (partial[2] + partial[3])
+    total = low + ((partial[4] + partial[5]) + (partial[6] + partial[7]))
     while k < n:
         total += values[first + k]
         k += 1
@@ -207,6 +208,104 @@ def _contribute(rng, amount, in_library, pot):
     return numpy_sum(given), order[given > 0]
 
 
+# Positions in hold_meetings' parameter array (deliberation.kernel_parameters writes it).
+(INCLUSIVENESS, MAX_INVITED, DELIB_HOURS, INTERCEPT, W_CIVIC, W_TRUST, W_EFFICACY, W_BELONGING) = range(8)
+(W_URGENCY, W_TIME_COST, W_FATIGUE, EXPERTS_PER_MEETING, CONFIDENCE_BOUND, EXPERT_EPSILON_GAIN) = range(8, 14)
+(OPINION_SPREAD, TRUST_CEILING, PROPOSAL, CONVERGENCE_RATE, ENCOUNTERS_PER_ROUND, AGREEMENT_SPREAD) = range(14, 20)
+(TIE_FORMATION, EFFICACY_GAIN, EFFICACY_FAILURE_SHARE, SATISFACTION_GAIN, MAX_HOURS, HOUR_VALUE) = range(20, 26)
+(PUBLIC_SHARE, EXPERT_RESOURCE_GAIN, SUCCESS_HALF, SUCCESS_ACCELERATION, ENGAGEMENT_GAIN) = range(26, 31)
+(POINTS_PER_ACT, POINT_VALUE, STEP, LEADER_ROLE) = range(31, 35)
+N_PARAMETERS = 35
+
+
+@njit(cache=True)
+def _turnout(rng, slots, small, hours, urgency, pool, resident, param):
+    """Leaders, attendees and experts of one meeting (invitations, attendance, experts drawn)."""
+    role, trust, efficacy, civic_skills, belonging, free_time, fatigue = resident[:7]
+    leaders = slots[role[slots] == param[LEADER_ROLE]]
+    invited = slots[rng.random(len(slots)) < param[INCLUSIVENESS]]
+    if small and len(invited) > param[MAX_INVITED]:
+        invited = invited[numpy_choice(rng, len(invited), int(param[MAX_INVITED]))]
+    invited = sorted_difference(invited, leaders)
+    w_urgent = param[W_URGENCY] * urgency
+    w_time = param[W_TIME_COST] * hours
+    log_odds = np.empty(len(invited))
+    for k in range(len(invited)):
+        r = invited[k]
+        log_odds[k] = (
+            param[INTERCEPT]
+            + param[W_CIVIC] * civic_skills[r]
+            + param[W_TRUST] * trust[r]
+            + param[W_EFFICACY] * efficacy[r]
+            + param[W_BELONGING] * belonging[r]
+            + w_urgent
+            - w_time / free_time[r]
+            - param[W_FATIGUE] * fatigue[r]
+        )
+    p_attend = numpy_logistic(log_odds)
+    attendees = np.concatenate((leaders, invited[rng.random(len(invited)) < p_attend]))
+    experts = pool
+    if len(experts) > param[EXPERTS_PER_MEETING]:
+        experts = experts[numpy_choice(rng, len(experts), int(param[EXPERTS_PER_MEETING]))]
+    return leaders, attendees, sorted_difference(experts, attendees)
+
+
+@njit(cache=True)
+def _book(leaders, attendees, experts, sittings, hours, resident, acts, week_hours, fund, param):
+    """``Acts.record`` of the participants' acts, and their hours."""
+    participation, acts_deliberation, last_deliberation, points = resident[10:]
+    hours_used, role_hours = week_hours
+    points_each = param[POINTS_PER_ACT] * sittings
+    for group in (attendees, experts):
+        for r in group:
+            acts[r] += sittings
+            participation[r] += sittings
+            acts_deliberation[r] += sittings
+            last_deliberation[r] = param[STEP]
+            points[r] += points_each
+    fund[3] += points_each * (len(attendees) + len(experts)) * param[POINT_VALUE]
+    for r in attendees:
+        hours_used[r] += hours
+    for r in experts:
+        role_hours[r] += hours
+    for r in leaders:
+        role_hours[r] += hours
+
+
+@njit(cache=True)
+def _project(rng, attendees, n_experts, cost, cooperator, hours_used, fund, org, param):
+    """``deliberation.run_project``: (succeeded, resources or -1 without a cost, asked orgs, contributors)."""
+    n = len(attendees)
+    given_hours = np.empty(n)
+    for k in range(n):
+        kind = cooperator[attendees[k]]
+        given_hours[k] = (0.0 if kind == 0 else fund[4] if kind == 1 else 1.0) * param[MAX_HOURS]
+    if param[MAX_HOURS] > 0 and n:
+        fund[4] = numpy_sum(given_hours) / n / param[MAX_HOURS]
+    for k in range(n):
+        hours_used[attendees[k]] += given_hours[k]
+    if cost <= 0:
+        return True, -1.0, False, np.zeros(0, dtype=np.int64)
+    labour = numpy_sum(given_hours) * param[HOUR_VALUE]
+    public = param[PUBLIC_SHARE] * cost
+    needed = cost - labour - public
+    if needed < 0.0:
+        needed = 0.0
+    from_fund = fund[0] if fund[0] < needed else needed  # Finance.spend_on_project
+    fund[0] -= from_fund
+    fund[1] += from_fund
+    fund[2] += from_fund
+    in_library, pot, engagement = org
+    from_orgs, contributors = _contribute(rng, needed - from_fund, in_library, pot)
+    resources = (labour + public + from_fund + from_orgs) / cost + param[EXPERT_RESOURCE_GAIN] * n_experts
+    scaled = max(resources, 0.0) ** param[SUCCESS_ACCELERATION]
+    succeeded = rng.random() < scaled / (scaled + param[SUCCESS_HALF] ** param[SUCCESS_ACCELERATION])
+    if succeeded and from_orgs > 0:
+        for o in contributors:
+            engagement[o] += param[ENGAGEMENT_GAIN] * (1 - engagement[o])
+    return succeeded, resources, True, contributors
+
+
 @njit(cache=True)
 def hold_meetings(rng, meeting, slot_range, pool, resident, week_counts, week_hours, issue_state, fund, org, param):
     """All of a week's meetings, in order, drawing from ``rng`` as the per-meeting code did.
@@ -224,95 +323,55 @@ def hold_meetings(rng, meeting, slot_range, pool, resident, week_counts, week_ho
         issue_state: Tuple (attempts, next_meeting, resolved_step, urgency, cost) of the issue table.
         fund: fund_balance, fund_spent, project_spent, points_paid, contribution_share (updated).
         org: Tuple (in_library, pot, engagement) of the organisations.
-        param: Float parameters, in the order of ``deliberation.KERNEL_PARAMS``, then step,
-            leader role and expert cap.
+        param: Parameters, at the positions named at the top of this kernel.
 
     Returns:
-        Meetings held, projects succeeded, projects failed, whether any pairs were formed,
-        the pairs' two ends, whether organisations were asked, and the last contributors.
+        Meetings held, whether any pairs were formed, the pairs' two ends, whether
+        organisations were asked for money, the last contributors, and the resources (share
+        of cost, with the experts' gain) and outcome of each project with a cost.
     """
-    (role, trust, efficacy, civic_skills, belonging, free_time, fatigue, cooperator, satisfaction,
-     building, participation, acts_deliberation, last_deliberation, points) = resident
+    trust, efficacy, cooperator, satisfaction, building = (
+        resident[1],
+        resident[2],
+        resident[7],
+        resident[8],
+        resident[9],
+    )
     acts, successes_by_building, issues_resolved = week_counts
-    hours_used, role_hours = week_hours
     attempts, next_meeting, resolved_step, urgency, cost_of = issue_state
-    in_library, pot, engagement = org
-    (inclusiveness, max_invited, delib_hours, intercept, w_civic, w_trust, w_efficacy, w_belonging,
-     w_urgency, w_time_cost, w_fatigue, experts_per_meeting, confidence_bound, expert_epsilon_gain,
-     opinion_spread, trust_ceiling, proposal, convergence_rate, encounters_per_round, agreement_spread,
-     tie_formation, efficacy_gain, efficacy_failure_share, satisfaction_gain, max_hours, hour_value,
-     public_share, expert_resource_gain, success_half, success_acceleration, engagement_gain,
-     points_per_act, point_value, step, leader) = param
-    capacity = 0
-    for m in range(len(meeting)):
-        capacity += slot_range[m, 1] - slot_range[m, 0]
-    pair_i = np.empty(capacity, dtype=np.int64)
-    pair_j = np.empty(capacity, dtype=np.int64)
-    n_pairs = 0
-    any_pairs = False
-    held = succeeded_count = failed_count = 0
-    asked = False
+    pair_i = np.empty(np.sum(slot_range[:, 1] - slot_range[:, 0]), dtype=np.int64)
+    pair_j = np.empty(len(pair_i), dtype=np.int64)
+    n_pairs, costed = 0, 0
+    any_pairs = asked = False
     last_contributors = np.zeros(0, dtype=np.int64)
+    project_resources = np.empty(len(meeting))
+    project_success = np.empty(len(meeting), dtype=np.bool_)
     for m in range(len(meeting)):
         issue, small, sittings, retry_week, category = meeting[m]
         slots = np.arange(slot_range[m, 0], slot_range[m, 1])
-        leaders = slots[role[slots] == leader]
-        invited = slots[rng.random(len(slots)) < inclusiveness]
-        if small and len(invited) > max_invited:
-            invited = invited[numpy_choice(rng, len(invited), int(max_invited))]
-        invited = sorted_difference(invited, leaders)
-        hours = delib_hours * sittings
-        w_urgent = w_urgency * urgency[issue]
-        w_time = w_time_cost * hours
-        log_odds = np.empty(len(invited))
-        for k in range(len(invited)):
-            r = invited[k]
-            log_odds[k] = (
-                intercept
-                + w_civic * civic_skills[r]
-                + w_trust * trust[r]
-                + w_efficacy * efficacy[r]
-                + w_belonging * belonging[r]
-                + w_urgent
-                - w_time / free_time[r]
-                - w_fatigue * fatigue[r]
-            )
-        p_attend = numpy_logistic(log_odds)
-        attendees = np.concatenate((leaders, invited[rng.random(len(invited)) < p_attend]))
-        experts = pool
-        if len(experts) > experts_per_meeting:
-            experts = experts[numpy_choice(rng, len(experts), int(experts_per_meeting))]
-        experts = sorted_difference(experts, attendees)
+        hours = param[DELIB_HOURS] * sittings
+        leaders, attendees, experts = _turnout(rng, slots, small, hours, urgency[issue], pool, resident, param)
         attempts[issue] += 1
-        held += 1
         n = len(attendees)
         if n + len(experts) >= 1:
-            points_each = points_per_act * sittings
-            for group in (attendees, experts):
-                for r in group:
-                    acts[r] += sittings
-                    participation[r] += sittings
-                    acts_deliberation[r] += sittings
-                    last_deliberation[r] = step
-                    points[r] += points_each
-            fund[3] += points_each * (n + len(experts)) * point_value
-            for r in attendees:
-                hours_used[r] += hours
-            for r in experts:
-                role_hours[r] += hours
-            for r in leaders:
-                role_hours[r] += hours
+            _book(leaders, attendees, experts, sittings, hours, resident, acts, week_hours, fund, param)
         if n < 2:
             next_meeting[issue] = retry_week
             continue
-
-        epsilon = confidence_bound + expert_epsilon_gain * len(experts)
-        encounters = int(np.rint(encounters_per_round * n * sittings / 2))
+        epsilon = param[CONFIDENCE_BOUND] + param[EXPERT_EPSILON_GAIN] * len(experts)
+        encounters = int(np.rint(param[ENCOUNTERS_PER_ROUND] * n * sittings / 2))
         opinions = meeting_opinions(
-            rng, trust[attendees], proposal, opinion_spread, trust_ceiling, epsilon, convergence_rate, encounters
+            rng,
+            trust[attendees],
+            param[PROPOSAL],
+            param[OPINION_SPREAD],
+            param[TRUST_CEILING],
+            epsilon,
+            param[CONVERGENCE_RATE],
+            encounters,
         )
-        agreed = numpy_std(opinions) < agreement_spread
-        meets = rng.random(n) < tie_formation
+        agreed = numpy_std(opinions) < param[AGREEMENT_SPREAD]
+        meets = rng.random(n) < param[TIE_FORMATION]  # mechanisms.coattendance_pairs
         shift = rng.random(n)
         any_pairs = True
         for k in range(n):
@@ -322,54 +381,35 @@ def hold_meetings(rng, meeting, slot_range, pool, resident, week_counts, week_ho
                 n_pairs += 1
         succeeded = False
         if agreed:
-            share = fund[4]
-            given_hours = np.empty(n)
-            for k in range(n):
-                kind = cooperator[attendees[k]]
-                given_hours[k] = (0.0 if kind == 0 else share if kind == 1 else 1.0) * max_hours
-            if max_hours > 0 and n:
-                fund[4] = numpy_sum(given_hours) / n / max_hours
-            for k in range(n):
-                hours_used[attendees[k]] += given_hours[k]
-            cost = cost_of[issue]
-            if cost <= 0:
-                succeeded = True
-            else:
-                labour = numpy_sum(given_hours) * hour_value
-                public = public_share * cost
-                needed = cost - labour - public
-                if 0.0 > needed:
-                    needed = 0.0
-                from_fund = needed if not 0.0 > needed else 0.0
-                if fund[0] < from_fund:
-                    from_fund = fund[0]
-                fund[0] -= from_fund
-                fund[1] += from_fund
-                fund[2] += from_fund
-                from_orgs, last_contributors = _contribute(rng, needed - from_fund, in_library, pot)
-                asked = True
-                resources = (labour + public + from_fund + from_orgs) / cost + expert_resource_gain * len(experts)
-                scaled = max(resources, 0.0) ** success_acceleration
-                succeeded = rng.random() < scaled / (scaled + success_half**success_acceleration)
-                if succeeded and from_orgs > 0:
-                    for o in last_contributors:
-                        engagement[o] += engagement_gain * (1 - engagement[o])
-                if succeeded:
-                    succeeded_count += 1
-                else:
-                    failed_count += 1
+            succeeded, resources, paid, contributors = _project(
+                rng, attendees, len(experts), cost_of[issue], cooperator, week_hours[0], fund, org, param
+            )
+            if paid:
+                asked, last_contributors = True, contributors
+                project_resources[costed], project_success[costed] = resources, succeeded
+                costed += 1
+        gain = param[EFFICACY_GAIN]
         if succeeded:
-            resolved_step[issue] = step
+            resolved_step[issue] = param[STEP]
             issues_resolved[category] += 1
             for b in np.unique(building[slots]):
                 successes_by_building[b] += 1
             for r in slots:
-                satisfaction[r] += satisfaction_gain * (1 - satisfaction[r])
+                satisfaction[r] += param[SATISFACTION_GAIN] * (1 - satisfaction[r])
             for r in attendees:
-                efficacy[r] += efficacy_gain * (1 - efficacy[r])
+                efficacy[r] += gain * (1 - efficacy[r])
         else:
-            loss = efficacy_failure_share * efficacy_gain
+            loss = param[EFFICACY_FAILURE_SHARE] * gain
             for r in attendees:
                 efficacy[r] -= loss * efficacy[r]
             next_meeting[issue] = retry_week
-    return held, succeeded_count, failed_count, any_pairs, pair_i[:n_pairs], pair_j[:n_pairs], asked, last_contributors
+    return (
+        len(meeting),
+        any_pairs,
+        pair_i[:n_pairs],
+        pair_j[:n_pairs],
+        asked,
+        last_contributors,
+        project_resources[:costed],
+        project_success[:costed],
+    )
