@@ -307,6 +307,57 @@ def _project(rng, attendees, n_experts, cost, cooperator, hours_used, fund, org,
 
 
 @njit(cache=True)
+def _deliberate(rng, attendees, n_experts, sittings, trust, pair_i, pair_j, n_pairs, param):
+    """Opinions converge or not; co-attendees meet (``mechanisms.coattendance_pairs``). (agreed, pairs so far)."""
+    n = len(attendees)
+    epsilon = param[CONFIDENCE_BOUND] + param[EXPERT_EPSILON_GAIN] * n_experts
+    encounters = int(np.rint(param[ENCOUNTERS_PER_ROUND] * n * sittings / 2))
+    opinions = meeting_opinions(
+        rng,
+        trust[attendees],
+        param[PROPOSAL],
+        param[OPINION_SPREAD],
+        param[TRUST_CEILING],
+        epsilon,
+        param[CONVERGENCE_RATE],
+        encounters,
+    )
+    agreed = numpy_std(opinions) < param[AGREEMENT_SPREAD]
+    meets = rng.random(n) < param[TIE_FORMATION]
+    shift = rng.random(n)
+    for k in range(n):
+        if meets[k]:
+            pair_i[n_pairs] = attendees[k]
+            pair_j[n_pairs] = attendees[(k + 1 + np.int64(shift[k] * max(n - 1, 1))) % n]
+            n_pairs += 1
+    return agreed, n_pairs
+
+
+@njit(cache=True)
+def _success(row, slots, attendees, resident, week_counts, issue_state, param):
+    """A successful project resolves the issue and satisfies its scope; attendees' efficacy rises."""
+    issue, category = row[0], row[4]
+    efficacy, satisfaction, building = resident[2], resident[8], resident[9]
+    issue_state[2][issue] = param[STEP]
+    week_counts[2][category] += 1
+    for b in np.unique(building[slots]):
+        week_counts[1][b] += 1
+    for r in slots:
+        satisfaction[r] += param[SATISFACTION_GAIN] * (1 - satisfaction[r])
+    for r in attendees:
+        efficacy[r] += param[EFFICACY_GAIN] * (1 - efficacy[r])
+
+
+@njit(cache=True)
+def _failure(row, attendees, efficacy, issue_state, param):
+    """No agreement or a failed project: attendees' efficacy falls; the issue meets again."""
+    loss = param[EFFICACY_FAILURE_SHARE] * param[EFFICACY_GAIN]
+    for r in attendees:
+        efficacy[r] -= loss * efficacy[r]
+    issue_state[1][row[0]] = row[3]
+
+
+@njit(cache=True)
 def hold_meetings(rng, meeting, slot_range, pool, resident, week_counts, week_hours, issue_state, fund, org, param):
     """All of a week's meetings, in order, drawing from ``rng`` as the per-meeting code did.
 
@@ -330,15 +381,8 @@ def hold_meetings(rng, meeting, slot_range, pool, resident, week_counts, week_ho
         organisations were asked for money, the last contributors, and the resources (share
         of cost, with the experts' gain) and outcome of each project with a cost.
     """
-    trust, efficacy, cooperator, satisfaction, building = (
-        resident[1],
-        resident[2],
-        resident[7],
-        resident[8],
-        resident[9],
-    )
-    acts, successes_by_building, issues_resolved = week_counts
-    attempts, next_meeting, resolved_step, urgency, cost_of = issue_state
+    trust, cooperator, acts = resident[1], resident[7], week_counts[0]
+    attempts, next_meeting, _, urgency, cost_of = issue_state
     pair_i = np.empty(np.sum(slot_range[:, 1] - slot_range[:, 0]), dtype=np.int64)
     pair_j = np.empty(len(pair_i), dtype=np.int64)
     n_pairs, costed = 0, 0
@@ -347,7 +391,7 @@ def hold_meetings(rng, meeting, slot_range, pool, resident, week_counts, week_ho
     project_resources = np.empty(len(meeting))
     project_success = np.empty(len(meeting), dtype=np.bool_)
     for m in range(len(meeting)):
-        issue, small, sittings, retry_week, category = meeting[m]
+        issue, small, sittings, retry_week, _ = meeting[m]
         slots = np.arange(slot_range[m, 0], slot_range[m, 1])
         hours = param[DELIB_HOURS] * sittings
         leaders, attendees, experts = _turnout(rng, slots, small, hours, urgency[issue], pool, resident, param)
@@ -358,27 +402,8 @@ def hold_meetings(rng, meeting, slot_range, pool, resident, week_counts, week_ho
         if n < 2:
             next_meeting[issue] = retry_week
             continue
-        epsilon = param[CONFIDENCE_BOUND] + param[EXPERT_EPSILON_GAIN] * len(experts)
-        encounters = int(np.rint(param[ENCOUNTERS_PER_ROUND] * n * sittings / 2))
-        opinions = meeting_opinions(
-            rng,
-            trust[attendees],
-            param[PROPOSAL],
-            param[OPINION_SPREAD],
-            param[TRUST_CEILING],
-            epsilon,
-            param[CONVERGENCE_RATE],
-            encounters,
-        )
-        agreed = numpy_std(opinions) < param[AGREEMENT_SPREAD]
-        meets = rng.random(n) < param[TIE_FORMATION]  # mechanisms.coattendance_pairs
-        shift = rng.random(n)
+        agreed, n_pairs = _deliberate(rng, attendees, len(experts), sittings, trust, pair_i, pair_j, n_pairs, param)
         any_pairs = True
-        for k in range(n):
-            if meets[k]:
-                pair_i[n_pairs] = attendees[k]
-                pair_j[n_pairs] = attendees[(k + 1 + np.int64(shift[k] * max(n - 1, 1))) % n]
-                n_pairs += 1
         succeeded = False
         if agreed:
             succeeded, resources, paid, contributors = _project(
@@ -388,21 +413,10 @@ def hold_meetings(rng, meeting, slot_range, pool, resident, week_counts, week_ho
                 asked, last_contributors = True, contributors
                 project_resources[costed], project_success[costed] = resources, succeeded
                 costed += 1
-        gain = param[EFFICACY_GAIN]
         if succeeded:
-            resolved_step[issue] = param[STEP]
-            issues_resolved[category] += 1
-            for b in np.unique(building[slots]):
-                successes_by_building[b] += 1
-            for r in slots:
-                satisfaction[r] += param[SATISFACTION_GAIN] * (1 - satisfaction[r])
-            for r in attendees:
-                efficacy[r] += gain * (1 - efficacy[r])
+            _success(meeting[m], slots, attendees, resident, week_counts, issue_state, param)
         else:
-            loss = param[EFFICACY_FAILURE_SHARE] * gain
-            for r in attendees:
-                efficacy[r] -= loss * efficacy[r]
-            next_meeting[issue] = retry_week
+            _failure(meeting[m], attendees, resident[2], issue_state, param)
     return (
         len(meeting),
         any_pairs,
