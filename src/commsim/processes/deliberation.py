@@ -259,7 +259,7 @@ def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -
         ]
     )
     assert len(values) == kernel.N_PARAMETERS
-    held, any_pairs, pair_i, pair_j, asked, last, _, success = kernel.hold_meetings(
+    any_pairs, pair_i, pair_j, asked, last, _, success = kernel.hold_meetings(
         ctx.rng,
         meeting,
         slot_range,
@@ -287,7 +287,7 @@ def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -
         (organisations.in_library, organisations.pot, organisations.engagement),
         values,
     )
-    week.meetings += held
+    week.meetings += len(due)
     projects.succeeded += int(success.sum())
     projects.failed += int((~success).sum())
     finance.fund_balance, finance.fund_spent, finance.project_spent, finance.points_paid = (float(v) for v in fund[:4])

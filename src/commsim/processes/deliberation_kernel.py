@@ -12,9 +12,9 @@ the array formulation's bit for bit.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, objmode
 
-from commsim.processes.activities_kernel import numpy_logistic
+from commsim.mechanisms import logistic
 
 
 @njit(cache=True)
@@ -80,6 +80,14 @@ def sorted_difference(items: np.ndarray, removed: np.ndarray) -> np.ndarray:
         kept[count] = value
         count += 1
     return kept[:count]
+
+
+@njit(cache=True)
+def _numpy_logistic(x: np.ndarray) -> np.ndarray:
+    """``mechanisms.logistic`` as numpy computes it (numba's tanh differs in the last bit)."""
+    with objmode(result="float64[:]"):
+        result = logistic(x)
+    return result
 
 
 @njit(cache=True)
@@ -191,7 +199,9 @@ def numpy_choice(rng: np.random.Generator, population: int, size: int) -> np.nda
 
 
 @njit(cache=True)
-def _contribute(rng, amount, in_library, pot):
+def _contribute(
+    rng: np.random.Generator, amount: float, in_library: np.ndarray, pot: np.ndarray
+) -> tuple[float, np.ndarray]:
     """``Organisations.contribute``: members give from their pots in random order; (given, contributors)."""
     if amount <= 0 or len(pot) == 0:
         return 0.0, np.zeros(0, dtype=np.int64)
@@ -219,7 +229,16 @@ N_PARAMETERS = 35
 
 
 @njit(cache=True)
-def _turnout(rng, slots, small, hours, urgency, pool, resident, param):
+def _turnout(
+    rng: np.random.Generator,
+    slots: np.ndarray,
+    small: int,
+    hours: float,
+    urgency: float,
+    pool: np.ndarray,
+    resident: tuple,
+    param: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Leaders, attendees and experts of one meeting (invitations, attendance, experts drawn)."""
     role, trust, efficacy, civic_skills, belonging, free_time, fatigue = resident[:7]
     leaders = slots[role[slots] == param[LEADER_ROLE]]
@@ -242,7 +261,7 @@ def _turnout(rng, slots, small, hours, urgency, pool, resident, param):
             - w_time / free_time[r]
             - param[W_FATIGUE] * fatigue[r]
         )
-    p_attend = numpy_logistic(log_odds)
+    p_attend = _numpy_logistic(log_odds)
     attendees = np.concatenate((leaders, invited[rng.random(len(invited)) < p_attend]))
     experts = pool
     if len(experts) > param[EXPERTS_PER_MEETING]:
@@ -251,7 +270,18 @@ def _turnout(rng, slots, small, hours, urgency, pool, resident, param):
 
 
 @njit(cache=True)
-def _book(leaders, attendees, experts, sittings, hours, resident, acts, week_hours, fund, param):
+def _book(
+    leaders: np.ndarray,
+    attendees: np.ndarray,
+    experts: np.ndarray,
+    sittings: int,
+    hours: float,
+    resident: tuple,
+    acts: np.ndarray,
+    week_hours: tuple,
+    fund: np.ndarray,
+    param: np.ndarray,
+) -> None:
     """``Acts.record`` of the participants' acts, and their hours."""
     participation, acts_deliberation, last_deliberation, points = resident[10:]
     hours_used, role_hours = week_hours
@@ -273,7 +303,17 @@ def _book(leaders, attendees, experts, sittings, hours, resident, acts, week_hou
 
 
 @njit(cache=True)
-def _project(rng, attendees, n_experts, cost, cooperator, hours_used, fund, org, param):
+def _project(
+    rng: np.random.Generator,
+    attendees: np.ndarray,
+    n_experts: int,
+    cost: float,
+    cooperator: np.ndarray,
+    hours_used: np.ndarray,
+    fund: np.ndarray,
+    org: tuple,
+    param: np.ndarray,
+) -> tuple[bool, float, bool, np.ndarray]:
     """``deliberation.run_project``: (succeeded, resources or -1 without a cost, asked orgs, contributors)."""
     n = len(attendees)
     given_hours = np.empty(n)
@@ -307,7 +347,17 @@ def _project(rng, attendees, n_experts, cost, cooperator, hours_used, fund, org,
 
 
 @njit(cache=True)
-def _deliberate(rng, attendees, n_experts, sittings, trust, pair_i, pair_j, n_pairs, param):
+def _deliberate(
+    rng: np.random.Generator,
+    attendees: np.ndarray,
+    n_experts: int,
+    sittings: int,
+    trust: np.ndarray,
+    pair_i: np.ndarray,
+    pair_j: np.ndarray,
+    n_pairs: int,
+    param: np.ndarray,
+) -> tuple[bool, int]:
     """Opinions converge or not; co-attendees meet (``mechanisms.coattendance_pairs``). (agreed, pairs so far)."""
     n = len(attendees)
     epsilon = param[CONFIDENCE_BOUND] + param[EXPERT_EPSILON_GAIN] * n_experts
@@ -334,7 +384,15 @@ def _deliberate(rng, attendees, n_experts, sittings, trust, pair_i, pair_j, n_pa
 
 
 @njit(cache=True)
-def _success(row, slots, attendees, resident, week_counts, issue_state, param):
+def _success(
+    row: np.ndarray,
+    slots: np.ndarray,
+    attendees: np.ndarray,
+    resident: tuple,
+    week_counts: tuple,
+    issue_state: tuple,
+    param: np.ndarray,
+) -> None:
     """A successful project resolves the issue and satisfies its scope; attendees' efficacy rises."""
     issue, category = row[0], row[4]
     efficacy, satisfaction, building = resident[2], resident[8], resident[9]
@@ -349,7 +407,9 @@ def _success(row, slots, attendees, resident, week_counts, issue_state, param):
 
 
 @njit(cache=True)
-def _failure(row, attendees, efficacy, issue_state, param):
+def _failure(
+    row: np.ndarray, attendees: np.ndarray, efficacy: np.ndarray, issue_state: tuple, param: np.ndarray
+) -> None:
     """No agreement or a failed project: attendees' efficacy falls; the issue meets again."""
     loss = param[EFFICACY_FAILURE_SHARE] * param[EFFICACY_GAIN]
     for r in attendees:
@@ -358,7 +418,19 @@ def _failure(row, attendees, efficacy, issue_state, param):
 
 
 @njit(cache=True)
-def hold_meetings(rng, meeting, slot_range, pool, resident, week_counts, week_hours, issue_state, fund, org, param):
+def hold_meetings(
+    rng: np.random.Generator,
+    meeting: np.ndarray,
+    slot_range: np.ndarray,
+    pool: np.ndarray,
+    resident: tuple,
+    week_counts: tuple,
+    week_hours: tuple,
+    issue_state: tuple,
+    fund: np.ndarray,
+    org: tuple,
+    param: np.ndarray,
+) -> tuple:
     """All of a week's meetings, in order, drawing from ``rng`` as the per-meeting code did.
 
     Args:
@@ -377,7 +449,7 @@ def hold_meetings(rng, meeting, slot_range, pool, resident, week_counts, week_ho
         param: Parameters, at the positions named at the top of this kernel.
 
     Returns:
-        Meetings held, whether any pairs were formed, the pairs' two ends, whether
+        Whether any pairs were formed, the pairs' two ends, whether
         organisations were asked for money, the last contributors, and the resources (share
         of cost, with the experts' gain) and outcome of each project with a cost.
     """
@@ -387,9 +459,9 @@ def hold_meetings(rng, meeting, slot_range, pool, resident, week_counts, week_ho
     pair_j = np.empty(len(pair_i), dtype=np.int64)
     n_pairs, costed = 0, 0
     any_pairs = asked = False
-    last_contributors = np.zeros(0, dtype=np.int64)
-    project_resources = np.empty(len(meeting))
-    project_success = np.empty(len(meeting), dtype=np.bool_)
+    last = np.zeros(0, dtype=np.int64)
+    resources_of = np.empty(len(meeting))
+    success_of = np.empty(len(meeting), dtype=np.bool_)
     for m in range(len(meeting)):
         issue, small, sittings, retry_week, _ = meeting[m]
         slots = np.arange(slot_range[m, 0], slot_range[m, 1])
@@ -410,20 +482,11 @@ def hold_meetings(rng, meeting, slot_range, pool, resident, week_counts, week_ho
                 rng, attendees, len(experts), cost_of[issue], cooperator, week_hours[0], fund, org, param
             )
             if paid:
-                asked, last_contributors = True, contributors
-                project_resources[costed], project_success[costed] = resources, succeeded
+                asked, last = True, contributors
+                resources_of[costed], success_of[costed] = resources, succeeded
                 costed += 1
         if succeeded:
             _success(meeting[m], slots, attendees, resident, week_counts, issue_state, param)
         else:
             _failure(meeting[m], attendees, resident[2], issue_state, param)
-    return (
-        len(meeting),
-        any_pairs,
-        pair_i[:n_pairs],
-        pair_j[:n_pairs],
-        asked,
-        last_contributors,
-        project_resources[:costed],
-        project_success[:costed],
-    )
+    return any_pairs, pair_i[:n_pairs], pair_j[:n_pairs], asked, last, resources_of[:costed], success_of[:costed]
