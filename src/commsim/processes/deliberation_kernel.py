@@ -1,4 +1,10 @@
-"""Compiled kernel of a deliberation meeting: initial opinions and bounded-confidence encounters.
+"""Compiled kernels of deliberation: all of a week's meetings in one call.
+
+:func:`hold_meetings` runs the week's meetings in order (invitations, attendance,
+experts, opinions, ties met, projects and their consequences), drawing from the model's
+Generator in the order the per-meeting array code did. Where numba's numpy differs from
+numpy it is reproduced here: choice without replacement (:func:`numpy_choice`), pairwise
+sums (:func:`numpy_sum`, :func:`numpy_std`), and the logistic, which is left to numpy.
 
 :func:`meeting_opinions` draws the attendees' opinions on the proposal
 (``deliberation.initial_opinions``) and runs the Deffuant-Weisbuch encounters of
