@@ -182,6 +182,25 @@ def test_sorted_difference_is_setdiff1d(items, removed):
     assert result.dtype == expected.dtype and np.array_equal(result, expected)
 
 
+@pytest.mark.parametrize(
+    ("population", "size"), [(1, 1), (5, 3), (7, 1), (64, 64), (100, 8), (300, 299), (1000, 30), (20000, 500)]
+)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_kernel_draws_a_choice_without_replacement_as_numpy_does(population, size, seed):
+    reference_rng, kernel_rng = np.random.default_rng(seed), np.random.default_rng(seed)
+    expected = reference_rng.choice(population, size, replace=False)
+    assert np.array_equal(deliberation_kernel.numpy_choice(kernel_rng, population, size), expected)
+    assert kernel_rng.bit_generator.state == reference_rng.bit_generator.state
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 127, 128, 129, 300, 1031, 5000])
+def test_the_kernel_sums_and_spreads_as_numpy_does(n):
+    values = np.random.default_rng(n).normal(0.3, 1.0, n)
+    assert deliberation_kernel.numpy_sum(values) == values.sum()
+    assert deliberation_kernel.numpy_std(values) == np.std(values)
+    assert str(deliberation_kernel.numpy_sum(np.full(n, -0.0))) == str(np.full(n, -0.0).sum())
+
+
 def _signatures() -> dict[str, int]:
     found = {}
     for module in (ties_kernel, activities_kernel, deliberation_kernel):

@@ -19,12 +19,6 @@ import numpy as np
 
 import commsim.processes.deliberation_kernel as kernel
 from commsim.config.declaration import Params
-from commsim.mechanisms import (
-    coattendance_pairs,
-    conditional_contributions,
-    logistic,
-    project_success_probability,
-)
 from commsim.state.finance import Finance
 from commsim.state.issue_table import CATEGORIES, IssueTable
 from commsim.state.layout import Layout
@@ -196,124 +190,112 @@ def due_issues(issues: IssueTable, params: Params, step: int) -> np.ndarray:
     return np.sort(np.concatenate([due[~at_council], council]))
 
 
-def hold_meeting(
-    ctx: DeliberationContext, issue: int, pool: np.ndarray, acquainted: list[tuple[np.ndarray, np.ndarray]]
-) -> None:
-    """Deliberate one issue, run its project if agreed, and apply the consequences.
+# Float parameters of the week's meetings, in the order deliberation_kernel.hold_meetings reads them.
+KERNEL_PARAMS = (
+    "inclusiveness",
+    "on_the_spot_max_invited",
+    "delib_hours",
+    "delib_intercept",
+    "w_civic_skills",
+    "w_delib_trust",
+    "w_delib_efficacy",
+    "w_belonging",
+    "w_delib_urgency",
+    "w_delib_time_cost",
+    "w_fatigue",
+    "experts_per_meeting",
+    "confidence_bound",
+    "expert_epsilon_gain",
+    "opinion_spread",
+    "opinion_trust_ceiling",
+)
+KERNEL_PARAMS_AFTER_PROPOSAL = (
+    "convergence_rate",
+    "encounters_per_round",
+    "agreement_spread",
+    "tie_formation_coattend",
+    "efficacy_gain",
+    "efficacy_failure_share",
+    "satisfaction_gain",
+    "max_contribution_hours",
+    "volunteer_hour_value_yuan",
+    "public_project_share",
+    "expert_resource_gain",
+    "success_half_resources",
+    "success_acceleration",
+    "engagement_gain",
+)
 
-    Args:
-        ctx: What deliberation reads and writes.
-        issue: The issue deliberated.
-        pool: The resident experts this week (the expert pool does not change while meetings run).
-        acquainted: Collects the pairs of attendees who become acquainted; the ties are
-            formed once after all of the week's meetings (no meeting reads them).
+
+def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -> None:
+    """Hold the week's meetings of the ``due`` issues, in order, in one compiled call.
+
+    The attendees who become acquainted form ties once after all of the week's meetings
+    (no meeting reads them).
     """
-    params, residents, issues, rng, week = ctx.params, ctx.residents, ctx.issues, ctx.rng, ctx.week
-    fmt = format_for(int(issues.category[issue]), params["tiered_formats"])
-    slots = scope_slots(ctx.layout, issues, issue)
-    leaders = slots[residents.role[slots] == LEADER]
-    invited = slots[rng.random(len(slots)) < params["inclusiveness"]]
-    if fmt.small and len(invited) > params["on_the_spot_max_invited"]:
-        invited = rng.choice(invited, params["on_the_spot_max_invited"], replace=False)
-    invited = kernel.sorted_difference(invited, leaders)
-    hours = params["delib_hours"] * fmt.sittings
-    p_attend = logistic(
-        deliberation_log_odds(
-            trust=residents.trust[invited],
-            efficacy=residents.efficacy[invited],
-            civic_skills=residents.civic_skills[invited],
-            belonging=residents.belonging[invited],
-            urgency=issues.urgency[issue],
-            hours=hours,
-            free_time=residents.free_time[invited],
-            fatigue=residents.fatigue[invited],
-            params=params,
-        )
+    params, residents, issues, week, acts = ctx.params, ctx.residents, ctx.issues, ctx.week, ctx.acts
+    waiting = issues.next_meeting[due].copy()
+    schedule(issues, due, params, ctx.step, retry=True)  # where each goes if its meeting fails
+    meeting = np.empty((len(due), 5), dtype=np.int64)
+    slot_range = np.empty((len(due), 2), dtype=np.int64)
+    for row, k in enumerate(due):
+        fmt = format_for(int(issues.category[k]), params["tiered_formats"])
+        slots = scope_slots(ctx.layout, issues, int(k))
+        slot_range[row] = (slots[0], slots[-1] + 1) if len(slots) else (0, 0)
+        meeting[row] = (k, fmt.small, fmt.sittings, issues.next_meeting[k], issues.category[k])
+    issues.next_meeting[due] = waiting
+    finance, projects, organisations = ctx.finance, ctx.projects, ctx.organisations
+    money = (finance.fund_balance, finance.fund_spent, finance.project_spent, finance.points_paid)
+    fund = np.array([*money, projects.contribution_share])
+    values = np.array(
+        [
+            *(float(params[name]) for name in KERNEL_PARAMS),
+            PROPOSAL,
+            *(float(params[name]) for name in KERNEL_PARAMS_AFTER_PROPOSAL),
+            float(acts.points_per_act),
+            float(acts.point_value_yuan),
+            float(ctx.step),
+            float(LEADER),
+        ]
     )
-    attendees = np.concatenate([leaders, invited[rng.random(len(invited)) < p_attend]])
-    experts = pool
-    if len(experts) > params["experts_per_meeting"]:
-        experts = rng.choice(experts, params["experts_per_meeting"], replace=False)
-    experts = kernel.sorted_difference(experts, attendees)
-    issues.attempts[issue] += 1
-    week.meetings += 1
-    if len(attendees) + len(experts) >= 1:
-        ctx.acts.record(np.concatenate([attendees, experts]), "deliberation", count=fmt.sittings)
-        week.hours_used[attendees] += hours
-        week.role_hours[experts] += hours
-        week.role_hours[leaders] += hours
-    if len(attendees) < 2:
-        schedule(issues, np.array([issue]), params, ctx.step, retry=True)
-        return
-
-    epsilon = params["confidence_bound"] + params["expert_epsilon_gain"] * len(experts)
-    # initial_opinions, then bounded_confidence, compiled into one call.
-    opinions = kernel.meeting_opinions(
-        rng,
-        residents.trust[attendees],
-        PROPOSAL,
-        params["opinion_spread"],
-        params["opinion_trust_ceiling"],
-        epsilon,
-        params["convergence_rate"],
-        int(round(params["encounters_per_round"] * len(attendees) * fmt.sittings / 2)),
+    assert len(values) == kernel.N_PARAMETERS
+    any_pairs, pair_i, pair_j, asked, last, _, success = kernel.hold_meetings(
+        ctx.rng,
+        meeting,
+        slot_range,
+        pool,
+        (
+            residents.role,
+            residents.trust,
+            residents.efficacy,
+            residents.civic_skills,
+            residents.belonging,
+            residents.free_time,
+            residents.fatigue,
+            residents.cooperator_type,
+            residents.satisfaction,
+            residents.building,
+            residents.participation_count,
+            residents.acts_deliberation,
+            residents.last_deliberation,
+            residents.points,
+        ),
+        (week.acts, week.successes_by_building, week.issues_resolved),
+        (week.hours_used, week.role_hours),
+        (issues.attempts, issues.next_meeting, issues.resolved_step, issues.urgency, issues.cost),
+        fund,
+        (organisations.in_library, organisations.pot, organisations.engagement),
+        values,
     )
-    agreed = np.std(opinions) < params["agreement_spread"]
-    # Neighbours who deliberate together may become acquainted, as at sessions.
-    acquainted.append(
-        coattendance_pairs(attendees, np.zeros(len(attendees), dtype=np.int64), params["tie_formation_coattend"], rng)
-    )
-    succeeded = run_project(ctx, issue, attendees, len(experts)) if agreed else False
-    gain = params["efficacy_gain"]
-    if succeeded:
-        issues.resolved_step[issue] = ctx.step
-        week.issues_resolved[issues.category[issue]] += 1
-        week.successes_by_building[np.unique(residents.building[slots])] += 1
-        residents.satisfaction[slots] += params["satisfaction_gain"] * (1 - residents.satisfaction[slots])
-        residents.efficacy[attendees] += gain * (1 - residents.efficacy[attendees])
-    else:
-        residents.efficacy[attendees] -= params["efficacy_failure_share"] * gain * residents.efficacy[attendees]
-        schedule(issues, np.array([issue]), params, ctx.step, retry=True)
-
-
-def run_project(ctx: DeliberationContext, issue: int, contributors: np.ndarray, n_experts: int) -> bool:
-    """Fund and carry out an agreed project; return whether it succeeded.
-
-    Money comes from the street office's routine budget (a fixed share), the autonomy
-    fund and engaged library organisations; residents
-    contribute hours by conditional cooperation. Resources, as a share of cost, plus the
-    experts' gain, set the success probability of the accelerating production function.
-    """
-    params, issues, residents, rng, week = ctx.params, ctx.issues, ctx.residents, ctx.rng, ctx.week
-    projects = ctx.projects
-    cost = float(issues.cost[issue])
-    hours = conditional_contributions(
-        residents.cooperator_type[contributors], projects.contribution_share, params["max_contribution_hours"]
-    )
-    if params["max_contribution_hours"] > 0 and len(hours):
-        projects.contribution_share = float(hours.mean() / params["max_contribution_hours"])
-    week.hours_used[contributors] += hours
-    if cost <= 0:
-        return True
-    labour = hours.sum() * params["volunteer_hour_value_yuan"]
-    public = params["public_project_share"] * cost
-    needed = max(cost - labour - public, 0.0)
-    from_fund = ctx.finance.spend_on_project(needed)
-    from_orgs = ctx.organisations.contribute(needed - from_fund, rng)
-    resources = (labour + public + from_fund + from_orgs) / cost + params["expert_resource_gain"] * n_experts
-    success = bool(
-        rng.random()
-        < project_success_probability(
-            resources, half=params["success_half_resources"], acceleration=params["success_acceleration"]
-        )
-    )
-    if success and from_orgs > 0:
-        ctx.organisations.joint_success(params)
-    if success:
-        projects.succeeded += 1
-    else:
-        projects.failed += 1
-    return success
+    week.meetings += len(due)
+    projects.succeeded += int(success.sum())
+    projects.failed += int((~success).sum())
+    finance.fund_balance, finance.fund_spent, finance.project_spent, finance.points_paid = (float(v) for v in fund[:4])
+    projects.contribution_share = float(fund[4])
+    if asked:
+        organisations.last_contributors = last
+    if any_pairs:
+        ctx.ties.strengthen(pair_i, pair_j, params["tie_contact_gain"])
 
 
 def routine_fixes(issues: IssueTable, week: Week, rate: float, step: int, rng: np.random.Generator) -> None:
@@ -332,13 +314,5 @@ def run_deliberation(ctx: DeliberationContext) -> None:
     # Once per week, not per meeting: meetings grow with the population, and a scan of
     # all residents or all ties inside each one would make a step quadratic.
     pool = np.flatnonzero(ctx.residents.role == EXPERT)
-    acquainted: list[tuple[np.ndarray, np.ndarray]] = []
-    for issue in due_issues(issues, params, ctx.step):
-        hold_meeting(ctx, int(issue), pool, acquainted)
-    if acquainted:
-        ctx.ties.strengthen(
-            np.concatenate([i for i, _ in acquainted]),
-            np.concatenate([j for _, j in acquainted]),
-            params["tie_contact_gain"],
-        )
+    hold_meetings(ctx, due_issues(issues, params, ctx.step), pool)
     routine_fixes(issues, ctx.week, params["routine_fix_rate"], ctx.step, ctx.rng)

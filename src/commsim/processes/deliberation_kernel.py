@@ -1,4 +1,10 @@
-"""Compiled kernel of a deliberation meeting: initial opinions and bounded-confidence encounters.
+"""Compiled kernels of deliberation: all of a week's meetings in one call.
+
+:func:`hold_meetings` runs the week's meetings in order (invitations, attendance,
+experts, opinions, ties met, projects and their consequences), drawing from the model's
+Generator in the order the per-meeting array code did. Where numba's numpy differs from
+numpy it is reproduced here: choice without replacement (:func:`numpy_choice`), pairwise
+sums (:func:`numpy_sum`, :func:`numpy_std`), and the logistic, which is left to numpy.
 
 :func:`meeting_opinions` draws the attendees' opinions on the proposal
 (``deliberation.initial_opinions``) and runs the Deffuant-Weisbuch encounters of
@@ -12,7 +18,9 @@ the array formulation's bit for bit.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, objmode
+
+from commsim.mechanisms import logistic
 
 
 @njit(cache=True)
@@ -78,3 +86,413 @@ def sorted_difference(items: np.ndarray, removed: np.ndarray) -> np.ndarray:
         kept[count] = value
         count += 1
     return kept[:count]
+
+
+@njit(cache=True)
+def _numpy_logistic(x: np.ndarray) -> np.ndarray:
+    """``mechanisms.logistic`` as numpy computes it (numba's tanh differs in the last bit)."""
+    with objmode(result="float64[:]"):
+        result = logistic(x)
+    return result
+
+
+@njit(cache=True)
+def _block_sum(values: np.ndarray, first: int, n: int) -> float:
+    """Numpy's sum of a block of at most 128 values (eight accumulators past eight values)."""
+    if n < 8:
+        total = -0.0
+        for k in range(n):
+            total += values[first + k]
+        return total
+    partial = values[first : first + 8].copy()
+    k = 8
+    while k < n - (n % 8):
+        for lane in range(8):
+            partial[lane] += values[first + k + lane]
+        k += 8
+    low = (partial[0] + partial[1]) + (partial[2] + partial[3])
+    total = low + ((partial[4] + partial[5]) + (partial[6] + partial[7]))
+    while k < n:
+        total += values[first + k]
+        k += 1
+    return total
+
+
+@njit(cache=True)
+def _pairwise(values: np.ndarray, first: int, n: int) -> float:
+    """Numpy's pairwise summation of ``values[first:first + n]``: halves (multiples of 8) down to blocks of 128.
+
+    The recursion runs on explicit stacks (numba cannot cache a recursive function).
+    """
+    task_first = np.empty(256, dtype=np.int64)
+    task_n = np.empty(256, dtype=np.int64)  # -1 marks "add the last two sums"
+    sums = np.empty(128)
+    tasks, depth = 1, 0
+    task_first[0], task_n[0] = first, n
+    while tasks:
+        tasks -= 1
+        start, count = task_first[tasks], task_n[tasks]
+        if count < 0:
+            depth -= 1
+            sums[depth - 1] = sums[depth - 1] + sums[depth]
+        elif count <= 128:
+            sums[depth] = _block_sum(values, start, count)
+            depth += 1
+        else:
+            half = count // 2
+            half -= half % 8
+            task_first[tasks], task_n[tasks] = 0, -1
+            task_first[tasks + 1], task_n[tasks + 1] = start + half, count - half
+            task_first[tasks + 2], task_n[tasks + 2] = start, half
+            tasks += 3
+    return sums[0]
+
+
+@njit(cache=True)
+def numpy_sum(values: np.ndarray) -> float:
+    """``values.sum()`` bit for bit as numpy computes it (pairwise, from an initial 0)."""
+    return 0.0 + _pairwise(values, 0, len(values))
+
+
+@njit(cache=True)
+def numpy_std(values: np.ndarray) -> float:
+    """``np.std(values)`` bit for bit as numpy computes it."""
+    n = len(values)
+    mean = numpy_sum(values) / n
+    squares = np.empty(n)
+    for k in range(n):
+        squares[k] = (values[k] - mean) * (values[k] - mean)
+    return np.sqrt(numpy_sum(squares) / n)
+
+
+@njit(cache=True)
+def numpy_choice(rng: np.random.Generator, population: int, size: int) -> np.ndarray:
+    """``rng.choice(population, size, replace=False)``: numpy's draws and result, bit for bit.
+
+    Numpy takes a tail shuffle of the whole range for large draws from large populations
+    and Floyd's algorithm with a hash set otherwise, then shuffles the chosen indices; both
+    draw bounded integers as ``rng.integers`` does.
+    """
+    if population > 10000 and size > population // 50:
+        everyone = np.arange(population)
+        for k in range(population - 1, max(population - size, 1) - 1, -1):
+            swap = rng.integers(0, k + 1)
+            everyone[k], everyone[swap] = everyone[swap], everyone[k]
+        return everyone[population - size :].copy()
+    chosen = np.empty(size, dtype=np.int64)
+    mask = 0
+    while mask < int(1.2 * size):
+        mask = (mask << 1) | 1
+    table = np.full(mask + 1, -1, dtype=np.int64)
+    for j in range(population - size, population):
+        value = rng.integers(0, j + 1)
+        loc = value & mask
+        while table[loc] != -1 and table[loc] != value:
+            loc = (loc + 1) & mask
+        if table[loc] == -1:
+            table[loc] = value
+            chosen[j - population + size] = value
+        else:
+            loc = j & mask
+            while table[loc] != -1:
+                loc = (loc + 1) & mask
+            table[loc] = j
+            chosen[j - population + size] = j
+    for k in range(size - 1, 0, -1):
+        swap = rng.integers(0, k + 1)
+        chosen[k], chosen[swap] = chosen[swap], chosen[k]
+    return chosen
+
+
+@njit(cache=True)
+def _contribute(
+    rng: np.random.Generator, amount: float, in_library: np.ndarray, pot: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """``Organisations.contribute``: members give from their pots in random order; (given, contributors)."""
+    if amount <= 0 or len(pot) == 0:
+        return 0.0, np.zeros(0, dtype=np.int64)
+    members = np.flatnonzero(in_library & (pot > 0))
+    order = members[rng.permutation(len(members))]  # rng.permutation(members), which crashes numba
+    given = np.empty(len(order))
+    cumulative = 0.0
+    for k in range(len(order)):
+        own = pot[order[k]]
+        cumulative += own
+        given[k] = np.minimum(own, np.maximum(amount - (cumulative - own), 0.0))
+    for k in range(len(order)):
+        pot[order[k]] -= given[k]
+    return numpy_sum(given), order[given > 0]
+
+
+# Positions in hold_meetings' parameter array (deliberation.kernel_parameters writes it).
+(INCLUSIVENESS, MAX_INVITED, DELIB_HOURS, INTERCEPT, W_CIVIC, W_TRUST, W_EFFICACY, W_BELONGING) = range(8)
+(W_URGENCY, W_TIME_COST, W_FATIGUE, EXPERTS_PER_MEETING, CONFIDENCE_BOUND, EXPERT_EPSILON_GAIN) = range(8, 14)
+(OPINION_SPREAD, TRUST_CEILING, PROPOSAL, CONVERGENCE_RATE, ENCOUNTERS_PER_ROUND, AGREEMENT_SPREAD) = range(14, 20)
+(TIE_FORMATION, EFFICACY_GAIN, EFFICACY_FAILURE_SHARE, SATISFACTION_GAIN, MAX_HOURS, HOUR_VALUE) = range(20, 26)
+(PUBLIC_SHARE, EXPERT_RESOURCE_GAIN, SUCCESS_HALF, SUCCESS_ACCELERATION, ENGAGEMENT_GAIN) = range(26, 31)
+(POINTS_PER_ACT, POINT_VALUE, STEP, LEADER_ROLE) = range(31, 35)
+N_PARAMETERS = 35
+
+
+@njit(cache=True)
+def _turnout(
+    rng: np.random.Generator,
+    slots: np.ndarray,
+    small: int,
+    hours: float,
+    urgency: float,
+    pool: np.ndarray,
+    resident: tuple,
+    param: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Leaders, attendees and experts of one meeting (invitations, attendance, experts drawn)."""
+    role, trust, efficacy, civic_skills, belonging, free_time, fatigue = resident[:7]
+    leaders = slots[role[slots] == param[LEADER_ROLE]]
+    invited = slots[rng.random(len(slots)) < param[INCLUSIVENESS]]
+    if small and len(invited) > param[MAX_INVITED]:
+        invited = invited[numpy_choice(rng, len(invited), int(param[MAX_INVITED]))]
+    invited = sorted_difference(invited, leaders)
+    w_urgent = param[W_URGENCY] * urgency
+    w_time = param[W_TIME_COST] * hours
+    log_odds = np.empty(len(invited))
+    for k in range(len(invited)):
+        r = invited[k]
+        log_odds[k] = (
+            param[INTERCEPT]
+            + param[W_CIVIC] * civic_skills[r]
+            + param[W_TRUST] * trust[r]
+            + param[W_EFFICACY] * efficacy[r]
+            + param[W_BELONGING] * belonging[r]
+            + w_urgent
+            - w_time / free_time[r]
+            - param[W_FATIGUE] * fatigue[r]
+        )
+    p_attend = _numpy_logistic(log_odds)
+    attendees = np.concatenate((leaders, invited[rng.random(len(invited)) < p_attend]))
+    experts = pool
+    if len(experts) > param[EXPERTS_PER_MEETING]:
+        experts = experts[numpy_choice(rng, len(experts), int(param[EXPERTS_PER_MEETING]))]
+    return leaders, attendees, sorted_difference(experts, attendees)
+
+
+@njit(cache=True)
+def _book(
+    leaders: np.ndarray,
+    attendees: np.ndarray,
+    experts: np.ndarray,
+    sittings: int,
+    hours: float,
+    resident: tuple,
+    acts: np.ndarray,
+    week_hours: tuple,
+    fund: np.ndarray,
+    param: np.ndarray,
+) -> None:
+    """``Acts.record`` of the participants' acts, and their hours."""
+    participation, acts_deliberation, last_deliberation, points = resident[10:]
+    hours_used, role_hours = week_hours
+    points_each = param[POINTS_PER_ACT] * sittings
+    for group in (attendees, experts):
+        for r in group:
+            acts[r] += sittings
+            participation[r] += sittings
+            acts_deliberation[r] += sittings
+            last_deliberation[r] = param[STEP]
+            points[r] += points_each
+    fund[3] += points_each * (len(attendees) + len(experts)) * param[POINT_VALUE]
+    for r in attendees:
+        hours_used[r] += hours
+    for r in experts:
+        role_hours[r] += hours
+    for r in leaders:
+        role_hours[r] += hours
+
+
+@njit(cache=True)
+def _project(
+    rng: np.random.Generator,
+    attendees: np.ndarray,
+    n_experts: int,
+    cost: float,
+    cooperator: np.ndarray,
+    hours_used: np.ndarray,
+    fund: np.ndarray,
+    org: tuple,
+    param: np.ndarray,
+) -> tuple[bool, float, bool, np.ndarray]:
+    """``deliberation.run_project``: (succeeded, resources or -1 without a cost, asked orgs, contributors)."""
+    n = len(attendees)
+    given_hours = np.empty(n)
+    for k in range(n):
+        kind = cooperator[attendees[k]]
+        given_hours[k] = (0.0 if kind == 0 else fund[4] if kind == 1 else 1.0) * param[MAX_HOURS]
+    if param[MAX_HOURS] > 0 and n:
+        fund[4] = numpy_sum(given_hours) / n / param[MAX_HOURS]
+    for k in range(n):
+        hours_used[attendees[k]] += given_hours[k]
+    if cost <= 0:
+        return True, -1.0, False, np.zeros(0, dtype=np.int64)
+    labour = numpy_sum(given_hours) * param[HOUR_VALUE]
+    public = param[PUBLIC_SHARE] * cost
+    needed = cost - labour - public
+    if needed < 0.0:
+        needed = 0.0
+    from_fund = fund[0] if fund[0] < needed else needed  # Finance.spend_on_project
+    fund[0] -= from_fund
+    fund[1] += from_fund
+    fund[2] += from_fund
+    in_library, pot, engagement = org
+    from_orgs, contributors = _contribute(rng, needed - from_fund, in_library, pot)
+    resources = (labour + public + from_fund + from_orgs) / cost + param[EXPERT_RESOURCE_GAIN] * n_experts
+    scaled = max(resources, 0.0) ** param[SUCCESS_ACCELERATION]
+    succeeded = rng.random() < scaled / (scaled + param[SUCCESS_HALF] ** param[SUCCESS_ACCELERATION])
+    if succeeded and from_orgs > 0:
+        for o in contributors:
+            engagement[o] += param[ENGAGEMENT_GAIN] * (1 - engagement[o])
+    return succeeded, resources, True, contributors
+
+
+@njit(cache=True)
+def _deliberate(
+    rng: np.random.Generator,
+    attendees: np.ndarray,
+    n_experts: int,
+    sittings: int,
+    trust: np.ndarray,
+    pair_i: np.ndarray,
+    pair_j: np.ndarray,
+    n_pairs: int,
+    param: np.ndarray,
+) -> tuple[bool, int]:
+    """Opinions converge or not; co-attendees meet (``mechanisms.coattendance_pairs``). (agreed, pairs so far)."""
+    n = len(attendees)
+    epsilon = param[CONFIDENCE_BOUND] + param[EXPERT_EPSILON_GAIN] * n_experts
+    encounters = int(np.rint(param[ENCOUNTERS_PER_ROUND] * n * sittings / 2))
+    opinions = meeting_opinions(
+        rng,
+        trust[attendees],
+        param[PROPOSAL],
+        param[OPINION_SPREAD],
+        param[TRUST_CEILING],
+        epsilon,
+        param[CONVERGENCE_RATE],
+        encounters,
+    )
+    agreed = numpy_std(opinions) < param[AGREEMENT_SPREAD]
+    meets = rng.random(n) < param[TIE_FORMATION]
+    shift = rng.random(n)
+    for k in range(n):
+        if meets[k]:
+            pair_i[n_pairs] = attendees[k]
+            pair_j[n_pairs] = attendees[(k + 1 + np.int64(shift[k] * max(n - 1, 1))) % n]
+            n_pairs += 1
+    return agreed, n_pairs
+
+
+@njit(cache=True)
+def _success(
+    row: np.ndarray,
+    slots: np.ndarray,
+    attendees: np.ndarray,
+    resident: tuple,
+    week_counts: tuple,
+    issue_state: tuple,
+    param: np.ndarray,
+) -> None:
+    """A successful project resolves the issue and satisfies its scope; attendees' efficacy rises."""
+    issue, category = row[0], row[4]
+    efficacy, satisfaction, building = resident[2], resident[8], resident[9]
+    issue_state[2][issue] = param[STEP]
+    week_counts[2][category] += 1
+    for b in np.unique(building[slots]):
+        week_counts[1][b] += 1
+    for r in slots:
+        satisfaction[r] += param[SATISFACTION_GAIN] * (1 - satisfaction[r])
+    for r in attendees:
+        efficacy[r] += param[EFFICACY_GAIN] * (1 - efficacy[r])
+
+
+@njit(cache=True)
+def _failure(
+    row: np.ndarray, attendees: np.ndarray, efficacy: np.ndarray, issue_state: tuple, param: np.ndarray
+) -> None:
+    """No agreement or a failed project: attendees' efficacy falls; the issue meets again."""
+    loss = param[EFFICACY_FAILURE_SHARE] * param[EFFICACY_GAIN]
+    for r in attendees:
+        efficacy[r] -= loss * efficacy[r]
+    issue_state[1][row[0]] = row[3]
+
+
+@njit(cache=True)
+def hold_meetings(
+    rng: np.random.Generator,
+    meeting: np.ndarray,
+    slot_range: np.ndarray,
+    pool: np.ndarray,
+    resident: tuple,
+    week_counts: tuple,
+    week_hours: tuple,
+    issue_state: tuple,
+    fund: np.ndarray,
+    org: tuple,
+    param: np.ndarray,
+) -> tuple:
+    """All of a week's meetings, in order, drawing from ``rng`` as the per-meeting code did.
+
+    Args:
+        rng: The model's stream.
+        meeting: Per meeting (int64 rows): issue, small, sittings, retry week, category.
+        slot_range: Per meeting: first and stop slot of the issue's scope.
+        pool: The week's resident experts.
+        resident: Tuple of resident arrays (role, trust, efficacy, civic_skills, belonging,
+            free_time, fatigue, cooperator_type, satisfaction, building, participation_count,
+            acts_deliberation, last_deliberation, points).
+        week_counts: Tuple (acts, successes_by_building, issues_resolved) of the week.
+        week_hours: Tuple (hours_used, role_hours) of the week.
+        issue_state: Tuple (attempts, next_meeting, resolved_step, urgency, cost) of the issue table.
+        fund: fund_balance, fund_spent, project_spent, points_paid, contribution_share (updated).
+        org: Tuple (in_library, pot, engagement) of the organisations.
+        param: Parameters, at the positions named at the top of this kernel.
+
+    Returns:
+        Whether any pairs were formed, the pairs' two ends, whether
+        organisations were asked for money, the last contributors, and the resources (share
+        of cost, with the experts' gain) and outcome of each project with a cost.
+    """
+    trust, cooperator, acts = resident[1], resident[7], week_counts[0]
+    attempts, next_meeting, _, urgency, cost_of = issue_state
+    pair_i = np.empty(np.sum(slot_range[:, 1] - slot_range[:, 0]), dtype=np.int64)
+    pair_j = np.empty(len(pair_i), dtype=np.int64)
+    n_pairs, costed = 0, 0
+    any_pairs = asked = False
+    last = np.zeros(0, dtype=np.int64)
+    resources_of = np.empty(len(meeting))
+    success_of = np.empty(len(meeting), dtype=np.bool_)
+    for m in range(len(meeting)):
+        issue, small, sittings, retry_week, _ = meeting[m]
+        slots = np.arange(slot_range[m, 0], slot_range[m, 1])
+        hours = param[DELIB_HOURS] * sittings
+        leaders, attendees, experts = _turnout(rng, slots, small, hours, urgency[issue], pool, resident, param)
+        attempts[issue] += 1
+        n = len(attendees)
+        if n + len(experts) >= 1:
+            _book(leaders, attendees, experts, sittings, hours, resident, acts, week_hours, fund, param)
+        if n < 2:
+            next_meeting[issue] = retry_week
+            continue
+        agreed, n_pairs = _deliberate(rng, attendees, len(experts), sittings, trust, pair_i, pair_j, n_pairs, param)
+        any_pairs = True
+        succeeded = False
+        if agreed:
+            succeeded, resources, paid, contributors = _project(
+                rng, attendees, len(experts), cost_of[issue], cooperator, week_hours[0], fund, org, param
+            )
+            if paid:
+                asked, last = True, contributors
+                resources_of[costed], success_of[costed] = resources, succeeded
+                costed += 1
+        if succeeded:
+            _success(meeting[m], slots, attendees, resident, week_counts, issue_state, param)
+        else:
+            _failure(meeting[m], attendees, resident[2], issue_state, param)
+    return any_pairs, pair_i[:n_pairs], pair_j[:n_pairs], asked, last, resources_of[:costed], success_of[:costed]

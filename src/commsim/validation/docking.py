@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import optimize, sparse, stats
 
 from commsim.mechanisms import bounded_confidence, project_success_probability, threshold_response
-from commsim.processes import deliberation
+from commsim.processes import deliberation_kernel
 
 # ------------------------------------------------------------------ bounded confidence
 
@@ -316,9 +316,9 @@ class ProjectFit:
 def observe_projects(settings: dict, *, seeds: Sequence[int], steps: int) -> pd.DataFrame:
     """Resources and outcome of every costed project in model runs.
 
-    The model is run unchanged; the call of the production function inside
-    :func:`commsim.processes.deliberation.run_project` is observed (its resources argument) and the
-    project's outcome is read from its return value.
+    The model is run unchanged; the week's compiled meetings
+    (:func:`commsim.processes.deliberation_kernel.hold_meetings`) are observed: they return
+    the resources and outcome of every project with a cost.
 
     Args:
         settings: Model keyword arguments.
@@ -331,24 +331,15 @@ def observe_projects(settings: dict, *, seeds: Sequence[int], steps: int) -> pd.
     from commsim.model import CommunityModel
 
     observed: list[tuple[float, bool]] = []
-    last: list[float] = []
-    original_probability, original_project = deliberation.project_success_probability, deliberation.run_project
+    original_meetings = deliberation_kernel.hold_meetings
 
-    def probability(resources, **kwargs):
-        last.append(float(resources))
-        return original_probability(resources, **kwargs)
+    def meetings(*args):
+        held = original_meetings(*args)
+        resources, success = held[-2], held[-1]
+        observed.extend(zip(resources.tolist(), success.tolist(), strict=True))
+        return held
 
-    def project(model, issue, contributors, n_experts):
-        last.clear()
-        success = original_project(model, issue, contributors, n_experts)
-        if last:  # costless projects never reach the production function
-            observed.append((last[-1], success))
-        return success
-
-    with (
-        mock.patch.object(deliberation, "project_success_probability", probability),
-        mock.patch.object(deliberation, "run_project", project),
-    ):
+    with mock.patch.object(deliberation_kernel, "hold_meetings", meetings):
         for seed in seeds:
             model = CommunityModel(rng=seed, **settings)
             for _ in range(steps):
