@@ -43,7 +43,8 @@ def shoot(url: str) -> list[Path]:
         page.get_by_text("Choice 1 (reference)").wait_for()
         page.get_by_role("button", name="Run comparison").click()
         page.get_by_text("In brief").wait_for()
-        page.get_by_text("In brief").scroll_into_view_if_needed()
+        page.locator(".js-plotly-plot .main-svg").first.wait_for()  # the bands, drawn by Plotly
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
         saved.append(OUT / "dashboard-compare.png")
         page.screenshot(path=saved[-1])
 
@@ -51,7 +52,8 @@ def shoot(url: str) -> list[Path]:
         page.get_by_text("First lever").wait_for()
         page.get_by_role("button", name="Run sweep").click()
         page.get_by_text("Saved as an experiment in").wait_for()
-        page.locator("img").first.scroll_into_view_if_needed()
+        page.locator(".js-plotly-plot .main-svg").first.wait_for()  # the response curve, drawn by Plotly
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
         saved.append(OUT / "dashboard-sweep.png")
         page.screenshot(path=saved[-1])
 
