@@ -78,6 +78,7 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
 
     def run() -> Finished | None:
         spec, folder = order.current
+        running.set(True)  # set here, not at the click: a task Solara drops before it starts never sets it
         try:
             if not JOB_SLOTS.acquire(blocking=False):
                 problem.set(
@@ -106,7 +107,6 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
     task = solara.lab.use_task(run, dependencies=None)
 
     def begin() -> None:
-        running.set(True)
         finished.set(None)
         progress.set((0, runs))
         task()
