@@ -44,7 +44,7 @@ def shoot(url: str) -> list[Path]:
         page.get_by_role("button", name="Run comparison").click()
         page.get_by_text("In brief").wait_for()
         page.locator(".js-plotly-plot .main-svg").first.wait_for()  # the bands, drawn by Plotly
-        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        page.locator(".js-plotly-plot").first.evaluate("figure => figure.scrollIntoView({block: 'start'})")
         saved.append(OUT / "dashboard-compare.png")
         page.screenshot(path=saved[-1])
 
@@ -53,7 +53,7 @@ def shoot(url: str) -> list[Path]:
         page.get_by_role("button", name="Run sweep").click()
         page.get_by_text("Saved as an experiment in").wait_for()
         page.locator(".js-plotly-plot .main-svg").first.wait_for()  # the response curve, drawn by Plotly
-        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        page.locator(".js-plotly-plot").first.evaluate("figure => figure.scrollIntoView({block: 'start'})")
         saved.append(OUT / "dashboard-sweep.png")
         page.screenshot(path=saved[-1])
 

@@ -51,10 +51,13 @@ def _percent(metric: str) -> bool:
     return bool(declared) and declared.unit in PERCENT_UNITS
 
 
-def _axis_title(metric: str) -> str:
+def _axis_title(metric: str, *, broken: bool = False) -> str:
+    """A metric's axis title with its unit; ``broken`` puts the unit on a second line (short panels)."""
     declared = declared_metric(metric)
     unit = unit_label(declared.unit) if declared else ""
-    return f"{metric_label(metric)} ({unit})" if unit else metric_label(metric)
+    if not unit:
+        return as_text(metric_label(metric))
+    return as_text(metric_label(metric)) + ("<br>" if broken else " ") + as_text(f"({unit})")
 
 
 def bands_figure(data: pd.DataFrame, labels: Sequence[str], metrics: Sequence[str]) -> go.Figure:
@@ -94,7 +97,7 @@ def bands_figure(data: pd.DataFrame, labels: Sequence[str], metrics: Sequence[st
                 hovertemplate="week %{x}: %{y:.3g}<extra>%{fullData.name}</extra>",
             )  # fmt: skip
     for row, metric in enumerate(metrics):
-        figure.update_yaxes(title_text=_axis_title(metric), title_font_size=10, row=row + 1, col=1)
+        figure.update_yaxes(title_text=_axis_title(metric, broken=True), title_font_size=10, row=row + 1, col=1)
     for column in range(len(labels)):
         figure.update_xaxes(title_text="week", row=len(metrics), col=column + 1)
     figure.update_layout(
