@@ -537,6 +537,15 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
     assert [entry["folder"] for entry in past_experiments(results, session_owner())] == [folder]
     assert not button(box, "Run comparison (4 runs)").disabled
 
+    # Reopened from the past experiments, the comparison's charts and effects are drawn again, the same.
+    effects = [dict(row) for row in table.items]
+    past_box, past_rc = render(Sweep)
+    past_rc.find(v.Select, label="open an experiment").widget.v_model = f"dashboard/{folder.name}"
+    button(past_box, "Draw its charts again").click()
+    wait_until(lambda: shows(past_box, "Download effects (CSV)"), "the reopened comparison")
+    assert [dict(row) for row in past_rc.find(DataTableWidget).widget.items] == effects
+    assert past_rc.find(plotly.graph_objects.FigureWidget)  # the bands, drawn by Plotly
+
 
 def test_a_comparison_the_model_rejects_reports_why(render, results):
     state.scenario.set(SMALL)
@@ -653,6 +662,13 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
     wait_until(lambda: shows(box, "<h1>sweep</h1>"), "the report opened")
     assert shows(box, "Sweep started from the dashboard over n_centres")
     assert [widget for widget in widgets(box) if isinstance(widget, ipywidgets.Image)]
+    button(box, "Draw its charts again").click()
+    wait_until(lambda: len(rc.find(plotly.graph_objects.FigureWidget)) == 2, "the reopened sweep's curve")
+    reopened = rc.find(plotly.graph_objects.FigureWidget)[1].widget
+    first = rc.find(plotly.graph_objects.FigureWidget)[0].widget
+    assert [list(trace.x) for trace in reopened.data] == [list(trace.x) for trace in first.data]
+    assert {float(x) for trace in reopened.data for x in trace.x} == {1.0, 3.0}
+    assert reopened.layout.yaxis.title.text.startswith(metric_label("rate_any"))
 
 
 def test_a_sweep_the_model_rejects_reports_why(render, results):

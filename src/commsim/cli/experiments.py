@@ -84,40 +84,14 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _experiment(folder: Path, *, locked: bool = False):
-    """The plan and store of an experiment folder whose last sweep finished, from the spec its manifest holds.
+    """The plan and store of an experiment folder whose last sweep finished (see ``finished_experiment``).
 
     Called once before taking the folder's lock (to refuse bad input before anything is
-    written) and once with it held (``locked``: no sweep is writing then). Reads only;
-    nothing of the spec's target is imported.
+    written) and once with it held (``locked``: no sweep is writing then).
     """
-    from pydantic import ValidationError
+    from commsim.experiments.reopen import finished_experiment
 
-    from commsim.experiments.plan import make_plan
-    from commsim.experiments.spec import ExperimentSpec
-    from commsim.experiments.store import ExperimentStore
-    from commsim.experiments.sweep import consolidated
-
-    store = ExperimentStore(folder)
-    manifest = store.experiment_manifest()
-    if not consolidated(manifest):
-        if not locked and store.in_use():
-            with store.lock():  # refuses, saying who holds it
-                pass
-        command = f"commsim sweep {manifest.get('spec_file') or 'SPEC'} --out {folder}"
-        raise UsageError(
-            f"{folder}: no complete results yet (its last sweep was killed or interrupted); `{command}` resumes it"
-        )
-    try:
-        spec = ExperimentSpec.model_validate(manifest["spec"])
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in ("spec", *first["loc"]))
-        raise UsageError(f"{store.manifest_path}: {field}: {first['msg']}") from None
-    points = manifest.get("design_points") if spec.design.kind == "csv" else None
-    plan = make_plan(spec, source=store.manifest_path, points=points, check_size=False)
-    if plan.spec_hash != manifest["spec_hash"]:
-        raise UsageError(f"{folder}: the manifest's spec does not plan the same runs any more")
-    return plan, store
+    return finished_experiment(folder, locked=locked)
 
 
 def _write_analysis(plan, store):

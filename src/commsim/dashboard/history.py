@@ -12,11 +12,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from commsim.dashboard.jobs import DASHBOARD_FOLDER, JOB_NAME
-from commsim.dashboard.settings import (
-    LIMITS,
-)
+from commsim.dashboard.jobs import DASHBOARD_FOLDER, JOB_NAME, Finished
+from commsim.dashboard.settings import LIMITS
+from commsim.experiments.analysis import analyze
+from commsim.experiments.plan import Plan
+from commsim.experiments.reopen import finished_experiment
 from commsim.experiments.store import ExperimentStore
+from commsim.experiments.sweep import SweepResult
 
 
 def visible_to(name: str, owner: str) -> bool:
@@ -132,3 +134,45 @@ def readable_report(path: Path, root: Path) -> str:
 def _text(value: Any, length: int = 500) -> str:
     """A manifest's field as a short text, whatever it holds."""
     return value[:length] if isinstance(value, str) else ""
+
+
+def interactive_view(plan: Plan) -> str | None:
+    """Which page draws an experiment's charts again: ``"comparison"``, ``"sweep"`` or None.
+
+    A comparison is two or more scenarios at one design point; a sweep is a grid over one
+    or two factors. Other designs (Saltelli, LHS, ...) show their report only.
+    """
+    factors = len(plan.spec.factors)
+    if factors == 0 and len(plan.spec.scenario_names) >= 2:
+        return "comparison"
+    if plan.spec.design.kind == "grid" and LIMITS.sweep_levers.low <= factors <= LIMITS.sweep_levers.high:
+        return "sweep"
+    return None
+
+
+def reopen(folder: Path, root: Path) -> Finished:
+    """A past experiment as the Compare or Sweep page holds a finished one, to draw its charts again.
+
+    Reads only: the plan from the manifest's spec, the analysis from the consolidated data
+    (recomputed, so that a folder's own ``analysis/`` tables are never trusted or rewritten).
+
+    Raises:
+        ValueError: If the folder is not a finished experiment inside ``root``, has no
+            interactive view, or its data is larger than ``LIMITS.reopen_data_bytes``.
+    """
+    plan, store = finished_experiment(folder)
+    if interactive_view(plan) is None:
+        raise ValueError(f"{folder.name} is a {plan.spec.design.kind} design: its report shows its results")
+    if not inside(store.data_path, root):
+        raise ValueError(f"{folder.name} has no data file inside {root}")
+    size = store.data_path.stat().st_size
+    if size > LIMITS.reopen_data_bytes:
+        raise ValueError(
+            f"{folder.name}'s data is {size / 1e6:.0f} MB, more than the {LIMITS.reopen_data_bytes / 1e6:.0f} MB "
+            "the dashboard draws again; its report shows its results"
+        )
+    runs = len(plan.runs)
+    result = SweepResult(folder=folder, total=runs, skipped=runs, done=0, failed=0, wall_s=0.0)
+    finished = Finished(folder, plan, analyze(plan, store), result, folder / "report.md")
+    finished.reported.set()  # nothing is written for a reopened experiment
+    return finished

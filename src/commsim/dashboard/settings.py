@@ -124,6 +124,8 @@ class DashboardLimits:
         report_bytes: Bytes of an experiment's report.md shown (the rest is cut).
         figure_bytes: Bytes of one report figure shown (larger ones are skipped).
         figures_shown: Report figures shown per experiment.
+        reopen_data_bytes: Bytes of a past experiment's data.parquet read to draw its charts
+            again (a larger experiment shows its report only).
     """
 
     explore_residents: Bound = Bound("residents", 100, 5000)
@@ -163,6 +165,7 @@ class DashboardLimits:
     report_bytes: int = 500_000
     figure_bytes: int = 5_000_000
     figures_shown: int = 24
+    reopen_data_bytes: int = 50_000_000
 
 
 LIMITS = DashboardLimits()

@@ -15,6 +15,7 @@ from pathlib import Path
 import solara
 from markupsafe import Markup
 
+from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import state
 from commsim.dashboard.background import (
     ReportStatus,
@@ -23,8 +24,9 @@ from commsim.dashboard.background import (
     run_button,
     use_background_experiment,
 )
+from commsim.dashboard.compare import ComparisonResult
 from commsim.dashboard.controls import SLIDER_ROOM, BoundSlider, PresetSelect, run_size_controls
-from commsim.dashboard.history import past_experiments, readable_report, report_figures
+from commsim.dashboard.history import interactive_view, past_experiments, readable_report, reopen, report_figures
 from commsim.dashboard.jobs import Finished, SweepFactor, check_size, plan_size, response_table, sweep_spec
 from commsim.dashboard.markup import SafeHTML, SafeMarkdown
 from commsim.dashboard.result_charts import figure_widget, response_figure
@@ -254,7 +256,35 @@ def PastExperiments(opened: solara.Reactive, newest: str):
         for entry in found[:12]:
             solara.Text(f"{entry['name']} — {entry['runs']} runs — {entry['description'][:140]}")
         return
+    ReopenedCharts(chosen["folder"], root)
     ExperimentReport(chosen["folder"], chosen["report"], root)
+
+
+@solara.component
+def ReopenedCharts(folder: Path, root: Path):
+    """A past comparison's or sweep's charts and tables drawn again, on request, from its stored data."""
+    shown = solara.use_reactive(False)
+    metric = solara.use_reactive(SHOWN_METRICS[0])
+    solara.use_effect(lambda: shown.set(False), [str(folder)])
+    wanted = shown.value
+    finished, problem = solara.use_memo(
+        lambda: _reopened(folder, root) if wanted else (None, None), [str(folder), wanted]
+    )
+    if not wanted:
+        solara.Button("Draw its charts again", icon_name="mdi-chart-line", text=True, on_click=lambda: shown.set(True))
+    elif problem is not None:
+        solara.Warning(f"Its charts cannot be drawn again: {problem}")
+    elif interactive_view(finished.plan) == "comparison":
+        ComparisonResult(finished)
+    else:
+        _sweep_result(finished, metric)
+
+
+def _reopened(folder: Path, root: Path) -> tuple[Finished | None, str | None]:
+    try:
+        return reopen(folder, root), None
+    except (ConfigError, ValueError, OSError) as error:
+        return None, error_text(error)
 
 
 @solara.component
