@@ -534,6 +534,8 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
     wait_until(lambda: shows(box, "with its report (report.md)"), "the report written in the background")
     folder = saved_folder(box)
     assert folder.parent == results / "dashboard" and (folder / "report.md").is_file()
+    pngs = sorted(path.name for path in (folder / "figures").glob("*.png"))
+    assert pngs and all(shows(box, f"{Path(name).stem.replace('_', ' ')} (PNG)") for name in pngs)
     assert [entry["folder"] for entry in past_experiments(results, session_owner())] == [folder]
     assert not button(box, "Run comparison (4 runs)").disabled
 

@@ -24,6 +24,7 @@ import solara
 import solara.lab
 
 from commsim.config.limits import ResourceError
+from commsim.dashboard.history import report_figures
 from commsim.dashboard.jobs import Finished, new_folder, run_experiment
 from commsim.dashboard.settings import LIMITS, LimitError, error_text, results_root
 from commsim.dashboard.state import kept, session_owner
@@ -185,6 +186,10 @@ def ReportStatus(finished: Finished):
         done.set(True)
 
     solara.use_thread(wait, dependencies=[str(finished.folder)])
+    reported = done.value
+    figures = solara.use_memo(
+        lambda: report_figures(finished.folder, results_root()) if reported else [], [str(finished.folder), reported]
+    )
     style = {"font-size": "0.75rem", "color": "#666"}
     if not done.value:
         solara.Text(f"Saved as an experiment in {finished.folder}; its report files are being written…", style=style)
@@ -192,6 +197,13 @@ def ReportStatus(finished: Finished):
         solara.Warning(f"The results are saved in {finished.folder}, but the report failed: {finished.report_problem}")
     else:
         solara.Text(f"Saved as an experiment in {finished.folder}, with its report (report.md)", style=style)
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for figure in figures:  # the report's figures as PNG (the charts' camera saves SVG)
+                solara.FileDownload(
+                    lambda figure=figure: figure.read_bytes(),
+                    filename=figure.name,
+                    label=f"{figure.stem.replace('_', ' ')} (PNG)",
+                )
 
 
 def run_button(job: BackgroundExperiment, label: str, invalid: str | None) -> None:
