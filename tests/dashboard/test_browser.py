@@ -214,6 +214,7 @@ def test_sweep_runs_in_the_background_and_lists_past_experiments(page, dashboard
 
 
 def test_learn_loads_a_lesson_into_explore_and_follows_it_to_the_end(page, dashboard, tmp_path):
+    page.set_viewport_size({"width": 1024, "height": 768})  # a small laptop: the lesson must not hide the scenario
     open_page(page, dashboard, "/learn")
     page.get_by_text("Guided lessons").wait_for()
     choose(page, "lesson", "High turnover and mutual aid")
@@ -222,6 +223,9 @@ def test_learn_loads_a_lesson_into_explore_and_follows_it_to_the_end(page, dashb
     page.get_by_text("Lesson: High turnover and mutual aid").wait_for()
     profile = page.locator(".v-select", has=page.locator("label", has_text="community profile"))
     assert "Migrant-heavy urban village" in profile.inner_text()
+    page.screenshot(path="/tmp/lesson1024.png", full_page=True)
+    scenario_title = page.locator(".v-navigation-drawer .v-card__title", has_text="Scenario").first.bounding_box()
+    assert scenario_title["y"] + scenario_title["height"] <= 768, "the lesson pushes the scenario controls out of sight"
 
     card = page.locator(".v-card", has_text="Lesson: High turnover and mutual aid")
     boxes = card.get_by_role("checkbox")

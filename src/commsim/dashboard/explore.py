@@ -36,6 +36,7 @@ from commsim.dashboard.mapview import (
 from commsim.dashboard.markup import SafeMarkdown
 from commsim.dashboard.playback import LiveModel, Playback, weeks_to
 from commsim.dashboard.settings import LIMITS, Bound, LimitError, Scenario, error_text
+from commsim.lessons import Lesson
 from commsim.model import CommunityModel
 from commsim.runs.labels import format_metric, metric_label
 
@@ -133,8 +134,8 @@ def PlotlyView(widget, *, classes: list[str] | None = None):
 
 
 @solara.component
-def MapAndPlots(model: LiveModel, drawn: solara.Reactive[int], view: ExploreView):
-    """The map and the live plots, built once per model and view, moved after every drawn week."""
+def MapAndPlots(model: LiveModel, drawn: solara.Reactive[int], view: ExploreView, lesson: Lesson | None):
+    """The map, a loaded lesson's checklist and the inspector, and the live plots; moved after every drawn week."""
     week = drawn.value
 
     def make_map():
@@ -164,8 +165,18 @@ def MapAndPlots(model: LiveModel, drawn: solara.Reactive[int], view: ExploreView
         with solara.Column(gap="0px", style={"width": f"{MAP_SIZE[0]}px"}):
             PlotlyView(map_widget, classes=["commsim-map"])
             solara.Text(circles_note(model), style={"font-size": "0.75rem", "color": "#555"})
-        with solara.Card("Inspector", margin=0, style={"flex": "1 1 300px", "min-width": "0", "overflow-x": "auto"}):
-            Inspector(model, drawn, view.building)
+        # Beside the map: a loaded lesson's checklist (scrolled within a third of the window), then the inspector.
+        with solara.Column(gap="8px", style={"flex": "1 1 300px", "min-width": "0"}):
+            if lesson is not None:
+                title, subtitle = f"Lesson: {lesson.title}", f"run to week {lesson.steps}"
+                scrolled = {"max-height": "33vh", "overflow-y": "auto"}
+                with (
+                    solara.Card(title, subtitle=subtitle, margin=0),
+                    solara.Column(classes=["commsim-lesson"], style=scrolled),
+                ):
+                    LessonSteps(lesson)
+            with solara.Card("Inspector", margin=0, style={"overflow-x": "auto"}):
+                Inspector(model, drawn, view.building)
     PlotlyView(plots, classes=["commsim-plots"])
     with solara.Row(style={"align-items": "center"}):
         solara.FileDownload(lambda: _csv(model), filename="explore_timeseries.csv", label="Download data (CSV)")
@@ -320,10 +331,6 @@ def Explore():
     with solara.Sidebar():
         with solara.Card("Run"):
             _run_controls(model, scenario, view, redraw, playing, refused)
-        if state.lesson.value:
-            lesson = lesson_by_id(state.lesson.value)
-            with solara.Card(f"Lesson: {lesson.title}", subtitle=f"run to week {lesson.steps}"):
-                LessonSteps(lesson)
         with solara.Card("Scenario"):
             ScenarioControls(scenario, state.scenario.set)
 
@@ -337,7 +344,7 @@ def Explore():
     # The counter is read only by the parts it redraws, so a drawn week leaves the sidebar alone.
     Monitors(model, drawn)
     _view_toggles(view)
-    MapAndPlots(model, drawn, view)
+    MapAndPlots(model, drawn, view, lesson_by_id(state.lesson.value) if state.lesson.value else None)
 
 
 def run_to_linked_week(model: LiveModel | None, scenario: Scenario, redraw: Callable[[], None]) -> None:
