@@ -1,8 +1,9 @@
 """Test-wide settings and fixtures.
 
 Hypothesis draws the same examples on every run (reproducible CI); the timing cache of dry
-runs (``COMMSIM_CACHE_DIR``) lives in the test session's temporary folder. The other
-fixtures below are shared by the tests of the model's state and processes.
+runs (``COMMSIM_CACHE_DIR``) lives in the test session's temporary folder; the compiled
+kernels are compiled once, before any test worker starts. The other fixtures below are
+shared by the tests of the model's state and processes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,19 @@ from commsim.state.ties import Ties
 
 settings.register_profile("commsim", derandomize=True, database=None)
 settings.load_profile("commsim")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile every kernel once in the main process, before pytest-xdist starts its workers.
+
+    On a fresh clone numba's cache is empty, and each worker, and each command-line run a
+    test starts, would otherwise compile the same kernels at the same time (about 40 s
+    each); after this they all load them from the cache (about 1 s).
+    """
+    if not hasattr(config, "workerinput"):
+        from commsim.model import warm_kernels
+
+        warm_kernels()
 
 
 @pytest.fixture(scope="session", autouse=True)
