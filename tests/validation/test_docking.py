@@ -12,12 +12,15 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from commsim.mechanisms import project_success_probability
+from commsim.mechanisms import hegselmann_krause, project_success_probability
 from commsim.validation.docking import (
     cascade_sizes,
     cluster_counts,
+    consensus_threshold,
     deffuant_reference,
     fit_production_function,
+    hk_consensus,
+    hk_reference,
     major_clusters,
     observe_projects,
     omt_reference,
@@ -25,6 +28,7 @@ from commsim.validation.docking import (
     random_graph,
     summarise_cascades,
     summarise_clusters,
+    summarise_consensus,
     watts_cascade,
 )
 
@@ -70,6 +74,36 @@ def test_both_implementations_follow_the_one_over_two_epsilon_rule(clusters):
         assert clusters.loc[0.5, column] == 1.0
         assert clusters.loc[0.3, column] >= 0.5  # near the consensus threshold: mostly, not always
         assert clusters.loc[0.1, column] == 0.0
+
+
+@pytest.mark.parametrize("epsilon", [0.05, 0.15, 0.3])
+def test_hegselmann_krause_equals_the_agent_by_agent_reference(epsilon):
+    """Same initial opinions, same rounds: the sorted-window rounds equal the published loop."""
+    start = np.random.default_rng(7).random(150)
+    for rounds in (1, 3, 40):
+        model = hegselmann_krause(start, epsilon=epsilon, rounds=rounds)
+        assert model == pytest.approx(hk_reference(start, epsilon=epsilon, rounds=rounds), abs=1e-12)
+
+
+def test_hegselmann_krause_keeps_groups_apart_and_reaches_a_fixed_point():
+    """Two meetings with the same opinions evolve alike and alone; the extremes never widen."""
+    start = np.random.default_rng(3).random(60)
+    both = hegselmann_krause(np.concatenate([start, start]), epsilon=0.2, rounds=100, group=np.repeat([5, 9], 60))
+    alone = hegselmann_krause(start, epsilon=0.2, rounds=100)
+    assert both[:60] == pytest.approx(alone, abs=1e-12) and both[60:] == pytest.approx(alone, abs=1e-12)
+    assert alone.min() >= start.min() and alone.max() <= start.max()
+    assert hegselmann_krause(alone, epsilon=0.2, rounds=1) == pytest.approx(alone, abs=1e-12)  # fixed point
+    assert hegselmann_krause(np.array([0.1, 0.3]), epsilon=0.25, rounds=1) == pytest.approx([0.2, 0.2])
+    assert hegselmann_krause(np.array([0.1, 0.3]), epsilon=0.15, rounds=5) == pytest.approx([0.1, 0.3], abs=1e-15)
+
+
+def test_hegselmann_krause_consensus_threshold_is_near_fortunato_s():
+    """Fortunato (2005): consensus from about eps = 0.2 on a complete graph; Deffuant's lies higher."""
+    summary = summarise_consensus(hk_consensus([0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5], seeds=range(6), n_agents=300))
+    hk = consensus_threshold(summary, "hk_consensus_share")
+    assert 0.2 <= hk <= 0.3
+    assert consensus_threshold(summary, "deffuant_consensus_share") > hk
+    assert summary.set_index("epsilon").loc[0.1, "hk_clusters"] >= 3
 
 
 # ------------------------------------------------------------------ threshold cascades

@@ -7,6 +7,10 @@ run on the same inputs:
 * bounded confidence — a one-encounter-at-a-time loop of Deffuant, Neau, Amblard &
   Weisbuch (2000) against :func:`commsim.mechanisms.bounded_confidence`: the number of
   opinion clusters over confidence bounds, and the ~1/(2 epsilon) rule;
+* synchronous bounded confidence — an agent-by-agent loop of Hegselmann & Krause (2002)
+  against :func:`commsim.mechanisms.hegselmann_krause`, and its consensus threshold
+  against the one Fortunato (2005) measured (about 0.2 on a complete graph), next to
+  Deffuant's on the same initial opinions;
 * threshold influence — Watts's (2002) cascade on a random graph with hard thresholds
   against the same cascade driven by :func:`commsim.mechanisms.threshold_response` as its
   sharpness goes to 0;
@@ -27,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse, stats
 
-from commsim.mechanisms import bounded_confidence, project_success_probability, threshold_response
+from commsim.mechanisms import bounded_confidence, hegselmann_krause, project_success_probability, threshold_response
 from commsim.processes import deliberation_kernel
 
 # ------------------------------------------------------------------ bounded confidence
@@ -148,6 +152,82 @@ def summarise_clusters(counts: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def hk_reference(opinions: np.ndarray, *, epsilon: float, rounds: int) -> np.ndarray:
+    """Hegselmann & Krause (2002) as published: each agent in turn, against the previous round's opinions.
+
+    Args:
+        opinions: Initial opinions; not modified.
+        epsilon: Confidence bound (|x_j - x_i| <= epsilon counts).
+        rounds: Synchronous rounds.
+
+    Returns:
+        The opinions after the rounds.
+    """
+    x = [float(value) for value in opinions]
+    for _ in range(rounds):
+        previous = list(x)
+        for i, own in enumerate(previous):
+            near = [other for other in previous if abs(other - own) <= epsilon]
+            x[i] = sum(near) / len(near)
+    return np.array(x)
+
+
+def hk_consensus(
+    epsilons: Sequence[float], *, seeds: Sequence[int], n_agents: int = 300, rounds: int = 200
+) -> pd.DataFrame:
+    """Major clusters under Hegselmann-Krause and under Deffuant on the same U(0, 1) opinions.
+
+    Args:
+        epsilons: Confidence bounds.
+        seeds: One run per seed and bound.
+        n_agents: Agents.
+        rounds: Hegselmann-Krause rounds (it stops at its fixed point, reached much sooner).
+
+    Returns:
+        One row per bound and seed: ``epsilon``, ``seed``, ``hk`` and ``deffuant`` (major
+        clusters; Deffuant with mu = 0.5 and 200 encounters per agent).
+    """
+    rows = []
+    for epsilon in epsilons:
+        for seed in seeds:
+            start_stream, pair_stream = np.random.SeedSequence([seed, round(epsilon * 1e6), 2002]).spawn(2)
+            start = np.random.default_rng(start_stream).random(n_agents)
+            synchronous = hegselmann_krause(start, epsilon=epsilon, rounds=rounds)
+            pairwise = bounded_confidence(
+                start, epsilon=epsilon, mu=0.5, encounters=200 * n_agents, rng=np.random.default_rng(pair_stream)
+            )
+            rows.append(
+                {
+                    "epsilon": epsilon,
+                    "seed": seed,
+                    "hk": major_clusters(synchronous),
+                    "deffuant": major_clusters(pairwise),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def summarise_consensus(counts: pd.DataFrame) -> pd.DataFrame:
+    """Per bound: mean major clusters and the share of runs reaching consensus, under both models."""
+    summary = counts.groupby("epsilon").agg(
+        runs=("seed", "size"),
+        hk_clusters=("hk", "mean"),
+        deffuant_clusters=("deffuant", "mean"),
+        hk_consensus_share=("hk", lambda clusters: float(np.mean(clusters == 1))),
+        deffuant_consensus_share=("deffuant", lambda clusters: float(np.mean(clusters == 1))),
+    )
+    return summary.reset_index()
+
+
+def consensus_threshold(summary: pd.DataFrame, column: str) -> float:
+    """The smallest bound from which every larger bound reaches consensus in at least half of the runs."""
+    ordered = summary.sort_values("epsilon")
+    reached = ordered[column].to_numpy() >= 0.5
+    failing = np.flatnonzero(~reached)
+    start = 0 if len(failing) == 0 else failing[-1] + 1
+    return float(ordered["epsilon"].iloc[start]) if start < len(ordered) else math.nan
 
 
 # ------------------------------------------------------------------ threshold cascades

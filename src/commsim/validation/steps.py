@@ -31,6 +31,7 @@ ROOT_SEED = 20261129
 FACT_REPLICATES = 20
 
 EPSILONS = (0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5)
+HK_EPSILONS = (0.1, 0.15, 0.18, 0.2, 0.22, 0.25, 0.3, 0.4, 0.5)
 
 MEAN_DEGREES = (1, 2, 3, 4, 5, 6, 7, 8, 10, 12)
 
@@ -114,11 +115,13 @@ def _figures(folder: Path) -> Path:
 
 
 def docking_step(folder: Path) -> None:
-    """Dock the three mechanisms; write their tables and figures."""
+    """Dock the mechanisms (two bounded-confidence models, thresholds, project success); write tables, figures."""
     tables, figures = _tables(folder), _figures(folder)
     counts = docking.cluster_counts(EPSILONS, seeds=range(10))
     clusters = docking.summarise_clusters(counts)
     clusters.to_csv(tables / "docking_clusters.csv", index=False)
+    consensus = docking.summarise_consensus(docking.hk_consensus(HK_EPSILONS, seeds=range(10)))
+    consensus.to_csv(tables / "docking_hk.csv", index=False)
     sizes = docking.cascade_sizes(MEAN_DEGREES, sharpness=SHARPNESS, graphs=30, seed=ROOT_SEED)
     cascades = docking.summarise_cascades(sizes)
     cascades.to_csv(tables / "docking_cascades.csv", index=False)
