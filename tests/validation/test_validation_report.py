@@ -21,3 +21,20 @@ def test_a_folder_without_tables_names_the_step_to_run(tmp_path):
     text = write_report(tmp_path / "empty").read_text(encoding="utf-8")
     for step in ("docking", "calibrate", "claims report", "sensitivity report"):
         assert f"Not run yet: `python -m commsim.validation {step}`" in text
+
+
+def test_the_abc_step_writes_its_posterior_and_predictive_check_into_the_report(tmp_path):
+    """A miniature ABC-SMC through the validation step: tables written, the report's section filled from them."""
+    from commsim.validation.steps import CALIBRATION_PRIORS, AbcSize, abc_step
+
+    size = AbcSize(
+        residents=200, weeks=30, population=4, generations=2, predictive_draws=2, predictive_residents=200,
+        predictive_weeks=30,
+    )  # fmt: skip
+    abc_step(tmp_path, size=size)
+    posterior = (tmp_path / "tables" / "abc_posterior.csv").read_text(encoding="utf-8")
+    assert all(name in posterior for name in CALIBRATION_PRIORS)
+    text = write_report(tmp_path).read_text(encoding="utf-8")
+    section = text.split("### Bayesian calibration by ABC-SMC (pyabc)")[1].split("\n## ")[0]
+    assert "4 particles per generation" in section and "Posterior predictive check: 2 particles" in section
+    assert "Not run yet" not in section

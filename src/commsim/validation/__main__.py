@@ -7,6 +7,8 @@ Steps (each writes its tables into ``docs/reports/validation/tables`` and its fi
 * ``calibrate`` — rejection ABC over the stored calibration design (runs the design with
   ``experiments/validation_calibration.yaml`` first if its results are missing), then
   refinement of the nearest points on fresh seeds;
+* ``abc`` — Bayesian calibration by ABC-SMC (pyabc) over the same priors, with a posterior
+  predictive check of every fact (``--abc-residents``, ``--abc-population``, ... set its size);
 * ``facts`` — the stylized facts at the shipped defaults, with intervals over replicates;
 * ``claims`` — the practice reports' claims (``experiments/validation.yaml``);
 * ``sensitivity`` — Sobol indices (``experiments/validation_sensitivity.yaml``);
@@ -24,7 +26,7 @@ from pathlib import Path
 from commsim.validation import report
 from commsim.validation import steps as validation_steps
 
-STEPS = ("docking", "calibrate", "facts", "claims", "sensitivity", "report")
+STEPS = ("docking", "calibrate", "abc", "facts", "claims", "sensitivity", "report")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,6 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--replicates", type=int, default=validation_steps.FACT_REPLICATES, help="replicates of the facts step"
     )
+    size = validation_steps.AbcSize()
+    parser.add_argument("--abc-residents", type=int, default=size.residents, help="residents of the ABC runs")
+    parser.add_argument("--abc-weeks", type=int, default=size.weeks, help="weeks of the ABC runs")
+    parser.add_argument("--abc-population", type=int, default=size.population, help="ABC particles per generation")
+    parser.add_argument("--abc-generations", type=int, default=size.generations, help="most ABC generations")
     args = parser.parse_args(argv)
     steps = STEPS if "all" in args.steps else tuple(step for step in STEPS if step in args.steps)
     folder = args.out or validation_steps.default_folder()
@@ -53,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             validation_steps.docking_step(folder)
         elif step == "calibrate":
             status |= validation_steps.calibration_step(folder, workers=args.workers)
+        elif step == "abc":
+            abc_size = validation_steps.AbcSize(
+                args.abc_residents, args.abc_weeks, args.abc_population, args.abc_generations
+            )
+            validation_steps.abc_step(folder, workers=args.workers, size=abc_size)
         elif step == "facts":
             validation_steps.facts_step(folder, replicates=args.replicates)
         elif step == "claims":

@@ -200,6 +200,41 @@ def _calibration_section(folder: Path) -> list[str]:
     return _section(folder, "## 2. Calibration to the stylized facts", "calibration_parameters", "calibrate", text)
 
 
+def _abc_text(folder: Path) -> Callable[[pd.DataFrame], list[str]]:
+    """The ABC-SMC posterior, its generations and its posterior predictive check."""
+
+    def text(posterior: pd.DataFrame) -> list[str]:
+        generations, check = _read(folder, "abc_generations"), _read(folder, "abc_predictive")
+        first = posterior.iloc[0]
+        lines = [
+            f"ABC-SMC (pyabc) over the same uniform priors: {int(first['population'])} particles per generation, "
+            f"each one run of the three fact scenarios at {int(first['residents']):,} residents and "
+            f"{int(first['weeks'])} weeks, distance as above (every fact at once). Weighted posterior of the last "
+            "generation:",
+            "",
+            _markdown(
+                posterior[
+                    ["parameter", "prior_low", "prior_high", "posterior_median", "posterior_q05", "posterior_q95"]
+                ].round(3)
+            ),
+            "",
+        ]
+        if generations is not None:
+            lines += [_markdown(generations.round(3)), ""]
+        if check is not None:
+            lines += [
+                f"Posterior predictive check: {int(check['draws'].iloc[0])} particles drawn by weight, each run once "
+                f"at {int(check['residents'].iloc[0]):,} residents and {int(check['weeks'].iloc[0])} weeks on a fresh "
+                "seed; the simulated fact's median and 5-95% range, and the share of draws inside the band.",
+                "",
+                _markdown(check[["label", "band_low", "band_high", "median", "q05", "q95", "share_in_band"]].round(3)),
+                "",
+            ]
+        return lines
+
+    return text
+
+
 def _calibration_text(parameters: pd.DataFrame, facts: pd.DataFrame | None, refined: pd.DataFrame | None) -> list[str]:
     first = parameters.iloc[0]
     lines = [
@@ -373,6 +408,7 @@ def write_report(folder: Path) -> Path:
         "",
         *_docking_section(folder),
         *_calibration_section(folder),
+        *_section(folder, "### Bayesian calibration by ABC-SMC (pyabc)", "abc_posterior", "abc", _abc_text(folder)),
         *_claims_section(folder),
         *_sensitivity_section(folder),
     ]

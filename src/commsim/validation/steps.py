@@ -8,6 +8,7 @@ reports; :mod:`commsim.validation.report` assembles ``report.md`` from the table
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -24,7 +25,7 @@ from commsim.experiments.plan import Plan, load_plan
 from commsim.experiments.report import analyse_and_report
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import SweepResult, run_sweep
-from commsim.validation import calibration, claims, docking
+from commsim.validation import abc_smc, calibration, claims, docking
 
 ROOT_SEED = 20261129
 
@@ -61,6 +62,24 @@ PRE_CALIBRATION_DEFAULTS = {
     "distance_decay_per_km": 0.87,
     "time_bank_overdraft_h": 4.0,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class AbcSize:
+    """How large the ABC-SMC calibration is: its runs, particles, generations and predictive draws.
+
+    Each evaluation runs the three fact scenarios once; with pyabc's default quantile
+    tolerance about half of a generation's proposals are accepted early on, fewer later.
+    """
+
+    residents: int = 1000
+    weeks: int = 104
+    population: int = 100
+    generations: int = 6
+    predictive_draws: int = 40
+    predictive_residents: int = 2000
+    predictive_weeks: int = 104
+
 
 CALIBRATION_PRIORS = {
     "attend_intercept": (-6.5, -3.5),
@@ -222,6 +241,36 @@ def calibration_step(folder: Path, *, workers: int = 1) -> int:
     )
     summary.to_csv(tables / "calibration_parameters.csv", index=False)
     return status
+
+
+def abc_step(folder: Path, *, workers: int = 1, size: AbcSize | None = None) -> None:
+    """ABC-SMC (pyabc) over the calibrated parameters' priors, then a posterior predictive check."""
+    import logging
+
+    size = size or AbcSize()
+    tables = _tables(folder)
+    logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc's per-generation log lines
+    history = abc_smc.calibrate(
+        CALIBRATION_PRIORS,
+        model=abc_smc.facts_model(n_residents=size.residents, steps=size.weeks),
+        population=size.population,
+        generations=size.generations,
+        seed=ROOT_SEED + 3,
+        workers=workers,
+    )
+    posterior = abc_smc.posterior_table(history, CALIBRATION_PRIORS)
+    run_size = {"residents": size.residents, "weeks": size.weeks, "population": size.population}
+    posterior.assign(**run_size).to_csv(tables / "abc_posterior.csv", index=False)
+    abc_smc.generations_table(history).to_csv(tables / "abc_generations.csv", index=False)
+    check = abc_smc.predictive_check(
+        history,
+        model=abc_smc.facts_model(n_residents=size.predictive_residents, steps=size.predictive_weeks),
+        draws=size.predictive_draws,
+        seed=ROOT_SEED + 4,
+    )
+    check.assign(residents=size.predictive_residents, weeks=size.predictive_weeks).to_csv(
+        tables / "abc_predictive.csv", index=False
+    )
 
 
 def facts_step(folder: Path, *, replicates: int = FACT_REPLICATES) -> None:
