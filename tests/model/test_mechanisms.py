@@ -494,3 +494,26 @@ def test_toward_moves_a_share_of_the_gap():
     assert toward(value, 1.0, 0.25) == pytest.approx([0.25, 0.625, 1.0])
     assert toward(value, 0.2, 1.0) == pytest.approx([0.2, 0.2, 0.2])
     assert toward(value, 0.2, 0.0) == pytest.approx(value)
+
+
+@pytest.mark.parametrize(("profile", "largest_gap"), [("old_inner_city", 0.12), ("migrant_heavy", 0.06)])
+def test_the_default_sharpness_keeps_the_social_step_within_one_tie(profile, largest_gap):
+    """ODD section 8: in the model's own networks the smooth threshold stays close to Watts's hard step.
+
+    After a year, the default response differs from the hard step by a small share of the
+    social weight on average, and residents with no active tie feel almost none of it.
+    """
+    from commsim.model import CommunityModel
+
+    model = CommunityModel(rng=3, n_residents=1000, profile=profile)
+    for _ in range(52):
+        model.step()
+    residents, params = model.residents, model.p
+    recent = residents.last_activities >= model.steps - params["recent_window_weeks"]
+    share = model.ties.share_of_ties(recent)
+    smooth = threshold_response(share, residents.social_threshold, SHARPNESS)
+    hard = (share >= residents.social_threshold).astype(float)
+    assert np.mean(np.abs(smooth - hard)) < largest_gap
+    assert smooth[share == 0].mean() < 0.04
+    sharp = threshold_response(share, residents.social_threshold, SHARPNESS / 100)
+    assert np.mean(np.abs(sharp - hard)) < 0.01  # the hard step in the limit
