@@ -102,6 +102,11 @@ METRICS: tuple[Metric, ...] = (
         "Formal volunteering over a year",
         f"Share of residents who held a volunteer role or helped through the time bank {LAST_YEAR}",
     ),
+    _rate(
+        "informal_helping_year",
+        "Informal helping over a year",
+        f"Share of residents who helped a tie or a neighbour outside the time bank {LAST_YEAR}",
+    ),
     Metric(
         "unique_participants",
         "Residents who took part over a year",
@@ -282,6 +287,20 @@ METRICS: tuple[Metric, ...] = (
         "hours",
         ">=0",
         "Hours of time credit requesters paid from their own balance since the start (down to the overdraft)",
+    ),
+    Metric(
+        "credits_idle_share",
+        "Time credits held by members who never spent",
+        "share of credits",
+        "0-1",
+        "Share of the credits members hold (positive balances) that lie with members who have never paid from theirs",
+    ),
+    Metric(
+        "spenders_overdrawn",
+        "Spending members in debt",
+        "share of members",
+        "0-1",
+        "Share of the time-bank members who have paid from their balance whose balance is now below zero",
     ),
     Metric(
         "organisations_engaged",

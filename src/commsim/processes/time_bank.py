@@ -104,11 +104,14 @@ class TimeBank:
     ) -> None:
         """Pay time-bank matches: ``hours`` credits per match from payer (or pool) to payee.
 
-        Helpers through the time bank count as formal volunteers this week.
+        Helpers through the time bank count as formal volunteers this week; what each
+        payer paid from its own balance adds to its ``credits_paid``.
         """
+        before = residents.credits[payer]
         self.pool, spent, donated = transfer_credits(
             residents.credits, self.pool, payer, payee, hours, overdraft=overdraft
         )
+        residents.credits_paid[payer] += before - residents.credits[payer]
         self.credits_spent += spent
         self.credits_earned += spent + donated
         residents.last_volunteered[payee] = step
