@@ -64,7 +64,9 @@ METRICS: tuple[Metric, ...] = (
     _rate("rate_activities", "Took part in activities", _took_part("residents", how="in an activity session")),
     _rate("rate_deliberation", "Took part in deliberation", _took_part("residents", how="in a deliberation")),
     _rate(
-        "rate_mutual_aid", "Took part in mutual aid", _took_part("residents", how="in mutual aid (gave or got help)")
+        "rate_mutual_aid",
+        "Took part in mutual aid",
+        _took_part("residents", how="in mutual aid (gave or got help with a need, or through the time bank)"),
     ),
     _rate("rate_youth", "Young adults (18-34) taking part", _took_part("young adults (18-34)")),
     _rate("rate_adult", "Adults (35-59) taking part", _took_part("adults aged 35-59")),

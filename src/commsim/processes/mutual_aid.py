@@ -190,6 +190,7 @@ class Search:
     Attributes:
         ctx: What mutual aid reads and writes.
         requesters: Slots of this week's requesters.
+        out_of_need: Whether each request comes from a need (else an everyday favour).
         busy: Per resident: asking or already helping this week (cannot help).
         helper: Helper found for each request (-1 while unmet).
         via_time_bank: Whether each request was met through the time bank.
@@ -198,6 +199,7 @@ class Search:
 
     ctx: MutualAidContext
     requesters: np.ndarray
+    out_of_need: np.ndarray
     busy: np.ndarray = field(init=False)
     helper: np.ndarray = field(init=False)
     via_time_bank: np.ndarray = field(init=False)
@@ -255,23 +257,36 @@ class Search:
             self.via_time_bank[self.match(open_, candidate, accepts(ctx, candidate, 0.0, shift))] = True
 
 
-def post_requests(ctx: MutualAidContext) -> np.ndarray:
-    """Slots of the residents who ask for help this week (:func:`request_chance`)."""
-    residents = ctx.residents
-    member = residents.time_bank_member & bool(ctx.params["time_bank"])
-    chance = request_chance(needs=residents.needs, member=member, credits=residents.credits, params=ctx.params)
-    return np.flatnonzero(ctx.rng.random(len(residents)) < chance)
+def post_requests(ctx: MutualAidContext) -> tuple[np.ndarray, np.ndarray]:
+    """The residents who ask for help this week (:func:`request_chance`), and which ask out of a need.
+
+    One uniform per resident decides both: below the chance of asking, the request comes
+    from a need with probability ``aid_request_rate`` over the chance without the balance
+    feedback (the need's share of the two independent reasons to ask).
+
+    Returns:
+        Slots of the requesters, and per requester whether the request comes from a need.
+    """
+    residents, params = ctx.residents, ctx.params
+    member = residents.time_bank_member & bool(params["time_bank"])
+    needs = residents.needs
+    chance = request_chance(needs=needs, member=member, credits=residents.credits, params=params)
+    uniform = ctx.rng.random(len(residents))
+    requesters = np.flatnonzero(uniform < chance)
+    base = 1.0 - (1.0 - params["everyday_request_rate"]) * (1.0 - params["aid_request_rate"] * needs[requesters])
+    need_share = params["aid_request_rate"] * needs[requesters] / base
+    return requesters, uniform[requesters] < chance[requesters] * need_share
 
 
 def run_mutual_aid(ctx: MutualAidContext) -> None:
     """Post requests, find helpers, transfer credits and record acts and ties."""
     params, residents, week = ctx.params, ctx.residents, ctx.week
-    requesters = post_requests(ctx)
+    requesters, out_of_need = post_requests(ctx)
     week.aid_requests = len(requesters)
     if len(requesters) == 0:
         ctx.memory.remember(week.aid_requests, week.aid_met)
         return
-    search = Search(ctx, requesters)
+    search = Search(ctx, requesters, out_of_need)
     bank_first = residents.time_bank_member[requesters] & bool(params["time_bank"])
     if bank_first.any():
         search.through_time_bank(np.flatnonzero(bank_first))
@@ -285,7 +300,12 @@ def run_mutual_aid(ctx: MutualAidContext) -> None:
 
 
 def settle(ctx: MutualAidContext, search: Search) -> None:
-    """Pay time-bank matches and record every match: acts, hours, belonging, ties, informal helping."""
+    """Pay time-bank matches and record every match: hours, belonging, ties, informal helping, acts.
+
+    Help out of a need and help through the time bank are acts of mutual aid (for both
+    sides); an everyday favour between ties or neighbours is informal helping, not an act
+    of community participation, though it builds the tie and belonging all the same.
+    """
     params, residents, week = ctx.params, ctx.residents, ctx.week
     requesters, helper, via_time_bank = search.requesters, search.helper, search.via_time_bank
     met = helper >= 0
@@ -304,7 +324,8 @@ def settle(ctx: MutualAidContext, search: Search) -> None:
         )
     residents.last_helped_informally[helper[met & ~via_time_bank]] = ctx.step
     week.hours_used[helpers] += hours
+    acts = met & (search.out_of_need | via_time_bank)
+    ctx.acts.record(np.concatenate([requesters[acts], helper[acts]]), "mutual_aid")
     both = np.concatenate([helped, helpers])
-    ctx.acts.record(both, "mutual_aid")
     residents.belonging[both] += params["aid_belonging_gain"] * (1 - residents.belonging[both])
     ctx.ties.strengthen(helped, helpers, params["tie_contact_gain"])

@@ -67,12 +67,14 @@ class TimeBank:
         pool: Credits held by the bank: seed credits and leavers' balances, less what it paid.
         credits_earned: Credits earned by helpers since the start.
         credits_spent: Credits paid by requesters from their own balances since the start.
+        credits_taken_back: Net balances of leavers returned to the pool since the start.
         near: Buildings within the matching radius of each building (CSR), built on first use.
     """
 
     pool: float = 0.0
     credits_earned: float = 0.0
     credits_spent: float = 0.0
+    credits_taken_back: float = 0.0
     near: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
@@ -88,6 +90,7 @@ class TimeBank:
     def take_back(self, balances: np.ndarray) -> None:
         """Return the balances of residents who moved out (positive or negative) to the pool."""
         self.pool += float(balances.sum())
+        self.credits_taken_back += float(balances.sum())
 
     def enrol(self, residents: Residents, slots: np.ndarray) -> None:
         """Make ``slots`` members (every resident who asked for help through the bank)."""
