@@ -293,14 +293,14 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "credits_idle_share",
         "Time credits held by members who never spent",
-        "share of credits",
+        "share",
         "0-1",
         "Share of the credits members hold (positive balances) that lie with members who have never paid from theirs",
     ),
     Metric(
         "spenders_overdrawn",
         "Spending members in debt",
-        "share of members",
+        "share",
         "0-1",
         "Share of the time-bank members who have paid from their balance whose balance is now below zero",
     ),
