@@ -7,7 +7,8 @@ from his or her balance down to an overdraft (mutual credit), the pool pays the 
 while it lasts. Credits are conserved: residents' balances plus the pool never change,
 including when a leaver's balance returns to the pool (:meth:`TimeBank.take_back`).
 Residents join when the platform, a team leader or a centre session reaches them
-(:func:`join_time_bank`), and every requester becomes a member (:meth:`TimeBank.enrol`).
+(:func:`join_time_bank`), and a requester whom ties and neighbours left unhelped becomes one
+by asking the bank (:meth:`TimeBank.enrol`).
 """
 
 from __future__ import annotations
