@@ -1,7 +1,8 @@
 """The mutual-aid time bank: its pool, its members, matching within a radius, and time credits.
 
-With the time bank on, mutual aid's third search looks for a helper among members
-living within the matching radius of the requester (:meth:`TimeBank.members_within_reach`),
+With the time bank on, mutual aid looks for a helper among members living within the
+matching radius of the requester (:meth:`TimeBank.members_within_reach`) — first for
+members' own requests, after ties and neighbours for everyone else's —
 and a match moves time credits to the helper (:meth:`TimeBank.pay`): the requester pays
 from his or her balance down to an overdraft (mutual credit), the pool pays the rest
 while it lasts. Credits are conserved: residents' balances plus the pool never change,
