@@ -64,7 +64,9 @@ METRICS: tuple[Metric, ...] = (
     _rate("rate_activities", "Took part in activities", _took_part("residents", how="in an activity session")),
     _rate("rate_deliberation", "Took part in deliberation", _took_part("residents", how="in a deliberation")),
     _rate(
-        "rate_mutual_aid", "Took part in mutual aid", _took_part("residents", how="in mutual aid (gave or got help)")
+        "rate_mutual_aid",
+        "Took part in mutual aid",
+        _took_part("residents", how="in mutual aid (gave or got help with a need, or through the time bank)"),
     ),
     _rate("rate_youth", "Young adults (18-34) taking part", _took_part("young adults (18-34)")),
     _rate("rate_adult", "Adults (35-59) taking part", _took_part("adults aged 35-59")),
@@ -101,6 +103,11 @@ METRICS: tuple[Metric, ...] = (
         "formal_volunteering_year",
         "Formal volunteering over a year",
         f"Share of residents who held a volunteer role or helped through the time bank {LAST_YEAR}",
+    ),
+    _rate(
+        "informal_helping_year",
+        "Informal helping over a year",
+        f"Share of residents who helped a tie or a neighbour outside the time bank {LAST_YEAR}",
     ),
     Metric(
         "unique_participants",
@@ -282,6 +289,20 @@ METRICS: tuple[Metric, ...] = (
         "hours",
         ">=0",
         "Hours of time credit requesters paid from their own balance since the start (down to the overdraft)",
+    ),
+    Metric(
+        "credits_idle_share",
+        "Time credits held by members who never spent",
+        "share",
+        "0-1",
+        "Share of the credits members hold (positive balances) that lie with members who have never paid from theirs",
+    ),
+    Metric(
+        "spenders_overdrawn",
+        "Spending members in debt",
+        "share",
+        "0-1",
+        "Share of the time-bank members who have paid from their balance whose balance is now below zero",
     ),
     Metric(
         "organisations_engaged",

@@ -134,15 +134,37 @@ def community_metrics(model: CommunityModel, counts: np.ndarray) -> dict[str, fl
         "network_mean_degree": 2.0 * len(model.ties) / len(residents),
         "network_clustering": clustering_coefficient(model.ties, model.metrics_rng),
         "cross_building_ties": cross_building_share(model.ties, residents.building),
+        "informal_helping_year": float(np.mean(residents.last_helped_informally > model.steps - YEAR)),
         "aid_requests": week.aid_requests,
         "aid_met": week.aid_met,
         "aid_met_share": model.aid_memory.met_share(),
         "time_bank_members": int(counts[census.TIME_BANK_MEMBERS]),
         "credits_earned": model.time_bank.credits_earned,
         "credits_spent": model.time_bank.credits_spent,
+        **credit_circulation(residents),
         "organisations_engaged": model.organisations.engaged_count(model.p["org_engaged_threshold"]),
         "projects_succeeded": model.projects.succeeded,
         "projects_failed": model.projects.failed,
+    }
+
+
+def credit_circulation(residents: Residents) -> dict[str, float]:
+    """Whether time credits circulate: credits idle with members who never spent, spenders in debt.
+
+    Args:
+        residents: The model's resident arrays.
+
+    Returns:
+        ``credits_idle_share`` (0 when members hold no credits) and ``spenders_overdrawn``
+        (0 when no member has spent).
+    """
+    member, credits = residents.time_bank_member, residents.credits
+    held = np.where(member, np.maximum(credits, 0.0), 0.0)
+    spent = member & (residents.credits_paid > 0)
+    total = float(held.sum())
+    return {
+        "credits_idle_share": float(held[~spent].sum()) / total if total > 0 else 0.0,
+        "spenders_overdrawn": _ratio(int(np.count_nonzero(credits[spent] < 0)), int(np.count_nonzero(spent))),
     }
 
 

@@ -16,6 +16,7 @@ from scipy import stats
 from commsim import CommunityModel
 
 SEEDS = (11, 12, 13, 14, 15)
+WIDE_SEEDS = tuple(range(11, 21))  # for effects small beside the run-to-run noise
 N = 600
 STEPS = 78
 
@@ -34,10 +35,10 @@ def outcome(settings: dict, metric: str, *, seed: int, steps: int = STEPS, last:
     return float(frame[metric].iloc[-last:].mean())
 
 
-def assert_raises(metric: str, low: dict, high: dict, **kwargs) -> None:
-    """``metric`` is higher under ``high`` than under ``low`` (paired over SEEDS)."""
-    a = np.array([outcome(low, metric, seed=s, **kwargs) for s in SEEDS])
-    b = np.array([outcome(high, metric, seed=s, **kwargs) for s in SEEDS])
+def assert_raises(metric: str, low: dict, high: dict, *, seeds: tuple[int, ...] = SEEDS, **kwargs) -> None:
+    """``metric`` is higher under ``high`` than under ``low`` (paired over ``seeds``)."""
+    a = np.array([outcome(low, metric, seed=s, **kwargs) for s in seeds])
+    b = np.array([outcome(high, metric, seed=s, **kwargs) for s in seeds])
     difference = b - a
     assert difference.mean() > 0, f"{metric}: {a.round(3)} -> {b.round(3)}"
     if np.all(difference == difference[0]):
@@ -95,7 +96,9 @@ def test_team_leaders_and_coattendance_raise_cross_building_ties():
 
 def test_transparency_raises_trust():
     assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "monthly"})
-    assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "semiannual"})
+    # Two open days a year raise trust by about 0.02, as much as a few more unresolved
+    # issues lower it in a 600-resident run, so this comparison needs more pairs.
+    assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "semiannual"}, seeds=WIDE_SEEDS)
 
 
 def test_trust_raises_reporting_and_deliberation_turnout():

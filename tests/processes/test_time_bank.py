@@ -149,3 +149,60 @@ def test_a_leavers_balance_returns_to_the_pool_and_payments_keep_the_total():
     assert bank.total(residents) == pytest.approx(total)
     bank.enrol(residents, np.array([7, 9]))
     assert residents.time_bank_member[[7, 9]].all()
+
+
+def test_every_credit_is_accounted_for_and_no_balance_passes_the_overdraft():
+    """Over a churning run: members' balances = donated by the pool - taken back from leavers, the pool the rest.
+
+    Members earn and spend (everyday requests, the balance feedback on), leavers' balances
+    return to the pool, and no balance ever goes below minus the overdraft.
+    """
+    overdraft = 2.0
+    model = CommunityModel(
+        rng=11,
+        n_residents=400,
+        profile="migrant_heavy",
+        time_bank=True,
+        platform_reach=0.8,
+        migrant_turnover_per_year=1.5,
+        everyday_request_rate=0.1,
+        aid_request_rate=0.3,
+        time_bank_overdraft_h=overdraft,
+    )
+    bank, residents = model.time_bank, model.residents
+    seed_credits = bank.pool
+    lowest = 0.0
+    for _ in range(40):
+        model.step()
+        donated = bank.credits_earned - bank.credits_spent
+        assert residents.credits.sum() == pytest.approx(donated - bank.credits_taken_back, abs=1e-9)
+        assert bank.pool == pytest.approx(seed_credits - donated + bank.credits_taken_back, abs=1e-9)
+        assert residents.credits_paid.sum() <= bank.credits_spent + 1e-9  # leavers' payments left with them
+        lowest = min(lowest, residents.credits.min())
+    assert lowest >= -overdraft - 1e-12
+    assert lowest <= -overdraft + 1e-9, "nobody reached the overdraft: the bound was not exercised"
+    assert bank.credits_taken_back != 0.0, "no leaver had a balance"
+    spenders = residents.time_bank_member & (residents.credits_paid > 0)
+    assert spenders.sum() > 20 and (residents.credits[spenders] > 0).any()  # earners spend, spenders earn
+
+
+def _bank_run(seed: int, **overrides) -> tuple[float, float]:
+    """Spread of members' balances and spent over earned (whole run) after 70 weeks of a time bank."""
+    model = CommunityModel(rng=seed, n_residents=1000, time_bank=True, **overrides)
+    for _ in range(70):
+        model.step()
+    residents, bank = model.residents, model.time_bank
+    return float(residents.credits[residents.time_bank_member].std()), bank.credits_spent / bank.credits_earned
+
+
+def test_paired_seeds_balance_feedback_makes_credits_circulate():
+    """Feedback on vs off on the same seeds: balances stay nearer zero and more of what is earned is spent.
+
+    Creditors asking more and debtors offering more pull balances back toward zero, so
+    fewer members reach the overdraft and the pool pays less (spent over earned rises).
+    """
+    off = {"w_ask_balance": 0.0, "w_offer_balance": 0.0}
+    pairs = np.array([(*_bank_run(seed), *_bank_run(seed, **off)) for seed in (21, 22, 23, 24)])
+    spread_on, ratio_on, spread_off, ratio_off = pairs.T
+    assert np.all(spread_on < spread_off) and np.all(ratio_on > ratio_off)
+    assert np.mean(ratio_on - ratio_off) > 0.03

@@ -57,6 +57,7 @@ def test_bootstrap_interval_covers_the_pooled_estimate_and_verify_flags_hits():
             "deliberation_elderly": rng.uniform(0.12, 0.16, 20),
             "attendance_decay_per_km": rng.normal(0.87, 0.05, 20),
             "formal_volunteering": rng.normal(0.05, 0.01, 20),
+            "informal_helping": rng.normal(0.5, 0.02, 20),
             "credits_earned": rng.uniform(300, 400, 20),
         }
     )
@@ -67,6 +68,7 @@ def test_bootstrap_interval_covers_the_pooled_estimate_and_verify_flags_hits():
     assert table.loc["top10_share", "hit"] and table.loc["age_gradient", "hit"]
     assert not table.loc["formal_volunteering", "hit"] and not table.loc["formal_volunteering", "interval_inside"]
     assert table.loc["credits_balance", "estimate"] == pytest.approx(0.9)
+    assert table.loc["informal_helping", "hit"] and table.loc["informal_helping", "interval_inside"]
 
 
 def test_spawned_seeds_and_rounding():

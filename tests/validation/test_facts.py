@@ -8,13 +8,16 @@ from functools import cache
 import numpy as np
 import pytest
 
+from commsim import CommunityModel
 from commsim.validation.facts import (
     TARGETS_BY_NAME,
     calibration_distance,
+    credit_facts,
     fit_exponential_decay,
     pooled_value,
     scenario_seeds,
     stylized_facts,
+    urban_facts,
 )
 
 
@@ -68,6 +71,32 @@ def test_pooled_ratios_are_ratios_of_means():
     assert pooled_value("top10_share", runs) == pytest.approx(0.45)
 
 
+def test_informal_helping_target_is_about_half_of_adults():
+    target = TARGETS_BY_NAME["informal_helping"]
+    assert (target.low, target.high, target.centre) == (0.40, 0.60, 0.5) and "AmeriCorps" in target.source
+    assert target.hit(0.51) and target.hit(0.54) and not target.hit(0.27)
+
+
+def test_informal_helping_and_credits_are_measured_from_the_agents_over_the_last_year():
+    """Informal helping: residents whose last help to a tie or neighbour fell in the last 52 weeks.
+
+    Credits: earned and spent in the last 52 weeks only, read from the bank's running totals.
+    """
+    model = CommunityModel(rng=7, n_residents=500, time_bank=True, platform_reach=0.5)
+    totals = []
+    for _ in range(60):
+        model.step()
+        totals.append((model.time_bank.credits_earned, model.time_bank.credits_spent))
+    helped = model.residents.last_helped_informally > model.steps - 52
+    assert urban_facts(model)["informal_helping"] == pytest.approx(helped.mean())
+    credits = credit_facts(model)
+    (earned_then, spent_then), (earned_now, spent_now) = totals[60 - 53], totals[-1]
+    assert credits["credits_earned"] == pytest.approx(earned_now - earned_then) and credits["credits_earned"] > 0
+    assert credits["credits_spent"] == pytest.approx(spent_now - spent_then)
+    assert credits["credits_balance"] == pytest.approx(credits["credits_spent"] / credits["credits_earned"])
+    assert 0.0 <= credits["credits_idle_share"] <= 1.0 and 0.0 <= credits["spenders_overdrawn"] <= 1.0
+
+
 def test_scenario_seeds_are_spawned_distinct_and_reproducible():
     assert scenario_seeds(5) == scenario_seeds(5)
     assert len(set(scenario_seeds(5))) == 3
@@ -84,7 +113,7 @@ def _facts_at_defaults() -> dict[str, np.ndarray]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["age_gradient", "half_distance_km", "credits_balance"])
+@pytest.mark.parametrize("name", ["age_gradient", "half_distance_km", "informal_helping", "credits_balance"])
 def test_shipped_defaults_hit_the_calibrated_facts(name):
     """At the shipped defaults the facts the calibration hit land inside their bands (3 seeds pooled)."""
     value = pooled_value(name, _facts_at_defaults())

@@ -1,13 +1,15 @@
 """The mutual-aid time bank: its pool, its members, matching within a radius, and time credits.
 
-With the time bank on, mutual aid's third search looks for a helper among members
-living within the matching radius of the requester (:meth:`TimeBank.members_within_reach`),
+With the time bank on, mutual aid looks for a helper among members living within the
+matching radius of the requester (:meth:`TimeBank.members_within_reach`) — first for
+members' own requests, after ties and neighbours for everyone else's —
 and a match moves time credits to the helper (:meth:`TimeBank.pay`): the requester pays
 from his or her balance down to an overdraft (mutual credit), the pool pays the rest
 while it lasts. Credits are conserved: residents' balances plus the pool never change,
 including when a leaver's balance returns to the pool (:meth:`TimeBank.take_back`).
 Residents join when the platform, a team leader or a centre session reaches them
-(:func:`join_time_bank`), and every requester becomes a member (:meth:`TimeBank.enrol`).
+(:func:`join_time_bank`), and a requester whom ties and neighbours left unhelped becomes one
+by asking the bank (:meth:`TimeBank.enrol`).
 """
 
 from __future__ import annotations
@@ -67,12 +69,14 @@ class TimeBank:
         pool: Credits held by the bank: seed credits and leavers' balances, less what it paid.
         credits_earned: Credits earned by helpers since the start.
         credits_spent: Credits paid by requesters from their own balances since the start.
+        credits_taken_back: Net balances of leavers returned to the pool since the start.
         near: Buildings within the matching radius of each building (CSR), built on first use.
     """
 
     pool: float = 0.0
     credits_earned: float = 0.0
     credits_spent: float = 0.0
+    credits_taken_back: float = 0.0
     near: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
@@ -88,6 +92,7 @@ class TimeBank:
     def take_back(self, balances: np.ndarray) -> None:
         """Return the balances of residents who moved out (positive or negative) to the pool."""
         self.pool += float(balances.sum())
+        self.credits_taken_back += float(balances.sum())
 
     def enrol(self, residents: Residents, slots: np.ndarray) -> None:
         """Make ``slots`` members (every resident who asked for help through the bank)."""
@@ -104,11 +109,14 @@ class TimeBank:
     ) -> None:
         """Pay time-bank matches: ``hours`` credits per match from payer (or pool) to payee.
 
-        Helpers through the time bank count as formal volunteers this week.
+        Helpers through the time bank count as formal volunteers this week; what each
+        payer paid from its own balance adds to its ``credits_paid``.
         """
+        before = residents.credits[payer]
         self.pool, spent, donated = transfer_credits(
             residents.credits, self.pool, payer, payee, hours, overdraft=overdraft
         )
+        residents.credits_paid[payer] += before - residents.credits[payer]
         self.credits_spent += spent
         self.credits_earned += spent + donated
         residents.last_volunteered[payee] = step

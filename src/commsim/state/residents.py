@@ -85,6 +85,10 @@ class Residents:
 
     Attributes mirror MODEL_SPEC section 2 (residents and volunteers). Scores are in
     [0, 1]; hours are per week; ``last_*`` hold the step of the last act (NEVER if none).
+    ``credits`` is the time-bank balance (hours, down to minus the overdraft) and
+    ``credits_paid`` the hours a member has paid from it since arriving;
+    ``last_helped_informally`` the step of the last help given to a tie or a neighbour
+    outside the time bank.
     """
 
     building: np.ndarray
@@ -107,6 +111,7 @@ class Residents:
     fatigue: np.ndarray
     points: np.ndarray
     credits: np.ndarray
+    credits_paid: np.ndarray
     social_threshold: np.ndarray
     cooperator_type: np.ndarray
     participation_count: np.ndarray
@@ -118,6 +123,7 @@ class Residents:
     last_deliberation: np.ndarray
     last_mutual_aid: np.ndarray
     last_volunteered: np.ndarray
+    last_helped_informally: np.ndarray
     role: np.ndarray
     role_capacity: np.ndarray
     burnout: np.ndarray
@@ -273,6 +279,7 @@ def _fresh_history(n: int, step: int) -> dict[str, Any]:
         "fatigue": np.zeros(n),
         "points": np.zeros(n),
         "credits": np.zeros(n),
+        "credits_paid": np.zeros(n),
         "participation_count": np.zeros(n, dtype=np.int64),
         "acts_activities": np.zeros(n, dtype=np.int64),
         "acts_deliberation": np.zeros(n, dtype=np.int64),
@@ -282,6 +289,7 @@ def _fresh_history(n: int, step: int) -> dict[str, Any]:
         "last_deliberation": np.full(n, NEVER, dtype=np.int64),
         "last_mutual_aid": np.full(n, NEVER, dtype=np.int64),
         "last_volunteered": np.full(n, NEVER, dtype=np.int64),
+        "last_helped_informally": np.full(n, NEVER, dtype=np.int64),
         "role": np.zeros(n, dtype=np.int8),
         "role_capacity": np.zeros(n),
         "burnout": np.zeros(n),

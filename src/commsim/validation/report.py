@@ -275,7 +275,9 @@ def _calibration_text(parameters: pd.DataFrame, facts: pd.DataFrame | None, refi
         names = ", ".join(f"`{name}`" for name in kept["parameter"])
         lines += [f"**Shipped differently from the ABC choice:** {names}. {NOT_SHIPPED_REASON}", ""]
     if refined is not None:
-        columns = [*calibration.CALIBRATED, *(t.name for t in TARGETS), "hits", "distance"]
+        # A target added after the calibration design was run has no column there yet.
+        measured = [t.name for t in TARGETS if t.name in refined.columns]
+        columns = [*calibration.CALIBRATED, *measured, "hits", "distance"]
         lines += [
             "Refinement (pooled facts over the fresh seeds; the first row was chosen):",
             "",
