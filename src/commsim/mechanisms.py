@@ -15,7 +15,8 @@ These are the canonical models the processes stand on (MODEL_SPEC section 7):
 * :func:`distance_decay` — exponential decay of walking trips with distance;
 * :func:`coattendance_pairs` — ties from a shared focus (Feld 1981): people who attend
   the same session or meeting meet;
-* :func:`toward` — partial adjustment of an attitude toward a target.
+* :func:`toward` — partial adjustment of an attitude toward a target;
+* :func:`forced_log_odds` — a decision taken by a person playing the agent (classroom).
 """
 
 from __future__ import annotations
@@ -310,3 +311,15 @@ def top_share(values: np.ndarray, fraction: float = 0.1) -> float:
         return 0.0
     k = max(1, int(round(fraction * len(values))))
     return float(np.partition(values, len(values) - k)[-k:].sum() / total)
+
+
+def forced_log_odds(log_odds: np.ndarray, forced: np.ndarray, *, decided: float = 50.0) -> np.ndarray:
+    """Log-odds with decisions taken by the people playing some agents: +``decided`` for yes, -``decided`` for no.
+
+    ``forced`` holds -1 where the model decides (``log_odds`` kept), 0 for no and 1 for
+    yes (:mod:`commsim.state.forced`). A decision drawn as ``uniform < logistic(log_odds)``
+    then follows the player (logistic(50) rounds to 1; the draw is still made, so every
+    other agent's random numbers are unchanged).
+    """
+    return np.where(forced == 1, decided, np.where(forced == 0, -decided, log_odds))
+

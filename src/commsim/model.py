@@ -32,6 +32,7 @@ from commsim.processes.network import initial_network, weaken_ties
 from commsim.processes.roles import Roles, RolesContext, library_ask_probability, update_roles
 from commsim.processes.time_bank import JoiningContext, TimeBank, join_time_bank
 from commsim.state.finance import Finance
+from commsim.state.forced import Forced
 from commsim.state.issue_table import IssueTable
 from commsim.state.layout import build_layout
 from commsim.state.organisations import Organisations
@@ -77,6 +78,8 @@ class CommunityModel(mesa.Model):
         building = np.repeat(np.arange(self.layout.n_buildings), self.layout.building_residents)
         self.residents = draw_residents(building, params, self.rng)
         self.ties = initial_network(self.residents, self.layout, params, self.rng)
+        # Decisions taken by students playing residents (classroom); the model's own everywhere else.
+        self.forced = Forced.none(len(self.residents))
         self.issues = IssueTable()
         self.organisations = Organisations.create(params, self.rng)
         self.finance = Finance(params, households=len(self.residents) / params["persons_per_household"])
@@ -208,6 +211,7 @@ class CommunityModel(mesa.Model):
             leader_reach=self.roles.reach_by_resident(self.residents),
             rng=self.rng,
             step=self.steps,
+            forced=self.forced,
         )
 
     def _deliberation(self) -> DeliberationContext:
@@ -238,6 +242,7 @@ class CommunityModel(mesa.Model):
             self.acts,
             rng=self.rng,
             step=self.steps,
+            forced=self.forced,
         )
 
     def _attitudes(self) -> AttitudesContext:

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from commsim.classroom.choices import MODEL, NO, YES, Forced, ResidentChoice, apply_to_log_odds
+from commsim.classroom.choices import ResidentChoice, forced_by
 from commsim.classroom.views import feeling, resident_view
-from commsim.mechanisms import logistic
+from commsim.mechanisms import forced_log_odds, logistic
 from commsim.model import CommunityModel
+from commsim.state.forced import MODEL, NO, YES, Forced
 
 
 @pytest.fixture(scope="module")
@@ -64,15 +65,17 @@ def test_choices_are_strict_booleans_and_nothing_else():
 
 
 def test_forced_decisions_follow_the_students_and_leave_everyone_else_to_the_model():
-    forced = Forced.from_choices(5, {1: ResidentChoice(activity=True), 3: ResidentChoice(ask_help=True)})
+    forced = forced_by(5, {1: ResidentChoice(activity=True), 3: ResidentChoice(ask_help=True)})
     assert forced.activity.tolist() == [MODEL, YES, MODEL, NO, MODEL]
     assert forced.ask_help.tolist() == [MODEL, NO, MODEL, YES, MODEL]
     assert forced.any and not Forced.none(5).any
     with pytest.raises(IndexError):
-        Forced.from_choices(5, {5: ResidentChoice()})
+        forced_by(5, {5: ResidentChoice()})
+    with pytest.raises(KeyError):
+        Forced.from_decisions(5, {1: {"vote": True}})
     log_odds = np.array([0.3, -2.0, 1.0, 4.0, -0.5])
-    shifted = apply_to_log_odds(log_odds, forced.activity)
+    shifted = forced_log_odds(log_odds, forced.activity)
     assert shifted[[0, 2, 4]].tolist() == log_odds[[0, 2, 4]].tolist()
     draws = np.random.default_rng(0).random(5)
     assert bool(draws[1] < logistic(shifted[1]))  # a yes is taken whatever the draw
-    assert not bool(draws[3] < logistic(apply_to_log_odds(log_odds, forced.ask_help)[1]))  # a no, never
+    assert not bool(draws[3] < logistic(forced_log_odds(log_odds, forced.ask_help)[1]))  # a no, never

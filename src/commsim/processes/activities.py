@@ -19,6 +19,7 @@ import commsim.processes.activities_kernel as kernel
 from commsim.config.declaration import Params
 from commsim.mechanisms import incentive_pull, threshold_response
 from commsim.state.finance import Finance
+from commsim.state.forced import Forced
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations
 from commsim.state.residents import ACTIVITY_TYPES, CHILDREN, ELDERLY_CARE, ORGANISER, Residents
@@ -44,6 +45,7 @@ class ActivitiesContext:
         leader_reach: Weekly chance that each resident is reached by a team leader.
         rng: The model's stream (supply, candidates, being asked, awareness, places, meetings).
         step: This week's step (what counts as recent; the acts' date).
+        forced: Decisions students playing residents took (whether to go; all the model's without a class).
     """
 
     params: Params
@@ -57,6 +59,7 @@ class ActivitiesContext:
     leader_reach: np.ndarray
     rng: np.random.Generator
     step: int
+    forced: Forced
 
 
 def centre_session_types(
@@ -401,7 +404,15 @@ def run_activities(ctx: ActivitiesContext) -> None:
     # with online booking a place is secured in advance.
     booked = (follower & params["platform_booking"]).astype(float)
     attendee, session_of = kernel.admit_by_session(
-        rng, best, log_odds, aware, sessions.organiser, sessions.capacity, booked, params["booked_priority"]
+        rng,
+        best,
+        log_odds,
+        aware,
+        sessions.organiser,
+        sessions.capacity,
+        booked,
+        params["booked_priority"],
+        ctx.forced.activity,
     )
 
     week.centre_attendees = attendee[sessions.centre[session_of] >= 0]

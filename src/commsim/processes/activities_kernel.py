@@ -215,11 +215,14 @@ def admit_by_session(
     capacity: np.ndarray,
     booked: np.ndarray,
     booked_priority: float,
+    forced: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The willing residents who get a place, keenest first within each session.
 
     A resident is willing if aware, with a candidate that someone else organises, and a
-    uniform draw below the logistic of the log-odds. Eagerness is log-odds plus Gumbel
+    uniform draw below the logistic of the log-odds — or, where ``forced`` is 0 or 1
+    (a student playing the resident chose; :mod:`commsim.state.forced`), as chosen, the
+    draw still made. Eagerness is log-odds plus Gumbel
     noise (numpy's formula from uniform draws), plus ``booked_priority`` for a booking;
     the willing are grouped by session by a counting sort, and a session with more
     willing than places admits the keenest (a stable sort by eagerness, so the order
@@ -234,7 +237,8 @@ def admit_by_session(
     who = np.empty(n, dtype=np.int64)
     m = 0
     for r in range(n):
-        if aware[r] and best[r] >= 0 and keen[r] < probability[r] and organiser[max(best[r], 0)] != r:
+        wants = keen[r] < probability[r] if forced[r] < 0 else forced[r] == 1
+        if aware[r] and best[r] >= 0 and wants and organiser[max(best[r], 0)] != r:
             who[m] = r
             m += 1
     who = who[:m]

@@ -28,7 +28,8 @@ import numpy as np
 
 import commsim.processes.mutual_aid_kernel as kernel
 from commsim.config.declaration import Params
-from commsim.mechanisms import logistic
+from commsim.mechanisms import forced_log_odds, logistic
+from commsim.state.forced import NO, YES, Forced
 from commsim.state.layout import Layout
 from commsim.state.residents import Residents
 from commsim.state.ties import Ties
@@ -78,6 +79,7 @@ class MutualAidContext:
         acts: Books the acts of helper and helped.
         rng: The model's stream (requests, helpers asked, willingness).
         step: This week's step (the acts' date; time-bank helpers' last volunteering).
+        forced: Decisions students playing residents took (whether to ask, whether to help when asked).
     """
 
     params: Params
@@ -90,6 +92,7 @@ class MutualAidContext:
     acts: Acts
     rng: np.random.Generator
     step: int
+    forced: Forced
 
 
 def balance_pull(credits: np.ndarray, scale_h: float) -> np.ndarray:
@@ -180,7 +183,8 @@ def accepts(
         met_share=ctx.memory.met_share(),
         params=ctx.params,
     )
-    return (candidate >= 0) & (ctx.rng.random(len(candidate)) < logistic(log_odds + shift))
+    played = ctx.forced.offer_help[safe]
+    return (candidate >= 0) & (ctx.rng.random(len(candidate)) < logistic(forced_log_odds(log_odds + shift, played)))
 
 
 @dataclass(slots=True)
@@ -271,6 +275,7 @@ def post_requests(ctx: MutualAidContext) -> tuple[np.ndarray, np.ndarray]:
     member = residents.time_bank_member & bool(params["time_bank"])
     needs = residents.needs
     chance = request_chance(needs=needs, member=member, credits=residents.credits, params=params)
+    chance = np.where(ctx.forced.ask_help == YES, 1.0, np.where(ctx.forced.ask_help == NO, 0.0, chance))
     uniform = ctx.rng.random(len(residents))
     requesters = np.flatnonzero(uniform < chance)
     base = 1.0 - (1.0 - params["everyday_request_rate"]) * (1.0 - params["aid_request_rate"] * needs[requesters])
