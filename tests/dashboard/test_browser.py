@@ -540,3 +540,74 @@ def test_the_explore_layout_keeps_the_map_in_view_and_nothing_overlaps(browser, 
     visible = [track.bounding_box() for track in tracks if track.is_visible()]
     assert visible and min(box["width"] for box in visible) >= 120, "a slider's track is squashed"
     context.close()
+
+
+# ------------------------------------------------------------------ the classroom
+
+
+def student_page(browser, dashboard):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    opened = context.new_page()
+    opened.set_default_timeout(60_000)
+    opened.errors = []
+    opened.on("pageerror", lambda error: opened.errors.append(str(error)))
+    open_page(opened, dashboard, "/join")
+    return context, opened
+
+
+def join(opened, code: str, name: str) -> None:
+    opened.get_by_label("join code").fill(code)
+    opened.get_by_label("your name").fill(name)
+    opened.get_by_label("your name").press("Enter")
+    opened.get_by_role("button", name="Join").click()
+
+
+def test_a_teacher_and_students_play_a_class_and_see_the_debrief(page, browser, dashboard, tmp_path):
+    open_page(page, dashboard, "/classroom")
+    page.get_by_role("button", name="Open the class").click()
+    code_text = page.get_by_text(re.compile(r"^Join code: [A-Z2-9]{6}$"))
+    code_text.wait_for()
+    code = code_text.inner_text().removeprefix("Join code: ")
+
+    contexts = []
+    first_context, first = student_page(browser, dashboard)
+    contexts.append(first_context)
+    join(first, "WRONG9", "Mallory")
+    first.get_by_text("that join code is not a class on this server").wait_for()
+    join(first, code, "<b>Li</b>")
+    first.get_by_text("What you know").wait_for()
+    second_context, second = student_page(browser, dashboard)
+    contexts.append(second_context)
+    join(second, code.lower(), "Zhang")
+    second.get_by_text("What you know").wait_for()
+    page.get_by_text("<b>Li</b> — plays a resident", exact=False).wait_for()  # the name as typed, as text
+    page.get_by_text("Zhang — plays a resident", exact=False).wait_for()
+
+    first.get_by_text("go to an activity I heard of").click()
+    first.get_by_role("button", name="Send my choices").click()
+    first.get_by_text("Sent for week 0").wait_for()
+    page.get_by_text(re.compile(r"1 of 2 students have chosen this week")).wait_for()
+    first.screenshot(path=tmp_path / "classroom-student.png", full_page=True)
+    page.get_by_role("button", name="Step").click()
+    first.get_by_text(re.compile(r"week 1 of 26")).wait_for()
+    second.get_by_text(re.compile(r"week 1 of 26")).wait_for()
+    second_context.close()  # a student drops out: the model plays the resident from now on
+
+    page.get_by_role("button", name="End the class").click()
+    page.get_by_text("Debrief").wait_for()
+    page.get_by_text("Download the timeline (CSV)").wait_for()
+    first.get_by_text(re.compile("The class has ended at week 1")).wait_for()
+    page.screenshot(path=tmp_path / "classroom-debrief.png", full_page=True)
+    assert not page.dialogs and not page.errors and not first.errors
+    first_context.close()
+
+
+def test_a_student_cannot_reach_the_teacher_s_controls(page, browser, dashboard):
+    open_page(page, dashboard, "/classroom")
+    page.get_by_role("button", name="Open the class").click()
+    page.get_by_text(re.compile(r"^Join code: ")).wait_for()
+    context, student = student_page(browser, dashboard)
+    open_page(student, dashboard, "/classroom")  # the teacher's page, in the student's own session
+    student.get_by_role("button", name="Open the class").wait_for()
+    assert student.get_by_role("button", name="End the class").count() == 0
+    context.close()

@@ -68,6 +68,7 @@ class ClassRun:
         clock: Where the run is in time.
         pending: Choices sent for the open week, by student token.
         timeline: One row per played resident and week run.
+        failure: Why the class stopped early, if a week could not run.
     """
 
     setup: ClassSetup
@@ -76,6 +77,7 @@ class ClassRun:
     clock: ClassClock
     pending: dict[str, ResidentChoice] = field(default_factory=dict)
     timeline: list[dict[str, Any]] = field(default_factory=list)
+    failure: str | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod

@@ -1,4 +1,4 @@
-"""The dashboard's Solara app: five pages (Explore, Compare, Sweep, Learn, Design) in one layout.
+"""The dashboard's Solara app: seven pages (Explore, Compare, Sweep, Learn, Classroom, Join a class, Design).
 
 Served by ``commsim dashboard`` (``solara run commsim.dashboard.app``). Every page keeps
 its state per browser session.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import solara
 import solara.lab
 
+from commsim.dashboard.classroom import Classroom, JoinClass
 from commsim.dashboard.compare import Compare
 from commsim.dashboard.controls import CONTROL_CSS
 from commsim.dashboard.design import Design
@@ -60,5 +61,7 @@ routes = [
     solara.Route(path="compare", component=Compare, label="Compare"),
     solara.Route(path="sweep", component=Sweep, label="Sweep"),
     solara.Route(path="learn", component=Learn, label="Learn"),
+    solara.Route(path="classroom", component=Classroom, label="Classroom"),
+    solara.Route(path="join", component=JoinClass, label="Join a class"),
     solara.Route(path="design", component=Design, label="Design"),
 ]

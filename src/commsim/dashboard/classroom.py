@@ -1,0 +1,304 @@
+"""The Classroom pages: a teacher runs a shared class run; students join with a code and play residents.
+
+**Classroom** (``/classroom``, the teacher): choose the community, the package, its size,
+length, seed and pace; open the class; read out the join code; watch who joins; start,
+pause, step, run to a week or end; after the end, the debrief (each played resident
+against the same resident in the model's own run) and the timeline as CSV.
+
+**Join a class** (``/join``, a student): type the code and a name, then each week see what
+your resident knows and choose: go to a session, go to a meeting, ask for help, offer help.
+Choices not sent before the week runs are left to the model.
+
+The teacher's token and each student's token live in their browser session only; every
+request is checked on the server against the class (:mod:`commsim.classroom`), join
+attempts are limited per session, and choices per student.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+import solara
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from commsim.classroom.clock import PACE_RANGE, ClockError
+from commsim.classroom.registry import CLASSES
+from commsim.classroom.roster import ROLE_LABELS, ClassroomError
+from commsim.classroom.run import ClassRun, ClassSetup
+from commsim.dashboard import state
+from commsim.dashboard.controls import PresetSelect
+from commsim.dashboard.markup import SafeMarkdown
+from commsim.dashboard.settings import Bound, LimitError, check_preset, error_text
+from commsim.dashboard.state import session_owner
+
+CLASS_RESIDENTS = Bound("residents", 200, 2000)
+CLASS_WEEKS = Bound("weeks", 1, 104)
+JOIN_ATTEMPTS = "5/minute"  # per browser session: a join code cannot be guessed by trying
+REFRESH_S = 0.5
+_JOINS = MovingWindowRateLimiter(MemoryStorage())
+
+
+def use_refresh() -> int:
+    """Hook: a counter that moves every :data:`REFRESH_S` seconds while the page is shown."""
+    counter = solara.use_reactive(0)
+
+    def keep(cancel: threading.Event) -> None:
+        while not cancel.wait(REFRESH_S):
+            counter.set(counter.value + 1)
+
+    solara.use_thread(keep, dependencies=[], intrusive_cancel=False)
+    return counter.value
+
+
+def _class_of(code: str | None) -> ClassRun | None:
+    if not code:
+        return None
+    try:
+        return CLASSES.find(code)
+    except ClassroomError:
+        return None
+
+
+@solara.component
+def Classroom():
+    """The teacher's page."""
+    code = state.use_kept("classroom:code", None)
+    token = state.use_kept("classroom:token", None)
+    run = _class_of(code.value)
+    if run is None or not run.roster.is_teacher(token.value or ""):
+        NewClass(lambda opened: (code.set(opened.roster.code), token.set(opened.roster.teacher_token)))
+        return
+    TeacherView(run, token.value, on_close=lambda: (code.set(None), token.set(None)))
+
+
+@solara.component
+def NewClass(on_open):
+    """The form that opens a class."""
+    profile = solara.use_reactive("old_inner_city")
+    policy = solara.use_reactive("acquaintance")
+    residents = solara.use_reactive(1000)
+    weeks = solara.use_reactive(26)
+    seed = solara.use_reactive(1)
+    pace = solara.use_reactive(4.0)
+    problem = solara.use_reactive(None)
+
+    def open_class() -> None:
+        try:
+            setup = ClassSetup(
+                profile=check_preset("profile", profile.value),
+                policy=check_preset("policy", policy.value),
+                seed=int(seed.value),
+                n_residents=CLASS_RESIDENTS.check(residents.value),
+                weeks=CLASS_WEEKS.check(weeks.value),
+            )
+            on_open(CLASSES.open(setup, pace=float(pace.value)))
+        except (LimitError, ClassroomError, ClockError, ValueError, TypeError) as error:
+            problem.set(error_text(error))
+
+    SafeMarkdown(
+        "### Open a class\nStudents play residents of one shared run while the model plays everyone else. "
+        "Choose the community, then read out the join code; students open **Join a class** on this server."
+    )
+    with solara.Card("The class's community", style={"max-width": "640px"}):
+        PresetSelect("community profile", "profile", profile.value, profile.set)
+        PresetSelect("policy package", "policy", policy.value, policy.set)
+        solara.SliderInt("residents", value=residents, min=CLASS_RESIDENTS.low, max=CLASS_RESIDENTS.high, step=100)
+        solara.SliderInt("weeks the class runs", value=weeks, min=CLASS_WEEKS.low, max=CLASS_WEEKS.high)
+        solara.SliderFloat("pace (weeks per minute)", value=pace, min=PACE_RANGE[0], max=PACE_RANGE[1], step=0.5)
+        solara.InputInt("seed", value=seed)
+        solara.Button("Open the class", color="primary", on_click=open_class)
+    if problem.value:
+        solara.Warning(f"The class cannot open: {problem.value}")
+
+
+@solara.component
+def TeacherView(run: ClassRun, token: str, on_close):
+    """The join code, who joined, the clock's controls and, at the end, the debrief."""
+    use_refresh()  # the roster, the clock and the choices change in other sessions
+    target = solara.use_reactive(run.setup.weeks)
+    problem = solara.use_reactive(None)
+    now = CLASSES.now()
+
+    def command(action) -> None:
+        try:
+            with run.lock:
+                action()
+            problem.set(None)
+        except (ClockError, ClassroomError, ValueError, TypeError) as error:
+            problem.set(error_text(error))
+
+    clock = run.clock
+    left = clock.remaining_s(now)
+    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}, gap="24px"):
+        solara.Text(f"Join code: {run.roster.code}", style={"font-size": "2rem", "font-weight": "bold"})
+        solara.Text("students open the page Join a class on this server and type the code and their name")
+    with solara.Card("Clock"):
+        solara.Text(
+            f"Week {clock.week} of {clock.last_week} · {clock.state}"
+            + (f" · {left:.0f} s left to choose" if left is not None else "")
+            + f" · {len(run.pending)} of {len(run.roster.students)} students have chosen this week"
+        )
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            solara.Button("Start", on_click=lambda: command(lambda: clock.start(CLASSES.now())),
+                          disabled=clock.state in ("running", "ended"))  # fmt: skip
+            solara.Button("Pause", on_click=lambda: command(clock.pause), disabled=clock.state != "running")
+            solara.Button("Step", on_click=lambda: command(clock.step), disabled=clock.state in ("running", "ended"))
+            solara.InputInt("run to week", value=target, style={"max-width": "120px"})
+            solara.Button("Run to week", on_click=lambda: command(lambda: clock.run_to(int(target.value), now)),
+                          disabled=clock.state == "ended")  # fmt: skip
+            solara.Button(
+                "End the class", color="error", on_click=lambda: command(clock.end), disabled=clock.state == "ended"
+            )
+        solara.Text(f"Pace: {clock.pace:g} weeks a minute ({clock.window_s:.0f} s to choose each week)")
+        solara.SliderFloat(
+            "pace (weeks per minute)",
+            value=clock.pace,
+            min=PACE_RANGE[0],
+            max=PACE_RANGE[1],
+            step=0.5,
+            on_value=lambda pace: command(lambda: clock.set_pace(pace)),
+        )
+    if problem.value:
+        solara.Warning(f"Refused: {problem.value}")
+    if run.failure:
+        solara.Error(run.failure)
+    with solara.Card(f"Students ({len(run.roster.students)})"), solara.Column(gap="2px"):
+        for student in list(run.roster.students.values()):
+            solara.Text(f"{student.name} — plays {ROLE_LABELS[student.seat.role]} (resident {student.seat.agent})")
+    if clock.state == "ended":
+        Debrief(run)
+        solara.Button("Close the class", on_click=lambda: (CLASSES.close(run, token), on_close()))
+
+
+@solara.component
+def Debrief(run: ClassRun):
+    """Each channel: the played residents' acts in the class against the model's own run, and the timeline."""
+    table = solara.use_memo(run.debrief, [run.roster.code, run.model.steps])
+    SafeMarkdown(
+        "### Debrief\nActs per played resident over the class run: as the class played them, and as the model "
+        "played the same residents in the same community on the same seed (the difference is paired by resident, "
+        "with its 95% interval)."
+    )
+    shown = pd.DataFrame(
+        {
+            "channel": table["channel"],
+            "acts per resident, class": table["class"].map(lambda value: f"{value:.2f}"),
+            "the model's own": table["model"].map(lambda value: f"{value:.2f}"),
+            "difference [95% interval]": [
+                f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]"
+                for mean, low, high in zip(table["difference"], table["ci_low"], table["ci_high"], strict=True)
+            ],
+            "residents": table["residents"],
+        }
+    )
+    solara.DataFrame(shown, items_per_page=len(shown) or 1)
+    solara.FileDownload(
+        lambda: run.timeline_table().to_csv(index=False),
+        filename="class_timeline.csv",
+        label="Download the timeline (CSV)",
+    )
+
+
+@solara.component
+def JoinClass():
+    """A student's page."""
+    code = state.use_kept("join:code", None)
+    token = state.use_kept("join:token", None)
+    run = _class_of(code.value)
+    if run is None or token.value not in run.roster.students:
+        JoinForm(lambda joined_code, joined: (code.set(joined_code), token.set(joined)))
+        return
+    StudentView(run, token.value)
+
+
+@solara.component
+def JoinForm(on_join):
+    """Code and name; a wrong code is refused, and so are more than a few attempts a minute."""
+    typed_code = solara.use_reactive("")
+    name = solara.use_reactive("")
+    problem = solara.use_reactive(None)
+
+    def join() -> None:
+        if not _JOINS.hit(parse(JOIN_ATTEMPTS), "join", session_owner()):
+            problem.set("too many attempts: wait a minute")
+            return
+        try:
+            run = CLASSES.find(typed_code.value)
+            student = run.roster.join(typed_code.value, name.value)
+        except ClassroomError as error:
+            problem.set(str(error))
+            return
+        on_join(run.roster.code, student.token)
+
+    SafeMarkdown("### Join a class\nType the code your teacher gives you, and your name as the class will see it.")
+    with solara.Card(style={"max-width": "480px"}):
+        solara.InputText("join code", value=typed_code)
+        solara.InputText("your name", value=name)
+        solara.Button("Join", color="primary", on_click=join)
+    if problem.value:
+        solara.Warning(problem.value)
+
+
+@solara.component
+def StudentView(run: ClassRun, token: str):
+    """What your resident knows this week, and your four choices."""
+    activity, meeting = solara.use_reactive(False), solara.use_reactive(False)
+    ask, offer = solara.use_reactive(False), solara.use_reactive(False)
+    sent = solara.use_reactive(None)
+    problem = solara.use_reactive(None)
+    use_refresh()  # the week runs on the server's clock
+    try:
+        view = run.view(token)
+    except ClassroomError as error:
+        solara.Warning(str(error))
+        return
+    clock = run.clock
+    if clock.state == "ended":
+        solara.Success(f"The class has ended at week {clock.week}. Your teacher will show the debrief.")
+        return
+
+    def send() -> None:
+        try:
+            choice = {"activity": activity.value, "deliberation": meeting.value}
+            run.choose(token, {**choice, "ask_help": ask.value, "offer_help": offer.value})
+        except ClassroomError as error:
+            problem.set(str(error))
+            return
+        problem.set(None)
+        sent.set(clock.week)
+
+    left = clock.remaining_s(CLASSES.now())
+    SafeMarkdown(f"### You are a resident ({view.age_group}) · week {clock.week} of {clock.last_week}")
+    solara.Text(f"{left:.0f} s left to choose this week" if left is not None else f"The class is {clock.state}.")
+    with solara.Card("What you know"), solara.Column(gap="4px"):
+        solara.Text(f"Free time: {view.free_hours:.0f} hours a week. Points: {view.points:.0f}.")
+        if view.credits is not None:
+            solara.Text(f"Time-bank credits: {view.credits:+.1f} hours.")
+        solara.Text(f"Your sense of belonging is {view.belonging}; your trust in the residents' committee is "
+                    f"{view.trust}; your sense that you can change things is {view.efficacy}.")  # fmt: skip
+        if view.ties:
+            people = "the one person" if view.ties == 1 else f"the {view.ties} people"
+            solara.Text(f"{view.ties_active} of {people} you know went to an activity recently.")
+        else:
+            solara.Text("You do not know anyone in the neighbourhood yet.")
+        if not view.issues:
+            solara.Text("No open problem in your building or compound.")
+        for seen in view.issues:
+            where = "your compound" if seen.whole_compound else "your building"
+            known = "the committee knows of it" if seen.known_to_committee else "nobody has reported it yet"
+            solara.Text(
+                f"A {seen.category.replace('_', ' ')} problem in {where}, open {seen.weeks_open} weeks; {known}."
+            )
+    with solara.Card("Your choices this week"):
+        solara.Checkbox(label="go to an activity I heard of", value=activity)
+        solara.Checkbox(label="go to a meeting on a problem here, if there is one", value=meeting)
+        solara.Checkbox(label="ask someone for help", value=ask)
+        solara.Checkbox(label="help someone who asks me", value=offer)
+        solara.Button("Send my choices", color="primary", on_click=send)
+    if sent.value == clock.week:
+        solara.Info(f"Sent for week {clock.week}. You can change them until the week runs.")
+    if problem.value:
+        solara.Warning(problem.value)
