@@ -225,7 +225,7 @@ def _contribute(
 
 
 # Positions in hold_meetings' parameter array (deliberation.kernel_parameters writes it).
-(INCLUSIVENESS, MAX_INVITED, DELIB_HOURS, INTERCEPT, W_CIVIC, W_TRUST, W_EFFICACY, W_BELONGING) = range(8)
+(INCLUSIVENESS, MAX_INVITED, NOTICE_LOGIT, INTERCEPT, W_CIVIC, W_TRUST, W_EFFICACY, W_BELONGING) = range(8)
 (W_URGENCY, W_TIME_COST, W_FATIGUE, EXPERTS_PER_MEETING, CONFIDENCE_BOUND, EXPERT_EPSILON_GAIN) = range(8, 14)
 (OPINION_SPREAD, TRUST_CEILING, PROPOSAL, CONVERGENCE_RATE, ENCOUNTERS_PER_ROUND, AGREEMENT_SPREAD) = range(14, 20)
 (TIE_FORMATION, EFFICACY_GAIN, EFFICACY_FAILURE_SHARE, SATISFACTION_GAIN, MAX_HOURS, HOUR_VALUE) = range(20, 26)
@@ -245,13 +245,21 @@ def _turnout(
     resident: tuple,
     param: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Leaders, attendees and experts of one meeting (invitations, attendance, experts drawn)."""
+    """Leaders, attendees and experts of one meeting (invitations, attendance, experts drawn).
+
+    Affected residents who were not personally invited hear of a meeting that is not a
+    small talk from its notice and may come too, at log-odds lower by ``notice_attend_logit``.
+    """
     role, trust, efficacy, civic_skills, belonging, free_time, fatigue = resident[:7]
     leaders = slots[role[slots] == param[LEADER_ROLE]]
-    invited = slots[rng.random(len(slots)) < param[INCLUSIVENESS]]
+    drawn = rng.random(len(slots)) < param[INCLUSIVENESS]
+    invited = slots[drawn]
     if small and len(invited) > param[MAX_INVITED]:
         invited = invited[numpy_choice(rng, len(invited), int(param[MAX_INVITED]))]
     invited = sorted_difference(invited, leaders)
+    n_invited = len(invited)
+    if not small:
+        invited = np.concatenate((invited, sorted_difference(slots[~drawn], leaders)))
     w_urgent = param[W_URGENCY] * urgency
     w_time = param[W_TIME_COST] * hours
     log_odds = np.empty(len(invited))
@@ -266,6 +274,7 @@ def _turnout(
             + w_urgent
             - w_time / free_time[r]
             - param[W_FATIGUE] * fatigue[r]
+            + (param[NOTICE_LOGIT] if k >= n_invited else 0.0)
         )
     p_attend = _numpy_logistic(log_odds)
     attendees = np.concatenate((leaders, invited[rng.random(len(invited)) < p_attend]))
@@ -427,6 +436,7 @@ def _failure(
 def hold_meetings(
     rng: np.random.Generator,
     meeting: np.ndarray,
+    meeting_hours: np.ndarray,
     slot_range: np.ndarray,
     pool: np.ndarray,
     resident: tuple,
@@ -434,6 +444,7 @@ def hold_meetings(
     week_hours: tuple,
     issue_state: tuple,
     fund: np.ndarray,
+    turnout: np.ndarray,
     org: tuple,
     param: np.ndarray,
 ) -> tuple:
@@ -442,6 +453,7 @@ def hold_meetings(
     Args:
         rng: The model's stream.
         meeting: Per meeting (int64 rows): issue, small, sittings, retry week, category.
+        meeting_hours: Per meeting: its hours over all sittings (the format's length).
         slot_range: Per meeting: first and stop slot of the issue's scope.
         pool: The week's resident experts.
         resident: Tuple of resident arrays (role, trust, efficacy, civic_skills, belonging,
@@ -451,6 +463,7 @@ def hold_meetings(
         week_hours: Tuple (hours_used, role_hours) of the week.
         issue_state: Tuple (attempts, next_meeting, resolved_step, urgency, cost) of the issue table.
         fund: fund_balance, fund_spent, project_spent, points_paid, contribution_share (updated).
+        turnout: Affected residents (leaders apart) and those of them who attended (added to).
         org: Tuple (in_library, pot, engagement) of the organisations.
         param: Parameters, at the positions named at the top of this kernel.
 
@@ -471,10 +484,12 @@ def hold_meetings(
     for m in range(len(meeting)):
         issue, small, sittings, retry_week, _ = meeting[m]
         slots = np.arange(slot_range[m, 0], slot_range[m, 1])
-        hours = param[DELIB_HOURS] * sittings
+        hours = meeting_hours[m]
         leaders, attendees, experts = _turnout(rng, slots, small, hours, urgency[issue], pool, resident, param)
         attempts[issue] += 1
         n = len(attendees)
+        turnout[0] += len(slots) - len(leaders)
+        turnout[1] += n - len(leaders)
         if n + len(experts) >= 1:
             _book(leaders, attendees, experts, sittings, hours, resident, acts, week_hours, fund, param)
         if n < 2:
