@@ -34,10 +34,10 @@ def outcome(settings: dict, metric: str, *, seed: int, steps: int = STEPS, last:
     return float(frame[metric].iloc[-last:].mean())
 
 
-def assert_raises(metric: str, low: dict, high: dict, **kwargs) -> None:
-    """``metric`` is higher under ``high`` than under ``low`` (paired over SEEDS)."""
-    a = np.array([outcome(low, metric, seed=s, **kwargs) for s in SEEDS])
-    b = np.array([outcome(high, metric, seed=s, **kwargs) for s in SEEDS])
+def assert_raises(metric: str, low: dict, high: dict, *, seeds: tuple[int, ...] = SEEDS, **kwargs) -> None:
+    """``metric`` is higher under ``high`` than under ``low`` (paired over ``seeds``)."""
+    a = np.array([outcome(low, metric, seed=s, **kwargs) for s in seeds])
+    b = np.array([outcome(high, metric, seed=s, **kwargs) for s in seeds])
     difference = b - a
     assert difference.mean() > 0, f"{metric}: {a.round(3)} -> {b.round(3)}"
     if np.all(difference == difference[0]):
@@ -218,10 +218,12 @@ def test_lever_points_incentive_crowds_out_when_small_and_pulls_when_large():
 
 def test_lever_autonomy_fund():
     common = {"issue_rate_per_1000": 8.0, "council_interval_weeks": 4, "inclusiveness": 0.4}
+    # A run completes only a handful of projects, so the count is noisy: ten seeds, not five.
     assert_raises(
         "projects_succeeded",
         {**common, "fund_per_household_year": 0.0},
         {**common, "fund_per_household_year": 200.0},
+        seeds=tuple(range(11, 21)),
         last=1,
     )
 
