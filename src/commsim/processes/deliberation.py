@@ -299,11 +299,10 @@ def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -
             residents.last_deliberation,
             residents.points,
         ),
-        (week.acts, week.successes_by_building, week.issues_resolved),
+        (week.acts, week.successes_by_building, week.issues_resolved, turnout),
         (week.hours_used, week.role_hours),
         (issues.attempts, issues.next_meeting, issues.resolved_step, issues.urgency, issues.cost),
         fund,
-        turnout,
         (organisations.in_library, organisations.pot, organisations.engagement),
         values,
     )

@@ -6,13 +6,10 @@ Generator in the order the per-meeting array code did. Where numba's numpy diffe
 numpy it is reproduced here: choice without replacement (:func:`numpy_choice`), pairwise
 sums (:func:`numpy_sum`, :func:`numpy_std`), and the logistic, which is left to numpy.
 
-:func:`meeting_opinions` draws the attendees' opinions on the proposal
-(``deliberation.initial_opinions``) and runs the Deffuant-Weisbuch encounters of
-``mechanisms.bounded_confidence`` on them, in one call instead of a dozen array calls
-per round. It draws from the model's Generator in the same order (one normal per
-attendee, then one uniform per attendee and round) and pairs attendees the same way
-(a stable sort of the uniforms, neighbours in that order paired), so its opinions are
-the array formulation's bit for bit.
+:func:`meeting_opinions` draws opinions (``deliberation.initial_opinions``) and runs the
+Deffuant-Weisbuch encounters of ``mechanisms.bounded_confidence``, drawing (one normal per
+attendee, one uniform per attendee and round) and pairing (neighbours after a stable sort
+of the uniforms) as the array formulation does, so its opinions are that formulation's.
 """
 
 from __future__ import annotations
@@ -120,10 +117,7 @@ def _block_sum(values: np.ndarray, first: int, n: int) -> float:
 
 @njit(cache=True)
 def _pairwise(values: np.ndarray, first: int, n: int) -> float:
-    """Numpy's pairwise summation of ``values[first:first + n]``: halves (multiples of 8) down to blocks of 128.
-
-    The recursion runs on explicit stacks (numba cannot cache a recursive function).
-    """
+    """Numpy's pairwise sum of ``values[first:first + n]``, on explicit stacks (numba caches no recursion)."""
     task_first = np.empty(256, dtype=np.int64)
     task_n = np.empty(256, dtype=np.int64)  # -1 marks "add the last two sums"
     sums = np.empty(128)
@@ -169,9 +163,8 @@ def numpy_std(values: np.ndarray) -> float:
 def numpy_choice(rng: np.random.Generator, population: int, size: int) -> np.ndarray:
     """``rng.choice(population, size, replace=False)``: numpy's draws and result, bit for bit.
 
-    Numpy takes a tail shuffle of the whole range for large draws from large populations
-    and Floyd's algorithm with a hash set otherwise, then shuffles the chosen indices; both
-    draw bounded integers as ``rng.integers`` does.
+    As numpy: a tail shuffle for large draws from large populations, else Floyd's algorithm
+    with a hash set, then a shuffle of the chosen; bounded integers as ``rng.integers``.
     """
     if population > 10000 and size > population // 50:
         everyone = np.arange(population)
@@ -245,11 +238,7 @@ def _turnout(
     resident: tuple,
     param: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Leaders, attendees and experts of one meeting (invitations, attendance, experts drawn).
-
-    Affected residents who were not personally invited hear of a meeting that is not a
-    small talk from its notice and may come too, at log-odds lower by ``notice_attend_logit``.
-    """
+    """Leaders, attendees and experts of one meeting; the uninvited affected come on its notice (not to small talks)."""
     role, trust, efficacy, civic_skills, belonging, free_time, fatigue = resident[:7]
     leaders = slots[role[slots] == param[LEADER_ROLE]]
     drawn = rng.random(len(slots)) < param[INCLUSIVENESS]
@@ -444,7 +433,6 @@ def hold_meetings(
     week_hours: tuple,
     issue_state: tuple,
     fund: np.ndarray,
-    turnout: np.ndarray,
     org: tuple,
     param: np.ndarray,
 ) -> tuple:
@@ -459,20 +447,20 @@ def hold_meetings(
         resident: Tuple of resident arrays (role, trust, efficacy, civic_skills, belonging,
             free_time, fatigue, cooperator_type, satisfaction, building, participation_count,
             acts_deliberation, last_deliberation, points).
-        week_counts: Tuple (acts, successes_by_building, issues_resolved) of the week.
+        week_counts: Tuple (acts, successes_by_building, issues_resolved, turnout) of the week;
+            turnout: affected residents (leaders apart) and those who attended, added to.
         week_hours: Tuple (hours_used, role_hours) of the week.
         issue_state: Tuple (attempts, next_meeting, resolved_step, urgency, cost) of the issue table.
         fund: fund_balance, fund_spent, project_spent, points_paid, contribution_share (updated).
-        turnout: Affected residents (leaders apart) and those of them who attended (added to).
         org: Tuple (in_library, pot, engagement) of the organisations.
         param: Parameters, at the positions named at the top of this kernel.
 
     Returns:
-        Whether any pairs were formed, the pairs' two ends, whether
-        organisations were asked for money, the last contributors, and the resources (share
-        of cost, with the experts' gain) and outcome of each project with a cost.
+        Whether any pairs were formed, the pairs' two ends, whether organisations were asked for
+        money, the last contributors, and the resources (share of cost, with the experts' gain)
+        and outcome of each project with a cost.
     """
-    trust, cooperator, acts = resident[1], resident[7], week_counts[0]
+    trust, cooperator, acts, turnout = resident[1], resident[7], week_counts[0], week_counts[3]
     attempts, next_meeting, _, urgency, cost_of = issue_state
     pair_i = np.empty(np.sum(slot_range[:, 1] - slot_range[:, 0]), dtype=np.int64)
     pair_j = np.empty(len(pair_i), dtype=np.int64)
@@ -488,8 +476,7 @@ def hold_meetings(
         leaders, attendees, experts = _turnout(rng, slots, small, hours, urgency[issue], pool, resident, param)
         attempts[issue] += 1
         n = len(attendees)
-        turnout[0] += len(slots) - len(leaders)
-        turnout[1] += n - len(leaders)
+        turnout += np.array([len(slots), n]) - len(leaders)  # affected and attended, leaders apart
         if n + len(experts) >= 1:
             _book(leaders, attendees, experts, sittings, hours, resident, acts, week_hours, fund, param)
         if n < 2:
