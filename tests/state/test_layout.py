@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
-from commsim.config.presets import resolve_parameters, same_geometry
-from commsim.state.layout import build_layout, life_circle_coverage, walking_minutes
+from commsim.config.presets import resolve_parameters
+from commsim.state.layout import build_layout, building_count, life_circle_coverage, walking_minutes
 
 
 def test_walking_minutes_is_distance_times_detour_over_speed():
@@ -96,8 +96,7 @@ def test_many_spread_centres_are_distinct_and_cover_the_area_evenly():
 def test_a_street_of_compounds_is_partly_inside_the_circle_and_its_walks_span_two_kilometres(n_residents, params_for):
     """The street profile at its own size and scaled down on the same map: one central centre
     covers part of the street but not all, and walks to it run from near 0 to about 2 km."""
-    scaled = {} if n_residents is None else same_geometry("putuo_street", n_residents)
-    params = params_for("putuo_street", **{key: value for key, value in scaled.items() if key != "profile"})
+    params = params_for("putuo_street", **({} if n_residents is None else {"n_residents": n_residents}))
     assert 20_000 <= resolve_parameters("putuo_street", "baseline", {})["n_residents"] <= 60_000
     layout = build_layout(params, np.random.default_rng(0))
     km = layout.nearest_centre_minutes() * params["walking_speed_m_per_min"] / 1000.0
@@ -109,10 +108,9 @@ def test_a_street_of_compounds_is_partly_inside_the_circle_and_its_walks_span_tw
 
 
 def test_scaling_a_street_down_keeps_its_map():
-    """same_geometry: fewer residents, same buildings, compounds and positions."""
+    """map_residents: fewer residents, same buildings, compounds and positions."""
     full = resolve_parameters("putuo_street", "baseline", {})
-    scaled = same_geometry("putuo_street", 2000)
-    small = resolve_parameters(scaled.pop("profile"), "baseline", scaled)
+    small = resolve_parameters("putuo_street", "baseline", {"n_residents": 2000})
     big, little = (build_layout(p, np.random.default_rng(4)) for p in (full, small))
     assert small["n_residents"] == 2000 and big.n_buildings == little.n_buildings
     assert np.array_equal(big.building_compound, little.building_compound)
@@ -133,3 +131,13 @@ def test_a_gap_between_compounds_sets_them_apart_and_none_leaves_the_estate_as_i
     distance = np.sqrt(((spread.building_xy[:, None] - spread.building_xy[None]) ** 2).sum(-1))
     assert distance[different].min() >= gap
     assert spread.extent_m > plain.extent_m
+
+
+@pytest.mark.parametrize(
+    ("n_residents", "per_building", "map_residents", "expected"),
+    [(2000, 60, 0, 33), (2000, 60, 30000, 500), (30000, 60, 30000, 500), (300, 60, 30000, 300), (10, 60, 0, 1)],
+)
+def test_the_map_is_drawn_for_map_residents_down_to_one_resident_a_building(
+    n_residents, per_building, map_residents, expected
+):
+    assert building_count(n_residents, per_building, map_residents) == expected

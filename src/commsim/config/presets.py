@@ -164,26 +164,3 @@ def rule_message(error: RuleError, layer: dict[str, tuple[str, str | None]], sou
     where = found.where(offender) if found else offender
     sources = ", ".join(f"{name} = {error.values[name]:g} ({line(name)})" for name in error.rule.parameters)
     return f"{where}: {error.describe()}; {sources}"
-
-
-def same_geometry(profile: str, n_residents: int) -> dict[str, Any]:
-    """Overrides that run a profile with fewer (or more) residents on the same map.
-
-    Residents per building are scaled by the same factor as the residents, so that the
-    buildings, compounds and distances stay those of the profile (at least 2 per building).
-
-    Args:
-        profile: A community profile preset.
-        n_residents: Residents of the run.
-
-    Returns:
-        ``profile``, ``n_residents`` and ``residents_per_building``.
-    """
-    values = load_preset("profile", profile).values
-    full = values.n_residents or defaults()["n_residents"]
-    per_building = values.residents_per_building or defaults()["residents_per_building"]
-    return {
-        "profile": profile,
-        "n_residents": n_residents,
-        "residents_per_building": max(2, round(per_building * n_residents / full)),
-    }

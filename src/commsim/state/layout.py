@@ -165,6 +165,24 @@ def place_centres(
     return centroids
 
 
+def building_count(n_residents: int, residents_per_building: float, map_residents: int) -> int:
+    """Buildings of the map: for ``map_residents`` residents when positive, else for ``n_residents``.
+
+    A map laid out for more residents than the run has keeps its buildings (each holding
+    fewer residents), down to one resident per building.
+
+    Args:
+        n_residents: Residents of the run.
+        residents_per_building: Residents per building on the map.
+        map_residents: Residents the map is laid out for (0: the run's own).
+
+    Returns:
+        The number of buildings, at least 1.
+    """
+    laid_out_for = map_residents if map_residents > 0 else n_residents
+    return max(1, min(int(round(laid_out_for / residents_per_building)), n_residents))
+
+
 def building_lattice(
     n_buildings: int, spacing: float, block: int, gap: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, float]:
@@ -206,7 +224,7 @@ def build_layout(params: Params, rng: np.random.Generator) -> Layout:
         The neighbourhood layout.
     """
     n_residents = params["n_residents"]
-    n_buildings = max(1, int(round(n_residents / params["residents_per_building"])))
+    n_buildings = building_count(n_residents, params["residents_per_building"], params["map_residents"])
     block = max(1, int(round(np.sqrt(params["buildings_per_compound"]))))
     xy, compound_raw, extent = building_lattice(
         n_buildings, params["building_spacing_m"], block, params["compound_gap_m"], rng

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
-from commsim.config.presets import load_preset, same_geometry
+from commsim.config.presets import load_preset
 from commsim.model import CommunityModel
 from commsim.runs.provenance import seed_integer
 
@@ -236,9 +236,9 @@ def distance_facts(model: CommunityModel, visits: np.ndarray) -> dict[str, float
 
 
 def street_settings(n_residents: int | None = None) -> dict[str, Any]:
-    """The street profile on its own map with ``n_residents`` (None: the profile's own count)."""
+    """The street profile (its map at any size) with ``n_residents`` (None: the profile's own count)."""
     full = load_preset("profile", STREET_PROFILE).values.n_residents
-    return same_geometry(STREET_PROFILE, full if n_residents is None else n_residents)
+    return {"profile": STREET_PROFILE, "n_residents": full if n_residents is None else n_residents}
 
 
 def scenario_seeds(seed: int) -> list[int]:
