@@ -266,6 +266,20 @@ METRICS: tuple[Metric, ...] = (
         "Agreed projects with a cost that failed, since the start",
     ),
     Metric("meetings", "Deliberation meetings", "meetings/week", ">=0", "Deliberation meetings held this week"),
+    Metric(
+        "meeting_affected",
+        "Residents affected by meetings",
+        "residents/week",
+        ">=0",
+        "Residents affected by this week's deliberation meetings, building leaders apart (counted once per meeting)",
+    ),
+    Metric(
+        "meeting_attendees",
+        "Affected residents who attended",
+        "residents/week",
+        ">=0",
+        "Affected residents who attended this week's deliberation meetings, invited or on the notice",
+    ),
     Metric("aid_requests", "Requests for help", "requests/week", ">=0", "Requests for help posted this week"),
     Metric("aid_met", "Requests for help met", "requests/week", ">=0", "Requests for help met this week"),
     Metric(

@@ -180,6 +180,8 @@ def issue_metrics(issues: IssueTable, week: Week, step: int) -> dict[str, float]
         "issues_open": int(issues.open.sum()),
         "median_resolution_weeks": float(np.median(resolution)) if len(resolution) else float("nan"),
         "meetings": week.meetings,
+        "meeting_affected": week.meeting_affected,
+        "meeting_attendees": week.meeting_attendees,
     }
     resolved_category = issues.category[resolved_recent]
     raised = np.bincount(issues.category, minlength=len(CATEGORIES)).tolist()

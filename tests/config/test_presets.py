@@ -12,7 +12,9 @@ from commsim.config.yaml_files import ConfigError
 
 def test_presets_exist_and_describe_their_practice():
     profiles, packages = preset_names("profile"), preset_names("policy")
-    assert {"old_inner_city", "new_commercial_estate", "migrant_heavy", "semi_rural_village"} <= set(profiles)
+    assert {"old_inner_city", "new_commercial_estate", "migrant_heavy", "semi_rural_village", "putuo_street"} <= set(
+        profiles
+    )
     assert {
         "baseline",
         "centres",

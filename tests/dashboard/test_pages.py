@@ -650,6 +650,7 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
 
     shown = rc.find(v.Select, label="metric shown").widget
     assert shown.v_model == metric_label("rate_any") and metric_label("mean_belonging") in shown.items
+
     def drawn() -> str:
         return rc.find(plotly.graph_objects.FigureWidget)[0].widget.layout.yaxis.title.text
 

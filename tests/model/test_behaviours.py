@@ -221,10 +221,12 @@ def test_lever_points_incentive_crowds_out_when_small_and_pulls_when_large():
 
 def test_lever_autonomy_fund():
     common = {"issue_rate_per_1000": 8.0, "council_interval_weeks": 4, "inclusiveness": 0.4}
+    # A run completes only a handful of projects, so the count is noisy: ten seeds, not five.
     assert_raises(
         "projects_succeeded",
         {**common, "fund_per_household_year": 0.0},
         {**common, "fund_per_household_year": 200.0},
+        seeds=tuple(range(11, 21)),
         last=1,
     )
 

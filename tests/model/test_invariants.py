@@ -17,7 +17,7 @@ from commsim.config.declaration import parameters
 from commsim.metric_table import METRICS
 from commsim.state.issue_table import CATEGORIES
 
-PROFILES = ("old_inner_city", "migrant_heavy", "semi_rural_village", "new_commercial_estate")
+PROFILES = ("old_inner_city", "migrant_heavy", "semi_rural_village", "new_commercial_estate", "putuo_street")
 CAPS = {"n_centres": 6, "centre_sessions_per_week": 20, "council_agenda_size": 20}
 RATES = [m.name for m in METRICS if m.range == "0-1"]
 COUNTS = [m.name for m in METRICS if m.range in ("0-n", ">=0")]
@@ -70,6 +70,8 @@ def _check_state(model, n: int, credits: float) -> None:
     week = model.week
     if week.sessions is not None and week.session_attendance is not None:
         assert np.all(week.session_attendance <= week.sessions.capacity)
+    # A meeting's attendees are among the residents it affects.
+    assert 0 <= week.meeting_attendees <= week.meeting_affected
     # Ties: unique unordered pairs of distinct residents with strength in (0, 1].
     i, j = model.ties.pairs
     assert np.all(i < j) and np.all(j < n)

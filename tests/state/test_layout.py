@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.spatial import cKDTree
 
-from commsim.state.layout import build_layout, life_circle_coverage, walking_minutes
+from commsim.config.presets import resolve_parameters
+from commsim.state.layout import build_layout, building_count, life_circle_coverage, walking_minutes
 
 
 def test_walking_minutes_is_distance_times_detour_over_speed():
@@ -89,3 +90,54 @@ def test_many_spread_centres_are_distinct_and_cover_the_area_evenly():
     # Every building has a centre within a few grid spacings (a 10 x 10 lattice would give 212 m).
     nearest = cKDTree(xy).query(building_xy)[0]
     assert nearest.max() < 450.0
+
+
+@pytest.mark.parametrize("n_residents", [None, 2000])
+def test_a_street_of_compounds_is_partly_inside_the_circle_and_its_walks_span_two_kilometres(n_residents, params_for):
+    """The street profile at its own size and scaled down on the same map: one central centre
+    covers part of the street but not all, and walks to it run from near 0 to about 2 km."""
+    params = params_for("putuo_street", **({} if n_residents is None else {"n_residents": n_residents}))
+    assert 20_000 <= resolve_parameters("putuo_street", "baseline", {})["n_residents"] <= 60_000
+    layout = build_layout(params, np.random.default_rng(0))
+    km = layout.nearest_centre_minutes() * params["walking_speed_m_per_min"] / 1000.0
+    assert 0.0 < life_circle_coverage(layout) < 1.0
+    assert km.min() < 0.3 and 1.5 < km.max() <= 2.0
+    assert 1000.0 <= layout.extent_m <= 2000.0 * 1.05 and layout.n_compounds >= 20
+    spread = build_layout(params_for("putuo_street", n_centres=4, centre_placement="spread"), np.random.default_rng(0))
+    assert life_circle_coverage(spread) > life_circle_coverage(layout)
+
+
+def test_scaling_a_street_down_keeps_its_map():
+    """map_residents: fewer residents, same buildings, compounds and positions."""
+    full = resolve_parameters("putuo_street", "baseline", {})
+    small = resolve_parameters("putuo_street", "baseline", {"n_residents": 2000})
+    big, little = (build_layout(p, np.random.default_rng(4)) for p in (full, small))
+    assert small["n_residents"] == 2000 and big.n_buildings == little.n_buildings
+    assert np.array_equal(big.building_compound, little.building_compound)
+    assert np.allclose(big.building_xy, little.building_xy)
+
+
+def test_a_gap_between_compounds_sets_them_apart_and_none_leaves_the_estate_as_it_was(params_for):
+    """Buildings of different compounds stand at least the gap apart; without a gap the lattice is unchanged."""
+    dense = params_for("old_inner_city")
+    assert dense["compound_gap_m"] == 0.0
+    gap = 300.0
+    plain = build_layout(dense, np.random.default_rng(2))
+    spread = build_layout({**dense, "compound_gap_m": gap}, np.random.default_rng(2))
+    assert np.array_equal(plain.building_compound, spread.building_compound)
+    moved = spread.building_xy - plain.building_xy
+    assert np.allclose(np.round(moved / gap), moved / gap)  # whole gaps: one per block boundary crossed
+    different = spread.building_compound[:, None] != spread.building_compound[None, :]
+    distance = np.sqrt(((spread.building_xy[:, None] - spread.building_xy[None]) ** 2).sum(-1))
+    assert distance[different].min() >= gap
+    assert spread.extent_m > plain.extent_m
+
+
+@pytest.mark.parametrize(
+    ("n_residents", "per_building", "map_residents", "expected"),
+    [(2000, 60, 0, 33), (2000, 60, 30000, 500), (30000, 60, 30000, 500), (300, 60, 30000, 300), (10, 60, 0, 1)],
+)
+def test_the_map_is_drawn_for_map_residents_down_to_one_resident_a_building(
+    n_residents, per_building, map_residents, expected
+):
+    assert building_count(n_residents, per_building, map_residents) == expected

@@ -15,7 +15,10 @@ from commsim.validation.facts import (
     credit_facts,
     fit_exponential_decay,
     pooled_value,
+    resident_walking_km,
+    run_model,
     scenario_seeds,
+    street_settings,
     stylized_facts,
     urban_facts,
 )
@@ -104,6 +107,16 @@ def test_scenario_seeds_are_spawned_distinct_and_reproducible():
 
 
 SEEDS = (101, 102, 103)
+
+
+def test_the_half_distance_is_measured_on_the_street_where_walks_span_two_kilometres():
+    """The dispersed scenario is the street profile at its own size; its walks run from near 0 to ~2 km."""
+    settings = street_settings()
+    assert settings["profile"] == "putuo_street" and settings["n_residents"] >= 20_000
+    model, _ = run_model(1, 0, settings)
+    km = resident_walking_km(model)
+    assert km.min() < 0.3 and 1.5 < km.max() <= 2.0
+    assert street_settings(2000)["n_residents"] == 2000
 
 
 @cache

@@ -32,29 +32,38 @@ PROPOSAL = 0.5  # the proposal's position on the opinion scale [0, 1]
 
 @dataclass(frozen=True, slots=True)
 class Format:
-    """A deliberation format: how soon it meets, how many sittings, whether invitations are capped.
+    """A deliberation format: how soon it meets, how long, whether invitations are capped.
 
     Attributes:
         name: Name of the format.
         delay_weeks: Weeks from becoming known to the first meeting (formats other than the council).
         sittings: Sittings of one meeting (opinions carry across them).
-        small: Whether invitations are capped at ``on_the_spot_max_invited``.
+        hours: The parameter giving the length of one sitting (the time cost of attending).
+        small: Whether invitations are capped at ``on_the_spot_max_invited`` (and only the
+            invited come: a small talk has no notice).
         at_council: Whether the issue waits for the regular council.
     """
 
     name: str
     delay_weeks: int
     sittings: int
+    hours: str
     small: bool = False
     at_council: bool = False
 
+    def meeting_hours(self, params: Params) -> float:
+        """Hours an attendee spends on one meeting of this format (all its sittings)."""
+        return float(params[self.hours]) * self.sittings
 
+
+# A talk on the spot takes half an hour at the door; an on-site or an immediate meeting about
+# an hour; the council and each round of a negotiation sit for the length of a meeting.
 FORMATS = {
-    "on_the_spot": Format("on_the_spot", 0, 1, small=True),
-    "on_site": Format("on_site", 1, 1),
-    "council": Format("council", 0, 1, at_council=True),
-    "immediate": Format("immediate", 0, 1),
-    "multi_round": Format("multi_round", 2, 3),
+    "on_the_spot": Format("on_the_spot", 0, 1, "on_the_spot_hours", small=True),
+    "on_site": Format("on_site", 1, 1, "on_site_hours"),
+    "council": Format("council", 0, 1, "delib_hours", at_council=True),
+    "immediate": Format("immediate", 0, 1, "immediate_hours"),
+    "multi_round": Format("multi_round", 2, 3, "delib_hours"),
 }
 # Format of each category (order of CATEGORIES) when tiered formats are on.
 TIERED_FORMAT = ("on_site", "on_the_spot", "council", "multi_round", "immediate")
@@ -132,8 +141,13 @@ def deliberation_log_odds(
     free_time: np.ndarray,
     fatigue: np.ndarray,
     params: Params,
+    notice: bool | np.ndarray = False,
 ) -> np.ndarray:
-    """Log-odds that an invited resident attends a deliberation."""
+    """Log-odds that an affected resident attends a deliberation of ``hours``.
+
+    ``notice`` marks residents who were not personally invited but read the meeting's
+    notice: their log-odds are lower by ``notice_attend_logit``.
+    """
     return (
         params["delib_intercept"]
         + params["w_civic_skills"] * civic_skills
@@ -143,6 +157,7 @@ def deliberation_log_odds(
         + params["w_delib_urgency"] * urgency
         - params["w_delib_time_cost"] * hours / free_time
         - params["w_fatigue"] * fatigue
+        + params["notice_attend_logit"] * np.asarray(notice, dtype=float)
     )
 
 
@@ -194,7 +209,7 @@ def due_issues(issues: IssueTable, params: Params, step: int) -> np.ndarray:
 KERNEL_PARAMS = (
     "inclusiveness",
     "on_the_spot_max_invited",
-    "delib_hours",
+    "notice_attend_logit",
     "delib_intercept",
     "w_civic_skills",
     "w_delib_trust",
@@ -237,12 +252,14 @@ def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -
     waiting = issues.next_meeting[due].copy()
     schedule(issues, due, params, ctx.step, retry=True)  # where each goes if its meeting fails
     meeting = np.empty((len(due), 5), dtype=np.int64)
+    meeting_hours = np.empty(len(due))
     slot_range = np.empty((len(due), 2), dtype=np.int64)
     for row, k in enumerate(due):
         fmt = format_for(int(issues.category[k]), params["tiered_formats"])
         slots = scope_slots(ctx.layout, issues, int(k))
         slot_range[row] = (slots[0], slots[-1] + 1) if len(slots) else (0, 0)
         meeting[row] = (k, fmt.small, fmt.sittings, issues.next_meeting[k], issues.category[k])
+        meeting_hours[row] = fmt.meeting_hours(params)
     issues.next_meeting[due] = waiting
     finance, projects, organisations = ctx.finance, ctx.projects, ctx.organisations
     money = (finance.fund_balance, finance.fund_spent, finance.project_spent, finance.points_paid)
@@ -259,9 +276,11 @@ def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -
         ]
     )
     assert len(values) == kernel.N_PARAMETERS
+    turnout = np.zeros(2)
     any_pairs, pair_i, pair_j, asked, last, _, success = kernel.hold_meetings(
         ctx.rng,
         meeting,
+        meeting_hours,
         slot_range,
         pool,
         (
@@ -280,7 +299,7 @@ def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -
             residents.last_deliberation,
             residents.points,
         ),
-        (week.acts, week.successes_by_building, week.issues_resolved),
+        (week.acts, week.successes_by_building, week.issues_resolved, turnout),
         (week.hours_used, week.role_hours),
         (issues.attempts, issues.next_meeting, issues.resolved_step, issues.urgency, issues.cost),
         fund,
@@ -288,6 +307,8 @@ def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -
         values,
     )
     week.meetings += len(due)
+    week.meeting_affected += int(turnout[0])
+    week.meeting_attendees += int(turnout[1])
     projects.succeeded += int(success.sum())
     projects.failed += int((~success).sum())
     finance.fund_balance, finance.fund_spent, finance.project_spent, finance.points_paid = (float(v) for v in fund[:4])

@@ -6,13 +6,10 @@ Generator in the order the per-meeting array code did. Where numba's numpy diffe
 numpy it is reproduced here: choice without replacement (:func:`numpy_choice`), pairwise
 sums (:func:`numpy_sum`, :func:`numpy_std`), and the logistic, which is left to numpy.
 
-:func:`meeting_opinions` draws the attendees' opinions on the proposal
-(``deliberation.initial_opinions``) and runs the Deffuant-Weisbuch encounters of
-``mechanisms.bounded_confidence`` on them, in one call instead of a dozen array calls
-per round. It draws from the model's Generator in the same order (one normal per
-attendee, then one uniform per attendee and round) and pairs attendees the same way
-(a stable sort of the uniforms, neighbours in that order paired), so its opinions are
-the array formulation's bit for bit.
+:func:`meeting_opinions` draws opinions (``deliberation.initial_opinions``) and runs the
+Deffuant-Weisbuch encounters of ``mechanisms.bounded_confidence``, drawing (one normal per
+attendee, one uniform per attendee and round) and pairing (neighbours after a stable sort
+of the uniforms) as the array formulation does, so its opinions are that formulation's.
 """
 
 from __future__ import annotations
@@ -120,10 +117,7 @@ def _block_sum(values: np.ndarray, first: int, n: int) -> float:
 
 @njit(cache=True)
 def _pairwise(values: np.ndarray, first: int, n: int) -> float:
-    """Numpy's pairwise summation of ``values[first:first + n]``: halves (multiples of 8) down to blocks of 128.
-
-    The recursion runs on explicit stacks (numba cannot cache a recursive function).
-    """
+    """Numpy's pairwise sum of ``values[first:first + n]``, on explicit stacks (numba caches no recursion)."""
     task_first = np.empty(256, dtype=np.int64)
     task_n = np.empty(256, dtype=np.int64)  # -1 marks "add the last two sums"
     sums = np.empty(128)
@@ -169,9 +163,8 @@ def numpy_std(values: np.ndarray) -> float:
 def numpy_choice(rng: np.random.Generator, population: int, size: int) -> np.ndarray:
     """``rng.choice(population, size, replace=False)``: numpy's draws and result, bit for bit.
 
-    Numpy takes a tail shuffle of the whole range for large draws from large populations
-    and Floyd's algorithm with a hash set otherwise, then shuffles the chosen indices; both
-    draw bounded integers as ``rng.integers`` does.
+    As numpy: a tail shuffle for large draws from large populations, else Floyd's algorithm
+    with a hash set, then a shuffle of the chosen; bounded integers as ``rng.integers``.
     """
     if population > 10000 and size > population // 50:
         everyone = np.arange(population)
@@ -225,7 +218,7 @@ def _contribute(
 
 
 # Positions in hold_meetings' parameter array (deliberation.kernel_parameters writes it).
-(INCLUSIVENESS, MAX_INVITED, DELIB_HOURS, INTERCEPT, W_CIVIC, W_TRUST, W_EFFICACY, W_BELONGING) = range(8)
+(INCLUSIVENESS, MAX_INVITED, NOTICE_LOGIT, INTERCEPT, W_CIVIC, W_TRUST, W_EFFICACY, W_BELONGING) = range(8)
 (W_URGENCY, W_TIME_COST, W_FATIGUE, EXPERTS_PER_MEETING, CONFIDENCE_BOUND, EXPERT_EPSILON_GAIN) = range(8, 14)
 (OPINION_SPREAD, TRUST_CEILING, PROPOSAL, CONVERGENCE_RATE, ENCOUNTERS_PER_ROUND, AGREEMENT_SPREAD) = range(14, 20)
 (TIE_FORMATION, EFFICACY_GAIN, EFFICACY_FAILURE_SHARE, SATISFACTION_GAIN, MAX_HOURS, HOUR_VALUE) = range(20, 26)
@@ -245,13 +238,17 @@ def _turnout(
     resident: tuple,
     param: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Leaders, attendees and experts of one meeting (invitations, attendance, experts drawn)."""
+    """Leaders, attendees and experts of one meeting; the uninvited affected come on its notice (not to small talks)."""
     role, trust, efficacy, civic_skills, belonging, free_time, fatigue = resident[:7]
     leaders = slots[role[slots] == param[LEADER_ROLE]]
-    invited = slots[rng.random(len(slots)) < param[INCLUSIVENESS]]
+    drawn = rng.random(len(slots)) < param[INCLUSIVENESS]
+    invited = slots[drawn]
     if small and len(invited) > param[MAX_INVITED]:
         invited = invited[numpy_choice(rng, len(invited), int(param[MAX_INVITED]))]
     invited = sorted_difference(invited, leaders)
+    n_invited = len(invited)
+    if not small:
+        invited = np.concatenate((invited, sorted_difference(slots[~drawn], leaders)))
     w_urgent = param[W_URGENCY] * urgency
     w_time = param[W_TIME_COST] * hours
     log_odds = np.empty(len(invited))
@@ -266,6 +263,7 @@ def _turnout(
             + w_urgent
             - w_time / free_time[r]
             - param[W_FATIGUE] * fatigue[r]
+            + (param[NOTICE_LOGIT] if k >= n_invited else 0.0)
         )
     p_attend = _numpy_logistic(log_odds)
     attendees = np.concatenate((leaders, invited[rng.random(len(invited)) < p_attend]))
@@ -427,6 +425,7 @@ def _failure(
 def hold_meetings(
     rng: np.random.Generator,
     meeting: np.ndarray,
+    meeting_hours: np.ndarray,
     slot_range: np.ndarray,
     pool: np.ndarray,
     resident: tuple,
@@ -442,12 +441,14 @@ def hold_meetings(
     Args:
         rng: The model's stream.
         meeting: Per meeting (int64 rows): issue, small, sittings, retry week, category.
+        meeting_hours: Per meeting: its hours over all sittings (the format's length).
         slot_range: Per meeting: first and stop slot of the issue's scope.
         pool: The week's resident experts.
         resident: Tuple of resident arrays (role, trust, efficacy, civic_skills, belonging,
             free_time, fatigue, cooperator_type, satisfaction, building, participation_count,
             acts_deliberation, last_deliberation, points).
-        week_counts: Tuple (acts, successes_by_building, issues_resolved) of the week.
+        week_counts: Tuple (acts, successes_by_building, issues_resolved, turnout) of the week;
+            turnout: affected residents (leaders apart) and those who attended, added to.
         week_hours: Tuple (hours_used, role_hours) of the week.
         issue_state: Tuple (attempts, next_meeting, resolved_step, urgency, cost) of the issue table.
         fund: fund_balance, fund_spent, project_spent, points_paid, contribution_share (updated).
@@ -455,11 +456,11 @@ def hold_meetings(
         param: Parameters, at the positions named at the top of this kernel.
 
     Returns:
-        Whether any pairs were formed, the pairs' two ends, whether
-        organisations were asked for money, the last contributors, and the resources (share
-        of cost, with the experts' gain) and outcome of each project with a cost.
+        Whether any pairs were formed, the pairs' two ends, whether organisations were asked for
+        money, the last contributors, and the resources (share of cost, with the experts' gain)
+        and outcome of each project with a cost.
     """
-    trust, cooperator, acts = resident[1], resident[7], week_counts[0]
+    trust, cooperator, acts, turnout = resident[1], resident[7], week_counts[0], week_counts[3]
     attempts, next_meeting, _, urgency, cost_of = issue_state
     pair_i = np.empty(np.sum(slot_range[:, 1] - slot_range[:, 0]), dtype=np.int64)
     pair_j = np.empty(len(pair_i), dtype=np.int64)
@@ -471,10 +472,11 @@ def hold_meetings(
     for m in range(len(meeting)):
         issue, small, sittings, retry_week, _ = meeting[m]
         slots = np.arange(slot_range[m, 0], slot_range[m, 1])
-        hours = param[DELIB_HOURS] * sittings
+        hours = meeting_hours[m]
         leaders, attendees, experts = _turnout(rng, slots, small, hours, urgency[issue], pool, resident, param)
         attempts[issue] += 1
         n = len(attendees)
+        turnout += np.array([len(slots), n]) - len(leaders)  # affected and attended, leaders apart
         if n + len(experts) >= 1:
             _book(leaders, attendees, experts, sittings, hours, resident, acts, week_hours, fund, param)
         if n < 2:

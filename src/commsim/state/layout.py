@@ -2,7 +2,8 @@
 
 Buildings stand on a square lattice (``building_spacing_m`` apart, with a little jitter);
 blocks of neighbouring buildings form compounds, each with a public space at its
-centroid. Centres are placed centrally, spread for coverage (k-means on resident
+centroid, and ``compound_gap_m`` sets compounds apart (a street of several compounds
+rather than one estate). Centres are placed centrally, spread for coverage (k-means on resident
 locations) or on the edge. Walking minutes from every building to every centre are
 computed once: straight-line distance times a route detour factor over walking speed.
 """
@@ -164,6 +165,54 @@ def place_centres(
     return centroids
 
 
+def building_count(n_residents: int, residents_per_building: float, map_residents: int) -> int:
+    """Buildings of the map: for ``map_residents`` residents when positive, else for ``n_residents``.
+
+    A map laid out for more residents than the run has keeps its buildings (each holding
+    fewer residents), down to one resident per building.
+
+    Args:
+        n_residents: Residents of the run.
+        residents_per_building: Residents per building on the map.
+        map_residents: Residents the map is laid out for (0: the run's own).
+
+    Returns:
+        The number of buildings, at least 1.
+    """
+    laid_out_for = map_residents if map_residents > 0 else n_residents
+    return max(1, min(int(round(laid_out_for / residents_per_building)), n_residents))
+
+
+def building_lattice(
+    n_buildings: int, spacing: float, block: int, gap: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Buildings on a square lattice, in square blocks (compounds) with a gap between blocks.
+
+    A street (sub-district) is not one continuous estate: its compounds are separated by
+    roads, schools, parks and shops, which ``gap`` stands for. Without a gap the blocks
+    touch and the lattice is the dense estate.
+
+    Args:
+        n_buildings: Buildings.
+        spacing: Distance between neighbouring buildings of a compound (m).
+        block: Buildings along each side of a compound's block.
+        gap: Extra distance between neighbouring blocks (m).
+        rng: Random generator (the jitter of each building).
+
+    Returns:
+        Building positions in metres (lattice order), each building's block number, and
+        the side of the square area in metres.
+    """
+    side = int(np.ceil(np.sqrt(n_buildings)))
+    blocks_per_row = int(np.ceil(side / block))
+    cols, rows = np.divmod(np.arange(n_buildings), side)
+    xy = (np.column_stack([cols, rows]) + 0.5) * spacing
+    xy += rng.uniform(-JITTER, JITTER, size=xy.shape) * spacing
+    xy += np.column_stack([cols // block, rows // block]) * gap
+    extent = side * spacing + (blocks_per_row - 1) * gap
+    return xy, (rows // block) * blocks_per_row + cols // block, float(extent)
+
+
 def build_layout(params: Params, rng: np.random.Generator) -> Layout:
     """Lay out buildings, compounds and centres for a parameter set.
 
@@ -175,18 +224,11 @@ def build_layout(params: Params, rng: np.random.Generator) -> Layout:
         The neighbourhood layout.
     """
     n_residents = params["n_residents"]
-    n_buildings = max(1, int(round(n_residents / params["residents_per_building"])))
-    spacing = params["building_spacing_m"]
-    side = int(np.ceil(np.sqrt(n_buildings)))
-    extent = side * spacing
-    cols, rows = np.divmod(np.arange(n_buildings), side)
-    xy = (np.column_stack([cols, rows]) + 0.5) * spacing
-    xy += rng.uniform(-JITTER, JITTER, size=xy.shape) * spacing
-
-    # Compounds: square-ish blocks of buildings on the lattice.
+    n_buildings = building_count(n_residents, params["residents_per_building"], params["map_residents"])
     block = max(1, int(round(np.sqrt(params["buildings_per_compound"]))))
-    blocks_per_row = int(np.ceil(side / block))
-    compound_raw = (rows // block) * blocks_per_row + cols // block
+    xy, compound_raw, extent = building_lattice(
+        n_buildings, params["building_spacing_m"], block, params["compound_gap_m"], rng
+    )
     order = np.argsort(compound_raw, kind="stable")
     xy = xy[order]
     _, compound = np.unique(compound_raw[order], return_inverse=True)

@@ -57,6 +57,8 @@ class Week:
         issues_raised: New issues per category.
         issues_resolved: Issues resolved per category (meetings and routine fixes).
         meetings: Deliberation meetings held.
+        meeting_affected: Residents affected by this week's meetings, leaders apart (one per meeting).
+        meeting_attendees: Of them, those who attended (invited or on the notice).
         aid_requests: Mutual-aid requests posted.
         aid_met: Mutual-aid requests met.
         quits: Volunteers who quit their role.
@@ -75,6 +77,8 @@ class Week:
     issues_raised: np.ndarray = field(default_factory=lambda: np.zeros(len(CATEGORIES), dtype=np.int64))
     issues_resolved: np.ndarray = field(default_factory=lambda: np.zeros(len(CATEGORIES), dtype=np.int64))
     meetings: int = 0
+    meeting_affected: int = 0
+    meeting_attendees: int = 0
     aid_requests: int = 0
     aid_met: int = 0
     quits: int = 0
