@@ -33,7 +33,10 @@ def test_nobody_forced_runs_exactly_as_without_a_class(unplayed):
 
 def test_residents_told_to_stay_home_never_attend_nor_ask(unplayed):
     home = run({"activity": False, "ask_help": False, "offer_help": False})
-    assert home.residents.acts_activities[PLAYED].sum() == 0
+    acted = PLAYED[home.residents.acts_activities[PLAYED] > 0]
+    # the only activity acts left are a recruited organiser's for running a session, never for attending one
+    assert (home.residents.last_volunteered[acted] >= 0).all()
+    assert home.residents.acts_activities[PLAYED].sum() < 0.1 * unplayed.residents.acts_activities[PLAYED].sum()
     assert unplayed.residents.acts_activities[PLAYED].sum() > 0
     assert home.residents.acts_mutual_aid[PLAYED].sum() == 0  # never asked, never helped
 

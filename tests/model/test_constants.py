@@ -56,7 +56,7 @@ CHANGED: dict[str, tuple[object, dict]] = {
     "experts_per_meeting": (0, {}),
     "on_the_spot_max_invited": (1, {}),
     "retry_weeks": (20, {}),
-    "council_priority_ageing_weeks": (0.5, {"tiered_formats": False}),  # every issue queues for the council
+    "council_priority_ageing_weeks": (0.5, {"tiered_formats": False, "issue_rate_per_1000": 40.0}),  # a long queue
     "opinion_spread": (0.02, {}),
     "opinion_trust_ceiling": (3.0, {}),
     "initial_contribution_share": (0.0, {"share_conditional_cooperators": 1.0, "share_free_riders": 0.0}),
