@@ -228,6 +228,7 @@ class CommunityModel(mesa.Model):
             self.acts,
             rng=self.rng,
             step=self.steps,
+            forced=self.forced,
         )
 
     def _mutual_aid(self) -> MutualAidContext:

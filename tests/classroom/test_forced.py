@@ -53,3 +53,12 @@ def test_residents_told_to_go_attend_more_than_the_model_would_send_them(unplaye
 def test_residents_told_to_ask_ask_every_week():
     asking = run({"ask_help": True}, weeks=6)
     assert asking.week.aid_requests >= len(PLAYED)
+
+
+def test_residents_told_to_stay_away_from_meetings_never_deliberate_and_told_to_come_do_more():
+    settings = {"weeks": 52, "seed": 5}
+    away = run({"deliberation": False}, **settings)
+    come = run({"deliberation": True}, **settings)
+    model = run(None, **settings)
+    assert away.residents.acts_deliberation[PLAYED].sum() == 0
+    assert come.residents.acts_deliberation[PLAYED].sum() > model.residents.acts_deliberation[PLAYED].sum() > 0

@@ -183,7 +183,15 @@ def _turnout_kernel(
     )
     slots = np.arange(n)
     return kernel._turnout(
-        np.random.default_rng(seed), slots, small, hours, 0.5, np.zeros(0, dtype=np.int64), resident, values
+        np.random.default_rng(seed),
+        slots,
+        small,
+        hours,
+        0.5,
+        np.zeros(0, dtype=np.int64),
+        resident,
+        values,
+        np.full(n, -1, dtype=np.int8),  # nobody played by a student
     )
 
 

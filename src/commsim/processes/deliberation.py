@@ -20,6 +20,7 @@ import numpy as np
 import commsim.processes.deliberation_kernel as kernel
 from commsim.config.declaration import Params
 from commsim.state.finance import Finance
+from commsim.state.forced import Forced
 from commsim.state.issue_table import CATEGORIES, IssueTable
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations
@@ -104,6 +105,7 @@ class DeliberationContext:
         acts: Books participants' acts.
         rng: The model's stream (invitations, attendance, experts, opinions, success).
         step: This week's step (schedules, resolutions, the acts' date).
+        forced: Decisions students playing residents took (whether to come to a meeting they may attend).
     """
 
     params: Params
@@ -118,6 +120,7 @@ class DeliberationContext:
     acts: Acts
     rng: np.random.Generator
     step: int
+    forced: Forced
 
 
 def format_for(category: int, tiered: bool) -> Format:
@@ -298,6 +301,7 @@ def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -
             residents.acts_deliberation,
             residents.last_deliberation,
             residents.points,
+            ctx.forced.deliberation,
         ),
         (week.acts, week.successes_by_building, week.issues_resolved, turnout),
         (week.hours_used, week.role_hours),

@@ -237,8 +237,13 @@ def _turnout(
     pool: np.ndarray,
     resident: tuple,
     param: np.ndarray,
+    forced: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Leaders, attendees and experts of one meeting; the uninvited affected come on its notice (not to small talks)."""
+    """Leaders, attendees and experts of one meeting; the uninvited affected come on its notice (not to small talks).
+
+    ``forced``: per resident, whether a student playing them chose to come (1) or stay
+    away (0); -1 leaves it to the model (:mod:`commsim.state.forced`).
+    """
     role, trust, efficacy, civic_skills, belonging, free_time, fatigue = resident[:7]
     leaders = slots[role[slots] == param[LEADER_ROLE]]
     drawn = rng.random(len(slots)) < param[INCLUSIVENESS]
@@ -266,6 +271,9 @@ def _turnout(
             + (param[NOTICE_LOGIT] if k >= n_invited else 0.0)
         )
     p_attend = _numpy_logistic(log_odds)
+    for k in range(len(invited)):
+        if forced[invited[k]] >= 0:
+            p_attend[k] = float(forced[invited[k]])
     attendees = np.concatenate((leaders, invited[rng.random(len(invited)) < p_attend]))
     experts = pool
     if len(experts) > param[EXPERTS_PER_MEETING]:
@@ -287,7 +295,7 @@ def _book(
     param: np.ndarray,
 ) -> None:
     """``Acts.record`` of the participants' acts, and their hours."""
-    participation, acts_deliberation, last_deliberation, points = resident[10:]
+    participation, acts_deliberation, last_deliberation, points = resident[10:14]
     hours_used, role_hours = week_hours
     points_each = param[POINTS_PER_ACT] * sittings
     for group in (attendees, experts):
@@ -446,7 +454,8 @@ def hold_meetings(
         pool: The week's resident experts.
         resident: Tuple of resident arrays (role, trust, efficacy, civic_skills, belonging,
             free_time, fatigue, cooperator_type, satisfaction, building, participation_count,
-            acts_deliberation, last_deliberation, points).
+            acts_deliberation, last_deliberation, points, and the forced attendance of
+            residents students play: :mod:`commsim.state.forced`).
         week_counts: Tuple (acts, successes_by_building, issues_resolved, turnout) of the week;
             turnout: affected residents (leaders apart) and those who attended, added to.
         week_hours: Tuple (hours_used, role_hours) of the week.
@@ -473,7 +482,8 @@ def hold_meetings(
         issue, small, sittings, retry_week, _ = meeting[m]
         slots = np.arange(slot_range[m, 0], slot_range[m, 1])
         hours = meeting_hours[m]
-        leaders, attendees, experts = _turnout(rng, slots, small, hours, urgency[issue], pool, resident, param)
+        forced = resident[14]
+        leaders, attendees, experts = _turnout(rng, slots, small, hours, urgency[issue], pool, resident, param, forced)
         attempts[issue] += 1
         n = len(attendees)
         turnout += np.array([len(slots), n]) - len(leaders)  # affected and attended, leaders apart
