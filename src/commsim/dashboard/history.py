@@ -160,17 +160,19 @@ def reopen(folder: Path, root: Path) -> Finished:
         ValueError: If the folder is not a finished experiment inside ``root``, has no
             interactive view, or its data is larger than ``LIMITS.reopen_data_bytes``.
     """
-    plan, store = finished_experiment(folder)
-    if interactive_view(plan) is None:
-        raise ValueError(f"{folder.name} is a {plan.spec.design.kind} design: its report shows its results")
-    if not inside(store.data_path, root):
-        raise ValueError(f"{folder.name} has no data file inside {root}")
-    size = store.data_path.stat().st_size
+    files = ExperimentStore(folder)
+    data_path = files.data_path
+    if not inside(files.manifest_path, root) or not inside(data_path, root):  # checked before anything is read
+        raise ValueError(f"{folder.name} has no manifest and data file inside {root}")
+    size = data_path.stat().st_size
     if size > LIMITS.reopen_data_bytes:
         raise ValueError(
             f"{folder.name}'s data is {size / 1e6:.0f} MB, more than the {LIMITS.reopen_data_bytes / 1e6:.0f} MB "
             "the dashboard draws again; its report shows its results"
         )
+    plan, store = finished_experiment(folder)
+    if interactive_view(plan) is None:
+        raise ValueError(f"{folder.name} is a {plan.spec.design.kind} design: its report shows its results")
     runs = len(plan.runs)
     result = SweepResult(folder=folder, total=runs, skipped=runs, done=0, failed=0, wall_s=0.0)
     finished = Finished(folder, plan, analyze(plan, store), result, folder / "report.md")
