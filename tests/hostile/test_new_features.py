@@ -129,3 +129,14 @@ def test_hegselmann_krause_of_nothing_or_one_opinion_is_that_input():
     assert hegselmann_krause(np.array([]), epsilon=0.2, rounds=5).size == 0
     assert hegselmann_krause(np.array([0.3]), epsilon=0.2, rounds=5) == pytest.approx([0.3])
     assert hegselmann_krause(np.array([0.3, 0.3, 0.5]), epsilon=0.0, rounds=5) == pytest.approx([0.3, 0.3, 0.5])
+
+
+@pytest.mark.parametrize("bounds", [(0.5, 0.5), (1.0, 0.0), (0.0, float("nan")), (float("-inf"), 1.0)])
+def test_an_empty_reversed_or_unbounded_prior_is_refused_before_any_evaluation(bounds):
+    from commsim.validation import abc_smc
+
+    def model(_parameters):
+        raise AssertionError("evaluated")
+
+    with pytest.raises(ValueError, match="the prior of a needs a finite low below its high"):
+        abc_smc.calibrate({"a": bounds}, model=model, population=4, generations=1, seed=1)
