@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -140,3 +141,24 @@ def test_an_empty_reversed_or_unbounded_prior_is_refused_before_any_evaluation(b
 
     with pytest.raises(ValueError, match="the prior of a needs a finite low below its high"):
         abc_smc.calibrate({"a": bounds}, model=model, population=4, generations=1, seed=1)
+
+
+def test_a_figure_swapped_for_a_link_out_or_a_huge_file_after_listing_is_not_downloaded(copy, tmp_path, monkeypatch):
+    from commsim.dashboard import history
+
+    root = copy.parent
+    (copy / "figures").mkdir(exist_ok=True)
+    (copy / "figures" / "curve.png").write_bytes(b"\x89PNG\r\n\x1a\nimage")
+    figure = history.report_figures(copy, root)[0]
+    assert history.figure_bytes(figure, root).startswith(b"\x89PNG")
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG\r\n\x1a\nsecret")
+    figure.unlink()
+    figure.symlink_to(secret)
+    with pytest.raises(OSError, match="not a file inside the results folder"):
+        history.figure_bytes(figure, root)
+    figure.unlink()
+    figure.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    monkeypatch.setattr(history, "LIMITS", replace(history.LIMITS, figure_bytes=50))
+    with pytest.raises(OSError, match="larger than 50 bytes"):
+        history.figure_bytes(figure, root)

@@ -106,6 +106,21 @@ def report_figures(folder: Path, root: Path) -> list[Path]:
     return shown
 
 
+def figure_bytes(path: Path, root: Path) -> bytes:
+    """A listed figure's bytes for its download, checked again when read (it may have been swapped since).
+
+    Raises:
+        OSError: If it is no longer a file inside ``root`` or is larger than ``LIMITS.figure_bytes``.
+    """
+    if not inside(path, root):
+        raise OSError(f"{path.name} is not a file inside the results folder")
+    with path.open("rb") as stream:
+        content = stream.read(LIMITS.figure_bytes + 1)
+    if len(content) > LIMITS.figure_bytes:
+        raise OSError(f"{path.name} is larger than {LIMITS.figure_bytes:,} bytes")
+    return content
+
+
 def readable_report(path: Path, root: Path) -> str:
     """An experiment's report.md, for the page: without its image links, cut at ``LIMITS.report_bytes``.
 
