@@ -197,15 +197,25 @@ def hegselmann_krause(
 
     Returns:
         The opinions after the rounds.
+
+    Raises:
+        ValueError: If an opinion is not in [0, 1] or a bound not in [0, 1) (NaN included):
+            outside them a neighbourhood could reach into another group.
     """
     result = np.array(opinions, dtype=float, copy=True)
     n = len(result)
+    epsilon = np.broadcast_to(np.asarray(epsilon, dtype=float), (n,))
+    if not np.all((result >= 0.0) & (result <= 1.0)):
+        raise ValueError("Hegselmann-Krause opinions must lie in [0, 1]")
+    if not np.all((epsilon >= 0.0) & (epsilon < 1.0)):
+        raise ValueError("Hegselmann-Krause confidence bounds must lie in [0, 1)")
     if n < 2:
         return result
-    group = np.zeros(n, dtype=np.int64) if group is None else np.asarray(group, dtype=np.int64)
-    epsilon = np.broadcast_to(np.asarray(epsilon, dtype=float), (n,))
-    # Groups 3 apart on one axis: opinions in [0, 1] and bounds below 1 never reach another group.
-    offset = 3.0 * (group - group.min())
+    # Groups ranked 0, 1, ... and set 3 apart on one axis: opinions in [0, 1] and bounds below 1
+    # never reach another group, and ranks (not the ids themselves) keep the offsets small
+    # enough that adding them loses no precision of the opinions.
+    rank = np.zeros(n, dtype=np.int64) if group is None else np.unique(np.asarray(group), return_inverse=True)[1]
+    offset = 3.0 * rank.reshape(n)
     for _ in range(rounds):
         order = np.argsort(offset + result, kind="stable")
         key = (offset + result)[order]

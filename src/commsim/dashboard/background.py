@@ -24,7 +24,7 @@ import solara
 import solara.lab
 
 from commsim.config.limits import ResourceError
-from commsim.dashboard.history import report_figures
+from commsim.dashboard.history import figure_bytes, report_figures
 from commsim.dashboard.jobs import Finished, new_folder, run_experiment
 from commsim.dashboard.settings import LIMITS, LimitError, error_text, results_root
 from commsim.dashboard.state import kept, session_owner
@@ -200,7 +200,7 @@ def ReportStatus(finished: Finished):
         with solara.Row(style={"flex-wrap": "wrap"}):
             for figure in figures:  # the report's figures as PNG (the charts' camera saves SVG)
                 solara.FileDownload(
-                    lambda figure=figure: figure.read_bytes(),
+                    lambda figure=figure: figure_bytes(figure, results_root()),
                     filename=figure.name,
                     label=f"{figure.stem.replace('_', ' ')} (PNG)",
                 )

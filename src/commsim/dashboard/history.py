@@ -106,6 +106,21 @@ def report_figures(folder: Path, root: Path) -> list[Path]:
     return shown
 
 
+def figure_bytes(path: Path, root: Path) -> bytes:
+    """A listed figure's bytes for its download, checked again when read (it may have been swapped since).
+
+    Raises:
+        OSError: If it is no longer a file inside ``root`` or is larger than ``LIMITS.figure_bytes``.
+    """
+    if not inside(path, root):
+        raise OSError(f"{path.name} is not a file inside the results folder")
+    with path.open("rb") as stream:
+        content = stream.read(LIMITS.figure_bytes + 1)
+    if len(content) > LIMITS.figure_bytes:
+        raise OSError(f"{path.name} is larger than {LIMITS.figure_bytes:,} bytes")
+    return content
+
+
 def readable_report(path: Path, root: Path) -> str:
     """An experiment's report.md, for the page: without its image links, cut at ``LIMITS.report_bytes``.
 
@@ -160,17 +175,19 @@ def reopen(folder: Path, root: Path) -> Finished:
         ValueError: If the folder is not a finished experiment inside ``root``, has no
             interactive view, or its data is larger than ``LIMITS.reopen_data_bytes``.
     """
-    plan, store = finished_experiment(folder)
-    if interactive_view(plan) is None:
-        raise ValueError(f"{folder.name} is a {plan.spec.design.kind} design: its report shows its results")
-    if not inside(store.data_path, root):
-        raise ValueError(f"{folder.name} has no data file inside {root}")
-    size = store.data_path.stat().st_size
+    files = ExperimentStore(folder)
+    data_path = files.data_path
+    if not inside(files.manifest_path, root) or not inside(data_path, root):  # checked before anything is read
+        raise ValueError(f"{folder.name} has no manifest and data file inside {root}")
+    size = data_path.stat().st_size
     if size > LIMITS.reopen_data_bytes:
         raise ValueError(
             f"{folder.name}'s data is {size / 1e6:.0f} MB, more than the {LIMITS.reopen_data_bytes / 1e6:.0f} MB "
             "the dashboard draws again; its report shows its results"
         )
+    plan, store = finished_experiment(folder)
+    if interactive_view(plan) is None:
+        raise ValueError(f"{folder.name} is a {plan.spec.design.kind} design: its report shows its results")
     runs = len(plan.runs)
     result = SweepResult(folder=folder, total=runs, skipped=runs, done=0, failed=0, wall_s=0.0)
     finished = Finished(folder, plan, analyze(plan, store), result, folder / "report.md")

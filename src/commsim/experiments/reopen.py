@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from commsim.experiments.folder import FolderError
 from commsim.experiments.plan import Plan, make_plan
 from commsim.experiments.spec import ExperimentSpec
-from commsim.experiments.store import ExperimentStore
+from commsim.experiments.store import RUN_COLUMNS, ExperimentStore
 from commsim.experiments.sweep import consolidated
 
 
@@ -30,7 +32,8 @@ def finished_experiment(folder: Path, *, locked: bool = False) -> tuple[Plan, Ex
 
     Raises:
         FolderError: If the folder has no complete results, its manifest's spec does not
-            validate, or the spec no longer plans the runs the manifest records.
+            validate, the spec no longer plans the runs the manifest records, or its
+            ``data.parquet`` does not hold the columns an analysis reads (see :func:`check_data`).
     """
     store = ExperimentStore(folder)
     manifest = store.experiment_manifest()
@@ -52,4 +55,37 @@ def finished_experiment(folder: Path, *, locked: bool = False) -> tuple[Plan, Ex
     plan = make_plan(spec, source=store.manifest_path, points=points, check_size=False)
     if plan.spec_hash != manifest["spec_hash"]:
         raise FolderError(f"{folder}: the manifest's spec does not plan the same runs any more")
+    check_data(plan, store)
     return plan, store
+
+
+def check_data(plan: Plan, store: ExperimentStore) -> None:
+    """Check, from its schema alone, that a folder's consolidated data can be analysed.
+
+    Args:
+        plan: The experiment.
+        store: Its folder.
+
+    Raises:
+        FolderError: If ``data.parquet`` cannot be read as Parquet, has no rows, lacks a run,
+            factor or step column, or holds a metric that is not a number.
+    """
+    store.check_usable()  # entries of the wrong kind or links are named as every command names them
+    path = store.data_path
+    try:
+        metadata = pq.read_metadata(path)
+    except (OSError, pa.ArrowException) as error:
+        raise FolderError(
+            f"{path}: cannot be read ({type(error).__name__}); resume the sweep, which rebuilds it"
+        ) from None
+    schema = metadata.schema.to_arrow_schema()
+    needed = (*RUN_COLUMNS, *plan.factor_names, "step")
+    missing = [name for name in needed if name not in schema.names]
+    if missing:
+        raise FolderError(f"{path}: not this experiment's data (no column {missing[0]!r})")
+    if metadata.num_rows == 0:
+        raise FolderError(f"{path}: holds no rows")
+    for field in schema:
+        numeric = pa.types.is_integer(field.type) or pa.types.is_floating(field.type) or pa.types.is_boolean(field.type)
+        if field.name not in needed and not numeric:
+            raise FolderError(f"{path}: metric {field.name!r} is not a number ({field.type})")

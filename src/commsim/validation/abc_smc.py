@@ -139,9 +139,16 @@ def calibrate(
 
     Returns:
         A ``pyabc.History``.
+
+    Raises:
+        ValueError: If a prior's low is not a finite number below its high (checked before
+            any evaluation: pyabc would fail later, naming neither the prior nor why).
     """
     import pyabc
 
+    for name, (low, high) in priors.items():
+        if not (np.isfinite(low) and np.isfinite(high) and low < high):
+            raise ValueError(f"the prior of {name} needs a finite low below its high, not [{low}, {high}]")
     np.random.seed(seed)
     random.seed(seed)
     prior = pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in priors.items()})
