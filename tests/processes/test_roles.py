@@ -189,3 +189,29 @@ def test_the_library_asks_only_when_it_has_members():
     orgs = enrolled.organisations
     expected = enrolled.p["library_ask_rate"] * orgs.engagement[orgs.in_library].mean()
     assert library_ask_probability(orgs, enrolled.p) == pytest.approx(expected)
+
+
+def _formal_volunteering(seed: int, weeks: int = 40, **overrides) -> float:
+    model = CommunityModel(rng=seed, n_residents=400, **overrides)
+    for _ in range(weeks):
+        model.step()
+    return float(model.metrics["formal_volunteering_year"])
+
+
+@pytest.mark.parametrize(
+    ("parameter", "low", "high"), [("volunteer_recruit_rate", 0.02, 0.2), ("committee_ask_rate", 0.02, 0.2)]
+)
+def test_asking_more_and_saying_yes_more_raise_formal_volunteering_on_paired_seeds(parameter, low, high):
+    """Civic voluntarism: more asking (or more yeses when asked) puts more residents in roles, seed by seed."""
+    differences = [
+        _formal_volunteering(seed, **{parameter: high}) - _formal_volunteering(seed, **{parameter: low})
+        for seed in (31, 32, 33)
+    ]
+    assert all(d > 0.02 for d in differences), differences
+
+
+def test_without_posts_recruits_beyond_the_organisers_space_find_no_role():
+    """The light roles carry formal volunteering: without their posts only the heavier roles remain."""
+    closed = {"helper_posts_per_1000": 0.0, "aid_station_posts_per_1000": 0.0}
+    for seed in (31, 32):
+        assert _formal_volunteering(seed, **closed) + 0.05 < _formal_volunteering(seed)
