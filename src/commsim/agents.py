@@ -85,7 +85,7 @@ class Resident(_ResidentView):
 
 
 class Volunteer(_ResidentView):
-    """A resident holding a volunteer role: team leader, expert or activity organiser."""
+    """A resident holding a volunteer role: team leader, expert, organiser, helper or station volunteer."""
 
     @property
     def role(self) -> str:

@@ -136,11 +136,26 @@ METRICS: tuple[Metric, ...] = (
         "Volunteers",
         "residents",
         "0-n",
-        "Residents holding a volunteer role: building team leaders, resident experts and activity organisers",
+        "Residents holding a volunteer role: building team leaders, resident experts, activity organisers,"
+        " centre and event helpers and mutual-aid station volunteers",
     ),
     Metric("team_leaders", "Building team leaders", "residents", "0-n", "Residents serving as building team leaders"),
     Metric("experts", "Resident experts", "residents", "0-n", "Residents in the pool of resident experts"),
     Metric("organisers", "Activity organisers", "residents", "0-n", "Residents who organise activity sessions"),
+    Metric(
+        "helpers",
+        "Centre and event helpers",
+        "residents",
+        "0-n",
+        "Residents who help at the centres' sessions and community events without running them",
+    ),
+    Metric(
+        "aid_station_volunteers",
+        "Mutual-aid station volunteers",
+        "residents",
+        "0-n",
+        "Residents on duty at the community's mutual-aid station",
+    ),
     Metric(
         "volunteer_burnout",
         "Burnout of volunteers",

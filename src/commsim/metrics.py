@@ -14,7 +14,18 @@ from commsim.mechanisms import gini, top_share
 from commsim.metric_table import YEAR
 from commsim.state.issue_table import CATEGORIES, IssueTable
 from commsim.state.layout import life_circle_coverage
-from commsim.state.residents import ADULT, ELDERLY, EXPERT, LEADER, NO_ROLE, ORGANISER, YOUTH, Residents
+from commsim.state.residents import (
+    ADULT,
+    AID_STATION,
+    ELDERLY,
+    EXPERT,
+    HELPER,
+    LEADER,
+    NO_ROLE,
+    ORGANISER,
+    YOUTH,
+    Residents,
+)
 from commsim.state.ties import clustering_coefficient, cross_building_share
 from commsim.state.week import Week
 
@@ -117,7 +128,7 @@ def participation_metrics(residents: Residents, counts: np.ndarray) -> dict[str,
 def community_metrics(model: CommunityModel, counts: np.ndarray) -> dict[str, float]:
     """Volunteers, attitudes, the network, mutual aid and organisations."""
     residents, week = model.residents, model.week
-    holders = counts[census.BY_ROLE : census.BY_ROLE + 4].tolist()
+    holders = counts[census.BY_ROLE : census.BY_ROLE + census.N_ROLES].tolist()
     volunteers = len(residents) - holders[NO_ROLE]
     burnout = float(residents.burnout[residents.role != NO_ROLE].mean()) if volunteers else 0.0
     return {
@@ -125,6 +136,8 @@ def community_metrics(model: CommunityModel, counts: np.ndarray) -> dict[str, fl
         "team_leaders": holders[LEADER],
         "experts": holders[EXPERT],
         "organisers": holders[ORGANISER],
+        "helpers": holders[HELPER],
+        "aid_station_volunteers": holders[AID_STATION],
         "volunteer_burnout": burnout,
         "volunteer_quits": week.quits,
         "mean_belonging": float(residents.belonging.mean()),

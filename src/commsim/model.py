@@ -29,7 +29,7 @@ from commsim.processes.deliberation import DeliberationContext, Projects, run_de
 from commsim.processes.issues import IssuesContext, run_issues
 from commsim.processes.mutual_aid import AidMemory, MutualAidContext, run_mutual_aid
 from commsim.processes.network import initial_network, weaken_ties
-from commsim.processes.roles import Roles, RolesContext, library_ask_probability, update_roles
+from commsim.processes.roles import Roles, RolesContext, update_roles
 from commsim.processes.time_bank import JoiningContext, TimeBank, join_time_bank
 from commsim.state.finance import Finance
 from commsim.state.forced import Forced
@@ -257,7 +257,7 @@ class CommunityModel(mesa.Model):
             self.residents,
             self.layout,
             self.roles,
-            library_ask=library_ask_probability(self.organisations, self.p),
+            self.organisations,
             week=self.week,
             rng=self.rng,
             step=self.steps,

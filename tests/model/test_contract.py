@@ -55,7 +55,7 @@ def test_model_is_a_mesa_model_with_agent_types():
         assert agent.tenure in {"long_term", "migrant"}
         assert 0 <= agent.belonging <= 1 and 0 <= agent.trust <= 1
         assert agent.participation_count == model.residents.participation_count[agent.slot]
-    assert all(v.role in {"team_leader", "expert", "organiser"} for v in volunteers)
+    assert all(v.role in {"team_leader", "expert", "organiser", "helper", "aid_station"} for v in volunteers)
     assert {o.colour for o in model.agents_by_type[Organization]} <= {"red", "white", "green"}
 
 

@@ -22,7 +22,8 @@ CAPS = {"n_centres": 6, "centre_sessions_per_week": 20, "council_agenda_size": 2
 RATES = [m.name for m in METRICS if m.range == "0-1"]
 COUNTS = [m.name for m in METRICS if m.range in ("0-n", ">=0")]
 MAY_BE_EMPTY = [m.name for m in METRICS if m.range == ">=0 or empty"]
-RESIDENT_COUNTS = ["unique_participants", "volunteers_active", "team_leaders", "experts", "organisers"]
+RESIDENT_COUNTS = ["unique_participants", "volunteers_active", "team_leaders", "experts", "organisers", "helpers"]
+RESIDENT_COUNTS += ["aid_station_volunteers"]
 RESIDENT_COUNTS += ["volunteer_quits", "time_bank_members"]
 CUMULATIVE = [f"raised_{c}" for c in CATEGORIES] + [f"resolved_{c}" for c in CATEGORIES]
 CUMULATIVE += ["projects_succeeded", "projects_failed", "credits_earned", "credits_spent", "fund_spent"]
@@ -116,7 +117,8 @@ def test_outputs_and_bookkeeping_stay_valid_under_any_levers(levers, seed, profi
     assert (frame[COUNTS] >= 0).all().all()
     assert (frame[RESIDENT_COUNTS] <= n).all().all()
     assert (frame["organisations_engaged"] <= len(model.organisations)).all()
-    assert (frame["volunteers_active"] == frame["team_leaders"] + frame["experts"] + frame["organisers"]).all()
+    roles = ["team_leaders", "experts", "organisers", "helpers", "aid_station_volunteers"]
+    assert (frame["volunteers_active"] == frame[roles].sum(axis=1)).all()
     assert (frame["aid_met"] <= frame["aid_requests"]).all()
     # Issues: cumulative raised bounds open; resolved never exceeds raised in any category.
     raised = frame[[f"raised_{c}" for c in CATEGORIES]].sum(axis=1)

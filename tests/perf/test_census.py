@@ -18,7 +18,18 @@ from commsim import CommunityModel
 from commsim.mechanisms import gini, top_share
 from commsim.metric_table import YEAR
 from commsim.metrics import compute_metrics, count_residents, recent_participation
-from commsim.state.residents import ADULT, ELDERLY, EXPERT, LEADER, NO_ROLE, ORGANISER, YOUTH, Residents
+from commsim.state.residents import (
+    ADULT,
+    AID_STATION,
+    ELDERLY,
+    EXPERT,
+    HELPER,
+    LEADER,
+    NO_ROLE,
+    ORGANISER,
+    YOUTH,
+    Residents,
+)
 
 BUSY = {
     "profile": "migrant_heavy",
@@ -68,6 +79,8 @@ def reference_counted_outputs(residents: Residents, step: int, window: int) -> d
         "team_leaders": int(np.sum(residents.role == LEADER)),
         "experts": int(np.sum(residents.role == EXPERT)),
         "organisers": int(np.sum(residents.role == ORGANISER)),
+        "helpers": int(np.sum(residents.role == HELPER)),
+        "aid_station_volunteers": int(np.sum(residents.role == AID_STATION)),
         "volunteer_burnout": float(residents.burnout[volunteer].mean()) if volunteer.any() else 0.0,
         "time_bank_members": int(residents.time_bank_member.sum()),
     }
@@ -113,7 +126,7 @@ def test_counts_by_group_add_up_and_follow_each_flag():
     counts = count_residents(residents, step, 4)
     n = len(residents)
     assert counts[census.BY_AGE : census.BY_AGE + 3].sum() == n
-    assert counts[census.BY_ROLE : census.BY_ROLE + 4].sum() == n
+    assert counts[census.BY_ROLE : census.BY_ROLE + census.N_ROLES].sum() == n
     assert counts[census.WITH_NEEDS] == residents.needs.sum()
     assert counts[census.MIGRANTS] == residents.migrant.sum()
     residents.last_mutual_aid[:] = step  # everyone took part in mutual aid this week

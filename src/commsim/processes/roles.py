@@ -1,14 +1,27 @@
-"""Process 6b — volunteer roles: team leaders, experts and organisers; load, burnout, quitting, recruitment.
+"""Process 6b — volunteer roles: who holds which role, its load, burnout, quitting and recruitment.
 
-Building team leaders serve one covered building each and reach its residents (a chance
-per week that rises with their training); experts serve meetings anywhere; organisers run
-sessions in their compound. A volunteer's load is the role's own hours plus an equal
-share of the support work all acts of participation need, so participation resting on
-few volunteers overloads them: burnout builds above capacity and raises the chance of
-quitting (Maslach, Schaufeli & Leiter 2001). Active, high-belonging residents who are
-asked — by their leader, the resource library or the residents' committee — may take a
-role: expert while the pool has room, team leader of a covered building without one,
-organiser otherwise.
+Five formal roles (MODEL_SPEC section 2; the practice reports' volunteer teams):
+
+* building team leaders serve one covered building each and reach its residents (a
+  chance per week that rises with their training);
+* resident experts serve meetings anywhere;
+* activity organisers run sessions in their compound, as many as the compound's public
+  space can host (``compound_space_sessions_per_week`` over ``organiser_sessions_per_week``);
+* centre and event helpers and mutual-aid station volunteers give weekly duty hours
+  without running sessions, in the posts the community can use (per 1000 residents,
+  plus the helper posts of resource-library members with space of their own).
+
+A volunteer's load is the role's own hours plus an equal share of the support work all
+acts of participation need, after the staff hours of engaged library members have taken
+their part of it. Participation resting on few volunteers overloads them: burnout builds
+above capacity and raises the chance of quitting, in every role (Maslach, Schaufeli &
+Leiter 2001). Active, high-belonging residents who are asked — by their leader, the
+resource library or the residents' committee — may take a role (civic voluntarism:
+being asked is the strongest route into volunteering, Verba, Schlozman & Brady 1995):
+expert while the pool has room, team leader of a covered building without one, organiser
+while the compound's space has room, otherwise a helper or station post while one is
+open. Formal volunteering is thus limited by the posts organisations can use (volunteer
+management capacity, Hager & Brudney 2004) as well as by who is asked.
 """
 
 from __future__ import annotations
@@ -20,7 +33,7 @@ import numpy as np
 from commsim.config.declaration import Params
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations
-from commsim.state.residents import EXPERT, LEADER, NO_ROLE, ORGANISER, Residents
+from commsim.state.residents import AID_STATION, EXPERT, HELPER, LEADER, NO_ROLE, ORGANISER, Residents
 from commsim.state.week import Week
 
 
@@ -102,15 +115,60 @@ def library_ask_probability(organisations: Organisations, params: Params) -> flo
 
 
 @dataclass(frozen=True, slots=True)
+class Posts:
+    """The role posts a community can use this week.
+
+    Attributes:
+        organisers_per_compound: Organisers a compound's public space has sessions for.
+        helpers: Centre and event helper posts.
+        aid_station: Mutual-aid station posts.
+    """
+
+    organisers_per_compound: int
+    helpers: int
+    aid_station: int
+
+
+def organiser_places(params: Params) -> int:
+    """Organisers whose weekly sessions a compound's public space can host (0 if they run none)."""
+    per_organiser = params["organiser_sessions_per_week"]
+    if per_organiser <= 0:
+        return 0
+    return int(params["compound_space_sessions_per_week"] / per_organiser)
+
+
+def open_posts(params: Params, n_residents: int, organisations: Organisations) -> Posts:
+    """Posts of each role: organisers by the compounds' space, helpers and station posts per 1000 residents.
+
+    Library members with space of their own open helper posts too, in proportion to
+    their engagement.
+    """
+    hosting = organisations.in_library & organisations.space
+    library_posts = params["org_space_helper_posts"] * float(organisations.engagement[hosting].sum())
+    per_resident = n_residents / 1000.0
+    return Posts(
+        organisers_per_compound=organiser_places(params),
+        helpers=int(round(params["helper_posts_per_1000"] * per_resident + library_posts)),
+        aid_station=int(round(params["aid_station_posts_per_1000"] * per_resident)),
+    )
+
+
+def library_staff_support_hours(organisations: Organisations, params: Params) -> float:
+    """Weekly hours of support work that library members' staff take on (scaled by engagement)."""
+    staff = organisations.in_library * organisations.engagement * organisations.staff_hours
+    return params["org_staff_support_share"] * float(staff.sum())
+
+
+@dataclass(frozen=True, slots=True)
 class RolesContext:
     """What the roles process reads and writes.
 
     Attributes:
         params: Resolved parameters.
         residents: Resident state (writes roles, capacity, load, burnout, last volunteered).
-        layout: Buildings (residents a team leader serves).
+        layout: Buildings and compounds (residents a team leader serves; organisers' space).
         roles: Covered buildings and the leaders' reach.
-        library_ask: Weekly chance that the library asks a resident (None without members).
+        organisations: The resource library (who asks; staff hours; space for helpers).
         week: This week's record (reads acts and role hours; writes quits).
         rng: The model's stream (quitting, being asked, accepting).
         step: This week's step (who was active recently; last volunteering).
@@ -120,40 +178,49 @@ class RolesContext:
     residents: Residents
     layout: Layout
     roles: Roles
-    library_ask: float | None
+    organisations: Organisations
     week: Week
     rng: np.random.Generator
     step: int
 
 
-def volunteer_load(residents: Residents, layout: Layout, week: Week, params: Params) -> np.ndarray:
+def volunteer_load(
+    residents: Residents, layout: Layout, week: Week, params: Params, *, staff_support_h: float = 0.0
+) -> np.ndarray:
     """Hours each volunteer's role took this week.
 
     A volunteer's own role hours (sessions run, meetings attended; team leaders also serve
-    every resident of their building), plus an equal share of the support work that all
-    of this week's acts of participation need. The fewer the volunteers, the larger the
-    share: participation that rests on few volunteers overloads them.
+    every resident of their building; helpers and station volunteers their duty hours),
+    plus an equal share of the support work that all of this week's acts of participation
+    need, less what library members' staff took on. The fewer the volunteers, the larger
+    the share: participation that rests on few volunteers overloads them.
+
+    Args:
+        residents: Resident state (roles).
+        layout: Buildings (residents a leader serves).
+        week: This week's acts and role hours.
+        params: Resolved parameters.
+        staff_support_h: Support hours library members' staff take on this week.
+
+    Returns:
+        Hours per resident slot (0 without a role).
     """
     load = week.role_hours.copy()
     leaders = residents.role == LEADER
     served = layout.building_residents[residents.building[leaders]]
     load[leaders] += params["leader_hours_per_resident"] * served * (1 - training_effect(params))
+    load[residents.role == HELPER] += params["helper_hours_per_week"]
+    load[residents.role == AID_STATION] += params["aid_station_hours_per_week"]
     volunteer = residents.role != NO_ROLE
     if volunteer.any():
-        load[volunteer] += params["support_hours_per_act"] * week.acts.sum() / volunteer.sum()
+        support = max(params["support_hours_per_act"] * week.acts.sum() - staff_support_h, 0.0)
+        load[volunteer] += support / volunteer.sum()
     return load
 
 
-def update_roles(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
-    """Burnout, quitting and recruitment.
-
-    Returns:
-        Slots that quit a role and slots that took one this week.
-    """
-    params, residents, rng, step = ctx.params, ctx.residents, ctx.rng, ctx.step
-    n = len(residents)
+def burn_out_and_quit(residents: Residents, load: np.ndarray, params: Params, rng: np.random.Generator) -> np.ndarray:
+    """Burnout from load above capacity, recovery below it, and quitting; returns the slots that quit."""
     volunteer = residents.role != NO_ROLE
-    load = volunteer_load(residents, ctx.layout, ctx.week, params)
     residents.role_load = load
     overload = np.maximum(load / np.maximum(residents.role_capacity, 1e-9) - 1.0, 0.0)
     residents.burnout = np.where(
@@ -166,42 +233,97 @@ def update_roles(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
         0.0,
     )
     quit_p = params["quit_base"] + params["quit_burnout"] * residents.burnout
-    quitting = np.flatnonzero(volunteer & (rng.random(n) < quit_p))
+    quitting = np.flatnonzero(volunteer & (rng.random(len(residents)) < quit_p))
     residents.role[quitting] = NO_ROLE
     residents.burnout[quitting] = 0.0
+    return quitting
+
+
+def update_roles(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
+    """Burnout, quitting and recruitment.
+
+    Returns:
+        Slots that quit a role and slots that took one this week.
+    """
+    params, residents, rng, step = ctx.params, ctx.residents, ctx.rng, ctx.step
+    n = len(residents)
+    staff = library_staff_support_hours(ctx.organisations, params)
+    load = volunteer_load(residents, ctx.layout, ctx.week, params, staff_support_h=staff)
+    quitting = burn_out_and_quit(residents, load, params, rng)
     ctx.week.quits = len(quitting)
 
     active = residents.last_any() > step - params["recent_window_weeks"]
     asked = rng.random(n) < ctx.roles.reach_by_resident(residents)
-    if ctx.library_ask is not None:
-        asked |= rng.random(n) < ctx.library_ask
+    library_ask = library_ask_probability(ctx.organisations, params)
+    if library_ask is not None:
+        asked |= rng.random(n) < library_ask
     asked |= rng.random(n) < params["committee_ask_rate"]
     candidate = (residents.role == NO_ROLE) & active & asked & (residents.belonging >= params["recruit_belonging_min"])
     candidate &= rng.random(n) < params["volunteer_recruit_rate"]
     candidate[quitting] = False
     recruits = np.flatnonzero(candidate)
-    roles = assign_roles(residents, recruits, ctx.roles.covered, params)
-    residents.role[recruits] = roles
-    residents.role_capacity[recruits] = params["volunteer_capacity_h"]
+    posts = open_posts(params, n, ctx.organisations)
+    compound = ctx.layout.building_compound[residents.building]
+    roles = assign_roles(residents, recruits, ctx.roles.covered, params, posts=posts, compound=compound)
     taken = recruits[roles != NO_ROLE]
+    residents.role[taken] = roles[roles != NO_ROLE]
+    residents.role_capacity[taken] = params["volunteer_capacity_h"]
     residents.last_volunteered[residents.role != NO_ROLE] = step
     return quitting, taken
 
 
-def assign_roles(residents: Residents, recruits: np.ndarray, covered: np.ndarray, params: Params) -> np.ndarray:
-    """Role of each recruit.
+def first_in_each_group(group: np.ndarray, room: np.ndarray) -> np.ndarray:
+    """Mask of the first ``room[g]`` entries of each group ``g`` (in the given order)."""
+    order = np.argsort(group, kind="stable")
+    ordered = group[order]
+    rank = np.arange(len(order)) - np.searchsorted(ordered, ordered, side="left")
+    taken = np.zeros(len(group), dtype=bool)
+    taken[order] = rank < room[ordered]
+    return taken
 
-    Expert if skilled and the pool has room, team leader if the building is covered but
-    has none, otherwise activity organiser.
+
+def assign_roles(
+    residents: Residents,
+    recruits: np.ndarray,
+    covered: np.ndarray,
+    params: Params,
+    *,
+    posts: Posts,
+    compound: np.ndarray,
+) -> np.ndarray:
+    """Role of each recruit (NO_ROLE where no post is open).
+
+    Expert if skilled and the pool has room; team leader if the building is covered but
+    has none; organiser while the compound's space has room; otherwise centre and event
+    helper while a post is open, then mutual-aid station volunteer.
+
+    Args:
+        residents: Resident state (current roles, skills, buildings).
+        recruits: Slots that agreed to take a role, in the order they are served.
+        covered: Buildings meant to have a team leader.
+        params: Resolved parameters.
+        posts: Posts the community can use this week.
+        compound: Compound of each resident slot.
+
+    Returns:
+        A role code per recruit.
     """
-    roles = np.full(len(recruits), ORGANISER, dtype=np.int8)
+    roles = np.full(len(recruits), NO_ROLE, dtype=np.int8)
     expert_room = expert_pool_size(params, residents) - int(np.sum(residents.role == EXPERT))
     skilled = np.flatnonzero(residents.skilled[recruits])[: max(expert_room, 0)]
     roles[skilled] = EXPERT
     has_leader = buildings_with_leader(residents, len(covered))
     building = residents.building[recruits]
-    wants = (roles == ORGANISER) & covered[building] & ~has_leader[building]
+    wants = (roles == NO_ROLE) & covered[building] & ~has_leader[building]
     index = np.flatnonzero(wants)
     _, first = np.unique(building[index], return_index=True)
     roles[index[first]] = LEADER
+    n_compounds = int(compound.max()) + 1 if len(compound) else 0
+    held = np.bincount(compound[residents.role == ORGANISER], minlength=n_compounds)
+    room = np.maximum(posts.organisers_per_compound - held, 0)
+    open_slot = np.flatnonzero(roles == NO_ROLE)
+    roles[open_slot[first_in_each_group(compound[recruits[open_slot]], room)]] = ORGANISER
+    for role, total in ((HELPER, posts.helpers), (AID_STATION, posts.aid_station)):
+        open_slot = np.flatnonzero(roles == NO_ROLE)
+        roles[open_slot[: max(total - int(np.sum(residents.role == role)), 0)]] = role
     return roles

@@ -92,6 +92,8 @@ UNITS = {
     "sessions/week": "sessions per week",
     "sessions/month": "sessions per month",
     "places/session": "places per session",
+    "posts/1000 residents": "posts per 1,000 residents",
+    "posts/organisation": "posts per organisation",
     "encounters/participant": "exchanges per participant",
     "ties/resident": "ties per resident",
     "points/act": "points per act",

@@ -25,8 +25,9 @@ DELIBERATION_YEAR_BY_AGE = 16  # at DELIBERATION_YEAR_BY_AGE + g
 VOLUNTEERED_YEAR = 19
 UNIQUE_YEAR = 20
 BY_ROLE = 21  # holders of role r at BY_ROLE + r (r = 0 is no role)
-TIME_BANK_MEMBERS = 25
-N_COUNTS = 26
+N_ROLES = 6  # the role codes of commsim.state.residents.ROLES
+TIME_BANK_MEMBERS = BY_ROLE + N_ROLES
+N_COUNTS = TIME_BANK_MEMBERS + 1
 
 
 @njit(cache=True)
@@ -59,7 +60,8 @@ def resident_counts(
         last_deliberation: Step of the last deliberation.
         last_mutual_aid: Step of the last mutual-aid act.
         last_volunteered: Step of the last volunteering.
-        role: Volunteer role code (0 none, 1 leader, 2 expert, 3 organiser).
+        role: Volunteer role code (0 none, 1 leader, 2 expert, 3 organiser, 4 helper,
+            5 mutual-aid station volunteer).
         time_bank_member: Time-bank membership flags.
         recent_after: A last act counts as recent when its step is above this
             (the step minus ``recent_window_weeks``).

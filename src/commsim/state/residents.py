@@ -17,7 +17,7 @@ AGE_GROUPS = ("youth", "adult", "elderly")
 TENURES = ("long_term", "migrant")
 ACTIVITY_TYPES = ("culture", "sports", "elderly_care", "children", "learning")
 NEEDS = ("elderly_care", "childcare", "disability", "low_income")
-ROLES = ("none", "team_leader", "expert", "organiser")
+ROLES = ("none", "team_leader", "expert", "organiser", "helper", "aid_station")
 COOPERATOR_TYPES = ("free_rider", "conditional", "unconditional")
 NEVER = -(10**6)
 # Plain words for a resident's state, declared beside it, as an inspector shows one resident.
@@ -44,12 +44,19 @@ STATE_LABELS = {
 }
 CATEGORY_LABELS = {
     "age_group": ("18-34", "35-59", "60 and over"),
-    "role": ("none", "building team leader", "expert", "organiser"),
+    "role": (
+        "none",
+        "building team leader",
+        "expert",
+        "organiser",
+        "centre and event helper",
+        "mutual-aid station volunteer",
+    ),
 }
 
 YOUTH, ADULT, ELDERLY = 0, 1, 2
 ELDERLY_CARE, CHILDREN = 2, 3
-NO_ROLE, LEADER, EXPERT, ORGANISER = 0, 1, 2, 3
+NO_ROLE, LEADER, EXPERT, ORGANISER, HELPER, AID_STATION = 0, 1, 2, 3, 4, 5
 
 # How the population is drawn (ODD section 5): the distributions of the initial state, not
 # rules of behaviour. Profiles set the shares and means that vary between communities.
