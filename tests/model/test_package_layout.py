@@ -76,12 +76,14 @@ def test_every_argument_in_the_core_is_annotated(path):
 @pytest.mark.parametrize("path", sorted((PACKAGE / "processes").glob("*.py")), ids=lambda p: p.name)
 def test_processes_import_only_state_mechanisms_and_the_declaration(path):
     own = {name for name in _runtime_imports(_tree(path)) if name.startswith("commsim")}
-    # A process may also import its own compiled kernels (``<process>_kernel``), nothing else's.
+    # A process may also import its own compiled kernels (``<process>_kernel``), nothing else's,
+    # and the kernels the shared numpy reproductions (``numpy_kernel``: numpy's results in compiled code).
     allowed = (
         "commsim.state.",
         "commsim.mechanisms",
         "commsim.config.declaration",
         f"commsim.processes.{path.stem}_kernel",
+        "commsim.processes.numpy_kernel",
     )
     assert all(name.startswith(allowed) for name in own), own
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import commsim.processes.activities_kernel as activities_kernel
 import commsim.processes.deliberation_kernel as deliberation_kernel
+import commsim.processes.numpy_kernel as numpy_kernel
 import commsim.state.ties_kernel as ties_kernel
 from commsim import CommunityModel
 from commsim.mechanisms import bounded_confidence, coattendance_pairs, logistic, threshold_response
@@ -189,21 +190,21 @@ def test_sorted_difference_is_setdiff1d(items, removed):
 def test_the_kernel_draws_a_choice_without_replacement_as_numpy_does(population, size, seed):
     reference_rng, kernel_rng = np.random.default_rng(seed), np.random.default_rng(seed)
     expected = reference_rng.choice(population, size, replace=False)
-    assert np.array_equal(deliberation_kernel.numpy_choice(kernel_rng, population, size), expected)
+    assert np.array_equal(numpy_kernel.numpy_choice(kernel_rng, population, size), expected)
     assert kernel_rng.bit_generator.state == reference_rng.bit_generator.state
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 127, 128, 129, 300, 1031, 5000])
 def test_the_kernel_sums_and_spreads_as_numpy_does(n):
     values = np.random.default_rng(n).normal(0.3, 1.0, n)
-    assert deliberation_kernel.numpy_sum(values) == values.sum()
-    assert deliberation_kernel.numpy_std(values) == np.std(values)
-    assert str(deliberation_kernel.numpy_sum(np.full(n, -0.0))) == str(np.full(n, -0.0).sum())
+    assert numpy_kernel.numpy_sum(values) == values.sum()
+    assert numpy_kernel.numpy_std(values) == np.std(values)
+    assert str(numpy_kernel.numpy_sum(np.full(n, -0.0))) == str(np.full(n, -0.0).sum())
 
 
 def _signatures() -> dict[str, int]:
     found = {}
-    for module in (ties_kernel, activities_kernel, deliberation_kernel):
+    for module in (ties_kernel, activities_kernel, deliberation_kernel, numpy_kernel):
         for name in dir(module):
             kernel = getattr(module, name)
             if hasattr(kernel, "signatures") and hasattr(kernel, "py_func"):

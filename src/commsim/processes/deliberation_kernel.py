@@ -3,8 +3,8 @@
 :func:`hold_meetings` runs the week's meetings in order (invitations, attendance,
 experts, opinions, ties met, projects and their consequences), drawing from the model's
 Generator in the order the per-meeting array code did. Where numba's numpy differs from
-numpy it is reproduced here: choice without replacement (:func:`numpy_choice`), pairwise
-sums (:func:`numpy_sum`, :func:`numpy_std`), and the logistic, which is left to numpy.
+numpy it uses :mod:`commsim.processes.numpy_kernel`: choice without replacement, pairwise
+sums and the standard deviation, and the logistic, which is left to numpy.
 
 :func:`meeting_opinions` draws opinions (``deliberation.initial_opinions``) and runs the
 Deffuant-Weisbuch encounters of ``mechanisms.bounded_confidence``, drawing (one normal per
@@ -15,9 +15,9 @@ of the uniforms) as the array formulation does, so its opinions are that formula
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, objmode
+from numba import njit
 
-from commsim.mechanisms import logistic
+from commsim.processes.numpy_kernel import numpy_choice, numpy_logistic, numpy_std, numpy_sum
 
 
 @njit(cache=True)
@@ -86,118 +86,6 @@ def sorted_difference(items: np.ndarray, removed: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _numpy_logistic(x: np.ndarray) -> np.ndarray:
-    """``mechanisms.logistic`` as numpy computes it (numba's tanh differs in the last bit)."""
-    with objmode(result="float64[:]"):
-        result = logistic(x)
-    return result
-
-
-@njit(cache=True)
-def _block_sum(values: np.ndarray, first: int, n: int) -> float:
-    """Numpy's sum of a block of at most 128 values (eight accumulators past eight values)."""
-    if n < 8:
-        total = -0.0
-        for k in range(n):
-            total += values[first + k]
-        return total
-    partial = values[first : first + 8].copy()
-    k = 8
-    while k < n - (n % 8):
-        for lane in range(8):
-            partial[lane] += values[first + k + lane]
-        k += 8
-    low = (partial[0] + partial[1]) + (partial[2] + partial[3])
-    total = low + ((partial[4] + partial[5]) + (partial[6] + partial[7]))
-    while k < n:
-        total += values[first + k]
-        k += 1
-    return total
-
-
-@njit(cache=True)
-def _pairwise(values: np.ndarray, first: int, n: int) -> float:
-    """Numpy's pairwise sum of ``values[first:first + n]``, on explicit stacks (numba caches no recursion)."""
-    task_first = np.empty(256, dtype=np.int64)
-    task_n = np.empty(256, dtype=np.int64)  # -1 marks "add the last two sums"
-    sums = np.empty(128)
-    tasks, depth = 1, 0
-    task_first[0], task_n[0] = first, n
-    while tasks:
-        tasks -= 1
-        start, count = task_first[tasks], task_n[tasks]
-        if count < 0:
-            depth -= 1
-            sums[depth - 1] = sums[depth - 1] + sums[depth]
-        elif count <= 128:
-            sums[depth] = _block_sum(values, start, count)
-            depth += 1
-        else:
-            half = count // 2
-            half -= half % 8
-            task_first[tasks], task_n[tasks] = 0, -1
-            task_first[tasks + 1], task_n[tasks + 1] = start + half, count - half
-            task_first[tasks + 2], task_n[tasks + 2] = start, half
-            tasks += 3
-    return sums[0]
-
-
-@njit(cache=True)
-def numpy_sum(values: np.ndarray) -> float:
-    """``values.sum()`` bit for bit as numpy computes it (pairwise, from an initial 0)."""
-    return 0.0 + _pairwise(values, 0, len(values))
-
-
-@njit(cache=True)
-def numpy_std(values: np.ndarray) -> float:
-    """``np.std(values)`` bit for bit as numpy computes it."""
-    n = len(values)
-    mean = numpy_sum(values) / n
-    squares = np.empty(n)
-    for k in range(n):
-        squares[k] = (values[k] - mean) * (values[k] - mean)
-    return np.sqrt(numpy_sum(squares) / n)
-
-
-@njit(cache=True)
-def numpy_choice(rng: np.random.Generator, population: int, size: int) -> np.ndarray:
-    """``rng.choice(population, size, replace=False)``: numpy's draws and result, bit for bit.
-
-    As numpy: a tail shuffle for large draws from large populations, else Floyd's algorithm
-    with a hash set, then a shuffle of the chosen; bounded integers as ``rng.integers``.
-    """
-    if population > 10000 and size > population // 50:
-        everyone = np.arange(population)
-        for k in range(population - 1, max(population - size, 1) - 1, -1):
-            swap = rng.integers(0, k + 1)
-            everyone[k], everyone[swap] = everyone[swap], everyone[k]
-        return everyone[population - size :].copy()
-    chosen = np.empty(size, dtype=np.int64)
-    mask = 0
-    while mask < int(1.2 * size):
-        mask = (mask << 1) | 1
-    table = np.full(mask + 1, -1, dtype=np.int64)
-    for j in range(population - size, population):
-        value = rng.integers(0, j + 1)
-        loc = value & mask
-        while table[loc] != -1 and table[loc] != value:
-            loc = (loc + 1) & mask
-        if table[loc] == -1:
-            table[loc] = value
-            chosen[j - population + size] = value
-        else:
-            loc = j & mask
-            while table[loc] != -1:
-                loc = (loc + 1) & mask
-            table[loc] = j
-            chosen[j - population + size] = j
-    for k in range(size - 1, 0, -1):
-        swap = rng.integers(0, k + 1)
-        chosen[k], chosen[swap] = chosen[swap], chosen[k]
-    return chosen
-
-
-@njit(cache=True)
 def _contribute(
     rng: np.random.Generator, amount: float, in_library: np.ndarray, pot: np.ndarray
 ) -> tuple[float, np.ndarray]:
@@ -241,8 +129,7 @@ def _turnout(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Leaders, attendees and experts of one meeting; the uninvited affected come on its notice (not to small talks).
 
-    ``forced``: per resident, whether a student playing them chose to come (1) or stay
-    away (0); -1 leaves it to the model (:mod:`commsim.state.forced`).
+    ``forced``: 1 or 0 where a student playing the resident chose (:mod:`commsim.state.forced`).
     """
     role, trust, efficacy, civic_skills, belonging, free_time, fatigue = resident[:7]
     leaders = slots[role[slots] == param[LEADER_ROLE]]
@@ -270,7 +157,7 @@ def _turnout(
             - param[W_FATIGUE] * fatigue[r]
             + (param[NOTICE_LOGIT] if k >= n_invited else 0.0)
         )
-    p_attend = _numpy_logistic(log_odds)
+    p_attend = numpy_logistic(log_odds)
     for k in range(len(invited)):
         if forced[invited[k]] >= 0:
             p_attend[k] = float(forced[invited[k]])
@@ -454,8 +341,7 @@ def hold_meetings(
         pool: The week's resident experts.
         resident: Tuple of resident arrays (role, trust, efficacy, civic_skills, belonging,
             free_time, fatigue, cooperator_type, satisfaction, building, participation_count,
-            acts_deliberation, last_deliberation, points, and the forced attendance of
-            residents students play: :mod:`commsim.state.forced`).
+            acts_deliberation, last_deliberation, points, forced attendance).
         week_counts: Tuple (acts, successes_by_building, issues_resolved, turnout) of the week;
             turnout: affected residents (leaders apart) and those who attended, added to.
         week_hours: Tuple (hours_used, role_hours) of the week.
