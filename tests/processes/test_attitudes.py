@@ -22,6 +22,7 @@ def _context(model, **changes):
         residents=model.residents,
         layout=model.layout,
         issues=model.issues,
+        ties=model.ties,
         week=model.week,
         disclosure=model.disclosure,
         step=model.steps,
