@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from commsim import CommunityModel
+from commsim.mechanisms import engagement_log_odds
 from commsim.processes.attitudes import (
     AttitudesContext,
     buildings_with_solved_issue,
     disclosure_due,
-    engagement_log_odds,
     grievance_by_building,
     success_seen,
     update_attitudes,
@@ -96,10 +96,9 @@ def test_an_open_day_raises_trust_by_openness_and_record_and_resets_the_record()
 
 def test_engagement_adds_belonging_and_efficacy_at_their_weights():
     """Civic voluntarism: engagement is w_belonging * belonging + w_efficacy * efficacy."""
-    params = {"w_belonging": 2.0, "w_efficacy": 1.5}
-    value = engagement_log_odds(np.array([0.0, 0.5, 0.0]), np.array([0.0, 0.0, 0.4]), params)
+    value = engagement_log_odds(np.array([0.0, 0.5, 0.0]), np.array([0.0, 0.0, 0.4]), w_belonging=2.0, w_efficacy=1.5)
     assert value == pytest.approx([0.0, 1.0, 0.6])
-    assert engagement_log_odds(np.array([0.9]), np.array([0.9]), {"w_belonging": 0.0, "w_efficacy": 0.0})[0] == 0.0
+    assert engagement_log_odds(np.array([0.9]), np.array([0.9]), w_belonging=0.0, w_efficacy=0.0)[0] == 0.0
 
 
 def test_an_issue_solved_this_week_is_seen_in_its_building_or_its_whole_compound():

@@ -17,8 +17,7 @@ import numpy as np
 
 import commsim.processes.activities_kernel as kernel
 from commsim.config.declaration import Params
-from commsim.mechanisms import incentive_pull, threshold_response
-from commsim.processes.attitudes import engagement_log_odds
+from commsim.mechanisms import engagement_log_odds, incentive_pull, threshold_response
 from commsim.state.finance import Finance
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations
@@ -238,7 +237,7 @@ def attendance_log_odds(
             intrinsic=intrinsic,
         )
         + params["w_civic_skills"] * civic_skills
-        + engagement_log_odds(belonging, efficacy, params)
+        + engagement_log_odds(belonging, efficacy, w_belonging=params["w_belonging"], w_efficacy=params["w_efficacy"])
         + params["w_social"] * social_pull
         + params["w_asked"] * asked
         - params["distance_decay_per_km"] * walking_km

@@ -3,7 +3,8 @@
 This module closes the loop of MODEL_SPEC section 1 (participation -> belonging ->
 investment -> visible success -> more participation). Participation raises belonging
 (identity; ``belonging_gain``). Belonging and efficacy raise the propensity to take part
-(:func:`engagement_log_odds`, weights ``w_belonging`` and ``w_efficacy``), which the
+(:func:`commsim.mechanisms.engagement_log_odds`, weights ``w_belonging`` and
+``w_efficacy``), which the
 activities utility reads and the roles process can read. Investment makes projects
 succeed (deliberation). A success is seen by more than those who took part (collective
 efficacy grows from observed success, Bandura 1997; Sampson, Raudenbush & Earls 1997):
@@ -110,25 +111,6 @@ def grievance_by_building(issues: IssueTable, layout: Layout, step: int, grace_w
     by_building = np.bincount(scope[~compound], weights=urgency[~compound], minlength=layout.n_buildings)
     by_compound = np.bincount(scope[compound], weights=urgency[compound], minlength=layout.n_compounds)
     return by_building + by_compound[layout.building_compound]
-
-
-def engagement_log_odds(belonging: np.ndarray, efficacy: np.ndarray, params: Params) -> np.ndarray:
-    """Engagement term of the civic voluntarism utility (Verba, Schlozman & Brady 1995).
-
-    ``w_belonging * belonging + w_efficacy * efficacy``: the loop's links back from
-    belonging and from efficacy (raised by visible success) to taking part. The
-    activities utility adds it to the attendance log-odds; the roles process can add it
-    to the log-odds of taking a role.
-
-    Args:
-        belonging: Belonging per resident (0-1).
-        efficacy: Efficacy per resident (0-1).
-        params: Resolved parameters (reads ``w_belonging`` and ``w_efficacy``).
-
-    Returns:
-        Log-odds per resident.
-    """
-    return params["w_belonging"] * belonging + params["w_efficacy"] * efficacy
 
 
 def buildings_with_solved_issue(issues: IssueTable, layout: Layout, step: int) -> np.ndarray:
