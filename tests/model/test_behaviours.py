@@ -16,6 +16,10 @@ from scipy import stats
 from commsim import CommunityModel
 
 SEEDS = (11, 12, 13, 14, 15)
+# Transparency's effect on trust is small (MODEL_SPEC 8; about 0.25 standard deviations of
+# residents' trust for monthly open days, less for semiannual ones), smaller than the
+# run-to-run noise of mean trust on five seeds, so its comparisons take more seeds.
+SMALL_EFFECT_SEEDS = tuple(range(11, 35))
 N = 600
 STEPS = 78
 
@@ -34,10 +38,10 @@ def outcome(settings: dict, metric: str, *, seed: int, steps: int = STEPS, last:
     return float(frame[metric].iloc[-last:].mean())
 
 
-def assert_raises(metric: str, low: dict, high: dict, **kwargs) -> None:
-    """``metric`` is higher under ``high`` than under ``low`` (paired over SEEDS)."""
-    a = np.array([outcome(low, metric, seed=s, **kwargs) for s in SEEDS])
-    b = np.array([outcome(high, metric, seed=s, **kwargs) for s in SEEDS])
+def assert_raises(metric: str, low: dict, high: dict, *, seeds: tuple[int, ...] = SEEDS, **kwargs) -> None:
+    """``metric`` is higher under ``high`` than under ``low`` (paired over ``seeds``)."""
+    a = np.array([outcome(low, metric, seed=s, **kwargs) for s in seeds])
+    b = np.array([outcome(high, metric, seed=s, **kwargs) for s in seeds])
     difference = b - a
     assert difference.mean() > 0, f"{metric}: {a.round(3)} -> {b.round(3)}"
     if np.all(difference == difference[0]):
@@ -94,8 +98,8 @@ def test_team_leaders_and_coattendance_raise_cross_building_ties():
 
 
 def test_transparency_raises_trust():
-    assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "monthly"})
-    assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "semiannual"})
+    assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "monthly"}, seeds=SMALL_EFFECT_SEEDS)
+    assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "semiannual"}, seeds=SMALL_EFFECT_SEEDS)
 
 
 def test_trust_raises_reporting_and_deliberation_turnout():
@@ -192,7 +196,7 @@ def test_lever_digital_platform():
 
 
 def test_lever_transparency():
-    assert_raises("mean_trust", {"disclosure": "semiannual"}, {"disclosure": "monthly"})
+    assert_raises("mean_trust", {"disclosure": "semiannual"}, {"disclosure": "monthly"}, seeds=SMALL_EFFECT_SEEDS)
 
 
 def test_lever_deliberation():
