@@ -15,6 +15,8 @@ These are the canonical models the processes stand on (MODEL_SPEC section 7):
 * :func:`distance_decay` — exponential decay of walking trips with distance;
 * :func:`coattendance_pairs` — ties from a shared focus (Feld 1981): people who attend
   the same session or meeting meet;
+* :func:`engagement_log_odds` — the engagement term of the civic voluntarism model
+  (Verba, Schlozman & Brady 1995): belonging and efficacy;
 * :func:`toward` — partial adjustment of an attitude toward a target;
 * :func:`forced_log_odds` — a decision taken by a person playing the agent (classroom).
 """
@@ -41,6 +43,28 @@ def distance_decay(km: np.ndarray, rate_per_km: float) -> np.ndarray:
 def toward(value: np.ndarray, target: float | np.ndarray, rate: float | np.ndarray) -> np.ndarray:
     """Move ``value`` a share ``rate`` of the way toward ``target`` (partial adjustment)."""
     return value + rate * (target - value)
+
+
+def engagement_log_odds(
+    belonging: np.ndarray, efficacy: np.ndarray, *, w_belonging: float, w_efficacy: float
+) -> np.ndarray:
+    """Engagement term of the civic voluntarism utility (Verba, Schlozman & Brady 1995).
+
+    ``w_belonging * belonging + w_efficacy * efficacy``: the participation loop's links
+    back from belonging and from efficacy (raised by visible success) to taking part.
+    The activities utility adds it to the attendance log-odds; the roles process can
+    add it to the log-odds of taking a role.
+
+    Args:
+        belonging: Belonging per resident (0-1).
+        efficacy: Efficacy per resident (0-1).
+        w_belonging: Weight of belonging (``w_belonging``).
+        w_efficacy: Weight of efficacy (``w_efficacy``).
+
+    Returns:
+        Log-odds per resident.
+    """
+    return w_belonging * belonging + w_efficacy * efficacy
 
 
 def coattendance_pairs(

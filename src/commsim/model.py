@@ -248,7 +248,7 @@ class CommunityModel(mesa.Model):
 
     def _attitudes(self) -> AttitudesContext:
         return AttitudesContext(
-            self.p, self.residents, self.layout, self.issues, self.week, self.disclosure, step=self.steps
+            self.p, self.residents, self.layout, self.issues, self.ties, self.week, self.disclosure, step=self.steps
         )
 
     def _roles(self) -> RolesContext:

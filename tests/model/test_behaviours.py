@@ -16,7 +16,11 @@ from scipy import stats
 from commsim import CommunityModel
 
 SEEDS = (11, 12, 13, 14, 15)
-WIDE_SEEDS = tuple(range(11, 21))  # for effects small beside the run-to-run noise
+# Transparency's effect on trust is small (MODEL_SPEC 8; about 0.25 standard deviations of
+# residents' trust for monthly open days, less for semiannual ones), smaller than the
+# run-to-run noise of mean trust on five seeds, so its comparisons take more seeds; so
+# does the count of projects a fund adds (a few per run).
+SMALL_EFFECT_SEEDS = tuple(range(11, 35))
 N = 600
 STEPS = 78
 
@@ -95,10 +99,8 @@ def test_team_leaders_and_coattendance_raise_cross_building_ties():
 
 
 def test_transparency_raises_trust():
-    assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "monthly"})
-    # Two open days a year raise trust by about 0.02, as much as a few more unresolved
-    # issues lower it in a 600-resident run, so this comparison needs more pairs.
-    assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "semiannual"}, seeds=WIDE_SEEDS)
+    assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "monthly"}, seeds=SMALL_EFFECT_SEEDS)
+    assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "semiannual"}, seeds=SMALL_EFFECT_SEEDS)
 
 
 def test_trust_raises_reporting_and_deliberation_turnout():
@@ -195,7 +197,7 @@ def test_lever_digital_platform():
 
 
 def test_lever_transparency():
-    assert_raises("mean_trust", {"disclosure": "semiannual"}, {"disclosure": "monthly"})
+    assert_raises("mean_trust", {"disclosure": "semiannual"}, {"disclosure": "monthly"}, seeds=SMALL_EFFECT_SEEDS)
 
 
 def test_lever_deliberation():
@@ -226,8 +228,8 @@ def test_lever_autonomy_fund():
         "projects_succeeded",
         {**common, "fund_per_household_year": 0.0},
         {**common, "fund_per_household_year": 200.0},
-        seeds=tuple(range(11, 21)),
         last=1,
+        seeds=SMALL_EFFECT_SEEDS,  # a count of a few projects per run
     )
 
 

@@ -56,10 +56,10 @@ CHANGED: dict[str, tuple[object, dict]] = {
     "experts_per_meeting": (0, {}),
     "on_the_spot_max_invited": (1, {}),
     "retry_weeks": (20, {}),
-    "council_priority_ageing_weeks": (0.5, {"tiered_formats": False, "issue_rate_per_1000": 40.0}),  # a long queue
+    "council_priority_ageing_weeks": (1000.0, {}),  # urgency alone orders a full agenda
     "opinion_spread": (0.02, {}),
     "opinion_trust_ceiling": (3.0, {}),
-    "initial_contribution_share": (0.0, {"share_conditional_cooperators": 1.0, "share_free_riders": 0.0}),
+    "initial_contribution_share": (0.0, {"initial_trust": 0.8}),  # trust enough that issues reach projects
     "help_belonging_share": (5.0, {}),
     "neighbour_help_penalty": (10.0, {}),
     "time_bank_help_bonus": (10.0, {}),

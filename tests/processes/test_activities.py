@@ -25,6 +25,7 @@ def _log_odds(params, **changes):
         interest=np.array([0.5]),
         civic_skills=np.array([0.3]),
         belonging=np.array([0.4]),
+        efficacy=np.array([0.3]),
         social_pull=np.array([0.2]),
         asked=np.array([False]),
         walking_km=np.array([0.5]),
@@ -49,11 +50,14 @@ def test_attendance_log_odds_fall_with_walking_distance_at_the_decay_rate(params
 
 @pytest.mark.parametrize("reward", [0.0, 2.0])
 def test_attendance_log_odds_rise_with_engagement_and_recruitment(reward, params_for):
-    """Civic voluntarism model: belonging, interest (engagement) and being asked (recruitment) raise attendance."""
+    """Civic voluntarism: belonging, efficacy, interest (engagement) and being asked (recruitment) raise attendance."""
     params = params_for()
     base = _log_odds(params, reward_yuan=reward)
     assert _log_odds(params, belonging=np.array([0.9]), reward_yuan=reward) - base == pytest.approx(
         params["w_belonging"] * 0.5
+    )
+    assert _log_odds(params, efficacy=np.array([0.8]), reward_yuan=reward) - base == pytest.approx(
+        params["w_efficacy"] * 0.5
     )
     # Interest counts fully without a reward, and net of crowding out with one.
     keep = 1.0 if reward == 0 else 1.0 - params["crowding_out"]

@@ -17,7 +17,7 @@ import numpy as np
 
 import commsim.processes.activities_kernel as kernel
 from commsim.config.declaration import Params
-from commsim.mechanisms import incentive_pull, threshold_response
+from commsim.mechanisms import engagement_log_odds, incentive_pull, threshold_response
 from commsim.state.finance import Finance
 from commsim.state.forced import Forced
 from commsim.state.layout import Layout
@@ -207,6 +207,7 @@ def attendance_log_odds(
     interest: np.ndarray,
     civic_skills: np.ndarray,
     belonging: np.ndarray,
+    efficacy: np.ndarray,
     social_pull: np.ndarray,
     asked: np.ndarray,
     walking_km: np.ndarray,
@@ -218,9 +219,11 @@ def attendance_log_odds(
 ) -> np.ndarray:
     """Log-odds that an aware resident attends a session (civic voluntarism utility).
 
-    ``intercept + w_interest*interest (minus crowding out) + w_civic_skills*skills + w_belonging*belonging
+    ``intercept + w_interest*interest (minus crowding out) + w_civic_skills*skills + engagement
     + w_social*threshold response + w_asked*asked + points pull - decay*km
-    - w_time*hours/free_time - w_fatigue*fatigue``.
+    - w_time*hours/free_time - w_fatigue*fatigue``, where engagement is
+    ``w_belonging*belonging + w_efficacy*efficacy`` (:func:`engagement_log_odds`, the two
+    loop links back from belonging and from visible success to taking part).
 
     Returns:
         Log-odds per resident.
@@ -237,7 +240,7 @@ def attendance_log_odds(
             intrinsic=intrinsic,
         )
         + params["w_civic_skills"] * civic_skills
-        + params["w_belonging"] * belonging
+        + engagement_log_odds(belonging, efficacy, w_belonging=params["w_belonging"], w_efficacy=params["w_efficacy"])
         + params["w_social"] * social_pull
         + params["w_asked"] * asked
         - params["distance_decay_per_km"] * walking_km
@@ -320,6 +323,7 @@ def session_log_odds(
         interest=residents.interests[np.arange(len(residents)), activity],
         civic_skills=residents.civic_skills,
         belonging=residents.belonging,
+        efficacy=residents.efficacy,
         social_pull=social,
         asked=asked,
         walking_km=km,
@@ -346,6 +350,7 @@ def utility_weights(params: Params) -> kernel.Weights:
         crowding_out=params["crowding_out"],
         civic_skills=params["w_civic_skills"],
         belonging=params["w_belonging"],
+        efficacy=params["w_efficacy"],
         social=params["w_social"],
         asked=params["w_asked"],
         decay_per_km=params["distance_decay_per_km"],
@@ -382,6 +387,7 @@ def run_activities(ctx: ActivitiesContext) -> None:
             residents.interests,
             residents.civic_skills,
             residents.belonging,
+            residents.efficacy,
             residents.free_time,
             residents.fatigue,
             hours,

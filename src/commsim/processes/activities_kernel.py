@@ -98,6 +98,7 @@ class Weights(NamedTuple):
     crowding_out: float
     civic_skills: float
     belonging: float
+    efficacy: float
     social: float
     asked: float
     decay_per_km: float
@@ -114,7 +115,7 @@ class Weights(NamedTuple):
 @njit(cache=True)
 def _utility(w: Weights, interest: float, km: float, asked: bool, r: int, residents: tuple) -> float:
     """Attendance log-odds of resident ``r`` (``attendance_log_odds``, in the same order of operations)."""
-    _, _, civic_skills, belonging, free_time, fatigue, hours, social = residents
+    _, _, civic_skills, belonging, efficacy, free_time, fatigue, hours, social = residents
     intrinsic = w.interest * interest
     pull = w.extrinsic - w.crowding_out * intrinsic if w.rewarded else 0.0
     return (
@@ -122,7 +123,7 @@ def _utility(w: Weights, interest: float, km: float, asked: bool, r: int, reside
         + intrinsic
         + pull
         + w.civic_skills * civic_skills[r]
-        + w.belonging * belonging[r]
+        + (w.belonging * belonging[r] + w.efficacy * efficacy[r])
         + w.social * social[r]
         + w.asked * asked
         - w.decay_per_km * km
@@ -146,7 +147,7 @@ def choose_sessions(
     Args:
         rng: The model's stream.
         sessions: Centre, compound and activity type of each session.
-        residents: Building, interests, civic skills, belonging, free time, fatigue,
+        residents: Building, interests, civic skills, belonging, efficacy, free time, fatigue,
             hours a session takes, social pull (threshold response).
         places: Building compound, near centres and their weights, centre minutes,
             compound minutes, number of centres, number of compounds.

@@ -1,12 +1,24 @@
 """Process 6a — attitudes: belonging, trust, efficacy, satisfaction and fatigue after the week.
 
-Participation raises belonging (identity), and so does visible success in one's building;
-belonging drifts back toward a resting level. Unresolved issues erode satisfaction and
-trust; an activity lifts satisfaction. At an open day disclosing affairs and finances,
-trust rises — half by openness itself, half by the record shown (issues resolved over
-issues reported since the last open day) — and every success since then becomes visible
-to all. Efficacy drifts toward a resting level; fatigue builds with hours used and
-recovers.
+This module closes the loop of MODEL_SPEC section 1 (participation -> belonging ->
+investment -> visible success -> more participation). Participation raises belonging
+(identity; ``belonging_gain``). Belonging and efficacy raise the propensity to take part
+(:func:`commsim.mechanisms.engagement_log_odds`, weights ``w_belonging`` and
+``w_efficacy``), which the
+activities utility reads and the roles process can read. Investment makes projects
+succeed (deliberation). A success is seen by more than those who took part (collective
+efficacy grows from observed success, Bandura 1997; Sampson, Raudenbush & Earls 1997):
+by the residents of the building or compound where a project was completed or an issue
+solved, by the ties of the residents there who took part that week, and, at an open day,
+by everyone; seeing one raises belonging, efficacy and trust (``visible_success_*``).
+Each link has its own parameter, so that setting it to 0 cuts the link.
+
+Belonging, trust and efficacy drift back toward resting levels. Unresolved issues erode
+satisfaction and trust; an activity lifts satisfaction. At an open day disclosing affairs
+and finances, trust rises a little (a small effect, as the meta-analysis of
+transparency and trust finds) — half by openness itself, half by the record shown
+(issues resolved over issues reported since the last open day). Fatigue builds with
+hours used and recovers.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ from commsim.mechanisms import toward
 from commsim.state.issue_table import IssueTable
 from commsim.state.layout import Layout
 from commsim.state.residents import Residents
+from commsim.state.ties import Ties
 from commsim.state.timescale import WEEKS_PER_MONTH, WEEKS_PER_YEAR
 from commsim.state.week import Week
 
@@ -65,8 +78,10 @@ class AttitudesContext:
         residents: Resident state (writes belonging, satisfaction, trust, efficacy,
             fatigue and the memory of acts).
         layout: Buildings and compounds (where unresolved issues weigh).
-        issues: The issue table (reads open issues and the record since the last open day).
-        week: This week's record (reads acts, activity acts, visible successes, hours used).
+        issues: The issue table (reads open issues, issues solved this week and the
+            record since the last open day).
+        ties: The network (ties of those who took part in a success see it too).
+        week: This week's record (reads acts, activity acts, projects completed, hours used).
         disclosure: Where the last open day left the record (updated at an open day).
         step: This week's step (open-day cadence, age of grievances).
     """
@@ -75,6 +90,7 @@ class AttitudesContext:
     residents: Residents
     layout: Layout
     issues: IssueTable
+    ties: Ties
     week: Week
     disclosure: DisclosureRecord
     step: int
@@ -97,14 +113,71 @@ def grievance_by_building(issues: IssueTable, layout: Layout, step: int, grace_w
     return by_building + by_compound[layout.building_compound]
 
 
+def buildings_with_solved_issue(issues: IssueTable, layout: Layout, step: int) -> np.ndarray:
+    """Whether an issue of each building (or of its compound) was solved this week, by residents or the office.
+
+    Args:
+        issues: The issue table (issues resolved this ``step``, with their scope).
+        layout: Buildings and compounds.
+        step: This week's step.
+
+    Returns:
+        Boolean per building.
+    """
+    solved = issues.resolved_step == step
+    scope = issues.scope_id[solved]
+    compound = issues.compound_scope[solved]
+    by_building = np.bincount(scope[~compound], minlength=layout.n_buildings)
+    by_compound = np.bincount(scope[compound], minlength=layout.n_compounds)
+    return (by_building + by_compound[layout.building_compound]) > 0
+
+
+def success_seen(at_home: np.ndarray, took_part: np.ndarray, ties: Ties) -> np.ndarray:
+    """Residents who see a success: those where it happened, and the ties of those there who took part.
+
+    Args:
+        at_home: Per resident, whether a success happened in the own building or compound.
+        took_part: Per resident, whether they took part this week (any act).
+        ties: The network.
+
+    Returns:
+        Boolean per resident.
+    """
+    witnesses = at_home & took_part
+    if not witnesses.any():
+        return at_home
+    return at_home | (ties.share_of_ties(witnesses) > 0)
+
+
+def see_success(residents: Residents, seen: np.ndarray | bool, params: Params, *, trust: bool = True) -> None:
+    """Seeing a success raises belonging, efficacy and (unless the record shown carries it) trust."""
+    residents.belonging = toward(residents.belonging, 1.0, params["visible_success_gain"] * seen)
+    residents.efficacy = toward(residents.efficacy, 1.0, params["visible_success_efficacy_gain"] * seen)
+    if trust:
+        residents.trust = toward(residents.trust, 1.0, params["visible_success_trust_gain"] * seen)
+
+
+def hold_open_day(ctx: AttitudesContext) -> None:
+    """An open day: trust rises by openness and by the record; every success since the last is seen."""
+    params, residents, issues = ctx.params, ctx.residents, ctx.issues
+    # Opening the books earns a share of the gain by itself, the rest by the record shown.
+    openness = params["disclosure_openness_share"]
+    record = ctx.disclosure.resolved_share_since(issues, params["disclosure_record_prior"])
+    gain = params["trust_disclosure_gain"] * (openness + (1 - openness) * record)
+    residents.trust = toward(residents.trust, 1.0, gain)
+    # The record already carries the successes into trust; they raise belonging and efficacy.
+    if ctx.disclosure.successes_since(issues) > 0:
+        see_success(residents, True, params, trust=False)
+    ctx.disclosure.mark(issues)
+
+
 def update_attitudes(ctx: AttitudesContext) -> None:
     """Belonging, trust, efficacy, satisfaction and fatigue after this week."""
     params, residents, week, issues = ctx.params, ctx.residents, ctx.week, ctx.issues
     acts = week.acts
     residents.belonging = toward(residents.belonging, 1.0, 1 - (1 - params["belonging_gain"]) ** acts)
-    # Visible success: residents of buildings where a project succeeded see it.
-    seen = week.successes_by_building[residents.building] > 0
-    residents.belonging = toward(residents.belonging, 1.0, params["visible_success_gain"] * seen)
+    solved = buildings_with_solved_issue(issues, ctx.layout, ctx.step)[residents.building]
+    see_success(residents, success_seen(solved, acts > 0, ctx.ties), params)
     residents.belonging = toward(residents.belonging, params["belonging_rest"], params["belonging_decay"])
 
     grievance = grievance_by_building(issues, ctx.layout, ctx.step, params["grievance_grace_weeks"])
@@ -116,16 +189,7 @@ def update_attitudes(ctx: AttitudesContext) -> None:
     residents.trust = toward(residents.trust, params["trust_rest"], params["trust_decay"])
 
     if disclosure_due(params["disclosure"], ctx.step):
-        # Opening the books earns a share of the gain by itself, the rest by the record shown.
-        openness = params["disclosure_openness_share"]
-        record = ctx.disclosure.resolved_share_since(issues, params["disclosure_record_prior"])
-        residents.trust = toward(
-            residents.trust, 1.0, params["trust_disclosure_gain"] * (openness + (1 - openness) * record)
-        )
-        # Disclosure makes every success since the last open day visible to all.
-        if ctx.disclosure.successes_since(issues) > 0:
-            residents.belonging = toward(residents.belonging, 1.0, params["visible_success_gain"])
-        ctx.disclosure.mark(issues)
+        hold_open_day(ctx)
 
     residents.efficacy = toward(residents.efficacy, params["efficacy_rest"], params["efficacy_drift"])
     residents.fatigue = residents.fatigue * (1 - params["fatigue_recovery"]) + week.hours_used / residents.free_time
