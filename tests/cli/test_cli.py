@@ -539,3 +539,18 @@ def test_docs_list_the_declared_rules():
     text = parameters_markdown()
     assert "## Rules" in text
     assert all(f"`{rule.name}`" in text and rule.help in text for rule in rules())
+
+
+def test_ctrl_c_while_numba_loads_a_kernel_counts_as_ctrl_c(tmp_path, monkeypatch, capsys):
+    """An interrupt inside numba's unpickling surfaces as a SystemError caused by it: still exit 130, nothing written."""
+
+    def interrupted_while_loading(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise SystemError("<function _numba_unpickle> returned a result with an exception set") from interrupt
+
+    monkeypatch.setattr(commsim.runs.runner.CommunityModel, "step", interrupted_while_loading)
+    assert _run(_config(tmp_path), tmp_path / "out", "--steps", "3", "--replicates", "1") == 130
+    assert "interrupted: nothing was written" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["trial.yaml"]

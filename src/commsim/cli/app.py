@@ -14,6 +14,7 @@ from typing import Any
 from commsim.cli.parser import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, _print_error, build_parser
 from commsim.config.declaration import DeclarationError
 from commsim.config.yaml_files import ConfigError
+from commsim.runs.interrupts import interrupt_of
 from commsim.runs.provenance import OutputError
 
 
@@ -81,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: cannot write to standard output ({failure})", file=sys.stderr)
         _discard_output(stdout)
         return EXIT_FAILURE
-    except KeyboardInterrupt as interrupt:
+    except (KeyboardInterrupt, SystemError) as error:
+        interrupt = interrupt_of(error)  # Ctrl-C while numba loaded a kernel surfaces as a SystemError
+        if interrupt is None:
+            raise
         print("interrupted: nothing was left half-written", file=sys.stderr)
         return getattr(interrupt, "exit_code", EXIT_INTERRUPTED)
     except (OSError, MemoryError) as error:

@@ -15,6 +15,7 @@ from commsim.cli.parser import EXIT_INTERRUPTED, RESULTS
 from commsim.config.limits import MAX_RESIDENT_WEEKS, Work, check_work
 from commsim.config.loading import load_run_config, run_work
 from commsim.config.paths import inside
+from commsim.runs.interrupts import interrupt_of
 from commsim.runs.provenance import OutputError, check_out_dir
 
 if TYPE_CHECKING:
@@ -71,7 +72,10 @@ def _run(args: argparse.Namespace) -> int:
             result = run_scenario(
                 config, out_dir=out_dir, replicates=args.replicates, steps=args.steps, progress=not args.quiet
             )
-    except KeyboardInterrupt as interrupt:
+    except (KeyboardInterrupt, SystemError) as error:
+        interrupt = interrupt_of(error)
+        if interrupt is None:
+            raise
         print(f"interrupted: nothing was written to {out_dir}; an earlier result there is unchanged", file=sys.stderr)
         return getattr(interrupt, "exit_code", EXIT_INTERRUPTED)
     if not args.quiet:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from commsim.runs.interrupts import interrupt_of
+
 EXIT_INTERRUPTED = 130  # a command stopped by Ctrl-C (128 + SIGINT)
 
 
@@ -30,6 +32,8 @@ def run_resumably[T](
     """
     try:
         return run(work, folder, executor=args.executor, workers=args.workers, progress=not args.quiet, **options)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemError) as error:
+        if interrupt_of(error) is None:
+            raise
         print(f"interrupted: finished runs are stored in {folder}; {how_to_resume}", file=sys.stderr)
         return None
