@@ -542,7 +542,7 @@ def test_docs_list_the_declared_rules():
 
 
 def test_ctrl_c_while_numba_loads_a_kernel_counts_as_ctrl_c(tmp_path, monkeypatch, capsys):
-    """An interrupt inside numba's unpickling surfaces as a SystemError caused by it: still exit 130, nothing written."""
+    """Ctrl-C inside numba's unpickling surfaces as a SystemError caused by it: still exit 130, nothing written."""
 
     def interrupted_while_loading(*args, **kwargs):
         try:
