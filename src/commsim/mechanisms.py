@@ -356,4 +356,3 @@ def forced_log_odds(log_odds: np.ndarray, forced: np.ndarray, *, decided: float 
     other agent's random numbers are unchanged).
     """
     return np.where(forced == 1, decided, np.where(forced == 0, -decided, log_odds))
-
