@@ -148,12 +148,12 @@ def slider(rc, label: str) -> v.Slider:
 
 
 def monitor(root, label: str) -> str:
-    """The number shown under a monitor's label."""
+    """The number shown under a monitor's label (the monitors are one widget drawn in the browser)."""
     for widget in widgets(root):
-        if isinstance(widget, v.Card):
-            shown = texts(widget)
-            if len(shown) == 2 and shown[0] == label:
-                return shown[1]
+        if widget.has_trait("monitors"):
+            shown = dict(widget.monitors)
+            if label in shown:
+                return shown[label]
     raise AssertionError(f"no monitor {label!r}")
 
 

@@ -104,15 +104,13 @@ def set_view(**changes: Any) -> None:
     state.explore_view.set({"view": replace(current_view(), **changes)})
 
 
-@solara.component
-def Monitor(label: str, value: str, *, highlight: bool = False):
-    """One monitor: a small label above a large number."""
-    style = "flex: 1 1 96px; min-width: 96px; max-width: 150px; padding: 2px 6px;" + (
-        " background: #e8f0fe;" if highlight else ""
-    )
-    with rv.Card(outlined=True, style_=style, class_="commsim-monitor"):
-        solara.Text(label, style={"font-size": "0.66rem", "color": "#555", "line-height": "1.05", "display": "block"})
-        solara.Text(value, style={"font-size": "1.05rem", "font-weight": "bold", "display": "block"})
+@solara.component_vue("vue/monitors.vue")
+def MonitorCards(monitors: list[list[str]]):
+    """The monitors as one widget drawn in the browser: a small label above a large number, the week first.
+
+    One widget and one message per drawn week, where a card per monitor would cost a
+    widget update (and a round trip through the server's event loop) each.
+    """
 
 
 @solara.component
@@ -121,10 +119,7 @@ def Monitors(model: LiveModel, drawn: solara.Reactive[int]):
     _ = drawn.value
     with model.lock:
         week, values = model.steps, monitor_values(model)
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "4px", "margin": "4px 0"}, classes=["commsim-monitors"]):
-        Monitor("time", f"Week {week}", highlight=True)
-        for label, value in values.items():
-            Monitor(label, value)
+    MonitorCards(monitors=[["time", f"Week {week}"], *([label, value] for label, value in values.items())])
 
 
 @solara.component
@@ -265,27 +260,30 @@ def live_run(scenario: Scenario, kept: tuple[str, Any] | None) -> tuple[LiveMode
     return built, problem
 
 
+@solara.component_vue("vue/address.vue")
+def AddressBar(query: str | None):
+    """Writes ``query`` into the browser's address bar in place (no new history entry, no server round trip)."""
+
+
 @solara.component
 def AddressKeeper(model: LiveModel, scenario: Scenario, drawn: solara.Reactive[int], playing: solara.Reactive[bool]):
     """Writes the scenario and its week into the page's address whenever the run stands still.
 
-    It renders nothing; it alone reads the drawn-week counter and the play state, so
-    keeping the address up to date redraws nothing else.
+    It alone reads the drawn-week counter and the play state, so keeping the address up to
+    date redraws nothing else. The address is written in the browser: going through the
+    server's router would redraw the whole app on every step.
     """
-    router = solara.use_router()
     week = drawn.value
     still = not playing.value
+    with model.lock:
+        query = scenario_query(scenario, model.steps) if still else None
 
-    def write() -> None:
-        if not still or router.set_path is None:  # playing, or a page rendered outside an app (a test)
-            return
-        with model.lock:
-            query = scenario_query(scenario, model.steps)
-        if router.search != query:
+    def remember() -> None:
+        if query is not None:  # the page's own address: not a link to open again
             state.explore_link.set(query)
-            router.push(f"/?{query}")
 
-    solara.use_effect(write, [repr(scenario), week, still, id(model)])
+    solara.use_effect(remember, [query, week])
+    AddressBar(query=query)
 
 
 def open_link(search: str | None) -> str | None:
