@@ -6,7 +6,7 @@ Run from the project root after ``make test`` (which installs Chromium)::
 
 It starts ``commsim dashboard`` on a free loopback port with an empty results folder,
 runs a small comparison and a small sweep so their pages show results, and writes
-``docs/images/dashboard-<page>.png``.
+``docs/images/dashboard-<page>.png``. The Design page's search takes a few minutes.
 """
 
 from __future__ import annotations
@@ -60,6 +60,12 @@ def shoot(url: str) -> list[Path]:
         page.get_by_role("tab", name="Learn").click()
         page.get_by_text("Guided lessons").wait_for()
         saved.append(OUT / "dashboard-learn.png")
+        page.screenshot(path=saved[-1])
+
+        page.get_by_role("tab", name="Design").click()
+        page.get_by_role("button", name="Find the best mixes").click()
+        page.get_by_label("a mix of the front").wait_for()  # the search ran and the front is shown
+        saved.append(OUT / "dashboard-design.png")
         page.screenshot(path=saved[-1])
         browser.close()
     return saved
