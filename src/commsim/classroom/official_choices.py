@@ -34,7 +34,7 @@ class _Strict(BaseModel):
 class LeaderChoice(_Strict):
     """A team leader's week: whom to ask in person, and which issue to report (None: none)."""
 
-    ask: tuple[StrictInt, ...] = Field(default=(), max_length=64)
+    ask: list[StrictInt] = Field(default_factory=list, max_length=64)
     report: StrictInt | None = None
 
 
