@@ -13,9 +13,9 @@ the week become :class:`commsim.state.forced.ForcedRoles`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 from commsim.classroom.official_views import FORMAT_NAMES, CommitteeView, LeaderView, OrganisationView
 from commsim.classroom.roster import ClassroomError
@@ -25,6 +25,10 @@ from commsim.state.issue_table import CATEGORIES
 Category = Literal["environment", "disputes", "public_services", "facilities", "safety_health"]
 FormatName = Literal["on_the_spot", "on_site", "council", "immediate", "multi_round"]
 assert set(Category.__args__) == set(CATEGORIES) and set(FormatName.__args__) == set(FORMAT_NAMES)
+
+
+# Yuan or hours: a finite number, at least 0 (an integer is taken as a float; a string or a bool is not).
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):
@@ -44,7 +48,7 @@ class CommitteeChoice(_Strict):
     formats: dict[Category, FormatName] = Field(default_factory=dict)
     fund: Literal["rule", "withhold", "issue"] = "rule"
     fund_issue: StrictInt | None = None
-    fund_yuan: StrictFloat | StrictInt = Field(default=0, ge=0)
+    fund_yuan: Amount = 0.0
     disclose: Literal["rule", "yes", "no"] = "rule"
 
 
@@ -52,7 +56,7 @@ class OrganisationChoice(_Strict):
     """A representative's week: whether to offer the organisation's space, and staff hours to give."""
 
     space: StrictBool = False
-    staff_hours: StrictFloat | StrictInt = Field(default=0, ge=0)
+    staff_hours: Amount = 0.0
 
 
 CHOICES = {"leader": LeaderChoice, "committee": CommitteeChoice, "organisation": OrganisationChoice}

@@ -28,7 +28,7 @@ from commsim.classroom.clock import ClassClock
 from commsim.classroom.debrief import DEBRIEF_ACTS, Twin, comparisons, expected_asks, run_twin
 from commsim.classroom.official_choices import check_against_view, forced_roles_by, parse_choice
 from commsim.classroom.official_views import COMMITTEE_SEATS, committee_view, leader_view, organisation_view
-from commsim.classroom.roster import ROLES, ClassLimits, ClassroomError, Roster
+from commsim.classroom.roster import ROLES, ClassLimits, ClassroomError, Roster, Student
 from commsim.classroom.views import resident_view
 from commsim.model import CommunityModel
 from commsim.state.forced import DECISIONS, Forced
@@ -81,6 +81,49 @@ def seats(model: CommunityModel) -> dict[str, list[int]]:
         "committee": list(range(COMMITTEE_SEATS)),
         "organisation": list(range(len(model.organisations))),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class WeekStart:
+    """What the timeline needs from the start of a week: acts so far, the leaders' reach, the fund, open days."""
+
+    acts: dict[str, np.ndarray]
+    expected_asks: np.ndarray
+    project_spent: float
+    open_days: int
+
+    @classmethod
+    def of(cls, model: CommunityModel) -> WeekStart:
+        """The record of ``model`` before its week runs."""
+        acts = {name: getattr(model.residents, name).copy() for name in DEBRIEF_ACTS}
+        return cls(acts, expected_asks(model), model.finance.project_spent, model.disclosure.open_days)
+
+
+def week_row(model: CommunityModel, start: WeekStart, student: Student, chosen: Any) -> dict[str, Any]:
+    """A played agent's week for the timeline: who, what was chosen (None: the model chose) and what came of it."""
+    seat = student.seat
+    row = {"week": model.steps, "role": seat.role, "student": student.name, "agent": seat.agent}
+    row |= {
+        "resident": seat.agent if seat.role in ("resident", "leader") else None,
+        "chose_in_time": chosen is not None,
+    }
+    if seat.role == "resident":
+        row |= {decision: getattr(chosen, decision) if chosen else None for decision in DECISIONS}
+        row |= {name: int(getattr(model.residents, name)[seat.agent] - start.acts[name][seat.agent])
+                for name in DEBRIEF_ACTS}  # fmt: skip
+        return row
+    row["choice"] = chosen.model_dump_json() if chosen else None
+    if seat.role == "leader":
+        building = int(model.residents.building[seat.agent])
+        row |= {"building": building, "reported_issue": chosen.report if chosen else None}
+        row["asked"] = len(chosen.ask) if chosen else float(start.expected_asks[building])
+    elif seat.role == "committee":
+        row["fund_spent_yuan"] = model.finance.project_spent - start.project_spent
+        row["open_day"] = model.disclosure.open_days > start.open_days
+    else:
+        row["staff_hours_given"] = float(model.organisations.staff_given[seat.agent])
+        row["space_given"] = float(model.organisations.space_given[seat.agent])
+    return row
 
 
 @dataclass
@@ -190,38 +233,16 @@ class ClassRun:
         model.forced_roles = forced_roles_by(
             model.no_forced_roles(), self._served(leaders), leaders, committee, self._chosen("organisation")
         )
-        before = {name: getattr(model.residents, name).copy() for name in DEBRIEF_ACTS}
-        reach, spent = expected_asks(model), model.finance.project_spent
-        open_days = model.disclosure.open_days
+        start = WeekStart.of(model)
         try:
             model.step()
         finally:
             model.forced = Forced.none(len(model.residents))
             model.forced_roles = model.no_forced_roles()
         for token, student in played.items():
-            seat, chosen = student.seat, self.pending.get(token)
-            row = {"week": model.steps, "role": seat.role, "student": student.name, "agent": seat.agent}
-            row |= {"resident": seat.agent if seat.role in ("resident", "leader") else None}
-            row |= {"chose_in_time": chosen is not None}
-            if seat.role == "resident":
-                row.update({decision: getattr(chosen, decision) if chosen else None for decision in DECISIONS})
-                row.update({name: int(getattr(model.residents, name)[seat.agent] - before[name][seat.agent])
-                            for name in DEBRIEF_ACTS})  # fmt: skip
-            elif seat.role == "leader":
-                applied = leaders.get(seat.agent)
-                building = int(model.residents.building[seat.agent])
-                row |= {"building": building, "choice": applied.model_dump_json() if applied else None}
-                row |= {"asked": len(applied.ask) if applied else float(reach[building])}
-                row |= {"reported_issue": applied.report if applied else None}
-            elif seat.role == "committee":
-                row |= {"choice": chosen.model_dump_json() if chosen else None}
-                row |= {"fund_spent_yuan": model.finance.project_spent - spent}
-                row |= {"open_day": model.disclosure.open_days > open_days}
-            else:
-                row |= {"choice": chosen.model_dump_json() if chosen else None}
-                row |= {"staff_hours_given": float(model.organisations.staff_given[seat.agent])}
-                row |= {"space_given": float(model.organisations.space_given[seat.agent])}
-            self.timeline.append(row)
+            # A leader's choice counts only if it applied (a leader who quit the role no longer leads).
+            chosen = leaders.get(student.seat.agent) if student.seat.role == "leader" else self.pending.get(token)
+            self.timeline.append(week_row(model, start, student, chosen))
         self.pending.clear()
 
     def timeline_table(self) -> pd.DataFrame:
