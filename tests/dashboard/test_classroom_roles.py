@@ -74,3 +74,31 @@ def test_the_debrief_shows_a_table_per_official_role(run):
     rc = rendered(RoleComparisons(table))
     assert len(rc.find(DataTableWidget).widgets) == 1  # the committee's table only
     rc.close()
+
+
+def test_the_committee_pays_for_one_issue_within_the_fund_and_is_told_when_it_asks_too_much():
+    later = ClassRun.open(
+        ClassSetup(n_residents=300, weeks=20, seed=3, policy="acquaintance"),
+        limits=ClassLimits(actions="50/10 seconds"),
+        roles=("committee",),
+    )
+    for _ in range(12):
+        later.clock.step()
+        later.tick(0.0)
+    student = later.roster.join(later.roster.code, "Chair", "committee")
+    view = later.view(student.token)
+    assert view.issues and view.fund_balance > 0
+    rc = rendered(CommitteePanel(later, student.token, view))
+    rc.find(v.BtnToggle).widgets[0].v_model = 2  # pay for one issue
+    issue = next(select for select in rc.find(v.Select).widgets if select.label == "issue")
+    issue.v_model = view.issues[-1].issue
+    amount = rc.find(v.TextField, label="yuan at most").widget
+    amount.v_model = str(round(view.fund_balance) + 1000)
+    rc.find(v.Btn, children=["Send the committee's choices"]).widget.click()
+    assert later.pending == {}
+    rc.find(v.Alert, children=[f"the fund holds {view.fund_balance:.0f} yuan"]).assert_single()
+    amount.v_model = "100"
+    rc.find(v.Btn, children=["Send the committee's choices"]).widget.click()
+    sent = later.pending[student.token]
+    assert (sent.fund, sent.fund_issue, sent.fund_yuan) == ("issue", view.issues[-1].issue, 100.0)
+    rc.close()

@@ -135,7 +135,7 @@ def CommitteePanel(run: ClassRun, token: str, view: CommitteeView):
         solara.ToggleButtonsSingle(value=fund.value, values=[RULE, "withhold", "pay for one issue"], on_value=fund.set)
         if fund.value == "pay for one issue":
             solara.Select("issue", values=[seen.issue for seen in view.issues], value=fund_issue)
-            solara.InputFloat("yuan at most", value=amount)
+            solara.InputFloat("yuan at most", value=amount, continuous_update=True)
         solara.Text("Hold an open day disclosing affairs and finances:")
         solara.ToggleButtonsSingle(value=disclose.value, values=[RULE, "yes", "no"], on_value=disclose.set)
 
