@@ -9,7 +9,13 @@ from solara.components.datatable import DataTableWidget
 
 from commsim.classroom.roster import ClassLimits
 from commsim.classroom.run import ClassRun, ClassSetup
-from commsim.dashboard.classroom_roles import CommitteePanel, LeaderPanel, OrganisationPanel, RoleComparisons
+from commsim.dashboard.classroom_roles import (
+    CommitteePanel,
+    LeaderPanel,
+    OrganisationPanel,
+    RoleComparisons,
+    interval_text,
+)
 
 SETUP = ClassSetup(n_residents=300, weeks=4, seed=3, policy="social_work_committee", overrides={"leader_coverage": 1.0})
 
@@ -102,3 +108,9 @@ def test_the_committee_pays_for_one_issue_within_the_fund_and_is_told_when_it_as
     sent = later.pending[student.token]
     assert (sent.fund, sent.fund_issue, sent.fund_yuan) == ("issue", view.issues[-1].issue, 100.0)
     rc.close()
+
+
+def test_a_difference_shows_its_interval_only_when_there_is_one():
+    assert interval_text(1.0, 0.5, 1.5) == "+1.00 [+0.50, +1.50]"
+    assert interval_text(-2.0, float("nan"), float("nan")) == "-2.00"  # one agent: no interval
+    assert interval_text(float("nan"), float("nan"), float("nan")) == ""  # nobody compared

@@ -29,7 +29,7 @@ from commsim.classroom.registry import CLASSES
 from commsim.classroom.roster import ROLE_LABELS, ROLES, ClassroomError
 from commsim.classroom.run import ClassRun, ClassSetup
 from commsim.dashboard import state
-from commsim.dashboard.classroom_roles import PANELS, RoleComparisons
+from commsim.dashboard.classroom_roles import PANELS, RoleComparisons, interval_text
 from commsim.dashboard.controls import PresetSelect
 from commsim.dashboard.markup import SafeMarkdown
 from commsim.dashboard.settings import Bound, LimitError, check_preset, error_text
@@ -208,7 +208,7 @@ def Debrief(run: ClassRun):
     """Each role: the played agents in the class against the model's own run, and the timeline."""
     everything = solara.use_memo(run.comparisons, [run.roster.code, run.model.steps])
     residents = everything[everything["role"] == "resident"]
-    table = residents.rename(columns={"measure": "channel", "agents": "residents"})
+    table = residents.rename(columns={"measure": "channel", "agents": "residents"}).reset_index(drop=True)
     SafeMarkdown(
         "### Debrief\nActs per played resident over the class run: as the class played them, and as the model "
         "played the same residents in the same community on the same seed (the difference is paired by resident, "
@@ -221,8 +221,8 @@ def Debrief(run: ClassRun):
             "acts per resident, class": table["class"].map(lambda value: f"{value:.2f}"),
             "the model's own": table["model"].map(lambda value: f"{value:.2f}"),
             "difference [95% interval]": [
-                f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]"
-                for mean, low, high in zip(table["difference"], table["ci_low"], table["ci_high"], strict=True)
+                interval_text(*values)
+                for values in zip(table["difference"], table["ci_low"], table["ci_high"], strict=True)
             ],
             "residents": table["residents"],
         }

@@ -74,7 +74,7 @@ def LeaderPanel(run: ClassRun, token: str, view: LeaderView):
         for seen in view.issues:
             known = "the committee knows of it" if seen.known_to_committee else "not reported yet"
             solara.Text(f"Issue {seen.issue}: {words(seen.category)}, open {seen.weeks_open} weeks; {known}.")
-    with solara.Card(f"Whom you ask in person this week (at most {view.max_asks})"), solara.Column(gap="0px"):
+    with solara.Card(f"Whom you ask in person this week (at most {view.max_asks})"), solara.GridFixed(columns=3):
         for neighbour in view.neighbours:
             active = "took part recently" if neighbour.active_recently else "not seen lately"
             role = ", a volunteer" if neighbour.volunteer else ""
@@ -88,7 +88,7 @@ def LeaderPanel(run: ClassRun, token: str, view: LeaderView):
                 on_value=toggle,
             )
     reportable = [NO_REPORT, *(f"issue {issue}" for issue in view.reportable)]
-    with solara.Card("What you report to the committee"):
+    with solara.Card("What you report to the committee"), solara.Column():
         solara.ToggleButtonsSingle(value=report.value if report.value in reportable else NO_REPORT,
                                    values=reportable, on_value=report.set)  # fmt: skip
         issue = None if report.value == NO_REPORT else int(report.value.removeprefix("issue "))
@@ -131,11 +131,13 @@ def CommitteePanel(run: ClassRun, token: str, view: CommitteeView):
             current = formats.value.get(category)
             solara.Select(words(category), values=options, value=words(current) if current else options[0],
                           on_value=pick)  # fmt: skip
-    with solara.Card("The fund and the open day this week"):
+    with solara.Card("The fund and the open day this week"), solara.Column():
+        solara.Text("How the autonomy fund pays for agreed projects this week:")
         solara.ToggleButtonsSingle(value=fund.value, values=[RULE, "withhold", "pay for one issue"], on_value=fund.set)
         if fund.value == "pay for one issue":
-            solara.Select("issue", values=[seen.issue for seen in view.issues], value=fund_issue)
-            solara.InputFloat("yuan at most", value=amount, continuous_update=True)
+            with solara.Row():
+                solara.Select("issue", values=[seen.issue for seen in view.issues], value=fund_issue)
+                solara.InputFloat("yuan at most", value=amount, continuous_update=True)
         solara.Text("Hold an open day disclosing affairs and finances:")
         solara.ToggleButtonsSingle(value=disclose.value, values=[RULE, "yes", "no"], on_value=disclose.set)
 
@@ -168,7 +170,7 @@ def OrganisationPanel(run: ClassRun, token: str, view: OrganisationView):
                     f"{view.gave_space:.0%} of the week.")  # fmt: skip
         solara.Text(f"The volunteers ask: last week's participation needed {view.support_hours_asked:.0f} hours "
                     f"of support work, carried by {view.volunteers} volunteers.")  # fmt: skip
-    with solara.Card("What you give this week"):
+    with solara.Card("What you give this week"), solara.Column():
         solara.Checkbox(label="offer our space for helpers", value=space, disabled=not view.has_space)
         solara.SliderFloat("staff hours", value=hours, min=0.0, max=max(view.staff_hours, 0.1), step=0.5)
         solara.Button(
@@ -184,21 +186,26 @@ def OrganisationPanel(run: ClassRun, token: str, view: OrganisationView):
 PANELS = {"leader": LeaderPanel, "committee": CommitteePanel, "organisation": OrganisationPanel}
 
 
+def interval_text(mean: float, low: float, high: float) -> str:
+    """A paired difference with its 95% interval (the difference alone for a single pair; blank without one)."""
+    if pd.isna(mean):
+        return ""
+    if pd.isna(low):
+        return f"{mean:+.2f}"
+    return f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]"
+
+
 def comparison_table(table: pd.DataFrame) -> pd.DataFrame:
     """The per-role comparison as shown: class, model and the paired difference with its interval."""
-
-    def interval(mean: float, low: float, high: float) -> str:
-        if pd.isna(low):
-            return f"{mean:+.2f}" if pd.notna(mean) else ""
-        return f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]"
-
+    table = table.reset_index(drop=True)
     return pd.DataFrame(
         {
             "measure": table["measure"],
             "class": table["class"].map(lambda value: f"{value:.2f}"),
             "the model's own": table["model"].map(lambda value: f"{value:.2f}"),
             "difference [95% interval]": [
-                interval(*values) for values in zip(table["difference"], table["ci_low"], table["ci_high"], strict=True)
+                interval_text(*values)
+                for values in zip(table["difference"], table["ci_low"], table["ci_high"], strict=True)
             ],
             "agents": table["agents"],
         }
