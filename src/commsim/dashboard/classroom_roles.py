@@ -25,6 +25,7 @@ ROLE_TITLES = {
     "committee": "The residents' committee",
     "organisation": "Organisations' representatives",
 }
+COLOUR_WORDS = {"red": "a party or government unit", "white": "a business", "green": "a social organisation"}
 NO_REPORT = "report nothing this week"
 RULE = "the community's rule"
 
@@ -163,7 +164,8 @@ def OrganisationPanel(run: ClassRun, token: str, view: OrganisationView):
     send, said = use_send(run, token, view.week)
     member = "a member of the resource library" if view.in_library else "not in the resource library"
     with solara.Card("What your organisation has"), solara.Column(gap="4px"):
-        solara.Text(f"A {view.colour} organisation, {member}; its engagement with the community is {view.engagement}.")
+        solara.Text(f"You represent {COLOUR_WORDS[view.colour]} ({view.colour}), {member}; its engagement "
+                    f"with the community is {view.engagement}.")  # fmt: skip
         solara.Text(f"Staff hours: up to {view.staff_hours:.1f} a week. Space to offer: "
                     f"{'yes' if view.has_space else 'none'}.")  # fmt: skip
         solara.Text(f"Last week it gave {view.gave_staff_hours:.1f} staff hours and its space for "
@@ -173,6 +175,7 @@ def OrganisationPanel(run: ClassRun, token: str, view: OrganisationView):
     with solara.Card("What you give this week"), solara.Column():
         solara.Checkbox(label="offer our space for helpers", value=space, disabled=not view.has_space)
         solara.SliderFloat("staff hours", value=hours, min=0.0, max=max(view.staff_hours, 0.1), step=0.5)
+        solara.Text(f"{min(float(hours.value), view.staff_hours):.1f} staff hours this week")
         solara.Button(
             "Send what we give",
             color="primary",
