@@ -83,7 +83,7 @@ class CommitteeView:
     Attributes:
         seat: The committee seat.
         week: Weeks run so far.
-        issues: Open issues reported to the committee.
+        issues: Open issues reported to the committee, by category.
         rule_formats: The format each category goes to by the community's rule.
         fund_balance: Yuan in the autonomy fund for projects.
         open_days: Open days held so far.
@@ -162,6 +162,7 @@ def committee_view(model, seat: int) -> CommitteeView:
     """The view of the residents' committee (``seat`` is the student's committee seat)."""
     issues, step, tiered = model.issues, model.steps, model.p["tiered_formats"]
     known = np.flatnonzero(issues.open & issues.known)
+    known = known[np.argsort(issues.category[known], kind="stable")]  # by kind of issue, then as reported
     seen = tuple(
         CommitteeIssue(
             issue=int(k),
