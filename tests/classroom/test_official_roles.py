@@ -8,6 +8,7 @@ import pytest
 from commsim.classroom.official_views import MAX_LEADER_ASKS, LeaderView
 from commsim.classroom.roster import ClassLimits, ClassroomError
 from commsim.classroom.run import ClassRun, ClassSetup
+from commsim.state.issue_table import CATEGORIES
 from commsim.state.residents import LEADER
 
 SETUP = ClassSetup(n_residents=300, weeks=8, seed=7, policy="acquaintance")
@@ -197,3 +198,21 @@ def test_a_representative_s_staff_hours_are_given_and_compared_with_the_model_s(
     table = run.comparisons().set_index(["role", "measure"])
     assert table.loc[("organisation", "staff hours given"), "class"] == pytest.approx(5 * hours)
     assert table.loc[("organisation", "staff hours given"), "model"] < 5 * hours
+
+
+def test_the_committee_sees_reported_open_issues_by_kind_and_the_fund_and_a_representative_their_own():
+    run = open_class(ClassSetup(n_residents=300, weeks=20, seed=3, policy="acquaintance"))
+    play(run, 12, lambda: None)
+    chair = run.roster.join(run.roster.code, "Chair", "committee")
+    view = run.view(chair.token)
+    issues = run.model.issues
+    assert {seen.issue for seen in view.issues} == set(np.flatnonzero(issues.open & issues.known))
+    order = [CATEGORIES.index(seen.category) for seen in view.issues]
+    assert order == sorted(order)
+    assert view.fund_balance == run.model.finance.fund_balance and view.open_days == run.model.disclosure.open_days
+    assert view.rule_formats == dict.fromkeys(CATEGORIES, "council")  # acquaintance: no tiered formats
+    rep = run.roster.join(run.roster.code, "Rep", "organisation")
+    org = run.view(rep.token)
+    orgs = run.model.organisations
+    assert org.organisation == rep.seat.agent and org.staff_hours == orgs.staff_hours[rep.seat.agent]
+    assert org.has_space == orgs.space[rep.seat.agent] and org.volunteers > 0
