@@ -120,9 +120,9 @@ def run_issues(ctx: IssuesContext) -> None:
     channel = residents.platform_follower & params["platform_reporting"] & (params["platform_reach"] > 0)
     p = report_probability_per_resident(residents.trust, channel, params)
     log_silent = np.bincount(residents.building, weights=np.log1p(-p), minlength=layout.n_buildings)
-    played = ctx.leader_report
+    chosen = ctx.leader_report
     # A played leader reports only the issue the student chose, for certain, and nothing else.
-    log_silent += np.log1p(-np.where(played == MODEL, ctx.leader_reach, 0.0))
+    log_silent += np.log1p(-np.where(chosen == MODEL, ctx.leader_reach, 0.0))
     by_compound = np.bincount(layout.building_compound, weights=log_silent, minlength=layout.n_compounds)
     scope = issues.scope_id[unknown]
     compound = issues.compound_scope[unknown]
@@ -130,5 +130,5 @@ def run_issues(ctx: IssuesContext) -> None:
     silent[compound] = by_compound[scope[compound]]
     silent[~compound] = log_silent[scope[~compound]]
     reported = rng.random(len(unknown)) < -np.expm1(silent)
-    reported |= np.isin(unknown, played[played >= 0])
+    reported |= np.isin(unknown, chosen[chosen >= 0])
     issues.known_step[unknown[reported]] = ctx.step
