@@ -32,8 +32,8 @@ from commsim.processes.network import initial_network, weaken_ties
 from commsim.processes.roles import Roles, RolesContext, update_roles
 from commsim.processes.time_bank import JoiningContext, TimeBank, join_time_bank
 from commsim.state.finance import Finance
-from commsim.state.forced import Forced
-from commsim.state.issue_table import IssueTable
+from commsim.state.forced import Forced, ForcedRoles
+from commsim.state.issue_table import CATEGORIES, IssueTable
 from commsim.state.layout import build_layout
 from commsim.state.organisations import Organisations
 from commsim.state.residents import draw_residents
@@ -88,6 +88,8 @@ class CommunityModel(mesa.Model):
         self.aid_memory = AidMemory(weeks=params["aid_memory_weeks"], prior=params["aid_met_share_prior"])
         self.disclosure = DisclosureRecord()
         self.roles = Roles.appoint(params, self.residents, self.layout.n_buildings, self.rng)
+        # Choices of students playing team leaders, the committee and organisations (classroom).
+        self.forced_roles = self.no_forced_roles()
 
         self.views = AgentViews()
 
@@ -131,6 +133,11 @@ class CommunityModel(mesa.Model):
             points_per_act=self.p["points_per_act"],
             point_value_yuan=self.p["point_value_yuan"],
         )
+
+    def no_forced_roles(self) -> ForcedRoles:
+        """Nobody playing an official: the model's rules for every leader, the committee and every organisation."""
+        sizes = (len(self.residents), self.layout.n_buildings, len(self.organisations), len(CATEGORIES))
+        return ForcedRoles.none(*sizes)
 
     def _start_week(self) -> None:
         """A fresh week; the fund's and the library members' weekly income."""
@@ -196,6 +203,7 @@ class CommunityModel(mesa.Model):
             leader_reach=self.roles.reach_by_building,
             rng=self.rng,
             step=self.steps,
+            leader_report=self.forced_roles.leader_report,
         )
 
     def _activities(self) -> ActivitiesContext:
@@ -208,7 +216,7 @@ class CommunityModel(mesa.Model):
             self.organisations,
             self.week,
             self.acts,
-            leader_reach=self.roles.reach_by_resident(self.residents),
+            leader_reach=self.roles.reach_by_resident(self.residents, self.forced_roles.leader_asks),
             rng=self.rng,
             step=self.steps,
             forced=self.forced,
@@ -229,6 +237,7 @@ class CommunityModel(mesa.Model):
             rng=self.rng,
             step=self.steps,
             forced=self.forced,
+            officials=self.forced_roles,
         )
 
     def _mutual_aid(self) -> MutualAidContext:
@@ -248,7 +257,15 @@ class CommunityModel(mesa.Model):
 
     def _attitudes(self) -> AttitudesContext:
         return AttitudesContext(
-            self.p, self.residents, self.layout, self.issues, self.ties, self.week, self.disclosure, step=self.steps
+            self.p,
+            self.residents,
+            self.layout,
+            self.issues,
+            self.ties,
+            self.week,
+            self.disclosure,
+            step=self.steps,
+            disclose=self.forced_roles.disclose,
         )
 
     def _roles(self) -> RolesContext:
@@ -261,13 +278,14 @@ class CommunityModel(mesa.Model):
             week=self.week,
             rng=self.rng,
             step=self.steps,
+            officials=self.forced_roles,
         )
 
     def _joining(self) -> JoiningContext:
         return JoiningContext(
             self.p,
             self.residents,
-            leader_reach=self.roles.reach_by_resident(self.residents),
+            leader_reach=self.roles.reach_by_resident(self.residents, self.forced_roles.leader_asks),
             centre_attendees=self.week.centre_attendees,
             rng=self.rng,
         )

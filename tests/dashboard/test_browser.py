@@ -611,3 +611,31 @@ def test_a_student_cannot_reach_the_teacher_s_controls(page, browser, dashboard)
     student.get_by_role("button", name="Open the class").wait_for()
     assert student.get_by_role("button", name="End the class").count() == 0
     context.close()
+
+
+def test_a_classroom_leader_asks_neighbours_and_the_debrief_compares_leaders(page, browser, dashboard):
+    open_page(page, dashboard, "/classroom")
+    page.get_by_text("a building team leader").click()  # the role's checkbox on the form
+    page.get_by_role("button", name="Open the class").click()
+    code_text = page.get_by_text(re.compile(r"^Join code: [A-Z2-9]{6}$"))
+    code_text.wait_for()
+    code = code_text.inner_text().removeprefix("Join code: ")
+
+    context, student = student_page(browser, dashboard)
+    student.get_by_label("join code").fill(code)
+    student.get_by_label("your name").fill("Wang")
+    student.get_by_role("button", name="a building team leader").click()
+    student.get_by_role("button", name="Join").click()
+    student.get_by_text(re.compile(r"Whom you ask in person this week")).wait_for()
+    page.get_by_text("Wang — plays a building team leader", exact=False).wait_for()
+    student.get_by_text(re.compile(r"^resident \d+ \(")).first.click()
+    student.get_by_role("button", name="Send my choices").click()
+    student.get_by_text("Sent for week 0").wait_for()
+
+    page.get_by_role("button", name="Step").click()
+    student.get_by_text(re.compile(r"week 1 of 26")).wait_for()
+    page.get_by_role("button", name="End the class").click()
+    page.get_by_text("Building team leaders").wait_for()
+    page.get_by_text("residents asked in person").wait_for()
+    assert not page.errors and not student.errors
+    context.close()

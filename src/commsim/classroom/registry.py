@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import threading
 import time
+from collections.abc import Sequence
 
 from commsim.classroom.roster import ClassroomError
 from commsim.classroom.run import ClassRun, ClassSetup
@@ -31,13 +32,17 @@ class Classes:
         self._clock = clock
         self._ticker: threading.Thread | None = None
 
-    def open(self, setup: ClassSetup, *, pace: float) -> ClassRun:
-        """A new class (its model built now); refused if the server holds :data:`MAX_CLASSES` already."""
+    def open(self, setup: ClassSetup, *, pace: float, roles: Sequence[str] = ("resident",)) -> ClassRun:
+        """A new class (its model built now) with seats open for ``roles``.
+
+        Raises:
+            ClassroomError: If the server holds :data:`MAX_CLASSES` already or a role is unknown.
+        """
         with self._lock:
             self._forget_old()
             if len(self._classes) >= MAX_CLASSES:
                 raise ClassroomError(f"this server already holds {MAX_CLASSES} classes; end one first")
-        run = ClassRun.open(setup, pace=pace)
+        run = ClassRun.open(setup, pace=pace, roles=roles)
         with self._lock:
             self._classes[run.roster.code] = run
             self._start_ticker()

@@ -2,17 +2,20 @@
 
 The teacher's page and the students' pages call into one :class:`ClassRun` from many
 threads, so every call takes its lock. A week runs when the clock says so
-(:meth:`ClassRun.tick`): the choices sent in time become the week's forced decisions, the
-rest are the model's own, and each played resident's week goes into the timeline (what
-was chosen, or that the model chose). The debrief (:meth:`ClassRun.debrief`) runs the same
-community on the same seed with nobody playing and compares, per played resident, what
-the class did with what the model would have done.
+(:meth:`ClassRun.tick`): the choices sent in time become the week's forced decisions
+(residents' in :class:`~commsim.state.forced.Forced`, team leaders', the committee's and
+organisations' representatives' in :class:`~commsim.state.forced.ForcedRoles`), the rest
+are the model's own, and each played agent's week goes into the timeline with its role
+(what was chosen, or that the model chose, and what came of it). The debrief
+(:meth:`ClassRun.comparisons`) runs the same community on the same seed with nobody
+playing and compares, per played agent and role, what the class did with what the model
+would have done (:mod:`commsim.classroom.debrief`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,15 +25,27 @@ from pydantic import ValidationError
 
 from commsim.classroom.choices import ResidentChoice, forced_by
 from commsim.classroom.clock import ClassClock
-from commsim.classroom.roster import ClassLimits, ClassroomError, Roster
-from commsim.classroom.views import ResidentView, resident_view
+from commsim.classroom.debrief import DEBRIEF_ACTS, Twin, comparisons, expected_asks, run_twin
+from commsim.classroom.official_choices import check_against_view, forced_roles_by, parse_choice
+from commsim.classroom.official_views import COMMITTEE_SEATS, committee_view, leader_view, organisation_view
+from commsim.classroom.roster import ROLES, ClassLimits, ClassroomError, Roster, Student
+from commsim.classroom.views import resident_view
 from commsim.model import CommunityModel
-from commsim.runs.statistics import estimate
 from commsim.state.forced import DECISIONS, Forced
-from commsim.state.residents import YOUTH
+from commsim.state.residents import LEADER, YOUTH
 
-# What the debrief compares per played resident: acts by channel over the class run.
-DEBRIEF_ACTS = ("acts_activities", "acts_deliberation", "acts_mutual_aid")
+VIEWS = {
+    "resident": resident_view,
+    "leader": leader_view,
+    "committee": committee_view,
+    "organisation": organisation_view,
+}
+# What the timeline records of an official's week (None where it does not apply).
+OFFICIAL_COLUMNS = (
+    "building", "choice", "asked", "reported_issue", "fund_spent_yuan", "open_day", "staff_hours_given", "space_given"
+)  # fmt: skip
+TIMELINE_COLUMNS = ("week", "role", "student", "agent", "resident", "chose_in_time", *DECISIONS, *DEBRIEF_ACTS,
+                    *OFFICIAL_COLUMNS)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +72,60 @@ def resident_seats(model: CommunityModel) -> list[int]:
     return np.flatnonzero(~residents.migrant & (residents.age_group != YOUTH)).tolist()
 
 
+def seats(model: CommunityModel) -> dict[str, list[int]]:
+    """Agents each role may seat: residents; long-term residents who lead a building; committee seats; organisations."""
+    residents = model.residents
+    return {
+        "resident": resident_seats(model),
+        "leader": np.flatnonzero((residents.role == LEADER) & ~residents.migrant).tolist(),
+        "committee": list(range(COMMITTEE_SEATS)),
+        "organisation": list(range(len(model.organisations))),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class WeekStart:
+    """What the timeline needs from the start of a week: acts so far, the leaders' reach, the fund, open days."""
+
+    acts: dict[str, np.ndarray]
+    expected_asks: np.ndarray
+    project_spent: float
+    open_days: int
+
+    @classmethod
+    def of(cls, model: CommunityModel) -> WeekStart:
+        """The record of ``model`` before its week runs."""
+        acts = {name: getattr(model.residents, name).copy() for name in DEBRIEF_ACTS}
+        return cls(acts, expected_asks(model), model.finance.project_spent, model.disclosure.open_days)
+
+
+def week_row(model: CommunityModel, start: WeekStart, student: Student, chosen: Any) -> dict[str, Any]:
+    """A played agent's week for the timeline: who, what was chosen (None: the model chose) and what came of it."""
+    seat = student.seat
+    row = {"week": model.steps, "role": seat.role, "student": student.name, "agent": seat.agent}
+    row |= {
+        "resident": seat.agent if seat.role in ("resident", "leader") else None,
+        "chose_in_time": chosen is not None,
+    }
+    if seat.role == "resident":
+        row |= {decision: getattr(chosen, decision) if chosen else None for decision in DECISIONS}
+        row |= {name: int(getattr(model.residents, name)[seat.agent] - start.acts[name][seat.agent])
+                for name in DEBRIEF_ACTS}  # fmt: skip
+        return row
+    row["choice"] = chosen.model_dump_json() if chosen else None
+    if seat.role == "leader":
+        building = int(model.residents.building[seat.agent])
+        row |= {"building": building, "reported_issue": chosen.report if chosen else None}
+        row["asked"] = len(chosen.ask) if chosen else float(start.expected_asks[building])
+    elif seat.role == "committee":
+        row["fund_spent_yuan"] = model.finance.project_spent - start.project_spent
+        row["open_day"] = model.disclosure.open_days > start.open_days
+    else:
+        row["staff_hours_given"] = float(model.organisations.staff_given[seat.agent])
+        row["space_given"] = float(model.organisations.space_given[seat.agent])
+    return row
+
+
 @dataclass
 class ClassRun:
     """One class's shared run.
@@ -67,7 +136,7 @@ class ClassRun:
         roster: Join code, teacher and students.
         clock: Where the run is in time.
         pending: Choices sent for the open week, by student token.
-        timeline: One row per played resident and week run.
+        timeline: One row per played agent and week run.
         failure: Why the class stopped early, if a week could not run.
     """
 
@@ -75,29 +144,46 @@ class ClassRun:
     model: CommunityModel
     roster: Roster
     clock: ClassClock
-    pending: dict[str, ResidentChoice] = field(default_factory=dict)
+    pending: dict[str, Any] = field(default_factory=dict)
     timeline: list[dict[str, Any]] = field(default_factory=list)
     failure: str | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _twin: Twin | None = None
 
     @classmethod
-    def open(cls, setup: ClassSetup, *, pace: float = 4.0, limits: ClassLimits | None = None) -> ClassRun:
-        """A new class at week 0 with residents' seats open."""
+    def open(
+        cls,
+        setup: ClassSetup,
+        *,
+        pace: float = 4.0,
+        limits: ClassLimits | None = None,
+        roles: Sequence[str] = ("resident",),
+    ) -> ClassRun:
+        """A new class at week 0 with seats open for ``roles``.
+
+        Raises:
+            ClassroomError: If a role is unknown.
+        """
+        unknown = set(roles) - set(ROLES)
+        if unknown:
+            raise ClassroomError(f"there is no role {sorted(unknown)[0]!r}; roles are {', '.join(ROLES)}")
         model = setup.build()
-        roster = Roster.open({"resident": resident_seats(model)}, limits=limits)
+        roster = Roster.open(seats(model), limits=limits)
+        roster.open_roles = set(roles)
         return cls(setup, model, roster, ClassClock(last_week=setup.weeks, pace=pace))
 
-    def view(self, token: str) -> ResidentView:
-        """What the student's resident knows now."""
+    def view(self, token: str) -> Any:
+        """What the student's agent knows now (a view of their role, :mod:`views`, :mod:`official_views`)."""
         with self.lock:
-            return resident_view(self.model, self.roster.student(token).seat.agent)
+            seat = self.roster.student(token).seat
+            return VIEWS[seat.role](self.model, seat.agent)
 
-    def choose(self, token: str, choice: Mapping[str, Any]) -> ResidentChoice:
+    def choose(self, token: str, choice: Mapping[str, Any]) -> Any:
         """Record a student's choices for the open week (the last one sent counts).
 
         Raises:
             ClassroomError: An unknown token, too many actions, a class that has ended, or
-                choices that are not four yes/no answers.
+                choices that are not their role's or that reach outside their agent's view.
         """
         with self.lock:
             student = self.roster.student(token)
@@ -105,10 +191,15 @@ class ClassRun:
                 raise ClassroomError("too many clicks: wait a few seconds")
             if self.clock.state == "ended":
                 raise ClassroomError("the class has ended")
-            try:
-                checked = ResidentChoice.model_validate(dict(choice))
-            except (ValidationError, TypeError, ValueError):
-                raise ClassroomError("choices are yes or no for: " + ", ".join(DECISIONS)) from None
+            role = student.seat.role
+            if role == "resident":
+                try:
+                    checked = ResidentChoice.model_validate(dict(choice))
+                except (ValidationError, TypeError, ValueError):
+                    raise ClassroomError("choices are yes or no for: " + ", ".join(DECISIONS)) from None
+            else:
+                checked = parse_choice(role, choice)
+                check_against_view(checked, VIEWS[role](self.model, student.seat.agent))
             self.pending[student.token] = checked
             return checked
 
@@ -121,38 +212,65 @@ class ClassRun:
             self.clock.ran(now)
             return True
 
-    def _run_week(self) -> None:
-        played = {token: student for token, student in self.roster.students.items() if student.seat.role == "resident"}
-        choices = {
-            student.seat.agent: self.pending[token] for token, student in played.items() if token in self.pending
+    def _chosen(self, role: str) -> dict[int, Any]:
+        return {
+            student.seat.agent: self.pending[token]
+            for token, student in self.roster.students.items()
+            if student.seat.role == role and token in self.pending
         }
-        self.model.forced = forced_by(len(self.model.residents), choices)
-        before = {name: getattr(self.model.residents, name).copy() for name in DEBRIEF_ACTS}
+
+    def _served(self, leaders: Mapping[int, Any]) -> dict[int, tuple[int, np.ndarray]]:
+        building = self.model.residents.building
+        return {slot: (int(building[slot]), np.flatnonzero(building == building[slot])) for slot in leaders}
+
+    def _run_week(self) -> None:
+        model = self.model
+        played = dict(self.roster.students)
+        # A leader who quit the role since the choice no longer leads: the model plays the resident.
+        leaders = {slot: c for slot, c in self._chosen("leader").items() if model.residents.role[slot] == LEADER}
+        committee = next(iter(self._chosen("committee").values()), None)
+        model.forced = forced_by(len(model.residents), self._chosen("resident"))
+        model.forced_roles = forced_roles_by(
+            model.no_forced_roles(), self._served(leaders), leaders, committee, self._chosen("organisation")
+        )
+        start = WeekStart.of(model)
         try:
-            self.model.step()
+            model.step()
         finally:
-            self.model.forced = Forced.none(len(self.model.residents))
+            model.forced = Forced.none(len(model.residents))
+            model.forced_roles = model.no_forced_roles()
         for token, student in played.items():
-            slot = student.seat.agent
-            chosen = self.pending.get(token)
-            row = {
-                "week": self.model.steps,
-                "student": student.name,
-                "resident": slot,
-                "chose_in_time": chosen is not None,
-            }
-            row.update({decision: getattr(chosen, decision) if chosen else None for decision in DECISIONS})
-            row.update(
-                {name: int(getattr(self.model.residents, name)[slot] - before[name][slot]) for name in DEBRIEF_ACTS}
-            )
-            self.timeline.append(row)
+            # A leader's choice counts only if it applied (a leader who quit the role no longer leads).
+            chosen = leaders.get(student.seat.agent) if student.seat.role == "leader" else self.pending.get(token)
+            self.timeline.append(week_row(model, start, student, chosen))
         self.pending.clear()
 
     def timeline_table(self) -> pd.DataFrame:
-        """The class's decisions, one row per played resident and week (for the debrief and grading)."""
+        """The class's decisions, one row per played agent and week, with its role (for the debrief and grading)."""
         with self.lock:
-            columns = ["week", "student", "resident", "chose_in_time", *DECISIONS, *DEBRIEF_ACTS]
-            return pd.DataFrame(self.timeline, columns=columns)
+            return pd.DataFrame(self.timeline, columns=list(TIMELINE_COLUMNS))
+
+    def twin(self) -> Twin:
+        """The same setup and seed run to the class's week with the model's own rules for everyone."""
+        with self.lock:
+            weeks = self.model.steps
+            if self._twin is not None and self._twin.model.steps == weeks:
+                return self._twin
+        twin = run_twin(self.setup, weeks)
+        with self.lock:
+            self._twin = twin
+        return twin
+
+    def comparisons(self) -> pd.DataFrame:
+        """Per role and measure: the played agents in the class against the same agents in the twin (paired).
+
+        Returns:
+            One row per role and measure: mean per played agent in the class and in the
+            twin, the mean paired difference with its 95% t-interval, and the agents compared.
+        """
+        twin = self.twin()
+        with self.lock:
+            return comparisons(self.model, twin, self.timeline_table())
 
     def debrief(self) -> pd.DataFrame:
         """Per channel: acts of the played residents in the class against the same residents with nobody playing.
@@ -164,25 +282,6 @@ class ClassRun:
             One row per channel: mean acts per played resident in the class and in the
             twin, the mean paired difference with its 95% t-interval, and the residents compared.
         """
-        with self.lock:
-            weeks, slots = self.model.steps, sorted({row["resident"] for row in self.timeline})
-            class_acts = {name: getattr(self.model.residents, name)[slots].astype(float) for name in DEBRIEF_ACTS}
-        twin = self.setup.build()
-        for _ in range(weeks):
-            twin.step()
-        rows = []
-        for name in DEBRIEF_ACTS:
-            model_acts = getattr(twin.residents, name)[slots].astype(float)
-            difference = estimate(class_acts[name] - model_acts)
-            rows.append(
-                {
-                    "channel": name.removeprefix("acts_").replace("_", " "),
-                    "class": float(np.mean(class_acts[name])) if slots else np.nan,
-                    "model": float(np.mean(model_acts)) if slots else np.nan,
-                    "difference": difference.mean,
-                    "ci_low": difference.ci_low,
-                    "ci_high": difference.ci_high,
-                    "residents": difference.n,
-                }
-            )
-        return pd.DataFrame(rows)
+        table = self.comparisons()
+        residents = table[table["role"] == "resident"].drop(columns="role")
+        return residents.rename(columns={"measure": "channel", "agents": "residents"}).reset_index(drop=True)

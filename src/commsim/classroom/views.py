@@ -67,23 +67,14 @@ def feeling(value: float) -> str:
     return next(word for bound, word in FEELINGS if value < bound)
 
 
-def resident_view(model, slot: int) -> ResidentView:
-    """The view of the resident in ``slot`` of ``model`` (a :class:`~commsim.model.CommunityModel`).
-
-    Raises:
-        IndexError: If ``slot`` is not a resident slot of the model.
-    """
-    residents, layout, issues = model.residents, model.layout, model.issues
-    if not isinstance(slot, int | np.integer) or not 0 <= int(slot) < len(residents):
-        raise IndexError(f"no resident slot {slot!r}")
-    slot = int(slot)
-    params, step = model.p, model.steps
-    building = int(residents.building[slot])
-    compound = int(layout.building_compound[building])
+def issues_of_building(model, building: int) -> tuple[IssueSeen, ...]:
+    """Open issues of ``building`` and of its compound, as its residents see them."""
+    issues, step = model.issues, model.steps
+    compound = int(model.layout.building_compound[building])
     mine = np.flatnonzero(
         issues.open & np.where(issues.compound_scope, issues.scope_id == compound, issues.scope_id == building)
     )
-    seen = tuple(
+    return tuple(
         IssueSeen(
             issue=int(index),
             category=CATEGORIES[int(issues.category[index])],
@@ -93,6 +84,20 @@ def resident_view(model, slot: int) -> ResidentView:
         )
         for index in mine
     )
+
+
+def resident_view(model, slot: int) -> ResidentView:
+    """The view of the resident in ``slot`` of ``model`` (a :class:`~commsim.model.CommunityModel`).
+
+    Raises:
+        IndexError: If ``slot`` is not a resident slot of the model.
+    """
+    residents = model.residents
+    if not isinstance(slot, int | np.integer) or not 0 <= int(slot) < len(residents):
+        raise IndexError(f"no resident slot {slot!r}")
+    slot = int(slot)
+    params, step = model.p, model.steps
+    seen = issues_of_building(model, int(residents.building[slot]))
     recent = residents.last_activities >= step - params["recent_window_weeks"]
     start, length = int(model.ties.start[slot]), int(model.ties.length[slot])
     neighbours = model.ties.column[start : start + length]

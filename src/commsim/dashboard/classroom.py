@@ -26,9 +26,10 @@ from limits.strategies import MovingWindowRateLimiter
 
 from commsim.classroom.clock import PACE_RANGE, ClockError
 from commsim.classroom.registry import CLASSES
-from commsim.classroom.roster import ROLE_LABELS, ClassroomError
+from commsim.classroom.roster import ROLE_LABELS, ROLES, ClassroomError
 from commsim.classroom.run import ClassRun, ClassSetup
 from commsim.dashboard import state
+from commsim.dashboard.classroom_roles import PANELS, RoleComparisons, interval_text
 from commsim.dashboard.controls import PresetSelect
 from commsim.dashboard.markup import SafeMarkdown
 from commsim.dashboard.settings import Bound, LimitError, check_preset, error_text
@@ -83,6 +84,7 @@ def NewClass(on_open):
     weeks = solara.use_reactive(26)
     seed = solara.use_reactive(1)
     pace = solara.use_reactive(4.0)
+    roles = solara.use_reactive(("resident",))
     problem = solara.use_reactive(None)
 
     def open_class() -> None:
@@ -94,7 +96,7 @@ def NewClass(on_open):
                 n_residents=CLASS_RESIDENTS.check(residents.value),
                 weeks=CLASS_WEEKS.check(weeks.value),
             )
-            on_open(CLASSES.open(setup, pace=float(pace.value)))
+            on_open(CLASSES.open(setup, pace=float(pace.value), roles=roles.value))
         except (LimitError, ClassroomError, ClockError, ValueError, TypeError) as error:
             problem.set(error_text(error))
 
@@ -109,9 +111,30 @@ def NewClass(on_open):
         solara.SliderInt("weeks the class runs", value=weeks, min=CLASS_WEEKS.low, max=CLASS_WEEKS.high)
         solara.SliderFloat("pace (weeks per minute)", value=pace, min=PACE_RANGE[0], max=PACE_RANGE[1], step=0.5)
         solara.InputInt("seed", value=seed)
+        RoleChoice(roles.value, roles.set)
         solara.Button("Open the class", color="primary", on_click=open_class)
     if problem.value:
         solara.Warning(f"The class cannot open: {problem.value}")
+
+
+@solara.component
+def RoleChoice(chosen, on_chosen):
+    """Checkboxes of the roles students may join as (kept in the order of :data:`ROLES`)."""
+    solara.Text("Roles students may join as:")
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for role in ROLES:
+
+            def toggle(on: bool, role: str = role) -> None:
+                kept = set(chosen) | {role} if on else set(chosen) - {role}
+                on_chosen(tuple(r for r in ROLES if r in kept))
+
+            solara.Checkbox(label=f"{ROLE_LABELS[role]}", value=role in chosen, on_value=toggle)
+
+
+def seat_text(role: str, agent: int) -> str:
+    """Which agent a seat plays, in words."""
+    what = {"resident": "resident", "leader": "leader, resident", "committee": "seat", "organisation": "organisation"}
+    return f"{ROLE_LABELS[role]} ({what[role]} {agent})"
 
 
 @solara.component
@@ -165,9 +188,16 @@ def TeacherView(run: ClassRun, token: str, on_close):
         solara.Warning(f"Refused: {problem.value}")
     if run.failure:
         solara.Error(run.failure)
+    with solara.Card("Roles open"):
+        RoleChoice(
+            tuple(r for r in ROLES if r in run.roster.open_roles),
+            lambda roles: command(lambda: run.roster.set_open_roles(token, roles)),
+        )
+        seats = {role: len(run.roster.agents.get(role, ())) for role in ROLES}
+        solara.Text("Seats: " + ", ".join(f"{count} for {ROLE_LABELS[role]}" for role, count in seats.items()))
     with solara.Card(f"Students ({len(run.roster.students)})"), solara.Column(gap="2px"):
         for student in list(run.roster.students.values()):
-            solara.Text(f"{student.name} — plays {ROLE_LABELS[student.seat.role]} (resident {student.seat.agent})")
+            solara.Text(f"{student.name} — plays {seat_text(student.seat.role, student.seat.agent)}")
     if clock.state == "ended":
         Debrief(run)
         solara.Button("Close the class", on_click=lambda: (CLASSES.close(run, token), on_close()))
@@ -175,12 +205,15 @@ def TeacherView(run: ClassRun, token: str, on_close):
 
 @solara.component
 def Debrief(run: ClassRun):
-    """Each channel: the played residents' acts in the class against the model's own run, and the timeline."""
-    table = solara.use_memo(run.debrief, [run.roster.code, run.model.steps])
+    """Each role: the played agents in the class against the model's own run, and the timeline."""
+    everything = solara.use_memo(run.comparisons, [run.roster.code, run.model.steps])
+    residents = everything[everything["role"] == "resident"]
+    table = residents.rename(columns={"measure": "channel", "agents": "residents"}).reset_index(drop=True)
     SafeMarkdown(
         "### Debrief\nActs per played resident over the class run: as the class played them, and as the model "
         "played the same residents in the same community on the same seed (the difference is paired by resident, "
-        "with its 95% interval)."
+        "with its 95% interval). The team leaders, the committee and the organisations played follow, each "
+        "against the same agent in the model's own run (paired by agent where several were played)."
     )
     shown = pd.DataFrame(
         {
@@ -188,13 +221,14 @@ def Debrief(run: ClassRun):
             "acts per resident, class": table["class"].map(lambda value: f"{value:.2f}"),
             "the model's own": table["model"].map(lambda value: f"{value:.2f}"),
             "difference [95% interval]": [
-                f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]"
-                for mean, low, high in zip(table["difference"], table["ci_low"], table["ci_high"], strict=True)
+                interval_text(*values)
+                for values in zip(table["difference"], table["ci_low"], table["ci_high"], strict=True)
             ],
             "residents": table["residents"],
         }
     )
     solara.DataFrame(shown, items_per_page=len(shown) or 1)
+    RoleComparisons(everything)
     solara.FileDownload(
         lambda: run.timeline_table().to_csv(index=False),
         filename="class_timeline.csv",
@@ -219,6 +253,7 @@ def JoinForm(on_join):
     """Code and name; a wrong code is refused, and so are more than a few attempts a minute."""
     typed_code = solara.use_reactive("")
     name = solara.use_reactive("")
+    role = solara.use_reactive(ROLE_LABELS["resident"])
     problem = solara.use_reactive(None)
 
     def join() -> None:
@@ -227,7 +262,8 @@ def JoinForm(on_join):
             return
         try:
             run = CLASSES.find(typed_code.value)
-            student = run.roster.join(typed_code.value, name.value)
+            chosen = next((key for key, label in ROLE_LABELS.items() if label == role.value), "resident")
+            student = run.roster.join(typed_code.value, name.value, chosen)
         except ClassroomError as error:
             problem.set(str(error))
             return
@@ -237,6 +273,8 @@ def JoinForm(on_join):
     with solara.Card(style={"max-width": "480px"}):
         solara.InputText("join code", value=typed_code)
         solara.InputText("your name", value=name)
+        solara.Text("You play (if your teacher opened that role):")
+        solara.ToggleButtonsSingle(value=role, values=[ROLE_LABELS[key] for key in ROLES])
         solara.Button("Join", color="primary", on_click=join)
     if problem.value:
         solara.Warning(problem.value)
@@ -252,12 +290,19 @@ def StudentView(run: ClassRun, token: str):
     use_refresh()  # the week runs on the server's clock
     try:
         view = run.view(token)
+        role = run.roster.student(token).seat.role
     except ClassroomError as error:
         solara.Warning(str(error))
         return
     clock = run.clock
     if clock.state == "ended":
         solara.Success(f"The class has ended at week {clock.week}. Your teacher will show the debrief.")
+        return
+    if role != "resident":
+        left = clock.remaining_s(CLASSES.now())
+        SafeMarkdown(f"### You are {ROLE_LABELS[role]} · week {clock.week} of {clock.last_week}")
+        solara.Text(f"{left:.0f} s left to choose this week" if left is not None else f"The class is {clock.state}.")
+        PANELS[role](run, token, view)
         return
 
     def send() -> None:

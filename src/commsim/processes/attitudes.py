@@ -29,6 +29,7 @@ import numpy as np
 
 from commsim.config.declaration import Params
 from commsim.mechanisms import toward
+from commsim.state.forced import MODEL
 from commsim.state.issue_table import IssueTable
 from commsim.state.layout import Layout
 from commsim.state.residents import Residents
@@ -47,10 +48,14 @@ class DisclosureRecord:
     Attributes:
         resolved: Issues resolved by the last open day.
         known: Issues known by the last open day.
+        open_days: Open days held since the start.
+        last_step: Step of the last open day (-1: none yet).
     """
 
     resolved: int = 0
     known: int = 0
+    open_days: int = 0
+    last_step: int = -1
 
     def successes_since(self, issues: IssueTable) -> int:
         """Issues resolved since the last open day."""
@@ -63,10 +68,12 @@ class DisclosureRecord:
             return prior
         return min(1.0, self.successes_since(issues) / reported)
 
-    def mark(self, issues: IssueTable) -> None:
-        """Remember where this open day leaves the record."""
+    def mark(self, issues: IssueTable, step: int) -> None:
+        """Remember where this open day (at ``step``) leaves the record."""
         self.resolved = int(np.sum(issues.resolved_step >= 0))
         self.known = int(np.sum(issues.known))
+        self.open_days += 1
+        self.last_step = step
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +91,8 @@ class AttitudesContext:
         week: This week's record (reads acts, activity acts, projects completed, hours used).
         disclosure: Where the last open day left the record (updated at an open day).
         step: This week's step (open-day cadence, age of grievances).
+        disclose: Whether a student playing the committee holds an open day this week
+            (1 or 0), or -1: the transparency lever's cadence (:mod:`commsim.state.forced`).
     """
 
     params: Params
@@ -94,6 +103,7 @@ class AttitudesContext:
     week: Week
     disclosure: DisclosureRecord
     step: int
+    disclose: int = MODEL
 
 
 def disclosure_due(disclosure: str, step: int) -> bool:
@@ -168,7 +178,7 @@ def hold_open_day(ctx: AttitudesContext) -> None:
     # The record already carries the successes into trust; they raise belonging and efficacy.
     if ctx.disclosure.successes_since(issues) > 0:
         see_success(residents, True, params, trust=False)
-    ctx.disclosure.mark(issues)
+    ctx.disclosure.mark(issues, ctx.step)
 
 
 def update_attitudes(ctx: AttitudesContext) -> None:
@@ -188,7 +198,8 @@ def update_attitudes(ctx: AttitudesContext) -> None:
     residents.trust = toward(residents.trust, params["grievance_floor"], params["grievance_trust_share"] * erosion)
     residents.trust = toward(residents.trust, params["trust_rest"], params["trust_decay"])
 
-    if disclosure_due(params["disclosure"], ctx.step):
+    open_day = disclosure_due(params["disclosure"], ctx.step) if ctx.disclose == MODEL else ctx.disclose == 1
+    if open_day:
         hold_open_day(ctx)
 
     residents.efficacy = toward(residents.efficacy, params["efficacy_rest"], params["efficacy_drift"])

@@ -20,7 +20,7 @@ import numpy as np
 import commsim.processes.deliberation_kernel as kernel
 from commsim.config.declaration import Params
 from commsim.state.finance import Finance
-from commsim.state.forced import Forced
+from commsim.state.forced import MODEL, NO_ISSUE, Forced, ForcedRoles
 from commsim.state.issue_table import CATEGORIES, IssueTable
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations
@@ -106,6 +106,8 @@ class DeliberationContext:
         rng: The model's stream (invitations, attendance, experts, opinions, success).
         step: This week's step (schedules, resolutions, the acts' date).
         forced: Decisions students playing residents took (whether to come to a meeting they may attend).
+        officials: Choices of a student playing a committee member: formats by issue
+            category, the issue the fund pays for this week (-1 elsewhere).
     """
 
     params: Params
@@ -121,11 +123,22 @@ class DeliberationContext:
     rng: np.random.Generator
     step: int
     forced: Forced
+    officials: ForcedRoles
 
 
-def format_for(category: int, tiered: bool) -> Format:
-    """The format that handles an issue of ``category``."""
+def format_for(category: int, tiered: bool, chosen: tuple[str | None, ...] | None = None) -> Format:
+    """The format that handles an issue of ``category``: the committee's choice where a student made one."""
+    if chosen is not None and chosen[category] is not None:
+        return FORMATS[chosen[category]]
     return FORMATS[TIERED_FORMAT[category]] if tiered else FORMATS["council"]
+
+
+def fund_caps(issues: np.ndarray, officials: ForcedRoles) -> np.ndarray:
+    """Most the autonomy fund pays for each issue's project this week (infinite: the fund's balance decides)."""
+    if officials.fund_issue == MODEL:
+        return np.full(len(issues), np.inf)
+    chosen = (issues == officials.fund_issue) & (officials.fund_issue != NO_ISSUE)
+    return np.where(chosen, officials.fund_cap_yuan, 0.0)
 
 
 def next_council(step: int, interval: int) -> int:
@@ -170,10 +183,18 @@ def initial_opinions(trust: np.ndarray, params: Params, rng: np.random.Generator
     return np.clip(rng.normal(PROPOSAL, spread), 0.0, 1.0)
 
 
-def schedule(issues: IssueTable, issue: np.ndarray, params: Params, step: int, *, retry: bool) -> None:
-    """Set the next meeting of issues that just became known or failed."""
+def schedule(
+    issues: IssueTable,
+    issue: np.ndarray,
+    params: Params,
+    step: int,
+    *,
+    retry: bool,
+    chosen: tuple[str | None, ...] | None = None,
+) -> None:
+    """Set the next meeting of issues that just became known or failed (``chosen``: the committee's formats)."""
     for k in issue:
-        fmt = format_for(int(issues.category[k]), params["tiered_formats"])
+        fmt = format_for(int(issues.category[k]), params["tiered_formats"], chosen)
         wait = fmt.delay_weeks + (params["retry_weeks"] if retry else 0)
         when = step + wait
         if fmt.at_council:
@@ -191,12 +212,15 @@ def scope_slots(layout: Layout, issues: IssueTable, issue: int) -> np.ndarray:
     return np.arange(layout.building_start[scope], layout.building_start[scope + 1])
 
 
-def due_issues(issues: IssueTable, params: Params, step: int) -> np.ndarray:
-    """Issues meeting this week, with the council's agenda limit applied."""
+def due_issues(
+    issues: IssueTable, params: Params, step: int, chosen: tuple[str | None, ...] | None = None
+) -> np.ndarray:
+    """Issues meeting this week, with the council's agenda limit applied (``chosen``: the committee's formats)."""
     due = np.flatnonzero(issues.open & issues.known & (issues.next_meeting >= 0) & (issues.next_meeting <= step))
     if len(due) == 0:
         return due
-    at_council = np.array([format_for(int(c), params["tiered_formats"]).at_council for c in issues.category[due]])
+    tiered = params["tiered_formats"]
+    at_council = np.array([format_for(int(c), tiered, chosen).at_council for c in issues.category[due]])
     council = due[at_council]
     if len(council) > params["council_agenda_size"]:
         waited = (step - issues.raised_step[council]) / params["council_priority_ageing_weeks"]
@@ -253,12 +277,13 @@ def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -
     """
     params, residents, issues, week, acts = ctx.params, ctx.residents, ctx.issues, ctx.week, ctx.acts
     waiting = issues.next_meeting[due].copy()
-    schedule(issues, due, params, ctx.step, retry=True)  # where each goes if its meeting fails
+    chosen = ctx.officials.formats
+    schedule(issues, due, params, ctx.step, retry=True, chosen=chosen)  # where each goes if its meeting fails
     meeting = np.empty((len(due), 5), dtype=np.int64)
     meeting_hours = np.empty(len(due))
     slot_range = np.empty((len(due), 2), dtype=np.int64)
     for row, k in enumerate(due):
-        fmt = format_for(int(issues.category[k]), params["tiered_formats"])
+        fmt = format_for(int(issues.category[k]), params["tiered_formats"], chosen)
         slots = scope_slots(ctx.layout, issues, int(k))
         slot_range[row] = (slots[0], slots[-1] + 1) if len(slots) else (0, 0)
         meeting[row] = (k, fmt.small, fmt.sittings, issues.next_meeting[k], issues.category[k])
@@ -284,6 +309,7 @@ def hold_meetings(ctx: DeliberationContext, due: np.ndarray, pool: np.ndarray) -
         ctx.rng,
         meeting,
         meeting_hours,
+        fund_caps(due, ctx.officials),
         slot_range,
         pool,
         (
@@ -335,9 +361,10 @@ def run_deliberation(ctx: DeliberationContext) -> None:
     """Schedule newly known issues, hold this week's meetings, then routine fixes."""
     issues, params = ctx.issues, ctx.params
     newly_known = np.flatnonzero(issues.open & (issues.known_step == ctx.step))
-    schedule(issues, newly_known, params, ctx.step, retry=False)
+    chosen = ctx.officials.formats
+    schedule(issues, newly_known, params, ctx.step, retry=False, chosen=chosen)
     # Once per week, not per meeting: meetings grow with the population, and a scan of
     # all residents or all ties inside each one would make a step quadratic.
     pool = np.flatnonzero(ctx.residents.role == EXPERT)
-    hold_meetings(ctx, due_issues(issues, params, ctx.step), pool)
+    hold_meetings(ctx, due_issues(issues, params, ctx.step, chosen), pool)
     routine_fixes(issues, ctx.week, params["routine_fix_rate"], ctx.step, ctx.rng)

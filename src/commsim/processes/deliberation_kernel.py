@@ -212,6 +212,7 @@ def _project(
     fund: np.ndarray,
     org: tuple,
     param: np.ndarray,
+    fund_cap: float,
 ) -> tuple[bool, float, bool, np.ndarray]:
     """``deliberation.run_project``: (succeeded, resources or -1 without a cost, asked orgs, contributors)."""
     n = len(attendees)
@@ -231,6 +232,7 @@ def _project(
     if needed < 0.0:
         needed = 0.0
     from_fund = fund[0] if fund[0] < needed else needed  # Finance.spend_on_project
+    from_fund = fund_cap if fund_cap < from_fund else from_fund  # a played committee's limit
     fund[0] -= from_fund
     fund[1] += from_fund
     fund[2] += from_fund
@@ -321,6 +323,7 @@ def hold_meetings(
     rng: np.random.Generator,
     meeting: np.ndarray,
     meeting_hours: np.ndarray,
+    fund_cap: np.ndarray,
     slot_range: np.ndarray,
     pool: np.ndarray,
     resident: tuple,
@@ -337,6 +340,8 @@ def hold_meetings(
         rng: The model's stream.
         meeting: Per meeting (int64 rows): issue, small, sittings, retry week, category.
         meeting_hours: Per meeting: its hours over all sittings (the format's length).
+        fund_cap: Per meeting: the most the autonomy fund pays for its project (infinite
+            unless a student playing the committee chose).
         slot_range: Per meeting: first and stop slot of the issue's scope.
         pool: The week's resident experts.
         resident: Tuple of resident arrays (role, trust, efficacy, civic_skills, belonging,
@@ -383,7 +388,7 @@ def hold_meetings(
         succeeded = False
         if agreed:
             succeeded, resources, paid, contributors = _project(
-                rng, attendees, len(experts), cost_of[issue], cooperator, week_hours[0], fund, org, param
+                rng, attendees, len(experts), cost_of[issue], cooperator, week_hours[0], fund, org, param, fund_cap[m]
             )
             if paid:
                 asked, last = True, contributors

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from commsim.config.declaration import Params
+from commsim.state.forced import MODEL
 from commsim.state.issue_table import CATEGORIES, IssueTable
 from commsim.state.layout import Layout
 from commsim.state.residents import Residents
@@ -45,6 +46,8 @@ class IssuesContext:
         leader_reach: Weekly chance that each building's team leader reports (0 without one).
         rng: The model's stream (new issues, reports).
         step: This week's step (when issues are raised and become known).
+        leader_report: Per building, what a student playing its team leader reports: an
+            issue, ``NO_ISSUE`` or -1 (the leader's reporting chance); :mod:`commsim.state.forced`.
     """
 
     params: Params
@@ -55,6 +58,7 @@ class IssuesContext:
     leader_reach: np.ndarray
     rng: np.random.Generator
     step: int
+    leader_report: np.ndarray
 
 
 def new_issues(
@@ -104,7 +108,7 @@ def report_probability_per_resident(trust: np.ndarray, reporting_channel: np.nda
 
 
 def run_issues(ctx: IssuesContext) -> None:
-    """Add new issues and mark open ones that an affected resident reports as known."""
+    """Add new issues and mark open ones that an affected resident (or a played leader) reports as known."""
     params, residents, layout, rng, issues = ctx.params, ctx.residents, ctx.layout, ctx.rng, ctx.issues
     columns = new_issues(len(residents), params, layout.n_buildings, layout.building_compound, ctx.step, rng)
     ctx.week.issues_raised = np.bincount(columns["category"], minlength=len(CATEGORIES))
@@ -116,7 +120,9 @@ def run_issues(ctx: IssuesContext) -> None:
     channel = residents.platform_follower & params["platform_reporting"] & (params["platform_reach"] > 0)
     p = report_probability_per_resident(residents.trust, channel, params)
     log_silent = np.bincount(residents.building, weights=np.log1p(-p), minlength=layout.n_buildings)
-    log_silent += np.log1p(-ctx.leader_reach)
+    chosen = ctx.leader_report
+    # A played leader reports only the issue the student chose, for certain, and nothing else.
+    log_silent += np.log1p(-np.where(chosen == MODEL, ctx.leader_reach, 0.0))
     by_compound = np.bincount(layout.building_compound, weights=log_silent, minlength=layout.n_compounds)
     scope = issues.scope_id[unknown]
     compound = issues.compound_scope[unknown]
@@ -124,4 +130,5 @@ def run_issues(ctx: IssuesContext) -> None:
     silent[compound] = by_compound[scope[compound]]
     silent[~compound] = log_silent[scope[~compound]]
     reported = rng.random(len(unknown)) < -np.expm1(silent)
+    reported |= np.isin(unknown, chosen[chosen >= 0])
     issues.known_step[unknown[reported]] = ctx.step

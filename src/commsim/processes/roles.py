@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from commsim.config.declaration import Params
+from commsim.state.forced import MODEL, ForcedRoles
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations
 from commsim.state.residents import AID_STATION, EXPERT, HELPER, LEADER, NO_ROLE, ORGANISER, Residents
@@ -64,9 +65,17 @@ class Roles:
         """Recompute the leaders' reach from the current roles (after churn and at the end of a week)."""
         self.reach_by_building = buildings_with_leader(residents, len(self.covered)) * leader_reach(params)
 
-    def reach_by_resident(self, residents: Residents) -> np.ndarray:
-        """Weekly chance that each resident is reached by a team leader."""
-        return self.reach_by_building[residents.building]
+    def reach_by_resident(self, residents: Residents, asks: np.ndarray | None = None) -> np.ndarray:
+        """Weekly chance that each resident is reached by a team leader.
+
+        Args:
+            residents: Resident state (buildings).
+            asks: Per slot, whether a student playing the building's leader asked the
+                resident this week (1: reached for certain, 0: not at all) or -1 (the
+                leader's reach); :class:`commsim.state.forced.ForcedRoles`.
+        """
+        reach = self.reach_by_building[residents.building]
+        return reach if asks is None else np.where(asks == MODEL, reach, asks.astype(float))
 
 
 def training_effect(params: Params) -> float:
@@ -137,14 +146,19 @@ def organiser_places(params: Params) -> int:
     return int(params["compound_space_sessions_per_week"] / per_organiser)
 
 
-def open_posts(params: Params, n_residents: int, organisations: Organisations) -> Posts:
+def open_posts(
+    params: Params, n_residents: int, organisations: Organisations, forced: ForcedRoles | None = None
+) -> Posts:
     """Posts of each role: organisers by the compounds' space, helpers and station posts per 1000 residents.
 
     Library members with space of their own open helper posts too, in proportion to
     their engagement.
     """
+    _, space = library_contributions(organisations, forced)
     hosting = organisations.in_library & organisations.space
-    library_posts = params["org_space_helper_posts"] * float(organisations.engagement[hosting].sum())
+    if forced is not None:
+        hosting = np.where(forced.org_space == MODEL, hosting, (forced.org_space == 1) & organisations.space)
+    library_posts = params["org_space_helper_posts"] * float(space[hosting].sum())
     per_resident = n_residents / 1000.0
     return Posts(
         organisers_per_compound=organiser_places(params),
@@ -153,9 +167,31 @@ def open_posts(params: Params, n_residents: int, organisations: Organisations) -
     )
 
 
-def library_staff_support_hours(organisations: Organisations, params: Params) -> float:
+def library_contributions(
+    organisations: Organisations, forced: ForcedRoles | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """What each organisation gives this week: staff hours, and the share of the week its space hosts helpers.
+
+    By the model's rule a library member gives its staff hours and its space (if it has
+    any) in proportion to its engagement; others give nothing. A student playing the
+    organisation's representative chooses instead (within what the organisation has).
+
+    Returns:
+        Staff hours and space share, one per organisation.
+    """
+    hours = organisations.in_library * organisations.engagement * organisations.staff_hours
+    space = np.where(organisations.in_library & organisations.space, organisations.engagement, 0.0)
+    if forced is not None:
+        hours = np.where(forced.org_staff_hours == MODEL, hours, forced.org_staff_hours)
+        space = np.where(forced.org_space == MODEL, space, forced.org_space * organisations.space)
+    return hours, space
+
+
+def library_staff_support_hours(
+    organisations: Organisations, params: Params, forced: ForcedRoles | None = None
+) -> float:
     """Weekly hours of support work that library members' staff take on (scaled by engagement)."""
-    staff = organisations.in_library * organisations.engagement * organisations.staff_hours
+    staff, _ = library_contributions(organisations, forced)
     return params["org_staff_support_share"] * float(staff.sum())
 
 
@@ -172,6 +208,8 @@ class RolesContext:
         week: This week's record (reads acts and role hours; writes quits).
         rng: The model's stream (quitting, being asked, accepting).
         step: This week's step (who was active recently; last volunteering).
+        officials: Choices of students playing team leaders (whom they ask) and
+            organisations' representatives (space, staff hours); -1 elsewhere.
     """
 
     params: Params
@@ -182,6 +220,7 @@ class RolesContext:
     week: Week
     rng: np.random.Generator
     step: int
+    officials: ForcedRoles
 
 
 def volunteer_load(
@@ -247,13 +286,16 @@ def update_roles(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
     """
     params, residents, rng, step = ctx.params, ctx.residents, ctx.rng, ctx.step
     n = len(residents)
-    staff = library_staff_support_hours(ctx.organisations, params)
+    staff = library_staff_support_hours(ctx.organisations, params, ctx.officials)
+    ctx.organisations.staff_given, ctx.organisations.space_given = library_contributions(
+        ctx.organisations, ctx.officials
+    )
     load = volunteer_load(residents, ctx.layout, ctx.week, params, staff_support_h=staff)
     quitting = burn_out_and_quit(residents, load, params, rng)
     ctx.week.quits = len(quitting)
 
     active = residents.last_any() > step - params["recent_window_weeks"]
-    asked = rng.random(n) < ctx.roles.reach_by_resident(residents)
+    asked = rng.random(n) < ctx.roles.reach_by_resident(residents, ctx.officials.leader_asks)
     library_ask = library_ask_probability(ctx.organisations, params)
     if library_ask is not None:
         asked |= rng.random(n) < library_ask
@@ -262,7 +304,7 @@ def update_roles(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
     candidate &= rng.random(n) < params["volunteer_recruit_rate"]
     candidate[quitting] = False
     recruits = np.flatnonzero(candidate)
-    posts = open_posts(params, n, ctx.organisations)
+    posts = open_posts(params, n, ctx.organisations, ctx.officials)
     compound = ctx.layout.building_compound[residents.building]
     roles = assign_roles(residents, recruits, ctx.roles.covered, params, posts=posts, compound=compound)
     taken = recruits[roles != NO_ROLE]

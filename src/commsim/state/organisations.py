@@ -30,7 +30,11 @@ BUDGET_DISPERSION = 0.5
 
 @dataclass(slots=True)
 class Organisations:
-    """State of all organisations, one array per variable."""
+    """State of all organisations, one array per variable.
+
+    ``staff_given`` and ``space_given`` record what each gave in the last week: staff
+    hours, and the share of the week its space hosted helpers (written by the roles process).
+    """
 
     colour: np.ndarray
     budget_year: np.ndarray
@@ -40,6 +44,13 @@ class Organisations:
     in_library: np.ndarray
     pot: np.ndarray
     last_contributors: np.ndarray
+    staff_given: np.ndarray | None = None
+    space_given: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.colour)
+        self.staff_given = np.zeros(n) if self.staff_given is None else self.staff_given
+        self.space_given = np.zeros(n) if self.space_given is None else self.space_given
 
     def __len__(self) -> int:
         return len(self.colour)
