@@ -62,9 +62,12 @@ def one_run(residents: int, weeks: int, seed: int, *, warm_up: int = 4) -> dict[
             spent.clear()
             started = time.perf_counter()
             model.step()
-            samples["step"].append(1e3 * (time.perf_counter() - started))
+            whole = time.perf_counter() - started
+            samples["step"].append(1e3 * whole)
             for name in PARTS:
                 samples[name].append(1e3 * spent[name])
+            # Start and end of the week, the contexts, the organisations and the DataCollector.
+            samples["rest"].append(1e3 * (whole - sum(spent[name] for name in PARTS)))
     finally:
         for name, function in originals.items():
             setattr(model_module, name, function)
@@ -82,7 +85,7 @@ def main() -> None:
     for residents in args.residents:
         runs = [one_run(residents, args.weeks, seed) for seed in range(args.repeats)]
         print(f"{residents:,} residents, {args.weeks} weeks, median of {args.repeats} runs (ms per week)")
-        for name in ("step", *PARTS):
+        for name in ("step", *PARTS, "rest"):
             values = [run[name] for run in runs]
             print(f"  {name:18s} {statistics.median(values):7.3f}   ({min(values):.3f}-{max(values):.3f})")
 

@@ -11,7 +11,7 @@ import numpy as np
 
 import commsim.metrics_kernel as kernel
 import commsim.state.census_kernel as census
-from commsim.mechanisms import top_share
+from commsim.mechanisms import gini, top_share
 from commsim.metric_table import YEAR
 from commsim.state.issue_table import CATEGORIES, IssueTable
 from commsim.state.layout import life_circle_coverage
@@ -59,7 +59,7 @@ def recent_participation(residents: Residents, step: int, window: int) -> dict[s
 def compute_metrics(model: CommunityModel) -> dict[str, float]:
     """Compute every output column for the current step."""
     counts, outputs = resident_outputs(model.residents, model.steps, model.p["recent_window_weeks"])
-    values = participation_metrics(model.residents, counts, outputs)
+    values = participation_metrics(model.residents, counts)
     values |= community_metrics(model, counts, outputs)
     values |= issue_metrics(model.issues, model.week, model.steps)
     values |= service_metrics(model, unique=int(values["unique_participants"]))
@@ -85,7 +85,6 @@ def resident_outputs(residents: Residents, step: int, window: int) -> tuple[np.n
         residents.last_helped_informally,
         residents.credits,
         residents.credits_paid,
-        residents.acts_recent,
         step - window,
         step - YEAR,
     )
@@ -122,7 +121,7 @@ def count_residents(residents: Residents, step: int, window: int) -> np.ndarray:
     return census.resident_counts(*_census_arrays(residents), step - window, step - YEAR)
 
 
-def participation_metrics(residents: Residents, counts: np.ndarray, outputs: np.ndarray) -> dict[str, float]:
+def participation_metrics(residents: Residents, counts: np.ndarray) -> dict[str, float]:
     """Participation rates by channel and group, yearly rates and inequality of acts."""
     c = counts.tolist()
     n, any_recent = c[census.RESIDENTS], c[census.ANY_RECENT]
@@ -148,7 +147,7 @@ def participation_metrics(residents: Residents, counts: np.ndarray, outputs: np.
         "deliberation_year_elderly": _ratio(c[delib_year + ELDERLY], c[by_age + ELDERLY]),
         "formal_volunteering_year": _ratio(c[census.VOLUNTEERED_YEAR], n),
         "unique_participants": c[census.UNIQUE_YEAR],
-        "participation_gini": float(outputs[kernel.PARTICIPATION_GINI]),
+        "participation_gini": gini(residents.acts_recent),
         "top10_share": top_share(residents.acts_recent, 0.1),
     }
 

@@ -17,7 +17,6 @@ import pytest
 
 import commsim.metrics_kernel as kernel
 from commsim import CommunityModel
-from commsim.mechanisms import gini
 from commsim.metric_table import YEAR
 from commsim.metrics import compute_metrics
 from commsim.state.residents import NO_ROLE, Residents
@@ -53,7 +52,6 @@ def reference_outputs(residents: Residents, step: int) -> dict[str, float]:
         "spenders_overdrawn": float(np.count_nonzero(credits[spent] < 0) / np.count_nonzero(spent))
         if spent.any()
         else 0.0,
-        "participation_gini": gini(residents.acts_recent),
     }
 
 
@@ -108,12 +106,6 @@ def test_triangle_count_equals_networkx(seed):
     expected = nx.triangles(graph)
     assert triangles(ties.start, ties.length, ties.column, nodes).tolist() == [float(expected[v]) for v in range(200)]
     assert sum(expected.values()) > 0
-
-
-def test_gini_kernel_equals_numpy_for_skewed_and_degenerate_values():
-    rng = np.random.default_rng(3)
-    for values in (rng.pareto(1.5, 5000), np.zeros(40), np.ones(7), rng.random(3)):
-        assert kernel.gini_of(values) == gini(values)
 
 
 def test_credit_circulation_counts_idle_credits_and_overdrawn_spenders():

@@ -260,31 +260,20 @@ def weights_between(
 
 @njit(cache=True)
 def triangles(start: np.ndarray, length: np.ndarray, column: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-    """Triangles through each of ``nodes`` (ties between two of its neighbours).
-
-    Each pair of neighbours ``a < b`` is found once, from ``a``'s row: rows are sorted, so
-    the scan starts past ``a`` and stops past the node's last neighbour.
-    """
+    """Triangles through each of ``nodes`` (ties between two of its neighbours)."""
     mark = np.full(len(length), -1, dtype=np.int64)
     result = np.zeros(len(nodes))
     for t in range(len(nodes)):
         node = nodes[t]
-        first, end = start[node], start[node] + length[node]
-        if end - first < 2:
-            continue
-        for k in range(first, end):
+        for k in range(start[node], start[node] + length[node]):
             mark[column[k]] = t
-        last = column[end - 1]
         closed = 0
-        for k in range(first, end):
+        for k in range(start[node], start[node] + length[node]):
             neighbour = column[k]
-            row = column[start[neighbour] : start[neighbour] + length[neighbour]]
-            for q in range(np.searchsorted(row, neighbour, side="right"), len(row)):
-                if row[q] > last:
-                    break
-                if mark[row[q]] == t:
+            for q in range(start[neighbour], start[neighbour] + length[neighbour]):
+                if mark[column[q]] == t:
                     closed += 1
-        result[t] = closed
+        result[t] = closed / 2.0
     return result
 
 
