@@ -1,4 +1,4 @@
-"""Time of each part of a step: per-process milliseconds of a busy run (all twelve levers on).
+"""CPU time of each part of a step: per-process milliseconds of a busy run (all twelve levers on).
 
 Each process function the model's ``step`` calls is wrapped with a timer; the step's
 median over the weeks after a warm-up is taken per run, and the median over seeds is
@@ -37,9 +37,9 @@ PARTS = (
 
 def _timed(name: str, function: Any, spent: dict[str, float]) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started = time.process_time()
         result = function(*args, **kwargs)
-        spent[name] += time.perf_counter() - started
+        spent[name] += time.process_time() - started
         return result
 
     return wrapper
@@ -60,9 +60,9 @@ def one_run(residents: int, weeks: int, seed: int, *, warm_up: int = 4) -> dict[
         samples: dict[str, list[float]] = defaultdict(list)
         for _ in range(weeks):
             spent.clear()
-            started = time.perf_counter()
+            started = time.process_time()
             model.step()
-            whole = time.perf_counter() - started
+            whole = time.process_time() - started
             samples["step"].append(1e3 * whole)
             for name in PARTS:
                 samples[name].append(1e3 * spent[name])
