@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+import commsim.metrics_kernel as kernel
 import commsim.state.census_kernel as census
 from commsim.mechanisms import gini, top_share
 from commsim.metric_table import YEAR
@@ -26,7 +27,7 @@ from commsim.state.residents import (
     YOUTH,
     Residents,
 )
-from commsim.state.ties import clustering_coefficient, cross_building_share
+from commsim.state.ties import CLUSTERING_SAMPLE, cross_building_share
 from commsim.state.week import Week
 
 if TYPE_CHECKING:
@@ -57,12 +58,53 @@ def recent_participation(residents: Residents, step: int, window: int) -> dict[s
 
 def compute_metrics(model: CommunityModel) -> dict[str, float]:
     """Compute every output column for the current step."""
-    counts = count_residents(model.residents, model.steps, model.p["recent_window_weeks"])
+    counts, outputs = resident_outputs(model.residents, model.steps, model.p["recent_window_weeks"])
     values = participation_metrics(model.residents, counts)
-    values |= community_metrics(model, counts)
+    values |= community_metrics(model, counts, outputs)
     values |= issue_metrics(model.issues, model.week, model.steps)
     values |= service_metrics(model, unique=int(values["unique_participants"]))
     return values
+
+
+def resident_outputs(residents: Residents, step: int, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """The per-resident counts and floating-point outputs (``commsim.metrics_kernel``), in one call.
+
+    Args:
+        residents: The model's resident arrays.
+        step: The current step.
+        window: Weeks counted as recent (``recent_window_weeks``).
+
+    Returns:
+        The counts, at the positions ``census_kernel`` names, and the floats, at the
+        positions ``metrics_kernel`` names.
+    """
+    return kernel.resident_outputs(
+        _census_arrays(residents),
+        (residents.belonging, residents.trust, residents.efficacy, residents.satisfaction),
+        residents.burnout,
+        residents.last_helped_informally,
+        residents.credits,
+        residents.credits_paid,
+        step - window,
+        step - YEAR,
+    )
+
+
+def _census_arrays(residents: Residents) -> tuple[np.ndarray, ...]:
+    return (
+        residents.age_group,
+        residents.migrant,
+        residents.need_elderly_care,
+        residents.with_children,
+        residents.need_disability,
+        residents.need_low_income,
+        residents.last_activities,
+        residents.last_deliberation,
+        residents.last_mutual_aid,
+        residents.last_volunteered,
+        residents.role,
+        residents.time_bank_member,
+    )
 
 
 def count_residents(residents: Residents, step: int, window: int) -> np.ndarray:
@@ -76,22 +118,7 @@ def count_residents(residents: Residents, step: int, window: int) -> np.ndarray:
     Returns:
         The counts, at the positions the kernel module names.
     """
-    return census.resident_counts(
-        residents.age_group,
-        residents.migrant,
-        residents.need_elderly_care,
-        residents.with_children,
-        residents.need_disability,
-        residents.need_low_income,
-        residents.last_activities,
-        residents.last_deliberation,
-        residents.last_mutual_aid,
-        residents.last_volunteered,
-        residents.role,
-        residents.time_bank_member,
-        step - window,
-        step - YEAR,
-    )
+    return census.resident_counts(*_census_arrays(residents), step - window, step - YEAR)
 
 
 def participation_metrics(residents: Residents, counts: np.ndarray) -> dict[str, float]:
@@ -125,12 +152,12 @@ def participation_metrics(residents: Residents, counts: np.ndarray) -> dict[str,
     }
 
 
-def community_metrics(model: CommunityModel, counts: np.ndarray) -> dict[str, float]:
+def community_metrics(model: CommunityModel, counts: np.ndarray, outputs: np.ndarray) -> dict[str, float]:
     """Volunteers, attitudes, the network, mutual aid and organisations."""
     residents, week = model.residents, model.week
     holders = counts[census.BY_ROLE : census.BY_ROLE + census.N_ROLES].tolist()
     volunteers = len(residents) - holders[NO_ROLE]
-    burnout = float(residents.burnout[residents.role != NO_ROLE].mean()) if volunteers else 0.0
+    means = outputs.tolist()
     return {
         "volunteers_active": volunteers,
         "team_leaders": holders[LEADER],
@@ -138,46 +165,29 @@ def community_metrics(model: CommunityModel, counts: np.ndarray) -> dict[str, fl
         "organisers": holders[ORGANISER],
         "helpers": holders[HELPER],
         "aid_station_volunteers": holders[AID_STATION],
-        "volunteer_burnout": burnout,
+        "volunteer_burnout": means[kernel.VOLUNTEER_BURNOUT],
         "volunteer_quits": week.quits,
-        "mean_belonging": float(residents.belonging.mean()),
-        "mean_trust": float(residents.trust.mean()),
-        "mean_efficacy": float(residents.efficacy.mean()),
-        "mean_satisfaction": float(residents.satisfaction.mean()),
+        "mean_belonging": means[kernel.MEAN_BELONGING],
+        "mean_trust": means[kernel.MEAN_TRUST],
+        "mean_efficacy": means[kernel.MEAN_EFFICACY],
+        "mean_satisfaction": means[kernel.MEAN_SATISFACTION],
         "network_mean_degree": 2.0 * len(model.ties) / len(residents),
-        "network_clustering": clustering_coefficient(model.ties, model.metrics_rng),
+        "network_clustering": kernel.network_clustering(
+            model.ties.start, model.ties.length, model.ties.column, model.metrics_rng, CLUSTERING_SAMPLE
+        ),
         "cross_building_ties": cross_building_share(model.ties, residents.building),
-        "informal_helping_year": float(np.mean(residents.last_helped_informally > model.steps - YEAR)),
+        "informal_helping_year": means[kernel.INFORMAL_HELPING_YEAR],
         "aid_requests": week.aid_requests,
         "aid_met": week.aid_met,
         "aid_met_share": model.aid_memory.met_share(),
         "time_bank_members": int(counts[census.TIME_BANK_MEMBERS]),
         "credits_earned": model.time_bank.credits_earned,
         "credits_spent": model.time_bank.credits_spent,
-        **credit_circulation(residents),
+        "credits_idle_share": means[kernel.CREDITS_IDLE_SHARE],
+        "spenders_overdrawn": means[kernel.SPENDERS_OVERDRAWN],
         "organisations_engaged": model.organisations.engaged_count(model.p["org_engaged_threshold"]),
         "projects_succeeded": model.projects.succeeded,
         "projects_failed": model.projects.failed,
-    }
-
-
-def credit_circulation(residents: Residents) -> dict[str, float]:
-    """Whether time credits circulate: credits idle with members who never spent, spenders in debt.
-
-    Args:
-        residents: The model's resident arrays.
-
-    Returns:
-        ``credits_idle_share`` (0 when members hold no credits) and ``spenders_overdrawn``
-        (0 when no member has spent).
-    """
-    member, credits = residents.time_bank_member, residents.credits
-    held = np.where(member, np.maximum(credits, 0.0), 0.0)
-    spent = member & (residents.credits_paid > 0)
-    total = float(held.sum())
-    return {
-        "credits_idle_share": float(held[~spent].sum()) / total if total > 0 else 0.0,
-        "spenders_overdrawn": _ratio(int(np.count_nonzero(credits[spent] < 0)), int(np.count_nonzero(spent))),
     }
 
 

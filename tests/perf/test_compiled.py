@@ -18,9 +18,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import commsim.metrics_kernel as metrics_kernel
 import commsim.processes.activities_kernel as activities_kernel
+import commsim.processes.attitudes_kernel as attitudes_kernel
+import commsim.processes.churn_kernel as churn_kernel
 import commsim.processes.deliberation_kernel as deliberation_kernel
+import commsim.processes.mutual_aid_kernel as mutual_aid_kernel
 import commsim.processes.numpy_kernel as numpy_kernel
+import commsim.processes.roles_kernel as roles_kernel
+import commsim.processes.time_bank_kernel as time_bank_kernel
+import commsim.state.census_kernel as census_kernel
 import commsim.state.ties_kernel as ties_kernel
 from commsim import CommunityModel
 from commsim.mechanisms import bounded_confidence, coattendance_pairs, logistic, threshold_response
@@ -204,7 +211,9 @@ def test_the_kernel_sums_and_spreads_as_numpy_does(n):
 
 def _signatures() -> dict[str, int]:
     found = {}
-    for module in (ties_kernel, activities_kernel, deliberation_kernel, numpy_kernel):
+    modules = (ties_kernel, census_kernel, activities_kernel, deliberation_kernel, numpy_kernel, mutual_aid_kernel)
+    modules += (time_bank_kernel, churn_kernel, attitudes_kernel, roles_kernel, metrics_kernel)
+    for module in modules:
         for name in dir(module):
             kernel = getattr(module, name)
             if hasattr(kernel, "signatures") and hasattr(kernel, "py_func"):

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import commsim.processes.attitudes_kernel as kernel
 from commsim.config.declaration import Params
 from commsim.mechanisms import toward
 from commsim.state.forced import MODEL
@@ -182,7 +183,67 @@ def hold_open_day(ctx: AttitudesContext) -> None:
 
 
 def update_attitudes(ctx: AttitudesContext) -> None:
-    """Belonging, trust, efficacy, satisfaction and fatigue after this week."""
+    """Belonging, trust, efficacy, satisfaction and fatigue after this week (one compiled pass, in place)."""
+    params, residents, week, issues, layout = ctx.params, ctx.residents, ctx.week, ctx.issues, ctx.layout
+    open_day = disclosure_due(params["disclosure"], ctx.step)
+    rates = weekly_rates(params, open_day_trust=open_day_trust_gain(ctx) if open_day else 0.0)
+    open_day_success = open_day and ctx.disclosure.successes_since(issues) > 0
+    if open_day:
+        ctx.disclosure.mark(issues)
+    kernel.update_residents(
+        (
+            residents.belonging,
+            residents.trust,
+            residents.efficacy,
+            residents.satisfaction,
+            residents.fatigue,
+            residents.acts_recent,
+        ),
+        (week.acts, week.activity_acts, week.hours_used, 1 - (1 - params["belonging_gain"]) ** week.acts),
+        residents.building,
+        residents.free_time,
+        buildings_with_solved_issue(issues, layout, ctx.step),
+        grievance_by_building(issues, layout, ctx.step, params["grievance_grace_weeks"]),
+        (ctx.ties.start, ctx.ties.length, ctx.ties.column),
+        rates,
+        open_day,
+        open_day_success,
+    )
+
+
+def open_day_trust_gain(ctx: AttitudesContext) -> float:
+    """Trust gained at an open day: a share by openness itself, the rest by the record shown."""
+    params = ctx.params
+    openness = params["disclosure_openness_share"]
+    record = ctx.disclosure.resolved_share_since(ctx.issues, params["disclosure_record_prior"])
+    return params["trust_disclosure_gain"] * (openness + (1 - openness) * record)
+
+
+def weekly_rates(params: Params, *, open_day_trust: float) -> np.ndarray:
+    """The rates of the attitudes kernel, at the positions ``attitudes_kernel`` names."""
+    rates = np.zeros(kernel.N_RATES)
+    rates[kernel.VISIBLE_BELONGING] = params["visible_success_gain"]
+    rates[kernel.VISIBLE_EFFICACY] = params["visible_success_efficacy_gain"]
+    rates[kernel.VISIBLE_TRUST] = params["visible_success_trust_gain"]
+    rates[kernel.BELONGING_REST] = params["belonging_rest"]
+    rates[kernel.BELONGING_DECAY] = params["belonging_decay"]
+    rates[kernel.EROSION] = params["grievance_erosion"]
+    rates[kernel.EROSION_CAP] = params["grievance_erosion_cap"]
+    rates[kernel.FLOOR] = params["grievance_floor"]
+    rates[kernel.TRUST_SHARE] = params["grievance_trust_share"]
+    rates[kernel.ACTIVITY_SATISFACTION] = params["activity_satisfaction_gain"]
+    rates[kernel.TRUST_REST] = params["trust_rest"]
+    rates[kernel.TRUST_DECAY] = params["trust_decay"]
+    rates[kernel.OPEN_DAY_TRUST] = open_day_trust
+    rates[kernel.EFFICACY_REST] = params["efficacy_rest"]
+    rates[kernel.EFFICACY_DRIFT] = params["efficacy_drift"]
+    rates[kernel.FATIGUE_KEPT] = 1 - params["fatigue_recovery"]
+    rates[kernel.ACTS_KEPT] = 1 - 1 / WEEKS_PER_YEAR
+    return rates
+
+
+def update_attitudes_by_arrays(ctx: AttitudesContext) -> None:
+    """The array formulation of :func:`update_attitudes`, kept as the compiled pass's reference (tested equal)."""
     params, residents, week, issues = ctx.params, ctx.residents, ctx.week, ctx.issues
     acts = week.acts
     residents.belonging = toward(residents.belonging, 1.0, 1 - (1 - params["belonging_gain"]) ** acts)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import commsim.processes.roles_kernel as kernel
 from commsim.config.declaration import Params
 from commsim.state.forced import MODEL, ForcedRoles
 from commsim.state.layout import Layout
@@ -279,7 +280,78 @@ def burn_out_and_quit(residents: Residents, load: np.ndarray, params: Params, rn
 
 
 def update_roles(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
-    """Burnout, quitting and recruitment.
+    """Burnout, quitting and recruitment (the pass over the residents compiled).
+
+    Returns:
+        Slots that quit a role and slots that took one this week.
+    """
+    params, residents, step = ctx.params, ctx.residents, ctx.step
+    library_ask = library_ask_probability(ctx.organisations, params)
+    rates = weekly_rates(params, support_h=support_hours(ctx), library_ask=library_ask)
+    load, quitting, recruits = kernel.load_burnout_and_asks(
+        (
+            residents.role,
+            residents.building,
+            residents.role_capacity,
+            residents.burnout,
+            residents.belonging,
+            residents.last_activities,
+            residents.last_deliberation,
+            residents.last_mutual_aid,
+        ),
+        ctx.week.role_hours,
+        ctx.layout.building_residents,
+        ctx.roles.reach_by_building,
+        rates,
+        library_ask is not None,
+        step - params["recent_window_weeks"],
+        ctx.rng,
+    )
+    residents.role_load = load
+    ctx.week.quits = len(quitting)
+    return quitting, take_posts(ctx, recruits)
+
+
+def support_hours(ctx: RolesContext) -> float:
+    """Support work this week's acts need, less what library members' staff take on (hours)."""
+    staff = library_staff_support_hours(ctx.organisations, ctx.params)
+    return max(ctx.params["support_hours_per_act"] * ctx.week.acts.sum() - staff, 0.0)
+
+
+def weekly_rates(params: Params, *, support_h: float, library_ask: float | None) -> np.ndarray:
+    """The rates of the roles kernel, at the positions ``roles_kernel`` names."""
+    rates = np.zeros(kernel.N_RATES)
+    rates[kernel.LEADER_HOURS] = params["leader_hours_per_resident"]
+    rates[kernel.LEADER_KEPT_LOAD] = 1 - training_effect(params)
+    rates[kernel.HELPER_HOURS] = params["helper_hours_per_week"]
+    rates[kernel.AID_STATION_HOURS] = params["aid_station_hours_per_week"]
+    rates[kernel.SUPPORT_HOURS] = support_h
+    rates[kernel.BURNOUT_RATE] = params["burnout_rate"]
+    rates[kernel.BURNOUT_RECOVERY] = params["burnout_recovery"]
+    rates[kernel.QUIT_BASE] = params["quit_base"]
+    rates[kernel.QUIT_BURNOUT] = params["quit_burnout"]
+    rates[kernel.LIBRARY_ASK] = library_ask if library_ask is not None else 0.0
+    rates[kernel.COMMITTEE_ASK] = params["committee_ask_rate"]
+    rates[kernel.RECRUIT_BELONGING_MIN] = params["recruit_belonging_min"]
+    rates[kernel.RECRUIT_RATE] = params["volunteer_recruit_rate"]
+    return rates
+
+
+def take_posts(ctx: RolesContext, recruits: np.ndarray) -> np.ndarray:
+    """Give the recruits the open posts; every role holder volunteered this week. Returns the slots that took one."""
+    params, residents = ctx.params, ctx.residents
+    posts = open_posts(params, len(residents), ctx.organisations)
+    compound = ctx.layout.building_compound[residents.building]
+    roles = assign_roles(residents, recruits, ctx.roles.covered, params, posts=posts, compound=compound)
+    taken = recruits[roles != NO_ROLE]
+    residents.role[taken] = roles[roles != NO_ROLE]
+    residents.role_capacity[taken] = params["volunteer_capacity_h"]
+    residents.last_volunteered[residents.role != NO_ROLE] = ctx.step
+    return taken
+
+
+def update_roles_by_arrays(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
+    """The array formulation of :func:`update_roles`, kept as the compiled pass's reference (tested equal).
 
     Returns:
         Slots that quit a role and slots that took one this week.

@@ -157,9 +157,14 @@ class Residents:
                 getattr(self, field.name)[slots] = getattr(newcomers, field.name)
 
 
-def _beta(mean: np.ndarray | float, concentration: float, size: int, rng: np.random.Generator) -> np.ndarray:
+def beta_shapes(mean: np.ndarray | float, concentration: float) -> tuple[np.ndarray, np.ndarray]:
+    """The Beta distribution's two shapes for a mean (kept within ``BETA_MEAN_RANGE``) and a concentration."""
     mean = np.clip(mean, *BETA_MEAN_RANGE)
-    return rng.beta(mean * concentration, (1 - mean) * concentration, size=size)
+    return mean * concentration, (1 - mean) * concentration
+
+
+def _beta(mean: np.ndarray | float, concentration: float, size: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.beta(*beta_shapes(mean, concentration), size=size)
 
 
 def draw_residents(
@@ -219,7 +224,7 @@ def draw_residents(
         satisfaction=_beta(SATISFACTION_MEAN, ATTITUDE_CONCENTRATION, n, rng),
         social_threshold=np.clip(rng.normal(params["social_threshold_mean"], params["social_threshold_sd"], n), 0, 1),
         cooperator_type=cooperator_type.astype(np.int8),
-        **_fresh_history(n, step),
+        **fresh_history(n, step),
     )
 
 
@@ -227,20 +232,37 @@ def _age_and_tenure(
     params: Params, n: int, rng: np.random.Generator, *, newcomers: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Age group and migrant status; newcomers are migrants, of the migrants' age mix."""
+    age_shares = age_group_shares(params)
+    if newcomers:
+        return rng.choice(3, size=n, p=newcomer_age_shares(params)), np.ones(n, dtype=bool)
+    age = rng.choice(3, size=n, p=age_shares)
+    migrant_by_age = migrant_share_by_age(params, age_shares)
+    return age, rng.random(n) < migrant_by_age[age]
+
+
+def age_group_shares(params: Params) -> np.ndarray:
+    """Shares of youth, adults and the elderly in the profile."""
     age_shares = np.array(
         [params["share_youth"], 1 - params["share_youth"] - params["share_elderly"], params["share_elderly"]]
     )
     age_shares = np.clip(age_shares, 0, None)
     age_shares /= age_shares.sum()
+    return age_shares
+
+
+def migrant_share_by_age(params: Params, age_shares: np.ndarray) -> np.ndarray:
+    """Share of migrants in each age group (migrants are mostly of working age)."""
     migrant_by_age = params["share_migrant"] * MIGRANT_AGE_FACTOR / (age_shares @ MIGRANT_AGE_FACTOR)
-    migrant_by_age = np.clip(migrant_by_age, 0, 1)
-    if newcomers:
-        weights = age_shares * migrant_by_age
-        if weights.sum() == 0:
-            weights = age_shares
-        return rng.choice(3, size=n, p=weights / weights.sum()), np.ones(n, dtype=bool)
-    age = rng.choice(3, size=n, p=age_shares)
-    return age, rng.random(n) < migrant_by_age[age]
+    return np.clip(migrant_by_age, 0, 1)
+
+
+def newcomer_age_shares(params: Params) -> np.ndarray:
+    """Shares of the age groups among newcomers: the migrants' age mix."""
+    age_shares = age_group_shares(params)
+    weights = age_shares * migrant_share_by_age(params, age_shares)
+    if weights.sum() == 0:
+        weights = age_shares
+    return weights / weights.sum()
 
 
 def _interests_and_care_need(
@@ -280,7 +302,7 @@ def _cooperator_types(params: Params, n: int, rng: np.random.Generator) -> np.nd
     return np.where(cooperation < free_riders, 0, np.where(cooperation < free_riders + conditional, 1, 2))
 
 
-def _fresh_history(n: int, step: int) -> dict[str, Any]:
+def fresh_history(n: int, step: int) -> dict[str, Any]:
     """A newcomer's slate: no fatigue, points, credits, acts, role or membership."""
     return {
         "fatigue": np.zeros(n),

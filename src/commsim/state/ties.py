@@ -17,6 +17,7 @@ import scipy.sparse as sp
 import commsim.state.ties_kernel as kernel
 
 INITIAL_ROOM = 8  # spare entries per row before the first ties are made
+CLUSTERING_SAMPLE = 2000  # residents whose clustering is averaged each week (all if fewer have two ties)
 
 
 class Ties:
@@ -116,7 +117,7 @@ class Ties:
         return kernel.weighted_pick(*self._rows, who, rng.random(len(who)))
 
 
-def clustering_coefficient(ties: Ties, rng: np.random.Generator, sample: int = 2000) -> float:
+def clustering_coefficient(ties: Ties, rng: np.random.Generator, sample: int = CLUSTERING_SAMPLE) -> float:
     """Average local clustering coefficient, exact up to ``sample`` nodes, else estimated.
 
     Args:
