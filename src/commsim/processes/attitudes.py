@@ -185,11 +185,11 @@ def hold_open_day(ctx: AttitudesContext) -> None:
 def update_attitudes(ctx: AttitudesContext) -> None:
     """Belonging, trust, efficacy, satisfaction and fatigue after this week (one compiled pass, in place)."""
     params, residents, week, issues, layout = ctx.params, ctx.residents, ctx.week, ctx.issues, ctx.layout
-    open_day = disclosure_due(params["disclosure"], ctx.step)
+    open_day = disclosure_due(params["disclosure"], ctx.step) if ctx.disclose == MODEL else ctx.disclose == 1
     rates = weekly_rates(params, open_day_trust=open_day_trust_gain(ctx) if open_day else 0.0)
     open_day_success = open_day and ctx.disclosure.successes_since(issues) > 0
     if open_day:
-        ctx.disclosure.mark(issues)
+        ctx.disclosure.mark(issues, ctx.step)
     kernel.update_residents(
         (
             residents.belonging,

@@ -301,20 +301,23 @@ def update_roles(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
         ),
         ctx.week.role_hours,
         ctx.layout.building_residents,
-        ctx.roles.reach_by_building,
+        ctx.roles.reach_by_resident(residents, ctx.officials.leader_asks),
         rates,
         library_ask is not None,
         step - params["recent_window_weeks"],
         ctx.rng,
     )
     residents.role_load = load
+    ctx.organisations.staff_given, ctx.organisations.space_given = library_contributions(
+        ctx.organisations, ctx.officials
+    )
     ctx.week.quits = len(quitting)
     return quitting, take_posts(ctx, recruits)
 
 
 def support_hours(ctx: RolesContext) -> float:
     """Support work this week's acts need, less what library members' staff take on (hours)."""
-    staff = library_staff_support_hours(ctx.organisations, ctx.params)
+    staff = library_staff_support_hours(ctx.organisations, ctx.params, ctx.officials)
     return max(ctx.params["support_hours_per_act"] * ctx.week.acts.sum() - staff, 0.0)
 
 
@@ -340,7 +343,7 @@ def weekly_rates(params: Params, *, support_h: float, library_ask: float | None)
 def take_posts(ctx: RolesContext, recruits: np.ndarray) -> np.ndarray:
     """Give the recruits the open posts; every role holder volunteered this week. Returns the slots that took one."""
     params, residents = ctx.params, ctx.residents
-    posts = open_posts(params, len(residents), ctx.organisations)
+    posts = open_posts(params, len(residents), ctx.organisations, ctx.officials)
     compound = ctx.layout.building_compound[residents.building]
     roles = assign_roles(residents, recruits, ctx.roles.covered, params, posts=posts, compound=compound)
     taken = recruits[roles != NO_ROLE]

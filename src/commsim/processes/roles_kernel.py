@@ -50,7 +50,7 @@ def load_burnout_and_asks(
     residents: tuple,
     week: np.ndarray,
     served: np.ndarray,
-    reach_by_building: np.ndarray,
+    reach: np.ndarray,
     rates: np.ndarray,
     library_asks: bool,
     active_after: int,
@@ -64,7 +64,8 @@ def load_burnout_and_asks(
             burnout are written in place.
         week: This week's role hours per resident.
         served: Residents of each building (whom a team leader serves).
-        reach_by_building: Weekly chance that the building's team leader reaches a resident.
+        reach: Weekly chance that each resident's team leader reaches them (1 or 0 where a
+            student playing the leader chose).
         rates: The rates at the positions this module names (``SUPPORT_HOURS``: the
             week's support work left to volunteers; ``LIBRARY_ASK`` only read when
             ``library_asks``).
@@ -101,7 +102,7 @@ def load_burnout_and_asks(
             quit[i] = True
             role[i] = NO_ROLE
             burnout[i] = 0.0
-    asked = rng.random(n) < reach_by_building[building]
+    asked = rng.random(n) < reach
     if library_asks:
         asked |= rng.random(n) < rates[LIBRARY_ASK]
     asked |= rng.random(n) < rates[COMMITTEE_ASK]
