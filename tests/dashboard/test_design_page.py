@@ -93,3 +93,32 @@ def test_a_value_the_page_does_not_allow_is_refused_before_anything_runs(results
         assert not (results / "dashboard").exists()
     finally:
         rc.close()
+
+
+def test_communities_are_chosen_by_their_plain_names_and_the_default_budget_admits_the_status_quo(results):
+    from commsim.config.presets import preset_names
+    from commsim.dashboard.design import DEFAULT_BUDGET, DEFAULT_RESIDENTS, LEVERS
+    from commsim.model import CommunityModel
+    from commsim.runs.costs import price_run
+
+    box, rc = solara.render(in_layout(Design), handle_error=False)
+    try:
+        select = rc.find(v.Select, label="communities").widget
+        names = preset_names("profile")
+        assert select.items == [preset_title("profile", name) for name in names]
+        assert not set(select.items) & set(names)  # no identifier reaches the page
+        select.v_model = [preset_title("profile", "migrant_heavy")]
+        slider(rc, "budget (yuan per household per year)").v_model = 10**9
+        button(box, "Find the best mixes").click()
+        (message,) = alerts(box)
+        assert message.startswith("The search was refused: budget")  # refused on the budget, not the community
+    finally:
+        rc.close()
+    # The status quo of the default community and size, priced over a year: the default budget leaves room above it.
+    model = CommunityModel(rng=1, n_residents=DEFAULT_RESIDENTS, profile="old_inner_city", policy="baseline")
+    for _ in range(52):
+        model.step()
+    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True).assign(step=lambda f: f.index)
+    status_quo = price_run(frame, model.p).per_household_year
+    assert status_quo < DEFAULT_BUDGET
+    assert {lever.name for lever in LEVERS} >= {"fund_per_household_year", "leader_coverage"}

@@ -40,6 +40,12 @@ from commsim.runs.labels import preset_title
 BUDGET = Bound("budget (yuan per household per year)", 100, 3000)
 TARGET = Bound("target: residents taking part (%)", 5, 90)
 WEEKS = Bound("weeks", 26, 104)
+# At the page's default size the status quo (the baseline package) costs about 720 yuan
+# per household per year on the old inner-city estate, mostly the service centre's
+# operation and sessions (a fixed cost: smaller communities pay more per household); the
+# default budget leaves room for measures on top of it.
+DEFAULT_BUDGET = 900
+DEFAULT_RESIDENTS = 600
 SEARCH = Search(population=8, generations=3)
 LEVERS = (
     Lever(name="leader_coverage", range=(0.0, 1.0)),
@@ -185,9 +191,9 @@ def FrontView(spec: DesignSpec, front: pd.DataFrame, folder: Path):
 def Design():
     """The Design page."""
     profiles = solara.use_reactive(["old_inner_city"])
-    budget = solara.use_reactive(700)
+    budget = solara.use_reactive(DEFAULT_BUDGET)
     target = solara.use_reactive(30)
-    residents = solara.use_reactive(600)
+    residents = solara.use_reactive(DEFAULT_RESIDENTS)
     weeks = solara.use_reactive(52)
     progress = solara.use_reactive((0, SEARCH.generations, 0))
     problem = solara.use_reactive(None)
@@ -225,8 +231,12 @@ def Design():
         start_job(busy, problem, order, prepare, begin, already="this page is already running a search")
 
     with solara.Sidebar(), solara.Card("What to look for"):
+        titles = {preset_title("profile", name): name for name in preset_names("profile")}
         solara.SelectMultiple(
-            "communities", values=profiles.value, all_values=preset_names("profile"), on_value=profiles.set
+            "communities",
+            values=[title for title, name in titles.items() if name in profiles.value],
+            all_values=list(titles),
+            on_value=lambda chosen: profiles.set([titles[title] for title in chosen if title in titles]),
         )
         BoundSlider(BUDGET, budget.value, budget.set, step=50)
         BoundSlider(TARGET, target.value, target.set)
