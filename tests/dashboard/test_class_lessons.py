@@ -1,0 +1,82 @@
+"""The Classroom page's lessons: starting the form from a lesson, its notes, and the landing page of a class server."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import solara
+
+from commsim.classroom.registry import CLASSES
+from commsim.dashboard import app
+from commsim.dashboard.class_lessons import NO_LESSON, TeacherNotesCard, classroom_lesson
+from commsim.dashboard.classroom import NewClass
+from commsim.dashboard.server import CLASSROOM_LESSON_VARIABLE, LANDING_VARIABLE
+
+
+def slider(rc, label: str):
+    return rc.find(v.Slider, label=label).widget.v_model
+
+
+def test_starting_from_a_lesson_fills_the_form_and_opens_its_class(monkeypatch):
+    monkeypatch.delenv(CLASSROOM_LESSON_VARIABLE, raising=False)
+    opened = []
+    _, rc = solara.render(NewClass(lambda run, lesson: opened.append((run, lesson))), handle_error=False)
+    select = rc.find(v.Select, label="Start from a lesson").widget
+    assert select.v_model == NO_LESSON
+    lesson = classroom_lesson("changning_council")
+    select.v_model = lesson.title
+    assert slider(rc, "weeks the class runs") == lesson.weeks and slider(rc, "residents") == lesson.n_residents
+    assert slider(rc, "pace (weeks per minute)") == lesson.pace
+    assert (
+        rc.find(v.Select, label="policy package").widget.v_model
+        == "Consultation and participatory planning (Shanghai Changning)"
+    )
+    rc.find(v.CardTitle, children=[f"Teacher notes: {lesson.title}"]).assert_single()
+    rc.find(v.Btn, children=["Open the class"]).widget.click()
+    run, chosen = opened[0]
+    try:
+        assert chosen is lesson and run.setup == lesson.setup()
+        assert run.roster.open_roles == set(lesson.roles) and run.clock.pace == lesson.pace
+    finally:
+        CLASSES.close(run, run.roster.teacher_token)
+    select.v_model = NO_LESSON
+    rc.find(v.CardTitle, children=[f"Teacher notes: {lesson.title}"]).assert_empty()
+
+
+def test_a_lesson_named_at_start_up_is_preselected(monkeypatch):
+    monkeypatch.setenv(CLASSROOM_LESSON_VARIABLE, "xidu_team_leaders")
+    lesson = classroom_lesson("xidu_team_leaders")
+    _, rc = solara.render(NewClass(lambda run, lesson: None), handle_error=False)
+    assert rc.find(v.Select, label="Start from a lesson").widget.v_model == lesson.title
+    assert slider(rc, "weeks the class runs") == lesson.weeks
+    rc.find(v.CardTitle, children=[f"Teacher notes: {lesson.title}"]).assert_single()
+
+
+def test_the_notes_mark_what_to_watch_for_this_week():
+    lesson = classroom_lesson("xidu_team_leaders")
+    week = lesson.notes.watch_for[1].week
+    _, rc = solara.render(TeacherNotesCard(lesson, week=week), handle_error=False)
+    markdown = " ".join(widget.unsafe_innerHTML for widget in rc.find(solara.widgets.widgets.HTML).widgets)
+    assert f"<strong>week {week}</strong> (now)" in markdown
+    assert markdown.count("(now)") == 1
+
+
+class _Router:
+    def __init__(self, path: str) -> None:
+        self.path, self.pushed = path, []
+
+    def push(self, path: str) -> None:
+        self.pushed.append(path)
+
+
+def test_a_class_server_lands_on_the_classroom_page(monkeypatch):
+    monkeypatch.setenv(LANDING_VARIABLE, "classroom")
+    at_root, elsewhere = _Router("/"), _Router("/join")
+    app.land(at_root)
+    app.land(elsewhere)
+    assert at_root.pushed == ["/classroom"] and elsewhere.pushed == []
+    monkeypatch.setenv(LANDING_VARIABLE, "../etc")
+    app.land(at_root)
+    assert at_root.pushed == ["/classroom"]  # only a page of the app
+    monkeypatch.delenv(LANDING_VARIABLE)
+    app.land(at_root)
+    assert at_root.pushed == ["/classroom"]
