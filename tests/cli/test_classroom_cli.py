@@ -11,7 +11,7 @@ import pytest
 
 from commsim.cli import main
 from commsim.dashboard import assets, server
-from commsim.dashboard.server import CLASSROOM_LESSON_VARIABLE, LANDING_VARIABLE, addresses, environment
+from commsim.dashboard.server import CLASSROOM_LESSON_VARIABLE, addresses, environment
 
 
 class ExecError(Exception):
@@ -34,24 +34,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_classroom_serves_the_classroom_page_first_with_the_lesson_and_prints_both_addresses(no_exec, capsys):
+def test_classroom_serves_the_lesson_and_prints_the_teacher_s_and_the_students_addresses(no_exec, capsys):
     port = free_port()
     with pytest.raises(ExecError) as raised:
         main(["classroom", "--port", str(port), "--lesson", "changning_council"])
     _, arguments, env = raised.value.args[0]
     assert arguments == server.command("127.0.0.1", port)
-    assert env[LANDING_VARIABLE] == "classroom" and env[CLASSROOM_LESSON_VARIABLE] == "changning_council"
+    assert env[CLASSROOM_LESSON_VARIABLE] == "changning_council"
     err = capsys.readouterr().err
     assert f"commsim classroom: teacher: http://127.0.0.1:{port}/classroom" in err
     assert f"commsim classroom: students join at: http://127.0.0.1:{port}/join" in err
     assert "only this computer can reach these addresses" in err
 
 
-def test_the_dashboard_keeps_explore_first_and_names_no_lesson(monkeypatch):
-    monkeypatch.setenv(LANDING_VARIABLE, "classroom")  # left over from a shell that ran a class
-    monkeypatch.setenv(CLASSROOM_LESSON_VARIABLE, "xidu_team_leaders")
-    env = environment(None)
-    assert LANDING_VARIABLE not in env and CLASSROOM_LESSON_VARIABLE not in env
+def test_the_dashboard_names_no_lesson(monkeypatch):
+    monkeypatch.setenv(CLASSROOM_LESSON_VARIABLE, "xidu_team_leaders")  # left over from a shell that ran a class
+    assert CLASSROOM_LESSON_VARIABLE not in environment(None)
     assert addresses("127.0.0.1", 8765, classroom=False) == ["http://127.0.0.1:8765/  (Ctrl-C stops it)"]
 
 

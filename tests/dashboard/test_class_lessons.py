@@ -1,4 +1,4 @@
-"""The Classroom page's lessons: starting the form from a lesson, its notes, and the landing page of a class server."""
+"""The Classroom page's lessons: starting the form from a lesson, and its notes."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import ipyvuetify as v
 import solara
 
 from commsim.classroom.registry import CLASSES
-from commsim.dashboard import app
 from commsim.dashboard.class_lessons import NO_LESSON, TeacherNotesCard, classroom_lesson
 from commsim.dashboard.classroom import NewClass
-from commsim.dashboard.server import CLASSROOM_LESSON_VARIABLE, LANDING_VARIABLE
+from commsim.dashboard.server import CLASSROOM_LESSON_VARIABLE
 
 
 def slider(rc, label: str):
@@ -58,25 +57,3 @@ def test_the_notes_mark_what_to_watch_for_this_week():
     markdown = " ".join(widget.unsafe_innerHTML for widget in rc.find(solara.widgets.widgets.HTML).widgets)
     assert f"<strong>week {week}</strong> (now)" in markdown
     assert markdown.count("(now)") == 1
-
-
-class _Router:
-    def __init__(self, path: str) -> None:
-        self.path, self.pushed = path, []
-
-    def push(self, path: str) -> None:
-        self.pushed.append(path)
-
-
-def test_a_class_server_lands_on_the_classroom_page(monkeypatch):
-    monkeypatch.setenv(LANDING_VARIABLE, "classroom")
-    at_root, elsewhere = _Router("/"), _Router("/join")
-    app.land(at_root)
-    app.land(elsewhere)
-    assert at_root.pushed == ["/classroom"] and elsewhere.pushed == []
-    monkeypatch.setenv(LANDING_VARIABLE, "../etc")
-    app.land(at_root)
-    assert at_root.pushed == ["/classroom"]  # only a page of the app
-    monkeypatch.delenv(LANDING_VARIABLE)
-    app.land(at_root)
-    assert at_root.pushed == ["/classroom"]

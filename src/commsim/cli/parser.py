@@ -248,8 +248,8 @@ def _add_classroom(commands: Any) -> None:
     """The ``classroom`` command's arguments."""
     classroom = commands.add_parser(
         "classroom",
-        help="serve the dashboard for a class: the Classroom page opens first; prints the teacher's address and "
-        "the students' join address (loopback by default)",
+        help="serve the dashboard for a class: prints the teacher's address (the Classroom page) and the "
+        "students' join address (loopback by default)",
     )
     classroom.add_argument(
         "--host",

@@ -6,8 +6,6 @@ its state per browser session.
 
 from __future__ import annotations
 
-import os
-
 import solara
 import solara.lab
 
@@ -17,7 +15,6 @@ from commsim.dashboard.controls import CONTROL_CSS
 from commsim.dashboard.design import Design
 from commsim.dashboard.explore import Explore
 from commsim.dashboard.learn import Learn
-from commsim.dashboard.server import LANDING_VARIABLE
 from commsim.dashboard.sweep import Sweep
 
 TITLE = "commsim · community participation"
@@ -48,19 +45,11 @@ def PageTabs():
             solara.lab.Tab(route.label)
 
 
-def land(router) -> None:
-    """Open the landing page a server was started with (``commsim classroom``: Classroom) at the root address."""
-    landing = os.environ.get(LANDING_VARIABLE)
-    if router.path.strip("/") == "" and any(route.path == landing for route in routes[1:]):
-        router.push(f"/{landing}")
-
-
 @solara.component
 def Layout(children=None):
     """The app bar with one tab per page, the page's sidebar and its content."""
     solara.Title(TITLE)
     router = solara.use_router()
-    solara.use_effect(lambda: land(router), [])
     # Keyed by the path: a page change made by code (a lesson opening Explore) redraws the tab underline.
     tabs = PageTabs().key(f"tabs-{router.path}")
     content = solara.Column(children=[solara.Style(CONTROL_CSS), tabs, *(children or [])], gap="0px")

@@ -36,7 +36,6 @@ HEADLESS_CHROMIUM_FLAGS = (
 )
 
 
-LANDING_VARIABLE = "COMMSIM_LANDING"  # the page "/" opens (``commsim classroom``: the Classroom page)
 CLASSROOM_LESSON_VARIABLE = "COMMSIM_CLASSROOM_LESSON"  # the lesson the Classroom page's form starts from
 
 
@@ -86,12 +85,11 @@ def command(host: str, port: int) -> list[str]:
     ]
 
 
-def environment(results: Path | None, *, landing: str | None = None, lesson: str | None = None) -> dict[str, str]:
+def environment(results: Path | None, *, lesson: str | None = None) -> dict[str, str]:
     """The server's environment: telemetry off, assets from the local cache, the results folder.
 
     Args:
         results: Folder of experiments for Compare and Sweep (None: ``results/``).
-        landing: The page the root address opens (None: Explore).
         lesson: The classroom lesson the Classroom page's form starts from.
     """
     env = dict(os.environ)
@@ -106,11 +104,10 @@ def environment(results: Path | None, *, landing: str | None = None, lesson: str
     env.setdefault("MPLBACKEND", "Agg")
     if results is not None:
         env["COMMSIM_RESULTS_DIR"] = str(results.resolve())
-    for variable, value in ((LANDING_VARIABLE, landing), (CLASSROOM_LESSON_VARIABLE, lesson)):
-        if value is None:
-            env.pop(variable, None)
-        else:
-            env[variable] = value
+    if lesson is None:
+        env.pop(CLASSROOM_LESSON_VARIABLE, None)
+    else:
+        env[CLASSROOM_LESSON_VARIABLE] = lesson
     return env
 
 
@@ -134,8 +131,8 @@ def serve(
         host: Address to serve on.
         port: Port to serve on.
         results: Folder of experiments for Compare and Sweep (default: ``results/``).
-        classroom: Serve for a class (``commsim classroom``): the root address opens the
-            Classroom page, and the teacher's and the students' addresses are printed.
+        classroom: Serve for a class (``commsim classroom``): the teacher's address (the
+            Classroom page) and the students' (Join a class) are printed.
         lesson: The classroom lesson the Classroom page's form starts from.
 
     Raises:
@@ -160,7 +157,7 @@ def serve(
     for line in addresses(host, port, classroom=classroom, lesson=lesson):
         print(f"{name}: {line}", file=sys.stderr, flush=True)
     arguments = command(host, port)
-    os.execve(arguments[0], arguments, environment(results, landing="classroom" if classroom else None, lesson=lesson))
+    os.execve(arguments[0], arguments, environment(results, lesson=lesson))
 
 
 def addresses(host: str, port: int, *, classroom: bool, lesson: str | None = None) -> list[str]:
