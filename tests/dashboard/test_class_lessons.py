@@ -57,3 +57,23 @@ def test_the_notes_mark_what_to_watch_for_this_week():
     markdown = " ".join(widget.unsafe_innerHTML for widget in rc.find(solara.widgets.widgets.HTML).widgets)
     assert f"<strong>week {week}</strong> (now)" in markdown
     assert markdown.count("(now)") == 1
+
+
+def test_the_teacher_sees_how_late_the_weeks_ran():
+    from commsim.classroom.run import ClassRun, ClassSetup
+    from commsim.dashboard.classroom import TeacherView
+
+    run = ClassRun.open(ClassSetup(n_residents=200, weeks=3), pace=30.0)
+    _, rc = solara.render(TeacherView(run, run.roster.teacher_token, on_close=lambda: None), handle_error=False)
+    texts = [child for widget in rc.find(v.Html).widgets for child in widget.children if isinstance(child, str)]
+    assert any(text.startswith("Week 0 of 3") for text in texts)
+    assert not any("Keeping time" in text for text in texts)  # no week has run yet
+    rc.close()
+    run.clock.start(now=0.0)
+    run.tick(2.5)  # due at 2.0
+    run.tick(4.5)  # due at 4.5
+    _, rc = solara.render(TeacherView(run, run.roster.teacher_token, on_close=lambda: None), handle_error=False)
+    rc.find(
+        children=["Keeping time: the weeks ran 0.25 s after their time at the median and 0.50 s at most (2 weeks)"]
+    ).assert_single()
+    rc.close()
