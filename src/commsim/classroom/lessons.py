@@ -12,7 +12,7 @@ size and length when it loads the file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -102,7 +102,9 @@ def check_setup_resolves(lesson: ClassroomLesson) -> Sequence[FieldCheck]:
 
 
 def read_classroom_lessons(
-    path: Path = CLASSROOM_LESSONS, *, check: Any = check_setup_resolves
+    path: Path = CLASSROOM_LESSONS,
+    *,
+    check: Callable[[ClassroomLesson], Sequence[FieldCheck]] = check_setup_resolves,
 ) -> tuple[ClassroomLesson, ...]:
     """Read and check a classroom lessons file.
 
