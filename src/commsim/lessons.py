@@ -58,7 +58,7 @@ def lesson_text(text: str) -> str:
     return text
 
 
-def _text(longest: int) -> Any:
+def text_field(longest: int) -> Any:
     """A lesson's text field: a non-empty string of at most ``longest`` characters, checked by :func:`lesson_text`."""
     return Annotated[str, Field(min_length=1, max_length=longest), AfterValidator(lesson_text)]
 
@@ -69,17 +69,17 @@ class Lesson(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
-    title: _text(200)
-    practice: _text(500)
+    title: text_field(200)
+    practice: text_field(500)
     profile: str = Field(max_length=80)
     policy: str = Field(max_length=80)
     overrides: dict[str, Any] = Field(default_factory=dict, max_length=50)
     n_residents: int = Field(ge=1)
     steps: int = Field(ge=1)
-    story: _text(20_000)
-    steps_to_try: list[_text(2_000)] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
-    look_for: list[_text(2_000)] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
-    question: _text(2_000)
+    story: text_field(20_000)
+    steps_to_try: list[text_field(2_000)] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
+    look_for: list[text_field(2_000)] = Field(min_length=1, max_length=MAX_LIST_ITEMS)
+    question: text_field(2_000)
 
 
 def check_resolves(lesson: Lesson) -> Sequence[FieldCheck]:
@@ -104,14 +104,15 @@ def check_resolves(lesson: Lesson) -> Sequence[FieldCheck]:
 def read_lessons(
     path: Path,
     *,
-    schema: type[Lesson] = Lesson,
-    check: Callable[[Lesson], Sequence[FieldCheck]] = check_resolves,
-) -> tuple[Lesson, ...]:
+    schema: type[BaseModel] = Lesson,
+    check: Callable[[Any], Sequence[FieldCheck]] = check_resolves,
+) -> tuple[Any, ...]:
     """Read and check a lessons file.
 
     Args:
         path: The lessons file (a YAML list of 1 to :data:`MAX_LESSONS` lessons).
-        schema: The lesson schema to validate each entry against (:class:`Lesson` or a stricter subclass).
+        schema: The lesson schema to validate each entry against (:class:`Lesson`, a stricter
+            subclass, or another kind of lesson with an ``id``, such as a classroom lesson).
         check: The field checks of a validated lesson that refuse one that cannot be
             loaded (each raising :class:`ConfigError`), in order.
 

@@ -113,3 +113,15 @@ def test_the_clock_ends_at_the_last_week_and_refuses_bad_commands():
         ClassClock(last_week=5).run_to(9, now=0.0)
     with pytest.raises(ClockError, match="at least one week"):
         ClassClock(last_week=0)
+
+
+def test_the_clock_records_how_late_each_running_week_ran():
+    clock = ClassClock(last_week=4, pace=30.0)  # a 2-second window
+    clock.start(now=100.0)
+    clock.ran(now=102.25)  # due at 102.0
+    clock.ran(now=104.25)  # due at 104.25: on time
+    clock.pause()
+    clock.step()
+    clock.ran(now=500.0)  # a step asked by hand has no deadline to be late for
+    assert clock.late_s == pytest.approx([0.25, 0.0])
+    assert clock.week == 3

@@ -13,6 +13,7 @@ import sys
 
 import pandas as pd
 import pytest
+import yaml
 
 import commsim.runs.figures
 import commsim.runs.runner
@@ -371,6 +372,18 @@ def test_validate_checks_dashboard_lessons(tmp_path, capsys):
     error = capsys.readouterr().err
     assert str(bad) in error
     assert "unknown community profile 'nowhere'" in error
+
+
+def test_validate_checks_classroom_lessons_by_name_or_by_their_keys(tmp_path, capsys):
+    shipped = project_root() / "src/commsim/dashboard/content/classroom_lessons.yaml"
+    assert main(["validate", str(shipped)]) == 0
+    assert "valid classroom lessons file (2 lessons: xidu_team_leaders, changning_council)" in capsys.readouterr().out
+    entries = yaml.safe_load(shipped.read_text(encoding="utf-8"))
+    bad = tmp_path / "week_plan.yaml"  # not named for lessons: its keys make it a classroom lessons file
+    bad.write_text(yaml.safe_dump([entries[0] | {"n_residents": 50_000}], sort_keys=False), encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {bad}:") and "n_residents" in error and "2,000" in error
 
 
 @pytest.mark.parametrize(

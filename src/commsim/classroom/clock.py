@@ -9,7 +9,7 @@ a monotonic clock), so tests drive it without waiting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 STATES = ("waiting", "running", "paused", "ended")
 PACE_RANGE = (0.5, 30.0)  # weeks per minute: a week every 2 minutes to two a second
@@ -31,6 +31,8 @@ class ClassClock:
         target: Week the clock runs to, then pauses (None: to ``last_week``).
         deadline: Time the open week runs at (None unless running).
         steps_asked: Weeks the teacher asked to run at once (Step while paused).
+        late_s: For each week run by the running clock, seconds it ran after its deadline
+            (how well the server keeps the class's time; steps asked by hand are not timed).
     """
 
     last_week: int
@@ -40,6 +42,7 @@ class ClassClock:
     target: int | None = None
     deadline: float | None = None
     steps_asked: int = 0
+    late_s: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not isinstance(self.last_week, int) or self.last_week < 1:
@@ -94,6 +97,8 @@ class ClassClock:
 
     def ran(self, now: float) -> None:
         """Record that the open week ran at ``now``; open the next, or pause at the target, or end at the last."""
+        if self.steps_asked == 0 and self.deadline is not None:
+            self.late_s.append(max(now - self.deadline, 0.0))
         self.week += 1
         self.steps_asked = max(self.steps_asked - 1, 0)
         if self.week >= self.last_week:

@@ -75,10 +75,10 @@ class Classes:
 
     def tick_all(self) -> None:
         """Run every class's open week that is due."""
-        now = self._clock()
         with self._lock:
             runs = list(self._classes.values())
         for run in runs:
+            now = self._clock()  # each class's own: an earlier class's week may have taken a while
             try:
                 run.tick(now)
             except Exception as error:  # a week that cannot run ends that class, not the others' clock

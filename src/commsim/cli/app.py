@@ -110,6 +110,7 @@ COMMANDS: dict[str, str] = {
     "schema": "commsim.cli.checks:_schema",
     "presets": "commsim.cli.checks:_presets",
     "dashboard": "commsim.cli.serve:_dashboard",
+    "classroom": "commsim.cli.serve:_classroom",
     "docs": "commsim.cli.serve:_docs",
     "design": "commsim.design.cli:run",
 }

@@ -24,6 +24,8 @@ def _validate(args: argparse.Namespace) -> int:
         try:
             if _is_declaration(path):
                 print(f"ok: {_validate_declaration(path)}")
+            elif _is_classroom_lessons(path):
+                print(f"ok: {_validate_classroom_lessons(path)}")
             elif _is_lessons(path):
                 print(f"ok: {_validate_lessons(path)}")
             elif design_command.is_design_spec(path):
@@ -84,6 +86,27 @@ def _is_lessons(path: Path) -> bool:
         return False
     own = {"steps_to_try", "look_for", "story", "question", "practice"}
     return isinstance(data, list) and any(isinstance(item, dict) and own & set(item) for item in data)
+
+
+def _is_classroom_lessons(path: Path) -> bool:
+    """Whether a file holds classroom lessons: by name, or a YAML list with a classroom lesson's own keys."""
+    from commsim.classroom.lessons import is_classroom_lessons
+
+    if "classroom" in path.name and "lesson" in path.name:
+        return True
+    try:
+        data, _ = read_yaml(path)
+    except ConfigError:
+        return False
+    return is_classroom_lessons(data)
+
+
+def _validate_classroom_lessons(path: Path) -> str:
+    """Check classroom lessons as the Classroom page does: schema, declaration and the page's limits."""
+    from commsim.dashboard.class_lessons import classroom_lessons
+
+    found = classroom_lessons(path)
+    return f"{path}: valid classroom lessons file ({len(found)} lessons: {', '.join(lesson.id for lesson in found)})"
 
 
 def _validate_lessons(path: Path) -> str:

@@ -206,10 +206,11 @@ def _add_folder_commands(commands: Any) -> None:
 
 
 def _add_checks_and_faces(commands: Any) -> None:
-    """``validate``, ``schema``, ``presets``, ``dashboard``, ``design`` and ``docs``."""
+    """``validate``, ``schema``, ``presets``, ``dashboard``, ``classroom``, ``design`` and ``docs``."""
     validate = commands.add_parser(
         "validate",
-        help="check YAML files: run configs, experiment and design specs, profiles, packages, lesson files, "
+        help="check YAML files: run configs, experiment and design specs, profiles, packages, lesson files "
+        "(the Learn page's and the classroom's), "
         "configs/costs.yaml and configs/parameters.yaml",
     )
     validate.add_argument(
@@ -218,7 +219,8 @@ def _add_checks_and_faces(commands: Any) -> None:
         nargs="+",
         metavar="FILE",
         help="YAML files to check, each recognised by its content: run configs, experiment specs, design specs, "
-        "community profiles and policy packages, dashboard lesson files, the costs file and the parameter "
+        "community profiles and policy packages, dashboard lesson files, classroom lesson files, the costs file "
+        "and the parameter "
         "declaration (so `commsim validate configs/*.yaml` checks each file as what it is)",
     )
     validate.add_argument(
@@ -235,10 +237,33 @@ def _add_checks_and_faces(commands: Any) -> None:
     dashboard.add_argument(
         "--results", type=_path, metavar="DIR", help="experiments folder of Compare and Sweep (default: results/)"
     )
+    _add_classroom(commands)
     design_command.add_parser(commands, _at_least_one)
     docs = commands.add_parser("docs", help="regenerate docs/parameters.md and docs/metrics.md")
     docs.add_argument("--check", action="store_true", help="write nothing; exit 1 if the docs are stale")
     docs.add_argument("--folder", type=_path, metavar="DIR", help="docs folder (default: the project's docs/)")
+
+
+def _add_classroom(commands: Any) -> None:
+    """The ``classroom`` command's arguments."""
+    classroom = commands.add_parser(
+        "classroom",
+        help="serve the dashboard for a class: prints the teacher's address (the Classroom page) and the "
+        "students' join address (loopback by default)",
+    )
+    classroom.add_argument(
+        "--host",
+        type=_host,
+        default="127.0.0.1",
+        help="address to serve on (default: 127.0.0.1, this computer only; give the laptop's LAN address so "
+        "students' devices can join)",
+    )
+    classroom.add_argument("--port", type=_port, default=8765, help="port to serve on (default: 8765)")
+    classroom.add_argument(
+        "--lesson",
+        metavar="NAME",
+        help="classroom lesson the teacher's page starts from (its setup and teacher notes), e.g. xidu_team_leaders",
+    )
 
 
 def _print_error(error: BaseException) -> None:

@@ -1,4 +1,4 @@
-"""``commsim dashboard`` and ``commsim docs``."""
+"""``commsim dashboard``, ``commsim classroom`` and ``commsim docs``."""
 
 from __future__ import annotations
 
@@ -36,6 +36,29 @@ def _dashboard(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _classroom(args: argparse.Namespace) -> int:
+    from commsim.dashboard.server import ServerError, serve
+
+    if args.lesson is not None:
+        _classroom_lesson(args.lesson)  # bad input: before the port is tried or the server started
+    try:
+        serve(args.host, args.port, classroom=True, lesson=args.lesson)
+    except ServerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _classroom_lesson(name: str) -> None:
+    """Refuse a ``--lesson`` that is not a shipped classroom lesson, naming the ones there are."""
+    from commsim.classroom.lessons import read_classroom_lessons
+
+    ids = [lesson.id for lesson in read_classroom_lessons()]
+    if name not in ids:
+        shown = repr(name) if len(name) <= 60 else f"{name[:60]!r}..."
+        raise UsageError(f"commsim classroom --lesson: no classroom lesson {shown}; lessons: {', '.join(ids)}")
 
 
 def _docs(args: argparse.Namespace) -> int:

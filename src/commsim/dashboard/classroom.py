@@ -1,7 +1,8 @@
 """The Classroom pages: a teacher runs a shared class run; students join with a code and play residents.
 
-**Classroom** (``/classroom``, the teacher): choose the community, the package, its size,
-length, seed and pace; open the class; read out the join code; watch who joins; start,
+**Classroom** (``/classroom``, the teacher): start from a classroom lesson (its setup and
+teacher notes, :mod:`commsim.classroom.lessons`) or choose the community, the package, its
+size, length, seed and pace; open the class; read out the join code; watch who joins; start,
 pause, step, run to a week or end; after the end, the debrief (each played resident
 against the same resident in the model's own run) and the timeline as CSV.
 
@@ -16,6 +17,8 @@ attempts are limited per session, and choices per student.
 
 from __future__ import annotations
 
+import os
+import statistics
 import threading
 
 import pandas as pd
@@ -29,14 +32,22 @@ from commsim.classroom.registry import CLASSES
 from commsim.classroom.roster import ROLE_LABELS, ROLES, ClassroomError
 from commsim.classroom.run import ClassRun, ClassSetup
 from commsim.dashboard import state
+from commsim.dashboard.class_lessons import (
+    CLASS_RESIDENTS,
+    CLASS_WEEKS,
+    NO_LESSON,
+    TeacherNotesCard,
+    classroom_lesson,
+    classroom_lessons,
+    lesson_edits_text,
+)
 from commsim.dashboard.classroom_roles import PANELS, RoleComparisons, interval_text
 from commsim.dashboard.controls import PresetSelect
 from commsim.dashboard.markup import SafeMarkdown
-from commsim.dashboard.settings import Bound, LimitError, check_preset, error_text
+from commsim.dashboard.server import CLASSROOM_LESSON_VARIABLE
+from commsim.dashboard.settings import LimitError, check_preset, error_text
 from commsim.dashboard.state import session_owner
 
-CLASS_RESIDENTS = Bound("residents", 200, 2000)
-CLASS_WEEKS = Bound("weeks", 1, 104)
 JOIN_ATTEMPTS = "5/minute"  # per browser session: a join code cannot be guessed by trying
 REFRESH_S = 0.5
 _JOINS = MovingWindowRateLimiter(MemoryStorage())
@@ -68,35 +79,60 @@ def Classroom():
     """The teacher's page."""
     code = state.use_kept("classroom:code", None)
     token = state.use_kept("classroom:token", None)
+    lesson_id = state.use_kept("classroom:lesson", None)
     run = _class_of(code.value)
     if run is None or not run.roster.is_teacher(token.value or ""):
-        NewClass(lambda opened: (code.set(opened.roster.code), token.set(opened.roster.teacher_token)))
+        NewClass(
+            lambda opened, lesson: (
+                code.set(opened.roster.code),
+                token.set(opened.roster.teacher_token),
+                lesson_id.set(lesson.id if lesson else None),
+            )
+        )
         return
     TeacherView(run, token.value, on_close=lambda: (code.set(None), token.set(None)))
+    if lesson := classroom_lesson(lesson_id.value):
+        TeacherNotesCard(lesson, week=run.clock.week)
 
 
 @solara.component
 def NewClass(on_open):
-    """The form that opens a class."""
-    profile = solara.use_reactive("old_inner_city")
-    policy = solara.use_reactive("acquaintance")
-    residents = solara.use_reactive(1000)
-    weeks = solara.use_reactive(26)
-    seed = solara.use_reactive(1)
-    pace = solara.use_reactive(4.0)
-    roles = solara.use_reactive(("resident",))
+    """The form that opens a class, from a classroom lesson or a setup of the teacher's own."""
+    start = classroom_lesson(os.environ.get(CLASSROOM_LESSON_VARIABLE))  # `commsim classroom --lesson`
+    lesson_id = solara.use_reactive(start.id if start else None)
+    lesson = classroom_lesson(lesson_id.value)
+    profile = solara.use_reactive(start.profile if start else "old_inner_city")
+    policy = solara.use_reactive(start.policy if start else "acquaintance")
+    residents = solara.use_reactive(start.n_residents if start else 1000)
+    weeks = solara.use_reactive(start.weeks if start else 26)
+    seed = solara.use_reactive(start.seed if start else 1)
+    pace = solara.use_reactive(start.pace if start else 4.0)
+    roles = solara.use_reactive(tuple(start.roles) if start else ("resident",))
     problem = solara.use_reactive(None)
+
+    def start_from(chosen: str | None) -> None:
+        found = classroom_lesson(chosen)
+        lesson_id.set(found.id if found else None)
+        if found:
+            profile.set(found.profile)
+            policy.set(found.policy)
+            residents.set(found.n_residents)
+            weeks.set(found.weeks)
+            seed.set(found.seed)
+            pace.set(found.pace)
+            roles.set(tuple(role for role in ROLES if role in found.roles))
 
     def open_class() -> None:
         try:
             setup = ClassSetup(
                 profile=check_preset("profile", profile.value),
                 policy=check_preset("policy", policy.value),
+                overrides=dict(lesson.overrides) if lesson else {},
                 seed=int(seed.value),
                 n_residents=CLASS_RESIDENTS.check(residents.value),
                 weeks=CLASS_WEEKS.check(weeks.value),
             )
-            on_open(CLASSES.open(setup, pace=float(pace.value), roles=roles.value))
+            on_open(CLASSES.open(setup, pace=float(pace.value), roles=roles.value), lesson)
         except (LimitError, ClassroomError, ClockError, ValueError, TypeError) as error:
             problem.set(error_text(error))
 
@@ -104,7 +140,17 @@ def NewClass(on_open):
         "### Open a class\nStudents play residents of one shared run while the model plays everyone else. "
         "Choose the community, then read out the join code; students open **Join a class** on this server."
     )
+    titles = {found.title: found.id for found in classroom_lessons()}
+    solara.Select(
+        label="Start from a lesson",
+        values=[NO_LESSON, *titles],
+        value=lesson.title if lesson else NO_LESSON,
+        on_value=lambda title: start_from(titles.get(title)),
+        style={"max-width": "640px"},
+    )
     with solara.Card("The class's community", style={"max-width": "640px"}):
+        if lesson:
+            solara.Text(f"From the lesson: {lesson_edits_text(lesson)}")
         PresetSelect("community profile", "profile", profile.value, profile.set)
         PresetSelect("policy package", "policy", policy.value, policy.set)
         solara.SliderInt("residents", value=residents, min=CLASS_RESIDENTS.low, max=CLASS_RESIDENTS.high, step=100)
@@ -115,6 +161,8 @@ def NewClass(on_open):
         solara.Button("Open the class", color="primary", on_click=open_class)
     if problem.value:
         solara.Warning(f"The class cannot open: {problem.value}")
+    if lesson:
+        TeacherNotesCard(lesson, week=None)
 
 
 @solara.component
@@ -176,6 +224,11 @@ def TeacherView(run: ClassRun, token: str, on_close):
                 "End the class", color="error", on_click=lambda: command(clock.end), disabled=clock.state == "ended"
             )
         solara.Text(f"Pace: {clock.pace:g} weeks a minute ({clock.window_s:.0f} s to choose each week)")
+        if clock.late_s:
+            solara.Text(
+                f"Keeping time: the weeks ran {statistics.median(clock.late_s):.2f} s after their time at the "
+                f"median and {max(clock.late_s):.2f} s at most ({len(clock.late_s)} weeks)"
+            )
         solara.SliderFloat(
             "pace (weeks per minute)",
             value=clock.pace,

@@ -36,6 +36,9 @@ HEADLESS_CHROMIUM_FLAGS = (
 )
 
 
+CLASSROOM_LESSON_VARIABLE = "COMMSIM_CLASSROOM_LESSON"  # the lesson the Classroom page's form starts from
+
+
 class ServerError(RuntimeError):
     """The dashboard cannot start; the message says why."""
 
@@ -82,8 +85,13 @@ def command(host: str, port: int) -> list[str]:
     ]
 
 
-def environment(results: Path | None) -> dict[str, str]:
-    """The server's environment: telemetry off, assets from the local cache, the results folder."""
+def environment(results: Path | None, *, lesson: str | None = None) -> dict[str, str]:
+    """The server's environment: telemetry off, assets from the local cache, the results folder.
+
+    Args:
+        results: Folder of experiments for Compare and Sweep (None: ``results/``).
+        lesson: The classroom lesson the Classroom page's form starts from.
+    """
     env = dict(os.environ)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     env["SOLARA_ASSETS_PROXY"] = "True"
@@ -96,6 +104,10 @@ def environment(results: Path | None) -> dict[str, str]:
     env.setdefault("MPLBACKEND", "Agg")
     if results is not None:
         env["COMMSIM_RESULTS_DIR"] = str(results.resolve())
+    if lesson is None:
+        env.pop(CLASSROOM_LESSON_VARIABLE, None)
+    else:
+        env[CLASSROOM_LESSON_VARIABLE] = lesson
     return env
 
 
@@ -110,13 +122,18 @@ def check_lessons() -> None:
         raise ServerError(f"the lessons cannot be shown: {error}") from None
 
 
-def serve(host: str, port: int, *, results: Path | None = None) -> None:
+def serve(
+    host: str, port: int, *, results: Path | None = None, classroom: bool = False, lesson: str | None = None
+) -> None:
     """Check, then replace this process with the Solara server (returns only on a failed check).
 
     Args:
         host: Address to serve on.
         port: Port to serve on.
         results: Folder of experiments for Compare and Sweep (default: ``results/``).
+        classroom: Serve for a class (``commsim classroom``): the teacher's address (the
+            Classroom page) and the students' (Join a class) are printed.
+        lesson: The classroom lesson the Classroom page's form starts from.
 
     Raises:
         ServerError: If the port cannot be bound, the front-end files are missing and
@@ -133,9 +150,26 @@ def serve(host: str, port: int, *, results: Path | None = None) -> None:
         print(f"warning: serving on {host}: anyone who can reach this address can use the dashboard", file=sys.stderr)
     from commsim.model import warm_kernels  # imported here: the checks above stay quick
 
-    print("commsim dashboard: preparing the model's compiled kernels ...", file=sys.stderr, flush=True)
+    name = "commsim classroom" if classroom else "commsim dashboard"
+    print(f"{name}: preparing the model's compiled kernels ...", file=sys.stderr, flush=True)
     seconds = warm_kernels()  # compiled once into numba's cache, so the server's first Step does not wait
-    print(f"commsim dashboard: kernels ready in {seconds:.1f} s", file=sys.stderr, flush=True)
-    print(f"commsim dashboard: http://{host}:{port}/  (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    print(f"{name}: kernels ready in {seconds:.1f} s", file=sys.stderr, flush=True)
+    for line in addresses(host, port, classroom=classroom, lesson=lesson):
+        print(f"{name}: {line}", file=sys.stderr, flush=True)
     arguments = command(host, port)
-    os.execve(arguments[0], arguments, environment(results))
+    os.execve(arguments[0], arguments, environment(results, lesson=lesson))
+
+
+def addresses(host: str, port: int, *, classroom: bool, lesson: str | None = None) -> list[str]:
+    """The lines that tell where to open the dashboard, or the teacher's and the students' pages of a class."""
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
+    root = f"http://{shown}:{port}"
+    if not classroom:
+        return [f"{root}/  (Ctrl-C stops it)"]
+    lines = [
+        f"teacher: {root}/classroom" + (f"  (starts from the lesson {lesson})" if lesson else ""),
+        f"students join at: {root}/join  (with the join code the teacher's page shows)",
+    ]
+    if is_loopback(host):
+        lines.append("only this computer can reach these addresses: for a class, serve on the LAN with --host")
+    return [*lines, "Ctrl-C stops the server"]

@@ -1,0 +1,79 @@
+"""The Classroom page's lessons: starting the form from a lesson, and its notes."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import solara
+
+from commsim.classroom.registry import CLASSES
+from commsim.dashboard.class_lessons import NO_LESSON, TeacherNotesCard, classroom_lesson
+from commsim.dashboard.classroom import NewClass
+from commsim.dashboard.server import CLASSROOM_LESSON_VARIABLE
+
+
+def slider(rc, label: str):
+    return rc.find(v.Slider, label=label).widget.v_model
+
+
+def test_starting_from_a_lesson_fills_the_form_and_opens_its_class(monkeypatch):
+    monkeypatch.delenv(CLASSROOM_LESSON_VARIABLE, raising=False)
+    opened = []
+    _, rc = solara.render(NewClass(lambda run, lesson: opened.append((run, lesson))), handle_error=False)
+    select = rc.find(v.Select, label="Start from a lesson").widget
+    assert select.v_model == NO_LESSON
+    lesson = classroom_lesson("changning_council")
+    select.v_model = lesson.title
+    assert slider(rc, "weeks the class runs") == lesson.weeks and slider(rc, "residents") == lesson.n_residents
+    assert slider(rc, "pace (weeks per minute)") == lesson.pace
+    assert (
+        rc.find(v.Select, label="policy package").widget.v_model
+        == "Consultation and participatory planning (Shanghai Changning)"
+    )
+    rc.find(v.CardTitle, children=[f"Teacher notes: {lesson.title}"]).assert_single()
+    rc.find(v.Btn, children=["Open the class"]).widget.click()
+    run, chosen = opened[0]
+    try:
+        assert chosen is lesson and run.setup == lesson.setup()
+        assert run.roster.open_roles == set(lesson.roles) and run.clock.pace == lesson.pace
+    finally:
+        CLASSES.close(run, run.roster.teacher_token)
+    select.v_model = NO_LESSON
+    rc.find(v.CardTitle, children=[f"Teacher notes: {lesson.title}"]).assert_empty()
+
+
+def test_a_lesson_named_at_start_up_is_preselected(monkeypatch):
+    monkeypatch.setenv(CLASSROOM_LESSON_VARIABLE, "xidu_team_leaders")
+    lesson = classroom_lesson("xidu_team_leaders")
+    _, rc = solara.render(NewClass(lambda run, lesson: None), handle_error=False)
+    assert rc.find(v.Select, label="Start from a lesson").widget.v_model == lesson.title
+    assert slider(rc, "weeks the class runs") == lesson.weeks
+    rc.find(v.CardTitle, children=[f"Teacher notes: {lesson.title}"]).assert_single()
+
+
+def test_the_notes_mark_what_to_watch_for_this_week():
+    lesson = classroom_lesson("xidu_team_leaders")
+    week = lesson.notes.watch_for[1].week
+    _, rc = solara.render(TeacherNotesCard(lesson, week=week), handle_error=False)
+    markdown = " ".join(widget.unsafe_innerHTML for widget in rc.find(solara.widgets.widgets.HTML).widgets)
+    assert f"<strong>week {week}</strong> (now)" in markdown
+    assert markdown.count("(now)") == 1
+
+
+def test_the_teacher_sees_how_late_the_weeks_ran():
+    from commsim.classroom.run import ClassRun, ClassSetup
+    from commsim.dashboard.classroom import TeacherView
+
+    run = ClassRun.open(ClassSetup(n_residents=200, weeks=3), pace=30.0)
+    _, rc = solara.render(TeacherView(run, run.roster.teacher_token, on_close=lambda: None), handle_error=False)
+    texts = [child for widget in rc.find(v.Html).widgets for child in widget.children if isinstance(child, str)]
+    assert any(text.startswith("Week 0 of 3") for text in texts)
+    assert not any("Keeping time" in text for text in texts)  # no week has run yet
+    rc.close()
+    run.clock.start(now=0.0)
+    run.tick(2.5)  # due at 2.0
+    run.tick(4.5)  # due at 4.5
+    _, rc = solara.render(TeacherView(run, run.roster.teacher_token, on_close=lambda: None), handle_error=False)
+    rc.find(
+        children=["Keeping time: the weeks ran 0.25 s after their time at the median and 0.50 s at most (2 weeks)"]
+    ).assert_single()
+    rc.close()
