@@ -178,3 +178,21 @@ def test_the_front_does_not_depend_on_the_executor(tmp_path):
     dask = run_design(spec, tmp_path / "dask", executor="dask", workers=2, progress=False)
     pd.testing.assert_frame_equal(pool.front, inline.front)
     pd.testing.assert_frame_equal(dask.front, inline.front)
+
+
+def test_a_mix_is_told_in_plain_words_with_its_units():
+    import pandas as pd
+
+    from commsim.dashboard.design import page_spec
+    from commsim.design.report import mix_in_words
+
+    spec = page_spec(["old_inner_city"], 900, 30, 300, 52)
+    row = pd.Series(
+        {"leader_coverage": 0.00416, "fund_per_household_year": 6.8612, "points_per_act": 19.7,
+         "disclosure": "semiannual", "time_bank": False, "platform_reach": 0.395}
+    )  # fmt: skip
+    words = mix_in_words(spec, row)
+    assert "Share of buildings with a team leader: 0.4%" in words
+    assert "Autonomy fund budget: 6.86 yuan per household per year" in words
+    assert "19.7 points per act" in words and ": no" in words and "39.5%" in words
+    assert "leader_coverage" not in words and "0.00416" not in words

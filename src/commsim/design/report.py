@@ -19,8 +19,8 @@ from commsim.runs.costs import COST_METRIC
 from commsim.runs.labels import (
     UnknownLabelError,
     format_interval,
-    format_parameter_value,
     metric_label,
+    parameter_in_words,
     parameter_label,
     unit_label,
 )
@@ -84,11 +84,7 @@ def community_title(spec: DesignSpec, name: str) -> str:
 
 
 def _value(name: str, value: Any) -> str:
-    if hasattr(value, "item"):  # a numpy scalar from a table: its plain Python value
-        value = value.item()
-    if isinstance(value, float) and not value.is_integer():
-        value = float(f"{value:.3g}")
-    return format_parameter_value(name, value)
+    return parameter_in_words(name, value)
 
 
 def _column(spec: DesignSpec, index: int) -> str:

@@ -373,6 +373,27 @@ def format_parameter_value(name: str, value: Any) -> str:
     return str(value)
 
 
+def parameter_in_words(name: str, value: Any) -> str:
+    """A parameter's value in its unit, for a reader: "40.0%", "6.86 yuan per household per year", "yes", "monthly".
+
+    Shares show as percentages, other numbers with their declared unit in plain words,
+    switches as yes or no; a choice among words shows as its word.
+    """
+    if hasattr(value, "item"):  # a numpy scalar from a table
+        value = value.item()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    unit = parameters()[name].unit if name in parameters() else ""
+    if not isinstance(value, int | float):
+        return str(value)
+    if unit in PERCENT_UNITS:
+        return f"{value * 100:.1f}%"
+    shown = format_parameter_value(name, float(f"{value:.3g}") if isinstance(value, float) else value)
+    if not unit:
+        return shown
+    return f"{shown} ({_short_unit(unit)})" if unit.startswith("score") else f"{shown} {unit_label(unit)}"
+
+
 def households(n_residents: float, persons_per_household: float) -> float:
     """Households of a community: adult residents over adults per household."""
     return n_residents / persons_per_household
