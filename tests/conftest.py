@@ -35,6 +35,28 @@ def pytest_configure(config: pytest.Config) -> None:
         warm_kernels()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order and group the tests for the two workers of `make test` (``--dist loadgroup``).
+
+    Tests that share a module-scoped fixture run on one worker, which builds it once
+    (each worker would otherwise build its own); tests that share other state (a cached
+    set of runs) name their group with ``pytest.mark.xdist_group``. Groups are handed out
+    first, largest first; then the tests marked ``slow``, then the rest, so that the
+    workers finish together instead of one waiting for a long test started last.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group") or not hasattr(item, "_fixtureinfo"):
+            continue
+        definitions = item._fixtureinfo.name2fixturedefs
+        shared = sorted(
+            name for name in item.fixturenames if name in definitions and definitions[name][-1].scope == "module"
+        )
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}.{shared[0]}"))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _timing_cache(tmp_path_factory) -> Any:
     """Measured run costs go to a cache of the test session, never to the user's cache folder."""
