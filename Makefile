@@ -39,7 +39,7 @@ run: $(VENV)/.installed $(VENV)/.assets
 test: $(VENV)/.installed-test $(VENV)/.assets chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q -n auto --dist loadgroup
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 dashboard: $(VENV)/.installed $(VENV)/.assets
 	$(BIN)/commsim dashboard

@@ -8,6 +8,7 @@ shared by the tests of the model's state and processes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -35,26 +36,22 @@ def pytest_configure(config: pytest.Config) -> None:
         warm_kernels()
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Order and group the tests for the two workers of `make test` (``--dist loadgroup``).
-
-    Tests that share a module-scoped fixture run on one worker, which builds it once
-    (each worker would otherwise build its own); tests that share other state (a cached
-    set of runs) name their group with ``pytest.mark.xdist_group``. Groups are handed out
-    first, largest first; then the tests marked ``slow``, then the rest, so that the
-    workers finish together instead of one waiting for a long test started last.
-    """
-    for item in items:
-        if item.get_closest_marker("xdist_group") or not hasattr(item, "_fixtureinfo"):
-            continue
-        definitions = item._fixtureinfo.name2fixturedefs
-        shared = sorted(
-            name for name in item.fixturenames if name in definitions and definitions[name][-1].scope == "module"
-        )
-        if shared:
-            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}.{shared[0]}"))
+    """Tests marked ``slow`` first: the workers of `make test` then end on short tests, together."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_runs(tmp_path_factory) -> Any:
+    """The folder through which pytest-xdist's workers share expensive results (tests/shared_runs.py)."""
+    from tests import shared_runs
+
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared-runs"
+    folder.mkdir(exist_ok=True)
+    shared_runs.FOLDER[:] = [folder]
+    yield
+    shared_runs.FOLDER.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

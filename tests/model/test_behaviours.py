@@ -7,11 +7,12 @@ Seeds are fixed, so the tests are deterministic.
 
 from __future__ import annotations
 
-from functools import cache
+import hashlib
 
 import numpy as np
 import pytest
 from scipy import stats
+from tests.shared_runs import shared
 
 from commsim import CommunityModel
 
@@ -23,18 +24,19 @@ SEEDS = (11, 12, 13, 14, 15)
 SMALL_EFFECT_SEEDS = tuple(range(11, 35))
 N = 600
 STEPS = 78
-# Tests that read the same cached runs (_series) share a pytest-xdist worker.
-NO_LEVERS_RUNS = pytest.mark.xdist_group("behaviours_no_levers")
-TRANSPARENCY_RUNS = pytest.mark.xdist_group("behaviours_transparency")
-LEADER_RUNS = pytest.mark.xdist_group("behaviours_leaders")
 
 
-@cache
 def _series(seed: int, steps: int, settings: tuple[tuple[str, object], ...]):
-    model = CommunityModel(rng=seed, **dict(settings))
-    for _ in range(steps):
-        model.step()
-    return model.datacollector.get_model_vars_dataframe()
+    """One run's weekly outputs, computed once per session (several tests read the same runs)."""
+
+    def run():
+        model = CommunityModel(rng=seed, **dict(settings))
+        for _ in range(steps):
+            model.step()
+        return model.datacollector.get_model_vars_dataframe()
+
+    key = hashlib.sha256(repr((seed, steps, settings)).encode()).hexdigest()[:20]
+    return shared(f"behaviours-{key}", run)
 
 
 def outcome(settings: dict, metric: str, *, seed: int, steps: int = STEPS, last: int = 26, n: int = N) -> float:
@@ -57,7 +59,6 @@ def assert_raises(metric: str, low: dict, high: dict, *, seeds: tuple[int, ...] 
 # ---------------------------------------------------------------- section 6 behaviours
 
 
-@NO_LEVERS_RUNS
 def test_without_levers_participation_is_low_and_concentrated():
     assert_raises("rate_any", {"policy": "no_levers"}, {"policy": "complete_community"})
     assert_raises("top10_share", {"policy": "complete_community"}, {"policy": "no_levers"})
@@ -98,13 +99,11 @@ def test_distance_decay_is_visible_in_attendance():
     assert near.mean() > 1.5 * far.mean()
 
 
-@LEADER_RUNS
 def test_team_leaders_and_coattendance_raise_cross_building_ties():
     assert_raises("cross_building_ties", {"leader_coverage": 0.0}, {"leader_coverage": 1.0, "leader_training": 0.5})
     assert_raises("network_mean_degree", {"centre_sessions_per_week": 0}, {"centre_sessions_per_week": 12})
 
 
-@TRANSPARENCY_RUNS
 def test_transparency_raises_trust():
     assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "monthly"}, seeds=SMALL_EFFECT_SEEDS)
     assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "semiannual"}, seeds=SMALL_EFFECT_SEEDS)
@@ -203,7 +202,6 @@ def test_lever_digital_platform():
     assert_raises("issues_unreported", {**common, "platform_reporting": True}, {**common, "platform_reporting": False})
 
 
-@TRANSPARENCY_RUNS
 def test_lever_transparency():
     assert_raises("mean_trust", {"disclosure": "semiannual"}, {"disclosure": "monthly"}, seeds=SMALL_EFFECT_SEEDS)
 
@@ -220,7 +218,6 @@ def test_lever_deliberation():
     assert_raises("issues_open", {**common, "tiered_formats": True}, {**common, "tiered_formats": False})
 
 
-@LEADER_RUNS
 def test_lever_team_leaders():
     assert_raises("rate_any", {"leader_coverage": 0.0}, {"leader_coverage": 1.0})
 
@@ -277,7 +274,6 @@ def test_lever_self_financing():
     assert_raises("rate_activities", {**after, "self_financing": 0.2}, {**after, "self_financing": 0.9})
 
 
-@NO_LEVERS_RUNS
 @pytest.mark.parametrize(
     "policy", ["centres", "consultation", "acquaintance", "social_work_committee", "complete_community"]
 )

@@ -11,8 +11,6 @@ import pytest
 from commsim.validation import abc_smc
 from commsim.validation.facts import TARGETS
 
-# The tests of the two calibrations (one and two workers) share them on one pytest-xdist worker.
-CALIBRATIONS = pytest.mark.xdist_group("abc_smc_histories")
 PRIORS = {"a": (0.0, 1.0), "b": (0.0, 1.0)}
 TRUTH = {"a": 0.3, "b": 0.7}
 
@@ -49,7 +47,6 @@ def histories(tmp_path_factory):
     ]
 
 
-@CALIBRATIONS
 def test_abc_smc_recovers_the_parameters_that_made_the_facts(histories):
     table = abc_smc.posterior_table(histories[0], PRIORS).set_index("parameter")
     for name, truth in TRUTH.items():
@@ -60,7 +57,6 @@ def test_abc_smc_recovers_the_parameters_that_made_the_facts(histories):
     assert generations["tolerance"].is_monotonic_decreasing and len(generations) == 5
 
 
-@CALIBRATIONS
 def test_the_posterior_does_not_depend_on_the_number_of_workers(histories):
     one, two = (abc_smc.posterior_table(history, PRIORS) for history in histories)
     pd.testing.assert_frame_equal(one, two)
@@ -80,7 +76,6 @@ def test_weighted_quantiles_follow_the_weights():
     assert abc_smc.weighted_quantile(values, np.ones(3), 0.5) == 2.0
 
 
-@CALIBRATIONS
 def test_the_predictive_check_measures_every_fact_for_particles_drawn_by_weight(histories):
     check = abc_smc.predictive_check(histories[0], model=synthetic_facts, draws=30, seed=3)
     assert list(check["target"]) == [target.name for target in TARGETS]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from functools import cache
 
 import numpy as np
 import pytest
+from tests.shared_runs import shared
 
 from commsim import CommunityModel
 from commsim.validation.facts import (
@@ -119,14 +119,17 @@ def test_the_half_distance_is_measured_on_the_street_where_walks_span_two_kilome
     assert street_settings(2000)["n_residents"] == 2000
 
 
-@cache
 def _facts_at_defaults() -> dict[str, np.ndarray]:
-    runs = [stylized_facts(seed=seed, n_residents=2000) for seed in SEEDS]
-    return {name: np.array([run[name] for run in runs]) for name in runs[0]}
+    """Every fact on the three seeds, computed once per session for the six tests below."""
+
+    def compute() -> dict[str, np.ndarray]:
+        runs = [stylized_facts(seed=seed, n_residents=2000) for seed in SEEDS]
+        return {name: np.array([run[name] for run in runs]) for name in runs[0]}
+
+    return shared("facts-at-defaults", compute)
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("facts_at_defaults")  # one worker runs the three seeds' scenarios for all six
 @pytest.mark.parametrize(
     "name", ["age_gradient", "half_distance_km", "formal_volunteering", "informal_helping", "credits_balance"]
 )
@@ -137,7 +140,6 @@ def test_shipped_defaults_hit_the_calibrated_facts(name):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("facts_at_defaults")
 @pytest.mark.xfail(strict=True, reason="off target at the shipped defaults: see docs/validation.md, calibration")
 @pytest.mark.parametrize("name", ["top10_share"])
 def test_shipped_defaults_miss_the_facts_the_calibration_could_not_ship(name):

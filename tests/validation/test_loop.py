@@ -8,10 +8,9 @@ days raise trust by a small standardised amount (MODEL_SPEC 8: small and positiv
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import pytest
+from tests.shared_runs import shared
 
 from commsim.runs.statistics import estimate
 from commsim.validation.loop import LOOP_LINKS, LoopRun, lag_coefficients, loop_run, loop_seeds, transparency_run
@@ -26,24 +25,22 @@ SIZE = {"n_residents": 1000}
 SEEDS = loop_seeds(15, 10)
 
 
-@cache
 def runs(cut: str | None) -> tuple[LoopRun, ...]:
-    return tuple(loop_run(seed=seed, cut=cut, **SIZE) for seed in SEEDS)
+    """The runs of every seed with ``cut`` at 0, computed once per session (the whole loop feeds five tests)."""
+    return shared(f"loop-{cut}", lambda: tuple(loop_run(seed=seed, cut=cut, **SIZE) for seed in SEEDS))
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("loop_runs")  # one worker runs every cut beside the whole loop's cached runs
 @pytest.mark.parametrize("link", list(LOOP_LINKS))
 def test_cutting_each_link_lowers_participation(link):
     """Acts per resident over the run fall when the link's parameter is 0 (paired seeds, 95% CI below 0)."""
+    cut = np.array([run.acts_per_resident for run in runs(LOOP_LINKS[link])])  # the cut first: the whole is shared
     whole = np.array([run.acts_per_resident for run in runs(None)])
-    cut = np.array([run.acts_per_resident for run in runs(LOOP_LINKS[link])])
     change = estimate(cut / whole - 1)
     assert change.ci_high < 0, (link, change)
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("loop_runs")
 def test_belonging_predicts_later_acts_given_earlier_acts():
     """From the agents: later acts regressed on earlier acts, belonging and efficacy; belonging's weight > 0."""
     coefficients = np.array([lag_coefficients(run) for run in runs(None)])
