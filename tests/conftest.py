@@ -8,6 +8,7 @@ shared by the tests of the model's state and processes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,24 @@ def pytest_configure(config: pytest.Config) -> None:
         from commsim.model import warm_kernels
 
         warm_kernels()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` first: the workers of `make test` then end on short tests, together."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_runs(tmp_path_factory) -> Any:
+    """The folder through which pytest-xdist's workers share expensive results (tests/shared_runs.py)."""
+    from tests import shared_runs
+
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared-runs"
+    folder.mkdir(exist_ok=True)
+    shared_runs.FOLDER[:] = [folder]
+    yield
+    shared_runs.FOLDER.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,11 +7,12 @@ Seeds are fixed, so the tests are deterministic.
 
 from __future__ import annotations
 
-from functools import cache
+import hashlib
 
 import numpy as np
 import pytest
 from scipy import stats
+from tests.shared_runs import shared
 
 from commsim import CommunityModel
 
@@ -25,12 +26,17 @@ N = 600
 STEPS = 78
 
 
-@cache
 def _series(seed: int, steps: int, settings: tuple[tuple[str, object], ...]):
-    model = CommunityModel(rng=seed, **dict(settings))
-    for _ in range(steps):
-        model.step()
-    return model.datacollector.get_model_vars_dataframe()
+    """One run's weekly outputs, computed once per session (several tests read the same runs)."""
+
+    def run():
+        model = CommunityModel(rng=seed, **dict(settings))
+        for _ in range(steps):
+            model.step()
+        return model.datacollector.get_model_vars_dataframe()
+
+    key = hashlib.sha256(repr((seed, steps, settings)).encode()).hexdigest()[:20]
+    return shared(f"behaviours-{key}", run)
 
 
 def outcome(settings: dict, metric: str, *, seed: int, steps: int = STEPS, last: int = 26, n: int = N) -> float:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from functools import cache
 
 import numpy as np
 import pytest
+from tests.shared_runs import shared
 
 from commsim import CommunityModel
 from commsim.validation.facts import (
@@ -119,10 +119,14 @@ def test_the_half_distance_is_measured_on_the_street_where_walks_span_two_kilome
     assert street_settings(2000)["n_residents"] == 2000
 
 
-@cache
 def _facts_at_defaults() -> dict[str, np.ndarray]:
-    runs = [stylized_facts(seed=seed, n_residents=2000) for seed in SEEDS]
-    return {name: np.array([run[name] for run in runs]) for name in runs[0]}
+    """Every fact on the three seeds, computed once per session for the six tests below."""
+
+    def compute() -> dict[str, np.ndarray]:
+        runs = [stylized_facts(seed=seed, n_residents=2000) for seed in SEEDS]
+        return {name: np.array([run[name] for run in runs]) for name in runs[0]}
+
+    return shared("facts-at-defaults", compute)
 
 
 @pytest.mark.slow
