@@ -35,13 +35,13 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+
+from benchmarks.dashboard_paint import start_command
 
 from commsim.classroom.clock import PACE_RANGE
 from commsim.dashboard.class_lessons import CLASS_WEEKS
@@ -60,27 +60,9 @@ LAG = re.compile(r"ran ([0-9.]+) s after their time at the median and ([0-9.]+) 
 LONG_MS = 600_000
 
 
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_server() -> tuple[subprocess.Popen, str]:
     """Start ``commsim classroom`` and wait until it answers."""
-    port = free_port()
-    command = [sys.executable, "-m", "commsim.cli", "classroom", "--port", str(port)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return server, url
-        except OSError:
-            time.sleep(0.3)
-    server.kill()
-    raise RuntimeError("the classroom server did not start")
+    return start_command(["classroom"], "the classroom server")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import time
-import urllib.request
 
-from benchmarks.classroom_load import free_port
-from benchmarks.dashboard_paint import ROOT
+from benchmarks.dashboard_paint import ROOT, start_command
 
 from commsim.dashboard.server import HEADLESS_CHROMIUM_FLAGS
 
@@ -31,18 +28,7 @@ LONG = 300_000
 
 def start_server() -> tuple[subprocess.Popen, str]:
     """Start ``commsim classroom`` with the lesson and wait until it answers."""
-    port = free_port()
-    command = [sys.executable, "-m", "commsim.cli", "classroom", "--port", str(port), "--lesson", LESSON]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return server, url
-        except OSError:
-            time.sleep(0.3)
-    server.kill()
-    raise RuntimeError("the classroom server did not start")
+    return start_command(["classroom", "--lesson", LESSON], "the classroom server")
 
 
 def shoot(url: str) -> list:

@@ -52,20 +52,25 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(results: Path) -> tuple[subprocess.Popen, str]:
-    """Start the dashboard and wait until it answers."""
+def start_command(arguments: list[str], what: str = "the dashboard") -> tuple[subprocess.Popen, str]:
+    """Start ``commsim <arguments> --port <a free port>`` and wait until it answers; return it and its address."""
     port = free_port()
-    command = [sys.executable, "-m", "commsim.cli", "dashboard", "--port", str(port), "--results", str(results)]
+    command = [sys.executable, "-m", "commsim.cli", *arguments, "--port", str(port)]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(400):
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return server, url
         except OSError:
             time.sleep(0.3)
     server.kill()
-    raise RuntimeError("the dashboard did not start")
+    raise RuntimeError(f"{what} did not start")
+
+
+def start_server(results: Path) -> tuple[subprocess.Popen, str]:
+    """Start the dashboard with ``results`` as its results folder and wait until it answers."""
+    return start_command(["dashboard", "--results", str(results)])
 
 
 def reference_ms(steps: int) -> list[float]:

@@ -82,8 +82,11 @@ class Lesson(BaseModel):
     question: text_field(2_000)
 
 
-def check_resolves(lesson: Lesson) -> Sequence[FieldCheck]:
+def check_resolves(lesson: Any) -> Sequence[FieldCheck]:
     """The checks that a lesson's presets, edits and size resolve against the parameter declaration.
+
+    ``lesson`` is any lesson naming its community by ``profile``, ``policy``, ``overrides``
+    and ``n_residents`` (an Explore lesson, a classroom lesson).
 
     Returns:
         Per field, a call raising ConfigError on an unknown preset or parameter, or a

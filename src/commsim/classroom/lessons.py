@@ -21,8 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from commsim.classroom.clock import PACE_RANGE
 from commsim.classroom.roster import ROLES
 from commsim.classroom.run import ClassSetup
-from commsim.config.presets import load_preset, resolve_parameters
-from commsim.lessons import MAX_LIST_ITEMS, FieldCheck, read_lessons, text_field
+from commsim.lessons import MAX_LIST_ITEMS, FieldCheck, check_resolves, read_lessons, text_field
 
 CLASSROOM_LESSONS = Path(__file__).resolve().parents[1] / "dashboard" / "content" / "classroom_lessons.yaml"
 # Keys only a classroom lesson has: how a file is told from the Learn page's lessons.
@@ -88,17 +87,12 @@ class ClassroomLesson(BaseModel):
 
 
 def check_setup_resolves(lesson: ClassroomLesson) -> Sequence[FieldCheck]:
-    """The checks that a classroom lesson's presets and edits resolve against the parameter declaration."""
-    return [
-        (("profile",), lambda: load_preset("profile", lesson.profile)),
-        (("policy",), lambda: load_preset("policy", lesson.policy)),
-        (
-            ("overrides",),
-            lambda: resolve_parameters(
-                lesson.profile, lesson.policy, {**lesson.overrides, "n_residents": lesson.n_residents}
-            ),
-        ),
-    ]
+    """The checks that a classroom lesson's presets and edits resolve against the parameter declaration.
+
+    The same checks as an Explore lesson's (:func:`commsim.lessons.check_resolves`): a
+    classroom lesson names its community by the same four fields.
+    """
+    return check_resolves(lesson)
 
 
 def read_classroom_lessons(
