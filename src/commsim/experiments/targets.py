@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from commsim.experiments.source import TargetError, binding, imported_from, imported_name, module_source
+from commsim.runs.interrupts import signals_held
 from commsim.runs.provenance import host, now
 
 # Columns every stored run gets from the plan; a metric cannot take these names.
@@ -330,9 +331,11 @@ def _run(task: RunTask, clock: float) -> pd.DataFrame:
 
 
 def _run_model(model_class: type[mesa.Model], task: RunTask, clock: float) -> pd.DataFrame:
-    model = model_class(rng=task.seed, **task.parameters)
+    with signals_held():  # a Ctrl-C inside a compiled kernel could be lost or crash the process
+        model = model_class(rng=task.seed, **task.parameters)
     for _ in range(task.steps):
-        model.step()
+        with signals_held():
+            model.step()
         # Cooperative limit: works in any worker (threads included), checked each step.
         if task.timeout_s is not None and time.perf_counter() - clock > task.timeout_s:
             raise RunTimeout(f"run exceeded its time limit of {task.timeout_s:g} s")

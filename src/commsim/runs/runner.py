@@ -41,6 +41,7 @@ from commsim.config.presets import resolve_parameters
 from commsim.config.schemas import BASELINE, RunConfig
 from commsim.metric_table import COST_PER_ADDITIONAL, METRIC_NAMES
 from commsim.model import CommunityModel
+from commsim.runs.interrupts import signals_held
 from commsim.runs.progress import ProgressBar
 from commsim.runs.provenance import (
     MANIFEST,
@@ -179,9 +180,11 @@ def simulate(seed: int, steps: int, settings: dict[str, Any], progress: Progress
     Returns:
         One row per step (row 0 is the initial state): ``step`` then every metric.
     """
-    model = CommunityModel(rng=seed, **settings)
+    with signals_held():  # a Ctrl-C inside a compiled kernel could be lost or crash the process
+        model = CommunityModel(rng=seed, **settings)
     for _ in range(steps):
-        model.step()
+        with signals_held():
+            model.step()
         if progress is not None:
             progress.advance()
     frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
