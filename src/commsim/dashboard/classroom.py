@@ -21,7 +21,6 @@ import os
 import statistics
 import threading
 
-import pandas as pd
 import solara
 from limits import parse
 from limits.storage import MemoryStorage
@@ -41,7 +40,7 @@ from commsim.dashboard.class_lessons import (
     classroom_lessons,
     lesson_edits_text,
 )
-from commsim.dashboard.classroom_roles import PANELS, RoleComparisons, interval_text
+from commsim.dashboard.classroom_roles import PANELS, RoleComparisons, comparison_table
 from commsim.dashboard.controls import PresetSelect
 from commsim.dashboard.markup import SafeMarkdown
 from commsim.dashboard.server import CLASSROOM_LESSON_VARIABLE
@@ -268,17 +267,8 @@ def Debrief(run: ClassRun):
         "with its 95% interval). The team leaders, the committee and the organisations played follow, each "
         "against the same agent in the model's own run (paired by agent where several were played)."
     )
-    shown = pd.DataFrame(
-        {
-            "channel": table["channel"],
-            "acts per resident, class": table["class"].map(lambda value: f"{value:.2f}"),
-            "the model's own": table["model"].map(lambda value: f"{value:.2f}"),
-            "difference [95% interval]": [
-                interval_text(*values)
-                for values in zip(table["difference"], table["ci_low"], table["ci_high"], strict=True)
-            ],
-            "residents": table["residents"],
-        }
+    shown = comparison_table(table.rename(columns={"channel": "measure", "residents": "agents"})).rename(
+        columns={"measure": "channel", "class": "acts per resident, class", "agents": "residents"}
     )
     solara.DataFrame(shown, items_per_page=len(shown) or 1)
     RoleComparisons(everything)
