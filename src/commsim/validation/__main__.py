@@ -11,6 +11,8 @@ Steps (each writes its tables into ``docs/reports/validation/tables`` and its fi
   predictive check of every fact (``--abc-residents``, ``--abc-population``, ... set its size);
 * ``facts`` — the stylized facts at the shipped defaults, with intervals over replicates;
 * ``claims`` — the practice reports' claims (``experiments/validation.yaml``);
+* ``profiles`` — the same claims on each of the five community profiles
+  (``experiments/validation_profiles.yaml``);
 * ``sensitivity`` — Sobol indices (``experiments/validation_sensitivity.yaml``);
 * ``report`` — ``report.md`` from the tables;
 * ``all`` — every step in this order.
@@ -26,7 +28,7 @@ from pathlib import Path
 from commsim.validation import report
 from commsim.validation import steps as validation_steps
 
-STEPS = ("docking", "calibrate", "abc", "facts", "claims", "sensitivity", "report")
+STEPS = ("docking", "calibrate", "abc", "facts", "claims", "profiles", "sensitivity", "report")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif step == "claims":
             status |= validation_steps.sweep_step("validation.yaml", workers=args.workers)
             validation_steps.claims_table(folder)
+        elif step == "profiles":
+            status |= validation_steps.sweep_step("validation_profiles.yaml", workers=args.workers)
+            validation_steps.claims_by_profile(folder)
         elif step == "sensitivity":
             status |= validation_steps.sweep_step("validation_sensitivity.yaml", workers=args.workers)
             validation_steps.sobol_ranking(folder)

@@ -168,18 +168,29 @@ CLAIMS_BY_NAME = {claim.name: claim for claim in CLAIMS}
 ARMS = ("reference", "treatment")
 
 
-def arm_settings(claim: Claim, arm: str) -> dict[str, Any]:
+def arm_settings(claim: Claim, arm: str, *, profile: str | None = None) -> dict[str, Any]:
     """Model keyword arguments of one arm of a claim.
+
+    Args:
+        claim: The claim.
+        arm: ``reference`` or ``treatment``.
+        profile: A community profile for both arms instead of the claim's own (None: the
+            claim's, which is the default profile unless the claim names one). The rest of
+            the arm's settings are kept: the village claim's six centre sessions a week,
+            the turnover claims' migrant turnover.
 
     Raises:
         ValueError: On an unknown arm.
     """
     if arm not in ARMS:
         raise ValueError(f"unknown arm {arm!r}; expected one of {', '.join(ARMS)}")
-    return {"n_residents": claim.n_residents, **(claim.reference if arm == "reference" else claim.treatment)}
+    settings = {"n_residents": claim.n_residents, **(claim.reference if arm == "reference" else claim.treatment)}
+    if profile is not None:
+        settings["profile"] = profile
+    return settings
 
 
-def claim_arm(*, seed: int, claim: str, arm: str, steps: int = STEPS) -> dict[str, float]:
+def claim_arm(*, seed: int, claim: str, arm: str, steps: int = STEPS, profile: str | None = None) -> dict[str, float]:
     """Run one arm of one claim and measure its outcomes (experiment-runner target).
 
     Args:
@@ -187,6 +198,7 @@ def claim_arm(*, seed: int, claim: str, arm: str, steps: int = STEPS) -> dict[st
         claim: A claim's name (see :data:`CLAIMS`).
         arm: ``reference`` or ``treatment``.
         steps: Weeks to run.
+        profile: Run both arms on this community profile instead of the claim's own.
 
     Returns:
         ``primary`` and ``secondary`` outcomes (secondary NaN if the claim has none).
@@ -195,7 +207,7 @@ def claim_arm(*, seed: int, claim: str, arm: str, steps: int = STEPS) -> dict[st
         KeyError: On an unknown claim.
     """
     found = CLAIMS_BY_NAME[claim]
-    model = CommunityModel(rng=seed, **arm_settings(found, arm))
+    model = CommunityModel(rng=seed, **arm_settings(found, arm, profile=profile))
     for _ in range(steps):
         model.step()
     frame = model.datacollector.get_model_vars_dataframe()

@@ -350,6 +350,38 @@ def _claims_text(table: pd.DataFrame) -> list[str]:
     ]
 
 
+def _profiles_text(table: pd.DataFrame) -> list[str]:
+    verdicts = table.pivot_table(index=["statement", "outcome"], columns="profile", values="verdict", aggfunc="first")
+    verdicts = verdicts.reindex(columns=list(dict.fromkeys(table["profile"])))
+    held = table.groupby("profile", sort=False)["verdict"].apply(lambda v: int((v == "supported").sum()))
+    rows = len(verdicts)
+    lines = [
+        f"The same claims, each run on each community profile in turn (`experiments/validation_profiles.yaml`: "
+        f"both arms on the same {int(table['n'].iloc[0])} seeds, the profile replacing the claim's own, 1,000 "
+        "residents, 78 weeks). Outcomes supported per profile: "
+        + ", ".join(f"{profile} {count} of {rows}" for profile, count in held.items())
+        + ".",
+        "",
+        _markdown(verdicts.reset_index().rename(columns={"statement": "claim"})),
+        "",
+        "![Claims on every profile](figures/claims_by_profile.png)",
+        "",
+    ]
+    missed = table[table["verdict"] != "supported"]
+    if not missed.empty:
+        lines += [
+            "Not supported: "
+            + "; ".join(
+                f"{row.claim} ({row.outcome.split(' (')[0]}) on {row.profile}: {row.difference:+.4f} "
+                f"[{row.ci_low:+.4f}, {row.ci_high:+.4f}], {row.verdict}"
+                for row in missed.itertuples()
+            )
+            + ".",
+            "",
+        ]
+    return lines
+
+
 def _sensitivity_section(folder: Path) -> list[str]:
     heading = "## 4. Sensitivity: which levers and parameters matter"
     return _section(folder, heading, "sobol", "sensitivity report", _sensitivity_text)
@@ -406,12 +438,13 @@ def write_report(folder: Path) -> Path:
         "behavioural parameters to stylized facts of participation, tests the practice reports' claims as paired "
         "hypotheses with intervals, and ranks levers and parameters by Sobol indices. Regenerate with "
         "`python -m commsim.validation all --workers 1` (or one step: `docking`, `calibrate`, `facts`, `claims`, "
-        "`sensitivity`, `report`). A reader's summary: [`docs/validation.md`](../../validation.md).",
+        "`profiles`, `sensitivity`, `report`). A reader's summary: [`docs/validation.md`](../../validation.md).",
         "",
         *_docking_section(folder),
         *_calibration_section(folder),
         *_section(folder, "### Bayesian calibration by ABC-SMC (pyabc)", "abc_posterior", "abc", _abc_text(folder)),
         *_claims_section(folder),
+        *_section(folder, "### The claims on every profile", "claims_by_profile", "profiles", _profiles_text),
         *_sensitivity_section(folder),
     ]
     path = folder / "report.md"

@@ -25,7 +25,7 @@ from commsim.experiments.plan import Plan, load_plan
 from commsim.experiments.report import analyse_and_report
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import SweepResult, run_sweep
-from commsim.validation import abc_smc, calibration, claims, docking
+from commsim.validation import abc_smc, calibration, claims, docking, profile_claims
 
 ROOT_SEED = 20261129
 
@@ -345,6 +345,18 @@ def claims_table(folder: Path) -> pd.DataFrame:
             )
     table = pd.DataFrame(rows)
     table.to_csv(_tables(folder) / "claims.csv", index=False)
+    return table
+
+
+def claims_by_profile(folder: Path) -> pd.DataFrame:
+    """Every claim's verdict on every profile, from the profiles sweep; written to tables, drawn to figures.
+
+    Returns:
+        One row per claim, outcome and profile.
+    """
+    table = profile_claims.profile_claims_table(_stored_analysis(profile_claims.SPEC_FILE).effects)
+    table.to_csv(_tables(folder) / "claims_by_profile.csv", index=False)
+    profile_claims.plot_profile_claims(table, _figures(folder) / "claims_by_profile.png")
     return table
 
 
