@@ -215,6 +215,30 @@ def claim_arm(*, seed: int, claim: str, arm: str, steps: int = STEPS, profile: s
     return {"primary": found.primary.measure(frame), "secondary": secondary}
 
 
+def effect_row(found: Claim, outcome: Outcome, effect: Any) -> dict[str, Any]:
+    """One outcome of a claim as a row of a claims table: the runner's paired effect and its verdict.
+
+    Args:
+        found: The claim.
+        outcome: Its primary or secondary outcome.
+        effect: The runner's effects row of that claim and outcome (reference_mean,
+            difference, ci_low, ci_high, n and, if present, p_value).
+    """
+    return {
+        "claim": found.name,
+        "statement": found.statement,
+        "outcome": outcome.label,
+        "predicted_sign": outcome.sign,
+        "reference_mean": effect["reference_mean"],
+        "difference": effect["difference"],
+        "ci_low": effect["ci_low"],
+        "ci_high": effect["ci_high"],
+        "n": int(effect["n"]),
+        "p_value": effect.get("p_value", math.nan),
+        "verdict": verdict(outcome.sign, effect["ci_low"], effect["ci_high"]),
+    }
+
+
 def verdict(sign: int, low: float, high: float) -> str:
     """Whether a 95% interval of treatment minus reference supports a claim of sign ``sign``.
 

@@ -32,9 +32,8 @@ def profile_claims_table(effects: pd.DataFrame) -> pd.DataFrame:
         effects: The runner's paired effects of the profiles sweep (its ``final`` window is read).
 
     Returns:
-        Columns claim, statement, outcome, profile, predicted_sign, reference_mean,
-        difference, ci_low, ci_high, n, verdict; in the order of the claims, then of the
-        profiles as the sweep lists them.
+        Columns profile, then those of :func:`commsim.validation.claims.effect_row`; in the order of
+        the claims, then of the profiles as the sweep lists them.
     """
     effects = effects[effects["window"] == "final"]
     profiles = list(dict.fromkeys(effects["profile"]))
@@ -49,22 +48,7 @@ def profile_claims_table(effects: pd.DataFrame) -> pd.DataFrame:
                 ]
                 if match.empty:
                     continue
-                row = match.iloc[0]
-                rows.append(
-                    {
-                        "claim": found.name,
-                        "statement": found.statement,
-                        "outcome": outcome.label,
-                        "profile": profile,
-                        "predicted_sign": outcome.sign,
-                        "reference_mean": row["reference_mean"],
-                        "difference": row["difference"],
-                        "ci_low": row["ci_low"],
-                        "ci_high": row["ci_high"],
-                        "n": int(row["n"]),
-                        "verdict": claims.verdict(outcome.sign, row["ci_low"], row["ci_high"]),
-                    }
-                )
+                rows.append({"profile": profile, **claims.effect_row(found, outcome, match.iloc[0])})
     return pd.DataFrame(rows)
 
 

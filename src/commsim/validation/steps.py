@@ -328,21 +328,7 @@ def claims_table(folder: Path) -> pd.DataFrame:
             if outcome is None:
                 continue
             row = effects[(effects["claim"] == found.name) & (effects["metric"] == metric)].iloc[0]
-            rows.append(
-                {
-                    "claim": found.name,
-                    "statement": found.statement,
-                    "outcome": outcome.label,
-                    "predicted_sign": outcome.sign,
-                    "reference_mean": row["reference_mean"],
-                    "difference": row["difference"],
-                    "ci_low": row["ci_low"],
-                    "ci_high": row["ci_high"],
-                    "n": int(row["n"]),
-                    "p_value": row["p_value"],
-                    "verdict": claims.verdict(outcome.sign, row["ci_low"], row["ci_high"]),
-                }
-            )
+            rows.append(claims.effect_row(found, outcome, row))
     table = pd.DataFrame(rows)
     table.to_csv(_tables(folder) / "claims.csv", index=False)
     return table
