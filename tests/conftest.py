@@ -9,6 +9,7 @@ shared by the tests of the model's state and processes.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable
 from typing import Any
 
@@ -29,7 +30,13 @@ def pytest_configure(config: pytest.Config) -> None:
     On a fresh clone numba's cache is empty, and each worker, and each command-line run a
     test starts, would otherwise compile the same kernels at the same time (about 40 s
     each); after this they all load them from the cache (about 1 s).
+
+    A suite started in the background by a shell without job control inherits SIGINT
+    ignored, and so would every process it starts: the tests of Ctrl-C then see nothing
+    arrive. Python's own handler is put back first, as an interactive start would have it.
     """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     if not hasattr(config, "workerinput"):
         from commsim.model import warm_kernels
 
