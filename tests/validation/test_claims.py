@@ -36,6 +36,8 @@ def test_every_behaviour_of_section_6_is_a_claim():
         (-1, -0.3, -0.1, "supported"),
         (-1, 0.1, 0.2, "contradicted"),
         (1, 0.0, 0.2, "not shown"),
+        (1, 0.0, 0.0, "no difference"),
+        (-1, 0.0, 0.0, "no difference"),
     ],
 )
 def test_verdict(sign, low, high, expected):

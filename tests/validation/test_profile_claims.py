@@ -58,7 +58,7 @@ def test_a_small_profiles_sweep_gives_a_verdict_per_claim_outcome_and_profile_an
     table = profile_claims_table(analyze(plan, ExperimentStore(tmp_path / "sweep")).effects)
     # leaders_ties has one outcome, no_levers two: three rows per profile
     assert len(table) == 6 and set(table["profile"]) == {"old_inner_city", "semi_rural_village"}
-    assert set(table["verdict"]) <= {"supported", "not shown", "contradicted"}
+    assert set(table["verdict"]) <= {"supported", "not shown", "no difference", "contradicted"}
     assert (table["n"] == 3).all() and (table["ci_low"] <= table["ci_high"]).all()
     plot_profile_claims(table, tmp_path / "figures" / "claims_by_profile.png")
     assert (tmp_path / "figures" / "claims_by_profile.png").stat().st_size > 0

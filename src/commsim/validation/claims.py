@@ -244,8 +244,12 @@ def verdict(sign: int, low: float, high: float) -> str:
 
     Returns:
         ``supported`` (interval excludes zero on the predicted side), ``contradicted``
-        (excludes zero on the other side) or ``not shown`` (includes zero).
+        (excludes zero on the other side), ``no difference`` (the interval is zero itself:
+        the outcome is the same in both arms on every seed, as 15-minute coverage is on a
+        profile already fully covered) or ``not shown`` (includes zero).
     """
+    if low == 0 and high == 0:
+        return "no difference"
     if sign * low > 0 and sign * high > 0:
         return "supported"
     if sign * low < 0 and sign * high < 0:

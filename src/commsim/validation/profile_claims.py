@@ -22,7 +22,12 @@ from commsim.config.presets import load_preset
 from commsim.validation import claims
 
 SPEC_FILE = "validation_profiles.yaml"
-VERDICT_COLOURS = {"supported": "#b7e1b0", "not shown": "#e6e6e6", "contradicted": "#f4b6b0"}
+VERDICT_COLOURS = {
+    "supported": "#b7e1b0",
+    "not shown": "#e6e6e6",
+    "no difference": "#ffffff",
+    "contradicted": "#f4b6b0",
+}
 
 
 def profile_claims_table(effects: pd.DataFrame) -> pd.DataFrame:
@@ -73,7 +78,8 @@ def plot_profile_claims(table: pd.DataFrame, path: Path) -> None:
     axis.set_yticks(np.arange(len(rows)), rows, fontsize=7)
     axis.tick_params(length=0)
     axis.set_title(
-        "The practice reports' claims on every profile\n(green: supported, grey: not shown, red: contradicted)"
+        "The practice reports' claims on every profile\n"
+        "(green: supported, grey: not shown, white: no difference, red: contradicted)"
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100)

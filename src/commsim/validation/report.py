@@ -325,7 +325,8 @@ def _claims_text(table: pd.DataFrame) -> list[str]:
         "(`experiments/validation.yaml`, 1,000 residents unless the claim says otherwise, 78 weeks; outcomes are "
         "means over the last 26 weeks unless stated). Difference = treatment minus reference with its 95% paired "
         "t-interval. *supported*: the interval excludes zero on the predicted side; *not shown*: it includes zero; "
-        "*contradicted*: it excludes zero on the other side. Settings of each arm: "
+        "*no difference*: the outcome is the same in both arms on every seed; *contradicted*: it excludes zero "
+        "on the other side. Settings of each arm: "
         "`commsim.validation.claims.CLAIMS`.",
         "",
         _markdown(
