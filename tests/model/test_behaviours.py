@@ -156,6 +156,12 @@ def test_volunteers_burn_out_when_participation_rests_on_few():
     assert stats.ttest_rel(few, many, alternative="greater").pvalue < 0.05
 
 
+def test_booking_role_duty_as_acts_concentrates_participation():
+    """Volunteers' duty hours are acts: the active minority who hold roles carry more of them."""
+    unbooked = {"role_hours_per_act": 1000.0}  # no duty is long enough to count as an act
+    assert_raises("top10_share", unbooked, {}, seeds=SEEDS[:3], steps=52, n=1000)
+
+
 def test_removing_funding_makes_centre_gains_fade():
     funded = {"policy": "centres", "centre_public_funding_weeks": 26, "self_financing": 1.0}
     unfunded = {
