@@ -19,7 +19,7 @@ Leiter 2001). Active residents who are asked — by their leader, or, the more a
 they are, by the resource library or the residents' committee — may take a role, the
 more readily the stronger their belonging and efficacy (civic voluntarism: being asked
 is the strongest route into volunteering, Verba, Schlozman & Brady 1995;
-:mod:`commsim.processes.recruitment`):
+:func:`commsim.mechanisms.recruit_agreement`):
 expert while the pool has room, team leader of a covered building without one, organiser
 while the compound's space has room, otherwise a helper or station post while one is
 open. Formal volunteering is thus limited by the posts organisations can use (volunteer
@@ -36,7 +36,7 @@ import numpy as np
 
 import commsim.processes.roles_kernel as kernel
 from commsim.config.declaration import Params
-from commsim.processes.recruitment import ask_prospect, recruit_agreement, role_work_acts
+from commsim.mechanisms import ask_prospect, recruit_agreement, role_work_acts
 from commsim.state.forced import MODEL, ForcedRoles
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations
@@ -331,8 +331,8 @@ def update_roles(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
         ctx.layout.building_residents,
         ctx.roles.reach_by_resident(residents, ctx.officials.leader_asks),
         (
-            ask_prospect(residents.acts_recent, params),
-            recruit_agreement(residents.belonging, residents.efficacy, params),
+            ask_prospect(residents.acts_recent, params["recruit_prospect_acts"]),
+            agreement_when_asked(residents, params),
         ),
         rates,
         library_ask is not None,
@@ -345,6 +345,19 @@ def update_roles(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
     )
     ctx.week.quits = len(quitting)
     return quitting, take_posts(ctx, recruits)
+
+
+def agreement_when_asked(residents: Residents, params: Params) -> np.ndarray:
+    """Each resident's chance of agreeing to take a role when asked (:func:`commsim.mechanisms.recruit_agreement`)."""
+    return recruit_agreement(
+        residents.belonging,
+        residents.efficacy,
+        rate=params["volunteer_recruit_rate"],
+        belonging_mid=params["recruit_belonging_min"],
+        belonging_slope=params["recruit_belonging_slope"],
+        efficacy_mid=params["recruit_efficacy_mid"],
+        efficacy_slope=params["recruit_efficacy_slope"],
+    )
 
 
 def support_hours(ctx: RolesContext) -> float:
@@ -401,13 +414,13 @@ def update_roles_by_arrays(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
 
     active = residents.last_any() > step - params["recent_window_weeks"]
     asked = rng.random(n) < ctx.roles.reach_by_resident(residents, ctx.officials.leader_asks)
-    prospect = ask_prospect(residents.acts_recent, params)
+    prospect = ask_prospect(residents.acts_recent, params["recruit_prospect_acts"])
     library_ask = library_ask_probability(ctx.organisations, params)
     if library_ask is not None:
         asked |= rng.random(n) < library_ask * prospect
     asked |= rng.random(n) < params["committee_ask_rate"] * prospect
     candidate = (residents.role == NO_ROLE) & active & asked
-    candidate &= rng.random(n) < recruit_agreement(residents.belonging, residents.efficacy, params)
+    candidate &= rng.random(n) < agreement_when_asked(residents, params)
     candidate[quitting] = False
     recruits = np.flatnonzero(candidate)
     posts = open_posts(params, n, ctx.organisations, ctx.officials)

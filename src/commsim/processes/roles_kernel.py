@@ -68,9 +68,8 @@ def load_burnout_and_asks(
         reach: Weekly chance that each resident's team leader reaches them (1 or 0 where a
             student playing the leader chose).
         recruiting: Per resident, the share of the library's and committee's asks that
-            reach them (:func:`commsim.processes.recruitment.ask_prospect`) and the
-            chance that they agree when asked
-            (:func:`~commsim.processes.recruitment.recruit_agreement`).
+            reach them (:func:`commsim.mechanisms.ask_prospect`) and the chance that
+            they agree when asked (:func:`commsim.mechanisms.recruit_agreement`).
         rates: The rates at the positions this module names (``SUPPORT_HOURS``: the
             week's support work left to volunteers; ``LIBRARY_ASK`` only read when
             ``library_asks``).

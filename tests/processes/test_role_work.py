@@ -1,4 +1,4 @@
-"""Recruitment by engagement and role duty booked as acts of participation."""
+"""Recruitment by engagement (roles.agreement_when_asked, mechanisms) and role duty booked as acts."""
 
 from __future__ import annotations
 
@@ -6,32 +6,37 @@ import numpy as np
 import pytest
 
 from commsim import CommunityModel
-from commsim.processes.recruitment import ask_prospect, recruit_agreement, role_work_acts
-from commsim.processes.roles import book_role_work, duty_hours, support_hours, volunteer_load
+from commsim.mechanisms import ask_prospect, role_work_acts
+from commsim.processes.roles import agreement_when_asked, book_role_work, duty_hours, support_hours, volunteer_load
 from commsim.state.residents import AID_STATION, EXPERT, HELPER, LEADER, NO_ROLE, ORGANISER
+
+
+def _agreement(params, belonging, efficacy):
+    k = len(belonging)
+    model = CommunityModel(rng=1, n_residents=max(k, 20))
+    model.residents.belonging[:k], model.residents.efficacy[:k] = belonging, efficacy
+    return agreement_when_asked(model.residents, params)[:k]
 
 
 def test_agreement_rises_with_belonging_and_with_efficacy_and_is_half_the_rate_at_the_midpoint(params_for):
     params = params_for()
     belonging = np.linspace(0.0, 1.0, 21)
-    low, high = (recruit_agreement(belonging, np.full(21, e), params) for e in (0.1, 0.8))
+    low, high = (_agreement(params, belonging, np.full(21, e)) for e in (0.1, 0.8))
     assert np.all(np.diff(low) > 0) and np.all(high > low)
     assert np.all((high > 0) & (high < params["volunteer_recruit_rate"]))
-    midpoint = recruit_agreement(
-        np.array([params["recruit_belonging_min"]]), np.array([params["recruit_efficacy_mid"]]), params
-    )
+    mid_belonging, mid_efficacy = params["recruit_belonging_min"], params["recruit_efficacy_mid"]
+    midpoint = _agreement(params, np.array([mid_belonging]), np.array([mid_efficacy]))
     assert midpoint == pytest.approx([params["volunteer_recruit_rate"] / 2])
 
 
 def test_without_slopes_every_asked_resident_agrees_at_half_the_rate(params_for):
     params = params_for(recruit_belonging_slope=0.0, recruit_efficacy_slope=0.0)
-    agreement = recruit_agreement(np.array([0.0, 0.5, 1.0]), np.array([1.0, 0.2, 0.0]), params)
+    agreement = _agreement(params, np.array([0.0, 0.5, 1.0]), np.array([1.0, 0.2, 0.0]))
     assert agreement == pytest.approx(np.full(3, params["volunteer_recruit_rate"] / 2))
 
 
-def test_the_most_active_are_asked_most(params_for):
-    params = params_for(recruit_prospect_acts=10.0)
-    prospect = ask_prospect(np.array([0.0, 5.0, 10.0, 90.0]), params)
+def test_the_most_active_are_asked_most():
+    prospect = ask_prospect(np.array([0.0, 5.0, 10.0, 90.0]), 10.0)
     assert prospect == pytest.approx([0.0, 1 / 3, 0.5, 0.9])
 
 
