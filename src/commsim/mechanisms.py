@@ -17,6 +17,8 @@ These are the canonical models the processes stand on (MODEL_SPEC section 7):
   the same session or meeting meet;
 * :func:`engagement_log_odds` — the engagement term of the civic voluntarism model
   (Verba, Schlozman & Brady 1995): belonging and efficacy;
+* :func:`recruit_agreement`, :func:`ask_prospect`, :func:`role_work_acts` — civic
+  voluntarism again: the asked and engaged take volunteer roles, and their duty counts;
 * :func:`toward` — partial adjustment of an attitude toward a target;
 * :func:`forced_log_odds` — a decision taken by a person playing the agent (classroom).
 """
@@ -356,3 +358,76 @@ def forced_log_odds(log_odds: np.ndarray, forced: np.ndarray, *, decided: float 
     other agent's random numbers are unchanged).
     """
     return np.where(forced == 1, decided, np.where(forced == 0, -decided, log_odds))
+
+
+# ---------------------------------------------------------------- recruitment into volunteer roles
+# Civic voluntarism (Verba, Schlozman & Brady 1995): people volunteer when they are asked
+# and engaged. Organisations ask those they see taking part; an asked resident agrees the
+# more readily the stronger their belonging and efficacy; a volunteer's duty hours are
+# acts of participation in their own right. commsim.processes.roles wires these.
+
+
+def recruit_agreement(
+    belonging: np.ndarray,
+    efficacy: np.ndarray,
+    *,
+    rate: float,
+    belonging_mid: float,
+    belonging_slope: float,
+    efficacy_mid: float,
+    efficacy_slope: float,
+) -> np.ndarray:
+    """Weekly chance that an asked, active resident agrees to take a volunteer role.
+
+    ``rate`` × logistic(``belonging_slope`` × (belonging − ``belonging_mid``) +
+    ``efficacy_slope`` × (efficacy − ``efficacy_mid``)): half the rate at the belonging
+    midpoint and the efficacy midpoint, nearly all of it for the most engaged, little for
+    the detached (a smooth curve rather than a threshold).
+
+    Args:
+        belonging: Belonging of each resident (0-1).
+        efficacy: Efficacy of each resident (0-1).
+        rate: Chance for the most engaged (``volunteer_recruit_rate``).
+        belonging_mid: Belonging at which half the rate agrees (``recruit_belonging_min``).
+        belonging_slope: Log-odds per unit of belonging (``recruit_belonging_slope``).
+        efficacy_mid: Efficacy that adds nothing (``recruit_efficacy_mid``).
+        efficacy_slope: Log-odds per unit of efficacy (``recruit_efficacy_slope``).
+
+    Returns:
+        A probability per resident.
+    """
+    log_odds = belonging_slope * (belonging - belonging_mid) + efficacy_slope * (efficacy - efficacy_mid)
+    return rate * logistic(log_odds)
+
+
+def ask_prospect(acts_recent: np.ndarray, half_acts: float) -> np.ndarray:
+    """Share of the organisations' asks that reach each resident, by how active the resident has been.
+
+    acts_recent / (acts_recent + ``half_acts``): organisations ask the residents they see
+    taking part, most of all the most active.
+
+    Args:
+        acts_recent: Each resident's acts over about the last year (``Residents.acts_recent``).
+        half_acts: Acts at which half the asks reach a resident (``recruit_prospect_acts``).
+
+    Returns:
+        A share (0-1) per resident.
+    """
+    return acts_recent / (acts_recent + half_acts)
+
+
+def role_work_acts(duty_hours: np.ndarray, hours_per_act: float) -> np.ndarray:
+    """Acts of participation that each resident's weekly role duty hours count for.
+
+    One act per ``hours_per_act`` hours, rounded to the nearest act (half an act and more
+    is one): a helper's two-hour shift or a station volunteer's hour and a half is one act
+    at the default of two hours per act.
+
+    Args:
+        duty_hours: Hours of role duty per resident this week.
+        hours_per_act: Hours booked as one act (``role_hours_per_act``).
+
+    Returns:
+        Integer acts per resident.
+    """
+    return np.floor(duty_hours / hours_per_act + 0.5).astype(np.int64)

@@ -55,7 +55,10 @@ def _rate(name: str, label: str, meaning: str) -> Metric:
     return Metric(name, label, "share of residents", "0-1", meaning)
 
 
-def _took_part(who: str, when: str = RECENTLY, how: str = "in an activity, a deliberation or mutual aid") -> str:
+ANY_WAY = "in an activity, a deliberation, mutual aid or a volunteer role"
+
+
+def _took_part(who: str, when: str = RECENTLY, how: str = ANY_WAY) -> str:
     return f"Share of {who} who took part {how} {when}"
 
 
@@ -114,7 +117,7 @@ METRICS: tuple[Metric, ...] = (
         "Residents who took part over a year",
         "residents",
         "0-n",
-        f"Residents who took part in an activity, a deliberation or mutual aid {LAST_YEAR}",
+        f"Residents who took part in an activity, a deliberation, mutual aid or a volunteer role {LAST_YEAR}",
     ),
     Metric(
         "participation_gini",

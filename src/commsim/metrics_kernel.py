@@ -12,6 +12,10 @@ an IEEE operation in the order the array code applied it. The Gini and the top-1
 of acts stay numpy's: the Gini sorts the residents' acts, and numpy's sort is three to
 four times faster than numba's; the top share sums numpy's ``partition``, whose order of
 the top values (on which their pairwise sum depends) a kernel cannot know.
+
+numba's cache of :func:`resident_outputs` does not notice a change to the kernels it
+calls: after editing :mod:`commsim.state.census_kernel`, touch this module too (last:
+holding a volunteer role counts as taking part).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from commsim.processes.deliberation import DeliberationContext, Projects, run_de
 from commsim.processes.issues import IssuesContext, run_issues
 from commsim.processes.mutual_aid import AidMemory, MutualAidContext, run_mutual_aid
 from commsim.processes.network import initial_network, weaken_ties
-from commsim.processes.roles import Roles, RolesContext, update_roles
+from commsim.processes.roles import Roles, RolesContext, book_role_work, update_roles
 from commsim.processes.time_bank import JoiningContext, TimeBank, join_time_bank
 from commsim.state.finance import Finance
 from commsim.state.forced import Forced, ForcedRoles
@@ -112,6 +112,7 @@ class CommunityModel(mesa.Model):
         run_activities(self._activities())
         run_deliberation(self._deliberation())
         run_mutual_aid(self._mutual_aid())
+        book_role_work(self.acts, self.layout, self.p)
         update_attitudes(self._attitudes())
         weaken_ties(self.ties, self.p)
         quits, recruits = update_roles(self._roles())

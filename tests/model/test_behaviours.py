@@ -22,6 +22,8 @@ SEEDS = (11, 12, 13, 14, 15)
 # run-to-run noise of mean trust on five seeds, so its comparisons take more seeds; so
 # does the count of projects a fund adds (a few per run).
 SMALL_EFFECT_SEEDS = tuple(range(11, 35))
+# Semiannual open days raise mean trust by about 0.003 (monthly ones by 0.02): it takes 48.
+SMALLEST_EFFECT_SEEDS = tuple(range(11, 59))
 N = 600
 STEPS = 78
 
@@ -64,7 +66,7 @@ def test_without_levers_participation_is_low_and_concentrated():
     assert_raises("top10_share", {"policy": "complete_community"}, {"policy": "no_levers"})
     rates = [outcome({"policy": "no_levers"}, "rate_any", seed=s) for s in SEEDS]
     top10 = [outcome({"policy": "no_levers"}, "top10_share", seed=s) for s in SEEDS]
-    assert np.mean(rates) < 0.25
+    assert np.mean(rates) < 0.33  # holders of a role count as taking part (their duty is booked as acts)
     assert np.mean(top10) > 0.35
 
 
@@ -106,7 +108,7 @@ def test_team_leaders_and_coattendance_raise_cross_building_ties():
 
 def test_transparency_raises_trust():
     assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "monthly"}, seeds=SMALL_EFFECT_SEEDS)
-    assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "semiannual"}, seeds=SMALL_EFFECT_SEEDS)
+    assert_raises("mean_trust", {"disclosure": "none"}, {"disclosure": "semiannual"}, seeds=SMALLEST_EFFECT_SEEDS)
 
 
 def test_trust_raises_reporting_and_deliberation_turnout():
@@ -154,6 +156,12 @@ def test_volunteers_burn_out_when_participation_rests_on_few():
     few = np.array([burnout_per_volunteer_week(0.004, s) for s in SEEDS])
     assert few.mean() > many.mean()
     assert stats.ttest_rel(few, many, alternative="greater").pvalue < 0.05
+
+
+def test_booking_role_duty_as_acts_concentrates_participation():
+    """Volunteers' duty hours are acts: the active minority who hold roles carry more of them."""
+    unbooked = {"role_hours_per_act": 1000.0}  # no duty is long enough to count as an act
+    assert_raises("top10_share", unbooked, {}, seeds=SEEDS[:3], steps=52, n=1000)
 
 
 def test_removing_funding_makes_centre_gains_fade():
@@ -214,7 +222,9 @@ def test_lever_deliberation():
         {**common, "council_interval_weeks": 4},
         last=STEPS,
     )
-    assert_raises("rate_deliberation", {**common, "inclusiveness": 0.05}, {**common, "inclusiveness": 0.5}, last=STEPS)
+    # About 0.015 more residents deliberate, within the noise of five seeds.
+    low, high = {**common, "inclusiveness": 0.05}, {**common, "inclusiveness": 0.5}
+    assert_raises("rate_deliberation", low, high, last=STEPS, seeds=SMALL_EFFECT_SEEDS)
     assert_raises("issues_open", {**common, "tiered_formats": True}, {**common, "tiered_formats": False})
 
 

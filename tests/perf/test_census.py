@@ -52,6 +52,7 @@ def reference_counted_outputs(residents: Residents, step: int, window: int) -> d
     everyone = np.ones(len(residents), dtype=bool)
     recent = recent_participation(residents, step, window)
     any_recent = recent["activities"] | recent["deliberation"] | recent["mutual_aid"]
+    any_recent |= residents.last_volunteered > step - window
     age, migrant, needs = residents.age_group, residents.migrant, residents.needs
     delib_year = residents.last_deliberation > step - YEAR
     volunteer = residents.role != NO_ROLE
@@ -72,7 +73,7 @@ def reference_counted_outputs(residents: Residents, step: int, window: int) -> d
         "deliberation_year_adult": _share(delib_year, age == ADULT),
         "deliberation_year_elderly": _share(delib_year, age == ELDERLY),
         "formal_volunteering_year": _share(residents.last_volunteered > step - YEAR, everyone),
-        "unique_participants": int((residents.last_any() > step - YEAR).sum()),
+        "unique_participants": int((np.maximum(residents.last_any(), residents.last_volunteered) > step - YEAR).sum()),
         "participation_gini": gini(residents.acts_recent),
         "top10_share": top_share(residents.acts_recent, 0.1),
         "volunteers_active": int(volunteer.sum()),

@@ -199,14 +199,17 @@ def _formal_volunteering(seed: int, weeks: int = 40, **overrides) -> float:
 
 
 @pytest.mark.parametrize(
-    ("parameter", "low", "high"), [("volunteer_recruit_rate", 0.02, 0.2), ("committee_ask_rate", 0.02, 0.2)]
+    ("low", "high"),
+    [
+        ({"volunteer_recruit_rate": 0.02}, {"volunteer_recruit_rate": 0.2}),
+        ({"committee_ask_rate": 0.02}, {"committee_ask_rate": 0.2}),
+        ({"recruit_prospect_acts": 50.0}, {"recruit_prospect_acts": 2.0}),  # the active are asked more
+        ({"recruit_belonging_min": 0.9}, {"recruit_belonging_min": 0.3}),  # more are engaged enough to say yes
+    ],
 )
-def test_asking_more_and_saying_yes_more_raise_formal_volunteering_on_paired_seeds(parameter, low, high):
+def test_asking_more_and_saying_yes_more_raise_formal_volunteering_on_paired_seeds(low, high):
     """Civic voluntarism: more asking (or more yeses when asked) puts more residents in roles, seed by seed."""
-    differences = [
-        _formal_volunteering(seed, **{parameter: high}) - _formal_volunteering(seed, **{parameter: low})
-        for seed in (31, 32, 33)
-    ]
+    differences = [_formal_volunteering(seed, **high) - _formal_volunteering(seed, **low) for seed in (31, 32, 33)]
     assert all(d > 0.02 for d in differences), differences
 
 

@@ -15,13 +15,17 @@ A volunteer's load is the role's own hours plus an equal share of the support wo
 acts of participation need, after the staff hours of engaged library members have taken
 their part of it. Participation resting on few volunteers overloads them: burnout builds
 above capacity and raises the chance of quitting, in every role (Maslach, Schaufeli &
-Leiter 2001). Active, high-belonging residents who are asked — by their leader, the
-resource library or the residents' committee — may take a role (civic voluntarism:
-being asked is the strongest route into volunteering, Verba, Schlozman & Brady 1995):
+Leiter 2001). Active residents who are asked — by their leader, or, the more active
+they are, by the resource library or the residents' committee — may take a role, the
+more readily the stronger their belonging and efficacy (civic voluntarism: being asked
+is the strongest route into volunteering, Verba, Schlozman & Brady 1995;
+:func:`commsim.mechanisms.recruit_agreement`):
 expert while the pool has room, team leader of a covered building without one, organiser
 while the compound's space has room, otherwise a helper or station post while one is
 open. Formal volunteering is thus limited by the posts organisations can use (volunteer
-management capacity, Hager & Brudney 2004) as well as by who is asked.
+management capacity, Hager & Brudney 2004) as well as by who is asked. The duty hours
+of helpers, station volunteers and team leaders are booked as acts of participation
+(:func:`book_role_work`, before the attitudes are updated).
 """
 
 from __future__ import annotations
@@ -32,11 +36,12 @@ import numpy as np
 
 import commsim.processes.roles_kernel as kernel
 from commsim.config.declaration import Params
+from commsim.mechanisms import ask_prospect, recruit_agreement, role_work_acts
 from commsim.state.forced import MODEL, ForcedRoles
 from commsim.state.layout import Layout
 from commsim.state.organisations import Organisations
 from commsim.state.residents import AID_STATION, EXPERT, HELPER, LEADER, NO_ROLE, ORGANISER, Residents
-from commsim.state.week import Week
+from commsim.state.week import Acts, Week
 
 
 @dataclass(slots=True)
@@ -224,6 +229,35 @@ class RolesContext:
     officials: ForcedRoles
 
 
+def duty_hours(residents: Residents, layout: Layout, params: Params) -> np.ndarray:
+    """Weekly duty hours of each role outside sessions and meetings.
+
+    Team leaders serve every resident of their building (less with training), centre
+    and event helpers and mutual-aid station volunteers give their shifts.
+
+    Returns:
+        Hours per resident slot (0 for other roles and without a role).
+    """
+    hours = np.zeros(len(residents))
+    leaders = residents.role == LEADER
+    served = layout.building_residents[residents.building[leaders]]
+    hours[leaders] = params["leader_hours_per_resident"] * served * (1 - training_effect(params))
+    hours[residents.role == HELPER] = params["helper_hours_per_week"]
+    hours[residents.role == AID_STATION] = params["aid_station_hours_per_week"]
+    return hours
+
+
+def book_role_work(acts: Acts, layout: Layout, params: Params) -> None:
+    """Book this week's role duty as acts of participation (``role_hours_per_act`` hours each).
+
+    The duty of :func:`duty_hours` and the meetings team leaders chaired count; an
+    organiser's sessions and an expert's sittings are already acts of their own.
+    """
+    residents, week = acts.residents, acts.week
+    hours = duty_hours(residents, layout, params) + np.where(residents.role == LEADER, week.role_hours, 0.0)
+    acts.record_role_work(role_work_acts(hours, params["role_hours_per_act"]))
+
+
 def volunteer_load(
     residents: Residents, layout: Layout, week: Week, params: Params, *, staff_support_h: float = 0.0
 ) -> np.ndarray:
@@ -245,15 +279,10 @@ def volunteer_load(
     Returns:
         Hours per resident slot (0 without a role).
     """
-    load = week.role_hours.copy()
-    leaders = residents.role == LEADER
-    served = layout.building_residents[residents.building[leaders]]
-    load[leaders] += params["leader_hours_per_resident"] * served * (1 - training_effect(params))
-    load[residents.role == HELPER] += params["helper_hours_per_week"]
-    load[residents.role == AID_STATION] += params["aid_station_hours_per_week"]
+    load = week.role_hours + duty_hours(residents, layout, params)
     volunteer = residents.role != NO_ROLE
     if volunteer.any():
-        support = max(params["support_hours_per_act"] * week.acts.sum() - staff_support_h, 0.0)
+        support = max(params["support_hours_per_act"] * week.acts_needing_support() - staff_support_h, 0.0)
         load[volunteer] += support / volunteer.sum()
     return load
 
@@ -294,7 +323,6 @@ def update_roles(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
             residents.building,
             residents.role_capacity,
             residents.burnout,
-            residents.belonging,
             residents.last_activities,
             residents.last_deliberation,
             residents.last_mutual_aid,
@@ -302,6 +330,10 @@ def update_roles(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
         ctx.week.role_hours,
         ctx.layout.building_residents,
         ctx.roles.reach_by_resident(residents, ctx.officials.leader_asks),
+        (
+            ask_prospect(residents.acts_recent, params["recruit_prospect_acts"]),
+            agreement_when_asked(residents, params),
+        ),
         rates,
         library_ask is not None,
         step - params["recent_window_weeks"],
@@ -315,10 +347,23 @@ def update_roles(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
     return quitting, take_posts(ctx, recruits)
 
 
+def agreement_when_asked(residents: Residents, params: Params) -> np.ndarray:
+    """Each resident's chance of agreeing to take a role when asked (:func:`commsim.mechanisms.recruit_agreement`)."""
+    return recruit_agreement(
+        residents.belonging,
+        residents.efficacy,
+        rate=params["volunteer_recruit_rate"],
+        belonging_mid=params["recruit_belonging_min"],
+        belonging_slope=params["recruit_belonging_slope"],
+        efficacy_mid=params["recruit_efficacy_mid"],
+        efficacy_slope=params["recruit_efficacy_slope"],
+    )
+
+
 def support_hours(ctx: RolesContext) -> float:
     """Support work this week's acts need, less what library members' staff take on (hours)."""
     staff = library_staff_support_hours(ctx.organisations, ctx.params, ctx.officials)
-    return max(ctx.params["support_hours_per_act"] * ctx.week.acts.sum() - staff, 0.0)
+    return max(ctx.params["support_hours_per_act"] * ctx.week.acts_needing_support() - staff, 0.0)
 
 
 def weekly_rates(params: Params, *, support_h: float, library_ask: float | None) -> np.ndarray:
@@ -335,8 +380,6 @@ def weekly_rates(params: Params, *, support_h: float, library_ask: float | None)
     rates[kernel.QUIT_BURNOUT] = params["quit_burnout"]
     rates[kernel.LIBRARY_ASK] = library_ask if library_ask is not None else 0.0
     rates[kernel.COMMITTEE_ASK] = params["committee_ask_rate"]
-    rates[kernel.RECRUIT_BELONGING_MIN] = params["recruit_belonging_min"]
-    rates[kernel.RECRUIT_RATE] = params["volunteer_recruit_rate"]
     return rates
 
 
@@ -371,12 +414,13 @@ def update_roles_by_arrays(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
 
     active = residents.last_any() > step - params["recent_window_weeks"]
     asked = rng.random(n) < ctx.roles.reach_by_resident(residents, ctx.officials.leader_asks)
+    prospect = ask_prospect(residents.acts_recent, params["recruit_prospect_acts"])
     library_ask = library_ask_probability(ctx.organisations, params)
     if library_ask is not None:
-        asked |= rng.random(n) < library_ask
-    asked |= rng.random(n) < params["committee_ask_rate"]
-    candidate = (residents.role == NO_ROLE) & active & asked & (residents.belonging >= params["recruit_belonging_min"])
-    candidate &= rng.random(n) < params["volunteer_recruit_rate"]
+        asked |= rng.random(n) < library_ask * prospect
+    asked |= rng.random(n) < params["committee_ask_rate"] * prospect
+    candidate = (residents.role == NO_ROLE) & active & asked
+    candidate &= rng.random(n) < agreement_when_asked(residents, params)
     candidate[quitting] = False
     recruits = np.flatnonzero(candidate)
     posts = open_posts(params, n, ctx.organisations, ctx.officials)

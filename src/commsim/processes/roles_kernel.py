@@ -21,8 +21,8 @@ NO_ROLE, LEADER, HELPER, AID_STATION = 0, 1, 4, 5
 # Positions of the rates in the array passed to load_burnout_and_asks.
 LEADER_HOURS, LEADER_KEPT_LOAD, HELPER_HOURS, AID_STATION_HOURS, SUPPORT_HOURS = 0, 1, 2, 3, 4  # support: of the week
 BURNOUT_RATE, BURNOUT_RECOVERY, QUIT_BASE, QUIT_BURNOUT = 5, 6, 7, 8
-LIBRARY_ASK, COMMITTEE_ASK, RECRUIT_BELONGING_MIN, RECRUIT_RATE = 9, 10, 11, 12
-N_RATES = 13
+LIBRARY_ASK, COMMITTEE_ASK = 9, 10
+N_RATES = 11
 
 
 @njit(cache=True)
@@ -51,6 +51,7 @@ def load_burnout_and_asks(
     week: np.ndarray,
     served: np.ndarray,
     reach: np.ndarray,
+    recruiting: tuple,
     rates: np.ndarray,
     library_asks: bool,
     active_after: int,
@@ -59,13 +60,16 @@ def load_burnout_and_asks(
     """This week's load, burnout and quitting of volunteers, and who agrees to take a role.
 
     Args:
-        residents: Role, building, role capacity, burnout, belonging and the steps of
-            the last activity, deliberation and mutual aid of each resident; role and
-            burnout are written in place.
+        residents: Role, building, role capacity, burnout and the steps of the last
+            activity, deliberation and mutual aid of each resident; role and burnout are
+            written in place.
         week: This week's role hours per resident.
         served: Residents of each building (whom a team leader serves).
         reach: Weekly chance that each resident's team leader reaches them (1 or 0 where a
             student playing the leader chose).
+        recruiting: Per resident, the share of the library's and committee's asks that
+            reach them (:func:`commsim.mechanisms.ask_prospect`) and the chance that
+            they agree when asked (:func:`commsim.mechanisms.recruit_agreement`).
         rates: The rates at the positions this module names (``SUPPORT_HOURS``: the
             week's support work left to volunteers; ``LIBRARY_ASK`` only read when
             ``library_asks``).
@@ -77,7 +81,8 @@ def load_burnout_and_asks(
         Each resident's load this week (the new ``role_load``), the slots that quit and
         the slots that agreed to take a role.
     """
-    role, building, capacity, burnout, belonging, last_activities, last_deliberation, last_aid = residents
+    role, building, capacity, burnout, last_activities, last_deliberation, last_aid = residents
+    prospect, agreement = recruiting
     role_hours = week
     n = len(role)
     load = role_hours.copy()
@@ -104,12 +109,12 @@ def load_burnout_and_asks(
             burnout[i] = 0.0
     asked = rng.random(n) < reach
     if library_asks:
-        asked |= rng.random(n) < rates[LIBRARY_ASK]
-    asked |= rng.random(n) < rates[COMMITTEE_ASK]
-    agrees = rng.random(n) < rates[RECRUIT_RATE]
+        asked |= rng.random(n) < rates[LIBRARY_ASK] * prospect
+    asked |= rng.random(n) < rates[COMMITTEE_ASK] * prospect
+    agrees = rng.random(n) < agreement
     candidate = np.zeros(n, dtype=np.bool_)
     for i in range(n):
         active = max(max(last_activities[i], last_deliberation[i]), last_aid[i]) > active_after
-        willing = role[i] == NO_ROLE and active and asked[i] and belonging[i] >= rates[RECRUIT_BELONGING_MIN]
+        willing = role[i] == NO_ROLE and active and asked[i]
         candidate[i] = willing and agrees[i] and not quit[i]
     return load, np.flatnonzero(quit), np.flatnonzero(candidate)

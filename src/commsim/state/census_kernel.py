@@ -2,7 +2,7 @@
 
 :func:`resident_counts` counts, in a single loop, everything the participation and
 volunteering outputs of :mod:`commsim.metrics` count over residents (who took part
-recently in each channel, by age group, tenure and need; deliberation and volunteering
+recently in each channel or in a volunteer role, by age group, tenure and need; deliberation and volunteering
 over a year; unique participants; roles; time-bank members), instead of about forty
 numpy reductions over whole arrays. Counts are integers, so the shares computed from
 them are the array formulation's to the bit.
@@ -77,7 +77,8 @@ def resident_counts(
         activities = last_activities[i] > recent_after
         deliberation = last_deliberation[i] > recent_after
         aid = last_mutual_aid[i] > recent_after
-        any_recent = activities or deliberation or aid
+        # Holding a role is taking part: its duty is booked as acts (roles.book_role_work).
+        any_recent = activities or deliberation or aid or last_volunteered[i] > recent_after
         counts[BY_AGE + g] += 1
         counts[BY_ROLE + role[i]] += 1
         if any_recent:
@@ -103,7 +104,8 @@ def resident_counts(
             counts[DELIBERATION_YEAR_BY_AGE + g] += 1
         if last_volunteered[i] > year_after:
             counts[VOLUNTEERED_YEAR] += 1
-        if max(max(last_activities[i], last_deliberation[i]), last_mutual_aid[i]) > year_after:
+        last_act = max(max(last_activities[i], last_deliberation[i]), last_mutual_aid[i])
+        if max(last_act, last_volunteered[i]) > year_after:
             counts[UNIQUE_YEAR] += 1
         if time_bank_member[i]:
             counts[TIME_BANK_MEMBERS] += 1

@@ -48,6 +48,7 @@ class Week:
         n_buildings: Buildings.
         acts: Acts of participation per resident (all channels; a meeting of k sittings counts k).
         activity_acts: Activity acts per resident.
+        acts_role_work: Acts per resident booked for volunteer role duty (included in ``acts``).
         hours_used: Hours each resident spent taking part (sessions, meetings, projects, help).
         role_hours: Hours of volunteer role work per resident (sessions run, meetings as leader or expert).
         successes_by_building: Projects that succeeded this week, per building (visible success).
@@ -68,6 +69,7 @@ class Week:
     n_buildings: int
     acts: np.ndarray = field(init=False)
     activity_acts: np.ndarray = field(init=False)
+    acts_role_work: np.ndarray = field(init=False)
     hours_used: np.ndarray = field(init=False)
     role_hours: np.ndarray = field(init=False)
     successes_by_building: np.ndarray = field(init=False)
@@ -86,9 +88,14 @@ class Week:
     def __post_init__(self) -> None:
         self.acts = np.zeros(self.n, dtype=np.int64)
         self.activity_acts = np.zeros(self.n, dtype=np.int64)
+        self.acts_role_work = np.zeros(self.n, dtype=np.int64)
         self.hours_used = np.zeros(self.n)
         self.role_hours = np.zeros(self.n)
         self.successes_by_building = np.zeros(self.n_buildings, dtype=np.int64)
+
+    def acts_needing_support(self) -> int:
+        """This week's acts in the three channels (role duty is itself support work, so it needs none)."""
+        return int(self.acts.sum() - self.acts_role_work.sum())
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,3 +138,19 @@ class Acts:
         points = self.points_per_act * count * len(slots)
         np.add.at(residents.points, slots, self.points_per_act * count)
         self.finance.points_paid += points * self.point_value_yuan
+
+    def record_role_work(self, acts: np.ndarray) -> None:
+        """Record each resident's acts of volunteer role duty this week (they earn points as any act).
+
+        Args:
+            acts: Acts per resident slot (0 for most).
+        """
+        slots = np.flatnonzero(acts)
+        if len(slots) == 0:
+            return
+        count = acts[slots]
+        self.week.acts[slots] += count
+        self.week.acts_role_work[slots] += count
+        self.residents.participation_count[slots] += count
+        self.residents.points[slots] += self.points_per_act * count
+        self.finance.points_paid += self.points_per_act * float(count.sum()) * self.point_value_yuan
