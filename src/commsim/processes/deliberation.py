@@ -365,6 +365,7 @@ def run_deliberation(ctx: DeliberationContext) -> None:
     schedule(issues, newly_known, params, ctx.step, retry=False, chosen=chosen)
     # Once per week, not per meeting: meetings grow with the population, and a scan of
     # all residents or all ties inside each one would make a step quadratic.
-    pool = np.flatnonzero(ctx.residents.role == EXPERT)
+    # An expert whose student chose to stay away from meetings does not come either.
+    pool = np.flatnonzero((ctx.residents.role == EXPERT) & (ctx.forced.deliberation != 0))
     hold_meetings(ctx, due_issues(issues, params, ctx.step, chosen), pool)
     routine_fixes(issues, ctx.week, params["routine_fix_rate"], ctx.step, ctx.rng)

@@ -132,7 +132,8 @@ def _turnout(
     ``forced``: 1 or 0 where a student playing the resident chose (:mod:`commsim.state.forced`).
     """
     role, trust, efficacy, civic_skills, belonging, free_time, fatigue = resident[:7]
-    leaders = slots[role[slots] == param[LEADER_ROLE]]
+    # A leader comes, unless the student playing the resident chose to stay away.
+    leaders = slots[(role[slots] == param[LEADER_ROLE]) & (forced[slots] != 0)]
     drawn = rng.random(len(slots)) < param[INCLUSIVENESS]
     invited = slots[drawn]
     if small and len(invited) > param[MAX_INVITED]:

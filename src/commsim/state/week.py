@@ -46,7 +46,7 @@ class Week:
     Attributes:
         n: Resident slots.
         n_buildings: Buildings.
-        acts: Acts of participation per resident (all channels; a meeting of k sittings counts k).
+        acts: Acts of participation per resident (all channels and role duty; a meeting of k sittings counts k).
         activity_acts: Activity acts per resident.
         acts_role_work: Acts per resident booked for volunteer role duty (included in ``acts``).
         hours_used: Hours each resident spent taking part (sessions, meetings, projects, help).
