@@ -85,3 +85,12 @@ def test_shipped_defaults_match_the_recorded_calibration():
         assert shipped[row.parameter] == pytest.approx(row.shipped_default), row.parameter
     # At least one ABC value is shipped; the others are explained in docs/validation.md.
     assert np.isclose(table["abc_choice"], table["shipped_default"]).any()
+
+
+def test_shipped_defaults_lie_inside_the_abc_smc_posterior():
+    """Each calibrated default is inside the 5-95% interval of the committed ABC-SMC posterior."""
+    posterior = pd.read_csv(shipped_reports() / "validation" / "tables" / "abc_posterior.csv")
+    shipped = defaults()
+    assert set(posterior["parameter"]) == set(CALIBRATED)
+    for row in posterior.itertuples():
+        assert row.posterior_q05 <= shipped[row.parameter] <= row.posterior_q95, row
