@@ -47,3 +47,22 @@ def test_the_abc_step_writes_its_posterior_and_predictive_check_into_the_report(
     section = text.split("### Bayesian calibration by ABC-SMC (pyabc)")[1].split("\n## ")[0]
     assert "4 particles per generation" in section and "Posterior predictive check: 2 particles" in section
     assert "Not run yet" not in section
+
+
+def test_the_sobol_noise_step_measures_the_base_against_the_design_and_the_report_shows_it(tmp_path):
+    """Replicates of the sensitivity design's base give each outcome's noise share, read into section 4."""
+    import shutil
+
+    import pandas as pd
+
+    from commsim.config.paths import shipped_reports
+    from commsim.validation.steps import SOBOL_METRICS, sobol_noise
+
+    (tmp_path / "tables").mkdir()
+    shutil.copy(shipped_reports() / "validation" / "tables" / "sobol.csv", tmp_path / "tables" / "sobol.csv")
+    table = sobol_noise(tmp_path, replicates=2)
+    assert list(table["metric"]) == list(SOBOL_METRICS)
+    assert (table["noise_variance"] >= 0).all() and (table["design_variance"] > 0).all()
+    assert table.equals(pd.read_csv(tmp_path / "tables" / "sobol_noise.csv"))
+    text = write_report(tmp_path).read_text(encoding="utf-8")
+    assert "Model noise: each design point ran once" in text and "measured on 2 replicates" in text.lower()

@@ -78,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif step == "sensitivity":
             status |= validation_steps.sweep_step("validation_sensitivity.yaml", workers=args.workers)
             validation_steps.sobol_ranking(folder)
+            validation_steps.sobol_noise(folder)
         else:
             path = report.write_report(folder)
             print(f"wrote {path}", file=sys.stderr)

@@ -401,10 +401,24 @@ def _profiles_text(table: pd.DataFrame) -> list[str]:
 
 def _sensitivity_section(folder: Path) -> list[str]:
     heading = "## 4. Sensitivity: which levers and parameters matter"
-    return _section(folder, heading, "sobol", "sensitivity report", _sensitivity_text)
+    noise = _read(folder, "sobol_noise")
+    return _section(folder, heading, "sobol", "sensitivity report", lambda sobol: _sensitivity_text(sobol, noise))
 
 
-def _sensitivity_text(sobol: pd.DataFrame) -> list[str]:
+def _noise_text(noise: pd.DataFrame) -> list[str]:
+    """How much model noise the Sobol outputs carry (each design point ran on one seed)."""
+    shares = ", ".join(f"{row.metric} {row.noise_share:.1%}" for row in noise.itertuples())
+    return [
+        f"Model noise: each design point ran once, on its own seed, so seed-to-seed variance enters every total "
+        f"index. Measured on {int(noise['replicates'].iloc[0])} replicates of the design's base, as a share of "
+        f"the design's output variance: {shares} (`tables/sobol_noise.csv`). A factor's total index is inflated "
+        "by about that share, so on an outcome with a large share the totals of factors whose first-order "
+        "indices are near zero are noise.",
+        "",
+    ]
+
+
+def _sensitivity_text(sobol: pd.DataFrame, noise: pd.DataFrame | None = None) -> list[str]:
     lines = [
         "Sobol indices from a Saltelli design (`experiments/validation_sensitivity.yaml`: the twelve levers over "
         "realistic ranges and the six calibrated parameters over their priors; old inner-city estate, status quo, "
@@ -436,6 +450,7 @@ def _sensitivity_text(sobol: pd.DataFrame) -> list[str]:
         f"{widest['total_high']:.2f}). The leading indices' intervals are 0.05-0.2 wide: narrowing them below 0.05 "
         "takes about (width / 0.05)^2 times the base sample.",
         "",
+        *(_noise_text(noise) if noise is not None else []),
         "Mean total index over these outcomes: "
         + ", ".join(f"{factor} {value:.2f}" for factor, value in mean_total.head(8).items())
         + ". All indices: `tables/sobol.csv`; the runner's report: "

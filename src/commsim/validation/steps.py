@@ -25,6 +25,8 @@ from commsim.experiments.plan import Plan, load_plan
 from commsim.experiments.report import analyse_and_report
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import SweepResult, run_sweep
+from commsim.experiments.targets import RunTask, execute
+from commsim.runs.statistics import run_outcomes
 from commsim.validation import abc_smc, calibration, claims, docking, profile_claims
 
 ROOT_SEED = 20261129
@@ -108,6 +110,8 @@ NOT_SHIPPED_REASON = (
 REFINE_CANDIDATES = 6
 
 REFINE_SEEDS = 4
+
+NOISE_REPLICATES = 12
 
 SOBOL_METRICS = ("rate_any", "top10_share", "formal_volunteering_year", "mean_belonging", "mean_trust", "rate_elderly")
 
@@ -337,6 +341,45 @@ def claims_by_profile(folder: Path) -> pd.DataFrame:
     table = profile_claims.profile_claims_table(_stored_analysis(profile_claims.SPEC_FILE).effects)
     table.to_csv(_tables(folder) / "claims_by_profile.csv", index=False)
     profile_claims.plot_profile_claims(table, _figures(folder) / "claims_by_profile.png")
+    return table
+
+
+def sobol_noise(folder: Path, *, replicates: int = NOISE_REPLICATES) -> pd.DataFrame:
+    """Seed-to-seed variance of each Sobol outcome at the design's base, against the design's output variance.
+
+    Each point of the Saltelli design runs once on its own seed, so model noise enters every
+    total index; its share of the output variance is about how much it adds to each. The
+    base (the spec's ``base``, every factor at its default) runs on ``replicates`` fresh
+    seeds, each outcome reduced as the analysis reduces it (mean over the last
+    ``analysis.window`` weeks). Written to ``tables/sobol_noise.csv``.
+
+    Returns:
+        One row per metric: ``noise_variance``, ``design_variance`` and ``noise_share``.
+    """
+    plan = load_plan(project_root() / "experiments" / "validation_sensitivity.yaml")
+    spec, metrics = plan.spec, list(SOBOL_METRICS)
+    frames = []
+    for replicate, seed in enumerate(calibration.spawn_seeds(ROOT_SEED + 5, replicates)):
+        task = RunTask(spec.target, dict(spec.base), seed, spec.steps, spec.output.every, tuple(metrics))
+        output = execute(task)
+        if output.frame is None:
+            raise RuntimeError(f"a noise run of the sensitivity base failed: {output.error}")
+        frames.append(output.frame.assign(point=0, scenario="base", replicate=replicate))
+    outcome = run_outcomes(
+        pd.concat(frames), metrics, spec.analysis.window, identity=["point", "scenario", "replicate"]
+    )
+    noise = outcome[outcome["window"] == "window"].groupby("metric")["value"].var(ddof=1)
+    sobol = pd.read_csv(_tables(folder) / "sobol.csv").groupby("metric")["variance"].first()
+    table = pd.DataFrame(
+        {
+            "metric": metrics,
+            "noise_variance": [float(noise[name]) for name in metrics],
+            "design_variance": [float(sobol[name]) for name in metrics],
+            "replicates": replicates,
+        }
+    )
+    table["noise_share"] = table["noise_variance"] / table["design_variance"]
+    table.to_csv(_tables(folder) / "sobol_noise.csv", index=False)
     return table
 
 
