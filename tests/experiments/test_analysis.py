@@ -7,10 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from commsim.experiments.analysis import analyze, sufficiency_table
+from commsim.experiments.analysis import analyze, noise_corrected_sobol, sufficiency_table
 from commsim.experiments.plan import make_plan
-from commsim.experiments.reference import ishigami_indices
+from commsim.experiments.reference import ishigami, ishigami_indices
 from commsim.experiments.spec import ExperimentSpec
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import run_sweep
@@ -59,6 +60,63 @@ def test_the_sobol_pipeline_recovers_a_linear_function_with_normal_inputs(tmp_pa
     expected = np.array([1, 4, 9]) / 14
     np.testing.assert_allclose(sobol.loc[list("abc"), "first"], expected, atol=0.06)
     np.testing.assert_allclose(sobol.loc[list("abc"), "total"], expected, atol=0.06)
+
+
+def test_taking_out_noise_recovers_the_indices_of_the_noiseless_ishigami_function(tmp_path):
+    """Noise of a fifth of the output variance inflates every total index; the correction restores the analytic ones.
+
+    The noise variance is measured as the validation step measures it: replicates at points
+    of the design, the mean of their variances, with a bootstrap interval over the points.
+    """
+    noise_sd = 2.0
+    spec = ExperimentSpec(
+        name="noisy_ishigami",
+        target="commsim.experiments.reference:ishigami",
+        factors=[{"name": name, "range": [-PI, PI]} for name in ("x1", "x2", "x3")],
+        base={"noise": noise_sd},
+        design={"kind": "saltelli", "points": 512},
+        replicates=1,
+        analysis={"bootstrap": 300},
+    )
+    raw = sobol_of(tmp_path, spec).reset_index()
+    rng = np.random.default_rng(3)
+    points = rng.uniform(-PI, PI, (40, 3))
+    variances = [
+        np.var(
+            [ishigami(seed=int(rng.integers(2**31)), x1=a, x2=b, x3=c, noise=noise_sd)["y"] for _ in range(8)], ddof=1
+        )
+        for a, b, c in points
+    ]
+    interval = stats.bootstrap((np.array(variances),), np.mean, rng=np.random.default_rng(4)).confidence_interval
+    noise = pd.DataFrame(
+        {
+            "metric": ["y"],
+            "noise_variance": [np.mean(variances)],
+            "noise_low": [interval.low],
+            "noise_high": [interval.high],
+        }
+    )
+    corrected = noise_corrected_sobol(raw, noise).set_index("factor")
+    raw = raw.set_index("factor")
+    known = ishigami_indices()
+    assert corrected["noise_share"].iloc[0] == pytest.approx(noise_sd**2 / raw["variance"].iloc[0], rel=0.2)
+    for factor, value in known["total"].items():
+        assert raw.loc[factor, "total"] > value, factor  # inflated by the noise before the correction
+        assert corrected.loc[factor, "total_low"] <= value <= corrected.loc[factor, "total_high"], factor
+    for factor, value in known["first"].items():
+        assert corrected.loc[factor, "first_low"] <= value <= corrected.loc[factor, "first_high"], factor
+    assert raw.loc["x3", "total_low"] > known["total"]["x3"]
+    assert corrected.loc["x3", "total"] == pytest.approx(known["total"]["x3"], abs=0.06)
+
+
+def test_noise_as_large_as_the_output_variance_leaves_no_index_to_estimate():
+    sobol = pd.DataFrame(
+        {"metric": ["y"], "factor": ["x"], "first": [0.1], "first_low": [0.0], "first_high": [0.2], "total": [0.9],
+         "total_low": [0.8], "total_high": [1.0], "variance": [1.0]}
+    )  # fmt: skip
+    noise = pd.DataFrame({"metric": ["y"], "noise_variance": [1.0], "noise_low": [0.9], "noise_high": [1.1]})
+    corrected = noise_corrected_sobol(sobol, noise)
+    assert corrected[["first", "total"]].isna().all(axis=None)
 
 
 def test_sufficiency_compares_half_width_with_tolerance():

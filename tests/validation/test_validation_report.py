@@ -49,20 +49,30 @@ def test_the_abc_step_writes_its_posterior_and_predictive_check_into_the_report(
     assert "Not run yet" not in section
 
 
-def test_the_sobol_noise_step_measures_the_base_against_the_design_and_the_report_shows_it(tmp_path):
-    """Replicates of the sensitivity design's base give each outcome's noise share, read into section 4."""
+def test_the_sobol_noise_step_measures_design_points_and_the_report_shows_the_corrected_indices(tmp_path):
+    """Replicates at design points give each outcome's noise; section 4 ranks the corrected indices."""
     import shutil
 
     import pandas as pd
 
     from commsim.config.paths import shipped_reports
-    from commsim.validation.steps import SOBOL_METRICS, sobol_noise
+    from commsim.validation.steps import SOBOL_METRICS, sobol_corrected, sobol_noise
 
     (tmp_path / "tables").mkdir()
     shutil.copy(shipped_reports() / "validation" / "tables" / "sobol.csv", tmp_path / "tables" / "sobol.csv")
-    table = sobol_noise(tmp_path, replicates=2)
+    table = sobol_noise(tmp_path, points=2, replicates=2)
     assert list(table["metric"]) == list(SOBOL_METRICS)
+    assert (table["noise_low"] <= table["noise_variance"]).all() and (
+        table["noise_variance"] <= table["noise_high"]
+    ).all()
     assert (table["noise_variance"] >= 0).all() and (table["design_variance"] > 0).all()
     assert table.equals(pd.read_csv(tmp_path / "tables" / "sobol_noise.csv"))
+    corrected = sobol_corrected(tmp_path)
+    raw = pd.read_csv(tmp_path / "tables" / "sobol.csv")
+    assert len(corrected) == len(raw) and (tmp_path / "figures" / "sobol_ranking.png").is_file()
+    merged = raw.merge(corrected, on=["metric", "factor"], suffixes=("_raw", ""))
+    below_one = merged["total_raw"] <= 1
+    assert (merged["total"][below_one] <= merged["total_raw"][below_one] + 1e-12).all()  # noise inflates totals
     text = write_report(tmp_path).read_text(encoding="utf-8")
-    assert "Model noise: each design point ran once" in text and "measured on 2 replicates" in text.lower()
+    assert "measured on 2 points of the design (its A block) with 2 replicates each" in text
+    assert "with model noise taken out" in text

@@ -14,7 +14,8 @@ which ``commsim run`` uses too:
   also the extra programme cost per additional participant;
 * **Sobol indices** (Saltelli designs): first-order and total indices of the replicate
   means, by the Saltelli (2010) and Jansen estimators of ``scipy.stats.sobol_indices``,
-  with bootstrap 95% intervals;
+  with bootstrap 95% intervals, and (given the noise variance replicates measured) the
+  same indices with run-to-run noise taken out (:func:`noise_corrected_sobol`);
 * **replicate sufficiency**: the interval's half-width against a tolerance, with the
   number of replicates that would meet it.
 """
@@ -147,6 +148,53 @@ def sobol_table(outcome: pd.DataFrame, plan: Plan, *, resamples: int = 1000) -> 
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def noise_corrected_sobol(sobol: pd.DataFrame, noise: pd.DataFrame) -> pd.DataFrame:
+    """Sobol indices of the model's mean response, with the run-to-run noise taken out.
+
+    A stochastic model's output is y = g(x) + e, with noise of mean variance s over the
+    design. The Saltelli (2010) first-order numerator E[y_B (y_ABi - y_A)] is free of
+    independent noise, the Jansen total numerator E[(y_A - y_ABi)^2] / 2 carries s once,
+    and the output variance V carries it once. So for g alone
+
+        first = first_raw * V / (V - s),    total = (total_raw * V - s) / (V - s),
+
+    which removes the share s / V by which noise inflates every total index. The interval
+    of each corrected index is the envelope of its bootstrap interval mapped at both ends
+    of the noise variance's interval (total falls as s rises; first rises), so it carries
+    both uncertainties.
+
+    Args:
+        sobol: :func:`sobol_table` rows: ``metric``, ``factor``, indices, intervals and
+            ``variance`` (V).
+        noise: One row per metric: ``noise_variance`` (s) and its 95% interval
+            ``noise_low`` and ``noise_high``.
+
+    Returns:
+        ``sobol`` with the indices and intervals corrected, and each metric's
+        ``noise_share`` (s / V); NaN where the noise is as large as the variance.
+    """
+    table = sobol.merge(noise[["metric", "noise_variance", "noise_low", "noise_high"]], on="metric", how="left")
+    variance = table["variance"]
+
+    def total(raw: pd.Series, s: pd.Series) -> pd.Series:
+        return ((raw * variance - s) / (variance - s)).where(variance > s)
+
+    def first(raw: pd.Series, s: pd.Series) -> pd.Series:
+        return (raw * variance / (variance - s)).where(variance > s)
+
+    corrected = table.copy()
+    corrected["first"] = first(table["first"], table["noise_variance"])
+    corrected["total"] = total(table["total"], table["noise_variance"])
+    lows = (first(table["first_low"], table[end]) for end in ("noise_low", "noise_high"))
+    highs = (first(table["first_high"], table[end]) for end in ("noise_low", "noise_high"))
+    corrected["first_low"] = np.fmin(*lows)
+    corrected["first_high"] = np.fmax(*highs)
+    corrected["total_low"] = total(table["total_low"], table["noise_high"])
+    corrected["total_high"] = total(table["total_high"], table["noise_low"])
+    corrected["noise_share"] = table["noise_variance"] / variance
+    return corrected.drop(columns=["noise_variance", "noise_low", "noise_high"])
 
 
 def _sobol(outputs: np.ndarray, design: pd.DataFrame, factors: list[str], n: int, seed: int, resamples: int):

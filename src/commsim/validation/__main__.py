@@ -13,7 +13,8 @@ Steps (each writes its tables into ``docs/reports/validation/tables`` and its fi
 * ``claims`` — the practice reports' claims (``experiments/validation.yaml``);
 * ``profiles`` — the same claims on each of the five community profiles
   (``experiments/validation_profiles.yaml``);
-* ``sensitivity`` — Sobol indices (``experiments/validation_sensitivity.yaml``);
+* ``sensitivity`` — Sobol indices (``experiments/validation_sensitivity.yaml``), the model noise over
+  the design and the indices with it taken out;
 * ``report`` — ``report.md`` from the tables;
 * ``all`` — every step in this order.
 """
@@ -79,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             status |= validation_steps.sweep_step("validation_sensitivity.yaml", workers=args.workers)
             validation_steps.sobol_ranking(folder)
             validation_steps.sobol_noise(folder)
+            validation_steps.sobol_corrected(folder)
         else:
             path = report.write_report(folder)
             print(f"wrote {path}", file=sys.stderr)

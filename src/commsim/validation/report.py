@@ -405,29 +405,50 @@ def _profiles_text(table: pd.DataFrame) -> list[str]:
 
 def _sensitivity_section(folder: Path) -> list[str]:
     heading = "## 4. Sensitivity: which levers and parameters matter"
-    noise = _read(folder, "sobol_noise")
-    return _section(folder, heading, "sobol", "sensitivity report", lambda sobol: _sensitivity_text(sobol, noise))
+    raw, noise = _read(folder, "sobol"), _read(folder, "sobol_noise")
+    return _section(
+        folder, heading, "sobol_corrected", "sensitivity report", lambda sobol: _sensitivity_text(sobol, raw, noise)
+    )
 
 
-def _noise_text(noise: pd.DataFrame) -> list[str]:
-    """How much model noise the Sobol outputs carry (each design point ran on one seed)."""
-    shares = ", ".join(f"{row.metric} {row.noise_share:.1%}" for row in noise.itertuples())
+def _noise_text(noise: pd.DataFrame, raw: pd.DataFrame, corrected: pd.DataFrame) -> list[str]:
+    """How much model noise the Sobol outputs carry, and what taking it out changed."""
+    shares = ", ".join(
+        f"{row.metric} {row.noise_share:.1%} [{row.noise_low / row.design_variance:.1%}, "
+        f"{row.noise_high / row.design_variance:.1%}]"
+        for row in noise.itertuples()
+    )
+    noisiest = noise.loc[noise["noise_share"].idxmax(), "metric"]
+    before = raw[raw["metric"] == noisiest].set_index("factor")["total"]
+    after = corrected[corrected["metric"] == noisiest].set_index("factor")
+    shown = after[after["total_low"] > 0].index
+    dropped = before[~before.index.isin(shown)]
     return [
-        f"Model noise: each design point ran once, on its own seed, so seed-to-seed variance enters every total "
-        f"index. Measured on {int(noise['replicates'].iloc[0])} replicates of the design's base, as a share of "
-        f"the design's output variance: {shares} (`tables/sobol_noise.csv`). A factor's total index is inflated "
-        "by about that share, so on an outcome with a large share the totals of factors whose first-order "
-        "indices are near zero are noise.",
+        f"Model noise: each design point ran once, on its own seed, so seed-to-seed variance enters every index. "
+        f"It was measured on {int(noise['points'].iloc[0])} points of the design (its A block) with "
+        f"{int(noise['replicates'].iloc[0])} replicates each: the variance between replicates, averaged over the "
+        f"points, as a share of the design's output variance, with a bootstrap 95% interval over the points: "
+        f"{shares} (`tables/sobol_noise.csv`). The indices above have it taken out: noise adds its share to every "
+        "Jansen total index and to the output variance, and nothing to the Saltelli first-order numerator, so "
+        "total = (raw total x V - s) / (V - s) and first = raw first x V / (V - s) for output variance V and noise "
+        "variance s; each interval is the bootstrap interval mapped at both ends of the noise interval "
+        "(`tables/sobol_corrected.csv`; the uncorrected indices are `tables/sobol.csv`, the open circles in the "
+        f"chart). On {noisiest}, the noisiest outcome, the corrected totals whose interval excludes zero are "
+        + (", ".join(f"{factor} {after.loc[factor, 'total']:.2f}" for factor in shown) or "none")
+        + f"; the largest total before the correction among the rest was {dropped.max():.2f} "
+        f"({dropped.idxmax()}), within what noise alone gives.",
         "",
     ]
 
 
-def _sensitivity_text(sobol: pd.DataFrame, noise: pd.DataFrame | None = None) -> list[str]:
+def _sensitivity_text(
+    sobol: pd.DataFrame, raw: pd.DataFrame | None = None, noise: pd.DataFrame | None = None
+) -> list[str]:
     lines = [
         "Sobol indices from a Saltelli design (`experiments/validation_sensitivity.yaml`: the twelve levers over "
         "realistic ranges and the six calibrated parameters over their priors; old inner-city estate, status quo, "
-        "1,000 residents, 104 weeks, outcome = mean over the last 52 weeks). The three largest total indices per "
-        "outcome, with 95% bootstrap intervals:",
+        "1,000 residents, 104 weeks, outcome = mean over the last 52 weeks), with model noise taken out (below). "
+        "The three largest total indices per outcome, with 95% intervals:",
         "",
     ]
     rows = []
@@ -448,16 +469,19 @@ def _sensitivity_text(sobol: pd.DataFrame, noise: pd.DataFrame | None = None) ->
     mean_total = sobol.groupby("factor")["total"].mean().sort_values(ascending=False)
     width = sobol["total_high"] - sobol["total_low"]
     widest = sobol.loc[width.idxmax()]
+    leading = sobol.loc[sobol.groupby("metric")["total"].idxmax()]
+    leading_width = leading["total_high"] - leading["total_low"]
     lines += [
         f"Of the {len(sobol)} total indices, {float((width < 0.05).mean()):.0%} have a 95% interval narrower than "
         f"0.05; the widest is {widest['factor']} on {widest['metric']} ({widest['total_low']:.2f} to "
-        f"{widest['total_high']:.2f}). The leading indices' intervals are 0.05-0.2 wide: narrowing them below 0.05 "
-        "takes about (width / 0.05)^2 times the base sample.",
+        f"{widest['total_high']:.2f}). The leading index of each outcome has an interval {leading_width.min():.2f} "
+        f"to {leading_width.max():.2f} wide: narrowing it below 0.05 takes about (width / 0.05)^2 times the base "
+        "sample.",
         "",
-        *(_noise_text(noise) if noise is not None else []),
+        *(_noise_text(noise, raw, sobol) if noise is not None and raw is not None else []),
         "Mean total index over these outcomes: "
         + ", ".join(f"{factor} {value:.2f}" for factor, value in mean_total.head(8).items())
-        + ". All indices: `tables/sobol.csv`; the runner's report: "
+        + ". The runner's report: "
         "[`docs/reports/validation_sensitivity/report.md`](../validation_sensitivity/report.md).",
         "",
     ]

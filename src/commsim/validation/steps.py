@@ -17,10 +17,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from commsim.config.declaration import defaults
 from commsim.config.paths import project_root, shipped_reports
-from commsim.experiments.analysis import Analysis, analyze
+from commsim.experiments.analysis import Analysis, analyze, noise_corrected_sobol
 from commsim.experiments.plan import Plan, load_plan
 from commsim.experiments.report import analyse_and_report
 from commsim.experiments.store import ExperimentStore
@@ -111,7 +112,9 @@ REFINE_CANDIDATES = 6
 
 REFINE_SEEDS = 4
 
-NOISE_REPLICATES = 12
+NOISE_POINTS = 48
+
+NOISE_REPLICATES = 6
 
 SOBOL_METRICS = ("rate_any", "top10_share", "formal_volunteering_year", "mean_belonging", "mean_trust", "rate_elderly")
 
@@ -344,47 +347,70 @@ def claims_by_profile(folder: Path) -> pd.DataFrame:
     return table
 
 
-def sobol_noise(folder: Path, *, replicates: int = NOISE_REPLICATES) -> pd.DataFrame:
-    """Seed-to-seed variance of each Sobol outcome at the design's base, against the design's output variance.
+def sobol_noise(folder: Path, *, points: int = NOISE_POINTS, replicates: int = NOISE_REPLICATES) -> pd.DataFrame:
+    """Seed-to-seed variance of each Sobol outcome over the design, against the design's output variance.
 
     Each point of the Saltelli design runs once on its own seed, so model noise enters every
-    total index; its share of the output variance is about how much it adds to each. The
-    base (the spec's ``base``, every factor at its default) runs on ``replicates`` fresh
-    seeds, each outcome reduced as the analysis reduces it (mean over the last
-    ``analysis.window`` weeks). Written to ``tables/sobol_noise.csv``.
+    index. The first ``points`` points of the design's A block (a scrambled Sobol sample of
+    the whole factor space) each run on ``replicates`` fresh seeds, each outcome reduced as
+    the analysis reduces it (mean over the last ``analysis.window`` weeks). The noise
+    variance is the mean over those points of the variance between their replicates (what
+    the estimators carry: the noise averaged over the design), with a bootstrap 95%
+    interval over the points. Written to ``tables/sobol_noise.csv``.
 
     Returns:
-        One row per metric: ``noise_variance``, ``design_variance`` and ``noise_share``.
+        One row per metric: ``noise_variance`` with ``noise_low`` and ``noise_high``,
+        ``design_variance``, ``noise_share``, ``points`` and ``replicates``.
     """
     plan = load_plan(project_root() / "experiments" / "validation_sensitivity.yaml")
     spec, metrics = plan.spec, list(SOBOL_METRICS)
+    a_block = plan.design.loc[plan.design["block"] == "A", "point"].to_numpy()[:points]
+    chosen = {run.point: run for run in plan.runs if run.point in set(a_block) and run.replicate == 0}
+    seeds = iter(calibration.spawn_seeds(ROOT_SEED + 5, len(a_block) * replicates))
     frames = []
-    for replicate, seed in enumerate(calibration.spawn_seeds(ROOT_SEED + 5, replicates)):
-        task = RunTask(spec.target, dict(spec.base), seed, spec.steps, spec.output.every, tuple(metrics))
-        output = execute(task)
-        if output.frame is None:
-            raise RuntimeError(f"a noise run of the sensitivity base failed: {output.error}")
-        frames.append(output.frame.assign(point=0, scenario="base", replicate=replicate))
+    for point in a_block:
+        run = chosen[int(point)]
+        for replicate in range(replicates):
+            task = RunTask(
+                spec.target, dict(run.parameters), next(seeds), spec.steps, spec.output.every, tuple(metrics)
+            )
+            output = execute(task)
+            if output.frame is None:
+                raise RuntimeError(f"a noise run at point {point} of the sensitivity design failed: {output.error}")
+            frames.append(output.frame.assign(point=int(point), scenario="noise", replicate=replicate))
     outcome = run_outcomes(
         pd.concat(frames), metrics, spec.analysis.window, identity=["point", "scenario", "replicate"]
     )
-    noise = outcome[outcome["window"] == "window"].groupby("metric")["value"].var(ddof=1)
+    window = outcome[outcome["window"] == "window"]
+    by_point = window.groupby(["metric", "point"])["value"].var(ddof=1)
     sobol = pd.read_csv(_tables(folder) / "sobol.csv").groupby("metric")["variance"].first()
-    table = pd.DataFrame(
-        {
-            "metric": metrics,
-            "noise_variance": [float(noise[name]) for name in metrics],
-            "design_variance": [float(sobol[name]) for name in metrics],
-            "replicates": replicates,
-        }
-    )
-    table["noise_share"] = table["noise_variance"] / table["design_variance"]
+    rows = []
+    for name in metrics:
+        variances = by_point[name].to_numpy()
+        interval = stats.bootstrap(
+            (variances,), np.mean, confidence_level=0.95, n_resamples=2000, rng=np.random.default_rng(ROOT_SEED)
+        ).confidence_interval
+        rows.append(
+            {
+                "metric": name,
+                "noise_variance": float(variances.mean()),
+                "noise_low": float(interval.low),
+                "noise_high": float(interval.high),
+                "design_variance": float(sobol[name]),
+                "points": len(a_block),
+                "replicates": replicates,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table.insert(5, "noise_share", table["noise_variance"] / table["design_variance"])
     table.to_csv(_tables(folder) / "sobol_noise.csv", index=False)
     return table
 
 
 def sobol_ranking(folder: Path) -> pd.DataFrame:
-    """Total and first-order Sobol indices from the sensitivity sweep; ranked chart and table.
+    """Total and first-order Sobol indices from the sensitivity sweep, as the runner estimated them.
+
+    Written to ``tables/sobol.csv``; :func:`sobol_noise` and :func:`sobol_corrected` follow.
 
     Returns:
         One row per metric and factor.
@@ -393,18 +419,44 @@ def sobol_ranking(folder: Path) -> pd.DataFrame:
     sobol = sobol[(sobol["window"] == "window") & sobol["metric"].isin(SOBOL_METRICS)]
     sobol = sobol.drop(columns=["scenario", "window"]).sort_values(["metric", "total"], ascending=[True, False])
     sobol.to_csv(_tables(folder) / "sobol.csv", index=False)
-    metrics = [metric for metric in SOBOL_METRICS if metric in set(sobol["metric"])]
+    return sobol
+
+
+def sobol_corrected(folder: Path) -> pd.DataFrame:
+    """The Sobol indices with model noise taken out, ranked in a chart beside the raw totals.
+
+    Reads ``tables/sobol.csv`` and ``tables/sobol_noise.csv``; writes
+    ``tables/sobol_corrected.csv`` and ``figures/sobol_ranking.png``.
+
+    Returns:
+        One row per metric and factor (:func:`~commsim.experiments.analysis.noise_corrected_sobol`).
+    """
+    raw = pd.read_csv(_tables(folder) / "sobol.csv")
+    corrected = noise_corrected_sobol(raw, pd.read_csv(_tables(folder) / "sobol_noise.csv"))
+    corrected = corrected.sort_values(["metric", "total"], ascending=[True, False])
+    corrected.to_csv(_tables(folder) / "sobol_corrected.csv", index=False)
+    metrics = [metric for metric in SOBOL_METRICS if metric in set(corrected["metric"])]
     figure, axes = plt.subplots(2, math.ceil(len(metrics) / 2), figsize=(16, 9))
     calibrated = set(calibration.CALIBRATED)
     for axis, metric in zip(np.ravel(axes), metrics, strict=False):
-        rows = sobol[sobol["metric"] == metric].sort_values("total")
+        rows = corrected[corrected["metric"] == metric].sort_values("total")
+        before = raw[raw["metric"] == metric].set_index("factor")["total"].reindex(rows["factor"])
         colours = ["tab:orange" if factor in calibrated else "tab:blue" for factor in rows["factor"]]
         error = np.vstack([rows["total"] - rows["total_low"], rows["total_high"] - rows["total"]]).clip(min=0)
         axis.barh(rows["factor"], rows["total"], xerr=error, color=colours)
-        axis.set(title=metric, xlabel="total Sobol index (95% CI)")
+        axis.scatter(
+            before.to_numpy(), rows["factor"], marker="o", s=22, facecolors="none", edgecolors="black", zorder=3
+        )
+        share = float(rows["noise_share"].iloc[0])
+        axis.set(
+            title=f"{metric} (noise {share:.1%} of variance)", xlabel="total Sobol index, noise taken out (95% CI)"
+        )
         axis.tick_params(axis="y", labelsize=7)
-    figure.suptitle("Total Sobol indices: policy levers (blue) and calibrated behavioural parameters (orange)")
+    figure.suptitle(
+        "Total Sobol indices with model noise taken out: policy levers (blue), calibrated parameters (orange); "
+        "open circle = before the correction"
+    )
     figure.tight_layout()
     figure.savefig(_figures(folder) / "sobol_ranking.png", dpi=100)
     plt.close(figure)
-    return sobol
+    return corrected
