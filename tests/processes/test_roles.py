@@ -119,6 +119,23 @@ def test_organisers_are_as_many_as_the_compounds_space_has_sessions_for(params_f
     assert organiser_places(params_for(compound_space_sessions_per_week=8, organiser_sessions_per_week=0.0)) == 0
 
 
+def test_centre_helper_posts_open_only_where_a_centre_holds_sessions(params_for):
+    """Centre and event helpers help at a centre: no centre, or one without sessions, opens none of them."""
+    plain = CommunityModel(rng=8, n_residents=1000)
+    with_centre = open_posts(plain.p, 1000, plain.organisations)
+    assert with_centre.helpers == round(plain.p["helper_posts_per_1000"]) > 0
+    for closed in ({"n_centres": 0}, {"centre_sessions_per_week": 0}):
+        posts = open_posts(params_for(**closed), 1000, plain.organisations)
+        assert posts.helpers == 0, closed
+        assert posts.aid_station == with_centre.aid_station  # the station does not need a centre
+    # In a whole run without a centre nobody becomes a helper, while station posts fill.
+    model = CommunityModel(rng=8, n_residents=1000, policy="no_levers")
+    for _ in range(60):
+        model.step()
+    assert not np.any(model.residents.role == HELPER)
+    assert np.any(model.residents.role == AID_STATION)
+
+
 def test_library_members_with_space_open_helper_posts_and_their_staff_take_support_work():
     plain = CommunityModel(rng=8, n_residents=500)
     assert open_posts(plain.p, 500, plain.organisations) == Posts(

@@ -152,13 +152,19 @@ def organiser_places(params: Params) -> int:
     return int(params["compound_space_sessions_per_week"] / per_organiser)
 
 
+def centre_open(params: Params) -> bool:
+    """Whether the community has a service centre that opens sessions (where centre helpers help)."""
+    return params["n_centres"] > 0 and params["centre_sessions_per_week"] > 0
+
+
 def open_posts(
     params: Params, n_residents: int, organisations: Organisations, forced: ForcedRoles | None = None
 ) -> Posts:
     """Posts of each role: organisers by the compounds' space, helpers and station posts per 1000 residents.
 
-    Library members with space of their own open helper posts too, in proportion to
-    their engagement.
+    Centre and event helpers help at a service centre's sessions and the events it runs,
+    so their per-1000 posts open only where a centre opens sessions. Library members with
+    space of their own open helper posts too, in proportion to their engagement.
     """
     _, space = library_contributions(organisations, forced)
     hosting = organisations.in_library & organisations.space
@@ -166,9 +172,10 @@ def open_posts(
         hosting = np.where(forced.org_space == MODEL, hosting, (forced.org_space == 1) & organisations.space)
     library_posts = params["org_space_helper_posts"] * float(space[hosting].sum())
     per_resident = n_residents / 1000.0
+    centre_posts = params["helper_posts_per_1000"] * per_resident if centre_open(params) else 0.0
     return Posts(
         organisers_per_compound=organiser_places(params),
-        helpers=int(round(params["helper_posts_per_1000"] * per_resident + library_posts)),
+        helpers=int(round(centre_posts + library_posts)),
         aid_station=int(round(params["aid_station_posts_per_1000"] * per_resident)),
     )
 
