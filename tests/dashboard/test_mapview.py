@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import numpy as np
@@ -134,6 +135,17 @@ def test_a_new_week_moves_the_colours_and_nothing_else(model):
     after = next(trace for trace in figure.data if trace.meta == BUILDINGS_TRACE).marker.color
     assert np.allclose(after, building_table(stepped)["participation"]) and list(after) != before
     assert figure.layout.shapes == shapes and figure.layout.title.text == "Map at week 11"
+
+
+def test_a_community_without_a_centre_sends_the_browser_valid_json(model):
+    """No centre, no walk: the hover says so in words, and no NaN reaches the widget (the browser drops those)."""
+    bare = CommunityModel(rng=3, n_residents=300, profile="old_inner_city", policy="no_levers")
+    bare.step()
+    for built, walks in ((bare, {"no centre"}), (model, None)):
+        buildings = next(trace for trace in map_figure(built).data if trace.meta == BUILDINGS_TRACE)
+        json.dumps([list(row) for row in buildings.customdata], allow_nan=False)  # a NaN would raise
+        shown = {row[4] for row in buildings.customdata}
+        assert shown == walks if walks else all(walk.endswith(" min") for walk in shown), shown
 
 
 def test_the_inspector_shows_every_resident_of_a_building_in_plain_words(model):

@@ -261,10 +261,12 @@ def update_map(figure, model, *, colour_by: str, show_ties: bool) -> None:
     """Move the map to the model's current week: buildings' colours and hover text, and the ties if shown."""
     buildings = building_table(model)
     values = buildings[colour_by].to_numpy()
-    minutes = buildings["centre_minutes"].to_numpy()
-    walk = np.where(np.isfinite(minutes), np.round(minutes, 1), np.nan)
-    custom = np.stack([np.arange(len(buildings)), buildings["residents"], buildings["participation"] * 100,
-                       buildings["belonging"], walk], axis=1)  # fmt: skip
+    # The walk as text: a community without a centre has no walk, and a NaN in what the
+    # widget sends is not JSON, so the browser would drop the whole update (colours too).
+    walk = [f"{minutes:.1f} min" if np.isfinite(minutes) else "no centre" for minutes in buildings["centre_minutes"]]
+    custom = list(zip(range(len(buildings)), buildings["residents"].tolist(),
+                      (buildings["participation"] * 100).tolist(), buildings["belonging"].tolist(), walk,
+                      strict=True))  # fmt: skip
     with figure.batch_update():
         figure.layout.title = {"text": map_title(model.steps), "x": 0.01, "y": 0.99, "font": {"size": 13}}
         trace = next(trace for trace in figure.data if trace.meta == BUILDINGS_TRACE)
@@ -274,7 +276,7 @@ def update_map(figure, model, *, colour_by: str, show_ties: bool) -> None:
             "building %{customdata[0]}<br>%{customdata[1]} residents<br>"
             + metric_label("rate_any", model.p)
             + ": %{customdata[2]:.0f}%<br>Belonging: %{customdata[3]:.2f}"
-            + "<br>walk to the nearest centre: %{customdata[4]} min<extra>click for its residents</extra>"
+            + "<br>walk to the nearest centre: %{customdata[4]}<extra>click for its residents</extra>"
         )
         segments = tie_segments(model) if show_ties else [([], []) for _ in TIE_CLASSES]
         for tie_trace, (xs, ys) in zip(figure.data[: len(TIE_CLASSES)], segments, strict=True):
