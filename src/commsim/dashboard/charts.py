@@ -21,7 +21,7 @@ from commsim.runs.labels import PERCENT_UNITS, metric_label, metric_unit, unit_l
 LIVE_PANELS = (LOOP_PANELS[0], LOOP_PANELS[1], GROUP_PANELS[0], LOOP_PANELS[2])
 WEEK_AXIS = "week"
 # Width and height in pixels: Plotly sizes a widget before the page lays it out, so sizes are given.
-PLOTS_SIZE = (820, 470)
+PLOTS_SIZE = (820, 520)
 # The figure's toolbar: a camera button saving the figure as SVG (vector) and as PNG (drawn in the browser).
 DOWNLOAD_CONFIG = {
     "displaylogo": False,
@@ -51,7 +51,7 @@ def live_figure(values: dict | None = None):
     """
     titles = [panel_title(panel, values) for panel in LIVE_PANELS]
     figure = go.FigureWidget(
-        make_subplots(rows=2, cols=2, subplot_titles=titles, vertical_spacing=0.13, horizontal_spacing=0.12)
+        make_subplots(rows=2, cols=2, subplot_titles=titles, vertical_spacing=0.2, horizontal_spacing=0.12)
     )
     for index, panel in enumerate(LIVE_PANELS):
         row, col = divmod(index, 2)

@@ -58,7 +58,11 @@ LOOP_PANELS = (
         ("rate_any", "rate_activities", "rate_deliberation", "rate_mutual_aid"),
     ),
     Panel("Belonging, trust, efficacy", "score", ("mean_belonging", "mean_trust", "mean_efficacy")),
-    Panel("Investment: volunteers", "residents", ("volunteers_active", "team_leaders", "organisers", "helpers")),
+    Panel(
+        "Investment: volunteers",
+        "residents",
+        ("volunteers_active", "team_leaders", "experts", "organisers", "helpers", "aid_station_volunteers"),
+    ),
     Panel("Visible success: issues resolved", "share of issues", (RESOLVED_SHARE,)),
     Panel(
         "Network",
