@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -76,3 +78,12 @@ def test_two_levers_give_a_heatmap_of_the_means():
     assert z.shape == (3, 2)  # rows: the second lever's levels; columns: the first's
     assert z[0, 1] == pytest.approx(20.0) and z[2, 0] == pytest.approx(12.0)
     assert figure.layout.yaxis.title.text == "Share of buildings with a team leader"
+
+
+def test_a_heatmap_cell_without_runs_is_blank_and_sends_no_nan():
+    """A grid point with no result yet is drawn blank; a NaN in the figure's JSON would make the browser drop it."""
+    table = pd.DataFrame({"inclusiveness": [0.0, 0.0, 1.0], "leader_coverage": [0.2, 0.4, 0.2],
+                          "mean": [0.1, 0.2, 0.3], "ci_low": 0.0, "ci_high": 1.0})  # fmt: skip
+    (heat,) = response_figure(table, ["inclusiveness", "leader_coverage"], "rate_any", 13).data
+    assert [list(row) for row in heat.z] == [[pytest.approx(10.0), pytest.approx(30.0)], [pytest.approx(20.0), None]]
+    json.dumps([list(row) for row in heat.z], allow_nan=False)

@@ -151,8 +151,11 @@ def _curve(ordered: pd.DataFrame, factor: str, metric: str, window: int, scale: 
 
 def _heatmap(table: pd.DataFrame, factors: Sequence[str], metric: str, window: int, scale: float) -> go.Figure:
     grid = table.pivot_table(index=factors[1], columns=factors[0], values="mean") * scale
+    # A cell without runs (a sweep still running, a failed point) is None, drawn blank: a
+    # 2-D array reaches the browser as JSON lists, where a NaN would lose the whole figure.
+    cells = grid.astype(object).where(grid.notna(), None).to_numpy().tolist()
     heat = go.Heatmap(
-        z=grid.to_numpy(), x=[f"{value:.3g}" for value in grid.columns], y=[f"{value:.3g}" for value in grid.index],
+        z=cells, x=[f"{value:.3g}" for value in grid.columns], y=[f"{value:.3g}" for value in grid.index],
         colorscale="Viridis", texttemplate="%{z:.3g}", hovertemplate="%{x}, %{y}: %{z:.3g}<extra></extra>",
         colorbar={"title": {"text": _axis_title(metric), "side": "right"}},
     )  # fmt: skip
