@@ -66,6 +66,9 @@ def test_grievance_counts_old_open_issues_of_the_building_and_its_compound():
     in_compound = layout.building_compound == layout.building_compound[1]
     expected = 0.8 * in_compound + 0.8 * (np.arange(layout.n_buildings) == 0)
     assert grievance == pytest.approx(expected)
+    # Before any issue is old enough it is still floats (the compiled pass takes no other type).
+    none_old = grievance_by_building(model.issues, layout, step=1, grace_weeks=2)
+    assert none_old.dtype == np.float64 and not none_old.any()
 
 
 def test_acts_raise_belonging_and_efficacy_drifts_toward_its_rest():

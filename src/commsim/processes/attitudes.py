@@ -121,7 +121,8 @@ def grievance_by_building(issues: IssueTable, layout: Layout, step: int, grace_w
     compound = issues.compound_scope[old]
     by_building = np.bincount(scope[~compound], weights=urgency[~compound], minlength=layout.n_buildings)
     by_compound = np.bincount(scope[compound], weights=urgency[compound], minlength=layout.n_compounds)
-    return by_building + by_compound[layout.building_compound]
+    # Without weights to sum numpy returns integers; the compiled pass takes floats only.
+    return (by_building + by_compound[layout.building_compound]).astype(float, copy=False)
 
 
 def buildings_with_solved_issue(issues: IssueTable, layout: Layout, step: int) -> np.ndarray:
