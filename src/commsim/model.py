@@ -280,6 +280,7 @@ class CommunityModel(mesa.Model):
             rng=self.rng,
             step=self.steps,
             officials=self.forced_roles,
+            funded_share=self.finance.funded_share,
         )
 
     def _joining(self) -> JoiningContext:

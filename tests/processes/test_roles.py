@@ -136,6 +136,29 @@ def test_centre_helper_posts_open_only_where_a_centre_holds_sessions(params_for)
     assert np.any(model.residents.role == AID_STATION)
 
 
+def test_centre_helper_posts_follow_the_share_of_sessions_paid_for():
+    """After public funding ends, a centre whose sessions nothing pays for opens no new helper posts."""
+    plain = CommunityModel(rng=8, n_residents=1000)
+    full = plain.p["helper_posts_per_1000"]
+    for share in (1.0, 0.5, 0.0):
+        assert open_posts(plain.p, 1000, plain.organisations, funded=share).helpers == round(full * share)
+    # A whole run: public funding for ten weeks, then no self-financing and no fund.
+    unpaid = {"centre_public_funding_weeks": 10, "self_financing": 0.0, "fund_per_household_year": 0.0}
+    helpers = {}
+    for name, overrides in (("paid", {}), ("unpaid", unpaid)):
+        model = CommunityModel(rng=8, n_residents=1000, **overrides)
+        counts = []
+        for _ in range(60):
+            model.step()
+            counts.append(int(np.sum(model.residents.role == HELPER)))
+        helpers[name] = np.array(counts)
+    assert model.finance.funded_share == 0.0
+    after = helpers["unpaid"][11:]
+    assert np.all(np.diff(after) <= 0)  # helpers leave and nobody takes their place
+    assert after[-1] < helpers["paid"][-1]
+    assert helpers["unpaid"][10] > 0
+
+
 def test_library_members_with_space_open_helper_posts_and_their_staff_take_support_work():
     plain = CommunityModel(rng=8, n_residents=500)
     assert open_posts(plain.p, 500, plain.organisations) == Posts(

@@ -8,24 +8,21 @@ Five formal roles (MODEL_SPEC section 2; the practice reports' volunteer teams):
 * activity organisers run sessions in their compound, as many as the compound's public
   space can host (``compound_space_sessions_per_week`` over ``organiser_sessions_per_week``);
 * centre and event helpers and mutual-aid station volunteers give weekly duty hours
-  without running sessions, in the posts the community can use (per 1000 residents,
-  plus the helper posts of resource-library members with space of their own).
+  without running sessions, in the posts the community can use (:func:`open_posts`).
 
 A volunteer's load is the role's own hours plus an equal share of the support work all
-acts of participation need, after the staff hours of engaged library members have taken
-their part of it. Participation resting on few volunteers overloads them: burnout builds
-above capacity and raises the chance of quitting, in every role (Maslach, Schaufeli &
-Leiter 2001). Active residents who are asked — by their leader, or, the more active
-they are, by the resource library or the residents' committee — may take a role, the
-more readily the stronger their belonging and efficacy (civic voluntarism: being asked
-is the strongest route into volunteering, Verba, Schlozman & Brady 1995;
-:func:`commsim.mechanisms.recruit_agreement`):
-expert while the pool has room, team leader of a covered building without one, organiser
-while the compound's space has room, otherwise a helper or station post while one is
-open. Formal volunteering is thus limited by the posts organisations can use (volunteer
+acts need, less the staff hours of engaged library members. Participation resting on
+few volunteers overloads them: burnout builds above capacity and raises the chance of
+quitting, in every role (Maslach, Schaufeli & Leiter 2001). Active residents who are
+asked — by their leader, or, the more active they are, by the resource library or the
+residents' committee — may take a role, the more readily the stronger their belonging
+and efficacy (civic voluntarism: being asked is the strongest route into volunteering,
+Verba, Schlozman & Brady 1995; :func:`commsim.mechanisms.recruit_agreement`): expert
+while the pool has room, team leader of a covered building without one, organiser while
+the compound's space has room, otherwise a helper or station post while one is open.
+Formal volunteering is thus limited by the posts organisations can use (volunteer
 management capacity, Hager & Brudney 2004) as well as by who is asked. The duty hours
-of helpers, station volunteers and team leaders are booked as acts of participation
-(:func:`book_role_work`, before the attitudes are updated).
+are booked as acts of participation (:func:`book_role_work`, before the attitudes).
 """
 
 from __future__ import annotations
@@ -158,12 +155,19 @@ def centre_open(params: Params) -> bool:
 
 
 def open_posts(
-    params: Params, n_residents: int, organisations: Organisations, forced: ForcedRoles | None = None
+    params: Params,
+    n_residents: int,
+    organisations: Organisations,
+    forced: ForcedRoles | None = None,
+    *,
+    funded: float = 1.0,
 ) -> Posts:
     """Posts of each role: organisers by the compounds' space, helpers and station posts per 1000 residents.
 
     Centre and event helpers help at a service centre's sessions and the events it runs,
-    so their per-1000 posts open only where a centre opens sessions. Library members with
+    so their per-1000 posts open only where a centre opens sessions, in proportion to the
+    share of its planned sessions paid for this week (``funded``, ``Finance.funded_share``;
+    helpers in post when money runs short stay until they quit). Library members with
     space of their own open helper posts too, in proportion to their engagement.
     """
     _, space = library_contributions(organisations, forced)
@@ -172,7 +176,7 @@ def open_posts(
         hosting = np.where(forced.org_space == MODEL, hosting, (forced.org_space == 1) & organisations.space)
     library_posts = params["org_space_helper_posts"] * float(space[hosting].sum())
     per_resident = n_residents / 1000.0
-    centre_posts = params["helper_posts_per_1000"] * per_resident if centre_open(params) else 0.0
+    centre_posts = params["helper_posts_per_1000"] * per_resident * funded if centre_open(params) else 0.0
     return Posts(
         organisers_per_compound=organiser_places(params),
         helpers=int(round(centre_posts + library_posts)),
@@ -223,6 +227,7 @@ class RolesContext:
         step: This week's step (who was active recently; last volunteering).
         officials: Choices of students playing team leaders (whom they ask) and
             organisations' representatives (space, staff hours); -1 elsewhere.
+        funded_share: Share of the centres' planned sessions paid this week (helper posts follow).
     """
 
     params: Params
@@ -234,6 +239,7 @@ class RolesContext:
     rng: np.random.Generator
     step: int
     officials: ForcedRoles
+    funded_share: float
 
 
 def duty_hours(residents: Residents, layout: Layout, params: Params) -> np.ndarray:
@@ -299,15 +305,8 @@ def burn_out_and_quit(residents: Residents, load: np.ndarray, params: Params, rn
     volunteer = residents.role != NO_ROLE
     residents.role_load = load
     overload = np.maximum(load / np.maximum(residents.role_capacity, 1e-9) - 1.0, 0.0)
-    residents.burnout = np.where(
-        volunteer,
-        np.clip(
-            residents.burnout + params["burnout_rate"] * overload - params["burnout_recovery"] * (overload == 0),
-            0,
-            1,
-        ),
-        0.0,
-    )
+    raised = residents.burnout + params["burnout_rate"] * overload - params["burnout_recovery"] * (overload == 0)
+    residents.burnout = np.where(volunteer, np.clip(raised, 0, 1), 0.0)
     quit_p = params["quit_base"] + params["quit_burnout"] * residents.burnout
     quitting = np.flatnonzero(volunteer & (rng.random(len(residents)) < quit_p))
     residents.role[quitting] = NO_ROLE
@@ -393,7 +392,7 @@ def weekly_rates(params: Params, *, support_h: float, library_ask: float | None)
 def take_posts(ctx: RolesContext, recruits: np.ndarray) -> np.ndarray:
     """Give the recruits the open posts; every role holder volunteered this week. Returns the slots that took one."""
     params, residents = ctx.params, ctx.residents
-    posts = open_posts(params, len(residents), ctx.organisations, ctx.officials)
+    posts = open_posts(params, len(residents), ctx.organisations, ctx.officials, funded=ctx.funded_share)
     compound = ctx.layout.building_compound[residents.building]
     roles = assign_roles(residents, recruits, ctx.roles.covered, params, posts=posts, compound=compound)
     taken = recruits[roles != NO_ROLE]
@@ -430,7 +429,7 @@ def update_roles_by_arrays(ctx: RolesContext) -> tuple[np.ndarray, np.ndarray]:
     candidate &= rng.random(n) < agreement_when_asked(residents, params)
     candidate[quitting] = False
     recruits = np.flatnonzero(candidate)
-    posts = open_posts(params, n, ctx.organisations, ctx.officials)
+    posts = open_posts(params, n, ctx.organisations, ctx.officials, funded=ctx.funded_share)
     compound = ctx.layout.building_compound[residents.building]
     roles = assign_roles(residents, recruits, ctx.roles.covered, params, posts=posts, compound=compound)
     taken = recruits[roles != NO_ROLE]
