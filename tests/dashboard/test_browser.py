@@ -223,7 +223,12 @@ def test_learn_loads_a_lesson_into_explore_and_follows_it_to_the_end(page, dashb
     page.get_by_text("Lesson: High turnover and mutual aid").wait_for()
     profile = page.locator(".v-select", has=page.locator("label", has_text="community profile"))
     assert "Migrant-heavy urban village" in profile.inner_text()
-    page.screenshot(path="/tmp/lesson1024.png", full_page=True)
+    # The underline is under Explore (Vuetify's sliding bar stayed under the tab it measured last).
+    active = page.locator(".commsim-page-tabs .v-tab--active")
+    assert active.inner_text().strip().lower() == "explore"
+    assert active.evaluate("tab => getComputedStyle(tab).boxShadow") != "none"
+    slider = page.locator(".commsim-page-tabs .v-tabs-slider-wrapper")
+    assert slider.evaluate("bar => getComputedStyle(bar).display") == "none"
     scenario_title = page.locator(".v-navigation-drawer .v-card__title", has_text="Scenario").first.bounding_box()
     assert scenario_title["y"] + scenario_title["height"] <= 768, "the lesson pushes the scenario controls out of sight"
 

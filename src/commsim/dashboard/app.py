@@ -18,6 +18,10 @@ from commsim.dashboard.learn import Learn
 from commsim.dashboard.sweep import Sweep
 
 TITLE = "commsim · community participation"
+TABS_CSS = """
+.commsim-page-tabs .v-tabs-slider-wrapper { display: none; }
+.commsim-page-tabs .v-tab--active { box-shadow: inset 0 -3px 0 currentColor; }
+"""
 
 
 def page_index(path: str) -> int:
@@ -30,16 +34,21 @@ def page_index(path: str) -> int:
 def PageTabs():
     """One tab per page above the page's content, named by the page's label.
 
-    AppLayout's own tabs would be named by the route paths ("Home" for Explore).
+    AppLayout's own tabs would be named by the route paths ("Home" for Explore). The
+    active tab is underlined by CSS (``TABS_CSS``) rather than by Vuetify's sliding bar,
+    which measures the tabs' positions once and is left behind when the sidebar opens.
     """
     router = solara.use_router()
     paths = ["/" if route.path == "/" else f"/{route.path}" for route in routes]
-    with solara.lab.Tabs(
-        value=page_index(router.path),
-        on_value=lambda chosen: router.push(paths[chosen]),
-        align="center",
-        background_color="primary",
-        dark=True,
+    with (
+        solara.Div(classes=["commsim-page-tabs"]),
+        solara.lab.Tabs(
+            value=page_index(router.path),
+            on_value=lambda chosen: router.push(paths[chosen]),
+            align="center",
+            background_color="primary",
+            dark=True,
+        ),
     ):
         for route in routes:
             solara.lab.Tab(route.label)
@@ -50,9 +59,10 @@ def Layout(children=None):
     """The app bar with one tab per page, the page's sidebar and its content."""
     solara.Title(TITLE)
     router = solara.use_router()
-    # Keyed by the path: a page change made by code (a lesson opening Explore) redraws the tab underline.
+    # Keyed by the path: a page change made by code (a lesson opening Explore) redraws the tabs.
     tabs = PageTabs().key(f"tabs-{router.path}")
-    content = solara.Column(children=[solara.Style(CONTROL_CSS), tabs, *(children or [])], gap="0px")
+    styles = [solara.Style(CONTROL_CSS), solara.Style(TABS_CSS)]
+    content = solara.Column(children=[*styles, tabs, *(children or [])], gap="0px")
     return solara.AppLayout(children=[content], title=TITLE, navigation=False)
 
 
