@@ -230,7 +230,9 @@ def _add_checks_and_faces(commands: Any) -> None:
     schema.add_argument("--experiment", action="store_true", help="the schema of experiment specs")
     commands.add_parser("presets", help="list community profiles and policy packages")
     dashboard = commands.add_parser(
-        "dashboard", help="serve the interactive dashboard (Explore, Compare, Sweep, Learn), on loopback by default"
+        "dashboard",
+        help="serve the interactive dashboard (Explore, Compare, Sweep, Learn, Classroom, Join a class, Design), "
+        "on loopback by default",
     )
     dashboard.add_argument("--host", type=_host, default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
     dashboard.add_argument("--port", type=_port, default=8765, help="port to serve on (default: 8765)")
