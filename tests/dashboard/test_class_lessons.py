@@ -77,3 +77,23 @@ def test_the_teacher_sees_how_late_the_weeks_ran():
         children=["Keeping time: the weeks ran 0.25 s after their time at the median and 0.50 s at most (2 weeks)"]
     ).assert_single()
     rc.close()
+
+
+def test_run_to_week_refuses_what_is_not_a_whole_number_and_leaves_the_clock_alone():
+    """The box is text, so what the teacher sees in it is what the server checks (no stale last valid week)."""
+    from commsim.classroom.run import ClassRun, ClassSetup
+    from commsim.dashboard.classroom import TeacherView
+
+    run = ClassRun.open(ClassSetup(n_residents=200, weeks=6), pace=30.0)
+    _, rc = solara.render(TeacherView(run, run.roster.teacher_token, on_close=lambda: None), handle_error=False)
+    field = rc.find(v.TextField, label="run to week").widget
+    for typed, refusal in (("abc", "'abc' is not a whole number"), ("99", "at most 6"), ("<b>1</b>", "not a whole")):
+        field.v_model = typed
+        rc.find(v.Btn, children=["Run to week"]).widget.click()
+        assert run.clock.state != "running", typed
+        rc.find(v.Alert).assert_single()
+        assert refusal in str(rc.find(v.Alert).widget.children), typed
+    field.v_model = "4"
+    rc.find(v.Btn, children=["Run to week"]).widget.click()
+    assert run.clock.state == "running" and run.clock.target == 4
+    rc.close()

@@ -184,11 +184,19 @@ def seat_text(role: str, agent: int) -> str:
     return f"{ROLE_LABELS[role]} ({what[role]} {agent})"
 
 
+def week_typed(text: str) -> int:
+    """The week typed into "run to week", or a refusal naming what was typed."""
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise ValueError(f"run to week: {str(text)[:40]!r} is not a whole number of weeks") from None
+
+
 @solara.component
 def TeacherView(run: ClassRun, token: str, on_close):
     """The join code, who joined, the clock's controls and, at the end, the debrief."""
     use_refresh()  # the roster, the clock and the choices change in other sessions
-    target = solara.use_reactive(run.setup.weeks)
+    target = solara.use_reactive(str(run.setup.weeks))  # text: what the box shows is what is checked
     problem = solara.use_reactive(None)
     now = CLASSES.now()
 
@@ -216,8 +224,8 @@ def TeacherView(run: ClassRun, token: str, on_close):
                           disabled=clock.state in ("running", "ended"))  # fmt: skip
             solara.Button("Pause", on_click=lambda: command(clock.pause), disabled=clock.state != "running")
             solara.Button("Step", on_click=lambda: command(clock.step), disabled=clock.state in ("running", "ended"))
-            solara.InputInt("run to week", value=target, style={"max-width": "120px"})
-            solara.Button("Run to week", on_click=lambda: command(lambda: clock.run_to(int(target.value), now)),
+            solara.InputText("run to week", value=target, continuous_update=True, style={"max-width": "120px"})
+            solara.Button("Run to week", on_click=lambda: command(lambda: clock.run_to(week_typed(target.value), now)),
                           disabled=clock.state == "ended")  # fmt: skip
             solara.Button(
                 "End the class", color="error", on_click=lambda: command(clock.end), disabled=clock.state == "ended"
