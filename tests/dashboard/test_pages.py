@@ -888,6 +888,9 @@ def test_compare_refuses_a_size_no_control_offers_even_when_clicked(render, resu
     assert alerts(box) == [
         "This comparison cannot run: residents: 2,000,000 is outside the range the dashboard allows (100 to 5,000)"
     ]
+    # The typed entries show what was typed, out of range, where the sliders stop at their ends.
+    entries = [field.v_model for field in rc.find(v.TextField).widgets if "commsim-number" in (field.class_ or "")]
+    assert {"2000000", "5200", "100000"} <= {str(entry) for entry in entries}, entries
     run.click()  # what a browser can still send
     assert "The comparison was refused: residents: 2,000,000 is outside the range" in " ".join(alerts(box))
     assert folders(results) == []

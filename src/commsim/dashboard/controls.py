@@ -68,17 +68,20 @@ def range_text(bound: Bound, unit: str = "") -> str:
 
 @solara.component
 def NumberEntry(bound: Bound, value: Any, on_value: Callable[[Any], None], *, label: str):
-    """A typed number beside a slider: taken when the field is left; what it receives is passed on unchecked."""
+    """A typed number beside a slider: taken when the field is left; what it receives is passed on unchecked.
+
+    It shows the value as typed, even out of range, where the slider can only show its end.
+    """
     entry = solara.InputInt if bound.integer else solara.InputFloat
     entry(
         label="",
-        value=bound.shown(value),
+        value=bound.entered(value),
         on_value=on_value,
         continuous_update=False,
         style=NUMBER_STYLE,
         classes=["commsim-number"],
         dense=True,
-    ).key(f"number-{label}-{bound.shown(value)}")
+    ).key(f"number-{label}-{bound.entered(value)}")
 
 
 @solara.component

@@ -84,6 +84,15 @@ class Bound:
         value = min(max(value, self.low), self.high)
         return int(round(value)) if self.integer else float(value)
 
+    def entered(self, value: Any) -> int | float:
+        """What a typed entry displays: a finite number as it is, in range or not; else :meth:`shown`.
+
+        An out-of-range number stays in sight beside its refusal.
+        """
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return self.shown(value)
+        return int(value) if self.integer and float(value).is_integer() else value
+
 
 # Weeks per run, named here because a lever cap refers to it too.
 _WEEKS = Bound("weeks", 13, 260)
