@@ -19,6 +19,19 @@ def results(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.fixture(autouse=True)
+def fresh_design_page():
+    """Every test finds the Design page as a new session would (it keeps its settings and search)."""
+
+    def reset():
+        for key in [key for key in state._KEPT if key.startswith("design:")]:
+            state._KEPT.pop(key).set(None)
+
+    reset()
+    yield
+    reset()
+
+
 def test_the_page_s_spec_is_checked_on_the_server():
     spec = page_spec(["old_inner_city", "migrant_heavy"], 700, 30, 300, 52)
     assert spec.constraints[0].max == 700 and spec.discovery.at_least == pytest.approx(0.30)
@@ -42,7 +55,8 @@ def test_the_design_page_is_a_tab():
 
 
 def test_a_search_runs_in_the_background_shows_the_front_and_opens_a_mix_in_compare_and_explore(results):
-    before = {key: state.kept(key).peek() for key in ("compare:choices", "compare:profile", "compare:residents")}
+    kept = ("compare:choices", "compare:profile", "compare:residents", "compare:steps")
+    before = {key: state.kept(key).peek() for key in kept}
 
     @solara.component
     def whole_app():
@@ -73,9 +87,11 @@ def test_a_search_runs_in_the_background_shows_the_front_and_opens_a_mix_in_comp
         assert mix.policy == "baseline" and mix.overrides == opened.overrides and mix.label == "mix M1"
         assert state.kept("compare:profile").value == "old_inner_city"
         assert state.kept("compare:residents").value == 400
+        assert state.kept("compare:steps").value == 26  # the weeks the search ran, not Compare's default
         wait_until(lambda: shows(box, "Choice 1 (reference)"), "the Compare page")
         labels = [field.v_model for field in rc.find(v.TextField, label="label").widgets]
         assert labels == ["status quo", "mix M1"]
+        assert slider(rc, "weeks").v_model == 26
     finally:
         rc.close()
         state.scenario.set(Scenario())
@@ -122,3 +138,27 @@ def test_communities_are_chosen_by_their_plain_names_and_the_default_budget_admi
     status_quo = price_run(frame, model.p).per_household_year
     assert status_quo < DEFAULT_BUDGET
     assert {lever.name for lever in LEVERS} >= {"fund_per_household_year", "leader_coverage"}
+
+
+def test_a_search_left_while_it_runs_is_found_on_return_with_its_settings(results):
+    """Leaving the page (it unmounts) does not lose the search: back on it, its progress, then its front."""
+    box, rc = solara.render(in_layout(Design), handle_error=False)
+    slider(rc, "residents (at most 2,000 here)").v_model = 400
+    slider(rc, "weeks").v_model = 26
+    slider(rc, "budget (yuan per household per year)").v_model = 3000
+    slider(rc, "target: residents taking part (%)").v_model = 5
+    button(box, "Find the best mixes").click()
+    wait_until(lambda: state.kept("design:running").peek(), "the search to start")
+    rc.close()  # the user opens another page
+    again, rc2 = solara.render(in_layout(Design), handle_error=False)
+    try:
+        assert slider(rc2, "residents (at most 2,000 here)").v_model == 400
+        assert slider(rc2, "budget (yuan per household per year)").v_model == 3000
+        if state.kept("design:running").peek():
+            assert shows(again, "Searching in the background")
+            assert button(again, "Find the best mixes").disabled
+        wait_until(lambda: shows(again, "Cheapest mix") or bool(alerts(again)), "the search's front on return")
+        assert alerts(again) == [], alerts(again)
+        assert len(list((results / "dashboard").iterdir())) == 1
+    finally:
+        rc2.close()

@@ -117,11 +117,12 @@ def open_in_compare(spec: DesignSpec, row: pd.Series, profile: str, label: str) 
     """Set the Compare page up for a mix of the front: the status quo against the mix, on ``profile``.
 
     The status quo is the baseline package; the mix is the baseline with the mix's levers,
-    at the design's population, so the comparison is the one the search made.
+    at the design's population and weeks, so the comparison is the one the search made.
     """
     mix = open_in_explore(spec, row, profile)
     state.kept("compare:profile").set(profile)
     state.kept("compare:residents").set(mix.n_residents)
+    state.kept("compare:steps").set(spec.steps)
     state.kept("compare:choices").set([Choice("status quo", "baseline"), Choice(label, "baseline", mix.overrides)])
 
 
@@ -190,19 +191,22 @@ def FrontView(spec: DesignSpec, front: pd.DataFrame, folder: Path):
 @solara.component
 def Design():
     """The Design page."""
-    profiles = solara.use_reactive(["old_inner_city"])
-    budget = solara.use_reactive(DEFAULT_BUDGET)
-    target = solara.use_reactive(30)
-    residents = solara.use_reactive(DEFAULT_RESIDENTS)
-    weeks = solara.use_reactive(52)
-    progress = solara.use_reactive((0, SEARCH.generations, 0))
+    profiles = state.use_kept("design:profiles", ["old_inner_city"])
+    budget = state.use_kept("design:budget", DEFAULT_BUDGET)
+    target = state.use_kept("design:target", 30)
+    residents = state.use_kept("design:residents", DEFAULT_RESIDENTS)
+    weeks = state.use_kept("design:weeks", 52)
+    # Kept for the session: a page left while its search runs shows its progress, then its front, on return.
+    progress = state.kept("design:progress", (0, SEARCH.generations, 0))
+    running = state.kept("design:running", False)
+    result = state.kept("design:result", None)
     problem = solara.use_reactive(None)
-    result = solara.use_reactive(None)
     busy = solara.use_memo(threading.Lock, [])
     order = solara.use_ref(None)
 
     def run() -> None:
         spec, folder = order.current
+        running.set(True)  # set here, not at the click: a task Solara drops before it starts never sets it
         try:
             if not JOB_SLOTS.acquire(blocking=False):
                 problem.set("was refused: the server is running as many jobs as it allows; try again later")
@@ -214,6 +218,7 @@ def Design():
             finally:
                 JOB_SLOTS.release()
         finally:
+            running.set(False)
             busy.release()
 
     task = solara.lab.use_task(run, dependencies=None)
@@ -228,7 +233,11 @@ def Design():
         task()
 
     def start() -> None:
-        start_job(busy, problem, order, prepare, begin, already="this page is already running a search")
+        already = "this page is already running a search; wait until it finishes"
+        if running.peek():  # a search this session started before the page was left and shown again
+            problem.set(f"was refused: {already}")
+            return
+        start_job(busy, problem, order, prepare, begin, already=already)
 
     with solara.Sidebar(), solara.Card("What to look for"):
         titles = {preset_title("profile", name): name for name in preset_names("profile")}
@@ -250,12 +259,13 @@ def Design():
         f"It tries at most {SEARCH.population * SEARCH.generations} mixes: minutes on a laptop. "
         "The method and its limits: docs/design.md."
     )
-    solara.Button("Find the best mixes", color="primary", on_click=start, disabled=bool(task.pending))
-    if task.pending:
+    searching = bool(task.pending) or running.value
+    solara.Button("Find the best mixes", color="primary", on_click=start, disabled=searching)
+    if searching:
         generation, of, front = progress.value
         solara.ProgressLinear(100 * generation / of if of else True)
         solara.Text(f"Searching in the background: generation {generation} of {of}, {front} mixes on the front")
     if problem.value:
         solara.Error(f"The search {problem.value}")
-    if result.value is not None and not task.pending:
+    if result.value is not None and not searching:
         FrontView(*result.value)
