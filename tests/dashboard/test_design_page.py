@@ -1,6 +1,7 @@
 """The Design page: its spec checked on the server, a small search in the background, the front, Explore."""
 
 import ipyvuetify as v
+import pandas as pd
 import pytest
 import solara
 from solara.autorouting import RenderPage
@@ -72,7 +73,7 @@ def test_a_search_runs_in_the_background_shows_the_front_and_opens_a_mix_in_comp
         wait_until(lambda: shows(box, "Cheapest mix") or bool(alerts(box)), "the search's front")
         assert alerts(box) == [], alerts(box)
         assert shows(box, "Cheapest mix reaching the target in every community")
-        assert rc.find(v.Select, label="a mix of the front").widget.items
+        assert rc.find(v.Select, label="one of the best trade-offs").widget.items
         folders = list((results / "dashboard").iterdir())
         assert len(folders) == 1 and folders[0].name.startswith("design-")
         assert (folders[0] / "front.csv").is_file()
@@ -162,3 +163,23 @@ def test_a_search_left_while_it_runs_is_found_on_return_with_its_settings(result
         assert len(list((results / "dashboard").iterdir())) == 1
     finally:
         rc2.close()
+
+
+def test_no_mix_is_explained_from_what_the_search_tried(tmp_path):
+    """Every mix over the budget: the page says so with the cheapest cost; else the best share reached."""
+    from commsim.dashboard.design import no_mix_text
+
+    spec = page_spec(["old_inner_city", "migrant_heavy"], 900, 30, 300, 52)
+    assert no_mix_text(spec, tmp_path) == "No mix found reaches the target in every community within the budget."
+    (tmp_path / "evaluations.csv").write_text("")  # an interrupted search leaves an empty table
+    assert no_mix_text(spec, tmp_path).startswith("No mix found")
+    tried = {"cost_per_household_year": [4900.0, 5200.0], "rate_any@old_inner_city": [0.5, 0.6]}
+    pd.DataFrame({**tried, "rate_any@migrant_heavy": [0.2, 0.3]}).to_csv(tmp_path / "evaluations.csv", index=False)
+    text = no_mix_text(spec, tmp_path)
+    assert "the cheapest about 4,900 yuan per household per year, against 900" in text
+    pd.DataFrame({**tried, "rate_any@migrant_heavy": [0.2, 0.25], "cost_per_household_year": [800.0, 850.0]}).to_csv(
+        tmp_path / "evaluations.csv", index=False
+    )
+    assert "the best mix tried had 25% of residents taking part in the community where it did worst" in (
+        no_mix_text(spec, tmp_path)
+    )

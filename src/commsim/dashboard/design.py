@@ -142,6 +142,30 @@ def _run(spec: DesignSpec, folder: Path, progress: solara.Reactive) -> pd.DataFr
     return run_design(spec, folder, executor="inline", progress=False, on_event=event).front
 
 
+def no_mix_text(spec: DesignSpec, folder: Path) -> str:
+    """Why no mix reached the target, from every mix the search tried (``evaluations.csv``)."""
+    text = "No mix found reaches the target in every community within the budget."
+    worst = [f"rate_any@{profile}" for profile in spec.profiles]
+    try:
+        tried = pd.read_csv(folder / "evaluations.csv")
+    except (OSError, pd.errors.EmptyDataError):
+        return text
+    if tried.empty or not {"cost_per_household_year", *worst} <= set(tried.columns):
+        return text
+    budget, cost = spec.constraints[0].max, tried["cost_per_household_year"]
+    if cost.min() > budget:
+        return (
+            f"{text} Every mix tried costs more than the budget: the cheapest about {cost.min():,.0f} yuan per "
+            f"household per year, against {budget:,.0f}. The service centre's running cost is fixed, so in a "
+            "small community it falls on few households: try more residents or a larger budget."
+        )
+    best = tried.loc[cost <= budget, worst].min(axis=1).max()
+    return (
+        f"{text} Within the budget the best mix tried had {best:.0%} of residents taking part in the community "
+        f"where it did worst (target {spec.discovery.at_least:.0%}; the best mixes are then re-run on more seeds)."
+    )
+
+
 @solara.component
 def FrontView(spec: DesignSpec, front: pd.DataFrame, folder: Path):
     """The front: the cheapest mix reaching the target, the points with intervals, a chosen point in words."""
@@ -155,7 +179,7 @@ def FrontView(spec: DesignSpec, front: pd.DataFrame, folder: Path):
             f"**Cheapest mix reaching the target in every community: {cost}** — {mix_in_words(spec, cheapest)}."
         )
     else:
-        solara.Warning("No mix found reaches the target in every community within the budget.")
+        solara.Warning(no_mix_text(spec, folder))
     figure = folder / "figures" / "front.png"
     if figure.is_file():
         solara.Image(figure, width="100%")
@@ -167,13 +191,16 @@ def FrontView(spec: DesignSpec, front: pd.DataFrame, folder: Path):
     if not labels:
         return
     solara.Select(
-        "a mix of the front",
+        "one of the best trade-offs",
         values=labels,
         value=labels[min(chosen.value, len(labels) - 1)],
         on_value=lambda text: chosen.set(labels.index(text) if text in labels else 0),
     )
     row = front.iloc[min(chosen.value, len(labels) - 1)]
-    SafeMarkdown(mix_in_words(spec, row) + (f". Ties with {row['ties_with']}." if row["ties_with"] else "."))
+    names = {candidate: f"M{position + 1}" for position, candidate in enumerate(front["candidate"])}
+    ties = [names[other] for other in str(row["ties_with"] or "").split() if other in names]
+    tied = f". On these seeds it cannot be told apart from {', '.join(ties)}." if ties else "."
+    SafeMarkdown(mix_in_words(spec, row) + tied)
     label = f"mix M{min(chosen.value, len(labels) - 1) + 1}"
     for profile in spec.profiles:
         title = preset_title("profile", profile)
@@ -253,18 +280,19 @@ def Design():
         BoundSlider(WEEKS, weeks.value, weeks.set, step=13)
     SafeMarkdown(
         "### Design: the cheapest mixes of measures that reach a target\n"
-        "A search (NSGA-II) tries mixes of team leaders, autonomy fund, points, disclosure, time bank and "
+        "An evolutionary search (NSGA-II, which keeps the mixes no other mix beats on both participation "
+        "and cost: the best trade-offs) tries mixes of team leaders, autonomy fund, points, disclosure, time bank and "
         "platform, each on the same seeds in every community chosen, judges each by the community where it "
         "does worst, keeps only mixes within the budget, and re-runs the best on more seeds. "
         f"It tries at most {SEARCH.population * SEARCH.generations} mixes: minutes on a laptop. "
-        "The method and its limits: docs/design.md."
+        "The method and its limits are described in the guide docs/design.md that comes with commsim."
     )
     searching = bool(task.pending) or running.value
     solara.Button("Find the best mixes", color="primary", on_click=start, disabled=searching)
     if searching:
         generation, of, front = progress.value
         solara.ProgressLinear(100 * generation / of if of else True)
-        solara.Text(f"Searching in the background: generation {generation} of {of}, {front} mixes on the front")
+        solara.Text(f"Searching in the background: round {generation} of {of}, {front} best trade-offs so far")
     if problem.value:
         solara.Error(f"The search {problem.value}")
     if result.value is not None and not searching:
