@@ -97,3 +97,45 @@ def test_run_to_week_refuses_what_is_not_a_whole_number_and_leaves_the_clock_alo
     rc.find(v.Btn, children=["Run to week"]).widget.click()
     assert run.clock.state == "running" and run.clock.target == 4
     rc.close()
+
+
+def test_a_teacher_whose_page_reloaded_takes_the_class_back_with_its_key():
+    """A reload is a new browser session: the join code and the teacher key give the class back, nothing else does."""
+    from commsim.classroom.run import ClassSetup
+    from commsim.dashboard import state
+    from commsim.dashboard.classroom import Classroom
+
+    for key in [key for key in state._KEPT if key.startswith("classroom:")]:
+        state._KEPT.pop(key).set(None)
+    run = CLASSES.open(ClassSetup(n_residents=200, weeks=4), pace=30.0)
+    _, rc = solara.render(Classroom(), handle_error=False)
+    try:
+        code, key = rc.find(v.TextField, label="join code").widget, rc.find(v.TextField, label="teacher key").widget
+        attempts = ((run.roster.code, "guess"), ("NOPE99", run.roster.teacher_token), (run.roster.code, ""))
+        for typed_code, typed_key in attempts:
+            code.v_model, key.v_model = typed_code, typed_key
+            rc.find(v.Btn, children=["Return to the class"]).widget.click()
+            assert "Refused" in str(rc.find(v.Alert).widget.children)
+            assert not rc.find(children=[f"Join code: {run.roster.code}"])
+        code.v_model, key.v_model = run.roster.code.lower(), run.roster.teacher_token
+        rc.find(v.Btn, children=["Return to the class"]).widget.click()
+        rc.find(children=[f"Join code: {run.roster.code}"]).assert_single()
+        assert state.kept("classroom:token").peek() == run.roster.teacher_token
+    finally:
+        rc.close()
+        CLASSES.close(run, run.roster.teacher_token)
+        for key in [key for key in state._KEPT if key.startswith("classroom:")]:
+            state._KEPT.pop(key).set(None)
+
+
+def test_the_setup_sliders_say_their_values_and_survive_what_a_browser_sends(monkeypatch):
+    monkeypatch.delenv(CLASSROOM_LESSON_VARIABLE, raising=False)
+    _, rc = solara.render(NewClass(lambda run, lesson: None), handle_error=False)
+    texts = [child for widget in rc.find(v.Html).widgets for child in widget.children if isinstance(child, str)]
+    assert any(text.startswith("1,000 residents (from ") for text in texts)
+    assert any(text.startswith("26 weeks (from ") for text in texts)
+    assert "4 weeks a minute: 15 s to choose each week" in texts
+    rc.find(v.Slider, label="pace (weeks per minute)").widget.v_model = 0  # no control sends this; a script can
+    texts = [child for widget in rc.find(v.Html).widgets for child in widget.children if isinstance(child, str)]
+    assert not any("s to choose each week" in text for text in texts)  # and the page still draws
+    rc.close()

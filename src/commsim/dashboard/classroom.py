@@ -88,10 +88,48 @@ def Classroom():
                 lesson_id.set(lesson.id if lesson else None),
             )
         )
+        ReturnToClass(lambda found, key: (code.set(found.roster.code), token.set(key)))
         return
     TeacherView(run, token.value, on_close=lambda: (code.set(None), token.set(None)))
     if lesson := classroom_lesson(lesson_id.value):
         TeacherNotesCard(lesson, week=run.clock.week)
+
+
+def range_text_of(value: object, unit: str, low: int, high: int) -> str:
+    """A slider's value and range in words (what a browser sent is shown, short, whatever it is)."""
+    shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else repr(value)[:20]
+    return f"{shown} {unit} (from {low:,} to {high:,})"
+
+
+@solara.component
+def ReturnToClass(on_return):
+    """A teacher whose page reloaded (a new browser session) takes their open class back with its key."""
+    typed_code = solara.use_reactive("")
+    key = solara.use_reactive("")
+    problem = solara.use_reactive(None)
+
+    def take_back() -> None:
+        if not _JOINS.hit(parse(JOIN_ATTEMPTS), "return", session_owner()):
+            problem.set("too many attempts: wait a minute")
+            return
+        try:
+            run = CLASSES.find(typed_code.value)
+        except ClassroomError as error:
+            problem.set(str(error))
+            return
+        typed_key = str(key.value).strip()
+        if not run.roster.is_teacher(typed_key):
+            problem.set("that is not the teacher key of this class")
+            return
+        on_return(run, typed_key)
+
+    with solara.Card("Return to a class you opened", style={"max-width": "560px"}):
+        solara.Text("After a reload, or from another browser: the join code and the teacher key the class page showed.")
+        solara.InputText("join code", value=typed_code, continuous_update=True)
+        solara.InputText("teacher key", value=key, password=True, continuous_update=True)
+        solara.Button("Return to the class", on_click=take_back)
+        if problem.value:
+            solara.Warning(f"Refused: {problem.value}")
 
 
 @solara.component
@@ -136,7 +174,8 @@ def NewClass(on_open):
             problem.set(error_text(error))
 
     SafeMarkdown(
-        "### Open a class\nStudents play residents of one shared run while the model plays everyone else. "
+        "### Open a class\nStudents play residents, team leaders, the committee or organisations of one shared "
+        "run while the model plays everyone else. "
         "Choose the community, then read out the join code; students open **Join a class** on this server."
     )
     titles = {found.title: found.id for found in classroom_lessons()}
@@ -152,9 +191,14 @@ def NewClass(on_open):
             solara.Text(f"From the lesson: {lesson_edits_text(lesson)}")
         PresetSelect("community profile", "profile", profile.value, profile.set)
         PresetSelect("policy package", "policy", policy.value, policy.set)
-        solara.SliderInt("residents", value=residents, min=CLASS_RESIDENTS.low, max=CLASS_RESIDENTS.high, step=100)
+        low, high = CLASS_RESIDENTS.low, CLASS_RESIDENTS.high
+        solara.SliderInt("residents", value=residents, min=low, max=high, step=100)
+        solara.Text(range_text_of(residents.value, "residents", low, high))
         solara.SliderInt("weeks the class runs", value=weeks, min=CLASS_WEEKS.low, max=CLASS_WEEKS.high)
+        solara.Text(range_text_of(weeks.value, "weeks", CLASS_WEEKS.low, CLASS_WEEKS.high))
         solara.SliderFloat("pace (weeks per minute)", value=pace, min=PACE_RANGE[0], max=PACE_RANGE[1], step=0.5)
+        if isinstance(pace.value, int | float) and pace.value > 0:  # the server checks it when the class opens
+            solara.Text(f"{pace.value:g} weeks a minute: {60 / pace.value:.0f} s to choose each week")
         solara.InputInt("seed", value=seed)
         RoleChoice(roles.value, roles.set)
         solara.Button("Open the class", color="primary", on_click=open_class)
@@ -213,6 +257,8 @@ def TeacherView(run: ClassRun, token: str, on_close):
     with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}, gap="24px"):
         solara.Text(f"Join code: {run.roster.code}", style={"font-size": "2rem", "font-weight": "bold"})
         solara.Text("students open the page Join a class on this server and type the code and their name")
+    with solara.Details("Teacher key (to return to this class after a reload; do not show it to the class)"):
+        solara.Text(token, style={"font-family": "monospace"})
     with solara.Card("Clock"):
         solara.Text(
             f"Week {clock.week} of {clock.last_week} · {clock.state}"
