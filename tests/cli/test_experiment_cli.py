@@ -146,6 +146,9 @@ def test_a_one_factor_grid_draws_a_response_curve(tmp_path, capsys, replicates):
     folder = tmp_path / "curve"
     assert main(["sweep", str(spec), "--executor", "inline", "--quiet", "--out", str(folder)]) == 0
     assert (folder / "figures" / "response_inclusiveness.png").is_file()
+    report = (folder / "report.md").read_text(encoding="utf-8")
+    if replicates > 1:  # with intervals, the findings name the lowest level no worse than the best
+        assert "and the lowest level whose 95% interval overlaps the highest mean's is inclusiveness=" in report
 
 
 def test_a_two_factor_grid_draws_a_heatmap(tmp_path, capsys):

@@ -180,7 +180,7 @@ def _headlines(plan: Plan, analysis: Analysis, metrics: list[str], shown: dict[s
             reached = curve[curve["ci_high"] >= top["ci_low"]]
             if len(reached):  # intervals exist (two replicates or more)
                 level = short_value(reached.iloc[0][factor])
-                text += f", and the first level whose 95% interval reaches its interval is {level}"
+                text += f", and the lowest level whose 95% interval overlaps the highest mean's is {factor}={level}"
             lines.append(text + ".")
     if "sobol" in shown:
         sobol = shown["sobol"]
