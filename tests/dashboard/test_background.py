@@ -46,5 +46,6 @@ def test_a_page_shown_again_finds_its_job_running_and_refuses_a_second_one(held_
         assert alerts(box) == [refused]
         release.set()
         wait_until(lambda: not shows(box, "Running in the background"), "the job's end")
+        wait_until(lambda: refused not in alerts(box), "the stale refusal cleared when the job ended")
     finally:
         again.close()

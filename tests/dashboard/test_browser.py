@@ -198,7 +198,7 @@ def test_sweep_runs_in_the_background_and_lists_past_experiments(page, dashboard
     page.get_by_text("First lever").wait_for()
     for label in ("residents (at most 2,000 here)", "weeks", "replicates per point", "levels"):
         slide_to_minimum(page, label)
-    run = page.get_by_role("button", name=re.compile(r"Run sweep \(2 points × 1 replicates = 2 runs\)"))
+    run = page.get_by_role("button", name=re.compile(r"Run sweep \(2 points × 1 replicate = 2 runs\)"))
     run.click()
     page.get_by_text(re.compile("Saved as an experiment in")).wait_for(timeout=LONG)
     curve = page.locator(".js-plotly-plot .main-svg").first  # drawn in the browser by Plotly

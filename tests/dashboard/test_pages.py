@@ -42,7 +42,7 @@ from commsim.dashboard.sweep import Sweep, response_chart
 from commsim.experiments.analysis import Analysis
 from commsim.experiments.plan import make_plan
 from commsim.model import CommunityModel
-from commsim.runs.labels import KEY_METRICS, format_metric, metric_label, preset_title
+from commsim.runs.labels import KEY_METRICS, format_metric, metric_heading, metric_label, preset_title
 
 POLL_TIMEOUT_S = 240  # generous: only a hung run reaches it; the tests never assert on speed
 SMALL = Scenario(n_residents=200, seed=5)
@@ -527,13 +527,14 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
 
     table = rc.find(DataTableWidget).widget
     assert [header["text"] for header in table.headers] == ["metric", "reference", "centres − reference"]
-    assert [row["metric"] for row in table.items] == [metric_label(metric) for metric in KEY_METRICS]
+    assert [row["metric"] for row in table.items] == [metric_heading(metric) for metric in KEY_METRICS]  # with units
     assert all(re.search(r" \[.+, .+\]$", row["centres − reference"]) for row in table.items)
     assert shows(box, "<h4>Effects against <strong>baseline</strong>")
 
     wait_until(lambda: shows(box, "with its report (report.md)"), "the report written in the background")
     folder = saved_folder(box)
     assert folder.parent == results / "dashboard" and (folder / "report.md").is_file()
+    assert "- Spec: made by the dashboard (kept in `manifest.json`)" in (folder / "report.md").read_text()
     pngs = sorted(path.name for path in (folder / "figures").glob("*.png"))
     assert pngs and all(shows(box, f"{Path(name).stem.replace('_', ' ')} (PNG)") for name in pngs)
     assert [entry["folder"] for entry in past_experiments(results, session_owner())] == [folder]
@@ -639,7 +640,7 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
     small_runs(rc, residents="residents (at most 2,000 here)", replicates=("replicates per point", 1))
     rc.find(v.RangeSlider).widget.v_model = [1, 3]
     slider(rc, "levels").v_model = 2
-    run = button(box, "Run sweep (2 points × 1 replicates = 2 runs)")
+    run = button(box, "Run sweep (2 points × 1 replicate = 2 runs)")
     assert not run.disabled
     run.click()
     wait_until(lambda: shows(box, "Saved as an experiment in") or bool(alerts(box)), "the sweep's result")

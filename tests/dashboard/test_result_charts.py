@@ -63,6 +63,10 @@ def test_one_lever_gives_a_curve_with_its_interval():
     assert list(curve.y) == pytest.approx([10.0, 30.0, 20.0])
     assert figure.layout.xaxis.title.text == "Share of affected residents invited to deliberate"
     assert "mean of the last 13 weeks, 95% CI" in figure.layout.title.text
+    # One replicate: no interval, so no band and no "95% CI" in the title.
+    alone = response_figure(table.assign(ci_low=float("nan"), ci_high=float("nan")), ["inclusiveness"], "rate_any", 13)
+    assert [trace.name for trace in alone.data] == ["mean"]
+    assert "95% CI" not in alone.layout.title.text and "one replicate" in alone.layout.title.text
 
 
 def test_two_levers_give_a_heatmap_of_the_means():

@@ -73,7 +73,7 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
     progress = kept(f"{kind}:progress", (0, 0))
     running = kept(f"{kind}:running", False)
     finished = kept(f"{kind}:finished", None)
-    problem = solara.use_reactive(None)
+    problem = kept(f"{kind}:problem", None)  # kept too, so the job's thread can clear a refusal made meanwhile
     busy = solara.use_memo(threading.Lock, [])
     order = solara.use_ref(None)  # (spec, folder) of the job being started
 
@@ -103,6 +103,8 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
             running.set(False)
             busy.release()
         finished.set(result)
+        if problem.peek() is not None:  # a refusal of a second start while this one ran is stale now
+            problem.set(None)
         return result
 
     task = solara.lab.use_task(run, dependencies=None)

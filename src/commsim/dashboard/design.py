@@ -227,7 +227,7 @@ def Design():
     progress = state.kept("design:progress", (0, SEARCH.generations, 0))
     running = state.kept("design:running", False)
     result = state.kept("design:result", None)
-    problem = solara.use_reactive(None)
+    problem = state.kept("design:problem", None)  # kept too, so the search's thread can clear a stale refusal
     busy = solara.use_memo(threading.Lock, [])
     order = solara.use_ref(None)
 
@@ -240,6 +240,8 @@ def Design():
                 return
             try:
                 result.set((spec, _run(spec, folder, progress), folder))
+                if problem.peek() is not None:  # a refusal of a second start while this one ran is stale now
+                    problem.set(None)
             except Exception as error:  # shown in the page; the server keeps serving
                 problem.set(f"failed: {error_text(error)}")
             finally:

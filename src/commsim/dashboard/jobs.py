@@ -43,7 +43,7 @@ from commsim.experiments.report import write_report
 from commsim.experiments.spec import ExperimentSpec
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import SweepResult, run_sweep
-from commsim.runs.labels import KEY_METRICS, format_metric, metric_interval, metric_label
+from commsim.runs.labels import KEY_METRICS, format_metric, metric_heading, metric_interval
 from commsim.runs.statistics import estimate
 
 Progress = Callable[[int, int], None]
@@ -435,7 +435,7 @@ def effect_table(analysis: Analysis, metrics: Sequence[str] = KEY_METRICS) -> pd
         if found.empty:
             continue
         row: dict[str, Any] = {
-            "metric": metric_label(metric),
+            "metric": metric_heading(metric),  # with its unit: "Programme cost (yuan)"
             "reference": format_metric(metric, found["reference_mean"].iloc[0]),
         }
         for scenario in scenarios:

@@ -129,10 +129,12 @@ def _curve(ordered: pd.DataFrame, factor: str, metric: str, window: int, scale: 
     x = ordered[factor].to_numpy(dtype=float)
     low, high = ordered["ci_low"].to_numpy(dtype=float), ordered["ci_high"].to_numpy(dtype=float)
     figure = go.Figure()
-    figure.add_scatter(
-        x=np.concatenate([x, x[::-1]]), y=np.concatenate([high, low[::-1]]) * scale, fill="toself",
-        fillcolor=COLOURS[0], opacity=0.25, line={"width": 0}, hoverinfo="skip", name="95% interval",
-    )  # fmt: skip
+    banded = bool(np.isfinite(low).any() and np.isfinite(high).any())  # one replicate has no interval
+    if banded:
+        figure.add_scatter(
+            x=np.concatenate([x, x[::-1]]), y=np.concatenate([high, low[::-1]]) * scale, fill="toself",
+            fillcolor=COLOURS[0], opacity=0.25, line={"width": 0}, hoverinfo="skip", name="95% interval",
+        )  # fmt: skip
     figure.add_scatter(
         x=x, y=ordered["mean"].to_numpy(dtype=float) * scale, mode="lines+markers", name="mean",
         line={"color": COLOURS[0]}, hovertemplate="%{x}: %{y:.3g}<extra></extra>",
@@ -144,7 +146,8 @@ def _curve(ordered: pd.DataFrame, factor: str, metric: str, window: int, scale: 
     figure.update_yaxes(title_text=_axis_title(metric))
     figure.update_layout(
         template=TEMPLATE, height=420, margin={"l": 70, "r": 10, "t": 50, "b": 50},
-        title={"text": f"{metric_label(metric)}: mean of the last {window} weeks, 95% CI", "font": {"size": 13}},
+        title={"text": f"{metric_label(metric)}: mean of the last {window} weeks" + (", 95% CI" if banded else
+               " (one replicate: no interval)"), "font": {"size": 13}},
     )  # fmt: skip
     return figure
 

@@ -209,7 +209,8 @@ def Sweep():
                 FactorControls(1, *second.value, lambda *value: second.set(tuple(value)))
     with solara.Row():
         shown_replicates = LIMITS.sweep_replicates.shown(replicates.value)
-        run_button(job, f"Run sweep ({points} points × {shown_replicates} replicates = {runs} runs)", invalid)
+        each = f"{shown_replicates} replicate{'s' if shown_replicates != 1 else ''}"
+        run_button(job, f"Run sweep ({points} points × {each} = {runs} runs)", invalid)
     result = job_outcome(job, "sweep", invalid)
     if result is not None:
         _sweep_result(result, metric)

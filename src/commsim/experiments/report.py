@@ -458,8 +458,10 @@ def _provenance_section(manifest: dict[str, Any], folder: Path) -> list[str]:
     parts: list[str] = []
     parts += ["## Provenance", ""]
     versions = manifest.get("versions", {})
+    named = manifest.get("spec_file")
+    spec_source = f"`{named}`" if named else "made by the dashboard (kept in `manifest.json`)"
     parts += [
-        f"- Spec: `{manifest.get('spec_file')}` (SHA-256 `{manifest.get('spec_hash', '')[:16]}…`).",
+        f"- Spec: {spec_source} (SHA-256 `{manifest.get('spec_hash', '')[:16]}…`).",
         f"- Code: commsim {versions.get('commsim', '?')}, git commit "
         f"`{(manifest.get('git_commit') or 'unknown')[:12]}`;"
         f" Mesa {versions.get('mesa', '?')}, NumPy {versions.get('numpy', '?')}, SciPy {versions.get('scipy', '?')}.",
