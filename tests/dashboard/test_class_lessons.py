@@ -139,3 +139,30 @@ def test_the_setup_sliders_say_their_values_and_survive_what_a_browser_sends(mon
     texts = [child for widget in rc.find(v.Html).widgets for child in widget.children if isinstance(child, str)]
     assert not any("s to choose each week" in text for text in texts)  # and the page still draws
     rc.close()
+
+
+def test_a_student_whose_page_reloaded_takes_their_seat_back_with_its_key():
+    from commsim.classroom.run import ClassSetup
+    from commsim.dashboard import state
+    from commsim.dashboard.classroom import JoinClass
+
+    run = CLASSES.open(ClassSetup(n_residents=200, weeks=4), pace=30.0)
+    student = run.roster.join(run.roster.code, "Ana")
+    for key in [key for key in state._KEPT if key.startswith("join:")]:
+        state._KEPT.pop(key).set(None)
+    _, rc = solara.render(JoinClass(), handle_error=False)
+    try:
+        code = rc.find(v.TextField, label="your class's code").widget
+        key = rc.find(v.TextField, label="seat key").widget
+        code.v_model, key.v_model = run.roster.code, run.roster.teacher_token  # not a seat's key
+        rc.find(v.Btn, children=["Back to my seat"]).widget.click()
+        assert "not the key of a seat" in str(rc.find(v.Alert).widget.children)
+        key.v_model = student.token
+        rc.find(v.Btn, children=["Back to my seat"]).widget.click()
+        assert state.kept("join:token").peek() == student.token
+        assert len(run.roster.students) == 1  # the same seat, not a new one
+    finally:
+        rc.close()
+        CLASSES.close(run, run.roster.teacher_token)
+        for key in [key for key in state._KEPT if key.startswith("join:")]:
+            state._KEPT.pop(key).set(None)

@@ -341,8 +341,41 @@ def JoinClass():
     run = _class_of(code.value)
     if run is None or token.value not in run.roster.students:
         JoinForm(lambda joined_code, joined: (code.set(joined_code), token.set(joined)))
+        ReturnToSeat(lambda joined_code, joined: (code.set(joined_code), token.set(joined)))
         return
+    with solara.Details("Your seat key (to come back to your seat if the page reloads; keep it to yourself)"):
+        solara.Text(token.value, style={"font-family": "monospace"})
     StudentView(run, token.value)
+
+
+@solara.component
+def ReturnToSeat(on_return):
+    """A student whose page reloaded (a new browser session) takes their seat back with its key."""
+    typed_code, key = solara.use_reactive(""), solara.use_reactive("")
+    problem = solara.use_reactive(None)
+
+    def take_back() -> None:
+        if not _JOINS.hit(parse(JOIN_ATTEMPTS), "seat", session_owner()):
+            problem.set("too many attempts: wait a minute")
+            return
+        try:
+            run = CLASSES.find(typed_code.value)
+        except ClassroomError as error:
+            problem.set(str(error))
+            return
+        typed_key = str(key.value).strip()
+        if typed_key not in run.roster.students:
+            problem.set("that is not the key of a seat in this class")
+            return
+        on_return(run.roster.code, typed_key)
+
+    with solara.Card("Back to your seat", style={"max-width": "480px"}):
+        solara.Text("After a reload: your class's code and the seat key your page showed.")
+        solara.InputText("your class's code", value=typed_code, continuous_update=True)
+        solara.InputText("seat key", value=key, password=True, continuous_update=True)
+        solara.Button("Back to my seat", on_click=take_back)
+        if problem.value:
+            solara.Warning(f"Refused: {problem.value}")
 
 
 @solara.component
