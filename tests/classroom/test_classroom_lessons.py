@@ -46,7 +46,7 @@ def test_the_shipped_classroom_lessons_set_up_a_whole_class():
 def test_the_xidu_lesson_edits_the_team_leaders_and_opens_the_leaders_seats():
     lesson = classroom_lesson("xidu_team_leaders")
     assert lesson.policy == "acquaintance" and lesson.overrides == {"leader_coverage": 0.5}
-    assert "Share of buildings with a team leader = 0.5" in lesson_edits_text(lesson)
+    assert "Share of buildings with a team leader: 50.0%" in lesson_edits_text(lesson)  # a share in percent
     assert "a building team leader" in lesson_edits_text(lesson)
     assert classroom_lesson("no_such_lesson") is None and classroom_lesson(None) is None
 

@@ -20,7 +20,7 @@ from commsim.config.yaml_files import ConfigError
 from commsim.dashboard.markup import SafeMarkdown
 from commsim.dashboard.settings import Bound, LimitError, check_lever_edits, check_preset, error_text
 from commsim.lessons import FieldCheck
-from commsim.runs.labels import format_parameter_value, parameter_label
+from commsim.runs.labels import parameter_in_words, parameter_label
 
 CLASS_RESIDENTS = Bound("residents", 200, 2000)
 CLASS_WEEKS = Bound("weeks", 1, 104)
@@ -73,9 +73,7 @@ def classroom_lesson(lesson_id: object) -> ClassroomLesson | None:
 
 def lesson_edits_text(lesson: ClassroomLesson) -> str:
     """A lesson's lever edits and open roles in words."""
-    edits = [
-        f"{parameter_label(name)} = {format_parameter_value(name, value)}" for name, value in lesson.overrides.items()
-    ]
+    edits = [f"{parameter_label(name)}: {parameter_in_words(name, value)}" for name, value in lesson.overrides.items()]
     roles = ", ".join(ROLE_LABELS[role] for role in lesson.roles)
     return f"{'; '.join(edits) or 'the package as it is'}; seats for {roles}"
 

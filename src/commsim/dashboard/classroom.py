@@ -454,9 +454,11 @@ def StudentView(run: ClassRun, token: str):
             solara.Text(f"Time-bank credits: {view.credits:+.1f} hours.")
         solara.Text(f"Your sense of belonging is {view.belonging}; your trust in the residents' committee is "
                     f"{view.trust}; your sense that you can change things is {view.efficacy}.")  # fmt: skip
-        if view.ties:
-            people = "the one person" if view.ties == 1 else f"the {view.ties} people"
-            solara.Text(f"{view.ties_active} of {people} you know went to an activity recently.")
+        if view.ties == 1:
+            went = "went" if view.ties_active else "did not go"
+            solara.Text(f"The one person you know {went} to an activity recently.")
+        elif view.ties:
+            solara.Text(f"{view.ties_active} of the {view.ties} people you know went to an activity recently.")
         else:
             solara.Text("You do not know anyone in the neighbourhood yet.")
         if not view.issues:
