@@ -49,6 +49,22 @@ from commsim.dashboard.state import session_owner
 
 JOIN_ATTEMPTS = "5/minute"  # per browser session: a join code cannot be guessed by trying
 REFRESH_S = 0.5
+# The cards that take a teacher back to their class and a student back to their seat after
+# a reload: title, hint, the code's and the key's labels, the button.
+TEACHER_RETURN = (
+    "Return to a class you opened",
+    "After a reload, or from another browser: the join code and the teacher key the class page showed.",
+    "join code",
+    "teacher key",
+    "Return to the class",
+)
+STUDENT_RETURN = (
+    "Back to your seat",
+    "After a reload: your class's code and the seat key your page showed.",
+    "your class's code",
+    "seat key",
+    "Back to my seat",
+)
 _JOINS = MovingWindowRateLimiter(MemoryStorage())
 
 
@@ -88,7 +104,12 @@ def Classroom():
                 lesson_id.set(lesson.id if lesson else None),
             )
         )
-        ReturnToClass(lambda found, key: (code.set(found.roster.code), token.set(key)))
+        ReturnWithKey(
+            TEACHER_RETURN,
+            lambda found, key: found.roster.is_teacher(key),
+            "that is not the teacher key of this class",
+            lambda found, key: (code.set(found.roster.code), token.set(key)),
+        )
         return
     TeacherView(run, token.value, on_close=lambda: (code.set(None), token.set(None)))
     if lesson := classroom_lesson(lesson_id.value):
@@ -102,14 +123,21 @@ def range_text_of(value: object, unit: str, low: int, high: int) -> str:
 
 
 @solara.component
-def ReturnToClass(on_return):
-    """A teacher whose page reloaded (a new browser session) takes their open class back with its key."""
-    typed_code = solara.use_reactive("")
-    key = solara.use_reactive("")
+def ReturnWithKey(texts: tuple[str, str, str, str, str], holds, refusal: str, on_return):
+    """Back into an open class after a reload (a new browser session): its code and a key the page showed.
+
+    Args:
+        texts: The card's title, its hint, the code's and the key's labels, the button.
+        holds: Whether a class run and a typed key go together (the teacher's key, a seat's key).
+        refusal: Why a key that does not is refused.
+        on_return: Called with the class run and the key.
+    """
+    title, hint, code_label, key_label, label = texts
+    typed_code, key = solara.use_reactive(""), solara.use_reactive("")
     problem = solara.use_reactive(None)
 
     def take_back() -> None:
-        if not _JOINS.hit(parse(JOIN_ATTEMPTS), "return", session_owner()):
+        if not _JOINS.hit(parse(JOIN_ATTEMPTS), title, session_owner()):
             problem.set("too many attempts: wait a minute")
             return
         try:
@@ -118,16 +146,16 @@ def ReturnToClass(on_return):
             problem.set(str(error))
             return
         typed_key = str(key.value).strip()
-        if not run.roster.is_teacher(typed_key):
-            problem.set("that is not the teacher key of this class")
+        if not holds(run, typed_key):
+            problem.set(refusal)
             return
         on_return(run, typed_key)
 
-    with solara.Card("Return to a class you opened", style={"max-width": "560px"}):
-        solara.Text("After a reload, or from another browser: the join code and the teacher key the class page showed.")
-        solara.InputText("join code", value=typed_code, continuous_update=True)
-        solara.InputText("teacher key", value=key, password=True, continuous_update=True)
-        solara.Button("Return to the class", on_click=take_back)
+    with solara.Card(title, style={"max-width": "560px"}):
+        solara.Text(hint)
+        solara.InputText(code_label, value=typed_code, continuous_update=True)
+        solara.InputText(key_label, value=key, password=True, continuous_update=True)
+        solara.Button(label, on_click=take_back)
         if problem.value:
             solara.Warning(f"Refused: {problem.value}")
 
@@ -341,41 +369,16 @@ def JoinClass():
     run = _class_of(code.value)
     if run is None or token.value not in run.roster.students:
         JoinForm(lambda joined_code, joined: (code.set(joined_code), token.set(joined)))
-        ReturnToSeat(lambda joined_code, joined: (code.set(joined_code), token.set(joined)))
+        ReturnWithKey(
+            STUDENT_RETURN,
+            lambda found, key: key in found.roster.students,
+            "that is not the key of a seat in this class",
+            lambda found, key: (code.set(found.roster.code), token.set(key)),
+        )
         return
     with solara.Details("Your seat key (to come back to your seat if the page reloads; keep it to yourself)"):
         solara.Text(token.value, style={"font-family": "monospace"})
     StudentView(run, token.value)
-
-
-@solara.component
-def ReturnToSeat(on_return):
-    """A student whose page reloaded (a new browser session) takes their seat back with its key."""
-    typed_code, key = solara.use_reactive(""), solara.use_reactive("")
-    problem = solara.use_reactive(None)
-
-    def take_back() -> None:
-        if not _JOINS.hit(parse(JOIN_ATTEMPTS), "seat", session_owner()):
-            problem.set("too many attempts: wait a minute")
-            return
-        try:
-            run = CLASSES.find(typed_code.value)
-        except ClassroomError as error:
-            problem.set(str(error))
-            return
-        typed_key = str(key.value).strip()
-        if typed_key not in run.roster.students:
-            problem.set("that is not the key of a seat in this class")
-            return
-        on_return(run.roster.code, typed_key)
-
-    with solara.Card("Back to your seat", style={"max-width": "480px"}):
-        solara.Text("After a reload: your class's code and the seat key your page showed.")
-        solara.InputText("your class's code", value=typed_code, continuous_update=True)
-        solara.InputText("seat key", value=key, password=True, continuous_update=True)
-        solara.Button("Back to my seat", on_click=take_back)
-        if problem.value:
-            solara.Warning(f"Refused: {problem.value}")
 
 
 @solara.component
