@@ -215,6 +215,34 @@ def FrontView(spec: DesignSpec, front: pd.DataFrame, folder: Path):
             )
 
 
+INTRO = (
+    "### Design: the cheapest mixes of measures that reach a target\n"
+    "An evolutionary search (NSGA-II, which keeps the mixes no other mix beats on both participation "
+    "and cost: the best trade-offs) tries mixes of team leaders, autonomy fund, points, disclosure, time bank and "
+    "platform, each on the same seeds in every community chosen, judges each by the community where it "
+    "does worst, keeps only mixes within the budget, and re-runs the best on more seeds. "
+    f"It tries at most {SEARCH.population * SEARCH.generations} mixes: minutes on a laptop. "
+    "The method and its limits are described in the guide docs/design.md that comes with commsim."
+)
+
+
+@solara.component
+def DesignSettings(profiles, budget, target, residents, weeks):
+    """The sidebar's card: the communities, the budget, the target, residents and weeks (each a kept reactive)."""
+    with solara.Card("What to look for"):
+        titles = {preset_title("profile", name): name for name in preset_names("profile")}
+        solara.SelectMultiple(
+            "communities",
+            values=[title for title, name in titles.items() if name in profiles.value],
+            all_values=list(titles),
+            on_value=lambda chosen: profiles.set([titles[title] for title in chosen if title in titles]),
+        )
+        BoundSlider(BUDGET, budget.value, budget.set, step=50)
+        BoundSlider(TARGET, target.value, target.set)
+        ResidentsSlider(residents.value, residents.set, bound=LIMITS.sweep_residents)
+        BoundSlider(WEEKS, weeks.value, weeks.set, step=13)
+
+
 @solara.component
 def Design():
     """The Design page."""
@@ -268,27 +296,9 @@ def Design():
             return
         start_job(busy, problem, order, prepare, begin, already=already)
 
-    with solara.Sidebar(), solara.Card("What to look for"):
-        titles = {preset_title("profile", name): name for name in preset_names("profile")}
-        solara.SelectMultiple(
-            "communities",
-            values=[title for title, name in titles.items() if name in profiles.value],
-            all_values=list(titles),
-            on_value=lambda chosen: profiles.set([titles[title] for title in chosen if title in titles]),
-        )
-        BoundSlider(BUDGET, budget.value, budget.set, step=50)
-        BoundSlider(TARGET, target.value, target.set)
-        ResidentsSlider(residents.value, residents.set, bound=LIMITS.sweep_residents)
-        BoundSlider(WEEKS, weeks.value, weeks.set, step=13)
-    SafeMarkdown(
-        "### Design: the cheapest mixes of measures that reach a target\n"
-        "An evolutionary search (NSGA-II, which keeps the mixes no other mix beats on both participation "
-        "and cost: the best trade-offs) tries mixes of team leaders, autonomy fund, points, disclosure, time bank and "
-        "platform, each on the same seeds in every community chosen, judges each by the community where it "
-        "does worst, keeps only mixes within the budget, and re-runs the best on more seeds. "
-        f"It tries at most {SEARCH.population * SEARCH.generations} mixes: minutes on a laptop. "
-        "The method and its limits are described in the guide docs/design.md that comes with commsim."
-    )
+    with solara.Sidebar():
+        DesignSettings(profiles, budget, target, residents, weeks)
+    SafeMarkdown(INTRO)
     searching = bool(task.pending) or running.value
     solara.Button("Find the best mixes", color="primary", on_click=start, disabled=searching)
     if searching:
