@@ -49,6 +49,8 @@ from commsim.dashboard.state import session_owner
 
 JOIN_ATTEMPTS = "5/minute"  # per browser session: a join code cannot be guessed by trying
 REFRESH_S = 0.5
+# The four role buttons of Join a class wrap onto a second line in a narrow card (height auto: Vuetify fixes it).
+WRAPPED_TOGGLE = {"flex-wrap": "wrap", "height": "auto"}
 # The cards that take a teacher back to their class and a student back to their seat after
 # a reload: title, hint, the code's and the key's labels, the button.
 TEACHER_RETURN = (
@@ -407,7 +409,7 @@ def JoinForm(on_join):
         solara.InputText("join code", value=typed_code)
         solara.InputText("your name", value=name)
         solara.Text("You play (if your teacher opened that role):")
-        solara.ToggleButtonsSingle(value=role, values=[ROLE_LABELS[key] for key in ROLES])
+        solara.ToggleButtonsSingle(value=role, values=[ROLE_LABELS[key] for key in ROLES], style=WRAPPED_TOGGLE)
         solara.Button("Join", color="primary", on_click=join)
     if problem.value:
         solara.Warning(problem.value)
