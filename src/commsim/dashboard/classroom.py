@@ -41,7 +41,7 @@ from commsim.dashboard.class_lessons import (
     lesson_edits_text,
 )
 from commsim.dashboard.classroom_roles import PANELS, RoleComparisons, comparison_table
-from commsim.dashboard.controls import PresetSelect
+from commsim.dashboard.controls import PresetSelect, range_text
 from commsim.dashboard.markup import SafeMarkdown
 from commsim.dashboard.server import CLASSROOM_LESSON_VARIABLE
 from commsim.dashboard.settings import LimitError, check_preset, error_text
@@ -116,12 +116,6 @@ def Classroom():
     TeacherView(run, token.value, on_close=lambda: (code.set(None), token.set(None)))
     if lesson := classroom_lesson(lesson_id.value):
         TeacherNotesCard(lesson, week=run.clock.week)
-
-
-def range_text_of(value: object, unit: str, low: int, high: int) -> str:
-    """A slider's value and range in words (what a browser sent is shown, short, whatever it is)."""
-    shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else repr(value)[:20]
-    return f"{shown} {unit} (from {low:,} to {high:,})"
 
 
 @solara.component
@@ -221,11 +215,10 @@ def NewClass(on_open):
             solara.Text(f"From the lesson: {lesson_edits_text(lesson)}")
         PresetSelect("community profile", "profile", profile.value, profile.set)
         PresetSelect("policy package", "policy", policy.value, policy.set)
-        low, high = CLASS_RESIDENTS.low, CLASS_RESIDENTS.high
-        solara.SliderInt("residents", value=residents, min=low, max=high, step=100)
-        solara.Text(range_text_of(residents.value, "residents", low, high))
+        solara.SliderInt("residents", value=residents, min=CLASS_RESIDENTS.low, max=CLASS_RESIDENTS.high, step=100)
+        solara.Text(f"{CLASS_RESIDENTS.shown(residents.value):,} residents ({range_text(CLASS_RESIDENTS)})")
         solara.SliderInt("weeks the class runs", value=weeks, min=CLASS_WEEKS.low, max=CLASS_WEEKS.high)
-        solara.Text(range_text_of(weeks.value, "weeks", CLASS_WEEKS.low, CLASS_WEEKS.high))
+        solara.Text(f"{CLASS_WEEKS.shown(weeks.value):,} weeks ({range_text(CLASS_WEEKS)})")
         solara.SliderFloat("pace (weeks per minute)", value=pace, min=PACE_RANGE[0], max=PACE_RANGE[1], step=0.5)
         if isinstance(pace.value, int | float) and pace.value > 0:  # the server checks it when the class opens
             solara.Text(f"{pace.value:g} weeks a minute: {60 / pace.value:.0f} s to choose each week")
