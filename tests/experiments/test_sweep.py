@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from commsim.experiments.folder import FolderError
-from commsim.experiments.plan import make_plan
+from commsim.experiments.plan import load_plan, make_plan
+from commsim.experiments.reopen import finished_experiment
 from commsim.experiments.spec import ExperimentSpec
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import dry_run, run_sweep, status
@@ -80,9 +81,27 @@ def test_the_runs_table_and_manifest_record_parameters_and_design(reference):
     runs, manifest = store.read_runs(), store.read_manifest()
     first = json.loads(runs["parameters"].iloc[0])
     assert first == {"profile": "old_inner_city", "n_residents": 150, "policy": "baseline", "n_centres": 1}
-    assert manifest["design_points"] == [{"point": 0, "n_centres": 1}, {"point": 1, "n_centres": 2}]
+    assert manifest["design_points"] is None  # a grid is made again from the spec; design.csv lists it
+    assert pd.read_csv(reference / "design.csv")["n_centres"].tolist() == [1, 2]
     assert manifest["spec"]["name"] == "small" and len(manifest["spec_hash"]) == 64
     assert {"mesa", "numpy", "dask"} <= set(manifest["versions"]) and manifest["sessions"][0]["wall_s"] > 0
+
+
+def test_a_csv_design_is_kept_in_the_manifest_so_its_results_reopen_after_the_file_is_gone(tmp_path, write_spec):
+    (tmp_path / "points.csv").write_text("n_centres\n1\n3\n", encoding="utf-8")
+    spec = write_spec(
+        "name: t\nbase: {n_residents: 100}\nfactors:\n  - {name: n_centres, range: [1, 5]}\n"
+        "design: {kind: csv, file: points.csv}\nreplicates: 1\nsteps: 2\n"
+    )
+    folder = tmp_path / "out"
+    run_sweep(load_plan(spec), folder, executor="inline", progress=False)
+    assert ExperimentStore(folder).read_manifest()["design_points"] == [
+        {"point": 0, "n_centres": 1},
+        {"point": 1, "n_centres": 3},
+    ]
+    (tmp_path / "points.csv").unlink()
+    plan, _ = finished_experiment(folder)
+    assert plan.design["n_centres"].tolist() == [1, 3]
 
 
 def test_a_resumed_sweep_skips_stored_runs_and_reuses_them_when_extended(tmp_path, reference):

@@ -466,7 +466,9 @@ def _manifest(plan: Plan, earlier: dict[str, Any] | None) -> dict[str, Any]:
             **plan_summary(plan),
             "reference": spec.reference_scenario,
         },
-        "design_points": plan.design.to_dict(orient="records"),
+        # A CSV design's file may move or change, so its points are kept; any other design
+        # is made again from the spec (design.csv lists its points for people).
+        "design_points": plan.design.to_dict(orient="records") if spec.design.kind == "csv" else None,
         "run_keys": [run.key for run in plan.runs],
         "size": {"resident_weeks": plan.work.resident_weeks, "largest_residents": plan.work.largest_residents},
         "versions": package_versions(extra=("dask", "distributed")),
