@@ -112,6 +112,28 @@ def test_a_value_the_page_does_not_allow_is_refused_before_anything_runs(results
         rc.close()
 
 
+def test_a_search_waits_its_turn_when_the_server_runs_its_most_jobs(results):
+    """A search takes one of the server's job slots, as comparisons and sweeps do (shared hook)."""
+    from commsim.dashboard import background
+    from commsim.dashboard.settings import LIMITS
+
+    box, rc = solara.render(in_layout(Design), handle_error=False)
+    for _ in range(LIMITS.concurrent_jobs):  # other sessions' jobs hold every slot
+        assert background.JOB_SLOTS.acquire(blocking=False)
+    try:
+        button(box, "Find the best mixes").click()
+        wait_until(lambda: bool(alerts(box)), "the refusal")
+        assert alerts(box) == [
+            f"The search was refused: the server is already running {LIMITS.concurrent_jobs} comparisons, sweeps "
+            "or searches, the most it runs at once; try again when one has finished"
+        ]
+        assert not list(results.rglob("evaluations.csv"))  # nothing ran
+    finally:
+        for _ in range(LIMITS.concurrent_jobs):
+            background.JOB_SLOTS.release()
+        rc.close()
+
+
 def test_communities_are_chosen_by_their_plain_names_and_the_default_budget_admits_the_status_quo(results):
     from commsim.config.presets import preset_names
     from commsim.dashboard.design import DEFAULT_BUDGET, DEFAULT_RESIDENTS, LEVERS

@@ -967,8 +967,8 @@ def test_the_server_runs_at_most_its_limit_of_jobs_over_all_sessions(render, res
         button(box, "Run comparison (4 runs)").click()
         wait_until(lambda: bool(alerts(box)), "the refusal")
         assert alerts(box) == [
-            f"The comparison was refused: the server is already running {LIMITS.concurrent_jobs} comparisons or "
-            "sweeps, the most it runs at once; try again when one has finished"
+            f"The comparison was refused: the server is already running {LIMITS.concurrent_jobs} comparisons, "
+            "sweeps or searches, the most it runs at once; try again when one has finished"
         ]
     finally:
         for _ in range(LIMITS.concurrent_jobs):

@@ -1,8 +1,9 @@
-"""Comparisons and sweeps run in the background of a page, with progress and errors shown.
+"""Comparisons, sweeps and design searches run in the background of a page, with progress and errors shown.
 
-One hook and one component serve both the Compare and the Sweep page: the experiment
-runs in a worker thread of the session, the page shows a progress bar while it runs and
-the first error if it fails; the server keeps serving either way.
+One hook (:func:`use_background_job`) serves the Compare, Sweep and Design pages, and
+one component the first two: the job runs in a worker thread of the session, the page
+shows a progress bar while it runs and the first error if it fails; the server keeps
+serving either way.
 
 Starting is checked on the server, because a browser can click a button the page shows
 disabled: a page runs one job at a time; the spec is built (and every value checked
@@ -36,61 +37,71 @@ JOB_SLOTS = threading.BoundedSemaphore(LIMITS.concurrent_jobs)
 
 
 @dataclass(frozen=True)
-class BackgroundExperiment:
-    """A page's experiment job: start it with ``start()``; read its state from the reactives.
+class BackgroundJob:
+    """A page's background job: start it with ``start()``; read its state from the reactives.
 
     Attributes:
         start: Checks and starts the job (refusing with a message in ``problem``).
         task: The Solara task (``task.pending`` while it runs).
-        progress: Finished and total runs.
+        progress: The job's progress (finished and total runs, or the search's rounds).
         running: True from a start until the job ends, kept for the session like the
             progress, so a page left and shown again finds its job's progress bar.
-        finished: The finished experiment, or None.
+        finished: What the job returned, or None.
         problem: Why it failed (``failed: …``) or was refused (``was refused: …``), or None.
     """
 
     start: Callable[[], None]
     task: Any
-    progress: solara.Reactive[tuple[int, int]]
+    progress: solara.Reactive[Any]
     running: solara.Reactive[bool]
-    finished: solara.Reactive[Finished | None]
+    finished: solara.Reactive[Any]
     problem: solara.Reactive[str | None]
 
 
-def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec], runs: int) -> BackgroundExperiment:
-    """Hook: an experiment of ``kind`` (``compare``, ``sweep``) that runs in the background when started.
+def use_background_job(
+    kind: str,
+    prepare: Callable[[], tuple[Any, Path]],
+    work: Callable[[Any, Path, solara.Reactive[Any]], Any],
+    *,
+    first_progress: Any,
+    noun: str,
+) -> BackgroundJob:
+    """Hook: a job of ``kind`` that runs in a worker thread of the session when started.
+
+    Its progress, running flag, result and problem are kept for the session (keys
+    ``{kind}:…``), so a page left while its job runs shows the job's progress, then its
+    result, on return. It takes one of the server's :data:`JOB_SLOTS` while it runs.
 
     Args:
-        kind: Prefix of its results folder under ``results/dashboard/``.
-        make_spec: Builds the spec from the page's current settings, checking every value
-            (may raise; the error is shown and nothing starts).
-        runs: Runs it will plan, for the progress bar before the first run ends.
+        kind: Name of the job's kept state (``compare``, ``sweep``, ``design``).
+        prepare: Builds and checks the job's spec and its folder from the page's current
+            settings (may raise; the error is shown and nothing starts).
+        work: Runs the spec in the folder, setting the progress reactive; returns the result.
+        first_progress: The progress shown from the start until the job reports.
+        noun: The job as a refusal names it ("compare", "search").
 
     Returns:
         The job.
     """
-    # Kept for the session: a page left while its job runs shows the job's progress, then its result, on return.
-    progress = kept(f"{kind}:progress", (0, 0))
+    progress = kept(f"{kind}:progress", first_progress)
     running = kept(f"{kind}:running", False)
     finished = kept(f"{kind}:finished", None)
     problem = kept(f"{kind}:problem", None)  # kept too, so the job's thread can clear a refusal made meanwhile
     busy = solara.use_memo(threading.Lock, [])
     order = solara.use_ref(None)  # (spec, folder) of the job being started
 
-    def run() -> Finished | None:
+    def run() -> Any:
         spec, folder = order.current
         running.set(True)  # set here, not at the click: a task Solara drops before it starts never sets it
         try:
             if not JOB_SLOTS.acquire(blocking=False):
                 problem.set(
-                    f"was refused: the server is already running {LIMITS.concurrent_jobs} comparisons or sweeps, "
-                    "the most it runs at once; try again when one has finished"
+                    f"was refused: the server is already running {LIMITS.concurrent_jobs} comparisons, sweeps or "
+                    "searches, the most it runs at once; try again when one has finished"
                 )
                 return None
             try:
-                result = run_experiment(
-                    spec, folder, on_progress=lambda done, total: progress.set((done, total)), report_later=True
-                )
+                result = work(spec, folder, progress)
             except (LimitError, ResourceError, FolderError) as error:  # too large, or its folder is taken
                 problem.set(f"was refused: {error_text(error)}")
                 return None
@@ -111,24 +122,44 @@ def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec]
 
     def begin() -> None:
         finished.set(None)
-        progress.set((0, runs))
+        progress.set(first_progress)
         task()
 
     def start() -> None:
-        already = f"this page is already running a {kind}; wait until it finishes"
+        already = f"this page is already running a {noun}; wait until it finishes"
         if running.peek():  # a job this session started before the page was left and shown again
             problem.set(f"was refused: {already}")
             return
-        start_job(
-            busy,
-            problem,
-            order,
-            lambda: (make_spec(), new_folder(results_root(), kind, session_owner())),
-            begin,
-            already=already,
+        start_job(busy, problem, order, prepare, begin, already=already)
+
+    return BackgroundJob(start, task, progress, running, finished, problem)
+
+
+def use_background_experiment(kind: str, make_spec: Callable[[], ExperimentSpec], runs: int) -> BackgroundJob:
+    """Hook: an experiment of ``kind`` (``compare``, ``sweep``) that runs in the background when started.
+
+    Args:
+        kind: Prefix of its results folder under ``results/dashboard/``.
+        make_spec: Builds the spec from the page's current settings, checking every value
+            (may raise; the error is shown and nothing starts).
+        runs: Runs it will plan, for the progress bar before the first run ends.
+
+    Returns:
+        The job; its ``finished`` is the :class:`Finished` experiment.
+    """
+
+    def work(spec: ExperimentSpec, folder: Path, progress: solara.Reactive[Any]) -> Finished:
+        return run_experiment(
+            spec, folder, on_progress=lambda done, total: progress.set((done, total)), report_later=True
         )
 
-    return BackgroundExperiment(start, task, progress, running, finished, problem)
+    return use_background_job(
+        kind,
+        lambda: (make_spec(), new_folder(results_root(), kind, session_owner())),
+        work,
+        first_progress=(0, runs),
+        noun=kind,
+    )
 
 
 def start_job(
@@ -208,12 +239,12 @@ def ReportStatus(finished: Finished):
                 )
 
 
-def run_button(job: BackgroundExperiment, label: str, invalid: str | None) -> None:
+def run_button(job: BackgroundJob, label: str, invalid: str | None) -> None:
     """The button that starts ``job``, disabled while it runs or while the page's settings cannot run."""
     solara.Button(label, color="primary", on_click=job.start, disabled=bool(job.task.pending) or invalid is not None)
 
 
-def job_outcome(job: BackgroundExperiment, what: str, invalid: str | None) -> Finished | None:
+def job_outcome(job: BackgroundJob, what: str, invalid: str | None) -> Finished | None:
     """Why the settings cannot run, the job's progress or error; return its finished result once it is not running.
 
     Args:
@@ -232,7 +263,7 @@ def job_outcome(job: BackgroundExperiment, what: str, invalid: str | None) -> Fi
 
 
 @solara.component
-def JobStatus(job: BackgroundExperiment, what: str):
+def JobStatus(job: BackgroundJob, what: str):
     """A progress bar while ``job`` runs, and its error if it failed (``what``: "comparison", "sweep")."""
     if job.task.pending or job.running.value:
         done, total = job.progress.value

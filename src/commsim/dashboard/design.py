@@ -15,22 +15,20 @@ the server's job slots like a comparison or a sweep.
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import solara
-import solara.lab
 
 from commsim.config.presets import preset_names
 from commsim.dashboard import state
-from commsim.dashboard.background import JOB_SLOTS, start_job
+from commsim.dashboard.background import use_background_job
 from commsim.dashboard.controls import BoundSlider, ResidentsSlider
 from commsim.dashboard.jobs import Choice
 from commsim.dashboard.markup import SafeMarkdown
-from commsim.dashboard.settings import LIMITS, Bound, LimitError, Scenario, error_text, results_root
+from commsim.dashboard.settings import LIMITS, Bound, LimitError, Scenario, results_root
 from commsim.dashboard.state import session_owner
 from commsim.design.answer import cheapest_reaching
 from commsim.design.report import mix_in_words, shown
@@ -251,61 +249,25 @@ def Design():
     target = state.use_kept("design:target", 30)
     residents = state.use_kept("design:residents", DEFAULT_RESIDENTS)
     weeks = state.use_kept("design:weeks", 52)
-    # Kept for the session: a page left while its search runs shows its progress, then its front, on return.
-    progress = state.kept("design:progress", (0, SEARCH.generations, 0))
-    running = state.kept("design:running", False)
-    result = state.kept("design:result", None)
-    problem = state.kept("design:problem", None)  # kept too, so the search's thread can clear a stale refusal
-    busy = solara.use_memo(threading.Lock, [])
-    order = solara.use_ref(None)
-
-    def run() -> None:
-        spec, folder = order.current
-        running.set(True)  # set here, not at the click: a task Solara drops before it starts never sets it
-        try:
-            if not JOB_SLOTS.acquire(blocking=False):
-                problem.set("was refused: the server is running as many jobs as it allows; try again later")
-                return
-            try:
-                result.set((spec, _run(spec, folder, progress), folder))
-                if problem.peek() is not None:  # a refusal of a second start while this one ran is stale now
-                    problem.set(None)
-            except Exception as error:  # shown in the page; the server keeps serving
-                problem.set(f"failed: {error_text(error)}")
-            finally:
-                JOB_SLOTS.release()
-        finally:
-            running.set(False)
-            busy.release()
-
-    task = solara.lab.use_task(run, dependencies=None)
 
     def prepare() -> tuple[DesignSpec, Path]:
         spec = page_spec(profiles.value, budget.value, target.value, residents.value, weeks.value)
         return spec, design_folder(results_root(), session_owner())
 
-    def begin() -> None:
-        result.set(None)
-        progress.set((0, SEARCH.generations, 0))
-        task()
+    def work(spec: DesignSpec, folder: Path, progress: solara.Reactive) -> tuple[DesignSpec, pd.DataFrame, Path]:
+        return spec, _run(spec, folder, progress), folder
 
-    def start() -> None:
-        already = "this page is already running a search; wait until it finishes"
-        if running.peek():  # a search this session started before the page was left and shown again
-            problem.set(f"was refused: {already}")
-            return
-        start_job(busy, problem, order, prepare, begin, already=already)
-
+    job = use_background_job("design", prepare, work, first_progress=(0, SEARCH.generations, 0), noun="search")
     with solara.Sidebar():
         DesignSettings(profiles, budget, target, residents, weeks)
     SafeMarkdown(INTRO)
-    searching = bool(task.pending) or running.value
-    solara.Button("Find the best mixes", color="primary", on_click=start, disabled=searching)
+    searching = bool(job.task.pending) or job.running.value
+    solara.Button("Find the best mixes", color="primary", on_click=job.start, disabled=searching)
     if searching:
-        generation, of, front = progress.value
+        generation, of, front = job.progress.value
         solara.ProgressLinear(100 * generation / of if of else True)
         solara.Text(f"Searching in the background: round {generation} of {of}, {front} best trade-offs so far")
-    if problem.value:
-        solara.Error(f"The search {problem.value}")
-    if result.value is not None and not searching:
-        FrontView(*result.value)
+    if job.problem.value:
+        solara.Error(f"The search {job.problem.value}")
+    if job.finished.value is not None and not searching:
+        FrontView(*job.finished.value)
