@@ -31,3 +31,26 @@ def test_the_resolved_share_is_resolved_over_raised_and_empty_before_any_issue()
     derived = with_derived_columns(pd.DataFrame(counts))
     share = derived["issues_resolved_share"]
     assert np.isnan(share[0]) and share[1] == pytest.approx(0.25)
+
+
+
+@pytest.mark.parametrize(
+    ("limits", "first", "last"),
+    [((0.3, 0.7), "25%", "75%"), ((0.0205, 0.0235), "2.00%", "2.40%"), ((0.0205, 0.0208), "2.045%", "2.085%")],
+)
+def test_percent_ticks_take_the_fewest_decimals_that_tell_them_apart(limits, first, last):
+    """A narrow axis of shares gets decimals instead of repeating whole percents ("2%, 2%, 2%")."""
+    import matplotlib.pyplot as plt
+
+    from commsim.runs.figures import label_axis
+
+    figure, axis = plt.subplots()
+    try:
+        axis.plot([0, 1], list(limits))
+        label_axis(axis, "share")
+        figure.canvas.draw()
+        labels = [tick.get_text() for tick in axis.get_yticklabels()]
+        assert len(set(labels)) == len(labels) > 2
+        assert (labels[0], labels[-1]) == (first, last)
+    finally:
+        plt.close(figure)

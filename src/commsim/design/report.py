@@ -134,12 +134,11 @@ def _axis(spec: DesignSpec, index: int) -> str:
 
 def _percent_ticks(axis: Any, metric: str) -> None:
     """Shares read as percentages on an axis, as everywhere else (0.25 is 25%)."""
-    from matplotlib.ticker import PercentFormatter
-
+    from commsim.runs.figures import PercentTicks
     from commsim.runs.labels import PERCENT_UNITS
 
     if objective_unit(metric) in PERCENT_UNITS:
-        axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        axis.set_major_formatter(PercentTicks())
 
 
 def _front_figure(spec: DesignSpec, path: Path, front: pd.DataFrame, evaluations: pd.DataFrame, plt: Any) -> Path:

@@ -143,11 +143,30 @@ def _draw_line(axis: Axes, series: pd.DataFrame, metric: str, *, colour, dashed:
     return line
 
 
+class PercentTicks(PercentFormatter):
+    """Shares as percent ticks with the fewest decimals (up to 3) that tell every tick apart.
+
+    Whole percents when the axis spans many of them (25%, 50%); on a narrow axis one or more
+    decimals (2.1%, 2.2%), where whole percents would repeat ("2%, 2%, 2%").
+    """
+
+    def __init__(self) -> None:
+        super().__init__(xmax=1.0, decimals=0)
+
+    def format_ticks(self, values) -> list[str]:
+        for decimals in range(4):
+            self.decimals = decimals
+            labels = super().format_ticks(values)
+            if len(set(labels)) == len(labels):
+                break
+        return labels
+
+
 def label_axis(axis: Axes, unit: str) -> None:
     """Label a y axis with a declared unit in plain words; shares get percent ticks."""
     axis.set_ylabel(unit_label(unit))
     if unit in PERCENT_UNITS:
-        axis.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+        axis.yaxis.set_major_formatter(PercentTicks())
 
 
 def draw_panel(
