@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from commsim.dashboard.history import past_experiments, readable_report, report_figures, visible_to
+from commsim.dashboard.history import figure_title, past_experiments, readable_report, report_figures, visible_to
 from commsim.dashboard.jobs import (
     Choice,
     SweepFactor,
@@ -541,3 +541,16 @@ def test_readable_report_of_a_real_report_has_no_images_left(finished):
 )
 def test_unique_labels_number_the_repeats(names, expected):
     assert unique_labels(names) == expected
+
+
+def test_report_figures_are_named_in_plain_words():
+    """Download buttons name what a figure shows, not its file name ("response n centres")."""
+    names = ["response_n_centres", "timeseries", "sobol_base", "heatmap", "response_not_a_parameter", "other_thing"]
+    assert [figure_title(Path(f"{name}.png")) for name in names] == [
+        "Response to Service centres",
+        "Time series",
+        "Sobol indices (base)",
+        "Two levers",
+        "Response to not a parameter",
+        "other thing",
+    ]

@@ -25,7 +25,7 @@ import solara
 import solara.lab
 
 from commsim.config.limits import ResourceError
-from commsim.dashboard.history import figure_bytes, report_figures
+from commsim.dashboard.history import figure_bytes, figure_title, report_figures
 from commsim.dashboard.jobs import Finished, new_folder, run_experiment
 from commsim.dashboard.settings import LIMITS, LimitError, error_text, results_root
 from commsim.dashboard.state import kept, session_owner
@@ -235,7 +235,7 @@ def ReportStatus(finished: Finished):
                 solara.FileDownload(
                     lambda figure=figure: figure_bytes(figure, results_root()),
                     filename=figure.name,
-                    label=f"{figure.stem.replace('_', ' ')} (PNG)",
+                    label=f"{figure_title(figure)} (PNG)",
                 )
 
 

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from commsim.config.declaration import parameters
 from commsim.dashboard.jobs import DASHBOARD_FOLDER, JOB_NAME, Finished
 from commsim.dashboard.settings import LIMITS
 from commsim.experiments.analysis import analyze
@@ -19,6 +20,7 @@ from commsim.experiments.plan import Plan
 from commsim.experiments.reopen import finished_experiment
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import SweepResult
+from commsim.runs.labels import parameter_heading
 
 
 def visible_to(name: str, owner: str) -> bool:
@@ -104,6 +106,23 @@ def report_figures(folder: Path, root: Path) -> list[Path]:
         except OSError:
             continue
     return shown
+
+
+# What each kind of report figure shows (``commsim.experiments.report_figures`` names the files).
+FIGURE_TITLES = {"timeseries": "Time series", "effects": "Effects against the reference", "heatmap": "Two levers"}
+
+
+def figure_title(path: Path) -> str:
+    """A report figure's name in plain words, for its download button ("Response to Service centres")."""
+    stem = path.stem
+    if stem in FIGURE_TITLES:
+        return FIGURE_TITLES[stem]
+    kind, _, subject = stem.partition("_")
+    if kind == "response" and subject:
+        return f"Response to {parameter_heading(subject) if subject in parameters() else subject.replace('_', ' ')}"
+    if kind == "sobol" and subject:
+        return f"Sobol indices ({subject.replace('_', ' ')})"
+    return stem.replace("_", " ")
 
 
 def figure_bytes(path: Path, root: Path) -> bytes:

@@ -210,7 +210,9 @@ def Sweep():
     with solara.Row():
         shown_replicates = LIMITS.sweep_replicates.shown(replicates.value)
         each = f"{shown_replicates} replicate{'s' if shown_replicates != 1 else ''}"
-        run_button(job, f"Run sweep ({points} points × {each} = {runs} runs)", invalid)
+        # A sweep that cannot be planned has no size to show; the warning below says why.
+        size = f" ({points} points × {each} = {runs} runs)" if runs else ""
+        run_button(job, f"Run sweep{size}", invalid)
     result = job_outcome(job, "sweep", invalid)
     if result is not None:
         _sweep_result(result, metric)
