@@ -33,7 +33,6 @@ def test_the_resolved_share_is_resolved_over_raised_and_empty_before_any_issue()
     assert np.isnan(share[0]) and share[1] == pytest.approx(0.25)
 
 
-
 @pytest.mark.parametrize(
     ("limits", "first", "last"),
     [((0.3, 0.7), "25%", "75%"), ((0.0205, 0.0235), "2.00%", "2.40%"), ((0.0205, 0.0208), "2.045%", "2.085%")],

@@ -137,6 +137,13 @@ def sweep_size(make_spec: Callable[[], ExperimentSpec]) -> tuple[int, int, str |
     return points, runs, None
 
 
+def run_label(points: int, runs: int, replicates: object) -> str:
+    """The Run button's label with the sweep's size; a sweep that cannot be planned has none (a warning says why)."""
+    shown = LIMITS.sweep_replicates.shown(replicates)
+    each = f"{shown} replicate{'s' if shown != 1 else ''}"
+    return f"Run sweep ({points} points × {each} = {runs} runs)" if runs else "Run sweep"
+
+
 @solara.component
 def Sweep():
     """The Sweep page."""
@@ -208,11 +215,7 @@ def Sweep():
             if two.value:
                 FactorControls(1, *second.value, lambda *value: second.set(tuple(value)))
     with solara.Row():
-        shown_replicates = LIMITS.sweep_replicates.shown(replicates.value)
-        each = f"{shown_replicates} replicate{'s' if shown_replicates != 1 else ''}"
-        # A sweep that cannot be planned has no size to show; the warning below says why.
-        size = f" ({points} points × {each} = {runs} runs)" if runs else ""
-        run_button(job, f"Run sweep{size}", invalid)
+        run_button(job, run_label(points, runs, replicates.value), invalid)
     result = job_outcome(job, "sweep", invalid)
     if result is not None:
         _sweep_result(result, metric)

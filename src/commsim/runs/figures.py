@@ -154,6 +154,7 @@ class PercentTicks(PercentFormatter):
         super().__init__(xmax=1.0, decimals=0)
 
     def format_ticks(self, values) -> list[str]:
+        """The labels of all ticks at once, with the fewest decimals that keep them distinct."""
         for decimals in range(4):
             self.decimals = decimals
             labels = super().format_ticks(values)
