@@ -56,7 +56,8 @@ CHANGED: dict[str, tuple[object, dict]] = {
     "experts_per_meeting": (0, {}),
     "on_the_spot_max_invited": (1, {}),
     "retry_weeks": (20, {}),
-    "council_priority_ageing_weeks": (1000.0, {}),  # urgency alone orders a full agenda
+    # Urgency alone orders a full agenda; with every issue waiting for the council it is full.
+    "council_priority_ageing_weeks": (1000.0, {"tiered_formats": False}),
     "opinion_spread": (0.02, {}),
     "opinion_trust_ceiling": (3.0, {}),
     "initial_contribution_share": (0.0, {"initial_trust": 0.8}),  # trust enough that issues reach projects

@@ -270,3 +270,41 @@ def test_trust_raises_deliberation_turnout_under_the_baseline_package():
     )
     half_width = stats.t.ppf(0.975, len(effect) - 1) * effect.std(ddof=1) / np.sqrt(len(effect))
     assert effect.mean() - half_width > 0, effect
+
+
+def _project_resources(*, hours: float, attendees: int, cost: float, fund: float, experts: int = 0) -> tuple:
+    """Resources of one agreed project of unconditional cooperators (the kernel's own step), and the fund left."""
+    param = np.zeros(kernel.N_PARAMETERS)
+    param[kernel.MAX_HOURS] = hours
+    param[kernel.HOURS_NEEDED] = 1.0  # an hour of residents' work per 1,000 yuan
+    param[kernel.PUBLIC_SHARE] = 0.4
+    param[kernel.EXPERT_RESOURCE_GAIN] = 0.15
+    param[kernel.SUCCESS_HALF] = 0.6
+    param[kernel.SUCCESS_ACCELERATION] = 2.5
+    money = np.array([fund, 0.0, 0.0, 0.0, 1.0])  # balance, spent, on projects, points, contribution share
+    no_library = (np.zeros(0, dtype=np.bool_), np.zeros(0), np.zeros(0))
+    _, resources, _, _ = kernel._project(
+        np.random.default_rng(1),
+        np.arange(attendees),
+        experts,
+        cost,
+        np.full(attendees, 2, dtype=np.int64),
+        np.zeros(attendees),
+        money,
+        no_library,
+        param,
+        np.inf,
+    )
+    return resources, money[0]
+
+
+def test_residents_hours_and_money_are_complements_in_a_project():
+    """Co-production (Ostrom 1996): resources = share of the cost money covers x hours over the hours needed."""
+    # 5 residents x 4 h = 20 h against 10 h needed; the street office pays 40%, no fund.
+    assert _project_resources(hours=4, attendees=5, cost=10_000, fund=0) == (pytest.approx(0.8), 0.0)
+    # A fund that covers the rest: the same hands, the whole cost.
+    assert _project_resources(hours=4, attendees=5, cost=10_000, fund=1e5) == (pytest.approx(2.0), 94_000.0)
+    # Without residents' hours money buys nothing; experts still count.
+    assert _project_resources(hours=0, attendees=5, cost=10_000, fund=1e5, experts=2)[0] == pytest.approx(0.3)
+    # Hours cannot stand in for money: with half the hands, resources halve at any money.
+    assert _project_resources(hours=2, attendees=5, cost=10_000, fund=0)[0] == pytest.approx(0.4)

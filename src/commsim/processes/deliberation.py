@@ -260,7 +260,7 @@ KERNEL_PARAMS_AFTER_PROPOSAL = (
     "efficacy_failure_share",
     "satisfaction_gain",
     "max_contribution_hours",
-    "volunteer_hour_value_yuan",
+    "project_hours_per_1000_yuan",
     "public_project_share",
     "expert_resource_gain",
     "success_half_resources",

@@ -109,7 +109,7 @@ def _contribute(
 (INCLUSIVENESS, MAX_INVITED, NOTICE_LOGIT, INTERCEPT, W_CIVIC, W_TRUST, W_EFFICACY, W_BELONGING) = range(8)
 (W_URGENCY, W_TIME_COST, W_FATIGUE, EXPERTS_PER_MEETING, CONFIDENCE_BOUND, EXPERT_EPSILON_GAIN) = range(8, 14)
 (OPINION_SPREAD, TRUST_CEILING, PROPOSAL, CONVERGENCE_RATE, ENCOUNTERS_PER_ROUND, AGREEMENT_SPREAD) = range(14, 20)
-(TIE_FORMATION, EFFICACY_GAIN, EFFICACY_FAILURE_SHARE, SATISFACTION_GAIN, MAX_HOURS, HOUR_VALUE) = range(20, 26)
+(TIE_FORMATION, EFFICACY_GAIN, EFFICACY_FAILURE_SHARE, SATISFACTION_GAIN, MAX_HOURS, HOURS_NEEDED) = range(20, 26)
 (PUBLIC_SHARE, EXPERT_RESOURCE_GAIN, SUCCESS_HALF, SUCCESS_ACCELERATION, ENGAGEMENT_GAIN) = range(26, 31)
 (POINTS_PER_ACT, POINT_VALUE, STEP, LEADER_ROLE) = range(31, 35)
 N_PARAMETERS = 35
@@ -227,9 +227,8 @@ def _project(
         hours_used[attendees[k]] += given_hours[k]
     if cost <= 0:
         return True, -1.0, False, np.zeros(0, dtype=np.int64)
-    labour = numpy_sum(given_hours) * param[HOUR_VALUE]
     public = param[PUBLIC_SHARE] * cost
-    needed = cost - labour - public
+    needed = cost - public
     if needed < 0.0:
         needed = 0.0
     from_fund = fund[0] if fund[0] < needed else needed  # Finance.spend_on_project
@@ -239,7 +238,10 @@ def _project(
     fund[2] += from_fund
     in_library, pot, engagement = org
     from_orgs, contributors = _contribute(rng, needed - from_fund, in_library, pot)
-    resources = (labour + public + from_fund + from_orgs) / cost + param[EXPERT_RESOURCE_GAIN] * n_experts
+    # Co-production: residents' hours and money are complements; neither makes up for the other.
+    covered = min((public + from_fund + from_orgs) / cost, 1.0)
+    hands = numpy_sum(given_hours) / (param[HOURS_NEEDED] * cost / 1000.0)
+    resources = covered * hands + param[EXPERT_RESOURCE_GAIN] * n_experts
     scaled = max(resources, 0.0) ** param[SUCCESS_ACCELERATION]
     succeeded = rng.random() < scaled / (scaled + param[SUCCESS_HALF] ** param[SUCCESS_ACCELERATION])
     if succeeded and from_orgs > 0:

@@ -271,8 +271,12 @@ def _noise_text(noise: pd.DataFrame, raw: pd.DataFrame, corrected: pd.DataFrame)
         "(`tables/sobol_corrected.csv`; the uncorrected indices are `tables/sobol.csv`, the open circles in the "
         f"chart). On {noisiest}, the noisiest outcome, the corrected totals whose interval excludes zero are "
         + (", ".join(f"{factor} {after.loc[factor, 'total']:.2f}" for factor in shown) or "none")
-        + f"; the largest total before the correction among the rest was {dropped.max():.2f} "
-        f"({dropped.idxmax()}), within what noise alone gives.",
+        + (
+            f"; the largest total before the correction among the rest was {dropped.max():.2f} "
+            f"({dropped.idxmax()}), within what noise alone gives."
+            if len(dropped)
+            else "; no factor's interval reaches zero."
+        ),
         "",
     ]
 
