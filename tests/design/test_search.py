@@ -196,3 +196,27 @@ def test_a_mix_is_told_in_plain_words_with_its_units():
     assert "Autonomy fund budget: 6.86 yuan per household per year" in words
     assert "19.7 points per act" in words and ": no" in words and "39.5%" in words
     assert "leader_coverage" not in words and "0.00416" not in words
+
+
+def test_a_discovered_choice_is_told_in_words_not_as_python_values():
+    import numpy as np
+    import pandas as pd
+
+    from commsim.dashboard.design import page_spec
+    from commsim.design.discovery import discover
+
+    spec = page_spec(["old_inner_city"], 900, 30, 300, 52)
+    rng = np.random.default_rng(4)
+    mixes = pd.DataFrame(
+        {
+            lever.name: rng.choice(lever.values, 80) if lever.values is not None else rng.uniform(*lever.range, 80)
+            for lever in spec.levers
+        }
+    )
+    reaches = mixes["time_bank"].astype(bool) & (mixes["disclosure"] != "none")
+    metric = f"{spec.discovery.metric}@old_inner_city"
+    mixes[metric] = np.where(reaches, spec.discovery.at_least + 0.1, spec.discovery.at_least - 0.1)
+    boxes = discover(spec, mixes.assign(feasible=True))
+    conditions = " ".join(boxes["condition"])
+    assert "Mutual-aid time bank set to yes" in conditions, conditions
+    assert "True" not in conditions and " is " not in conditions

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from commsim.design.spec import DesignSpec
-from commsim.runs.labels import format_parameter_value
+from commsim.runs.labels import format_parameter_value, parameter_in_words
 
 MIN_CASES = 10
 
@@ -91,7 +91,9 @@ def _same(a: Any, b: Any) -> bool:
 def _row(spec: DesignSpec, name: str, low: Any, high: Any, box: Any, reached: np.ndarray) -> dict[str, Any]:
     if isinstance(low, (set, frozenset)):
         kept = sorted(str(value) for value in low)
-        where = f"{_label(name)} is {' or '.join(kept)}"
+        choices = next(lever.values for lever in spec.levers if lever.name == name)
+        words = [parameter_in_words(name, value) for value in choices if str(value) in kept]
+        where = f"{_label(name)} set to {' or '.join(words)}"
         bounds = {"low": None, "high": None, "choices": " ".join(kept)}
     else:
         where = f"{_label(name)} between {format_parameter_value(name, float(f'{low:.3g}'))} and "
