@@ -15,6 +15,7 @@ from scipy import stats
 from tests.shared_runs import shared
 
 from commsim import CommunityModel
+from commsim.validation.abc_smc import FEW_CENTRES, MANY_CENTRES
 
 SEEDS = (11, 12, 13, 14, 15)
 # Transparency's effect on trust is small (MODEL_SPEC 8; about 0.25 standard deviations of
@@ -183,11 +184,7 @@ def test_removing_funding_makes_centre_gains_fade():
 
 
 def test_lever_service_centres():
-    assert_raises(
-        "rate_activities",
-        {"n_centres": 1, "centre_sessions_per_week": 3},
-        {"n_centres": 3, "centre_sessions_per_week": 10, "centre_placement": "spread"},
-    )
+    assert_raises("rate_activities", FEW_CENTRES, MANY_CENTRES)  # also a pattern of the calibration
 
 
 def test_lever_targeted_services():

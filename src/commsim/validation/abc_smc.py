@@ -8,6 +8,12 @@ shrinking tolerance of the targets. The distance is the calibration distance of
 :func:`commsim.validation.facts.calibration_distance` (root mean square of the
 standardised distances from every target), so every fact counts at once.
 
+Pattern-oriented (Grimm et al. 2005): a section 6 behaviour that the level-setting
+parameters can switch off is a target too (:data:`PATTERNS`). The service-centre lever
+is one: with a low propensity to attend and a high social threshold, more centres and
+sessions stop raising activity participation, so each evaluation also runs the lever's
+two settings on one paired seed and the effect joins the distance as a one-sided target.
+
 Reproducible: pyabc's own parallel samplers reseed their workers from the clock, so
 :class:`SeededMappingSampler` hands every parallel evaluation a seed drawn from the main
 process's generator (seeded by :func:`calibrate`), and each simulated run takes its model
@@ -26,38 +32,70 @@ import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from commsim.validation.facts import TARGETS, pooled_value, stylized_facts
+from commsim.validation.facts import TARGETS, YEAR_WEEKS, Target, pooled_value, run_model, stylized_facts
 
 SEED_LIMIT = 2**31 - 1
 UNMEASURED_DISTANCE = 10.0  # standardised distance of a fact a run could not measure
 
+# The service-centre lever of MODEL_SPEC section 6 (tests/model/test_behaviours.py runs the same two settings).
+FEW_CENTRES: dict[str, Any] = {"n_centres": 1, "centre_sessions_per_week": 3}
+MANY_CENTRES: dict[str, Any] = {"n_centres": 3, "centre_sessions_per_week": 10, "centre_placement": "spread"}
+CENTRE_PATTERN = Target(
+    "centre_effect",
+    "more centres and sessions raise activity participation",
+    0.0,
+    None,
+    0.03,
+    0.03,
+    "MODEL_SPEC 6: service centres raise activity participation; 3 centres with 10 sessions a week against 1 "
+    "with 3, one paired seed, change in the share taking part in activities over the last year",
+)
+PATTERNS: tuple[Target, ...] = (CENTRE_PATTERN,)
+CALIBRATION_TARGETS: tuple[Target, ...] = (*TARGETS, *PATTERNS)
+
+
+def centre_effect(*, seed: int, n_residents: int, steps: int, **overrides: Any) -> float:
+    """Change in activity participation over the last year from :data:`FEW_CENTRES` to :data:`MANY_CENTRES`.
+
+    Both runs take the same seed (common random numbers) and ``overrides``.
+    """
+    rates = []
+    for lever in (FEW_CENTRES, MANY_CENTRES):
+        model, _ = run_model(seed, steps, {"n_residents": n_residents, **overrides, **lever})
+        frame = model.datacollector.get_model_vars_dataframe()
+        rates.append(float(frame["rate_activities"].iloc[-YEAR_WEEKS:].mean()))
+    return rates[1] - rates[0]
+
 
 def simulated_facts(parameters: Mapping[str, float], *, n_residents: int, steps: int) -> dict[str, float]:
-    """One run of every fact at ``parameters``, on a model seed drawn from numpy's global generator.
+    """One run of every fact and pattern at ``parameters``, on model seeds drawn from numpy's global generator.
 
     pyabc calls its model with the parameters only; the sampler seeds the global generator
-    before every evaluation (:class:`SeededMappingSampler`), so the seed is reproducible.
+    before every evaluation (:class:`SeededMappingSampler`), so the seeds are reproducible.
     """
-    seed = int(np.random.randint(0, SEED_LIMIT))
+    seed, pattern_seed = (int(value) for value in np.random.randint(0, SEED_LIMIT, size=2))
     values = {name: float(value) for name, value in dict(parameters).items()}
     run = stylized_facts(seed=seed, n_residents=n_residents, steps=steps, **values)
     columns = {name: np.array([value], dtype=float) for name, value in run.items()}
-    return {target.name: float(pooled_value(target.name, columns)) for target in TARGETS}
+    facts = {target.name: float(pooled_value(target.name, columns)) for target in TARGETS}
+    effect = centre_effect(seed=pattern_seed, n_residents=n_residents, steps=steps, **values)
+    return {**facts, CENTRE_PATTERN.name: effect}
 
 
 def facts_distance(simulated: Mapping[str, float], _observed: Mapping[str, float]) -> float:
-    """The calibration distance of one run's facts (the targets are the bands, not observed values).
+    """The calibration distance of one run's facts and patterns (the targets are bands, not observed values).
 
-    As :func:`~commsim.validation.facts.calibration_distance`, except that a fact the run
-    could not measure (no youth deliberated, so no age gradient) counts as
-    :data:`UNMEASURED_DISTANCE` scales from its target instead of making the whole distance
-    infinite: the other facts still rank the particle.
+    As :func:`~commsim.validation.facts.calibration_distance` over :data:`CALIBRATION_TARGETS`,
+    except that a fact the run could not measure (no youth deliberated, so no age gradient)
+    counts as :data:`UNMEASURED_DISTANCE` scales from its target instead of making the whole
+    distance infinite: the other facts still rank the particle.
     """
-    capped = [min(target.distance(simulated[target.name]), UNMEASURED_DISTANCE) for target in TARGETS]
+    capped = [min(target.distance(simulated[target.name]), UNMEASURED_DISTANCE) for target in CALIBRATION_TARGETS]
     return float(np.sqrt(np.mean(np.square(capped))))
 
 
@@ -156,7 +194,7 @@ def calibrate(
     try:
         abc = pyabc.ABCSMC(model, prior, facts_distance, population_size=population, sampler=sampler)
         path = database or Path(tempfile.mkdtemp(prefix="commsim-abc-")) / "abc.db"
-        observed = {target.name: target.centre for target in TARGETS}
+        observed = {target.name: target.centre for target in CALIBRATION_TARGETS}
         abc.new(f"sqlite:///{path}", observed)
         return abc.run(max_nr_populations=generations, min_acceptance_rate=min_acceptance)
     finally:
@@ -192,14 +230,25 @@ def posterior_table(history, priors: Mapping[str, tuple[float, float]]) -> pd.Da
 
 
 def generations_table(history) -> pd.DataFrame:
-    """Per generation: its tolerance, accepted particles and evaluations spent."""
+    """Per generation: its tolerance, accepted particles, their effective number and evaluations spent.
+
+    The effective number of particles is Kish's (sum of weights)^2 / sum of squared
+    weights: how many equally weighted particles the weighted population is worth, so how
+    far its quantiles can be trusted.
+    """
     populations = history.get_all_populations()
     populations = populations[populations["t"] >= 0]
+    effective = []
+    for generation in populations["t"].astype(int):
+        _, weights = history.get_distribution(t=int(generation))
+        weights = np.asarray(weights, dtype=float)
+        effective.append(float(weights.sum() ** 2 / np.square(weights).sum()))
     return pd.DataFrame(
         {
             "generation": populations["t"].astype(int),
             "tolerance": populations["epsilon"].astype(float),
             "particles": populations["particles"].astype(int),
+            "effective_particles": effective,
             "evaluations": populations["samples"].astype(int),
         }
     ).reset_index(drop=True)
@@ -208,7 +257,7 @@ def generations_table(history) -> pd.DataFrame:
 def predictive_check(
     history, *, model: Callable[[Mapping[str, float]], dict[str, float]], draws: int, seed: int
 ) -> pd.DataFrame:
-    """Posterior predictive check: every fact of ``draws`` particles drawn by weight, each on a fresh seed.
+    """Posterior predictive check: every fact and pattern of ``draws`` particles drawn by weight, each on a fresh seed.
 
     Args:
         history: The calibration's pyabc history (its last generation is the posterior).
@@ -217,7 +266,7 @@ def predictive_check(
         seed: Seed of the draws and of the runs' seeds.
 
     Returns:
-        One row per target: the band, the median and 5-95% range of the simulated fact,
+        One row per target (:data:`CALIBRATION_TARGETS`): the band, the median and 5-95% range of the simulated fact,
         and the share of draws inside the band.
     """
     particles, weights = history.get_distribution()
@@ -233,7 +282,7 @@ def predictive_check(
     finally:
         np.random.set_state(saved)
     rows = []
-    for target in TARGETS:
+    for target in CALIBRATION_TARGETS:
         values = np.array([run[target.name] for run in runs], dtype=float)
         finite = values[np.isfinite(values)]
         low, middle, high = np.quantile(finite, [0.05, 0.5, 0.95]) if len(finite) else (np.nan,) * 3

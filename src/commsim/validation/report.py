@@ -61,8 +61,10 @@ def _abc_text(folder: Path) -> Callable[[pd.DataFrame], list[str]]:
         lines = [
             f"ABC-SMC (pyabc) over the same uniform priors: {int(first['population'])} particles per generation, "
             f"each one run of the three fact scenarios at {int(first['residents']):,} residents and "
-            f"{int(first['weeks'])} weeks, distance as above (every fact at once). Weighted posterior of the last "
-            "generation:",
+            f"{int(first['weeks'])} weeks, distance as above (every fact at once) with the service-centre pattern "
+            "of section 6 as one more one-sided target (3 centres with 10 sessions a week against 1 with 3 on one "
+            "paired seed must raise activity participation; pattern-oriented modelling). Weighted posterior of the "
+            "last generation:",
             "",
             _markdown(
                 posterior[
