@@ -340,13 +340,18 @@ def gini(values: np.ndarray) -> float:
 
 
 def top_share(values: np.ndarray, fraction: float = 0.1) -> float:
-    """Share of the total held by the top ``fraction`` of units."""
+    """Share of the total held by the top ``fraction`` of units.
+
+    The top units are summed in sorted order: the order ``np.partition`` leaves them in
+    depends on the CPU's vector instructions, and a float sum on it would differ in its
+    last bits from machine to machine.
+    """
     values = np.asarray(values, dtype=float)
     total = values.sum()
     if total <= 0:
         return 0.0
     k = max(1, int(round(fraction * len(values))))
-    return float(np.partition(values, len(values) - k)[-k:].sum() / total)
+    return float(np.sort(np.partition(values, len(values) - k)[-k:]).sum() / total)
 
 
 def forced_log_odds(log_odds: np.ndarray, forced: np.ndarray, *, decided: float = 50.0) -> np.ndarray:

@@ -517,3 +517,11 @@ def test_the_default_sharpness_keeps_the_social_step_within_one_tie(profile, lar
     assert smooth[share == 0].mean() < 0.04
     sharp = threshold_response(share, residents.social_threshold, SHARPNESS / 100)
     assert np.mean(np.abs(sharp - hard)) < 0.01  # the hard step in the limit
+
+
+def test_top_share_sums_the_top_in_sorted_order_to_the_last_bit():
+    """Not in the order np.partition leaves them, which depends on the CPU's vector instructions."""
+    rng = np.random.default_rng(8)
+    for _ in range(20):
+        values = rng.exponential(3.0, 5000)
+        assert top_share(values, 0.1) == np.sort(values)[-500:].sum() / values.sum()
