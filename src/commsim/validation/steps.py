@@ -99,13 +99,9 @@ CALIBRATION_PRIORS = {
 NOT_SHIPPED_REASON = (
     "The shipped defaults come from an ABC-SMC posterior, not from this earlier rejection ABC, which predates the "
     "volunteer roles that do not run sessions, the reciprocal time bank, role duty booked as acts and recruitment "
-    "by engagement. Four of the six are the medians, rounded, of the ABC-SMC run made before projects were "
-    "co-produced; attend_intercept (-5.6) and social_threshold_mean (0.346) were held off that run's medians "
-    "(-6.14, 0.482) because there, on 600 residents, the service-centre lever no longer raised activity "
-    "participation (3 centres with 10 sessions a week against 1 with 3: +0.11 at the previous defaults, -0.007 at "
-    "the medians, +0.074 at the shipped values; 12 paired seeds, 78 weeks). The ABC-SMC below, re-run after "
-    "co-production with that lever as a pattern, keeps every shipped default inside its 5-95% interval; its "
-    "medians were not made the defaults (docs/validation.md, section 2)."
+    "by engagement. They are the medians, rounded, of the ABC-SMC below (run after projects were co-produced, with "
+    "the service-centre lever held as a pattern), so the 'shipped_default' column is the ABC-SMC's centre "
+    "(docs/validation.md, section 2)."
 )
 
 REFINE_CANDIDATES = 6
