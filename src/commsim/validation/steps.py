@@ -97,11 +97,10 @@ CALIBRATION_PRIORS = {
 # Why the shipped defaults are not this rejection ABC's choice, nor all of them the ABC-SMC medians
 # (checked with tests/model/test_behaviours.py; docs/validation.md, section 2).
 NOT_SHIPPED_REASON = (
-    "The shipped defaults come from an ABC-SMC posterior, not from this earlier rejection ABC, which predates the "
-    "volunteer roles that do not run sessions, the reciprocal time bank, role duty booked as acts and recruitment "
-    "by engagement. They are the medians, rounded, of the ABC-SMC below (run after projects were co-produced, with "
-    "the service-centre lever held as a pattern), so the 'shipped_default' column is the ABC-SMC's centre "
-    "(docs/validation.md, section 2)."
+    "The shipped defaults come from the ABC-SMC posterior below, not from this rejection ABC: it holds no section 6 "
+    "pattern, measures distance decay on the urban estate with buildings 400 m apart rather than on the Putuo "
+    "street, and its choice is one accepted point re-run on 4 seeds, not a posterior's centre. The defaults are the "
+    "ABC-SMC's medians, rounded (docs/validation.md, section 2)."
 )
 
 REFINE_CANDIDATES = 6
