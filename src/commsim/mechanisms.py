@@ -36,8 +36,8 @@ def logistic(x: np.ndarray | float) -> np.ndarray:
 def distance_decay(km: np.ndarray, rate_per_km: float) -> np.ndarray:
     """Relative attractiveness of a destination ``km`` away: exp(-rate * km).
 
-    Half the trips are lost at ln(2) / rate km (``distance_decay_per_km``; 0.9 km at
-    0.77 per km, 0.8 km at 0.87 per km).
+    Half the trips are lost at ln(2) / rate km (``distance_decay_per_km``; 0.8 km at
+    0.87 per km, 0.73 km at 0.95 per km).
     """
     return np.exp(-rate_per_km * np.asarray(km))
 
