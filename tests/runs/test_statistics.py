@@ -50,6 +50,18 @@ def test_paired_effects_are_the_mean_paired_difference_with_its_t_interval():
     assert row["reference_mean"] == pytest.approx(3.0)
 
 
+def test_a_difference_equal_in_every_pair_up_to_rounding_is_certain_and_raises_no_warning(recwarn):
+    """The same count in every pair differs only by rounding error: no spread to test, p = 0 (or 1 if none)."""
+    reference = [0.1, 0.7, 0.3]  # 0.1 + 3/13 and 0.7 + 3/13 differ from 3/13 in their last bits
+    effects = paired_effects(
+        outcome_frame({"ref": reference, "new": [r + 3 / 13 for r in reference], "same": reference}), "ref"
+    ).set_index("scenario")
+    assert np.std(np.subtract([r + 3 / 13 for r in reference], reference)) > 0  # the rounding the test is about
+    assert effects.loc["new", "p_value"] == 0.0 and effects.loc["same", "p_value"] == 1.0
+    assert effects.loc["new", "difference"] == pytest.approx(3 / 13)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
 def test_pairing_removes_the_shared_noise():
     """A constant shift on heavy shared noise is detected only because replicates are paired."""
     rng = np.random.default_rng(4)
