@@ -13,7 +13,7 @@ from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import run_sweep
 from commsim.model import CommunityModel
 from commsim.validation import claims
-from commsim.validation.profile_claims import SPEC_FILE, plot_profile_claims, profile_claims_table
+from commsim.validation.profile_claims import SPEC_FILE, plot_profile_claims, profile_claims_table, row_label
 from commsim.validation.report import write_report
 
 
@@ -70,6 +70,18 @@ def test_a_small_profiles_sweep_gives_a_verdict_per_claim_outcome_and_profile_an
     for profile, count in supported.items():
         assert f"{profile} {count} of 3" in section
     assert "Not run yet" not in section
+
+
+def test_a_grid_row_names_the_claim_and_its_outcome_in_words():
+    label = row_label(
+        "Without any lever, participation settles low and is concentrated in few residents",
+        "share of acts by the top 10% (top10_share)",
+    )
+    assert label.replace("\n", " ") == (
+        "Without any lever, participation settles low and is concentrated in few residents: "
+        "share of acts by the top 10%"
+    )
+    assert "top10_share" not in label and max(len(line) for line in label.splitlines()) <= 58
 
 
 def test_the_verdicts_follow_the_intervals_and_the_predicted_sign():

@@ -9,6 +9,7 @@ across.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -57,12 +58,17 @@ def profile_claims_table(effects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def row_label(statement: str, outcome: str) -> str:
+    """A grid row's label in words: the claim and the outcome measured, without the metric's code name."""
+    return textwrap.fill(f"{statement}: {outcome.split(' (')[0]}", width=58)
+
+
 def plot_profile_claims(table: pd.DataFrame, path: Path) -> None:
     """The verdicts as a grid: a row per claim's outcome, a column per profile, the difference written in."""
-    table = table.assign(row=table["claim"] + " · " + table["outcome"].str.split(" \\(").str[0])
+    table = table.assign(row=[row_label(s, o) for s, o in zip(table["statement"], table["outcome"], strict=True)])
     rows = list(dict.fromkeys(table["row"]))
     profiles = list(dict.fromkeys(table["profile"]))
-    figure, axis = plt.subplots(figsize=(3.0 + 1.9 * len(profiles), 0.9 + 0.42 * len(rows)), layout="constrained")
+    figure, axis = plt.subplots(figsize=(5.0 + 1.9 * len(profiles), 0.9 + 0.5 * len(rows)), layout="constrained")
     for y, name in enumerate(rows):
         for x, profile in enumerate(profiles):
             cell = table[(table["row"] == name) & (table["profile"] == profile)]
