@@ -94,8 +94,8 @@ CALIBRATION_PRIORS = {
     "time_bank_overdraft_h": (0.0, 20.0),
 }
 
-# Why the shipped defaults are not this rejection ABC's choice, nor all of them the ABC-SMC medians
-# (checked with tests/model/test_behaviours.py; docs/validation.md, section 2).
+# Why the shipped defaults are not this rejection ABC's choice (they are the ABC-SMC medians;
+# tests/validation/test_calibration.py; docs/validation.md, section 2).
 NOT_SHIPPED_REASON = (
     "The shipped defaults come from the ABC-SMC posterior below, not from this rejection ABC: it holds no section 6 "
     "pattern, measures distance decay on the urban estate with buildings 400 m apart rather than on the Putuo "
