@@ -514,17 +514,14 @@ def saved_folder(box) -> Path:
     return Path(re.match(r"Saved as an experiment in (.+?)(;|, with)", saved).group(1))
 
 
-def wait_for_comparison(box) -> None:
-    """Wait for a two-replicate comparison's effects, or for an alert other than its small-sample warning.
+def wait_for_result(box, result: str, replicates: str, what: str) -> None:
+    """Wait until ``result`` shows, or an alert other than the small-sample warning for ``replicates``.
 
-    The warning renders with the result, a moment before its download buttons: waiting for any
-    alert could read the page in between.
+    The warning renders with the result, a moment before the rest of it: waiting for any alert
+    could read the page in between.
     """
-    warning = SMALL_SAMPLE_WARNING.format(replicates="2 replicates")
-    wait_until(
-        lambda: shows(box, "Download effects (CSV)") or any(alert != warning for alert in alerts(box)),
-        "the comparison's effects",
-    )
+    warning = SMALL_SAMPLE_WARNING.format(replicates=replicates)
+    wait_until(lambda: shows(box, result) or any(alert != warning for alert in alerts(box)), what)
 
 
 def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, results):
@@ -534,7 +531,7 @@ def test_a_comparison_runs_in_the_background_and_shows_its_effects(render, resul
     run = button(box, "Run comparison (4 runs)")
     assert not run.disabled
     run.click()
-    wait_for_comparison(box)
+    wait_for_result(box, "Download effects (CSV)", "2 replicates", "the comparison's effects")
     assert alerts(box) == [SMALL_SAMPLE_WARNING.format(replicates="2 replicates")]
     assert shows(box, "<h4>In brief</h4>\n<ul>\n<li><strong>")  # the report's opening sentences
 
@@ -657,13 +654,8 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
     run = button(box, "Run sweep (2 points × 1 replicate = 2 runs)")
     assert not run.disabled
     run.click()
-    warning = SMALL_SAMPLE_WARNING.format(replicates="1 replicate")
-    # The small-sample warning may show before the result does: wait for the result or an error.
-    wait_until(
-        lambda: shows(box, "Saved as an experiment in") or any(alert != warning for alert in alerts(box)),
-        "the sweep's result",
-    )
-    assert alerts(box) == [warning]
+    wait_for_result(box, "Saved as an experiment in", "1 replicate", "the sweep's result")
+    assert alerts(box) == [SMALL_SAMPLE_WARNING.format(replicates="1 replicate")]
     folder = saved_folder(box)
     assert folder.parent == results / "dashboard" and folder.name.startswith("sweep-")
     assert (folder / "design.csv").read_text().splitlines() == ["point,n_centres", "0,1", "1,3"]
@@ -1024,7 +1016,7 @@ def test_hostile_labels_reach_the_page_and_the_past_experiments_only_as_text(ren
         field.v_model = text
         field.fire_event("focusout", None)
     button(box, "Run comparison (4 runs)").click()
-    wait_for_comparison(box)
+    wait_for_result(box, "Download effects (CSV)", "2 replicates", "the comparison's effects")
     assert alerts(box) == [SMALL_SAMPLE_WARNING.format(replicates="2 replicates")]
     assert shows(box, "Effects against <strong>&lt;img src=x onerror=alert(1)&gt;</strong>")
     table = rc.find(DataTableWidget).widget

@@ -184,13 +184,12 @@ def _effect_row(
     found = estimate(difference)
     finite = difference[np.isfinite(difference)]
     p_value = np.nan
-    # Differences equal up to rounding (the same count in every pair, say) have no spread to
-    # test against: the t-test would divide by rounding error.
-    constant = len(finite) > 1 and np.allclose(finite, finite[0], rtol=1e-12, atol=1e-300)
-    if len(finite) > 1 and not constant:
-        p_value = float(stats.ttest_1samp(finite, 0.0).pvalue)
-    elif len(finite) > 1:
+    if len(finite) > 1 and np.allclose(finite, finite[0], rtol=1e-12, atol=1e-300):
+        # Equal up to rounding (the same count in every pair, say): no spread to test against,
+        # and the t-test would divide by rounding error.
         p_value = 1.0 if np.all(finite == 0) else 0.0
+    elif len(finite) > 1:
+        p_value = float(stats.ttest_1samp(finite, 0.0).pvalue)
     return {
         "point": point,
         "scenario": scenario,
