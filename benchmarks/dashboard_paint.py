@@ -13,6 +13,10 @@ It starts ``commsim dashboard`` on a free loopback port and measures, on this ma
   after the page settled for half a second (a user looking at each week);
 * **Play**: weeks shown per second while playing with no pause, every week drawn;
 * **Run to week 104**: from a click on "Run to week" at week 0 to week 104 painted;
+* **Opening Explore in a new session**: from the address typed in a new browser context
+  (no cache, a new server session) to the map painted at week 0, median over
+  ``--sessions`` sessions, beside the bytes the page received over its websocket and,
+  as the reference in the same run, the time until the page's own document had loaded;
 * **reference, in the same run**: the server-side part of one step, in this process —
   a model step plus moving the map and the plots, as the page does — so the ratio
   paint / reference says how much the browser round trip adds.
@@ -107,12 +111,32 @@ def week_shown(page) -> int:
     return int(re.search(r"\d+", page.get_by_text(re.compile(r"^Week \d+$")).first.inner_text()).group())
 
 
-def browser_ms(url: str, steps: int, play_s: float) -> dict[str, float | list[float]]:
-    """Click-to-paint times of ``steps`` Step clicks, weeks per second while playing, and run-to-104 time."""
+def open_times(browser, url: str, sessions: int) -> dict[str, list[float]]:
+    """Seconds from the address to the map painted at week 0 in new sessions, document-loaded seconds, websocket MB."""
+    opened, loaded, received = [], [], []
+    for _ in range(sessions):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        frames: list[int] = []
+        page.on("websocket", lambda socket, frames=frames: socket.on("framereceived", lambda f: frames.append(len(f))))
+        started = time.perf_counter()
+        page.goto(url, wait_until="domcontentloaded")
+        loaded.append(time.perf_counter() - started)
+        page.wait_for_function(MAP_SHOWS, arg=0, polling="raf")
+        opened.append(time.perf_counter() - started)
+        received.append(sum(frames) / 1e6)
+        context.close()
+    return {"open_s": opened, "document_s": loaded, "websocket_mb": received}
+
+
+def browser_ms(url: str, steps: int, play_s: float, sessions: int) -> dict[str, float | list[float]]:
+    """Click-to-paint times of ``steps`` Step clicks, weeks per second while playing, run-to-104 time, page opens."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=list(HEADLESS_CHROMIUM_FLAGS))
+        opens = open_times(browser, url, sessions)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.set_default_timeout(120_000)
         page.goto(url)
@@ -146,6 +170,7 @@ def browser_ms(url: str, steps: int, play_s: float) -> dict[str, float | list[fl
         "settled_paint_ms": settled,
         "play_weeks_per_s": played / (play_s + 1.0),
         "run_to_104_s": run_to,
+        **opens,
     }
 
 
@@ -154,11 +179,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--play-seconds", type=float, default=20.0)
+    parser.add_argument("--sessions", type=int, default=5, help="new sessions in which Explore is opened")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         server, url = start_server(Path(scratch))
         try:
-            measured = browser_ms(url, args.steps, args.play_seconds)
+            measured = browser_ms(url, args.steps, args.play_seconds, args.sessions)
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -176,6 +202,12 @@ def main() -> None:
         "ratio_paint_to_reference": statistics.median(paint) / statistics.median(reference),
         "play_weeks_per_second": weeks_per_s,
         "run_to_week_104_s": measured["run_to_104_s"],
+        "sessions": args.sessions,
+        "open_explore_s_median": statistics.median(measured["open_s"]),
+        "open_explore_s": measured["open_s"],
+        "document_loaded_s_median": statistics.median(measured["document_s"]),
+        "ratio_open_to_document": statistics.median(measured["open_s"]) / statistics.median(measured["document_s"]),
+        "open_websocket_mb_median": statistics.median(measured["websocket_mb"]),
         "load_average_1min": __import__("os").getloadavg()[0],
         "host_cpus": __import__("os").cpu_count(),
     }
@@ -190,6 +222,9 @@ def main() -> None:
     print(f"| ratio paint / reference | {result['ratio_paint_to_reference']:.2f} |")
     print(f"| Play, no pause, every week drawn | {weeks_per_s:.1f} weeks/s |")
     print(f"| run to week 104 (from week 0, drawn once) | {result['run_to_week_104_s']:.1f} s |")
+    print(f"| open Explore in a new session: address to map painted | {result['open_explore_s_median']:.1f} s |")
+    print(f"| reference: the page's document loaded | {result['document_loaded_s_median']:.2f} s |")
+    print(f"| received over the websocket while opening | {result['open_websocket_mb_median']:.1f} MB |")
     print(f"load average while measuring: {result['load_average_1min']:.1f} on {result['host_cpus']} CPUs")
     print(f"wrote {out}")
 

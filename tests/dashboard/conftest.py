@@ -110,8 +110,11 @@ def browser():
 
 
 def watch(opened, url: str) -> None:
-    """Record a page's dialogs (dismissed) and its requests to anywhere but ``url``."""
-    opened.dialogs, opened.foreign = [], []
+    """Record a page's dialogs (dismissed), its requests and those to anywhere but ``url``.
+
+    Also the size of each websocket message the page receives (``page.received``).
+    """
+    opened.dialogs, opened.foreign, opened.requests, opened.received = [], [], [], []
 
     def dialog(shown) -> None:
         opened.dialogs.append(shown.message)
@@ -120,6 +123,8 @@ def watch(opened, url: str) -> None:
     opened.on("dialog", dialog)
     local = (url, "data:", "blob:")  # the server, and images the page makes itself
     opened.on("request", lambda request: None if request.url.startswith(local) else opened.foreign.append(request.url))
+    opened.on("request", lambda request: opened.requests.append(request.url))
+    opened.on("websocket", lambda socket: socket.on("framereceived", lambda frame: opened.received.append(len(frame))))
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from commsim.dashboard.plotly_widget import BUNDLE
+
 pytestmark = pytest.mark.slow
 LONG = 180_000  # ms: a comparison or sweep on a busy two-core machine
 # True once the browser has redrawn the map for a week (its title names the week).
@@ -100,6 +102,9 @@ def test_explore_steps_and_a_lever_restarts_the_run(page, dashboard, tmp_path):
     lines = "document.querySelectorAll('.commsim-plots .scatterlayer .trace path.js-line').length"
     page.wait_for_function(f"() => {lines} >= 12")  # every live line drawn as a vector path
     assert not page.foreign, "the figures' JavaScript comes from the server, not a CDN"
+    # Plotly's 5 MB bundle is fetched once by address for both figures, and never sent over the websocket.
+    assert len([url for url in page.requests if f"/static/assets/{BUNDLE.name}?v=" in url]) == 1
+    assert max(page.received) < BUNDLE.stat().st_size / 10
     took_part = page.locator(".v-card", has_text="Took part in the last 4 weeks").inner_text()
     assert re.search(r"\d+\.\d%", took_part)
     page.get_by_role("button", name="Reset", exact=True).click()

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from commsim.dashboard.plotly_widget import FigureWidget
 from commsim.runs.figures import GROUP_PANELS, LOOP_PANELS, panel_title
 from commsim.runs.labels import PERCENT_UNITS, metric_label, metric_unit, unit_label
 
@@ -46,11 +46,11 @@ def live_figure(values: dict | None = None):
         values: The run's parameter values, filling windows the titles name.
 
     Returns:
-        A ``plotly.graph_objects.FigureWidget`` with one line per metric, in
+        A :class:`~commsim.dashboard.plotly_widget.FigureWidget` with one line per metric, in
         :func:`live_metrics` order, each line's ``meta`` naming its metric.
     """
     titles = [panel_title(panel, values) for panel in LIVE_PANELS]
-    figure = go.FigureWidget(
+    figure = FigureWidget(
         make_subplots(rows=2, cols=2, subplot_titles=titles, vertical_spacing=0.2, horizontal_spacing=0.12)
     )
     for index, panel in enumerate(LIVE_PANELS):

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
+from commsim.dashboard.plotly_widget import FigureWidget
 from commsim.metrics import recent_participation
 from commsim.runs.labels import format_number, metric_label
 from commsim.state.layout import LIFE_CIRCLE_MINUTES, life_circle_coverage
@@ -197,14 +197,15 @@ def map_figure(
         on_building: Called with a building's index when it is clicked in the browser.
 
     Returns:
-        A ``plotly.graph_objects.FigureWidget``; its buildings trace has ``meta`` :data:`BUILDINGS_TRACE`.
+        A :class:`~commsim.dashboard.plotly_widget.FigureWidget`; its buildings trace has ``meta``
+        :data:`BUILDINGS_TRACE`.
 
     Raises:
         ValueError: On an unknown ``colour_by``.
     """
     if colour_by not in COLOUR_BY:
         raise ValueError(f"colour_by must be one of {', '.join(COLOUR_BY)}, not {colour_by!r}")
-    figure = go.FigureWidget()
+    figure = FigureWidget()
     for name, width in TIE_CLASSES:
         figure.add_scatter(
             x=[], y=[], mode="lines", name=f"ties across buildings: {name}", line={"width": width, "color": "#555"},

@@ -20,6 +20,7 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from commsim.dashboard.charts import DOWNLOAD_CONFIG
+from commsim.dashboard.plotly_widget import FigureWidget
 from commsim.runs.figures import band, with_derived_columns
 from commsim.runs.labels import (
     PERCENT_UNITS,
@@ -39,9 +40,9 @@ def as_text(text: str) -> str:
     return str(escape(text))
 
 
-def figure_widget(figure: go.Figure) -> go.FigureWidget:
+def figure_widget(figure: go.Figure) -> FigureWidget:
     """A figure as the widget a page shows, with the toolbar's download button (SVG) and no logo."""
-    widget = go.FigureWidget(figure)
+    widget = FigureWidget(figure)
     widget._config = DOWNLOAD_CONFIG
     return widget
 

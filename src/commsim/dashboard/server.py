@@ -101,6 +101,11 @@ def environment(results: Path | None, *, lesson: str | None = None) -> dict[str,
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", f"{LIMITS.idle_session_minutes}m")
     env.setdefault("SOLARA_KERNEL_MAX_COUNT", str(LIMITS.sessions))
     env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(assets.cache_dir()))
+    # Plotly's widget bundle, fetched by address once per page (commsim.dashboard.plotly_widget).
+    from commsim.dashboard.plotly_widget import asset_directory
+
+    extra = [location for location in env.get("SOLARA_ASSETS_EXTRA_LOCATIONS", "").split(",") if location]
+    env["SOLARA_ASSETS_EXTRA_LOCATIONS"] = ",".join([*extra, str(asset_directory())])
     env.setdefault("MPLBACKEND", "Agg")
     if results is not None:
         env["COMMSIM_RESULTS_DIR"] = str(results.resolve())
