@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from commsim.dashboard.plotly_widget import BUNDLE
+from commsim.dashboard.plotly_widget import BUNDLE, VERSION
 
 pytestmark = pytest.mark.slow
 LONG = 180_000  # ms: a comparison or sweep on a busy two-core machine
@@ -105,6 +105,8 @@ def test_explore_steps_and_a_lever_restarts_the_run(page, dashboard, tmp_path):
     # Plotly's 5 MB bundle is fetched once by address for both figures, and never sent over the websocket.
     assert len([url for url in page.requests if f"/static/assets/{BUNDLE.name}?v=" in url]) == 1
     assert max(page.received) < BUNDLE.stat().st_size / 10
+    served = page.request.get(f"{dashboard['url']}/static/assets/{BUNDLE.name}?v={VERSION}")
+    assert served.ok and "immutable" in served.headers["cache-control"]  # kept across pages and sessions
     took_part = page.locator(".v-card", has_text="Took part in the last 4 weeks").inner_text()
     assert re.search(r"\d+\.\d%", took_part)
     page.get_by_role("button", name="Reset", exact=True).click()
