@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 
 import plotly.graph_objects as go
+import pytest
 
+from commsim.dashboard import plotly_widget
 from commsim.dashboard.mapview import map_figure
 from commsim.dashboard.plotly_widget import BUNDLE, LOADER, FigureWidget, asset_directory
 from commsim.dashboard.result_charts import figure_widget
-from commsim.dashboard.server import environment
+from commsim.dashboard.server import ServerError, environment
 
 
 def test_the_loader_imports_the_very_module_plotly_would_send():
@@ -45,3 +47,10 @@ def test_the_server_serves_the_bundle_folder_and_keeps_an_operator_s_own(monkeyp
     assert environment(tmp_path)["SOLARA_ASSETS_EXTRA_LOCATIONS"] == str(asset_directory())
     monkeypatch.setenv("SOLARA_ASSETS_EXTRA_LOCATIONS", "/srv/a,/srv/b")
     assert environment(tmp_path)["SOLARA_ASSETS_EXTRA_LOCATIONS"] == f"/srv/a,/srv/b,{asset_directory()}"
+
+
+def test_a_plotly_folder_with_a_comma_in_its_path_is_refused_in_one_line(monkeypatch, tmp_path):
+    monkeypatch.setattr(plotly_widget, "asset_directory", lambda: tmp_path / "Smith, J" / "package_data")
+    with pytest.raises(ServerError, match="may not contain a comma") as refused:
+        environment(tmp_path)
+    assert "\n" not in str(refused.value)

@@ -91,6 +91,10 @@ def environment(results: Path | None, *, lesson: str | None = None) -> dict[str,
     Args:
         results: Folder of experiments for Compare and Sweep (None: ``results/``).
         lesson: The classroom lesson the Classroom page's form starts from.
+
+    Raises:
+        ServerError: If Plotly is installed in a folder whose path holds a comma (Solara's
+            asset folders are a comma-separated list).
     """
     env = dict(os.environ)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
@@ -102,10 +106,16 @@ def environment(results: Path | None, *, lesson: str | None = None) -> dict[str,
     env.setdefault("SOLARA_KERNEL_MAX_COUNT", str(LIMITS.sessions))
     env.setdefault("SOLARA_ASSETS_PROXY_CACHE_DIR", str(assets.cache_dir()))
     # Plotly's widget bundle, fetched by address once per page (commsim.dashboard.plotly_widget).
-    from commsim.dashboard.plotly_widget import asset_directory
+    from commsim.dashboard import plotly_widget
 
+    folder = str(plotly_widget.asset_directory())
+    if "," in folder:
+        raise ServerError(
+            f"cannot serve Plotly's figure code from {folder}: Solara's list of asset folders is "
+            "comma-separated, so that path may not contain a comma (install commsim's environment elsewhere)"
+        )
     extra = [location for location in env.get("SOLARA_ASSETS_EXTRA_LOCATIONS", "").split(",") if location]
-    env["SOLARA_ASSETS_EXTRA_LOCATIONS"] = ",".join([*extra, str(asset_directory())])
+    env["SOLARA_ASSETS_EXTRA_LOCATIONS"] = ",".join([*extra, folder])
     env.setdefault("MPLBACKEND", "Agg")
     if results is not None:
         env["COMMSIM_RESULTS_DIR"] = str(results.resolve())
