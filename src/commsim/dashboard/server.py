@@ -152,7 +152,8 @@ def serve(
 
     Raises:
         ServerError: If the port cannot be bound, the front-end files are missing and
-            cannot be fetched, or the lessons file named by ``COMMSIM_LESSONS`` does not check.
+            cannot be fetched, the lessons file named by ``COMMSIM_LESSONS`` does not check,
+            or Plotly's folder cannot be served (see :func:`environment`).
     """
     check_port(host, port)
     check_lessons()
@@ -161,6 +162,7 @@ def serve(
             assets.provision()
         except assets.AssetError as error:
             raise ServerError(f"Solara's front-end files are missing and could not be fetched: {error}") from None
+    served = environment(results, lesson=lesson)
     if not is_loopback(host):
         print(f"warning: serving on {host}: anyone who can reach this address can use the dashboard", file=sys.stderr)
     from commsim.model import warm_kernels  # imported here: the checks above stay quick
@@ -172,7 +174,7 @@ def serve(
     for line in addresses(host, port, classroom=classroom, lesson=lesson):
         print(f"{name}: {line}", file=sys.stderr, flush=True)
     arguments = command(host, port)
-    os.execve(arguments[0], arguments, environment(results, lesson=lesson))
+    os.execve(arguments[0], arguments, served)
 
 
 def addresses(host: str, port: int, *, classroom: bool, lesson: str | None = None) -> list[str]:
