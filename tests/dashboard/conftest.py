@@ -122,8 +122,13 @@ def watch(opened, url: str) -> None:
 
     opened.on("dialog", dialog)
     local = (url, "data:", "blob:")  # the server, and images the page makes itself
-    opened.on("request", lambda request: None if request.url.startswith(local) else opened.foreign.append(request.url))
-    opened.on("request", lambda request: opened.requests.append(request.url))
+
+    def request(sent) -> None:
+        opened.requests.append(sent.url)
+        if not sent.url.startswith(local):
+            opened.foreign.append(sent.url)
+
+    opened.on("request", request)
     opened.on("websocket", lambda socket: socket.on("framereceived", lambda frame: opened.received.append(len(frame))))
 
 
