@@ -365,6 +365,24 @@ def utility_weights(params: Params) -> kernel.Weights:
     )
 
 
+def candidates_per_resident(per_place: int, centres_in_circle: np.ndarray) -> np.ndarray:
+    """Candidate sessions each resident draws: ``per_place`` for each centre within the walk.
+
+    A resident looks at ``candidate_sessions`` sessions for each of the nearest centres
+    that lie within the 15-minute walk, and at least once as many when none does, so a
+    denser offer within reach widens the search (a consideration set that grows with the
+    alternatives on offer; Hauser & Wernerfelt 1990) while a single centre leaves it as it is.
+
+    Args:
+        per_place: ``candidate_sessions``.
+        centres_in_circle: Nearest centres within the walk, per resident.
+
+    Returns:
+        Candidate draws per resident (at least ``per_place``).
+    """
+    return per_place * np.maximum(centres_in_circle, 1)
+
+
 def run_activities(ctx: ActivitiesContext) -> None:
     """Offer this week's sessions, decide attendance, admit, record acts and new ties."""
     params, residents, layout, rng, week = ctx.params, ctx.residents, ctx.layout, ctx.rng, ctx.week
@@ -404,7 +422,7 @@ def run_activities(ctx: ActivitiesContext) -> None:
         ),
         (share_recent, ctx.leader_reach.astype(float), follower.astype(float)),
         utility_weights(params),
-        params["candidate_sessions"],
+        candidates_per_resident(params["candidate_sessions"], layout.near_centres_in_circle()[residents.building]),
     )
     # First come, first served: the keener come earlier (log-odds plus Gumbel noise);
     # with online booking a place is secured in advance.

@@ -140,7 +140,7 @@ def choose_sessions(
     places: tuple,
     reach: tuple,
     w: Weights,
-    n_candidates: int,
+    n_candidates: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each resident's best candidate session, its attendance log-odds and whether they heard of it.
 
@@ -153,7 +153,9 @@ def choose_sessions(
             compound minutes, number of centres, number of compounds.
         reach: Share of ties recently active, leader reach, platform follower (0/1).
         w: Utility and awareness parameters.
-        n_candidates: Candidate sessions drawn per resident.
+        n_candidates: Candidate sessions each resident draws (``candidates_per_resident``);
+            each round draws for every resident, and a resident keeps the first
+            ``n_candidates[r]`` rounds.
 
     Returns:
         ``(best, log_odds, aware)`` per resident (-1 and -inf without a candidate).
@@ -163,8 +165,9 @@ def choose_sessions(
     building_compound, near_centres, near_weights, centre_minutes, compound_minutes, n_centres, n_compounds = places
     share_recent, leader_reach, follower = reach
     n = len(building)
-    draws = np.empty((n_candidates, n), dtype=np.int64)
-    for d in range(n_candidates):
+    rounds = n_candidates.max() if n else 0
+    draws = np.empty((rounds, n), dtype=np.int64)
+    for d in range(rounds):
         draws[d] = draw_candidates(
             rng,
             centre,
@@ -182,7 +185,7 @@ def choose_sessions(
     log_odds = np.full(n, -np.inf)
     for r in range(n):
         asked = (by_leader[r] < leader_reach[r]) | ((follower[r] > 0) & (by_platform[r] < w.platform_promotion))
-        for d in range(n_candidates):
+        for d in range(n_candidates[r]):
             choice = draws[d, r]
             utility = -np.inf
             if choice >= 0:

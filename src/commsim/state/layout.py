@@ -88,6 +88,13 @@ class Layout:
             return np.full(self.n_buildings, np.inf)
         return self.centre_minutes.min(axis=1)
 
+    def near_centres_in_circle(self) -> np.ndarray:
+        """How many of each building's nearest centres lie within the 15-minute walk (0 to k)."""
+        if self.n_centres == 0:
+            return np.zeros(self.n_buildings, dtype=np.int64)
+        minutes = np.take_along_axis(self.centre_minutes, self.near_centres, axis=1)
+        return (minutes <= LIFE_CIRCLE_MINUTES).sum(axis=1).astype(np.int64)
+
 
 def walking_minutes(
     origins: np.ndarray, destinations: np.ndarray, *, detour: float, speed_m_per_min: float
