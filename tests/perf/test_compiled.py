@@ -68,6 +68,9 @@ def reference_activities(ctx: activities.ActivitiesContext) -> None:
     recent = residents.last_activities >= ctx.step - params["recent_window_weeks"]
     share_recent = ctx.ties.share_of_ties(recent)
     follower = residents.platform_follower & (params["platform_reach"] > 0)
+    counts = activities.candidates_per_resident(
+        params["candidate_sessions"], layout.near_centres_in_circle()[residents.building]
+    )
     draws = [
         candidate_sessions(
             sessions,
@@ -80,15 +83,16 @@ def reference_activities(ctx: activities.ActivitiesContext) -> None:
             params["compound_session_share"],
             rng,
         )
-        for _ in range(params["candidate_sessions"])
+        for _ in range(counts.max())
     ]
     saving = np.where(follower & params["platform_booking"], 1 - params["booking_time_saving"], 1.0)
     hours = params["session_hours"] * saving
     asked = (rng.random(n) < ctx.leader_reach) | (follower & (rng.random(n) < params["platform_promotion"]))
     social = threshold_response(share_recent, residents.social_threshold, params["threshold_sharpness"])
     best, log_odds = draws[0], session_log_odds(ctx, sessions, draws[0], social=social, asked=asked, hours=hours)
-    for choice in draws[1:]:
+    for d, choice in enumerate(draws[1:], start=1):
         utility = session_log_odds(ctx, sessions, choice, social=social, asked=asked, hours=hours)
+        utility = np.where(d < counts, utility, -np.inf)  # beyond the resident's own search
         best = np.where(utility > log_odds, choice, best)
         log_odds = np.maximum(log_odds, utility)
     aware = rng.random(n) < awareness_probability(

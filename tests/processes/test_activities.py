@@ -13,7 +13,9 @@ from commsim.processes.activities import (
     attendance_log_odds,
     awareness_probability,
     candidate_sessions,
+    candidates_per_resident,
     centre_session_types,
+    utility_weights,
     within_limit,
 )
 from commsim.state.residents import CHILDREN, ELDERLY_CARE
@@ -188,6 +190,75 @@ def test_candidate_sessions_pick_own_compound_or_a_near_centre():
             assert sessions.centre[s] in near[b]
         else:
             assert sessions.compound[s] == building_compound[b]
+
+
+def test_the_search_widens_with_each_centre_within_the_walk():
+    """A resident draws candidate_sessions for each near centre within the walk, and at least that many."""
+    counts = candidates_per_resident(2, np.array([0, 1, 2, 3]))
+    assert counts.tolist() == [2, 2, 4, 6]
+    assert candidates_per_resident(1, np.array([0, 3])).tolist() == [1, 3]
+
+
+@pytest.mark.parametrize(("n_centres", "placement"), [(0, "central"), (1, "edge"), (4, "spread"), (9, "spread")])
+def test_near_centres_in_circle_counts_the_nearest_centres_within_fifteen_minutes(n_centres, placement):
+    from commsim import CommunityModel
+    from commsim.state.layout import LIFE_CIRCLE_MINUTES
+
+    layout = CommunityModel(
+        rng=3, profile="putuo_street", n_residents=3000, n_centres=n_centres, centre_placement=placement
+    ).layout
+    counts = layout.near_centres_in_circle()
+    if n_centres == 0:
+        assert np.all(counts == 0)
+        return
+    nearest = np.sort(layout.centre_minutes, axis=1)[:, : layout.near_centres.shape[1]]
+    assert np.array_equal(counts, (nearest <= LIFE_CIRCLE_MINUTES).sum(axis=1))
+    assert np.all(counts <= min(n_centres, layout.near_centres.shape[1]))
+
+
+def test_a_wider_search_raises_the_best_candidates_utility():
+    """Bounded search: the best of more draws is better (order statistics), so more centres raise the odds."""
+    import commsim.processes.activities_kernel as kernel
+    from commsim import CommunityModel
+
+    model = CommunityModel(rng=5, profile="old_inner_city", n_residents=2000, n_centres=3, centre_placement="spread")
+    for _ in range(3):
+        model.step()
+    ctx = model._activities()
+    sessions = model.week.sessions
+    residents, layout = ctx.residents, ctx.layout
+    inputs = (
+        (sessions.centre, sessions.compound, sessions.activity_type),
+        (
+            residents.building,
+            residents.interests,
+            residents.civic_skills,
+            residents.belonging,
+            residents.efficacy,
+            residents.free_time,
+            residents.fatigue,
+            np.full(len(residents), ctx.params["session_hours"]),
+            np.zeros(len(residents)),
+        ),
+        (
+            layout.building_compound,
+            layout.near_centres,
+            layout.near_centre_weights,
+            layout.centre_minutes,
+            layout.compound_minutes,
+            layout.n_centres,
+            layout.n_compounds,
+        ),
+        (np.zeros(len(residents)), np.zeros(len(residents)), np.zeros(len(residents))),
+    )
+    weights = utility_weights(ctx.params)
+    narrow = kernel.choose_sessions(np.random.default_rng(0), *inputs, weights, np.full(len(residents), 2))
+    wide = kernel.choose_sessions(np.random.default_rng(0), *inputs, weights, np.full(len(residents), 6))
+    assert np.mean(wide[0] >= 0) >= np.mean(narrow[0] >= 0)
+    both = (wide[0] >= 0) & (narrow[0] >= 0)
+    assert np.mean(wide[1][both]) > np.mean(narrow[1][both]) + 0.05
+    # The first rounds are the same draws, so the wider search never does worse for anyone.
+    assert np.all(wide[1][both] >= narrow[1][both])
 
 
 def test_centre_session_types_follow_targeted_shares():
