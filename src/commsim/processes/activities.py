@@ -4,7 +4,8 @@ Who takes part follows the civic voluntarism model (Verba, Schlozman & Brady 199
 resources (free time, fatigue), engagement (interest, belonging) and recruitment (being
 asked by a team leader or the platform), plus the threshold influence of one's ties
 (Granovetter 1978) and a points incentive with crowding out. Walking distance lowers
-the odds exponentially (distance decay). Awareness gates attendance: a resident who
+the odds exponentially (distance decay). Each resident weighs a few candidate sessions, more
+where more centres lie within the walk (a consideration set). Awareness gates attendance: a resident who
 never hears of a session cannot attend. Capacity binds. Co-attendees may form ties
 (focus theory, Feld 1981).
 """
