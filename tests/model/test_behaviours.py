@@ -185,9 +185,9 @@ def test_removing_funding_makes_centre_gains_fade():
 # ---------------------------------------------------------------- each policy lever
 
 
-# Where the calibration measures the centre pattern: its estate size and weeks, over the last
-# year. Centre sessions raise activity only where they would otherwise turn residents away,
-# which at the calibrated defaults 600 residents do too rarely (docs/validation.md, section 2).
+# Where the calibration holds the centre pattern: its estate size and weeks, over the last
+# year (docs/validation.md, section 2). Centres act through the places they add and the
+# wider search of residents with more centres within the walk.
 CALIBRATION_SIZE = {"n": AbcSize().residents, "steps": AbcSize().weeks, "last": YEAR_WEEKS}
 
 
