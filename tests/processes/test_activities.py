@@ -15,6 +15,7 @@ from commsim.processes.activities import (
     candidate_sessions,
     candidates_per_resident,
     centre_session_types,
+    choice_inputs,
     utility_weights,
     within_limit,
 )
@@ -227,29 +228,10 @@ def test_a_wider_search_raises_the_best_candidates_utility():
     ctx = model._activities()
     sessions = model.week.sessions
     residents, layout = ctx.residents, ctx.layout
+    n = len(residents)
     inputs = (
-        (sessions.centre, sessions.compound, sessions.activity_type),
-        (
-            residents.building,
-            residents.interests,
-            residents.civic_skills,
-            residents.belonging,
-            residents.efficacy,
-            residents.free_time,
-            residents.fatigue,
-            np.full(len(residents), ctx.params["session_hours"]),
-            np.zeros(len(residents)),
-        ),
-        (
-            layout.building_compound,
-            layout.near_centres,
-            layout.near_centre_weights,
-            layout.centre_minutes,
-            layout.compound_minutes,
-            layout.n_centres,
-            layout.n_compounds,
-        ),
-        (np.zeros(len(residents)), np.zeros(len(residents)), np.zeros(len(residents))),
+        *choice_inputs(sessions, residents, layout, np.full(n, ctx.params["session_hours"]), np.zeros(n)),
+        (np.zeros(n), np.zeros(n), np.zeros(n)),  # nobody asked, no ties active, no platform
     )
     weights = utility_weights(ctx.params)
     narrow = kernel.choose_sessions(np.random.default_rng(0), *inputs, weights, np.full(len(residents), 2))

@@ -384,22 +384,22 @@ def candidates_per_resident(per_place: int, centres_in_circle: np.ndarray) -> np
     return per_place * np.maximum(centres_in_circle, 1)
 
 
-def run_activities(ctx: ActivitiesContext) -> None:
-    """Offer this week's sessions, decide attendance, admit, record acts and new ties."""
-    params, residents, layout, rng, week = ctx.params, ctx.residents, ctx.layout, ctx.rng, ctx.week
-    sessions = this_weeks_sessions(ctx)
-    week.sessions = sessions
-    if len(sessions) == 0:
-        return
+def choice_inputs(
+    sessions: Sessions, residents: Residents, layout: Layout, hours: np.ndarray, social: np.ndarray
+) -> tuple[tuple, tuple, tuple]:
+    """The sessions, residents and places as ``kernel.choose_sessions`` reads them.
 
-    recent = residents.last_activities >= ctx.step - params["recent_window_weeks"]
-    share_recent = ctx.ties.share_of_ties(recent)
-    follower = residents.platform_follower & (params["platform_reach"] > 0)
-    saving = np.where(follower & params["platform_booking"], 1 - params["booking_time_saving"], 1.0)
-    hours = params["session_hours"] * saving
-    social = threshold_response(share_recent, residents.social_threshold, params["threshold_sharpness"])
-    best, log_odds, aware = kernel.choose_sessions(
-        rng,
+    Args:
+        sessions: This week's sessions.
+        residents: The residents.
+        layout: The neighbourhood's geometry.
+        hours: Hours a session takes, per resident.
+        social: Social pull of each resident's ties (threshold response).
+
+    Returns:
+        ``(sessions, residents, places)`` tuples in the kernel's order.
+    """
+    return (
         (sessions.centre, sessions.compound, sessions.activity_type),
         (
             residents.building,
@@ -421,6 +421,26 @@ def run_activities(ctx: ActivitiesContext) -> None:
             layout.n_centres,
             layout.n_compounds,
         ),
+    )
+
+
+def run_activities(ctx: ActivitiesContext) -> None:
+    """Offer this week's sessions, decide attendance, admit, record acts and new ties."""
+    params, residents, layout, rng, week = ctx.params, ctx.residents, ctx.layout, ctx.rng, ctx.week
+    sessions = this_weeks_sessions(ctx)
+    week.sessions = sessions
+    if len(sessions) == 0:
+        return
+
+    recent = residents.last_activities >= ctx.step - params["recent_window_weeks"]
+    share_recent = ctx.ties.share_of_ties(recent)
+    follower = residents.platform_follower & (params["platform_reach"] > 0)
+    saving = np.where(follower & params["platform_booking"], 1 - params["booking_time_saving"], 1.0)
+    hours = params["session_hours"] * saving
+    social = threshold_response(share_recent, residents.social_threshold, params["threshold_sharpness"])
+    best, log_odds, aware = kernel.choose_sessions(
+        rng,
+        *choice_inputs(sessions, residents, layout, hours, social),
         (share_recent, ctx.leader_reach.astype(float), follower.astype(float)),
         utility_weights(params),
         candidates_per_resident(params["candidate_sessions"], layout.near_centres_in_circle()[residents.building]),
