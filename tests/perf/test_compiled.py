@@ -69,7 +69,7 @@ def reference_activities(ctx: activities.ActivitiesContext) -> None:
     share_recent = ctx.ties.share_of_ties(recent)
     follower = residents.platform_follower & (params["platform_reach"] > 0)
     counts = activities.candidates_per_resident(
-        params["candidate_sessions"], layout.near_centres_in_circle()[residents.building]
+        params["candidate_sessions"], activities.open_centres_in_circle(layout, sessions)[residents.building]
     )
     draws = [
         candidate_sessions(

@@ -217,6 +217,21 @@ def test_near_centres_in_circle_counts_the_nearest_centres_within_fifteen_minute
     assert np.all(counts <= min(n_centres, layout.near_centres.shape[1]))
 
 
+def test_a_centre_without_sessions_this_week_does_not_widen_the_search():
+    from commsim import CommunityModel
+    from commsim.processes.activities import open_centres_in_circle
+
+    layout = CommunityModel(
+        rng=3, profile="old_inner_city", n_residents=2000, n_centres=3, centre_placement="spread"
+    ).layout
+    every = layout.near_centres_in_circle()
+    assert np.all(every == 3)  # the dense estate: all three within the walk
+    only_first = _sessions([0, 0, -1], [-1, -1, 0])  # centre 0 holds sessions, 1 and 2 are closed
+    assert np.array_equal(open_centres_in_circle(layout, only_first), np.ones(layout.n_buildings, dtype=np.int64))
+    none_open = _sessions([-1, -1], [0, 1])
+    assert np.all(open_centres_in_circle(layout, none_open) == 0)
+
+
 def test_a_wider_search_raises_the_best_candidates_utility():
     """Bounded search: the best of more draws is better (order statistics), so more centres raise the odds."""
     import commsim.processes.activities_kernel as kernel

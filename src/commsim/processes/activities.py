@@ -384,6 +384,13 @@ def candidates_per_resident(per_place: int, centres_in_circle: np.ndarray) -> np
     return per_place * np.maximum(centres_in_circle, 1)
 
 
+def open_centres_in_circle(layout: Layout, sessions: Sessions) -> np.ndarray:
+    """Per building, the nearest centres within the walk that hold sessions this week (a closed one widens nothing)."""
+    holding = np.zeros(layout.n_centres, dtype=bool)
+    holding[sessions.centre[sessions.centre >= 0]] = True
+    return layout.near_centres_in_circle(holding)
+
+
 def choice_inputs(
     sessions: Sessions, residents: Residents, layout: Layout, hours: np.ndarray, social: np.ndarray
 ) -> tuple[tuple, tuple, tuple]:
@@ -443,7 +450,9 @@ def run_activities(ctx: ActivitiesContext) -> None:
         *choice_inputs(sessions, residents, layout, hours, social),
         (share_recent, ctx.leader_reach.astype(float), follower.astype(float)),
         utility_weights(params),
-        candidates_per_resident(params["candidate_sessions"], layout.near_centres_in_circle()[residents.building]),
+        candidates_per_resident(
+            params["candidate_sessions"], open_centres_in_circle(layout, sessions)[residents.building]
+        ),
     )
     # First come, first served: the keener come earlier (log-odds plus Gumbel noise);
     # with online booking a place is secured in advance.

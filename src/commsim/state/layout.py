@@ -88,12 +88,20 @@ class Layout:
             return np.full(self.n_buildings, np.inf)
         return self.centre_minutes.min(axis=1)
 
-    def near_centres_in_circle(self) -> np.ndarray:
-        """How many of each building's nearest centres lie within the 15-minute walk (0 to k)."""
+    def near_centres_in_circle(self, open_centres: np.ndarray | None = None) -> np.ndarray:
+        """How many of each building's nearest centres lie within the 15-minute walk (0 to k).
+
+        Args:
+            open_centres: Which centres count (for instance those holding sessions this
+                week), one flag per centre; None counts every centre.
+        """
         if self.n_centres == 0:
             return np.zeros(self.n_buildings, dtype=np.int64)
         minutes = np.take_along_axis(self.centre_minutes, self.near_centres, axis=1)
-        return (minutes <= LIFE_CIRCLE_MINUTES).sum(axis=1).astype(np.int64)
+        within = minutes <= LIFE_CIRCLE_MINUTES
+        if open_centres is not None:
+            within &= np.asarray(open_centres, dtype=bool)[self.near_centres]
+        return within.sum(axis=1).astype(np.int64)
 
 
 def walking_minutes(
