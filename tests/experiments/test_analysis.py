@@ -133,3 +133,25 @@ def test_sufficiency_compares_half_width_with_tolerance():
     assert table.loc["b", "replicates_needed"] == replicates_needed(3.0, 0.5)
     absolute = sufficiency_table(points, relative=0.05, tolerances={"b": 5.0}).set_index("metric")
     assert absolute.loc["b", "sufficient"]
+
+
+def test_the_same_outputs_give_the_same_sobol_intervals_and_leave_numpy_s_global_state_alone(tmp_path):
+    spec = ExperimentSpec(
+        name="ishigami",
+        target="commsim.experiments.reference:ishigami",
+        factors=[{"name": name, "range": [-PI, PI]} for name in ("x1", "x2", "x3")],
+        design={"kind": "saltelli", "points": 64},
+        replicates=1,
+        seed=2**63 - 1,
+        analysis={"bootstrap": 50},
+    )
+    plan = make_plan(spec)
+    store = ExperimentStore(tmp_path / spec.name)
+    run_sweep(plan, store.folder, executor="inline", progress=False)
+    np.random.seed(7)
+    before = np.random.get_state()[1].copy()
+    first = analyze(plan, store).sobol
+    assert np.array_equal(np.random.get_state()[1], before)
+    np.random.random(1000)  # another global state: the intervals must not follow it
+    second = analyze(plan, store).sobol
+    pd.testing.assert_frame_equal(first, second, check_exact=True)

@@ -211,9 +211,17 @@ def _sobol(outputs: np.ndarray, design: pd.DataFrame, factors: list[str], n: int
         "f_B": rows_of("B"),
         "f_AB": np.stack([rows_of(f"AB{i}") for i in range(len(factors))]),
     }
-    result = stats.sobol_indices(func=func, n=n, rng=np.random.default_rng(seed))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        intervals = result.bootstrap(confidence_level=0.95, n_resamples=resamples)
+    result = stats.sobol_indices(func=func, n=n)
+    # SciPy's bootstrap of Sobol indices takes no generator and resamples from NumPy's
+    # global one, so it is seeded here, and the caller's state put back, to make the same
+    # outputs give the same intervals.
+    state = np.random.get_state()
+    np.random.seed(np.random.SeedSequence(seed).generate_state(4))  # any root seed up to 2^63 - 1
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            intervals = result.bootstrap(confidence_level=0.95, n_resamples=resamples)
+    finally:
+        np.random.set_state(state)
     return result, intervals
 
 
