@@ -28,15 +28,21 @@ def sobol_of(tmp_path, spec: ExperimentSpec) -> pd.DataFrame:
     return sobol[sobol["window"] == "final"].set_index("factor")
 
 
-def test_the_sobol_pipeline_recovers_the_ishigami_indices(tmp_path):
-    spec = ExperimentSpec(
-        name="ishigami",
+def ishigami_spec(*, points: int, bootstrap: int = 300, name: str = "ishigami", **extra) -> ExperimentSpec:
+    """A Saltelli experiment on the Ishigami function over its usual cube, one run per point."""
+    return ExperimentSpec(
+        name=name,
         target="commsim.experiments.reference:ishigami",
-        factors=[{"name": name, "range": [-PI, PI]} for name in ("x1", "x2", "x3")],
-        design={"kind": "saltelli", "points": 256},
+        factors=[{"name": x, "range": [-PI, PI]} for x in ("x1", "x2", "x3")],
+        design={"kind": "saltelli", "points": points},
         replicates=1,
-        analysis={"bootstrap": 300},
+        analysis={"bootstrap": bootstrap},
+        **extra,
     )
+
+
+def test_the_sobol_pipeline_recovers_the_ishigami_indices(tmp_path):
+    spec = ishigami_spec(points=256)
     sobol = sobol_of(tmp_path, spec)
     known = ishigami_indices()
     for kind in ("first", "total"):
@@ -69,15 +75,7 @@ def test_taking_out_noise_recovers_the_indices_of_the_noiseless_ishigami_functio
     of the design, the mean of their variances, with a bootstrap interval over the points.
     """
     noise_sd = 2.0
-    spec = ExperimentSpec(
-        name="noisy_ishigami",
-        target="commsim.experiments.reference:ishigami",
-        factors=[{"name": name, "range": [-PI, PI]} for name in ("x1", "x2", "x3")],
-        base={"noise": noise_sd},
-        design={"kind": "saltelli", "points": 512},
-        replicates=1,
-        analysis={"bootstrap": 300},
-    )
+    spec = ishigami_spec(points=512, name="noisy_ishigami", base={"noise": noise_sd})
     raw = sobol_of(tmp_path, spec).reset_index()
     rng = np.random.default_rng(3)
     points = rng.uniform(-PI, PI, (40, 3))
@@ -136,15 +134,7 @@ def test_sufficiency_compares_half_width_with_tolerance():
 
 
 def test_the_same_outputs_give_the_same_sobol_intervals_and_leave_numpy_s_global_state_alone(tmp_path):
-    spec = ExperimentSpec(
-        name="ishigami",
-        target="commsim.experiments.reference:ishigami",
-        factors=[{"name": name, "range": [-PI, PI]} for name in ("x1", "x2", "x3")],
-        design={"kind": "saltelli", "points": 64},
-        replicates=1,
-        seed=2**63 - 1,
-        analysis={"bootstrap": 50},
-    )
+    spec = ishigami_spec(points=64, bootstrap=50, seed=2**63 - 1)
     plan = make_plan(spec)
     store = ExperimentStore(tmp_path / spec.name)
     run_sweep(plan, store.folder, executor="inline", progress=False)
