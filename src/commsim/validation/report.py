@@ -293,6 +293,8 @@ def _sensitivity_text(
         "The three largest total indices per outcome, with 95% intervals:",
         "",
     ]
+    undefined = sorted(set(sobol["metric"]) - set(sobol.dropna(subset=["total"])["metric"]))
+    sobol = sobol.dropna(subset=["total"])  # noise as large as the design's variance leaves no index
     rows = []
     for metric, group in sobol.groupby("metric", sort=False):
         top = group.nlargest(3, "total")
@@ -308,6 +310,11 @@ def _sensitivity_text(
             }
         )
     lines += [_markdown(pd.DataFrame(rows)), "", "![Sobol ranking](figures/sobol_ranking.png)", ""]
+    if undefined:
+        lines += [
+            f"No index for {', '.join(undefined)}: the measured model noise is as large as the design's variance.",
+            "",
+        ]
     mean_total = sobol.groupby("factor")["total"].mean().sort_values(ascending=False)
     width = sobol["total_high"] - sobol["total_low"]
     widest = sobol.loc[width.idxmax()]
