@@ -293,8 +293,9 @@ def _sensitivity_text(
         "The three largest total indices per outcome, with 95% intervals:",
         "",
     ]
-    undefined = sorted(set(sobol["metric"]) - set(sobol.dropna(subset=["total"])["metric"]))
-    sobol = sobol.dropna(subset=["total"])  # noise as large as the design's variance leaves no index
+    defined = sobol.dropna(subset=["total"])  # noise as large as the design's variance leaves no index
+    undefined = sorted(set(sobol["metric"]) - set(defined["metric"]))
+    sobol = defined
     rows = []
     for metric, group in sobol.groupby("metric", sort=False):
         top = group.nlargest(3, "total")
