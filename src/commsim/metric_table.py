@@ -124,7 +124,8 @@ METRICS: tuple[Metric, ...] = (
         "Inequality of participation",
         "index",
         "0-1",
-        f"How unevenly the acts of the last {YEAR} weeks are spread over residents "
+        f"How unevenly recent acts (a week's acts lose 1/{YEAR} of their weight each week after) "
+        "are spread over residents "
         "(Gini index: 0 when all give as many, 1 when one resident gives them all)",
     ),
     Metric(
@@ -132,7 +133,8 @@ METRICS: tuple[Metric, ...] = (
         "Acts by the most active tenth",
         "share of acts",
         "0-1",
-        f"Share of all acts of the last {YEAR} weeks given by the most active tenth of residents",
+        f"Share of recent acts (a week's acts lose 1/{YEAR} of their weight each week after) "
+        "given by the most active tenth of residents",
     ),
     Metric(
         "volunteers_active",
@@ -204,7 +206,8 @@ METRICS: tuple[Metric, ...] = (
         "coefficient",
         "0-1",
         "How often two acquaintances of a resident know each other too (the clustering coefficient over residents "
-        "with two ties or more, from a count of the triangles through them every week; exact up to 2,000 residents, "
+        "with two ties or more, from a count of the triangles through them every week; exact while "
+        "at most 2,000 residents have two ties or more, "
         "else from a fresh random sample of 2,000 each week)",
     ),
     Metric(
@@ -237,7 +240,7 @@ METRICS: tuple[Metric, ...] = (
         "weeks",
         ">=0 or empty",
         f"Median weeks from an issue arising to its resolution, over the issues resolved {LAST_YEAR} "
-        "(empty until one is resolved)",
+        "(empty when none was resolved in that time)",
     ),
     *(
         Metric(
@@ -356,7 +359,8 @@ METRICS: tuple[Metric, ...] = (
         "Centre sessions",
         "sessions/week",
         ">=0",
-        "Sessions held at service centres this week, as far as they were paid for",
+        "Sessions held at service centres this week: the centres' own, as far as they were paid for, and those "
+        "resource-library members hold there",
     ),
     Metric(
         "centre_funded_share",

@@ -20,8 +20,9 @@ COLOURS = ("red", "white", "green")
 RED, WHITE, GREEN = range(3)
 # Which colours offer sessions to residents (businesses mostly give money or space).
 OFFERS_SESSIONS = np.array([True, False, True])
-# Drawn at the start but read by no process (kept so that the random stream stays the same):
-# the chance that an organisation has space to offer, by colour, and its staff hours (Gamma).
+# Drawn at the start and read by the roles (processes/roles.py): the chance that an
+# organisation has space to offer (a library member's space opens helper posts), by colour,
+# and its staff hours (Gamma; a library member's staff take on support work).
 HAS_SPACE_BY_COLOUR = np.array([0.8, 0.4, 0.3])
 STAFF_HOURS_GAMMA = (2.0, 2.0)
 # Spread of organisations' budgets around org_budget_yuan_year (sigma of a log-normal factor).

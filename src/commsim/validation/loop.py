@@ -28,8 +28,8 @@ LOOP_LINKS: dict[str, str] = {
     "visible success -> efficacy": "visible_success_efficacy_gain",
     "efficacy -> taking part": "w_efficacy",
 }
-# The package the loop is cut under: the consultation council's tiered formats, which hold
-# several times the status quo's meetings, so that residents' own projects are a real part
+# The package the loop is cut under: the consultation package, whose monthly council with a
+# six-issue agenda holds several times the status quo's meetings, so that residents' own projects are a real part
 # of what their neighbours see solved. Under the status quo residents complete about two
 # projects in two years per 1,000 residents, and even making every one fail moved acts by
 # -0.4% [-1.3%, +0.5%] at the earlier defaults (docs/validation.md, Limits).
