@@ -207,8 +207,7 @@ METRICS: tuple[Metric, ...] = (
         "0-1",
         "How often two acquaintances of a resident know each other too (the clustering coefficient over residents "
         "with two ties or more, from a count of the triangles through them every week; exact while "
-        "at most 2,000 residents have two ties or more, "
-        "else from a fresh random sample of 2,000 each week)",
+        "there are at most 2,000 of them, else from a fresh random sample of 2,000 each week)",
     ),
     Metric(
         "cross_building_ties",

@@ -29,8 +29,8 @@ LOOP_LINKS: dict[str, str] = {
     "efficacy -> taking part": "w_efficacy",
 }
 # The package the loop is cut under: the consultation package, whose monthly council with a
-# six-issue agenda holds several times the status quo's meetings, so that residents' own projects are a real part
-# of what their neighbours see solved. Under the status quo residents complete about two
+# six-issue agenda holds several times the status quo's meetings, so that residents' own
+# projects are a real part of what their neighbours see solved. Under the status quo residents complete about two
 # projects in two years per 1,000 residents, and even making every one fail moved acts by
 # -0.4% [-1.3%, +0.5%] at the earlier defaults (docs/validation.md, Limits).
 LOOP_POLICY = "consultation"
