@@ -8,7 +8,6 @@ any sweep, and ``status`` never contradicts itself.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.file_digests import digests
 
 from commsim.cli import main
 from commsim.config.paths import project_root, shipped_reports
@@ -30,23 +30,15 @@ SESSION_LINE = re.compile(
 )
 
 
-def _digests(folder: Path) -> dict[str, str]:
-    return {
-        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
 @pytest.fixture(scope="module")
 def quick_start(tmp_path_factory) -> tuple[Path, dict[str, str], dict[str, str]]:
     """The Quick start's first sweep, typed as written (default folder), from a working folder."""
-    before = _digests(shipped_reports())
+    before = digests(shipped_reports())
     working = tmp_path_factory.mktemp("user")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(working)
         assert main(["sweep", str(EXPERIMENTS / "smoke.yaml"), "--quiet"]) == 0
-    return working / "results" / "smoke", before, _digests(shipped_reports())
+    return working / "results" / "smoke", before, digests(shipped_reports())
 
 
 def _consistent(text: str) -> tuple[int, int]:

@@ -10,8 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from tests.file_digests import digests
 
-from commsim.dashboard.history import figure_title, past_experiments, readable_report, report_figures, visible_to
+from commsim.config.paths import project_root, shipped_reports
+from commsim.dashboard.history import (
+    figure_title,
+    interactive_view,
+    past_experiments,
+    readable_report,
+    reopen,
+    report_figures,
+    visible_to,
+)
 from commsim.dashboard.jobs import (
     Choice,
     SweepFactor,
@@ -28,6 +38,7 @@ from commsim.dashboard.jobs import (
     unique_labels,
 )
 from commsim.dashboard.settings import LIMITS, LimitError
+from commsim.experiments.plan import load_plan
 from commsim.experiments.store import ExperimentStore
 from commsim.model import CommunityModel
 from commsim.runs.labels import KEY_METRICS, format_metric, metric_label
@@ -498,6 +509,30 @@ def test_the_real_comparison_is_listed_among_past_experiments(finished):
     assert [entry["name"] for entry in found] == [f"dashboard/{result.folder.name}"]
     assert found[0]["runs"] == 3 * REPLICATES and found[0]["report"] == result.report
     assert past_experiments(root, OTHER) == []
+
+
+@pytest.mark.parametrize(
+    ("experiment", "view"),
+    [
+        ("centre_coverage", "sweep"),  # one numeric lever, one scenario: the Sweep page's curve
+        ("smoke", None),  # a lever under two scenarios: one curve would mix them
+        ("policy_packages", None),  # a grid over profiles: no numeric axis
+        ("lever_sensitivity", None),  # not a grid
+        ("validation_sensitivity", None),  # Saltelli
+    ],
+)
+def test_only_comparisons_and_numeric_single_scenario_sweeps_are_drawn_again(experiment, view):
+    assert interactive_view(load_plan(project_root() / "experiments" / f"{experiment}.yaml")) == view
+
+
+def test_a_shipped_record_is_reopened_for_its_report_only_and_left_untouched():
+    root = shipped_reports()
+    before = digests(root, locks=False)
+    with pytest.raises(ValueError, match="neither a comparison nor a sweep of one or two numeric levers"):
+        reopen(root / "smoke", root)  # its data is shipped, but it runs under two scenarios
+    with pytest.raises(ValueError, match=r"keeps no consolidated data \(data.parquet\)"):
+        reopen(root / "centre_coverage", root)  # its runs are not shipped
+    assert digests(root, locks=False) == before
 
 
 def test_a_new_folder_is_fresh_under_dashboard_and_names_its_owner(tmp_path):

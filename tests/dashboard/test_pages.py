@@ -25,7 +25,9 @@ import solara.toestand
 from solara.autorouting import RenderPage
 from solara.components.datatable import DataTableWidget
 from solara.server import kernel, kernel_context
+from tests.file_digests import digests
 
+from commsim.config.paths import shipped_reports
 from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import app, background, explore, learn, state
 from commsim.dashboard.compare import BAND_METRICS, Compare
@@ -684,6 +686,28 @@ def test_a_small_sweep_runs_and_joins_the_past_experiments(render, results):
     assert [list(trace.x) for trace in reopened.data] == [list(trace.x) for trace in first.data]
     assert {float(x) for trace in reopened.data for x in trace.x} == {1.0, 3.0}
     assert reopened.layout.yaxis.title.text.startswith(metric_label("rate_any"))
+
+
+def test_the_shipped_records_can_be_read_and_nothing_in_them_is_written(render, results):
+    root = shipped_reports()
+    before = digests(root, locks=False)
+    box, rc = render(Sweep)
+    assert shows(box, "No experiment folders yet.")  # the user's results folder is empty; the records are apart
+    records = rc.find(v.Select, label="open a shipped record").widget
+    assert {"smoke", "policy_packages", "centre_coverage", "validation_profiles"} <= set(records.items)
+    assert all((root / name / "manifest.json").is_file() for name in records.items)
+
+    records.v_model = "smoke"
+    wait_until(lambda: shows(box, "<h1>smoke</h1>"), "the shipped report opened")
+    assert [widget for widget in widgets(box) if isinstance(widget, ipywidgets.Image)]
+    records.v_model = "centre_coverage"
+    wait_until(lambda: shows(box, "<h1>centre_coverage</h1>"), "the second shipped report")
+    assert not shows(box, "<h1>smoke</h1>")
+
+    records.v_model = "../../.."  # a name the page never offers opens nothing
+    wait_until(lambda: not shows(box, "<h1>centre_coverage</h1>"), "the report closed")
+    assert not [widget for widget in widgets(box) if isinstance(widget, ipywidgets.Image)]
+    assert digests(root, locks=False) == before
 
 
 def test_a_sweep_the_model_rejects_reports_why(render, results):

@@ -174,14 +174,26 @@ def interactive_view(plan: Plan) -> str | None:
     """Which page draws an experiment's charts again: ``"comparison"``, ``"sweep"`` or None.
 
     A comparison is two or more scenarios at one design point; a sweep is a grid over one
-    or two factors. Other designs (Saltelli, LHS, ...) show their report only.
+    or two numeric factors under one scenario, as the Sweep page runs it (its curve or
+    heatmap has a numeric axis and one value per point). Other designs (Saltelli, LHS, ...,
+    a grid over a category such as the profile, or a grid under several scenarios) show
+    their report only.
     """
-    factors = len(plan.spec.factors)
-    if factors == 0 and len(plan.spec.scenario_names) >= 2:
+    factors = plan.spec.factors
+    if not factors and len(plan.spec.scenario_names) >= 2:
         return "comparison"
-    if plan.spec.design.kind == "grid" and LIMITS.sweep_levers.low <= factors <= LIMITS.sweep_levers.high:
-        return "sweep"
+    numeric = all(_numeric(factor) for factor in factors)
+    one_scenario = len(plan.spec.scenario_names) <= 1
+    if plan.spec.design.kind == "grid" and LIMITS.sweep_levers.low <= len(factors) <= LIMITS.sweep_levers.high:
+        return "sweep" if numeric and one_scenario else None
     return None
+
+
+def _numeric(factor: Any) -> bool:
+    """Whether a factor's levels are numbers (a range, or values that are all ints or floats)."""
+    if factor.values is None:
+        return factor.range is not None
+    return all(isinstance(value, int | float) and not isinstance(value, bool) for value in factor.values)
 
 
 def reopen(folder: Path, root: Path) -> Finished:
@@ -196,8 +208,12 @@ def reopen(folder: Path, root: Path) -> Finished:
     """
     files = ExperimentStore(folder)
     data_path = files.data_path
-    if not inside(files.manifest_path, root) or not inside(data_path, root):  # checked before anything is read
-        raise ValueError(f"{folder.name} has no manifest and data file inside {root}")
+    if not inside(files.manifest_path, root):  # checked before anything is read
+        raise ValueError(f"{folder.name} has no manifest inside {root}")
+    if not inside(data_path, root):
+        raise ValueError(
+            f"{folder.name} keeps no consolidated data ({data_path.name}) inside {root}; its report shows its results"
+        )
     size = data_path.stat().st_size
     if size > LIMITS.reopen_data_bytes:
         raise ValueError(
@@ -206,7 +222,10 @@ def reopen(folder: Path, root: Path) -> Finished:
         )
     plan, store = finished_experiment(folder)
     if interactive_view(plan) is None:
-        raise ValueError(f"{folder.name} is a {plan.spec.design.kind} design: its report shows its results")
+        raise ValueError(
+            f"{folder.name} is neither a comparison nor a sweep of one or two numeric levers under one scenario "
+            f"(its design: {plan.spec.design.kind}): its report shows its results"
+        )
     runs = len(plan.runs)
     result = SweepResult(folder=folder, total=runs, skipped=runs, done=0, failed=0, wall_s=0.0)
     finished = Finished(folder, plan, analyze(plan, store), result, folder / "report.md")

@@ -3,8 +3,9 @@
 A sweep runs in a background thread and is written like any ``commsim sweep``; when it
 finishes the page shows a response curve (one lever) or a heatmap (two) with 95%
 intervals. The browser below lists the experiment folders under ``results/`` that this
-session may open: the shipped reports and command-line experiments, and the comparisons
-and sweeps this browser session started (see :func:`commsim.dashboard.history.visible_to`).
+session may open: command-line experiments, and the comparisons and sweeps this browser
+session started (see :func:`commsim.dashboard.history.visible_to`); under it, the shipped
+records of ``docs/reports/`` (their reports and figures, read only).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import solara
 from markupsafe import Markup
 
+from commsim.config.paths import shipped_reports
 from commsim.config.yaml_files import ConfigError
 from commsim.dashboard import state
 from commsim.dashboard.background import (
@@ -159,6 +161,7 @@ def Sweep():
     second = state.use_kept("sweep:second", ("leader_coverage", 0.0, 1.0, 3))
     metric = state.use_kept("sweep:metric", "rate_any")
     opened = solara.use_reactive(None)
+    opened_record = solara.use_reactive(None)
 
     factors = [SweepFactor(*first.value)] + ([SweepFactor(*second.value)] if two.value else [])
 
@@ -222,6 +225,7 @@ def Sweep():
 
     newest = job.finished.value  # the last sweep finished, shown or not
     PastExperiments(opened, str(newest.folder) if newest is not None else "")
+    ShippedRecords(opened_record)
 
 
 def _sweep_result(result: Finished, metric: solara.Reactive[str]) -> None:
@@ -263,6 +267,39 @@ def PastExperiments(opened: solara.Reactive, newest: str):
             solara.Text(f"{entry['name']} — {entry['runs']} runs — {entry['description'][:140]}")
         return
     ReopenedCharts(chosen["folder"], root)
+    ExperimentReport(chosen["folder"], chosen["report"], root)
+
+
+@solara.component
+def ShippedRecords(opened: solara.Reactive):
+    """The experiments shipped with commsim in ``docs/reports/``: their reports and figures, to read.
+
+    Listed like the past experiments (:func:`commsim.dashboard.history.past_experiments`, with
+    ``docs/reports/`` as the root every file must lie in); only a name on the list opens, and
+    nothing there is written. Their charts are not drawn again: no shipped record is both a
+    sweep the page draws and shipped with its data. Absent when commsim runs outside a checkout.
+    """
+    root = shipped_reports()
+    found = solara.use_memo(lambda: past_experiments(root, session_owner()) if root.is_dir() else [], [str(root)])
+    if not found:
+        return
+    SafeHTML(Markup("<h3>Shipped records in <code>{}</code></h3>").format(root))
+    solara.Text(
+        "The experiments behind commsim's documentation and validation record, as shipped: their reports "
+        "and figures. To explore one further, run it yourself (commsim sweep experiments/NAME.yaml)."
+    )
+    names = [entry["name"] for entry in found]
+    solara.Select(
+        "open a shipped record",
+        values=names,
+        value=opened.value if opened.value in names else None,
+        on_value=opened.set,
+    )
+    chosen = next((entry for entry in found if entry["name"] == opened.value), None)
+    if chosen is None:
+        for entry in found:
+            solara.Text(f"{entry['name']} — {entry['runs']} runs — {entry['description'][:140]}")
+        return
     ExperimentReport(chosen["folder"], chosen["report"], root)
 
 
