@@ -86,7 +86,7 @@ def test_a_manifest_linked_out_of_the_results_is_not_read(copy, tmp_path):
     shutil.move(copy / "manifest.json", outside)
     (copy / "manifest.json").symlink_to(outside)
     outside.write_text("{not json", encoding="utf-8")  # reading it would fail differently
-    with pytest.raises(ValueError, match="no manifest and data file inside"):
+    with pytest.raises(ValueError, match="has no manifest inside"):
         reopen(copy, copy.parent)
 
 
