@@ -13,6 +13,7 @@ from scipy import stats
 from tests.file_digests import digests
 
 from commsim.config.paths import project_root, shipped_reports
+from commsim.dashboard import sweep as sweep_page
 from commsim.dashboard.history import (
     figure_title,
     interactive_view,
@@ -38,7 +39,8 @@ from commsim.dashboard.jobs import (
     unique_labels,
 )
 from commsim.dashboard.settings import LIMITS, LimitError
-from commsim.experiments.plan import load_plan
+from commsim.experiments.plan import load_plan, make_plan
+from commsim.experiments.spec import ExperimentSpec
 from commsim.experiments.store import ExperimentStore
 from commsim.model import CommunityModel
 from commsim.runs.labels import KEY_METRICS, format_metric, metric_label
@@ -523,6 +525,55 @@ def test_the_real_comparison_is_listed_among_past_experiments(finished):
 )
 def test_only_comparisons_and_numeric_single_scenario_sweeps_are_drawn_again(experiment, view):
     assert interactive_view(load_plan(project_root() / "experiments" / f"{experiment}.yaml")) == view
+
+
+SMALL_GRID = {"name": "grid", "base": {"n_residents": 100}, "steps": 4, "replicates": 1}
+
+
+@pytest.mark.parametrize(
+    ("changes", "view"),
+    [
+        ({"factors": [{"name": "n_centres", "values": [1, 2]}]}, "sweep"),
+        ({"factors": [{"name": "n_centres", "values": [1, 2]}, {"name": "points_per_act", "range": [0, 5]}]}, "sweep"),
+        ({"scenarios": {"a": {"policy": "baseline"}, "b": {"policy": "centres"}}}, "comparison"),
+        # a factor that sets several parameters has no lever's name for the curve's axis
+        ({"factors": [{"name": "orgs", "sets": ["n_red_orgs", "n_white_orgs"], "values": [1, 2]}]}, None),
+        ({"factors": [{"name": "time_bank", "values": [0, 1]}]}, None),  # a bool lever, given as numbers
+        ({"factors": [{"name": "n_centres", "values": [1, 2]}], "output": {"metrics": ["mean_belonging"]}}, None),
+        (
+            {
+                "target": "commsim.experiments.reference:linear",
+                "base": {},
+                "factors": [{"name": "x1", "values": [0, 1]}],
+            },
+            None,
+        ),
+    ],
+)
+def test_only_what_the_pages_run_themselves_is_drawn_again(changes, view):
+    assert interactive_view(make_plan(ExperimentSpec(**{**SMALL_GRID, **changes}))) == view
+
+
+def test_a_crafted_report_of_image_openers_is_read_in_one_pass(tmp_path):
+    path = tmp_path / "report.md"
+    path.write_text("# Title\n" + "![" * 200_000 + "\n  ![x](figures/a.png)\nend ![inline](x.png)\n", encoding="utf-8")
+    # a pattern over "![...](...)" backtracked here for seconds; image lines go, and the
+    # sanitiser drops an inline image (img is not an allowed tag)
+    assert readable_report(path, tmp_path) == "# Title\nend ![inline](x.png)\n"
+
+
+def test_a_figure_swapped_for_a_link_out_after_listing_is_not_shown(tmp_path, monkeypatch):
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(b"\x89PNG\r\n\x1a\nsecret")
+    root = tmp_path / "results"
+    figures = root / "sweep" / "figures"
+    figures.mkdir(parents=True)
+    (figures / "a.png").write_bytes(b"\x89PNG\r\n\x1a\nmine")
+    listed = sweep_page.report_figures(root / "sweep", root)
+    (figures / "a.png").unlink()
+    (figures / "a.png").symlink_to(outside)  # swapped between the listing and the read
+    monkeypatch.setattr(sweep_page, "report_figures", lambda folder, root: listed)
+    assert sweep_page._read_figures(root / "sweep", root) == []
 
 
 def test_a_shipped_record_is_reopened_for_its_report_only_and_left_untouched():

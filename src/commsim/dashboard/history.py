@@ -8,7 +8,6 @@ the sizes in ``LIMITS``.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,10 @@ from commsim.dashboard.settings import LIMITS
 from commsim.experiments.analysis import analyze
 from commsim.experiments.plan import Plan
 from commsim.experiments.reopen import finished_experiment
+from commsim.experiments.spec import DEFAULT_TARGET
 from commsim.experiments.store import ExperimentStore
 from commsim.experiments.sweep import SweepResult
-from commsim.runs.labels import parameter_heading
+from commsim.runs.labels import KEY_METRICS, parameter_heading
 
 
 def visible_to(name: str, owner: str) -> bool:
@@ -159,7 +159,10 @@ def readable_report(path: Path, root: Path) -> str:
     with path.open("rb") as stream:
         raw = stream.read(LIMITS.report_bytes + 1)
     text = raw[: LIMITS.report_bytes].decode("utf-8", errors="replace")
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)\n?", "", text)
+    # The figures, each on a line of its own in commsim's reports, are shown apart; any other
+    # image is dropped by the sanitiser. Lines, not a pattern: a pattern over "![...](...)"
+    # backtracks on a crafted report and takes minutes on 500,000 bytes.
+    text = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith("!["))
     if len(raw) > LIMITS.report_bytes:
         text += f"\n\n*The report is longer than {LIMITS.report_bytes:,} bytes; the rest is not shown here.*\n"
     return text
@@ -173,27 +176,26 @@ def _text(value: Any, length: int = 500) -> str:
 def interactive_view(plan: Plan) -> str | None:
     """Which page draws an experiment's charts again: ``"comparison"``, ``"sweep"`` or None.
 
-    A comparison is two or more scenarios at one design point; a sweep is a grid over one
-    or two numeric factors under one scenario, as the Sweep page runs it (its curve or
-    heatmap has a numeric axis and one value per point). Other designs (Saltelli, LHS, ...,
-    a grid over a category such as the profile, or a grid under several scenarios) show
-    their report only.
+    Only what the Compare and Sweep pages themselves run can be drawn again: commsim's model
+    keeping every key metric, and either two or more scenarios at one design point (a
+    comparison) or a grid over one or two numeric levers declared in
+    ``configs/parameters.yaml`` under one scenario (a sweep: its curve or heatmap has a
+    numeric axis, a lever's name and one value per point). Anything else (Saltelli, LHS and
+    one-at-a-time designs, a grid over a category such as the profile, a grid under several
+    scenarios, a factor that sets several parameters, another target, a run keeping fewer
+    metrics) shows its report only.
     """
-    factors = plan.spec.factors
-    if not factors and len(plan.spec.scenario_names) >= 2:
+    spec = plan.spec
+    keeps_key_metrics = spec.output.metrics is None or set(KEY_METRICS) <= set(spec.output.metrics)
+    if spec.target != DEFAULT_TARGET or not keeps_key_metrics:
+        return None
+    if not plan.spaces and len(spec.scenario_names) >= 2:
         return "comparison"
-    numeric = all(_numeric(factor) for factor in factors)
-    one_scenario = len(plan.spec.scenario_names) <= 1
-    if plan.spec.design.kind == "grid" and LIMITS.sweep_levers.low <= len(factors) <= LIMITS.sweep_levers.high:
-        return "sweep" if numeric and one_scenario else None
+    levers = all(space.type in ("int", "float") and space.name in parameters() for space in plan.spaces)
+    sized = LIMITS.sweep_levers.low <= len(plan.spaces) <= LIMITS.sweep_levers.high
+    if spec.design.kind == "grid" and sized and levers and len(spec.scenario_names) <= 1:
+        return "sweep"
     return None
-
-
-def _numeric(factor: Any) -> bool:
-    """Whether a factor's levels are numbers (a range, or values that are all ints or floats)."""
-    if factor.values is None:
-        return factor.range is not None
-    return all(isinstance(value, int | float) and not isinstance(value, bool) for value in factor.values)
 
 
 def reopen(folder: Path, root: Path) -> Finished:
@@ -212,7 +214,8 @@ def reopen(folder: Path, root: Path) -> Finished:
         raise ValueError(f"{folder.name} has no manifest inside {root}")
     if not inside(data_path, root):
         raise ValueError(
-            f"{folder.name} keeps no consolidated data ({data_path.name}) inside {root}; its report shows its results"
+            f"{folder.name} keeps no consolidated data ({data_path.name}) inside {root}: it did not finish "
+            "(commsim sweep resumes it) or its runs are not kept with it"
         )
     size = data_path.stat().st_size
     if size > LIMITS.reopen_data_bytes:

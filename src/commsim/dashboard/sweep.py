@@ -28,7 +28,14 @@ from commsim.dashboard.background import (
 )
 from commsim.dashboard.compare import ComparisonResult
 from commsim.dashboard.controls import SLIDER_ROOM, BoundSlider, PresetSelect, run_size_controls
-from commsim.dashboard.history import interactive_view, past_experiments, readable_report, reopen, report_figures
+from commsim.dashboard.history import (
+    figure_bytes,
+    interactive_view,
+    past_experiments,
+    readable_report,
+    reopen,
+    report_figures,
+)
 from commsim.dashboard.jobs import Finished, SweepFactor, check_size, plan_size, response_table, sweep_spec
 from commsim.dashboard.markup import SafeHTML, SafeMarkdown
 from commsim.dashboard.result_charts import figure_widget, response_figure
@@ -334,15 +341,34 @@ def _reopened(folder: Path, root: Path) -> tuple[Finished | None, str | None]:
 def ExperimentReport(folder: Path, report: Path | None, root: Path):
     """An experiment's report text and its figures, read only from inside ``root`` and only up to the limits."""
     text, problem = solara.use_memo(lambda: _read_report(report, root), [str(report)])
+    figures = solara.use_memo(lambda: _read_figures(folder, root), [str(folder)])
     if report is None:
-        solara.Warning(f"{folder.name} has no report.md yet; run `commsim report` on its folder.")
+        solara.Warning(
+            f"{folder.name} has no report.md that can be shown: none has been written yet "
+            "(`commsim report` writes it), or it is not a regular file inside the folder."
+        )
     elif problem is not None:
         solara.Warning(f"The report of {folder.name} cannot be shown: {problem}")
     else:
         SafeMarkdown(text)
+    for name, content in figures:
+        solara.Text(name, style={"font-weight": "bold"})
+        solara.Image(content, width="100%")
+
+
+def _read_figures(folder: Path, root: Path) -> list[tuple[str, bytes]]:
+    """The figures that may be shown, each read once through the checks of ``figure_bytes``.
+
+    The bytes go to the page, not the path: a file swapped for a link out after it was
+    listed is refused when read, not followed.
+    """
+    found = []
     for figure in report_figures(folder, root):
-        solara.Text(figure.name, style={"font-weight": "bold"})
-        solara.Image(figure, width="100%")
+        try:
+            found.append((figure.name, figure_bytes(figure, root)))
+        except OSError:
+            continue
+    return found
 
 
 def _read_report(report: Path | None, root: Path) -> tuple[str, str | None]:
