@@ -494,6 +494,14 @@ def test_a_report_that_is_not_utf8_is_shown_with_replacement_characters(tmp_path
     assert readable_report(path, tmp_path).startswith("# caf\ufffd")
 
 
+def test_a_folder_reached_again_through_a_link_is_listed_once(tmp_path):
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"spec": {"description": "d"}, "runs": []}), encoding="utf-8")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)  # loop/sweep is sweep again
+    assert [entry["name"] for entry in past_experiments(tmp_path, OWNER)] == ["sweep"]
+
+
 def test_only_small_png_figures_are_shown(tmp_path):
     figures = tmp_path / "figures"
     figures.mkdir()

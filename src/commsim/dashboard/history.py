@@ -59,11 +59,15 @@ def past_experiments(root: Path, owner: str) -> list[dict[str, Any]]:
         of report.md or None). A manifest that cannot be read, is larger than
         ``LIMITS.manifest_bytes`` or lies outside ``root`` is skipped.
     """
-    found = []
-    for manifest in sorted({*root.glob("*/manifest.json"), *root.glob("*/*/manifest.json")}):
+    found, seen = [], set()
+    candidates = {*root.glob("*/manifest.json"), *root.glob("*/*/manifest.json")}
+    for manifest in sorted(candidates, key=lambda path: (len(path.parts), path)):  # a folder's shortest name first
         name = manifest.parent.relative_to(root).as_posix()
         if not visible_to(name, owner) or not inside(manifest, root):
             continue
+        if (resolved := manifest.resolve()) in seen:  # the same folder again, through a link inside root
+            continue
+        seen.add(resolved)
         try:
             if manifest.stat().st_size > LIMITS.manifest_bytes:
                 continue
