@@ -264,17 +264,7 @@ def PastExperiments(opened: solara.Reactive, newest: str):
     if not found:
         solara.Text("No experiment folders yet.")
         return
-    names = [entry["name"] for entry in found]
-    solara.Select(
-        "open an experiment", values=names, value=opened.value if opened.value in names else None, on_value=opened.set
-    )
-    chosen = next((entry for entry in found if entry["name"] == opened.value), None)
-    if chosen is None:
-        for entry in found[:12]:
-            solara.Text(f"{entry['name']} — {entry['runs']} runs — {entry['description'][:140]}")
-        return
-    ReopenedCharts(chosen["folder"], root)
-    ExperimentReport(chosen["folder"], chosen["report"], root)
+    ExperimentBrowser(found, opened, "open an experiment", root, drawn_again=True)
 
 
 @solara.component
@@ -295,18 +285,26 @@ def ShippedRecords(opened: solara.Reactive):
         "The experiments behind commsim's documentation and validation record, as shipped: their reports "
         "and figures. To explore one further, run it yourself (commsim sweep experiments/NAME.yaml)."
     )
+    ExperimentBrowser(found, opened, "open a shipped record", root, drawn_again=False)
+
+
+@solara.component
+def ExperimentBrowser(found: list[dict], opened: solara.Reactive, label: str, root: Path, *, drawn_again: bool):
+    """A list of experiments to open by name, and the one opened.
+
+    Only a name on ``found`` opens, whatever the browser sends. The opened one shows its
+    report, its figures and, if ``drawn_again``, the button that draws its charts again;
+    with none opened, the first 12 are listed.
+    """
     names = [entry["name"] for entry in found]
-    solara.Select(
-        "open a shipped record",
-        values=names,
-        value=opened.value if opened.value in names else None,
-        on_value=opened.set,
-    )
+    solara.Select(label, values=names, value=opened.value if opened.value in names else None, on_value=opened.set)
     chosen = next((entry for entry in found if entry["name"] == opened.value), None)
     if chosen is None:
-        for entry in found:
+        for entry in found[:12]:
             solara.Text(f"{entry['name']} — {entry['runs']} runs — {entry['description'][:140]}")
         return
+    if drawn_again:
+        ReopenedCharts(chosen["folder"], root)
     ExperimentReport(chosen["folder"], chosen["report"], root)
 
 
@@ -341,7 +339,7 @@ def _reopened(folder: Path, root: Path) -> tuple[Finished | None, str | None]:
 def ExperimentReport(folder: Path, report: Path | None, root: Path):
     """An experiment's report text and its figures, read only from inside ``root`` and only up to the limits."""
     text, problem = solara.use_memo(lambda: _read_report(report, root), [str(report)])
-    figures = solara.use_memo(lambda: _read_figures(folder, root), [str(folder)])
+    figures = solara.use_memo(lambda: _read_figures(folder, root), [str(folder), str(report)])  # again once written
     if report is None:
         solara.Warning(
             f"{folder.name} has no report.md that can be shown: none has been written yet "
