@@ -7,7 +7,13 @@ import pytest
 from scipy.spatial import cKDTree
 
 from commsim.config.presets import resolve_parameters
-from commsim.state.layout import build_layout, building_count, life_circle_coverage, walking_minutes
+from commsim.state.layout import (
+    OUTSIDE_OFFSET_M,
+    build_layout,
+    building_count,
+    life_circle_coverage,
+    walking_minutes,
+)
 
 
 def test_walking_minutes_is_distance_times_detour_over_speed():
@@ -42,6 +48,31 @@ def test_an_edge_centre_in_a_village_leaves_residents_outside_the_circle(params_
         _, central = _coverage(params_for, "semi_rural_village", seed, n_centres=1, centre_placement="central")
         assert edge < central < 1.0
         assert edge < 0.5
+
+
+@pytest.mark.parametrize("n_centres", [1, 2, 4, 5])
+def test_outside_centres_stand_the_offset_beyond_the_edge_centres(n_centres, params_for):
+    """Outside placement: each edge position moved OUTSIDE_OFFSET_M outwards, off the estate's square."""
+    params = params_for("old_inner_city", n_centres=n_centres, centre_placement="edge")
+    edge = build_layout(params, np.random.default_rng(4))
+    outside = build_layout({**params, "centre_placement": "outside"}, np.random.default_rng(4))
+    shift = outside.centre_xy - edge.centre_xy
+    assert np.allclose(np.linalg.norm(shift, axis=1), OUTSIDE_OFFSET_M)
+    extent = outside.extent_m
+    beyond = np.maximum(-outside.centre_xy, outside.centre_xy - extent).max(axis=1)
+    assert np.allclose(beyond, OUTSIDE_OFFSET_M)
+    assert np.array_equal(outside.building_xy, edge.building_xy)
+
+
+@pytest.mark.parametrize("profile", ["old_inner_city", "migrant_heavy", "new_commercial_estate"])
+def test_centres_outside_a_dense_estate_leave_it_beyond_the_circle(profile, params_for):
+    """A dense estate wholly covered by any centre of its own is wholly uncovered by centres a kilometre out."""
+    for placement in ("central", "spread", "edge"):
+        _, inside = _coverage(params_for, profile, 0, n_centres=4, centre_placement=placement)
+        assert inside == 1.0
+    layout, outside = _coverage(params_for, profile, 0, n_centres=4, centre_placement="outside")
+    assert outside == 0.0
+    assert layout.nearest_centre_minutes().min() > 15.0
 
 
 @pytest.mark.parametrize("n_centres", [1, 2, 3, 4, 6])

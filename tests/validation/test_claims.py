@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from commsim.model import CommunityModel
+from commsim.state.layout import life_circle_coverage
 from commsim.validation.claims import CLAIMS, CLAIMS_BY_NAME, arm_settings, claim_arm, verdict
 
 
@@ -71,3 +73,23 @@ def test_claim_direction_on_paired_seeds(name):
         for s in (21, 22, 23)
     ]
     assert all(claim.primary.sign * d > 0 for d in differences), differences
+
+
+@pytest.mark.parametrize(
+    "profile", ["old_inner_city", "new_commercial_estate", "migrant_heavy", "semi_rural_village", "putuo_street"]
+)
+def test_the_coverage_claim_changes_coverage_alone_on_every_profile(profile):
+    """The same centres and sessions in both arms, outside the estate or spread over it.
+
+    A dense estate is wholly within 15 minutes of any centre of its own, so only centres
+    beyond it (the street's) leave its residents outside the circle, as the claim needs.
+    """
+    claim = CLAIMS_BY_NAME["centres_elderly"]
+    reference = arm_settings(claim, "reference", profile=profile)
+    treatment = arm_settings(claim, "treatment", profile=profile)
+    assert {k for k in reference if reference[k] != treatment[k]} == {"centre_placement"}
+    coverage = {}
+    for arm, settings in (("reference", reference), ("treatment", treatment)):
+        model = CommunityModel(rng=0, **settings)
+        coverage[arm] = life_circle_coverage(model.layout)
+    assert coverage["reference"] == 0.0 < coverage["treatment"]

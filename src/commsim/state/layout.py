@@ -3,9 +3,10 @@
 Buildings stand on a square lattice (``building_spacing_m`` apart, with a little jitter);
 blocks of neighbouring buildings form compounds, each with a public space at its
 centroid, and ``compound_gap_m`` sets compounds apart (a street of several compounds
-rather than one estate). Centres are placed centrally, spread for coverage (k-means on resident
-locations) or on the edge. Walking minutes from every building to every centre are
-computed once: straight-line distance times a route detour factor over walking speed.
+rather than one estate). Centres are placed centrally, spread for coverage (k-means on
+resident locations), on the edge, or outside the estate (a kilometre beyond its edge).
+Walking minutes from every building to every centre are computed once: straight-line
+distance times a route detour factor over walking speed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ KMEANS_PLUS_PLUS_LIMIT = 64
 JITTER = 0.25  # buildings are displaced up to this share of the spacing in each coordinate
 CENTRAL_RING_M = 80.0  # central placement: centre k stands CENTRAL_RING_M * sqrt(k) from the middle
 RESIDENTS_PER_KMEANS_POINT = 10  # spread placement weighs buildings by residents / this
+# Outside placement: centres stand this far beyond the estate's edge, as when its residents
+# use the street's centre; beyond the 15-minute circle at the default walk (923 m).
+OUTSIDE_OFFSET_M = 1000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +139,8 @@ def place_centres(
     Args:
         n_centres: How many centres.
         placement: ``central`` (clustered at the middle), ``spread`` (k-means on
-            residents, the coverage-maximising choice) or ``edge`` (along the boundary).
+            residents, the coverage-maximising choice), ``edge`` (along the boundary) or
+            ``outside`` (as ``edge``, moved ``OUTSIDE_OFFSET_M`` outwards).
         building_xy: Building positions in metres.
         building_weight: Residents per building (k-means weights).
         extent_m: Side of the area in metres.
@@ -151,7 +156,7 @@ def place_centres(
         angles = np.linspace(0, 2 * np.pi, n_centres, endpoint=False)
         radius = np.where(np.arange(n_centres) == 0, 0.0, CENTRAL_RING_M * np.sqrt(np.arange(n_centres)))
         return middle + radius[:, None] * np.column_stack([np.cos(angles), np.sin(angles)])
-    if placement == "edge":
+    if placement in ("edge", "outside"):
         position = (np.arange(n_centres) + 0.5) / n_centres * 4 * extent_m
         side, offset = np.divmod(position, extent_m)
         corners = {
@@ -160,10 +165,13 @@ def place_centres(
             2: (extent_m - offset, extent_m + 0 * offset),
             3: (0 * offset, extent_m - offset),
         }
+        outward = {0: (0.0, -1.0), 1: (1.0, 0.0), 2: (0.0, 1.0), 3: (-1.0, 0.0)}
         xy = np.zeros((n_centres, 2))
         for s, (x, y) in corners.items():
             mask = side == s
             xy[mask, 0], xy[mask, 1] = x[mask], y[mask]
+            if placement == "outside":
+                xy[mask] += OUTSIDE_OFFSET_M * np.array(outward[s])
         return xy
     if n_centres >= len(building_xy):
         return building_xy.copy()[:n_centres]

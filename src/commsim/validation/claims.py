@@ -97,7 +97,7 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "centres_elderly",
         "More centre coverage raises elderly activity participation",
-        {**_VILLAGE, "n_centres": 1, "centre_placement": "edge"},
+        {**_VILLAGE, "n_centres": 4, "centre_placement": "outside"},
         {**_VILLAGE, "n_centres": 4, "centre_placement": "spread"},
         Outcome("elderly activity participation (activity_rate_elderly)", _last("activity_rate_elderly"), +1),
         Outcome("15-minute coverage (coverage_15min)", _last("coverage_15min"), +1),
