@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from commsim.config.declaration import defaults
-from commsim.validation import calibration
+from commsim.validation import calibration, claims
 from commsim.validation.facts import TARGETS
 from commsim.validation.report_docking import docking_section
 from commsim.validation.report_format import fmt as _fmt
@@ -180,9 +180,10 @@ def _claims_section(folder: Path) -> list[str]:
 def _claims_text(table: pd.DataFrame) -> list[str]:
     return [
         f"Each claim: reference and treatment settings on the same {int(table['n'].iloc[0])} seeds "
-        "(`experiments/validation.yaml`, 1,000 residents unless the claim says otherwise, 78 weeks; outcomes are "
-        "means over the last 26 weeks unless stated). Difference = treatment minus reference with its 95% paired "
-        "t-interval. *supported*: the interval excludes zero on the predicted side; *not shown*: it includes zero; "
+        "(`experiments/validation.yaml`, 1,000 residents unless the claim says otherwise, "
+        f"{claims.STEPS} weeks; outcomes are means over the last {claims.LAST_WEEKS} weeks unless stated). "
+        "Difference = treatment minus reference with its 95% paired t-interval. *supported*: the interval "
+        "excludes zero on the predicted side; *not shown*: it includes zero; "
         "*no difference*: the outcome is the same in both arms on every seed; *contradicted*: it excludes zero "
         "on the other side. Settings of each arm: "
         "`commsim.validation.claims.CLAIMS`.",
@@ -217,7 +218,7 @@ def _profiles_text(table: pd.DataFrame) -> list[str]:
     lines = [
         f"The same claims, each run on each community profile in turn (`experiments/validation_profiles.yaml`: "
         f"both arms on the same {int(table['n'].iloc[0])} seeds, the profile replacing the claim's own, 1,000 "
-        "residents, 78 weeks). Outcomes supported per profile: "
+        f"residents, {claims.STEPS} weeks). Outcomes supported per profile: "
         + ", ".join(f"{profile} {count} of {rows}" for profile, count in held.items())
         + ".",
         "",
