@@ -80,6 +80,15 @@ def test_centre_coverage_raises_elderly_activity_participation():
     assert_raises("activity_rate_elderly", low, high)
 
 
+def test_centre_coverage_raises_elderly_activity_on_a_dense_estate():
+    """A dense estate is within 15 minutes of any centre of its own: its coverage falls only with the street's."""
+    estate = {"profile": "old_inner_city", "n_centres": 4, "centre_sessions_per_week": 6}
+    low = {**estate, "centre_placement": "outside"}
+    high = {**estate, "centre_placement": "spread"}
+    assert_raises("coverage_15min", low, high)
+    assert_raises("activity_rate_elderly", low, high)
+
+
 def test_distance_decay_is_visible_in_attendance():
     """Residents of buildings far from the only centre attend its sessions less."""
     model = CommunityModel(
