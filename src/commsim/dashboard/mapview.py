@@ -98,9 +98,11 @@ def map_ranges(model, *, whole_circles: bool) -> tuple[list[float], list[float]]
     """The map's x and y ranges in metres: the estate and its centres, or those and every whole walking circle."""
     extent = model.layout.extent_m
     low, high = np.array([-0.05 * extent] * 2), np.array([1.05 * extent] * 2)
-    if model.layout.n_centres:  # centres placed outside the estate stay on the map
-        low = np.minimum(low, model.layout.centre_xy.min(axis=0) - 0.05 * extent)
-        high = np.maximum(high, model.layout.centre_xy.max(axis=0) + 0.05 * extent)
+    if model.layout.n_centres:  # centres placed outside the estate stay on the map, markers whole
+        centres = model.layout.centre_xy
+        margin = 0.05 * max(extent, 2 * float(np.abs(centres - extent / 2).max()))
+        low = np.minimum(low, centres.min(axis=0) - margin)
+        high = np.maximum(high, centres.max(axis=0) + margin)
     if whole_circles and model.layout.n_centres:
         radius = life_circle_radius_m(model.p)
         low = np.minimum(low, model.layout.centre_xy.min(axis=0) - 1.05 * radius)
