@@ -248,8 +248,8 @@ def verdict(sign: int, low: float, high: float) -> str:
     Returns:
         ``supported`` (interval excludes zero on the predicted side), ``contradicted``
         (excludes zero on the other side), ``no difference`` (the interval is zero itself:
-        the outcome is the same in both arms on every seed, as 15-minute coverage is on a
-        profile already fully covered) or ``not shown`` (includes zero).
+        the outcome is the same in both arms on every seed, as 15-minute coverage would be
+        if both arms' centres covered everyone) or ``not shown`` (includes zero).
     """
     if low == 0 and high == 0:
         return "no difference"
