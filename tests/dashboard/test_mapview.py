@@ -132,7 +132,16 @@ def test_centres_outside_the_estate_stay_on_the_map():
     for x, y in outside.layout.centre_xy:
         assert x_low + margin < x < x_high - margin and y_low + margin < y < y_high - margin
     assert x_low < 0 < outside.layout.extent_m < x_high
-    assert circles_note(outside).startswith("Shaded circles") and "reaching 0% of residents" in circles_note(outside)
+    assert "reaching 0% of residents" in circles_note(outside)
+    assert "beyond a 15-minute walk from every building" in circles_note(outside)
+    assert "wider than the whole estate" not in circles_note(outside)
+
+
+def test_a_map_with_every_centre_inside_the_estate_shows_the_estate_alone():
+    spread = CommunityModel(rng=3, n_residents=300, profile="old_inner_city", n_centres=3, centre_placement="spread")
+    (x_low, x_high), (y_low, y_high) = map_ranges(spread, whole_circles=False)
+    extent = spread.layout.extent_m
+    assert [x_low, x_high, y_low, y_high] == pytest.approx([-0.05 * extent, 1.05 * extent] * 2)
 
 
 def test_a_new_week_moves_the_colours_and_nothing_else(model):

@@ -81,7 +81,7 @@ def test_centre_coverage_raises_elderly_activity_participation():
 
 
 def test_centre_coverage_raises_elderly_activity_on_a_dense_estate():
-    """A dense estate is within 15 minutes of any centre of its own: its coverage falls only with the street's."""
+    """A dense estate is within 15 minutes of any centre of its own: only centres beyond it leave it uncovered."""
     estate = {"profile": "old_inner_city", "n_centres": 4, "centre_sessions_per_week": 6}
     low = {**estate, "centre_placement": "outside"}
     high = {**estate, "centre_placement": "spread"}

@@ -122,7 +122,9 @@ def circles_note(model) -> str:
     radius = life_circle_radius_m(model.p)
     covered = life_circle_coverage(model.layout)
     note = f"Shaded circles: a 15-minute walk from a centre ({radius:,.0f} m), reaching {covered:.0%} of residents."
-    if radius > model.layout.extent_m:
+    if covered == 0:
+        note += " Every centre stands beyond a 15-minute walk from every building."
+    elif radius > model.layout.extent_m:
         note += (
             f" The circle is wider than the whole estate ({model.layout.extent_m:,.0f} m across):"
             " tick 'whole walking circles' to see it all."

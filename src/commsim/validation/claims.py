@@ -21,7 +21,8 @@ from commsim.model import CommunityModel
 
 # The default run (MODEL_SPEC section 2): a claim speaks of where participation settles.
 # At 78 weeks the status quo on the new commercial estate was still broadening (its
-# top-10% share 0.60 at week 78, 0.56 at 104, 0.50 at 156), so that claim read reversed.
+# top-10% share 0.60, 0.56 and 0.50 over the 26 weeks to weeks 78, 104 and 156), so that
+# claim read reversed.
 STEPS = 104
 LAST_WEEKS = 26
 
