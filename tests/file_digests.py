@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-# Created by any command that reads an experiment folder under its lock (git ignores it);
-# a test running at the same time under pytest-xdist may leave one in a shipped folder.
-LOCK_NAME = ".commsim.lock"
+from commsim.experiments.folder import LOCK_FILE
+
+# LOCK_FILE is created by any command that reads an experiment folder under its lock (git
+# ignores it); a test running at the same time under pytest-xdist may leave one in a shipped folder.
 
 
 def digests(folder: Path, *, locks: bool = True) -> dict[str, str]:
@@ -15,5 +16,5 @@ def digests(folder: Path, *, locks: bool = True) -> dict[str, str]:
     return {
         path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(folder.rglob("*"))
-        if path.is_file() and (locks or path.name != LOCK_NAME)
+        if path.is_file() and (locks or path.name != LOCK_FILE)
     }

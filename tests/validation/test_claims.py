@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from commsim.config.presets import resolve_parameters
 from commsim.state.layout import build_layout, life_circle_coverage
 from commsim.validation.claims import CLAIMS, CLAIMS_BY_NAME, arm_settings, claim_arm, verdict
 
@@ -78,7 +77,9 @@ def test_claim_direction_on_paired_seeds(name):
 @pytest.mark.parametrize(
     "profile", ["old_inner_city", "new_commercial_estate", "migrant_heavy", "semi_rural_village", "putuo_street"]
 )
-def test_the_coverage_claims_arms_differ_in_placement_alone_and_cover_nobody_against_nearly_everyone(profile):
+def test_the_coverage_claims_arms_differ_in_placement_alone_and_cover_nobody_against_nearly_everyone(
+    profile, params_for
+):
     """The same centres and sessions in both arms, outside the area or spread over it.
 
     A dense estate is wholly within 15 minutes of any centre of its own, so only centres
@@ -90,8 +91,6 @@ def test_the_coverage_claims_arms_differ_in_placement_alone_and_cover_nobody_aga
     assert {k for k in reference if reference[k] != treatment[k]} == {"centre_placement"}
     coverage = {}
     for arm, settings in (("reference", reference), ("treatment", treatment)):
-        overrides = {k: v for k, v in settings.items() if k not in ("profile", "policy")}
-        params = resolve_parameters(settings["profile"], settings.get("policy", "baseline"), overrides)
-        coverage[arm] = life_circle_coverage(build_layout(params, np.random.default_rng(0)))
+        coverage[arm] = life_circle_coverage(build_layout(params_for(**settings), np.random.default_rng(0)))
     assert coverage["reference"] == 0.0
     assert coverage["treatment"] == (1.0 if profile != "putuo_street" else pytest.approx(1.0, abs=0.01))
